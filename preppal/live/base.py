@@ -1,0 +1,130 @@
+"""The live-backend vocabulary shared by the relay and every interviewer.
+
+A backend is opened for one interview with an :class:`InterviewBrief`, takes candidate
+audio (16 kHz PCM16 mono) and an end signal, and yields :data:`BackendEvent` values.
+The relay never knows which backend it talks to (Gemini Live or the offline
+interviewer), so tests run the same relay scenarios against both.
+
+Transcript events carry *deltas*: ``text`` is appended to the speaker's open segment and
+``final=True`` closes it (its ``text`` may be empty). Gemini streams fragments; the
+offline interviewer sends whole sentences; the relay assembles both the same way.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+INPUT_SAMPLE_RATE = 16_000  # what the browser sends and every backend takes
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewBrief:
+    """What an interviewer needs to know about the interview it conducts."""
+
+    interview_id: str
+    interview_type: str  # behavioural | technical | system_design | role_specific
+    role: str
+    difficulty: str  # warmup | standard | intense
+    job_description: str = ""
+    resume_text: str = ""
+    candidate_name: str = ""
+    max_duration_s: int = 3600
+
+
+class EndReason(StrEnum):
+    """Why a session ended; maps one-to-one onto proto ``SessionEnded.Reason``."""
+
+    USER_INITIATED = "USER_INITIATED"
+    AI_ENDED = "GEMINI_ENDED"
+    TIMEOUT = "TIMEOUT"
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """The upstream session is set up and listening."""
+
+    interviewer: str  # "gemini" | "offline"
+    output_sample_rate: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserTranscript:
+    text: str
+    final: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AITranscript:
+    text: str
+    final: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AIAudio:
+    pcm: bytes  # PCM16 LE mono
+    sample_rate: int
+
+
+@dataclass(frozen=True, slots=True)
+class Interrupted:
+    """Barge-in: the candidate spoke over the AI; queued AI audio must be dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class TurnComplete:
+    """The AI finished its turn (and is now listening)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ended:
+    reason: EndReason
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """Unrecoverable upstream failure; ``code`` is an ErrorResponse code (4002 upstream)."""
+
+    code: int
+    message: str
+    detail: str = field(default="", compare=False)  # for logs, never shown to candidates
+
+
+BackendEvent = Ready | UserTranscript | AITranscript | AIAudio | Interrupted | TurnComplete | Ended | Failed
+
+
+class BackendError(Exception):
+    """Raised by :meth:`LiveBackend.start` when the upstream cannot be opened."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class LiveBackend(abc.ABC):
+    """One live interviewer session. Closed exactly once via :meth:`close`, whatever happened."""
+
+    name: str = "backend"
+
+    @abc.abstractmethod
+    async def start(self) -> Ready:
+        """Open the upstream session; raise :class:`BackendError` if it cannot be opened."""
+
+    @abc.abstractmethod
+    async def send_audio(self, pcm16k: bytes) -> None:
+        """Take one frame of candidate audio. Hot path (~50 calls/s): no I/O waits, no logging."""
+
+    @abc.abstractmethod
+    async def end(self) -> None:
+        """The candidate asked to end; the event stream then finishes with ``Ended``."""
+
+    @abc.abstractmethod
+    def events(self) -> AsyncIterator[BackendEvent]:
+        """The backend's events, in order; the iterator stops after ``Ended`` or ``Failed``."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Release everything; idempotent and safe to call from ``finally``."""

@@ -1,0 +1,319 @@
+"""Interviews: creation, history, the status lifecycle and the transcript.
+
+Every status change goes through :func:`update_status` (or :func:`submit_transcript`,
+which ends an interview in the same transaction as its transcript). Transitions are
+compare-and-set on the row, so two callers can never both move PENDING→IN_PROGRESS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from preppal.db import session_scope
+from preppal.models import (
+    Difficulty,
+    Interview,
+    InterviewStatus,
+    InterviewType,
+    Speaker,
+    TranscriptEntry,
+    utcnow,
+)
+from preppal.services.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    ValidationError,
+)
+
+S = InterviewStatus
+LEGAL_TRANSITIONS: dict[InterviewStatus, frozenset[InterviewStatus]] = {
+    S.PENDING: frozenset({S.IN_PROGRESS, S.ERROR}),
+    S.IN_PROGRESS: frozenset({S.COMPLETED, S.ERROR}),
+    S.COMPLETED: frozenset(),
+    S.ERROR: frozenset(),
+}
+MAX_ROLE = 200
+MAX_JOB_DESCRIPTION = 20_000
+MAX_RESUME = 50_000
+HEARTBEAT_STALE_AFTER = timedelta(seconds=90)
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    """A transcript segment as callers hand it in (HTTP API, relay)."""
+
+    sequence: int
+    speaker: Speaker
+    text: str
+    start_ms: int = 0
+    end_ms: int = 0
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    items: list[Interview]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def create_interview(
+    user_id: int,
+    *,
+    interview_type: str | InterviewType,
+    role: str,
+    difficulty: str | Difficulty = Difficulty.STANDARD,
+    job_description: str = "",
+    resume_text: str = "",
+) -> Interview:
+    role = (role or "").strip()
+    if not role:
+        raise ValidationError("Please enter the role you are interviewing for.")
+    if len(role) > MAX_ROLE:
+        raise ValidationError(f"The role is too long (at most {MAX_ROLE} characters).")
+    if len(job_description or "") > MAX_JOB_DESCRIPTION:
+        raise ValidationError(f"The job description is too long (at most {MAX_JOB_DESCRIPTION:,} characters).")
+    if len(resume_text or "") > MAX_RESUME:
+        raise ValidationError(f"The résumé is too long (at most {MAX_RESUME:,} characters).")
+    try:
+        kind, level = InterviewType(interview_type), Difficulty(difficulty)
+    except ValueError as exc:
+        raise ValidationError(f"Unknown interview setting: {exc}") from None
+    interview = Interview(
+        user_id=user_id,
+        interview_type=kind,
+        role=role,
+        difficulty=level,
+        job_description=(job_description or "").strip(),
+        resume_text=(resume_text or "").strip(),
+    )
+    with session_scope() as session:
+        session.add(interview)
+    return interview
+
+
+def _owned(session: Session, user_id: int, interview_id: str) -> Interview:
+    interview = session.get(Interview, interview_id)
+    if interview is None or interview.user_id != user_id:
+        raise NotFound("That interview does not exist.")
+    return interview
+
+
+def get_interview(user_id: int, interview_id: str) -> Interview:
+    """The user's own interview; another user's is reported as not found."""
+    with session_scope() as session:
+        return _owned(session, user_id, interview_id)
+
+
+def get_interview_any(interview_id: str) -> Optional[Interview]:
+    """Internal lookup for the relay and worker-authenticated calls (no owner check)."""
+    with session_scope() as session:
+        return session.get(Interview, interview_id)
+
+
+def list_history(
+    user_id: int,
+    page: int = 1,
+    per_page: int = 10,
+    *,
+    status: Optional[str] = None,
+    interview_type: Optional[str] = None,
+    query: str = "",
+    since: Optional[datetime] = None,
+    until: Optional[datetime] = None,
+) -> HistoryPage:
+    """The user's interviews, newest first, filtered and paginated."""
+    page, per_page = max(1, page), min(max(1, per_page), 100)
+    cond = [Interview.user_id == user_id]
+    if status:
+        cond.append(Interview.status == InterviewStatus(status))
+    if interview_type:
+        cond.append(Interview.interview_type == InterviewType(interview_type))
+    if query.strip():
+        needle = f"%{query.strip().lower()}%"
+        cond.append(sa.or_(func.lower(Interview.role).like(needle), func.lower(Interview.job_description).like(needle)))
+    if since:
+        cond.append(Interview.created_at >= since)
+    if until:
+        cond.append(Interview.created_at < until)
+    with session_scope() as session:
+        total = session.exec(select(func.count()).select_from(Interview).where(*cond)).one()
+        items = session.exec(
+            select(Interview)
+            .where(*cond)
+            .order_by(col(Interview.created_at).desc(), col(Interview.id))
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+    return HistoryPage(items=list(items), total=int(total), page=page, per_page=per_page)
+
+
+def delete_interview(user_id: int, interview_id: str) -> None:
+    """Delete an interview with its transcript and feedback (not while it is live)."""
+    from preppal.models import Feedback  # local: only deletion needs it
+
+    with session_scope() as session:
+        interview = _owned(session, user_id, interview_id)
+        if interview.status == InterviewStatus.IN_PROGRESS:
+            raise Conflict("This interview is still live; end it before deleting it.")
+        session.exec(sa.delete(TranscriptEntry).where(TranscriptEntry.interview_id == interview_id))
+        session.exec(sa.delete(Feedback).where(Feedback.interview_id == interview_id))
+        session.delete(interview)
+
+
+def _transition(
+    session: Session,
+    interview_id: str,
+    new: InterviewStatus,
+    *,
+    expected: Optional[InterviewStatus] = None,
+    **values: object,
+) -> Interview:
+    """Compare-and-set one status change inside ``session``; raise if illegal or lost."""
+    current = session.exec(select(Interview.status).where(Interview.id == interview_id)).first()
+    if current is None:
+        raise NotFound("That interview does not exist.")
+    current = InterviewStatus(current)
+    if expected is not None and current != expected:
+        raise Conflict(f"Interview is {current.value}, not {expected.value}.")
+    if new not in LEGAL_TRANSITIONS[current]:
+        raise InvalidTransition(f"An interview cannot go from {current.value} to {new.value}.")
+    result = session.exec(
+        sa.update(Interview)
+        .where(Interview.id == interview_id, Interview.status == current)
+        .values(status=new, **values)
+    )
+    if result.rowcount != 1:
+        raise Conflict("The interview changed status at the same time; try again.")
+    return session.get(Interview, interview_id, populate_existing=True)
+
+
+def update_status(
+    interview_id: str,
+    status: str | InterviewStatus,
+    *,
+    expected: Optional[InterviewStatus] = None,
+    ended_at: Optional[datetime] = None,
+    error_code: Optional[int] = None,
+    error_message: Optional[str] = None,
+    end_reason: Optional[str] = None,
+    interviewer: Optional[str] = None,
+) -> Interview:
+    """Move an interview along PENDING → IN_PROGRESS → COMPLETED | ERROR (legal moves only)."""
+    new = InterviewStatus(status)
+    values: dict[str, object] = {}
+    now = utcnow()
+    if new == S.IN_PROGRESS:
+        values.update(started_at=now, heartbeat_at=now)
+        if interviewer:
+            values["interviewer"] = interviewer
+    if new in (S.COMPLETED, S.ERROR):
+        values["ended_at"] = ended_at or now
+        if end_reason:
+            values["end_reason"] = end_reason
+    if new == S.ERROR:
+        values.update(error_code=error_code, error_message=(error_message or "")[:500] or None)
+    with session_scope() as session:
+        return _transition(session, interview_id, new, expected=expected, **values)
+
+
+def _upsert_lines(session: Session, interview_id: str, lines: Iterable[TranscriptLine]) -> None:
+    existing = {
+        e.sequence: e for e in session.exec(select(TranscriptEntry).where(TranscriptEntry.interview_id == interview_id))
+    }
+    for line in lines:
+        row = existing.get(line.sequence)
+        if row is None:
+            row = TranscriptEntry(interview_id=interview_id, sequence=line.sequence, speaker=line.speaker, text="")
+        row.speaker, row.text = Speaker(line.speaker), line.text
+        row.start_ms, row.end_ms = line.start_ms, line.end_ms
+        session.add(row)
+
+
+def append_transcript_line(interview_id: str, line: TranscriptLine) -> None:
+    """Persist one final segment as it happens; re-sending the same sequence overwrites it."""
+    with session_scope() as session:
+        _upsert_lines(session, interview_id, [line])
+
+
+def submit_transcript(
+    interview_id: str,
+    lines: list[TranscriptLine],
+    ended_at: Optional[datetime] = None,
+    end_reason: Optional[str] = None,
+) -> Interview:
+    """Write the transcript and mark the interview COMPLETED in ONE transaction.
+
+    Idempotent: a retry after success rewrites the same lines and returns the interview.
+    """
+    if len({line.sequence for line in lines}) != len(lines):
+        raise ValidationError("Transcript sequences must be unique.")
+    with session_scope() as session:
+        current = session.exec(select(Interview.status).where(Interview.id == interview_id)).first()
+        if current is None:
+            raise NotFound("That interview does not exist.")
+        _upsert_lines(session, interview_id, lines)
+        if InterviewStatus(current) == S.COMPLETED:
+            return session.get(Interview, interview_id)
+        return _transition(session, interview_id, S.COMPLETED, ended_at=ended_at or utcnow(), end_reason=end_reason)
+
+
+def get_transcript(interview_id: str) -> list[TranscriptEntry]:
+    with session_scope() as session:
+        return list(
+            session.exec(
+                select(TranscriptEntry)
+                .where(TranscriptEntry.interview_id == interview_id)
+                .order_by(col(TranscriptEntry.sequence))
+            )
+        )
+
+
+def heartbeat(interview_id: str) -> None:
+    """The relay is alive for this interview (lets the sweep tell live from orphaned)."""
+    with session_scope() as session:
+        session.exec(
+            sa.update(Interview)
+            .where(Interview.id == interview_id, Interview.status == S.IN_PROGRESS)
+            .values(heartbeat_at=utcnow())
+        )
+
+
+def sweep_orphaned(stale_after: timedelta = HEARTBEAT_STALE_AFTER) -> list[str]:
+    """Mark IN_PROGRESS interviews whose relay stopped beating as ERROR (crash recovery).
+
+    Their transcript up to the last final segment is already persisted.
+    """
+    cutoff = utcnow() - stale_after
+    with session_scope() as session:
+        ids = session.exec(
+            select(Interview.id).where(
+                Interview.status == S.IN_PROGRESS,
+                sa.or_(Interview.heartbeat_at.is_(None), Interview.heartbeat_at < cutoff),
+            )
+        ).all()
+    swept = []
+    for interview_id in ids:
+        try:
+            update_status(
+                interview_id,
+                S.ERROR,
+                expected=S.IN_PROGRESS,
+                error_code=4500,
+                error_message="The interview was interrupted by a server restart.",
+            )
+            swept.append(interview_id)
+        except (Conflict, InvalidTransition, NotFound):
+            pass  # someone else finished it meanwhile
+    return swept

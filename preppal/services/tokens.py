@@ -1,0 +1,106 @@
+"""Worker tokens: the short-lived JWT that authorizes one WebSocket connection to the relay.
+
+Claims: ``userId``, ``interviewId``, ``jti``, ``exp`` (5 min), ``iat``, ``purpose``
+("connect", or "resume" to rejoin a live interview after a dropped network) and
+``client`` — the Reflex client token of the page that asked. The relay pushes live
+transcript updates only into that page, never into one named by the socket's caller.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from sqlalchemy.exc import IntegrityError
+
+from preppal.db import session_scope
+from preppal.models import InterviewStatus, UsedWorkerToken
+from preppal.services.errors import AuthError, Conflict
+from preppal.services.interviews import get_interview
+from preppal.settings import get_settings
+
+ALGORITHM = "HS256"
+AUDIENCE = "preppal-relay"
+PURPOSE_CONNECT = "connect"
+PURPOSE_RESUME = "resume"
+
+
+class TokenError(AuthError):
+    """A worker token that must not open a connection (maps to close code 4001)."""
+
+
+@dataclass(frozen=True)
+class WorkerClaims:
+    user_id: int
+    interview_id: str
+    jti: str
+    expires_at: datetime
+    purpose: str
+    client_token: str
+
+
+def generate_worker_token(user_id: int, interview_id: str, client_token: str = "", *, resume: bool = False) -> str:
+    """Mint a token for the owner of a PENDING interview (IN_PROGRESS when resuming)."""
+    interview = get_interview(user_id, interview_id)  # NotFound for a non-owner
+    allowed = InterviewStatus.IN_PROGRESS if resume else InterviewStatus.PENDING
+    if interview.status != allowed:
+        raise Conflict(
+            "This interview has already ended."
+            if interview.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR)
+            else f"This interview is {interview.status.value.lower().replace('_', ' ')}."
+        )
+    settings = get_settings()
+    now = datetime.now(UTC)
+    claims = {
+        "userId": user_id,
+        "interviewId": interview_id,
+        "jti": secrets.token_urlsafe(16),
+        "iat": now,
+        "exp": now + timedelta(seconds=settings.worker_token_ttl_s),
+        "aud": AUDIENCE,
+        "purpose": PURPOSE_RESUME if resume else PURPOSE_CONNECT,
+        "client": client_token,
+    }
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+
+
+def verify_worker_token(token: str, interview_id: str) -> WorkerClaims:
+    """Check signature, expiry, audience and that the token names this interview."""
+    if not token:
+        raise TokenError("Missing token.")
+    try:
+        data = jwt.decode(
+            token,
+            get_settings().secret_key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            options={"require": ["exp", "jti", "aud"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise TokenError("Your session link has expired.") from None
+    except jwt.PyJWTError:
+        raise TokenError("Invalid token.") from None
+    if data.get("interviewId") != interview_id:
+        raise TokenError("This token is for another interview.")
+    try:
+        return WorkerClaims(
+            user_id=int(data["userId"]),
+            interview_id=str(data["interviewId"]),
+            jti=str(data["jti"]),
+            expires_at=datetime.fromtimestamp(int(data["exp"]), UTC).replace(tzinfo=None),
+            purpose=str(data.get("purpose", PURPOSE_CONNECT)),
+            client_token=str(data.get("client", "")),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise TokenError("Invalid token.") from None
+
+
+def consume_worker_token(claims: WorkerClaims) -> None:
+    """Spend the token's ``jti``; a second use (on any worker) raises :class:`TokenError`."""
+    try:
+        with session_scope() as session:
+            session.add(UsedWorkerToken(jti=claims.jti, interview_id=claims.interview_id, expires_at=claims.expires_at))
+    except IntegrityError:
+        raise TokenError("This token has already been used.") from None

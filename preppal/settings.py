@@ -1,0 +1,113 @@
+"""Configuration from the environment, in one place, with safe defaults.
+
+Everything works with no environment at all: SQLite under ``data/``, the offline
+interviewer, and secrets generated on first run into ``data/secrets.json`` (outside git),
+so a fresh clone runs with one command. Tests override values with environment
+variables and :func:`reset_settings`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _load_or_create_secrets(data_dir: Path) -> dict[str, str]:
+    """Secrets for the embedded default: generated once, kept in data/ with mode 0600."""
+    path = data_dir / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    values = {"secret_key": secrets.token_urlsafe(48), "worker_secret": secrets.token_urlsafe(48)}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(values))
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str  # signs worker JWTs
+    worker_secret: str  # shared secret for the worker-only HTTP calls
+    public_url: str  # where the browser reaches the app (OAuth redirect URIs)
+
+    interviewer: str  # auto | gemini | offline
+    gemini_api_key: str
+    gemini_model: str
+    gemini_api_version: str
+    gemini_base_url: str  # empty = Google's default
+    gemini_voice: str
+    gemini_ca_file: str  # extra CA bundle (tests' local Live-API stand-in)
+    gemini_connect_timeout_s: float
+    feedback_model: str
+
+    max_session_s: int
+    worker_token_ttl_s: int
+    login_session_days: int
+
+    google_client_id: str
+    google_client_secret: str
+    github_client_id: str
+    github_client_secret: str
+    oidc_google_metadata_url: str  # overridable so tests can run a local provider
+
+    @property
+    def use_gemini(self) -> bool:
+        """Gemini when a key is configured (or forced); the offline interviewer otherwise."""
+        if self.interviewer == "offline":
+            return False
+        return bool(self.gemini_api_key) or self.interviewer == "gemini"
+
+    @property
+    def interviewer_name(self) -> str:
+        return "gemini" if self.use_gemini else "offline"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    data_dir = Path(_env("PREPPAL_DATA_DIR", str(ROOT / "data"))).resolve()
+    generated = _load_or_create_secrets(data_dir)
+    return Settings(
+        data_dir=data_dir,
+        database_url=_env("DATABASE_URL", f"sqlite:///{data_dir / 'preppal.db'}"),
+        secret_key=_env("PREPPAL_SECRET_KEY", generated["secret_key"]),
+        worker_secret=_env("PREPPAL_WORKER_SECRET", generated["worker_secret"]),
+        public_url=_env("PREPPAL_PUBLIC_URL", "http://localhost:3000").rstrip("/"),
+        interviewer=_env("PREPPAL_INTERVIEWER", "auto").lower(),
+        gemini_api_key=_env("GEMINI_API_KEY") or _env("GOOGLE_API_KEY"),
+        gemini_model=_env("GEMINI_MODEL", "gemini-2.5-flash-native-audio-preview-12-2025"),
+        gemini_api_version=_env("GEMINI_API_VERSION", "v1beta"),
+        gemini_base_url=_env("GEMINI_BASE_URL"),
+        gemini_voice=_env("GEMINI_VOICE", "Puck"),
+        gemini_ca_file=_env("GEMINI_CA_FILE"),
+        gemini_connect_timeout_s=float(_env("GEMINI_CONNECT_TIMEOUT_S", "15")),
+        feedback_model=_env("GEMINI_FEEDBACK_MODEL", "gemini-2.5-flash"),
+        max_session_s=int(_env("PREPPAL_MAX_SESSION_S", "3600")),
+        worker_token_ttl_s=int(_env("PREPPAL_WORKER_TOKEN_TTL_S", "300")),
+        login_session_days=int(_env("PREPPAL_LOGIN_SESSION_DAYS", "14")),
+        google_client_id=_env("GOOGLE_CLIENT_ID"),
+        google_client_secret=_env("GOOGLE_CLIENT_SECRET"),
+        github_client_id=_env("GITHUB_CLIENT_ID"),
+        github_client_secret=_env("GITHUB_CLIENT_SECRET"),
+        oidc_google_metadata_url=_env(
+            "GOOGLE_OIDC_METADATA_URL", "https://accounts.google.com/.well-known/openid-configuration"
+        ),
+    )
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment between cases)."""
+    get_settings.cache_clear()
