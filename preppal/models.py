@@ -14,7 +14,8 @@ from sqlmodel import JSON, Column, Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)  # stored naive UTC, everywhere
+    """Aware UTC: SQLModel's UTCDateTime columns refuse naive datetimes."""
+    return datetime.now(UTC)
 
 
 def new_uuid() -> str:

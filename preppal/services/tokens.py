@@ -89,7 +89,7 @@ def verify_worker_token(token: str, interview_id: str) -> WorkerClaims:
             user_id=int(data["userId"]),
             interview_id=str(data["interviewId"]),
             jti=str(data["jti"]),
-            expires_at=datetime.fromtimestamp(int(data["exp"]), UTC).replace(tzinfo=None),
+            expires_at=datetime.fromtimestamp(int(data["exp"]), UTC),
             purpose=str(data.get("purpose", PURPOSE_CONNECT)),
             client_token=str(data.get("client", "")),
         )

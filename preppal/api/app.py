@@ -1,0 +1,12 @@
+"""The Starlette app that Reflex mounts itself into: HTTP API, auth forms, relay socket."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from preppal.api.auth_routes import auth_routes
+from preppal.realtime.route import websocket_routes
+
+
+def build_api() -> Starlette:
+    return Starlette(routes=[*auth_routes(), *websocket_routes()])

@@ -1,0 +1,1 @@
+"""Reflex pages: thin layouts bound to state classes."""

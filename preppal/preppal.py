@@ -1,0 +1,30 @@
+"""The Reflex app: pages, the HTTP API and relay socket (api_transformer), lifespan tasks."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from preppal import models, routes
+from preppal.api.app import build_api
+from preppal.pages.auth import sign_in_page, sign_up_page
+from preppal.state.auth import AuthState
+
+for _table in (
+    models.User,
+    models.ExternalIdentity,
+    models.LoginSession,
+    models.Interview,
+    models.TranscriptEntry,
+    models.Feedback,
+):
+    rx.ModelRegistry.register(_table)
+
+app = rx.App(
+    api_transformer=build_api(),
+    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="large"),
+    head_components=[rx.el.meta(name="description", content="Live AI mock interviews in your browser")],
+)
+
+app.add_page(lambda: rx.fragment(), route="/", on_load=AuthState.route_home, title="Preppal")
+app.add_page(sign_in_page, route=routes.SIGN_IN, on_load=AuthState.redirect_if_signed_in, title="Sign in · Preppal")
+app.add_page(sign_up_page, route=routes.SIGN_UP, on_load=AuthState.redirect_if_signed_in, title="Sign up · Preppal")

@@ -1,0 +1,1 @@
+"""Reflex state classes: the bridge between pages and the service layer."""

@@ -1,0 +1,68 @@
+"""Who is signed in, resolved server-side from the HttpOnly session cookie.
+
+The cookie is set by the HTTP sign-in routes (preppal/api/auth_routes.py) and arrives with
+the page's socket headers; JavaScript never sees it. Protected pages use
+``on_load=AuthState.require_login``; other states read :meth:`AuthState.current_user_id`.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+from urllib.parse import quote
+
+import reflex as rx
+
+from preppal import routes
+from preppal.services import auth
+
+
+class AuthState(rx.State):
+    user_id: int = 0
+    email: str = ""
+    name: str = ""
+
+    def _session_token(self) -> str:
+        jar = SimpleCookie()
+        try:
+            jar.load(self.router.headers.cookie or "")
+        except Exception:  # a malformed Cookie header is the same as none
+            return ""
+        morsel = jar.get(auth.SESSION_COOKIE)
+        return morsel.value if morsel else ""
+
+    def _resolve(self) -> bool:
+        user = auth.user_for_session(self._session_token())
+        if user is None:
+            self.user_id, self.email, self.name = 0, "", ""
+            return False
+        self.user_id, self.email, self.name = user.id or 0, user.email, user.name
+        return True
+
+    def current_user_id(self) -> int:
+        """The signed-in user's id (re-checked against the session), 0 when signed out."""
+        return self.user_id if self._resolve() else 0
+
+    @rx.var
+    def signed_in(self) -> bool:
+        return self.user_id > 0
+
+    @rx.var
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    @rx.event
+    def require_login(self):
+        """on_load guard for protected pages: sign-in first, then back to this page."""
+        if not self._resolve():
+            return rx.redirect(f"{routes.SIGN_IN}?next={quote(self.router.url.path or '/', safe='')}")
+
+    @rx.event
+    def route_home(self):
+        """on_load for ``/``: the dashboard when signed in, else sign-in."""
+        return rx.redirect(routes.DASHBOARD if self._resolve() else routes.SIGN_IN)
+
+    @rx.event
+    def redirect_if_signed_in(self):
+        """on_load for the sign-in pages and the landing page."""
+        if self._resolve():
+            return rx.redirect(routes.DASHBOARD)
