@@ -8,6 +8,7 @@ from preppal import models, routes
 from preppal.api.app import build_api
 from preppal.pages.auth import sign_in_page, sign_up_page
 from preppal.state.auth import AuthState
+from preppal.tasks import sweep_orphaned_interviews
 
 for _table in (
     models.User,
@@ -21,10 +22,11 @@ for _table in (
 
 app = rx.App(
     api_transformer=build_api(),
-    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="large"),
     head_components=[rx.el.meta(name="description", content="Live AI mock interviews in your browser")],
 )
 
 app.add_page(lambda: rx.fragment(), route="/", on_load=AuthState.route_home, title="Preppal")
 app.add_page(sign_in_page, route=routes.SIGN_IN, on_load=AuthState.redirect_if_signed_in, title="Sign in · Preppal")
 app.add_page(sign_up_page, route=routes.SIGN_UP, on_load=AuthState.redirect_if_signed_in, title="Sign up · Preppal")
+
+app.register_lifespan_task(sweep_orphaned_interviews)

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Install everything the app needs to run, idempotently. Sourced by run.sh and test.sh.
+# A fresh machine needs only Python >= 3.11 and (for bun) npm; both are checked, and on a
+# Debian machine where we are root, missing system packages are installed with apt-get.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${PREPPAL_VENV:-$ROOT/.venv}"
+TOOLS="${PREPPAL_TOOLS_DIR:-$ROOT/.tools}"
+BUN_VERSION="1.4.5"
+export PREPPAL_TOOLS_DIR="$TOOLS"
+
+log() { printf '\033[1;34m[preppal]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[preppal] %s\033[0m\n' "$*" >&2; exit 1; }
+
+APT_UPDATED=0
+apt_install() {  # apt_install PKG... (Debian, as root) — or explain what to install
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    if [ "$APT_UPDATED" = 0 ]; then
+      log "apt-get update"
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+      APT_UPDATED=1
+    fi
+    log "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    die "Please install: $* (system packages), then run this again."
+  fi
+}
+
+find_python() {
+  for py in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$py" ] && command -v "$py" >/dev/null 2>&1 || continue
+    if "$py" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 14) else 1)'; then
+      echo "$py"; return 0
+    fi
+  done
+  return 1
+}
+
+setup_python() {
+  local py
+  py="$(find_python)" || { apt_install python3 python3-venv python3-dev; py="$(find_python)" || die "Python 3.11-3.13 is required."; }
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating virtualenv $VENV"
+    "$py" -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; "$py" -m venv "$VENV"; }
+  fi
+  local extras="${1:-}"
+  local stamp="$VENV/.preppal-installed$extras"
+  if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+    log "installing Python packages${extras:+ (with $extras)}"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e "$ROOT$extras"
+    touch "$stamp"
+  fi
+}
+
+setup_bun() {
+  # Reflex wants bun >= 1.4.4 and would download it from the internet; take it from the
+  # npm registry instead (the only place this machine can reach).
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  if [ ! -x "$TOOLS/node_modules/.bin/bun" ]; then
+    log "installing bun $BUN_VERSION from the npm registry"
+    mkdir -p "$TOOLS"
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS" "bun@$BUN_VERSION" >/dev/null
+  fi
+  export REFLEX_BUN_PATH="$TOOLS/node_modules/.bin/bun"
+  export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-$(npm config get registry)}"
+  export REFLEX_TELEMETRY_ENABLED=false REFLEX_CHECK_LATEST_VERSION=false
+}
+
+migrate() {
+  log "applying database migrations"
+  (cd "$ROOT" && "$VENV/bin/python" -m alembic upgrade head)
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Command 2: install what the tests need and run the whole suite, browser tests included.
+# Extra arguments go to pytest (e.g. scripts/test.sh -k relay).
+set -euo pipefail
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/bootstrap.sh"
+
+setup_python "[dev]"
+setup_bun
+# Debian's Chromium for Playwright: never `playwright install` (it downloads a browser).
+[ -x /usr/bin/chromium ] || apt_install chromium
+
+cd "$ROOT"
+log "lint: ruff"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+
+if [ -f audio_worklet/package.json ]; then
+  log "audio worklet DSP tests: node --test"
+  (cd audio_worklet && node --test)
+fi
+
+log "pytest"
+set +e
+"$VENV/bin/python" -m pytest -ra "$@"
+status=$?
+set -e
+if [ "$status" = 5 ]; then
+  die "pytest collected no tests: refusing to call an empty run green"
+fi
+exit "$status"
