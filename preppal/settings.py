@@ -55,6 +55,7 @@ class Settings:
     feedback_model: str
 
     max_session_s: int
+    audio_frame_ms: int  # browser → relay AudioChunk length (docs/performance.md: why 40)
     worker_token_ttl_s: int
     login_session_days: int
 
@@ -63,6 +64,8 @@ class Settings:
     github_client_id: str
     github_client_secret: str
     oidc_google_metadata_url: str  # overridable so tests can run a local provider
+    github_oauth_url: str = "https://github.com"  # overridable (tests' local provider)
+    github_api_url: str = "https://api.github.com"
 
     @property
     def use_gemini(self) -> bool:
@@ -96,6 +99,7 @@ def get_settings() -> Settings:
         gemini_connect_timeout_s=float(_env("GEMINI_CONNECT_TIMEOUT_S", "15")),
         feedback_model=_env("GEMINI_FEEDBACK_MODEL", "gemini-2.5-flash"),
         max_session_s=int(_env("PREPPAL_MAX_SESSION_S", "3600")),
+        audio_frame_ms=min(100, max(10, int(_env("PREPPAL_AUDIO_FRAME_MS", "40")))),
         worker_token_ttl_s=int(_env("PREPPAL_WORKER_TOKEN_TTL_S", "300")),
         login_session_days=int(_env("PREPPAL_LOGIN_SESSION_DAYS", "14")),
         google_client_id=_env("GOOGLE_CLIENT_ID"),
@@ -105,6 +109,8 @@ def get_settings() -> Settings:
         oidc_google_metadata_url=_env(
             "GOOGLE_OIDC_METADATA_URL", "https://accounts.google.com/.well-known/openid-configuration"
         ),
+        github_oauth_url=_env("GITHUB_OAUTH_URL", "https://github.com").rstrip("/"),
+        github_api_url=_env("GITHUB_API_URL", "https://api.github.com").rstrip("/"),
     )
 
 

@@ -1,8 +1,11 @@
-"""Sign-up, sign-in and sign-out as plain HTML form posts.
+"""Sign-up, sign-in and sign-out as plain HTML form posts, and the OAuth/OIDC redirects.
 
 They run over HTTP (not the Reflex socket) because only an HTTP response can set an
 HttpOnly cookie. Errors go back to the form page as ``?error=...`` so the page can show
 them in plain words; the form keeps working without JavaScript.
+
+The client address used for sign-in throttling is the socket peer as the ASGI server
+reports it; ``X-Forwarded-For`` is not trusted (anyone could rotate it to dodge the limit).
 """
 
 from __future__ import annotations
@@ -14,9 +17,16 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from preppal import routes
-from preppal.services import auth
+from preppal.services import auth, oauth
 from preppal.services.errors import ServiceError
 from preppal.settings import get_settings
+
+OAUTH_COOKIE = "preppal_oauth"
+OAUTH_COOKIE_PATH = "/api/auth/oauth"
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def safe_next(target: str | None) -> str:
@@ -60,7 +70,7 @@ async def sign_in(request: Request) -> RedirectResponse:
     form = await request.form()
     email, target = str(form.get("email", "")), str(form.get("next", ""))
     try:
-        user = auth.authenticate(email, str(form.get("password", "")))
+        user = auth.authenticate(email, str(form.get("password", "")), client_address(request))
     except ServiceError as exc:
         return _back(routes.SIGN_IN, exc.message, email=email, next=target)
     token = auth.create_login_session(user.id, request.headers.get("user-agent", ""))
@@ -74,9 +84,55 @@ async def sign_out(request: Request) -> RedirectResponse:
     return response
 
 
+async def oauth_start(request: Request) -> RedirectResponse:
+    """Send the browser to the provider; the flow values travel in a signed HttpOnly cookie."""
+    target = safe_next(request.query_params.get("next"))
+    try:
+        provider = oauth.get_provider(request.path_params["provider"])
+        url, pending = await oauth.start(provider, target)
+    except ServiceError as exc:
+        return _back(routes.SIGN_IN, exc.message, next=target)
+    except Exception:  # the provider's discovery document is unreachable
+        return _back(routes.SIGN_IN, "That sign-in provider cannot be reached right now.", next=target)
+    response = RedirectResponse(url, status_code=302)
+    response.set_cookie(
+        OAUTH_COOKIE,
+        oauth.seal(pending),
+        max_age=oauth.PENDING_TTL_S,
+        httponly=True,
+        samesite="lax",  # the provider's redirect back is a top-level GET: the cookie comes along
+        secure=get_settings().public_url.startswith("https://"),
+        path=OAUTH_COOKIE_PATH,
+    )
+    return response
+
+
+async def oauth_callback(request: Request) -> RedirectResponse:
+    sealed = request.cookies.get(OAUTH_COOKIE, "")
+    target = routes.DASHBOARD
+    try:
+        provider = oauth.get_provider(request.path_params["provider"])
+        pending = oauth.unseal(sealed) if sealed else None
+        if pending is not None:
+            target = pending.next_path
+        profile = await oauth.finish(provider, pending, request.query_params)
+        user = auth.sign_in_external(
+            provider.name, profile.subject, profile.email, email_verified=profile.email_verified, name=profile.name
+        )
+    except ServiceError as exc:
+        response = _back(routes.SIGN_IN, exc.message, next=target)
+    else:
+        token = auth.create_login_session(user.id, request.headers.get("user-agent", ""))
+        response = signed_in_response(token, target)
+    response.delete_cookie(OAUTH_COOKIE, path=OAUTH_COOKIE_PATH)  # one flow, one use
+    return response
+
+
 def auth_routes() -> list[Route]:
     return [
         Route("/api/auth/sign-up", sign_up, methods=["POST"]),
         Route("/api/auth/sign-in", sign_in, methods=["POST"]),
         Route("/api/auth/sign-out", sign_out, methods=["POST"]),
+        Route("/api/auth/oauth/{provider}/start", oauth_start, methods=["GET"]),
+        Route("/api/auth/oauth/{provider}/callback", oauth_callback, methods=["GET"]),
     ]

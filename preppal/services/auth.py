@@ -14,10 +14,12 @@ from typing import Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from preppal.db import session_scope
-from preppal.models import LoginSession, User, utcnow
+from preppal.models import ExternalIdentity, LoginSession, User, utcnow
+from preppal.services import throttle
 from preppal.services.errors import AuthError, Conflict, NotFound, ValidationError
 from preppal.settings import get_settings
 
@@ -53,18 +55,72 @@ def sign_up(email: str, password: str, name: str = "") -> User:
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user for these credentials, or :class:`AuthError` with one message for both cases."""
+def authenticate(email: str, password: str, client_address: str = "") -> User:
+    """The user for these credentials, or :class:`AuthError` with one message for both cases.
+
+    Repeated failures lock the account and the client address for a growing delay
+    (:class:`throttle.Throttled`, checked before the password so a locked key learns nothing).
+    """
     email = normalize_email(email)
+    keys = throttle.keys_for(email, client_address)
+    throttle.check(keys)
     with session_scope() as session:
         user = session.exec(select(User).where(User.email == email)).first()
     try:
         _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
+        throttle.record_failure(keys)
         raise AuthError("Wrong email or password.") from None
     if user is None or not user.password_hash:
+        throttle.record_failure(keys)
         raise AuthError("Wrong email or password.")
+    throttle.clear(keys[0][0])
     return user
+
+
+def sign_in_external(provider: str, subject: str, email: str, *, email_verified: bool, name: str = "") -> User:
+    """The user for an OAuth/OIDC identity: linked before, linked now by verified email, or new.
+
+    An existing account is linked only through an email the provider has verified, so a
+    provider account with someone else's unverified address cannot take over their account.
+    """
+    if not provider or not subject:
+        raise AuthError("The sign-in provider did not identify the account.")
+    email = normalize_email(email)
+    for _attempt in range(2):  # a concurrent first sign-in of the same identity: look again
+        try:
+            return _link_or_create(provider, subject, email, email_verified, name)
+        except IntegrityError:
+            continue
+    raise Conflict("Signing in with this account failed; please try again.")
+
+
+def _link_or_create(provider: str, subject: str, email: str, email_verified: bool, name: str) -> User:
+    with session_scope() as session:
+        identity = session.exec(
+            select(ExternalIdentity).where(ExternalIdentity.provider == provider, ExternalIdentity.subject == subject)
+        ).first()
+        if identity is not None:
+            user = session.get(User, identity.user_id)
+            if user is not None:
+                return user
+        if not email or not email_verified or not _EMAIL.match(email):
+            raise AuthError(f"Your {provider.title()} account has no verified email address we can use.")
+        user = session.exec(select(User).where(User.email == email)).first()
+        if user is None:
+            user = User(email=email, name=(name or "").strip()[:200])
+            session.add(user)
+            session.flush()
+        session.add(ExternalIdentity(user_id=user.id, provider=provider, subject=subject[:255], email=email))
+        session.flush()
+        return user
+
+
+def linked_providers(user_id: int) -> list[str]:
+    with session_scope() as session:
+        return sorted(
+            set(session.exec(select(ExternalIdentity.provider).where(ExternalIdentity.user_id == user_id)).all())
+        )
 
 
 def _hash_token(token: str) -> str:

@@ -1,0 +1,260 @@
+"""The seed's three interview calls over HTTP JSON, plus their OpenAPI schema.
+
+Auth, per call:
+- ``generateWorkerToken``: the user's session cookie only (owner of a PENDING interview).
+- ``updateStatus``: the session cookie (own interviews) *or* the worker shared secret.
+- ``submitTranscript``: the worker shared secret only.
+The secret arrives as ``Authorization: Bearer <secret>`` and is compared in constant time.
+When an Authorization header is present it must be right: there is no fallback to the
+cookie, so a misconfigured worker fails loudly. Cookie-authenticated calls must send
+``Content-Type: application/json``, which a cross-site HTML form cannot (CSRF).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import Any, Optional
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.schemas import SchemaGenerator
+
+from preppal.models import InterviewStatus, Speaker
+from preppal.services import auth, interviews, tokens
+from preppal.services.errors import AuthError, ServiceError, ValidationError
+from preppal.settings import get_settings
+
+UPDATABLE = {InterviewStatus.IN_PROGRESS, InterviewStatus.COMPLETED, InterviewStatus.ERROR}
+MAX_BODY_BYTES = 2_000_000  # a one-hour transcript is far below this
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _worker_secret_ok(request: Request) -> Optional[bool]:
+    """None without an Authorization header; else whether it carries the shared secret."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value:
+        return False
+    return hmac.compare_digest(value.strip().encode(), get_settings().worker_secret.encode())
+
+
+def _session_user(request: Request) -> int:
+    user = auth.user_for_session(request.cookies.get(auth.SESSION_COOKIE, ""))
+    if user is None or not user.id:
+        raise AuthError("Sign in first.")
+    return user.id
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise ValidationError("Send a JSON body (Content-Type: application/json).")
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise ValidationError("The request body is too large.")
+    try:
+        body = json.loads(raw or b"null")
+    except ValueError:
+        raise ValidationError("The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ValidationError("The request body must be a JSON object.")
+    return body
+
+
+def _interview_id(body: dict[str, Any]) -> str:
+    value = body.get("interviewId")
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("interviewId is required.")
+    return value.strip()
+
+
+def _timestamp(value: Any, field: str) -> Optional[datetime]:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be an ISO 8601 string.")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{field} must be an ISO 8601 string.") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _transcript(value: Any) -> list[interviews.TranscriptLine]:
+    if not isinstance(value, list):
+        raise ValidationError("transcript must be a list of entries.")
+    lines = []
+    for index, entry in enumerate(value):
+        if not isinstance(entry, dict):
+            raise ValidationError(f"transcript[{index}] must be an object.")
+        text = entry.get("text", entry.get("content"))
+        try:
+            speaker = Speaker(str(entry.get("speaker", "")).upper())
+            sequence = int(entry.get("sequence", index))
+            start_ms, end_ms = int(entry.get("startMs", 0)), int(entry.get("endMs", 0))
+        except (TypeError, ValueError):
+            raise ValidationError(f"transcript[{index}] has an invalid speaker or number.") from None
+        if not isinstance(text, str):
+            raise ValidationError(f"transcript[{index}].text must be a string.")
+        lines.append(interviews.TranscriptLine(sequence, speaker, text, start_ms, end_ms))
+    return lines
+
+
+def _guarded(handler):
+    """Map service errors to ``{"error": message}`` with the error's HTTP status."""
+
+    async def endpoint(request: Request) -> JSONResponse:
+        try:
+            return await handler(request)
+        except ServiceError as exc:
+            return _error(exc.http_status, exc.message)
+
+    endpoint.__doc__ = handler.__doc__
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+@_guarded
+async def generate_worker_token(request: Request) -> JSONResponse:
+    """
+    ---
+    summary: Mint a 5-minute token to open the live interview socket
+    description: Session cookie only. The interview must be yours and PENDING.
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema: {type: object, required: [interviewId], properties: {interviewId: {type: string}}}
+    responses:
+      200: {description: "{token: string}"}
+      401: {description: Not signed in}
+      404: {description: No such interview of yours}
+      409: {description: The interview is not PENDING}
+    """
+    if _worker_secret_ok(request) is not None:
+        raise AuthError("Worker tokens are minted for a signed-in user, not with the worker secret.")
+    user_id = _session_user(request)
+    body = await _json_body(request)
+    return JSONResponse({"token": tokens.generate_worker_token(user_id, _interview_id(body))})
+
+
+@_guarded
+async def update_status(request: Request) -> JSONResponse:
+    """
+    ---
+    summary: Move an interview along PENDING → IN_PROGRESS → COMPLETED | ERROR
+    description: Session cookie (own interviews) or `Authorization Bearer <worker secret>`.
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [interviewId, status]
+            properties:
+              interviewId: {type: string}
+              status: {type: string, enum: [IN_PROGRESS, COMPLETED, ERROR]}
+              endedAt: {type: string, format: date-time}
+    responses:
+      200: {description: "{interviewId, status}"}
+      401: {description: No session and no (or a wrong) secret}
+      404: {description: No such interview (of yours)}
+      409: {description: Illegal transition, or another caller moved it first}
+    """
+    secret = _worker_secret_ok(request)
+    if secret is False:
+        raise AuthError("Wrong worker secret.")
+    user_id = _session_user(request) if secret is None else 0
+    body = await _json_body(request)
+    interview_id = _interview_id(body)
+    try:
+        status = InterviewStatus(str(body.get("status", "")))
+    except ValueError:
+        status = None
+    if status not in UPDATABLE:
+        raise ValidationError("status must be one of IN_PROGRESS, COMPLETED, ERROR.")
+    ended_at = _timestamp(body.get("endedAt"), "endedAt")
+    if user_id:
+        interviews.get_interview(user_id, interview_id)  # NotFound unless it is theirs
+    interview = interviews.update_status(interview_id, status, ended_at=ended_at)
+    return JSONResponse({"interviewId": interview.id, "status": interview.status.value})
+
+
+@_guarded
+async def submit_transcript(request: Request) -> JSONResponse:
+    """
+    ---
+    summary: Store the final transcript and mark the interview COMPLETED (one transaction)
+    description: Worker shared secret only. Idempotent on retry.
+    requestBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [interviewId, transcript, endedAt]
+            properties:
+              interviewId: {type: string}
+              endedAt: {type: string, format: date-time}
+              transcript:
+                type: array
+                items:
+                  type: object
+                  required: [speaker, text]
+                  properties:
+                    speaker: {type: string, enum: [USER, AI]}
+                    text: {type: string}
+                    sequence: {type: integer}
+                    startMs: {type: integer}
+                    endMs: {type: integer}
+    responses:
+      200: {description: "{interviewId, status, entries}"}
+      401: {description: Missing or wrong worker secret}
+      404: {description: No such interview}
+      409: {description: The interview cannot be completed from its status}
+    """
+    if not _worker_secret_ok(request):
+        raise AuthError("This call needs the worker secret.")
+    body = await _json_body(request)
+    interview_id = _interview_id(body)
+    lines = _transcript(body.get("transcript"))
+    ended_at = _timestamp(body.get("endedAt"), "endedAt")
+    interview = interviews.submit_transcript(interview_id, lines, ended_at=ended_at)
+    return JSONResponse({"interviewId": interview.id, "status": interview.status.value, "entries": len(lines)})
+
+
+_SCHEMA = SchemaGenerator(
+    {
+        "openapi": "3.0.3",
+        "info": {"title": "Preppal interview API", "version": "1.0"},
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": auth.SESSION_COOKIE},
+                "workerSecret": {"type": "http", "scheme": "bearer"},
+            }
+        },
+    }
+)
+
+
+def _api_routes() -> list[Route]:
+    return [
+        Route("/api/interview/generateWorkerToken", generate_worker_token, methods=["POST"]),
+        Route("/api/interview/updateStatus", update_status, methods=["POST"]),
+        Route("/api/interview/submitTranscript", submit_transcript, methods=["POST"]),
+    ]
+
+
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(_SCHEMA.get_schema(routes=_api_routes()))
+
+
+def interview_routes() -> list[Route]:
+    return [*_api_routes(), Route("/api/openapi.json", openapi, methods=["GET"], include_in_schema=False)]

@@ -1,0 +1,149 @@
+"""Interview service: creation rules, ownership, legal transitions, atomic idempotent end."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from preppal.db import get_engine, session_scope
+from preppal.models import Interview, InterviewStatus, Speaker, TranscriptEntry
+from preppal.services import auth, interviews
+from preppal.services.errors import Conflict, InvalidTransition, NotFound, ValidationError
+from preppal.services.interviews import TranscriptLine
+
+S = InterviewStatus
+
+
+@pytest.fixture
+def users(db):
+    alice = auth.sign_up("alice@example.com", "Correct-horse-1")
+    bob = auth.sign_up("bob@example.com", "Correct-horse-2")
+    return alice.id, bob.id
+
+
+def _new(user_id: int, **kw) -> Interview:
+    return interviews.create_interview(
+        user_id, interview_type=kw.pop("interview_type", "technical"), role="Backend", **kw
+    )
+
+
+def test_create_validates_role_type_and_sizes(users) -> None:
+    alice, _ = users
+    with pytest.raises(ValidationError, match="role"):
+        interviews.create_interview(alice, interview_type="technical", role="   ")
+    with pytest.raises(ValidationError):
+        interviews.create_interview(alice, interview_type="astrology", role="Backend")
+    with pytest.raises(ValidationError, match="résumé"):
+        _new(alice, resume_text="x" * (interviews.MAX_RESUME + 1))
+    created = _new(alice, difficulty="intense", job_description="  Go + Postgres  ")
+    assert created.status == S.PENDING and created.job_description == "Go + Postgres"
+
+
+def test_get_interview_hides_other_users_interviews(users) -> None:
+    alice, bob = users
+    mine = _new(alice)
+    assert interviews.get_interview(alice, mine.id).id == mine.id
+    with pytest.raises(NotFound):
+        interviews.get_interview(bob, mine.id)
+
+
+def test_history_is_paginated_newest_first_and_per_user(users) -> None:
+    alice, bob = users
+    ids = [_new(alice).id for _ in range(7)]
+    _new(bob)
+    first = interviews.list_history(alice, page=1, per_page=3)
+    assert first.total == 7 and first.pages == 3
+    assert [i.id for i in first.items] == ids[::-1][:3]
+    last = interviews.list_history(alice, page=3, per_page=3)
+    assert [i.id for i in last.items] == ids[:1]
+    assert interviews.list_history(bob).total == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "illegal"),
+    [
+        ([], S.COMPLETED),  # PENDING cannot complete without ever starting
+        ([S.IN_PROGRESS], S.PENDING),
+        ([S.IN_PROGRESS, S.COMPLETED], S.IN_PROGRESS),
+        ([S.IN_PROGRESS, S.COMPLETED], S.ERROR),
+        ([S.ERROR], S.IN_PROGRESS),
+    ],
+)
+def test_illegal_transitions_are_refused(users, path, illegal) -> None:
+    interview = _new(users[0])
+    for status in path:
+        interviews.update_status(interview.id, status)
+    with pytest.raises(InvalidTransition):
+        interviews.update_status(interview.id, illegal)
+    assert interviews.get_interview(users[0], interview.id).status == (path[-1] if path else S.PENDING)
+
+
+def test_legal_path_sets_timestamps(users) -> None:
+    interview = _new(users[0])
+    started = interviews.update_status(interview.id, S.IN_PROGRESS)
+    assert started.started_at is not None and started.ended_at is None
+    ended = interviews.update_status(interview.id, S.ERROR, error_code=4002, error_message="upstream")
+    assert ended.ended_at is not None and ended.error_code == 4002
+
+
+def test_expected_status_is_compare_and_set(users) -> None:
+    interview = _new(users[0])
+    interviews.update_status(interview.id, S.IN_PROGRESS)
+    with pytest.raises(Conflict):
+        interviews.update_status(interview.id, S.IN_PROGRESS, expected=S.PENDING)
+
+
+def _lines(n: int = 3) -> list[TranscriptLine]:
+    return [TranscriptLine(i, Speaker.AI if i % 2 == 0 else Speaker.USER, f"line {i}") for i in range(n)]
+
+
+def test_submit_transcript_writes_lines_and_completes(users) -> None:
+    interview = _new(users[0])
+    interviews.update_status(interview.id, S.IN_PROGRESS)
+    done = interviews.submit_transcript(interview.id, _lines(4))
+    assert done.status == S.COMPLETED and done.ended_at is not None
+    assert [e.text for e in interviews.get_transcript(interview.id)] == [f"line {i}" for i in range(4)]
+
+
+def test_submit_transcript_is_idempotent(users) -> None:
+    interview = _new(users[0])
+    interviews.update_status(interview.id, S.IN_PROGRESS)
+    first = interviews.submit_transcript(interview.id, _lines(3))
+    again = interviews.submit_transcript(interview.id, _lines(3))
+    assert again.status == S.COMPLETED and again.ended_at == first.ended_at
+    assert len(interviews.get_transcript(interview.id)) == 3
+
+
+def test_submit_transcript_refused_before_start(users) -> None:
+    interview = _new(users[0])
+    with pytest.raises(InvalidTransition):
+        interviews.submit_transcript(interview.id, _lines(2))
+    assert interviews.get_transcript(interview.id) == []
+
+
+def test_submit_transcript_is_atomic_when_the_status_write_fails(users) -> None:
+    """A failure after the transcript rows are written but before the status update commits
+    must leave nothing behind: no rows, status still IN_PROGRESS."""
+    interview = _new(users[0])
+    interviews.update_status(interview.id, S.IN_PROGRESS)
+    engine = get_engine()
+    inserted: list[str] = []
+
+    def fail_on_status_update(conn, cursor, statement, params, context, executemany):
+        lowered = statement.lower()
+        if lowered.startswith("insert into transcriptentry"):
+            inserted.append(statement)
+        if lowered.startswith("update interview set status"):
+            raise RuntimeError("injected: disk full while completing")
+
+    sa.event.listen(engine, "before_cursor_execute", fail_on_status_update)
+    try:
+        with pytest.raises(RuntimeError, match="injected"):
+            interviews.submit_transcript(interview.id, _lines(5))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", fail_on_status_update)
+    assert inserted, "the failure must come after the transcript rows were written"
+    with session_scope() as session:
+        assert session.exec(select(TranscriptEntry).where(TranscriptEntry.interview_id == interview.id)).all() == []
+        assert session.get(Interview, interview.id).status == S.IN_PROGRESS

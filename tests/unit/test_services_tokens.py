@@ -1,0 +1,116 @@
+"""Worker tokens: who may mint one, and which tokens verification must refuse."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from preppal.models import InterviewStatus
+from preppal.services import auth, interviews, tokens
+from preppal.services.errors import Conflict, NotFound
+from preppal.services.tokens import TokenError
+from preppal.settings import get_settings
+
+
+@pytest.fixture
+def setup(db):
+    alice = auth.sign_up("alice@example.com", "Correct-horse-1").id
+    bob = auth.sign_up("bob@example.com", "Correct-horse-2").id
+    interview = interviews.create_interview(alice, interview_type="behavioural", role="PM")
+    return alice, bob, interview.id
+
+
+def test_owner_of_pending_interview_gets_a_five_minute_token(setup) -> None:
+    alice, _, interview_id = setup
+    token = tokens.generate_worker_token(alice, interview_id)
+    claims = tokens.verify_worker_token(token, interview_id)
+    assert claims.user_id == alice and claims.interview_id == interview_id and claims.jti
+    ttl = (claims.expires_at - datetime.now(UTC)).total_seconds()
+    assert 280 < ttl <= 300
+    raw = jwt.decode(token, options={"verify_signature": False})
+    assert raw["userId"] == alice and raw["interviewId"] == interview_id
+
+
+def test_non_owner_cannot_mint(setup) -> None:
+    _, bob, interview_id = setup
+    with pytest.raises(NotFound):
+        tokens.generate_worker_token(bob, interview_id)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [[InterviewStatus.IN_PROGRESS], [InterviewStatus.ERROR], [InterviewStatus.IN_PROGRESS, InterviewStatus.COMPLETED]],
+)
+def test_only_pending_interviews_get_tokens(setup, path) -> None:
+    alice, _, interview_id = setup
+    for status in path:
+        interviews.update_status(interview_id, status)
+    with pytest.raises(Conflict):
+        tokens.generate_worker_token(alice, interview_id)
+
+
+def test_unknown_interview(setup) -> None:
+    with pytest.raises(NotFound):
+        tokens.generate_worker_token(setup[0], "00000000-0000-0000-0000-000000000000")
+
+
+def _claims(alice: int, interview_id: str, **over) -> dict:
+    now = datetime.now(UTC)
+    base = {
+        "userId": alice,
+        "interviewId": interview_id,
+        "jti": "j1",
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "aud": tokens.AUDIENCE,
+    }
+    base.update(over)
+    return base
+
+
+def test_expired_token_rejected(setup) -> None:
+    alice, _, interview_id = setup
+    token = jwt.encode(
+        _claims(alice, interview_id, exp=datetime.now(UTC) - timedelta(seconds=5)),
+        get_settings().secret_key,
+        algorithm="HS256",
+    )
+    with pytest.raises(TokenError, match="expired"):
+        tokens.verify_worker_token(token, interview_id)
+
+
+def test_tampered_token_rejected(setup) -> None:
+    alice, _, interview_id = setup
+    good = tokens.generate_worker_token(alice, interview_id)
+    header, payload, signature = good.split(".")
+    # Re-encode the payload for another user but keep the original signature.
+    forged_payload = jwt.encode(_claims(999, interview_id), "x" * 32, algorithm="HS256").split(".")[1]
+    with pytest.raises(TokenError):
+        tokens.verify_worker_token(f"{header}.{forged_payload}.{signature}", interview_id)
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    with pytest.raises(TokenError):
+        tokens.verify_worker_token(f"{header}.{payload}.{flipped}", interview_id)
+    with pytest.raises(TokenError):  # signed with another key
+        tokens.verify_worker_token(
+            jwt.encode(_claims(alice, interview_id), "not-the-key" * 4, algorithm="HS256"), interview_id
+        )
+    with pytest.raises(TokenError):  # alg=none
+        tokens.verify_worker_token(jwt.encode(_claims(alice, interview_id), None, algorithm="none"), interview_id)
+
+
+def test_token_for_another_interview_rejected(setup) -> None:
+    alice, _, interview_id = setup
+    other = interviews.create_interview(alice, interview_type="technical", role="SRE").id
+    token = tokens.generate_worker_token(alice, interview_id)
+    with pytest.raises(TokenError, match="another interview"):
+        tokens.verify_worker_token(token, other)
+
+
+def test_token_is_single_use(setup) -> None:
+    alice, _, interview_id = setup
+    claims = tokens.verify_worker_token(tokens.generate_worker_token(alice, interview_id), interview_id)
+    tokens.consume_worker_token(claims)
+    with pytest.raises(TokenError):
+        tokens.consume_worker_token(claims)
