@@ -6,10 +6,10 @@ migrate a throwaway database); otherwise the settings' DATABASE_URL is used.
 
 from __future__ import annotations
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import preppal.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from alembic import context
 from preppal.db import engine_for
 from preppal.settings import get_settings
 

@@ -16,7 +16,7 @@ log "lint: ruff"
 
 if [ -f audio_worklet/package.json ]; then
   log "audio worklet DSP tests: node --test"
-  (cd audio_worklet && node --test)
+  (cd audio_worklet && { [ -d node_modules ] || npm ci --silent --no-audit --no-fund; } && npm test --silent)
 fi
 
 log "pytest"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from preppal import routes
+from preppal.components.native_form import native_form
 from preppal.state.auth import AuthState
 
 
@@ -14,7 +15,7 @@ def _nav_link(label: str, href: str) -> rx.Component:
 
 def sign_out_form() -> rx.Component:
     """A real form post: the server clears the HttpOnly cookie."""
-    return rx.el.form(
+    return native_form(
         rx.button("Sign out", type="submit", variant="ghost", size="2", color_scheme="gray"),
         action="/api/auth/sign-out",
         method="post",

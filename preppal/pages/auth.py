@@ -6,6 +6,7 @@ import reflex as rx
 
 from preppal import routes
 from preppal.components.layout import page
+from preppal.components.native_form import native_form
 from preppal.state.auth import AuthState
 
 
@@ -38,7 +39,7 @@ def _card(title: str, action: str, button: str, *fields: rx.Component, footer: r
     return page(
         rx.center(
             rx.card(
-                rx.el.form(
+                native_form(
                     rx.vstack(
                         rx.heading(title, size="6"),
                         rx.cond(

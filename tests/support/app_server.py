@@ -46,9 +46,14 @@ def reflex_env() -> dict[str, str]:
 
 
 def _copy_tree(dest: Path) -> None:
-    """Tracked and untracked-but-not-ignored files: what a fresh clone plus local edits has."""
+    """Tracked and untracked-but-not-ignored files: what a fresh clone plus local edits has.
+
+    ``PREPPAL_TEST_FILES=tracked`` copies only files known to git (staged included), to
+    leave out someone's half-written new modules.
+    """
+    which = ["--cached"] if os.environ.get("PREPPAL_TEST_FILES") == "tracked" else ["--cached", "--others"]
     listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        ["git", "ls-files", "-z", *which, "--exclude-standard"],
         cwd=ROOT,
         capture_output=True,
         check=True,
