@@ -1,0 +1,25 @@
+"""Choose the live backend for an interview: Gemini when configured, else offline."""
+
+from __future__ import annotations
+
+import logging
+
+from preppal.live.base import BackendError, InterviewBrief, LiveBackend
+from preppal.settings import get_settings
+
+log = logging.getLogger(__name__)
+NOT_CONFIGURED = "No interviewer is configured"
+
+
+def open_backend(brief: InterviewBrief) -> LiveBackend:
+    """A not-yet-started backend; raises :class:`BackendError` (4002) when none is available."""
+    if get_settings().use_gemini:
+        from preppal.live.gemini import GeminiBackend
+
+        return GeminiBackend(brief)
+    try:  # imported lazily: it loads speech models and may not be installed
+        from preppal.live.offline import OfflineBackend
+    except ImportError as exc:
+        log.warning("offline interviewer unavailable: %s", exc)
+        raise BackendError(4002, NOT_CONFIGURED) from None
+    return OfflineBackend(brief)

@@ -1,0 +1,325 @@
+"""Gemini Live backend on the official google-genai SDK (``client.aio.live.connect``).
+
+Why it looks like this:
+- The SDK spends ~170 µs of CPU per sent message, so candidate audio is batched
+  (``batch_ms``, default 60 ms = three browser frames) by one sender task instead of being
+  forwarded frame by frame; :meth:`send_audio` only appends to a buffer.
+- ``session.receive()`` stops after every ``turnComplete``, so the reader loops it.
+- A Live connection lives ~10 minutes. The server announces the end with ``goAway`` and
+  keeps a resumption handle fresh; the backend then opens a new connection with the
+  latest handle and swaps it in, so a 40-minute interview is one conversation.
+  An abrupt close (network, 1011) is resumed the same way while a handle exists.
+- Every SDK/transport failure becomes one ``Failed(4002)`` event with a plain message;
+  details go to the log only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import AsyncIterator
+from typing import Any
+
+from google import genai
+from google.genai import types
+
+from preppal.live.base import (
+    AIAudio,
+    AITranscript,
+    BackendError,
+    BackendEvent,
+    Ended,
+    EndReason,
+    Failed,
+    Interrupted,
+    InterviewBrief,
+    LiveBackend,
+    Ready,
+    TurnComplete,
+    UserTranscript,
+)
+from preppal.live.prompt import OPENING_CUE, system_instruction
+from preppal.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+OUTPUT_SAMPLE_RATE = 24_000
+INPUT_MIME = "audio/pcm;rate=16000"
+DEFAULT_BATCH_MS = 60  # candidate audio per upstream message (see module docstring)
+MAX_BUFFER_BYTES = 32_000 * 2  # never hold more than 2 s of unsent candidate audio
+END_TOOL = "end_interview"
+UPSTREAM_MESSAGE = "The interviewer is unavailable right now. Please try again in a moment."
+NO_RESUME_CODES = frozenset({1007, 1008})  # bad request / auth, model or quota: retrying cannot help
+MAX_RESUMES_IN_ROW = 3
+AI_END_GRACE_S = 10.0  # after end_interview, wait this long at most for the goodbye to finish
+
+
+def _rate(mime: str | None) -> int:
+    if mime and "rate=" in mime:
+        try:
+            return int(mime.split("rate=", 1)[1].split(";", 1)[0])
+        except ValueError:
+            pass
+    return OUTPUT_SAMPLE_RATE
+
+
+class GeminiBackend(LiveBackend):
+    name = "gemini"
+
+    def __init__(self, brief: InterviewBrief, *, settings: Settings | None = None, batch_ms: int | None = None):
+        self._brief = brief
+        self._settings = settings or get_settings()
+        self._batch_bytes = max(640, (batch_ms or DEFAULT_BATCH_MS) * 32)
+        self._events: asyncio.Queue[BackendEvent] = asyncio.Queue()
+        self._buf = bytearray()
+        self._flush = asyncio.Event()
+        self._session: Any = None
+        self._exits: dict[int, contextlib.AbstractAsyncContextManager] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._resume_handle: str | None = None
+        self._ai_turn_open = False
+        self._ai_ending = False
+        self._finished = False
+        self._closed = False
+        self._rotating = False
+        self._resumes_in_row = 0
+        self.rotations = 0  # connections replaced (goAway or resumed drop): for tests and logs
+
+    # -- connection -------------------------------------------------------------------
+    def _client(self) -> genai.Client:
+        s = self._settings
+        args: dict[str, Any] = {"close_timeout": 2}
+        if s.gemini_ca_file:
+            args["ssl"] = ssl.create_default_context(cafile=s.gemini_ca_file)
+        options = types.HttpOptions(
+            base_url=s.gemini_base_url or None, api_version=s.gemini_api_version, async_client_args=args
+        )
+        return genai.Client(api_key=s.gemini_api_key, http_options=options)
+
+    def _config(self) -> types.LiveConnectConfig:
+        voice_name = self._settings.gemini_voice
+        voice = types.VoiceConfig(prebuilt_voice_config=types.PrebuiltVoiceConfig(voice_name=voice_name))
+        end_tool = types.FunctionDeclaration(
+            name=END_TOOL, description="End the interview after you have said goodbye to the candidate."
+        )
+        return types.LiveConnectConfig(
+            response_modalities=[types.Modality.AUDIO],
+            speech_config=types.SpeechConfig(voice_config=voice),
+            system_instruction=types.Content(parts=[types.Part(text=system_instruction(self._brief))]),
+            input_audio_transcription=types.AudioTranscriptionConfig(),
+            output_audio_transcription=types.AudioTranscriptionConfig(),
+            context_window_compression=types.ContextWindowCompressionConfig(sliding_window=types.SlidingWindow()),
+            session_resumption=types.SessionResumptionConfig(handle=self._resume_handle),
+            tools=[types.Tool(function_declarations=[end_tool])],
+        )
+
+    async def _connect(self) -> Any:
+        """Open one Live connection (setup → setupComplete), bounded by the connect timeout."""
+        manager = self._gen.aio.live.connect(model=self._settings.gemini_model, config=self._config())
+        session = await asyncio.wait_for(manager.__aenter__(), self._settings.gemini_connect_timeout_s)
+        self._exits[id(session)] = manager
+        return session
+
+    async def _disconnect(self, session: Any) -> None:
+        manager = self._exits.pop(id(session), None)
+        if manager is None:
+            return
+        try:
+            await asyncio.wait_for(manager.__aexit__(None, None, None), 3)
+        except Exception as exc:  # closing a dead socket: nothing left to save
+            log.debug("closing a Gemini connection: %r", exc)
+
+    def _spawn(self, coro, name: str) -> asyncio.Task:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def start(self) -> Ready:
+        if not self._settings.gemini_api_key:
+            raise BackendError(4002, "No Gemini API key is configured.")
+        try:
+            self._gen = self._client()
+            self._session = await self._connect()
+            await self._session.send_client_content(
+                turns=types.Content(role="user", parts=[types.Part(text=OPENING_CUE)]), turn_complete=True
+            )
+        except TimeoutError:
+            log.warning("Gemini setup timed out for interview %s", self._brief.interview_id)
+            await self.close()
+            raise BackendError(4002, "The interviewer did not answer in time. Please try again.") from None
+        except Exception as exc:
+            log.warning("Gemini connect failed for interview %s: %r", self._brief.interview_id, exc)
+            await self.close()
+            raise BackendError(4002, UPSTREAM_MESSAGE) from None
+        self._spawn(self._read(self._session), "gemini-read")
+        self._spawn(self._send_loop(), "gemini-send")
+        return Ready(interviewer=self.name, output_sample_rate=OUTPUT_SAMPLE_RATE)
+
+    # -- candidate audio ------------------------------------------------------------------
+    async def send_audio(self, pcm16k: bytes) -> None:
+        buf = self._buf
+        buf += pcm16k
+        if len(buf) >= self._batch_bytes:
+            if len(buf) > MAX_BUFFER_BYTES:  # upstream stalled: keep the newest audio
+                del buf[: len(buf) - MAX_BUFFER_BYTES]
+            self._flush.set()
+
+    async def _send_loop(self) -> None:
+        while not self._closed:
+            try:
+                await asyncio.wait_for(self._flush.wait(), 0.2)
+            except TimeoutError:
+                pass  # trailing audio shorter than a batch still goes out
+            self._flush.clear()
+            if not self._buf or self._session is None:
+                continue
+            chunk = bytes(self._buf)
+            self._buf.clear()
+            try:
+                await self._session.send_realtime_input(audio=types.Blob(data=chunk, mime_type=INPUT_MIME))
+            except Exception:
+                # The reader sees the same failure and decides (resume or fail); audio of a
+                # dead connection is lost either way.
+                await asyncio.sleep(0.05)
+
+    # -- upstream events ------------------------------------------------------------------
+    def _put(self, event: BackendEvent) -> None:
+        if not self._finished:
+            if isinstance(event, Ended | Failed):
+                self._finished = True
+            self._events.put_nowait(event)
+
+    def _model_speaking(self) -> None:
+        if not self._ai_turn_open:
+            self._ai_turn_open = True
+            self._put(UserTranscript("", final=True))  # the candidate's answer is over
+
+    def _handle(self, msg: types.LiveServerMessage) -> None:
+        update = msg.session_resumption_update
+        if update is not None and update.resumable and update.new_handle:
+            self._resume_handle = update.new_handle
+            self._resumes_in_row = 0
+        content = msg.server_content
+        if content is not None:
+            if content.input_transcription is not None and content.input_transcription.text:
+                self._put(UserTranscript(content.input_transcription.text))
+            if content.model_turn is not None and content.model_turn.parts:
+                for part in content.model_turn.parts:
+                    blob = part.inline_data
+                    if blob is not None and blob.data:
+                        self._model_speaking()
+                        self._put(AIAudio(blob.data, _rate(blob.mime_type)))
+            if content.output_transcription is not None and content.output_transcription.text:
+                self._model_speaking()
+                self._put(AITranscript(content.output_transcription.text))
+            if content.interrupted:
+                self._ai_turn_open = False
+                self._put(AITranscript("", final=True))
+                self._put(Interrupted())
+            if content.turn_complete:
+                self._ai_turn_open = False
+                self._put(AITranscript("", final=True))
+                self._put(TurnComplete())
+                if self._ai_ending:
+                    self._put(Ended(EndReason.AI_ENDED))
+        if msg.tool_call is not None and msg.tool_call.function_calls:
+            for call in msg.tool_call.function_calls:
+                if call.name == END_TOOL:
+                    self._on_end_tool(call)
+        if msg.go_away is not None and self._resume_handle:
+            self._spawn(self._rotate("goAway"), "gemini-rotate")
+
+    def _on_end_tool(self, call: types.FunctionCall) -> None:
+        self._ai_ending = True
+        if not self._ai_turn_open:
+            self._put(Ended(EndReason.AI_ENDED))
+            return
+        reply = types.FunctionResponse(id=call.id, name=END_TOOL, response={"result": "ok"})
+        self._spawn(self._quietly(self._session.send_tool_response(function_responses=[reply])), "gemini-tool-reply")
+        asyncio.get_running_loop().call_later(AI_END_GRACE_S, self._put, Ended(EndReason.AI_ENDED))
+
+    @staticmethod
+    async def _quietly(coro) -> None:
+        try:
+            await coro
+        except Exception as exc:  # the reader reports connection failures
+            log.debug("Gemini send failed: %r", exc)
+
+    async def _read(self, session: Any) -> None:
+        try:
+            while not self._closed:
+                async for msg in session.receive():
+                    self._handle(msg)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # SDK raises APIError (.code = close code), TypeError, ValueError…
+            if self._closed or session is not self._session:
+                return  # a retired connection closing: expected
+            code = getattr(exc, "code", None)
+            if self._resume_handle and code not in NO_RESUME_CODES and self._resumes_in_row < MAX_RESUMES_IN_ROW:
+                self._resumes_in_row += 1
+                log.info("Gemini connection dropped (%s); resuming interview %s", code, self._brief.interview_id)
+                self._spawn(self._rotate(f"drop {code}"), "gemini-rotate")
+                return
+            log.warning("Gemini session failed for interview %s: %r", self._brief.interview_id, exc)
+            self._put(Failed(4002, UPSTREAM_MESSAGE, detail=repr(exc)[:300]))
+
+    async def _rotate(self, why: str) -> None:
+        """Open a new connection with the latest handle, swap it in, retire the old one."""
+        if self._rotating or self._closed:
+            return
+        self._rotating = True
+        old = self._session
+        try:
+            for attempt in range(3):
+                try:
+                    new = await self._connect()
+                    break
+                except Exception as exc:
+                    log.info("Gemini resume attempt %d failed (%s): %r", attempt + 1, why, exc)
+                    await asyncio.sleep(0.5 * (attempt + 1))
+            else:
+                self._put(Failed(4002, UPSTREAM_MESSAGE, detail=f"resume failed after {why}"))
+                return
+            if self._closed:
+                await self._disconnect(new)
+                return
+            self._session = new
+            self._ai_turn_open = False
+            self.rotations += 1
+            self._spawn(self._read(new), "gemini-read")
+        finally:
+            self._rotating = False
+        await self._disconnect(old)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    async def end(self) -> None:
+        self._put(Ended(EndReason.USER_INITIATED))
+
+    async def events(self) -> AsyncIterator[BackendEvent]:
+        while True:
+            event = await self._events.get()
+            yield event
+            if isinstance(event, Ended | Failed):
+                return
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._flush.set()
+        current = asyncio.current_task()
+        tasks = [t for t in self._tasks if t is not current]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for key in list(self._exits):
+            manager = self._exits.pop(key)
+            try:
+                await asyncio.wait_for(manager.__aexit__(None, None, None), 3)
+            except Exception as exc:
+                log.debug("closing a Gemini connection: %r", exc)
+        self._session = None

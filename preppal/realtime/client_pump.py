@@ -1,0 +1,74 @@
+"""The browser → relay half of a connection: validate each frame, feed audio to the backend.
+
+Per frame: one size check, one protobuf parse, one parity check, one token-bucket check,
+then a buffer append in the backend. Bad input gets an ``ErrorResponse`` (rate-limited so a
+misbehaving client cannot make us flood it) and never a traceback:
+
+=======================  =====  =====================================================
+case                     code   what happens
+=======================  =====  =====================================================
+text frame               4003   error, frame ignored (closed after MAX_STRIKES)
+undecodable protobuf     4003   error, frame ignored (closed after MAX_STRIKES)
+unknown / empty payload  4003   error, frame ignored (closed after MAX_STRIKES)
+odd-length PCM           4004   error, chunk dropped (closed after MAX_STRIKES)
+frame over the size cap  4005   error, then the connection is closed
+faster than real time    4006   error at most once a second, excess audio dropped
+=======================  =====  =====================================================
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.websockets import WebSocket
+
+from preppal.realtime import codes
+from preppal.realtime.codec import MalformedFrame, decode_client
+from preppal.realtime.limits import MAX_FRAME_BYTES, RealTimeLimiter, Throttle
+
+if TYPE_CHECKING:
+    from preppal.realtime.relay import Relay
+
+MAX_STRIKES = 20  # malformed frames tolerated per connection before we hang up
+
+
+async def pump_client(relay: Relay, ws: WebSocket) -> None:
+    """Read frames until the socket closes (or we close it for bad input)."""
+    limiter = RealTimeLimiter()
+    flood_note = Throttle(1.0)
+    strikes = 0
+    receive = ws.receive
+    while True:
+        message = await receive()
+        if message["type"] != "websocket.receive":
+            return  # websocket.disconnect
+        data = message.get("bytes")
+        bad = 0
+        if data is None:
+            bad = codes.MALFORMED  # a text frame
+        elif len(data) > MAX_FRAME_BYTES:
+            await relay.reject(ws, codes.TOO_LARGE, close=True)
+            return
+        else:
+            try:
+                msg = decode_client(data)
+            except MalformedFrame:
+                bad = codes.MALFORMED
+            else:
+                if msg.HasField("audio_chunk"):
+                    pcm = msg.audio_chunk.audio_content
+                    if len(pcm) & 1:
+                        bad = codes.BAD_AUDIO
+                    elif not limiter.allow(len(pcm)):
+                        if flood_note.ready():
+                            await relay.reject(ws, codes.TOO_FAST, close=False)
+                    elif pcm and relay.live:
+                        await relay.backend_audio(pcm)
+                else:  # end_request
+                    await relay.request_end()
+        if bad:
+            strikes += 1
+            if strikes >= MAX_STRIKES:
+                await relay.reject(ws, bad, close=True)
+                return
+            await relay.reject(ws, bad, close=False)

@@ -1,0 +1,35 @@
+"""ErrorResponse codes and WebSocket close codes of the relay (see proto/interview.proto).
+
+One code means one thing to the browser, whether it arrives as an ``ErrorResponse`` or as
+the close code; the messages are plain sentences a candidate can read.
+"""
+
+from __future__ import annotations
+
+NORMAL = 1000  # close code after SessionEnded
+
+AUTH = 4001  # bad, expired, reused or foreign token; interview not in the right state
+UPSTREAM = 4002  # the interviewer (Gemini / offline) failed or is not configured
+MALFORMED = 4003  # text frame, undecodable protobuf, unknown or empty payload
+BAD_AUDIO = 4004  # PCM16 payload with an odd number of bytes
+TOO_LARGE = 4005  # one frame over the size cap (limits.MAX_FRAME_BYTES)
+TOO_FAST = 4006  # audio arriving faster than real time (limits.RealTimeLimiter)
+ALREADY_CONNECTED = 4009  # a second live connection for the same interview
+TIMEOUT = 4010  # the reconnect grace period ran out (the candidate never came back)
+INTERNAL = 4500  # a bug on our side
+
+MESSAGES: dict[int, str] = {
+    AUTH: "Your session link is not valid. Please start the interview again.",
+    UPSTREAM: "The interviewer is unavailable right now. Please try again in a moment.",
+    MALFORMED: "The server received a message it could not understand.",
+    BAD_AUDIO: "An audio chunk was not 16-bit PCM; it was dropped.",
+    TOO_LARGE: "A message was too large; the connection was closed.",
+    TOO_FAST: "Audio is arriving faster than real time; extra audio was dropped.",
+    ALREADY_CONNECTED: "This interview is already open in another window.",
+    TIMEOUT: "The connection was lost for too long and the interview was ended.",
+    INTERNAL: "An internal error occurred.",
+}
+
+
+def message_for(code: int) -> str:
+    return MESSAGES.get(code, MESSAGES[INTERNAL])

@@ -1,0 +1,102 @@
+"""The relay's WebSocket endpoint: ``/ws/interview/{interview_id}?token=<jwt>``.
+
+The JWT in the query string is the only authentication (spec 003 §3.2). Every refusal is
+an ``ErrorResponse`` followed by a close with the same code, so the browser can tell
+"sign in again" (4001) from "already open elsewhere" (4009).
+
+Token purposes:
+- ``connect``: the interview must be PENDING and not already being started here; a new
+  relay is launched.
+- ``resume``: the interview must be IN_PROGRESS with a relay in this process (it waits
+  through the network-drop grace period); the new socket takes over from any old one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+
+from preppal.models import InterviewStatus
+from preppal.realtime import codec, codes
+from preppal.realtime.relay import Relay, live_relay
+from preppal.services import interviews
+from preppal.services.tokens import (
+    PURPOSE_CONNECT,
+    PURPOSE_RESUME,
+    TokenError,
+    consume_worker_token,
+    verify_worker_token,
+)
+
+log = logging.getLogger(__name__)
+PATH = "/ws/interview/{interview_id}"
+
+
+class Refused(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+async def _refuse(ws: WebSocket, code: int, message: str) -> None:
+    try:
+        await ws.send_bytes(codec.error(code, message))
+        await ws.close(code)
+    except Exception:
+        pass  # the client left first
+
+
+async def _authorize(interview_id: str, token: str):
+    """Check the token and the interview's state; return (interview, claims, relay-or-None)."""
+    try:
+        claims = verify_worker_token(token, interview_id)
+    except TokenError as exc:
+        raise Refused(codes.AUTH, exc.message) from None
+    try:  # spent first: a token opens at most one connection, whatever happens next
+        await asyncio.to_thread(consume_worker_token, claims)
+    except TokenError as exc:
+        raise Refused(codes.AUTH, exc.message) from None
+    interview = await asyncio.to_thread(interviews.get_interview_any, interview_id)
+    if interview is None or interview.user_id != claims.user_id:
+        raise Refused(codes.AUTH, "This token is for another interview.")
+    relay = live_relay(interview_id)
+    if claims.purpose == PURPOSE_CONNECT:
+        if relay is not None:
+            raise Refused(codes.ALREADY_CONNECTED, codes.message_for(codes.ALREADY_CONNECTED))
+        if interview.status != InterviewStatus.PENDING:
+            raise Refused(codes.AUTH, "This interview has already started or ended.")
+    elif claims.purpose == PURPOSE_RESUME:
+        if interview.status != InterviewStatus.IN_PROGRESS or relay is None or relay.finished:
+            raise Refused(codes.AUTH, "This interview can no longer be resumed.")
+    else:
+        raise Refused(codes.AUTH, "Invalid token.")
+    return interview, claims, relay
+
+
+async def interview_socket(ws: WebSocket) -> None:
+    interview_id = ws.path_params["interview_id"]
+    await ws.accept()
+    try:
+        interview, claims, relay = await _authorize(interview_id, ws.query_params.get("token", ""))
+        if relay is None:
+            if live_relay(interview_id) is not None:  # lost a race while authorizing
+                raise Refused(codes.ALREADY_CONNECTED, codes.message_for(codes.ALREADY_CONNECTED))
+            relay = Relay.launch(interview, claims)
+    except Refused as exc:
+        log.info("relay refused a connection to %s: %s (%s)", interview_id, exc.code, exc.message)
+        await _refuse(ws, exc.code, exc.message)
+        return
+    except Exception:
+        log.exception("relay could not open interview %s", interview_id)
+        await _refuse(ws, codes.INTERNAL, codes.message_for(codes.INTERNAL))
+        return
+    await relay.serve(ws)
+
+
+def websocket_routes() -> list[WebSocketRoute]:
+    """The routes to mount in the app (the lead adds them through ``api_transformer``)."""
+    return [WebSocketRoute(PATH, interview_socket)]

@@ -1,0 +1,125 @@
+"""Assemble backend transcript deltas into numbered segments and persist the final ones.
+
+Backends send deltas (``UserTranscript``/``AITranscript``): text is appended to that
+speaker's open segment, ``final=True`` closes it. Each segment gets the next id, which is
+both the ``TranscriptUpdate.segment_id`` the browser keys on and the stored ``sequence``.
+Final segments are written as they happen (one writer task, off the event loop), so a
+crash or an upstream failure loses at most the segment being spoken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+from preppal.models import Speaker
+from preppal.services import interviews
+from preppal.services.interviews import TranscriptLine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentUpdate:
+    segment_id: int
+    speaker: str  # "USER" | "AI"
+    text: str  # the whole segment so far
+    final: bool
+
+
+@dataclass(slots=True)
+class _Open:
+    segment_id: int
+    parts: list[str]
+    start_ms: int
+
+
+class TranscriptAssembler:
+    """Turns deltas into segment updates; keeps the final lines for ``submit_transcript``."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self._clock = clock
+        self._t0 = clock()
+        self._next_id = 1
+        self._open: dict[str, _Open] = {}
+        self.lines: list[TranscriptLine] = []
+
+    def start_clock(self) -> None:
+        """Offsets are measured from the moment the interview went live."""
+        self._t0 = self._clock()
+
+    def _ms(self) -> int:
+        return max(0, int((self._clock() - self._t0) * 1000))
+
+    def feed(self, speaker: str, delta: str, final: bool) -> SegmentUpdate | None:
+        """Apply one delta; returns the update to send, or None when nothing changed."""
+        seg = self._open.get(speaker)
+        if seg is None:
+            if not delta.strip():
+                return None  # nothing said: an empty final or a lone space opens nothing
+            seg = self._open[speaker] = _Open(self._next_id, [], self._ms())
+            self._next_id += 1
+        if delta:
+            seg.parts.append(delta)
+        text = "".join(seg.parts).strip()
+        if not final:
+            return SegmentUpdate(seg.segment_id, speaker, text, False) if delta else None
+        del self._open[speaker]
+        if not text:
+            return None
+        self.lines.append(TranscriptLine(seg.segment_id, Speaker(speaker), text, seg.start_ms, self._ms()))
+        return SegmentUpdate(seg.segment_id, speaker, text, True)
+
+    def close_all(self) -> list[SegmentUpdate]:
+        """Finalize every open segment (the session is ending)."""
+        out = []
+        for speaker in list(self._open):
+            update = self.feed(speaker, "", True)
+            if update is not None:
+                out.append(update)
+        return out
+
+    def open_updates(self) -> list[SegmentUpdate]:
+        """Current partial text of the open segments (re-sent to a resumed client)."""
+        return [
+            SegmentUpdate(s.segment_id, sp, "".join(s.parts).strip(), False)
+            for sp, s in self._open.items()
+            if "".join(s.parts).strip()
+        ]
+
+
+class TranscriptWriter:
+    """Persists final lines in order, one at a time, in a worker thread."""
+
+    def __init__(self, interview_id: str) -> None:
+        self._interview_id = interview_id
+        self._queue: asyncio.Queue[TranscriptLine | None] = asyncio.Queue()
+        self._task: asyncio.Task | None = None
+        self.failures = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"transcript-writer-{self._interview_id}")
+
+    def put(self, line: TranscriptLine) -> None:
+        self._queue.put_nowait(line)
+
+    async def _run(self) -> None:
+        while (line := await self._queue.get()) is not None:
+            try:
+                await asyncio.to_thread(interviews.append_transcript_line, self._interview_id, line)
+            except Exception as exc:  # the final submit rewrites every line: log, keep going
+                self.failures += 1
+                log.warning("transcript line %s of %s not saved: %s", line.sequence, self._interview_id, exc)
+
+    async def drain(self, timeout_s: float = 10.0) -> None:
+        """Write everything queued so far, then stop."""
+        if self._task is None:
+            return
+        self._queue.put_nowait(None)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout_s)
+        except TimeoutError:
+            log.warning("transcript writer of %s did not drain in %.0f s", self._interview_id, timeout_s)
+            self._task.cancel()
