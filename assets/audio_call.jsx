@@ -1,0 +1,391 @@
+// The live-call component: microphone → capture worklet → protobuf over the relay
+// WebSocket → playback worklet, wrapped by preppal/components/audio_call.py.
+//
+// Reflex owns the page state; this component owns the browser-only parts (audio graph,
+// socket, level meters that update 20×/s without server round trips) and reports each
+// phase change back through `onStateChange`. Flow:
+//   click Start (a user gesture: AudioContext.resume() for Safari, mic prompt)
+//   → worklets loaded → onRequestToken() → Reflex mints a worker token → `token` prop
+//   → WebSocket /ws/interview/<id>?token=… → SessionReady → live.
+// A dropped socket while live retries with backoff, each time with a fresh token.
+// window.__preppalCall exposes counters for the end-to-end tests and the latency bench.
+import React, { useEffect, useRef, useState } from "react";
+import { Button, Flex, Text } from "@radix-ui/themes";
+import env from "$/env.json";
+import { getBackendURL } from "$/utils/state";
+import { preppal } from "./proto/interview_pb.js";
+
+const { ClientToServerMessage, ServerToClientMessage } = preppal;
+const TARGET_RATE = 16000;
+const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 8000];
+const FATAL_CODES = { 4001: "expired", 4002: "ai_unavailable", 4009: "already_open", 4010: "timeout", 4500: "internal" };
+const END_REASONS = ["REASON_UNSPECIFIED", "USER_INITIATED", "GEMINI_ENDED", "TIMEOUT"];
+const END_WAIT_MS = 10000; // EndRequest sent, no SessionEnded: give up waiting
+const DRAIN_MAX_MS = 5000; // let the interviewer finish its goodbye before leaving
+
+function debugState() {
+  if (typeof window === "undefined") return {};
+  if (!window.__preppalCall) window.__preppalCall = {};
+  return window.__preppalCall;
+}
+
+function resetDebug() {
+  window.__preppalCall = {
+    phase: "initializing",
+    startClickedAt: null,
+    firstAudioAt: null,
+    contextRate: null,
+    echoCancellation: null,
+    sentFrames: 0,
+    sentBytes: 0,
+    frameSizes: [],
+    received: {},
+    playback: null,
+    sockets: 0,
+    lastClose: null,
+  };
+  return window.__preppalCall;
+}
+
+function socketURL(interviewId, token) {
+  const url = getBackendURL(env.EVENT); // right host/port in dev (:8000) and prod (one port)
+  url.pathname = `/ws/interview/${encodeURIComponent(interviewId)}`;
+  url.search = `?token=${encodeURIComponent(token)}`;
+  return url.toString();
+}
+
+function micErrorKind(err) {
+  const name = (err && err.name) || "";
+  if (name === "NotAllowedError" || name === "SecurityError" || name === "PermissionDeniedError") return "mic_denied";
+  if (name === "NotFoundError" || name === "OverconstrainedError" || name === "DevicesNotFoundError") return "no_mic";
+  if (name === "NotReadableError") return "mic_busy";
+  return "mic_failed";
+}
+
+const fmt = (s) => `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+
+export function AudioCall({
+  interviewId,
+  token,
+  frameMs = 40,
+  muted = false,
+  endRequested = false,
+  maxDurationS = 3600,
+  startLabel = "Start interview",
+  stop = false,
+  onRequestToken,
+  onStateChange,
+}) {
+  const [started, setStarted] = useState(false);
+  const [stopped, setStopped] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [liveSince, setLiveSince] = useState(null);
+  const [now, setNow] = useState(Date.now());
+  const [capS, setCapS] = useState(maxDurationS);
+  const micBar = useRef(null);
+  const aiDot = useRef(null);
+  const aiLabel = useRef(null);
+  const call = useRef({}); // mutable call resources, never a reason to re-render
+  const props = useRef({});
+  props.current = { onRequestToken, onStateChange, interviewId, frameMs };
+
+  const report = (info) => {
+    const dbg = debugState();
+    if (info.phase) dbg.phase = info.phase;
+    if (info.error) dbg.error = info.error;
+    if (props.current.onStateChange) props.current.onStateChange(info);
+  };
+
+  const teardown = () => {
+    const c = call.current;
+    clearTimeout(c.retryTimer);
+    clearTimeout(c.endTimer);
+    if (c.ws) {
+      c.ws.onclose = c.ws.onmessage = c.ws.onerror = null;
+      try {
+        c.ws.close(1000);
+      } catch (_) {}
+    }
+    if (c.capture) c.capture.port.postMessage({ type: "stop" });
+    if (c.stream) c.stream.getTracks().forEach((t) => t.stop());
+    if (c.ctx && c.ctx.state !== "closed") c.ctx.close().catch(() => {});
+    call.current = { done: true };
+  };
+
+  useEffect(() => teardown, []);
+
+  const finish = (reason) => {
+    // SessionEnded: stop sending, let queued AI audio play out (bounded), then report.
+    const c = call.current;
+    if (c.finishing) return;
+    c.finishing = true;
+    c.ended = true;
+    clearTimeout(c.endTimer);
+    if (c.capture) c.capture.port.postMessage({ type: "stop" });
+    report({ phase: "ending", reason });
+    const t0 = Date.now();
+    const wait = () => {
+      const pb = debugState().playback;
+      if (pb && (pb.speaking || pb.bufferedMs > 0) && Date.now() - t0 < DRAIN_MAX_MS) setTimeout(wait, 100);
+      else {
+        teardown();
+        report({ phase: "ending", ended: true, reason });
+      }
+    };
+    wait();
+  };
+
+  const fail = (kind, message = "") => {
+    const c = call.current;
+    if (c.ended) return;
+    c.ended = true;
+    teardown();
+    setStopped(true);
+    report({ phase: "ending", error: kind, message });
+  };
+
+  const onServerMessage = (event) => {
+    const c = call.current;
+    let msg;
+    try {
+      msg = ServerToClientMessage.decode(new Uint8Array(event.data));
+    } catch (err) {
+      console.warn("undecodable server frame", err);
+      return;
+    }
+    const dbg = debugState();
+    dbg.received[msg.payload] = (dbg.received[msg.payload] || 0) + 1;
+    switch (msg.payload) {
+      case "sessionReady": {
+        const r = msg.sessionReady;
+        c.attempt = 0;
+        c.outputRate = r.outputSampleRate || 24000;
+        if (r.maxDurationS) setCapS(r.maxDurationS);
+        if (!c.liveSince) {
+          c.liveSince = Date.now();
+          setLiveSince(c.liveSince);
+        }
+        report({ phase: "live", interviewer: r.interviewer, maxDurationS: r.maxDurationS });
+        break;
+      }
+      case "audioResponse": {
+        const bytes = msg.audioResponse.audioContent;
+        const pcm = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+        const rate = msg.audioResponse.sampleRate || 16000;
+        c.playback.port.postMessage({ type: "audio", pcm, rate }, [pcm]);
+        break;
+      }
+      case "interrupted":
+        c.playback.port.postMessage({ type: "flush" });
+        break;
+      case "transcriptUpdate":
+        // The relay pushes the transcript into the page's Reflex state (one source for
+        // the rendered text); here it is only counted for tests.
+        dbg.lastTranscript = { speaker: msg.transcriptUpdate.speaker, final: msg.transcriptUpdate.isFinal };
+        break;
+      case "error": {
+        const kind = FATAL_CODES[msg.error.code];
+        if (kind) fail(kind, msg.error.message);
+        else console.warn("relay warning", msg.error.code, msg.error.message);
+        break;
+      }
+      case "sessionEnded":
+        finish(END_REASONS[msg.sessionEnded.reason] || "REASON_UNSPECIFIED");
+        break;
+      default:
+        console.warn("unknown server message", msg.payload);
+    }
+  };
+
+  const onSocketClosed = (event) => {
+    const c = call.current;
+    const dbg = debugState();
+    dbg.lastClose = { code: event.code, reason: event.reason };
+    c.ws = null;
+    if (c.ended || c.done) return;
+    const kind = FATAL_CODES[event.code];
+    if (kind) return fail(kind, event.reason);
+    if (c.ending) return finish("USER_INITIATED"); // closed right after our EndRequest
+    // Network lost (1006), server restart (1001/1012), …: retry with a fresh token.
+    if (c.attempt >= RETRY_DELAYS_MS.length) return fail("network");
+    const delay = RETRY_DELAYS_MS[c.attempt++];
+    report({ phase: c.liveSince ? "reconnecting" : "connecting", attempt: c.attempt });
+    c.retryTimer = setTimeout(() => props.current.onRequestToken && props.current.onRequestToken(true), delay);
+  };
+
+  const openSocket = (tok) => {
+    const c = call.current;
+    if (c.ended || c.done || !c.ctx) return;
+    const ws = new WebSocket(socketURL(props.current.interviewId, tok));
+    ws.binaryType = "arraybuffer";
+    ws.onmessage = onServerMessage;
+    ws.onclose = onSocketClosed;
+    c.ws = ws;
+    debugState().sockets += 1;
+  };
+
+  // A fresh token from Reflex means: (re)connect with it.
+  useEffect(() => {
+    if (token && started) openSocket(token);
+  }, [token]);
+
+  // Reflex decided the call is over (e.g. the interview could not be rejoined).
+  useEffect(() => {
+    if (stop && started) {
+      call.current.ended = true;
+      teardown();
+      setStopped(true);
+    }
+  }, [stop]);
+
+  useEffect(() => {
+    const c = call.current;
+    if (c.stream) c.stream.getAudioTracks().forEach((t) => (t.enabled = !muted));
+  }, [muted]);
+
+  useEffect(() => {
+    const c = call.current;
+    if (!endRequested || !started || c.ending) return;
+    c.ending = true;
+    if (c.ws && c.ws.readyState === WebSocket.OPEN) {
+      c.ws.send(ClientToServerMessage.encode({ endRequest: {} }).finish());
+      report({ phase: "ending" });
+      c.endTimer = setTimeout(() => finish("USER_INITIATED"), END_WAIT_MS);
+    } else {
+      finish("USER_INITIATED");
+    }
+  }, [endRequested]);
+
+  useEffect(() => {
+    if (!liveSince) return undefined;
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, [liveSince]);
+
+  const start = async () => {
+    if (busy) return;
+    const dbg = resetDebug();
+    dbg.startClickedAt = performance.now();
+    setBusy(true);
+    teardown();
+    const c = (call.current = { attempt: 0 });
+    report({ phase: "connecting" });
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx || !navigator.mediaDevices || !window.AudioWorkletNode) {
+      setBusy(false);
+      return report({ phase: "initializing", error: "unsupported" });
+    }
+    // Created and resumed inside the click: Safari only starts audio from a user gesture.
+    c.ctx = new Ctx({ latencyHint: "interactive" });
+    const resumed = c.ctx.resume();
+    const worklets = Promise.all([
+      c.ctx.audioWorklet.addModule("/audio/capture-processor.js"),
+      c.ctx.audioWorklet.addModule("/audio/playback-processor.js"),
+    ]);
+    try {
+      c.stream = await navigator.mediaDevices.getUserMedia({
+        audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
+      });
+    } catch (err) {
+      const kind = micErrorKind(err);
+      teardown();
+      setBusy(false);
+      return report({ phase: "initializing", error: kind, message: String((err && err.message) || err) });
+    }
+    try {
+      await Promise.all([resumed, worklets]);
+      const ctx = c.ctx;
+      const track = c.stream.getAudioTracks()[0];
+      const settings = (track && track.getSettings && track.getSettings()) || {};
+      const supported = navigator.mediaDevices.getSupportedConstraints() || {};
+      const echo = Boolean(supported.echoCancellation) && settings.echoCancellation !== false;
+      dbg.contextRate = ctx.sampleRate;
+      dbg.echoCancellation = echo;
+      track.enabled = !muted;
+
+      const capture = new AudioWorkletNode(ctx, "preppal-capture", {
+        numberOfInputs: 1,
+        numberOfOutputs: 1,
+        processorOptions: { targetRate: TARGET_RATE, frameMs: props.current.frameMs },
+      });
+      const sink = ctx.createGain(); // keeps the capture node pulled by the graph, silently
+      sink.gain.value = 0;
+      ctx.createMediaStreamSource(c.stream).connect(capture).connect(sink).connect(ctx.destination);
+      capture.port.onmessage = ({ data }) => {
+        if (data.type === "frame") {
+          const ws = call.current.ws;
+          if (ws && ws.readyState === WebSocket.OPEN && !call.current.ending) {
+            const bytes = ClientToServerMessage.encode({ audioChunk: { audioContent: new Uint8Array(data.pcm) } }).finish();
+            ws.send(bytes);
+            dbg.sentFrames += 1;
+            dbg.sentBytes += data.pcm.byteLength;
+            if (dbg.frameSizes.length < 20) dbg.frameSizes.push(data.pcm.byteLength);
+          }
+        } else if (data.type === "level" && micBar.current) {
+          micBar.current.style.width = `${Math.round(data.level * 100)}%`;
+        }
+      };
+      const playback = new AudioWorkletNode(ctx, "preppal-playback", {
+        numberOfInputs: 0,
+        numberOfOutputs: 1,
+        outputChannelCount: [1],
+        processorOptions: { startMs: 100 },
+      });
+      playback.connect(ctx.destination);
+      playback.port.onmessage = ({ data }) => {
+        if (data.type !== "state") return;
+        dbg.playback = data;
+        if (data.stats.played > 0 && dbg.firstAudioAt === null) dbg.firstAudioAt = performance.now();
+        if (aiDot.current) {
+          aiDot.current.style.transform = `scale(${data.speaking ? 1 + data.level * 0.8 : 1})`;
+          aiDot.current.style.background = data.speaking ? "var(--accent-9)" : "var(--gray-6)";
+          aiLabel.current.textContent = data.speaking ? "Interviewer speaking" : "Interviewer listening";
+        }
+      };
+      c.capture = capture;
+      c.playback = playback;
+      report({ phase: "connecting", echoCancellation: echo, contextRate: ctx.sampleRate });
+      setStarted(true);
+      setBusy(false);
+      if (props.current.onRequestToken) props.current.onRequestToken(false);
+    } catch (err) {
+      console.error("audio setup failed", err);
+      teardown();
+      setBusy(false);
+      report({ phase: "initializing", error: "audio_failed", message: String((err && err.message) || err) });
+    }
+  };
+
+  if (stopped) return <Text color="gray" data-testid="call-stopped">The call has ended.</Text>;
+  if (!started) {
+    return (
+      <Button size="4" onClick={start} disabled={busy} data-testid="start-call">
+        {busy ? "Preparing microphone…" : startLabel}
+      </Button>
+    );
+  }
+
+  const elapsed = liveSince ? Math.max(0, (now - liveSince) / 1000) : 0;
+  const nearCap = capS - elapsed < 300;
+  return (
+    <Flex gap="5" align="center" wrap="wrap" data-testid="call-meters">
+      <Flex direction="column" gap="1" style={{ minWidth: "12em" }}>
+        <Text size="1" color="gray">{muted ? "Your microphone (muted)" : "Your microphone"}</Text>
+        <div
+          role="meter"
+          aria-label="Microphone level"
+          style={{ height: 8, width: "100%", borderRadius: 4, background: "var(--gray-4)", overflow: "hidden" }}
+        >
+          <div ref={micBar} data-testid="mic-level" style={{ height: "100%", width: "0%", background: "var(--grass-9)", transition: "width 60ms linear" }} />
+        </div>
+      </Flex>
+      <Flex gap="2" align="center" data-testid="ai-indicator">
+        <div ref={aiDot} style={{ width: 14, height: 14, borderRadius: 7, background: "var(--gray-6)", transition: "transform 80ms linear" }} />
+        <Text size="2" ref={aiLabel} aria-live="polite">Interviewer listening</Text>
+      </Flex>
+      <Text size="2" color={nearCap ? "orange" : "gray"} data-testid="elapsed" style={{ fontVariantNumeric: "tabular-nums" }}>
+        {fmt(elapsed)} / {fmt(capS)}
+      </Text>
+    </Flex>
+  );
+}

@@ -1,0 +1,205 @@
+"""The meeting screen (/interview/<id>/live): call controls, live transcript, errors.
+
+The candidate always sees the phase (a badge), whether the interviewer is speaking and
+whether they are muted, the elapsed time against the cap, and, when something fails, what
+happened and what to do next.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from preppal import routes
+from preppal.components.audio_call import audio_call
+from preppal.components.layout import page
+from preppal.state.meeting import MeetingState, Turn
+
+_PHASE_BADGE = {
+    "initializing": ("Ready to start", "gray"),
+    "connecting": ("Connecting…", "amber"),
+    "live": ("Live", "grass"),
+    "reconnecting": ("Reconnecting…", "orange"),
+    "ending": ("Ending…", "gray"),
+}
+
+
+def phase_badge() -> rx.Component:
+    stopped = MeetingState.has_error & (MeetingState.phase == "ending")
+    return rx.cond(
+        stopped,
+        rx.badge("Call stopped", color_scheme="red", size="3", data_testid="phase", role="status"),
+        _match_phase(),
+    )
+
+
+def _match_phase() -> rx.Component:
+    return rx.match(
+        MeetingState.phase,
+        *[
+            (phase, rx.badge(label, color_scheme=color, size="3", variant="soft", data_testid="phase", role="status"))
+            for phase, (label, color) in _PHASE_BADGE.items()
+        ],
+        rx.badge(MeetingState.phase, size="3", data_testid="phase"),
+    )
+
+
+def error_callout() -> rx.Component:
+    return rx.cond(
+        MeetingState.has_error,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle_alert")),
+            rx.vstack(
+                rx.text(MeetingState.error_message, weight="bold", data_testid="error-message"),
+                rx.text(MeetingState.error_next_step, data_testid="error-next-step"),
+                rx.cond(
+                    MeetingState.can_retry,
+                    rx.fragment(),
+                    rx.hstack(
+                        rx.link("Open the feedback page", href=MeetingState.feedback_href),
+                        rx.link("Back to the dashboard", href=routes.DASHBOARD),
+                        spacing="4",
+                    ),
+                ),
+                spacing="1",
+            ),
+            color_scheme="red",
+            role="alert",
+            width="100%",
+        ),
+    )
+
+
+def headphone_hint() -> rx.Component:
+    return rx.cond(
+        ~MeetingState.echo_cancellation,
+        rx.callout(
+            "Your browser does not cancel echo here: please use headphones so the interviewer does not hear itself.",
+            icon="headphones",
+            color_scheme="amber",
+            data_testid="headphone-hint",
+        ),
+    )
+
+
+def controls() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            audio_call(
+                interview_id=MeetingState.interview_id,
+                token=MeetingState.token,
+                frame_ms=MeetingState.frame_ms,
+                muted=MeetingState.muted,
+                end_requested=MeetingState.end_requested,
+                stop=MeetingState.call_stopped,
+                max_duration_s=MeetingState.max_duration_s,
+                start_label="Start interview",
+                on_request_token=MeetingState.request_token,
+                on_state_change=MeetingState.on_state_change,
+            ),
+            rx.cond(
+                MeetingState.in_call,
+                rx.hstack(
+                    rx.button(
+                        rx.cond(MeetingState.muted, rx.icon("mic_off"), rx.icon("mic")),
+                        rx.cond(MeetingState.muted, "Unmute", "Mute"),
+                        on_click=MeetingState.toggle_mute,
+                        variant=rx.cond(MeetingState.muted, "solid", "soft"),
+                        color_scheme=rx.cond(MeetingState.muted, "orange", "gray"),
+                        aria_pressed=MeetingState.muted,
+                        size="3",
+                    ),
+                    rx.cond(MeetingState.muted, rx.badge("You are muted", color_scheme="orange", size="2")),
+                    rx.spacer(),
+                    rx.button(
+                        rx.icon("phone_off"),
+                        "End interview",
+                        on_click=MeetingState.end_interview,
+                        color_scheme="red",
+                        size="3",
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+            ),
+            rx.cond(
+                MeetingState.phase == "initializing",
+                rx.text(
+                    "Your browser will ask for the microphone. The interview lasts at most one hour; "
+                    "press End interview when you are done.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def turn_view(turn: Turn) -> rx.Component:
+    is_user = turn.speaker == "USER"
+    return rx.box(
+        rx.text(rx.cond(is_user, "You", "Interviewer"), size="1", weight="bold", color_scheme="gray"),
+        rx.text(turn.text, size="3", style={"font_style": rx.cond(turn.final, "normal", "italic")}),
+        background=rx.cond(is_user, "var(--accent-3)", "var(--gray-3)"),
+        border_left=rx.cond(is_user, "none", "3px solid var(--gray-8)"),
+        border_right=rx.cond(is_user, "3px solid var(--accent-9)", "none"),
+        padding="0.6em 0.9em",
+        border_radius="var(--radius-3)",
+        max_width="85%",
+        align_self=rx.cond(is_user, "flex-end", "flex-start"),
+        opacity=rx.cond(turn.final, "1", "0.75"),
+        data_testid="turn",
+        data_speaker=turn.speaker,
+        data_final=rx.cond(turn.final, "true", "false"),
+    )
+
+
+def transcript() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Transcript", size="4"),
+            rx.cond(
+                MeetingState.turns.length() > 0,
+                rx.vstack(rx.foreach(MeetingState.turns, turn_view), spacing="2", width="100%", align="stretch"),
+                rx.text("What you and the interviewer say will appear here.", color_scheme="gray", size="2"),
+            ),
+            spacing="3",
+            width="100%",
+            data_testid="transcript",
+            aria_live="polite",
+        ),
+        width="100%",
+    )
+
+
+def meeting_page() -> rx.Component:
+    return page(
+        rx.vstack(
+            rx.hstack(
+                rx.vstack(
+                    rx.heading(MeetingState.role, size="6"),
+                    rx.text(
+                        rx.text.span(MeetingState.interview_type, text_transform="capitalize"),
+                        rx.cond(MeetingState.interviewer != "", " · ", ""),
+                        rx.text.span(MeetingState.interviewer_label, data_testid="interviewer"),
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                phase_badge(),
+                width="100%",
+                align="center",
+            ),
+            error_callout(),
+            headphone_hint(),
+            controls(),
+            transcript(),
+            spacing="4",
+            width="100%",
+        ),
+        max_width="52em",
+    )

@@ -1,0 +1,246 @@
+"""The meeting page's state: phase, live transcript, mute, errors with a next step.
+
+Two writers feed it. The browser component reports its own phase changes (mic
+granted, socket open, SessionReady, SessionEnded, errors) through
+:meth:`MeetingState.on_state_change`; the relay pushes transcript segments and status
+through :mod:`preppal.state.meeting_sink` (``app.modify_state``). Transcript turns are
+keyed by segment id, so a partial is replaced by its final and a segment re-sent after
+a reconnect never becomes a second line.
+
+Phases are the seed's (spec 003 §4) plus ``reconnecting``:
+``initializing → connecting → live ⇄ reconnecting → ending``. Errors are orthogonal: a
+failed microphone leaves the page in ``initializing`` (try again); a fatal call error
+ends the call (``ending``) and keeps the transcript so far on screen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+import reflex as rx
+
+from preppal import routes
+from preppal.models import InterviewStatus
+from preppal.services import interviews, tokens
+from preppal.services.errors import ServiceError
+from preppal.settings import get_settings
+from preppal.state.auth import AuthState
+
+log = logging.getLogger(__name__)
+
+PHASES = ("initializing", "connecting", "live", "reconnecting", "ending")
+INTERVIEWER_NAMES = {"gemini": "Gemini Live interviewer", "offline": "Offline interviewer (on this server)"}
+
+# error kind → (what happened, what to do next); plain words for the candidate.
+ERRORS: dict[str, tuple[str, str]] = {
+    "mic_denied": (
+        "Preppal can't use your microphone because permission was denied.",
+        "Allow microphone access for this site (the microphone icon in the address bar), then press Start again.",
+    ),
+    "no_mic": (
+        "No microphone was found.",
+        "Connect a microphone or headset, then press Start again.",
+    ),
+    "mic_busy": (
+        "Your microphone is in use by another application.",
+        "Close the other app (video call, recorder) and press Start again.",
+    ),
+    "mic_failed": ("The microphone could not be started.", "Reload the page and press Start again."),
+    "audio_failed": ("Audio could not be set up in this browser.", "Reload the page and try again."),
+    "unsupported": (
+        "This browser cannot record audio for the interview.",
+        "Use a recent version of Chrome, Edge, Firefox or Safari.",
+    ),
+    "network": (
+        "The connection was lost and could not be restored.",
+        "Check your internet connection. What was said so far is saved on the feedback page.",
+    ),
+    "ai_unavailable": (
+        "The AI interviewer is unavailable right now.",
+        "Your transcript so far is saved. Please try a new interview in a few minutes.",
+    ),
+    "expired": ("Your interview session has expired.", "Reload this page to connect again."),
+    "already_open": (
+        "This interview is already open in another window or tab.",
+        "Close the other window, then reload this page.",
+    ),
+    "timeout": (
+        "The connection was lost for too long, so the interview was ended.",
+        "What was said so far is saved on the feedback page.",
+    ),
+    "ended": ("This interview has already ended.", "Open its feedback page or start a new interview."),
+    "not_found": ("This interview does not exist.", "Go back to the dashboard and start a new one."),
+    "internal": ("Something went wrong on our side.", "Reload the page; if it happens again, start a new interview."),
+}
+# Errors that leave the call usable: the candidate can press Start again.
+RETRYABLE = {"mic_denied", "no_mic", "mic_busy", "mic_failed", "audio_failed", "unsupported"}
+
+
+@dataclasses.dataclass
+class Turn:
+    segment_id: int
+    speaker: str  # "USER" | "AI"
+    text: str
+    final: bool
+
+
+class MeetingState(rx.State):
+    interview_id: str = ""
+    role: str = ""
+    interview_type: str = ""
+    phase: str = "initializing"
+    turns: list[Turn] = []
+    token: str = ""
+    muted: bool = False
+    end_requested: bool = False
+    call_stopped: bool = False
+    interviewer: str = ""
+    echo_cancellation: bool = True
+    error_kind: str = ""
+    error_message: str = ""
+    error_next_step: str = ""
+    frame_ms: int = 40
+    max_duration_s: int = 3600
+
+    # ---- derived ------------------------------------------------------------------
+
+    @rx.var
+    def feedback_href(self) -> str:
+        return routes.feedback_url(self.interview_id) if self.interview_id else routes.DASHBOARD
+
+    @rx.var
+    def interviewer_label(self) -> str:
+        return INTERVIEWER_NAMES.get(self.interviewer, self.interviewer)
+
+    @rx.var
+    def has_error(self) -> bool:
+        return bool(self.error_kind or self.error_message)
+
+    @rx.var
+    def can_retry(self) -> bool:
+        return self.error_kind in RETRYABLE
+
+    @rx.var
+    def in_call(self) -> bool:
+        return self.phase in ("connecting", "live", "reconnecting") and not self.end_requested
+
+    # ---- helpers ------------------------------------------------------------------
+
+    def _set_error(self, kind: str, detail: str = "") -> None:
+        message, next_step = ERRORS.get(kind, (detail or ERRORS["internal"][0], ERRORS["internal"][1]))
+        self.error_kind, self.error_message, self.error_next_step = kind, message, next_step
+
+    def _clear_error(self) -> None:
+        self.error_kind = self.error_message = self.error_next_step = ""
+
+    def _id_from_path(self) -> str:
+        parts = [p for p in str(self.router.url.path or "").split("/") if p]
+        # /interview/<id>/live
+        return parts[1] if len(parts) >= 3 and parts[0] == "interview" else ""
+
+    async def _user_id(self) -> int:
+        auth = await self.get_state(AuthState)
+        return auth.current_user_id()
+
+    def apply_segment(self, segment_id: int, speaker: str, text: str, final: bool) -> None:
+        """Insert or replace one transcript segment (idempotent; order by segment id)."""
+        if not segment_id or not text:
+            return
+        for i, turn in enumerate(self.turns):
+            if turn.segment_id == segment_id:
+                if turn.final and not final:
+                    return  # a late partial never overwrites the final text
+                self.turns[i] = Turn(segment_id, speaker, text, final)
+                return
+        turn = Turn(segment_id, speaker, text, final)
+        if not self.turns or self.turns[-1].segment_id < segment_id:
+            self.turns.append(turn)
+        else:
+            self.turns = sorted([*self.turns, turn], key=lambda t: t.segment_id)
+
+    # ---- events -------------------------------------------------------------------
+
+    @rx.event
+    async def on_load(self):
+        """Reset for this interview; redirect when it is over or not the user's."""
+        self.interview_id = self._id_from_path()
+        self.phase, self.turns, self.token = "initializing", [], ""
+        self.muted = self.end_requested = self.call_stopped = False
+        self.interviewer, self.echo_cancellation = "", True
+        self._clear_error()
+        settings = get_settings()
+        self.frame_ms, self.max_duration_s = settings.audio_frame_ms, settings.max_session_s
+        user_id = await self._user_id()
+        if not user_id:
+            return rx.redirect(f"{routes.SIGN_IN}?next={self.router.url.path}")
+        try:
+            interview = interviews.get_interview(user_id, self.interview_id)
+        except ServiceError:
+            self.call_stopped = True
+            self._set_error("not_found")
+            return None
+        if interview.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR):
+            return rx.redirect(routes.feedback_url(self.interview_id))
+        self.role, self.interview_type = interview.role, interview.interview_type.value.replace("_", " ")
+        self.interviewer = interview.interviewer or settings.interviewer_name
+        # Saved final lines (a reload during a live interview) are shown again.
+        for line in interviews.get_transcript(self.interview_id):
+            self.apply_segment(line.sequence, line.speaker.value, line.text, True)
+        return None
+
+    @rx.event
+    async def request_token(self, resume: bool = False):
+        """Mint a worker token for the component (first connect or a reconnect attempt)."""
+        user_id = await self._user_id()
+        if not user_id:
+            self.call_stopped = True
+            self._set_error("expired")
+            return
+        try:
+            interview = interviews.get_interview(user_id, self.interview_id)
+            # The interview's status, not the caller, decides: once the relay has moved
+            # it to IN_PROGRESS only a resume token can rejoin it.
+            rejoin = interview.status == InterviewStatus.IN_PROGRESS
+            self.token = tokens.generate_worker_token(
+                user_id, self.interview_id, self.router.session.client_token, resume=rejoin
+            )
+        except ServiceError as exc:
+            log.info("no worker token for %s: %s", self.interview_id, exc.message)
+            self.call_stopped = True
+            current = interviews.get_interview_any(self.interview_id)
+            ended = current is not None and current.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR)
+            self._set_error("ended" if ended else "internal", exc.message)
+            self.phase = "ending" if self.phase != "initializing" else self.phase
+
+    @rx.event
+    def on_state_change(self, info: dict[str, Any]):
+        """A phase change reported by the browser component."""
+        phase = str(info.get("phase") or "")
+        if phase in PHASES:
+            self.phase = phase
+        if info.get("interviewer"):
+            self.interviewer = str(info["interviewer"])
+        if info.get("maxDurationS"):
+            self.max_duration_s = int(info["maxDurationS"])
+        if "echoCancellation" in info:
+            self.echo_cancellation = bool(info["echoCancellation"])
+        error = str(info.get("error") or "")
+        if error:
+            self._set_error(error, str(info.get("message") or ""))
+        elif phase in ("connecting", "live"):
+            self._clear_error()
+        if info.get("ended") and not error:
+            return rx.redirect(routes.feedback_url(self.interview_id))
+        return None
+
+    @rx.event
+    def toggle_mute(self):
+        self.muted = not self.muted
+
+    @rx.event
+    def end_interview(self):
+        if self.phase in ("connecting", "live", "reconnecting"):
+            self.end_requested = True
+            self.phase = "ending"
