@@ -19,7 +19,6 @@ from preppal.realtime.pb import interview_pb2 as pb
 from preppal.services import interviews
 from preppal.services.tokens import ALGORITHM, AUDIENCE
 from preppal.settings import get_settings, reset_settings
-from tests.integration.relay_fixtures import relay_env, sink, standin  # noqa: F401  (fixtures)
 from tests.support.relay_harness import wait_until
 
 FRAME = 640  # 20 ms of 16 kHz PCM16
