@@ -117,7 +117,10 @@ class TurnDetector:
 
     def __init__(self, rules: TurnRules | None = None) -> None:
         self.rules = rules or TurnRules()
-        self._pre_roll: deque[np.ndarray] = deque(maxlen=max(1, self.rules.pre_roll_ms // WINDOW_MS))
+        keep = -(-self.rules.pre_roll_ms // WINDOW_MS) + -(
+            -self.rules.start_ms // WINDOW_MS
+        )  # pre-roll + the start run
+        self._pre_roll: deque[np.ndarray] = deque(maxlen=keep)
         self._run_ms = 0
         self._reset_utterance()
         self.in_speech = False

