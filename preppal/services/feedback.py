@@ -1,0 +1,276 @@
+"""Feedback for a finished interview: the state machine and its background runner.
+
+One Feedback row per COMPLETED interview moves PENDING → RUNNING → READY | FAILED.
+Claiming a run is a compare-and-set on the row, so two workers (or two browser tabs, or the
+relay's trigger racing the page's on_load) never generate twice; a RUNNING row whose
+worker died (no update for ``STALE_RUNNING_AFTER``) can be claimed again. A FAILED run
+keeps the delivery metrics and never touches the transcript; the user may retry it.
+
+Runs happen on short-lived daemon threads (at most ``MAX_CONCURRENT`` at once): the
+Gemini SDK call and the database writes are blocking, callers may be sync or async (relay,
+Reflex handlers), and a daemon thread never holds up a server shutdown — an interrupted
+run is simply reclaimed later by :func:`ensure_feedback`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from preppal.db import session_scope
+from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, utcnow
+from preppal.services import feedback_analyzer, feedback_gemini, interviews
+from preppal.services.errors import Conflict, NotFound
+from preppal.services.feedback_schema import FeedbackResult
+from preppal.services.metrics import compute_metrics
+from preppal.settings import get_settings
+
+log = logging.getLogger("preppal.feedback")
+F = FeedbackStatus
+STALE_RUNNING_AFTER = timedelta(minutes=5)
+MAX_CONCURRENT = 2
+UNAVAILABLE = "Feedback is unavailable right now"
+
+_slots = threading.BoundedSemaphore(MAX_CONCURRENT)
+_in_flight: set[str] = set()
+_in_flight_lock = threading.Lock()
+
+
+def _row(interview_id: str) -> Optional[Feedback]:
+    with session_scope() as session:
+        return session.exec(select(Feedback).where(Feedback.interview_id == interview_id)).first()
+
+
+def _get_or_create(interview_id: str) -> Optional[Feedback]:
+    """The interview's Feedback row, created PENDING once it is COMPLETED; None before that."""
+    row = _row(interview_id)
+    if row is not None:
+        return row
+    interview = interviews.get_interview_any(interview_id)
+    if interview is None or interview.status != InterviewStatus.COMPLETED:
+        return None
+    try:
+        with session_scope() as session:
+            session.add(Feedback(interview_id=interview_id))
+    except IntegrityError:  # created by someone else at the same moment
+        pass
+    return _row(interview_id)
+
+
+def _claimable() -> Any:
+    stale = utcnow() - STALE_RUNNING_AFTER
+    return sa.or_(Feedback.status == F.PENDING, sa.and_(Feedback.status == F.RUNNING, Feedback.updated_at < stale))
+
+
+def _claim(interview_id: str) -> bool:
+    """PENDING (or stale RUNNING) → RUNNING, counting the attempt; False if someone else has it."""
+    with session_scope() as session:
+        result = session.exec(
+            sa.update(Feedback)
+            .where(Feedback.interview_id == interview_id, _claimable())
+            .values(status=F.RUNNING, attempts=Feedback.attempts + 1, error=None, updated_at=utcnow())
+        )
+        return result.rowcount == 1
+
+
+def _finish(interview_id: str, status: FeedbackStatus, **values: Any) -> None:
+    """RUNNING → READY | FAILED (a no-op if the interview was deleted meanwhile)."""
+    with session_scope() as session:
+        session.exec(
+            sa.update(Feedback)
+            .where(Feedback.interview_id == interview_id, Feedback.status == F.RUNNING)
+            .values(status=status, updated_at=utcnow(), **values)
+        )
+
+
+def _result_values(result: FeedbackResult) -> dict[str, Any]:
+    data = result.model_dump()
+    return {
+        "overall_score": data["overall_score"],
+        "summary": data["summary"],
+        "scores": data["scores"],
+        "strengths": data["strengths"],
+        "improvements": data["improvements"],
+        "question_notes": data["question_notes"],
+    }
+
+
+def run_feedback(interview_id: str, *, gemini_options: Optional[dict[str, Any]] = None) -> Optional[Feedback]:
+    """Generate feedback now, in this thread, if this caller wins the claim.
+
+    Returns the row as it stands afterwards (whoever produced it). ``gemini_options`` tune
+    the retry policy (tests use short delays).
+    """
+    if _get_or_create(interview_id) is None or not _claim(interview_id):
+        return _row(interview_id)
+    settings = get_settings()
+    try:
+        interview = interviews.get_interview_any(interview_id)
+        if interview is None:
+            return None
+        entries = interviews.get_transcript(interview_id)
+        metrics = compute_metrics(entries)
+        stored_metrics = metrics.to_dict()
+        if metrics.candidate_words == 0:
+            _finish(
+                interview_id,
+                F.READY,
+                source="analyzer",
+                overall_score=None,
+                summary="No answers were recorded in this interview, so there is nothing to give feedback on yet.",
+                metrics=stored_metrics,
+            )
+        elif settings.gemini_api_key:
+            stored_metrics["model"] = settings.feedback_model
+            ctx = feedback_gemini.InterviewContext(
+                interview_type=interview.interview_type.value,
+                role=interview.role,
+                difficulty=interview.difficulty.value,
+                job_description=interview.job_description,
+            )
+            try:
+                result = feedback_gemini.generate(ctx, entries, metrics, settings=settings, **(gemini_options or {}))
+            except feedback_gemini.FeedbackUnavailable as exc:
+                log.warning("feedback for %s unavailable: %s", interview_id, exc.message)
+                _finish(
+                    interview_id,
+                    F.FAILED,
+                    source="gemini",
+                    error=f"{UNAVAILABLE}: {exc.message} Your transcript is saved; try again in a minute."[:500],
+                    metrics=stored_metrics,
+                )
+            else:
+                _finish(interview_id, F.READY, source="gemini", metrics=stored_metrics, **_result_values(result))
+        else:
+            result = feedback_analyzer.analyze(
+                metrics,
+                interview_type=interview.interview_type.value,
+                role=interview.role,
+                job_description=interview.job_description,
+            )
+            _finish(interview_id, F.READY, source="analyzer", metrics=stored_metrics, **_result_values(result))
+    except Exception:  # never leave a row RUNNING because of a bug
+        log.exception("feedback for %s failed", interview_id)
+        _finish(interview_id, F.FAILED, error=f"{UNAVAILABLE}: something went wrong on our side. Please try again.")
+    return _row(interview_id)
+
+
+def _worker(interview_id: str) -> None:
+    try:
+        with _slots:
+            run_feedback(interview_id)
+    except Exception:
+        log.exception("feedback worker for %s crashed", interview_id)
+    finally:
+        with _in_flight_lock:
+            _in_flight.discard(interview_id)
+
+
+def _start(interview_id: str) -> None:
+    with _in_flight_lock:
+        if interview_id in _in_flight:
+            return
+        _in_flight.add(interview_id)
+    threading.Thread(target=_worker, args=(interview_id,), name=f"feedback-{interview_id[:8]}", daemon=True).start()
+
+
+def ensure_feedback(interview_id: str) -> Optional[Feedback]:
+    """Idempotent start: make sure a COMPLETED interview's feedback exists or is being made.
+
+    Starts a background run when the row is PENDING or stale RUNNING; READY and FAILED rows
+    are left alone (FAILED waits for :func:`retry_feedback`). None before COMPLETED.
+    """
+    row = _get_or_create(interview_id)
+    if row is None:
+        return None
+    stale = (
+        row.status == F.RUNNING
+        and row.updated_at is not None
+        and _aware(row.updated_at) < (utcnow() - STALE_RUNNING_AFTER)
+    )
+    if row.status == F.PENDING or stale:
+        _start(interview_id)
+    return row
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def schedule_feedback(interview_id: str) -> None:
+    """Fire-and-forget trigger for the relay after ``submit_transcript``; never raises."""
+    try:
+        ensure_feedback(interview_id)
+    except Exception:
+        log.exception("could not schedule feedback for %s", interview_id)
+
+
+def get_feedback(user_id: int, interview_id: str) -> Optional[Feedback]:
+    """The user's own interview's feedback (NotFound for anyone else's interview)."""
+    interviews.get_interview(user_id, interview_id)
+    return _row(interview_id)
+
+
+def retry_feedback(user_id: int, interview_id: str) -> Feedback:
+    """FAILED → PENDING and start again (owner only)."""
+    interview = interviews.get_interview(user_id, interview_id)
+    if interview.status != InterviewStatus.COMPLETED:
+        raise Conflict("Feedback is produced once the interview is completed.")
+    row = _get_or_create(interview_id)
+    if row is None:
+        raise NotFound("That interview does not exist.")
+    if row.status == F.FAILED:
+        with session_scope() as session:
+            session.exec(
+                sa.update(Feedback)
+                .where(Feedback.interview_id == interview_id, Feedback.status == F.FAILED)
+                .values(status=F.PENDING, error=None, updated_at=utcnow())
+            )
+    return ensure_feedback(interview_id) or row
+
+
+def feedback_for(user_id: int, interview_ids: list[str]) -> dict[str, Feedback]:
+    """Feedback rows of the user's interviews among ``interview_ids`` (for the history list)."""
+    if not interview_ids:
+        return {}
+    with session_scope() as session:
+        rows = session.exec(
+            select(Feedback)
+            .join(Interview, col(Interview.id) == col(Feedback.interview_id))
+            .where(Interview.user_id == user_id, col(Feedback.interview_id).in_(interview_ids))
+        ).all()
+    return {row.interview_id: row for row in rows}
+
+
+def score_history(user_id: int, limit: int = 30) -> list[dict[str, Any]]:
+    """The user's last ``limit`` READY feedbacks, oldest first: points for the progress charts."""
+    with session_scope() as session:
+        rows = session.exec(
+            select(Interview, Feedback)
+            .join(Feedback, col(Feedback.interview_id) == col(Interview.id))
+            .where(Interview.user_id == user_id, Feedback.status == F.READY)
+            .order_by(col(Interview.created_at).desc())
+            .limit(limit)
+        ).all()
+    points = []
+    for interview, fb in reversed(rows):
+        m = fb.metrics or {}
+        points.append(
+            {
+                "interview_id": interview.id,
+                "date": _aware(interview.created_at).strftime("%d %b"),
+                "role": interview.role,
+                "score": fb.overall_score,
+                "wpm": m.get("wpm"),
+                "fillers_per_min": m.get("fillers_per_min"),
+                "talk_ratio": m.get("talk_ratio"),
+            }
+        )
+    return points

@@ -1,0 +1,168 @@
+"""Interview feedback from a Gemini text model (google-genai ``generate_content``).
+
+Structured output: the request carries :class:`FeedbackResult` as the response schema and
+the answer is validated against it again here (a model can still return broken or
+out-of-range JSON). Rate limits and server errors are retried with exponential backoff by
+the SDK's own retry options; a malformed answer is asked for once more. When all of that
+fails the caller gets :class:`FeedbackUnavailable` and records a retryable FAILED state —
+the transcript is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from google import genai
+from google.genai import errors as genai_errors
+from google.genai import types
+from pydantic import ValidationError
+
+from preppal.services.feedback_schema import CATEGORIES, FeedbackResult
+from preppal.services.metrics import EntryLike, InterviewMetrics
+from preppal.settings import Settings, get_settings
+
+RETRY_STATUS = [408, 429, 500, 502, 503, 504]
+MAX_TRANSCRIPT_CHARS = 60_000  # ~15k tokens: a long interview fits, a runaway one is cut
+
+SYSTEM_INSTRUCTION = """You are an experienced interview coach reviewing a mock interview transcript.
+Write feedback for the candidate (address them as "you"), honest and specific, kind but not flattering.
+Rules:
+- Scores are integers 0-100 where 50 is an average real candidate and 85+ is a strong hire signal.
+- Give 3 to 5 strengths and 3 to 5 improvements. Each has a "quote": copy the candidate's own words
+  VERBATIM from the transcript (a sentence or a phrase). Never quote the interviewer. Never invent words.
+- question_notes: one per interviewer question the candidate answered, in order; "answer_quote" is a
+  verbatim excerpt; "better_answer" sketches a stronger answer in 2-5 sentences (for behavioural
+  questions use STAR: situation, task, action, result).
+- Use the delivery metrics (pace, filler words, talk time) only as supporting evidence.
+- Category keys: """ + ", ".join(f"{k} = {v}" for k, v in CATEGORIES.items())
+
+
+class FeedbackUnavailable(Exception):
+    """Gemini could not produce valid feedback now; the user may retry later."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class InterviewContext:
+    interview_type: str
+    role: str
+    difficulty: str
+    job_description: str = ""
+
+
+def _clock(ms: int) -> str:
+    seconds = max(0, ms) // 1000
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def build_prompt(ctx: InterviewContext, entries: Sequence[EntryLike], metrics: InterviewMetrics) -> str:
+    lines = []
+    for e in entries:
+        who = "Interviewer" if str(getattr(e.speaker, "value", e.speaker)).upper() == "AI" else "Candidate"
+        if (e.text or "").strip():
+            lines.append(f"[{_clock(e.start_ms)}] {who}: {e.text.strip()}")
+    transcript = "\n".join(lines)[-MAX_TRANSCRIPT_CHARS:]
+    m = metrics
+    delivery = (
+        f"questions asked {m.questions_asked}, answered {m.questions_answered}; pace {m.wpm or 'n/a'} words/min; "
+        f"filler words {m.fillers} ({m.fillers_per_min or 'n/a'}/min: {m.filler_words}); "
+        f"candidate/interviewer talk-time ratio {m.talk_ratio or 'n/a'}; longest pause {m.longest_pause_ms} ms; "
+        f"average answer {m.avg_answer_words or 0} words"
+    )
+    jd = ctx.job_description.strip()[:6000]
+    return (
+        f"Interview type: {ctx.interview_type}. Role: {ctx.role}. Difficulty: {ctx.difficulty}.\n"
+        + (f"Job description:\n{jd}\n" if jd else "")
+        + f"Delivery metrics: {delivery}.\n\nTranscript:\n{transcript}\n"
+    )
+
+
+def _client(settings: Settings, attempts: int, initial_delay_s: float, timeout_s: float) -> genai.Client:
+    client_args = {}
+    if settings.gemini_ca_file:
+        client_args["verify"] = ssl.create_default_context(cafile=settings.gemini_ca_file)
+    options = types.HttpOptions(
+        api_version=settings.gemini_api_version or None,
+        base_url=settings.gemini_base_url or None,
+        timeout=int(timeout_s * 1000),
+        client_args=client_args or None,
+        retry_options=types.HttpRetryOptions(
+            attempts=attempts, initial_delay=initial_delay_s, max_delay=16.0, http_status_codes=RETRY_STATUS
+        ),
+    )
+    return genai.Client(api_key=settings.gemini_api_key, http_options=options)
+
+
+_WORDS = re.compile(r"[a-z0-9']+")
+
+
+def _normal(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower().replace("’", "'")))
+
+
+def keep_verbatim_quotes(result: FeedbackResult, candidate_text: str) -> FeedbackResult:
+    """Blank any quote that is not the candidate's words (models sometimes paraphrase)."""
+    said = _normal(candidate_text)
+    for point in [*result.strengths, *result.improvements]:
+        if point.quote and _normal(point.quote) not in said:
+            point.quote = ""
+    for note in result.question_notes:
+        if note.answer_quote and _normal(note.answer_quote) not in said:
+            note.answer_quote = ""
+    return result
+
+
+def generate(
+    ctx: InterviewContext,
+    entries: Sequence[EntryLike],
+    metrics: InterviewMetrics,
+    *,
+    settings: Settings | None = None,
+    attempts: int = 4,
+    initial_delay_s: float = 1.0,
+    timeout_s: float = 90.0,
+    parse_attempts: int = 2,
+) -> FeedbackResult:
+    """One validated :class:`FeedbackResult` from Gemini, or :class:`FeedbackUnavailable`."""
+    settings = settings or get_settings()
+    if not settings.gemini_api_key:
+        raise FeedbackUnavailable("No Gemini API key is configured.", retryable=False)
+    client = _client(settings, attempts, initial_delay_s, timeout_s)
+    config = types.GenerateContentConfig(
+        system_instruction=SYSTEM_INSTRUCTION,
+        response_mime_type="application/json",
+        response_schema=FeedbackResult,
+        temperature=0.3,
+    )
+    prompt = build_prompt(ctx, entries, metrics)
+    candidate_text = " ".join(
+        e.text for e in entries if str(getattr(e.speaker, "value", e.speaker)).upper() == "USER" and e.text
+    )
+    problem = "The AI feedback service returned an unreadable answer."
+    try:
+        for _ in range(max(1, parse_attempts)):
+            try:
+                response = client.models.generate_content(model=settings.feedback_model, contents=prompt, config=config)
+            except genai_errors.APIError as exc:
+                retryable = exc.code in RETRY_STATUS or exc.code is None
+                reason = "is busy or unavailable" if retryable else "refused the request"
+                raise FeedbackUnavailable(
+                    f"The AI feedback service {reason} (HTTP {exc.code}).", retryable=retryable
+                ) from exc
+            except Exception as exc:  # network failures after the SDK's retries
+                raise FeedbackUnavailable(f"Could not reach the AI feedback service ({type(exc).__name__}).") from exc
+            try:
+                result = FeedbackResult.model_validate_json(response.text or "")
+            except (ValidationError, ValueError):
+                continue  # malformed or off-schema JSON: ask once more
+            return keep_verbatim_quotes(result, candidate_text)
+        raise FeedbackUnavailable(problem)
+    finally:
+        client.close()
