@@ -36,6 +36,8 @@ F = FeedbackStatus
 STALE_RUNNING_AFTER = timedelta(minutes=5)
 MAX_CONCURRENT = 2
 UNAVAILABLE = "Feedback is unavailable right now"
+# Retry policy for the Gemini call (see feedback_gemini.generate); tests shorten the delays.
+DEFAULT_GEMINI_OPTIONS: dict[str, Any] = {"attempts": 4, "initial_delay_s": 1.0, "timeout_s": 90.0}
 
 _slots = threading.BoundedSemaphore(MAX_CONCURRENT)
 _in_flight: set[str] = set()
@@ -135,7 +137,9 @@ def run_feedback(interview_id: str, *, gemini_options: Optional[dict[str, Any]] 
                 job_description=interview.job_description,
             )
             try:
-                result = feedback_gemini.generate(ctx, entries, metrics, settings=settings, **(gemini_options or {}))
+                result = feedback_gemini.generate(
+                    ctx, entries, metrics, settings=settings, **(gemini_options or DEFAULT_GEMINI_OPTIONS)
+                )
             except feedback_gemini.FeedbackUnavailable as exc:
                 log.warning("feedback for %s unavailable: %s", interview_id, exc.message)
                 _finish(

@@ -94,7 +94,11 @@ def _client(settings: Settings, attempts: int, initial_delay_s: float, timeout_s
         timeout=int(timeout_s * 1000),
         client_args=client_args or None,
         retry_options=types.HttpRetryOptions(
-            attempts=attempts, initial_delay=initial_delay_s, max_delay=16.0, http_status_codes=RETRY_STATUS
+            attempts=attempts,
+            initial_delay=initial_delay_s,
+            max_delay=16.0,
+            jitter=initial_delay_s,
+            http_status_codes=RETRY_STATUS,
         ),
     )
     return genai.Client(api_key=settings.gemini_api_key, http_options=options)

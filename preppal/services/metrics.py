@@ -156,7 +156,8 @@ def find_fillers(text: str) -> Counter[str]:
     - like: only when set off as a discourse marker (after a clause break or at the start,
       or followed by a comma) and not after words that make it a verb/preposition.
     - you know: not in "you know what/how/that…" nor "do/if/as you know".
-    - so: only at the start of a sentence or clause, not in "so that", "so far", ….
+    - so: only opening a sentence ("So, …", "Um, so …"), not "…, so I …" (= therefore), nor
+      "so that", "so far", ….
     """
     tokens = tokenize(text)
     found: Counter[str] = Counter()
@@ -173,8 +174,10 @@ def find_fillers(text: str) -> Counter[str]:
             after = tokens[i + 2] if i + 2 < len(tokens) else "."
             if prev not in _YOU_KNOW_CONTENT_BEFORE and after not in _YOU_KNOW_CONTENT_AFTER:
                 found["you know"] += 1
-        elif tok == "so" and prev in _CLAUSE_BREAK and nxt not in _SO_CONTENT_AFTER:
-            found["so"] += 1
+        elif tok == "so" and nxt not in _SO_CONTENT_AFTER:
+            before = tokens[i - 2] if i > 1 else "."
+            if prev in _SENTENCE_END or prev == "," and (before in _SENTENCE_END or before in _ALWAYS):
+                found["so"] += 1
     return found
 
 

@@ -113,6 +113,8 @@ def test_overlapping_segments_do_not_make_negative_pauses() -> None:
         ("So we rewrote it.", {"so": 1}),
         ("We added a queue so that retries were safe.", {}),
         ("It went well, so far.", {}),
+        ("We were late, so I escalated.", {}),
+        ("Um, so, we began.", {"um": 1, "so": 1}),
         ("It was so hard.", {}),
         ("Um, uh, erm, basically, I actually did it.", {"um": 2, "uh": 1, "basically": 1, "actually": 1}),
         ("I think so.", {}),

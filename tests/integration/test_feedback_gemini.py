@@ -1,0 +1,225 @@
+"""Feedback through the real google-genai SDK against a local stand-in for generateContent.
+
+The stand-in is a plain HTTP server speaking the REST shape of
+``POST /{version}/models/{model}:generateContent``; the SDK accepts an http:// base URL for
+the non-live client. Each test scripts the stand-in's answers (valid JSON, malformed JSON,
+429/500/403) and checks the state the feedback service ends in — and that the transcript
+is always still there.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from preppal.models import FeedbackStatus, InterviewStatus, Speaker
+from preppal.services import auth, feedback, interviews
+from preppal.services.interviews import TranscriptLine
+from preppal.settings import reset_settings
+
+FAST = {"initial_delay_s": 0.05, "attempts": 3, "timeout_s": 10}
+CANDIDATE = "I led the billing migration and we cut the monthly close from five days to one."
+LINES = [
+    TranscriptLine(1, Speaker.AI, "Tell me about a project you are proud of?", 0, 3_000),
+    TranscriptLine(2, Speaker.USER, CANDIDATE, 4_000, 10_000),
+]
+
+
+def valid_feedback(quote: str = "we cut the monthly close from five days to one") -> dict:
+    point = {"title": "Quantified impact", "detail": "Numbers make it concrete.", "quote": quote}
+    return {
+        "overall_score": 81,
+        "summary": "A clear, quantified story.",
+        "scores": {"communication": 80, "structure": 75, "technical_depth": 70, "relevance": 85, "confidence": 78},
+        "strengths": [point] * 3,
+        "improvements": [point | {"title": "Name your part"}] * 3,
+        "question_notes": [
+            {
+                "question": "Tell me about a project you are proud of?",
+                "answer_quote": "I led the billing migration",
+                "assessment": "Good result, thin on actions.",
+                "better_answer": "Situation, task, two actions, the five-to-one result.",
+            }
+        ],
+    }
+
+
+def text_reply(text: str) -> tuple[int, dict]:
+    return 200, {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}],
+        "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 10, "totalTokenCount": 20},
+    }
+
+
+def error_reply(code: int, status: str) -> tuple[int, dict]:
+    return code, {"error": {"code": code, "message": f"stand-in {status}", "status": status}}
+
+
+@dataclass
+class StandIn:
+    replies: list[tuple[int, dict]] = field(default_factory=list)
+    requests: list[dict] = field(default_factory=list)
+    port: int = 0
+
+    def script(self, *replies: tuple[int, dict]) -> None:
+        self.replies[:] = list(replies)
+
+
+@pytest.fixture
+def standin() -> Iterator[StandIn]:
+    state = StandIn()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+            state.requests.append(
+                {"path": self.path, "key": self.headers.get("x-goog-api-key"), "body": body, "t": time.monotonic()}
+            )
+            code, payload = state.replies.pop(0) if state.replies else error_reply(500, "INTERNAL")
+            data = json.dumps(payload).encode()
+            self.send_response(code)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.port = server.server_port
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def gemini_env(db, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+    monkeypatch.setenv("GEMINI_BASE_URL", f"http://127.0.0.1:{standin.port}")
+    monkeypatch.setenv("GEMINI_API_VERSION", "v1beta")
+    monkeypatch.setenv("GEMINI_FEEDBACK_MODEL", "feedback-test-model")
+    reset_settings()
+    return standin
+
+
+def _completed_interview() -> tuple[int, str]:
+    user = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada")
+    interview = interviews.create_interview(user.id, interview_type="behavioural", role="Backend engineer")
+    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interviews.submit_transcript(interview.id, LINES)
+    return user.id, interview.id
+
+
+def _transcript_intact(interview_id: str) -> None:
+    assert [(e.sequence, e.text) for e in interviews.get_transcript(interview_id)] == [
+        (line.sequence, line.text) for line in LINES
+    ]
+
+
+def test_valid_structured_result_is_stored(gemini_env: StandIn) -> None:
+    gemini_env.script(text_reply(json.dumps(valid_feedback())))
+    _, interview_id = _completed_interview()
+    row = feedback.run_feedback(interview_id, gemini_options=FAST)
+    assert row.status == FeedbackStatus.READY and row.source == "gemini"
+    assert row.overall_score == 81 and row.scores["relevance"] == 85
+    assert row.strengths[0]["quote"] == "we cut the monthly close from five days to one"
+    assert row.metrics["model"] == "feedback-test-model" and row.metrics["candidate_words"] == 16
+    [request] = gemini_env.requests
+    assert request["path"] == "/v1beta/models/feedback-test-model:generateContent"
+    assert request["key"] == "test-key"
+    config = request["body"]["generationConfig"]
+    assert config["responseMimeType"] == "application/json"
+    assert set(config["responseSchema"]["properties"]) >= {"overall_score", "scores", "strengths", "question_notes"}
+    prompt = request["body"]["contents"][0]["parts"][0]["text"]
+    assert CANDIDATE in prompt and "Role: Backend engineer" in prompt
+
+
+def test_invented_quotes_are_dropped(gemini_env: StandIn) -> None:
+    gemini_env.script(text_reply(json.dumps(valid_feedback(quote="I single-handedly saved the company"))))
+    _, interview_id = _completed_interview()
+    row = feedback.run_feedback(interview_id, gemini_options=FAST)
+    assert row.status == FeedbackStatus.READY
+    assert all(p["quote"] == "" for p in row.strengths)
+
+
+def test_malformed_json_is_asked_again(gemini_env: StandIn) -> None:
+    gemini_env.script(text_reply('{"overall_score": 81, "summary": "cut o'), text_reply(json.dumps(valid_feedback())))
+    _, interview_id = _completed_interview()
+    row = feedback.run_feedback(interview_id, gemini_options=FAST)
+    assert row.status == FeedbackStatus.READY and len(gemini_env.requests) == 2
+
+
+def test_persistently_malformed_or_off_schema_fails_clearly(gemini_env: StandIn) -> None:
+    off_schema = valid_feedback() | {"overall_score": 150}
+    gemini_env.script(text_reply("not json at all"), text_reply(json.dumps(off_schema)))
+    _, interview_id = _completed_interview()
+    row = feedback.run_feedback(interview_id, gemini_options=FAST)
+    assert row.status == FeedbackStatus.FAILED and row.source == "gemini"
+    assert row.error.startswith(feedback.UNAVAILABLE) and "try again" in row.error
+    assert row.metrics["questions_answered"] == 1  # the delivery metrics survive a failure
+    _transcript_intact(interview_id)
+
+
+def test_rate_limit_is_retried_with_backoff(gemini_env: StandIn) -> None:
+    gemini_env.script(
+        error_reply(429, "RESOURCE_EXHAUSTED"),
+        error_reply(429, "RESOURCE_EXHAUSTED"),
+        text_reply(json.dumps(valid_feedback())),
+    )
+    _, interview_id = _completed_interview()
+    row = feedback.run_feedback(interview_id, gemini_options=FAST)
+    assert row.status == FeedbackStatus.READY
+    times = [r["t"] for r in gemini_env.requests]
+    assert len(times) == 3
+    assert times[1] - times[0] >= FAST["initial_delay_s"] * 0.9  # waited before retrying
+    assert times[2] - times[1] >= FAST["initial_delay_s"] * 0.9
+
+
+def test_server_errors_end_in_a_retryable_failed_state(gemini_env: StandIn) -> None:
+    gemini_env.script(*[error_reply(500, "INTERNAL")] * 3)
+    owner, interview_id = _completed_interview()
+    row = feedback.run_feedback(interview_id, gemini_options=FAST)
+    assert row.status == FeedbackStatus.FAILED and row.attempts == 1
+    assert len(gemini_env.requests) == FAST["attempts"]
+    assert "HTTP 500" in row.error and row.error.startswith(feedback.UNAVAILABLE)
+    _transcript_intact(interview_id)
+
+    # the user retries once the service is back: FAILED → PENDING → RUNNING → READY
+    gemini_env.script(text_reply(json.dumps(valid_feedback())))
+    with feedback_retry_options():
+        feedback.retry_feedback(owner, interview_id)
+        deadline = time.monotonic() + 20
+        while feedback._row(interview_id).status != FeedbackStatus.READY and time.monotonic() < deadline:
+            time.sleep(0.05)
+    row = feedback._row(interview_id)
+    assert row.status == FeedbackStatus.READY and row.attempts == 2 and row.error is None
+    _transcript_intact(interview_id)
+
+
+def test_refusal_is_not_retried(gemini_env: StandIn) -> None:
+    gemini_env.script(error_reply(403, "PERMISSION_DENIED"))
+    _, interview_id = _completed_interview()
+    row = feedback.run_feedback(interview_id, gemini_options=FAST)
+    assert row.status == FeedbackStatus.FAILED and "refused" in row.error
+    assert len(gemini_env.requests) == 1
+
+
+class feedback_retry_options:
+    """Background runs use the default policy; shorten it for the retry test."""
+
+    def __enter__(self) -> None:
+        self._saved = feedback.DEFAULT_GEMINI_OPTIONS.copy()
+        feedback.DEFAULT_GEMINI_OPTIONS.update(FAST)
+
+    def __exit__(self, *exc: object) -> None:
+        feedback.DEFAULT_GEMINI_OPTIONS.clear()
+        feedback.DEFAULT_GEMINI_OPTIONS.update(self._saved)
