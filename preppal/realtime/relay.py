@@ -359,8 +359,7 @@ class Relay:
             await self._close_socket(ws, code, message)
 
     async def _close_socket(self, ws: WebSocket, code: int, message: str = "") -> None:
-        if self._ws is ws:
-            self._ws = None
+        self._detach(ws)  # when it is the current socket: the grace period starts
         self._closed_by_us.add(id(ws))
         try:
             if message:

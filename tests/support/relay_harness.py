@@ -134,6 +134,10 @@ class Candidate:
                 await self._changed.wait()
         return result
 
+    def finals(self) -> list[str]:
+        """Texts of the final transcript segments received so far."""
+        return [t.text for t in self.of("transcript_update") if t.is_final]
+
     async def wait_kind(self, kind: str, count: int = 1, timeout: float = 10.0) -> list:
         await self.wait_for(lambda: len(self.of(kind)) >= count, timeout)
         return self.of(kind)

@@ -1,0 +1,63 @@
+"""The transcript assembler: deltas → numbered segments, finals → stored lines."""
+
+from __future__ import annotations
+
+from preppal.models import Speaker
+from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_deltas_build_one_segment_per_speaker_turn():
+    clock = FakeClock()
+    asm = TranscriptAssembler(clock=clock)
+    asm.start_clock()
+    assert asm.feed("AI", " Hello,", False) == SegmentUpdate(1, "AI", "Hello,", False)
+    clock.now += 1.5
+    assert asm.feed("AI", " how are you?", False) == SegmentUpdate(1, "AI", "Hello, how are you?", False)
+    assert asm.feed("AI", "", True) == SegmentUpdate(1, "AI", "Hello, how are you?", True)
+    assert asm.feed("USER", " Fine", False) == SegmentUpdate(2, "USER", "Fine", False)
+    assert asm.feed("USER", " thanks.", True) == SegmentUpdate(2, "USER", "Fine thanks.", True)
+    line = asm.lines[0]
+    assert (line.sequence, line.speaker, line.text, line.start_ms, line.end_ms) == (
+        1,
+        Speaker.AI,
+        "Hello, how are you?",
+        0,
+        1500,
+    )
+    assert [(x.sequence, x.text) for x in asm.lines] == [(1, "Hello, how are you?"), (2, "Fine thanks.")]
+
+
+def test_speakers_interleave_and_ids_follow_opening_order():
+    asm = TranscriptAssembler()
+    assert asm.feed("USER", "So I", False).segment_id == 1
+    assert asm.feed("AI", "Right", False).segment_id == 2  # overlapping speech: separate segments
+    assert asm.feed("USER", " think", True) == SegmentUpdate(1, "USER", "So I think", True)
+    assert asm.feed("AI", ".", True) == SegmentUpdate(2, "AI", "Right.", True)
+    assert asm.feed("USER", "Next", False).segment_id == 3
+
+
+def test_empty_and_whitespace_deltas_open_nothing():
+    asm = TranscriptAssembler()
+    assert asm.feed("AI", "", True) is None  # e.g. turnComplete with no open segment
+    assert asm.feed("USER", "   ", False) is None
+    assert asm.feed("USER", "", True) is None
+    assert asm.lines == []
+    assert asm.feed("AI", "Hi", False).segment_id == 1  # no ids were burnt
+
+
+def test_close_all_finalizes_open_segments_and_open_updates_reports_them():
+    asm = TranscriptAssembler()
+    asm.feed("AI", "Half a sen", False)
+    asm.feed("USER", "Mid answ", False)
+    assert {u.text for u in asm.open_updates()} == {"Half a sen", "Mid answ"}
+    closed = asm.close_all()
+    assert {(u.speaker, u.text, u.final) for u in closed} == {("AI", "Half a sen", True), ("USER", "Mid answ", True)}
+    assert asm.open_updates() == [] and len(asm.lines) == 2
