@@ -5,9 +5,10 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from preppal.api.auth_routes import auth_routes
+from preppal.api.export_routes import export_routes
 from preppal.api.interview_routes import interview_routes
 from preppal.realtime.route import websocket_routes
 
 
 def build_api() -> Starlette:
-    return Starlette(routes=[*auth_routes(), *interview_routes(), *websocket_routes()])
+    return Starlette(routes=[*auth_routes(), *interview_routes(), *export_routes(), *websocket_routes()])

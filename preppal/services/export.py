@@ -1,0 +1,234 @@
+"""Export one interview — transcript, feedback and delivery metrics — as Markdown or PDF.
+
+Owner-checked like every read: another user's interview is NotFound. The PDF is built with
+fpdf2 (pure Python, no system libraries) from the same report as the Markdown; it uses the
+PDF core fonts, so text is folded to Latin-1 (typographic quotes and dashes are mapped,
+anything else outside Latin-1 becomes "?").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Optional
+
+from preppal.models import Feedback, FeedbackStatus, Interview, Speaker, TranscriptEntry
+from preppal.services import feedback as feedback_service
+from preppal.services import interviews
+from preppal.services.feedback_schema import CATEGORIES
+from preppal.services.metrics import compute_metrics
+
+TYPE_LABELS = {
+    "behavioural": "Behavioural",
+    "technical": "Technical",
+    "system_design": "System design",
+    "role_specific": "Role-specific",
+}
+
+
+@dataclass
+class Report:
+    interview: Interview
+    transcript: list[TranscriptEntry]
+    feedback: Optional[Feedback]
+    metrics: dict[str, Any]  # InterviewMetrics.to_dict()
+
+    @property
+    def ready(self) -> bool:
+        return self.feedback is not None and self.feedback.status == FeedbackStatus.READY
+
+
+def build_report(user_id: int, interview_id: str) -> Report:
+    interview = interviews.get_interview(user_id, interview_id)  # NotFound for anyone else
+    transcript = interviews.get_transcript(interview_id)
+    fb = feedback_service.get_feedback(user_id, interview_id)
+    metrics = fb.metrics if fb is not None and fb.metrics else compute_metrics(transcript).to_dict()
+    return Report(interview=interview, transcript=transcript, feedback=fb, metrics=metrics)
+
+
+def clock(ms: int) -> str:
+    seconds = max(0, int(ms)) // 1000
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def _date(moment: datetime) -> str:
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        value = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value}{unit}"
+
+
+def metric_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
+    """The interview-level delivery metrics as (label, value) rows (page and export share them)."""
+    fillers = ", ".join(f"{k} ×{v}" for k, v in (m.get("filler_words") or {}).items()) or "none"
+    share = m.get("candidate_share")
+    return [
+        ("Questions answered", f"{m.get('questions_answered', 0)} of {m.get('questions_asked', 0)}"),
+        ("Pace", _fmt(m.get("wpm"), " words/min")),
+        ("Filler words", f"{m.get('fillers', 0)} ({_fmt(m.get('fillers_per_min'), '/min')}): {fillers}"),
+        ("Talk time (you : interviewer)", _fmt(m.get("talk_ratio"), " : 1")),
+        ("Your share of talk time", "–" if share is None else f"{share * 100:.0f}%"),
+        ("Longest pause in an answer", _fmt(round(m.get("longest_pause_ms", 0) / 1000, 1), " s")),
+        ("Average answer", f"{_fmt(m.get('avg_answer_words'), ' words')} · {_fmt(m.get('avg_answer_s'), ' s')}"),
+    ]
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _source_line(fb: Feedback) -> str:
+    if fb.source == "gemini":
+        return f"AI review by Gemini ({(fb.metrics or {}).get('model', 'Gemini')})"
+    return "Built-in analyzer (no AI key configured): heuristic scores from your transcript"
+
+
+def to_markdown(report: Report) -> str:
+    iv, fb, m = report.interview, report.feedback, report.metrics
+    out = [
+        f"# Interview feedback — {iv.role}",
+        "",
+        f"- **Type:** {TYPE_LABELS.get(iv.interview_type.value, iv.interview_type.value)}",
+        f"- **Difficulty:** {iv.difficulty.value.capitalize()}",
+        f"- **Date:** {_date(iv.created_at)}",
+        f"- **Status:** {iv.status.value}",
+    ]
+    if iv.duration_s is not None:
+        out.append(f"- **Duration:** {iv.duration_s // 60} min {iv.duration_s % 60} s")
+    out.append("")
+    if report.ready and fb.overall_score is not None:
+        out += [f"## Overall score: {fb.overall_score} / 100", "", f"_{_source_line(fb)}_", "", fb.summary, ""]
+        out += ["| Category | Score |", "|---|---|"]
+        out += [f"| {label} | {fb.scores.get(key, '–')} |" for key, label in CATEGORIES.items()]
+        for heading, points in (("Strengths", fb.strengths), ("Improvements", fb.improvements)):
+            out += ["", f"## {heading}", ""]
+            for p in points:
+                out.append(f"- **{p['title']}** — {p['detail']}")
+                if p.get("quote"):
+                    out.append(f"  > “{_cell(p['quote'])}”")
+        if fb.question_notes:
+            out += ["", "## Question by question", ""]
+            for i, note in enumerate(fb.question_notes, 1):
+                out += [f"### {i}. {_cell(note['question'])}", ""]
+                if note.get("answer_quote"):
+                    out += [f"> “{_cell(note['answer_quote'])}”", ""]
+                out += [note["assessment"], "", f"**A stronger answer:** {note['better_answer']}", ""]
+    elif report.ready:
+        out += ["## Feedback", "", fb.summary, ""]
+    elif fb is not None and fb.status == FeedbackStatus.FAILED:
+        out += ["## Feedback", "", fb.error or "Feedback is unavailable right now.", ""]
+    else:
+        out += ["## Feedback", "", "Feedback has not been produced yet.", ""]
+    out += ["", "## Delivery metrics", "", "| Metric | Value |", "|---|---|"]
+    out += [f"| {label} | {_cell(value)} |" for label, value in metric_rows(m)]
+    answers = m.get("answers_detail") or []
+    if answers:
+        out += [
+            "",
+            "| Answer | Words | Pace (wpm) | Fillers | Longest pause | Time to answer |",
+            "|---|---|---|---|---|---|",
+        ]
+        for a in answers:
+            delay = a.get("response_delay_ms")
+            out.append(
+                f"| {a['index']} | {a['words']} | {_fmt(a.get('wpm'))} | {a['fillers']} | "
+                f"{_fmt(round(a['longest_pause_ms'] / 1000, 1), ' s')} | "
+                f"{'–' if delay is None else _fmt(round(delay / 1000, 1), ' s')} |"
+            )
+    out += ["", "## Transcript", ""]
+    for e in report.transcript:
+        who = "Interviewer" if e.speaker == Speaker.AI else "You"
+        out.append(f"**[{clock(e.start_ms)}] {who}:** {' '.join(e.text.split())}  ")
+    if not report.transcript:
+        out.append("_No transcript was recorded._")
+    return "\n".join(out).rstrip() + "\n"
+
+
+_LATIN1_MAP = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", "•": "-"})
+
+
+def latin1(text: str) -> str:
+    """Core PDF fonts are Latin-1 only: map typography, strip accents where needed, '?' else."""
+    text = str(text).translate(_LATIN1_MAP)
+    out = []
+    for ch in text:
+        if ord(ch) < 256:
+            out.append(ch)
+        else:
+            base = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
+            out.append(base or "?")
+    return "".join(out)
+
+
+def to_pdf(report: Report) -> bytes:
+    from fpdf import FPDF  # imported here: only the PDF export needs it
+
+    iv, fb, m = report.interview, report.feedback, report.metrics
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(latin1(f"Interview feedback - {iv.role}"))
+    pdf.add_page()
+
+    def heading(text: str, size: int = 14) -> None:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", size)
+        pdf.multi_cell(0, size * 0.5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    def para(text: str, style: str = "", size: int = 10) -> None:
+        pdf.set_font("Helvetica", style, size)
+        pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+
+    heading(f"Interview feedback - {iv.role}", 18)
+    para(
+        f"{TYPE_LABELS.get(iv.interview_type.value, '')} · {iv.difficulty.value.capitalize()} · {_date(iv.created_at)}"
+        f" · {iv.status.value}"
+    )
+    if report.ready and fb.overall_score is not None:
+        heading(f"Overall score: {fb.overall_score} / 100")
+        para(_source_line(fb), "I", 9)
+        para(fb.summary)
+        pdf.ln(2)
+        for key, label in CATEGORIES.items():
+            para(f"{label}: {fb.scores.get(key, '-')} / 100")
+        for title, points in (("Strengths", fb.strengths), ("Improvements", fb.improvements)):
+            heading(title, 13)
+            for p in points:
+                para(f"- {p['title']}: {p['detail']}")
+                if p.get("quote"):
+                    para(f'    "{p["quote"]}"', "I", 9)
+        if fb.question_notes:
+            heading("Question by question", 13)
+            for i, note in enumerate(fb.question_notes, 1):
+                para(f"{i}. {note['question']}", "B")
+                if note.get("answer_quote"):
+                    para(f'"{note["answer_quote"]}"', "I", 9)
+                para(note["assessment"])
+                para(f"A stronger answer: {note['better_answer']}")
+                pdf.ln(1)
+    elif fb is not None:
+        heading("Feedback", 13)
+        para(fb.summary if report.ready else (fb.error or "Feedback has not been produced yet."))
+    heading("Delivery metrics", 13)
+    for label, value in metric_rows(m):
+        para(f"{label}: {value}")
+    heading("Transcript", 13)
+    for e in report.transcript:
+        who = "Interviewer" if e.speaker == Speaker.AI else "You"
+        para(f"[{clock(e.start_ms)}] {who}: {' '.join(e.text.split())}", "B" if e.speaker == Speaker.USER else "")
+    if not report.transcript:
+        para("No transcript was recorded.", "I")
+    return bytes(pdf.output())
+
+
+def export_filename(report: Report, ext: str) -> str:
+    day = report.interview.created_at.strftime("%Y-%m-%d")
+    slug = "".join(c if c.isalnum() else "-" for c in report.interview.role.lower()).strip("-")[:40] or "interview"
+    return f"preppal-{day}-{slug}.{ext}"

@@ -1,0 +1,104 @@
+"""Export: Markdown and PDF content, and the HTTP downloads' owner checks (cookie auth)."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from preppal.api.export_routes import export_routes, export_url
+from preppal.models import InterviewStatus, Speaker
+from preppal.services import auth, export, feedback, interviews
+from preppal.services.errors import NotFound
+from preppal.services.interviews import TranscriptLine
+
+LINES = [
+    TranscriptLine(1, Speaker.AI, "Tell me about a project you’re proud of?", 0, 3_000),
+    TranscriptLine(
+        2, Speaker.USER, "Um, I led the billing migration — we cut the close from 5 days to 1.", 4_000, 10_000
+    ),
+    TranscriptLine(3, Speaker.AI, "Why did it matter | to finance?", 11_000, 13_000),
+    TranscriptLine(
+        4, Speaker.USER, "Because the CFO’s report was late every month, so I fixed the pipeline.", 14_000, 20_000
+    ),
+]
+
+
+@pytest.fixture
+def owned(db):
+    owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada")
+    other = auth.sign_up("eve@example.com", "Correct-horse-9", "Eve")
+    interview = interviews.create_interview(owner.id, interview_type="behavioural", role="Backend engineer")
+    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interviews.submit_transcript(interview.id, LINES)
+    return owner.id, other.id, interview.id
+
+
+def test_markdown_has_feedback_metrics_and_transcript(owned) -> None:
+    owner, _, interview_id = owned
+    feedback.run_feedback(interview_id)
+    md = export.to_markdown(export.build_report(owner, interview_id))
+    assert md.startswith("# Interview feedback — Backend engineer")
+    assert "## Overall score:" in md and "Built-in analyzer" in md
+    assert "| Structure (STAR) |" in md and "## Strengths" in md and "## Improvements" in md
+    assert "## Question by question" in md and "**A stronger answer:**" in md
+    assert "| Questions answered | 2 of 2 |" in md
+    assert "| Filler words | 1 (" in md  # the "um"
+    assert "**[00:04] You:** Um, I led the billing migration — we cut the close from 5 days to 1." in md
+    assert "Why did it matter \\| to finance?" in md  # a pipe cannot break the table of notes
+    assert md.count("**[") == 4
+
+
+def test_markdown_before_feedback_still_exports_transcript_and_metrics(owned) -> None:
+    owner, _, interview_id = owned
+    md = export.to_markdown(export.build_report(owner, interview_id))
+    assert "Feedback has not been produced yet." in md
+    assert "| Questions answered | 2 of 2 |" in md and "## Transcript" in md
+
+
+def test_pdf_is_a_pdf_with_the_transcript(owned) -> None:
+    owner, _, interview_id = owned
+    feedback.run_feedback(interview_id)
+    data = export.to_pdf(export.build_report(owner, interview_id))
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert len(data) > 2_000
+
+
+def test_latin1_folding() -> None:
+    assert export.latin1("“Don’t” — café… 日本") == '"Don\'t" - café... ??'
+
+
+def test_another_users_interview_is_not_exportable(owned) -> None:
+    _, other, interview_id = owned
+    with pytest.raises(NotFound):
+        export.build_report(other, interview_id)
+
+
+def _client(user_id: int | None) -> TestClient:
+    client = TestClient(Starlette(routes=export_routes()))
+    if user_id is not None:
+        client.cookies.set(auth.SESSION_COOKIE, auth.create_login_session(user_id))
+    return client
+
+
+@pytest.mark.parametrize("ext", ["md", "pdf"])
+def test_http_download_for_the_owner(owned, ext: str) -> None:
+    owner, _, interview_id = owned
+    response = _client(owner).get(export_url(interview_id, ext))
+    assert response.status_code == 200
+    assert 'filename="preppal-' in response.headers["content-disposition"]
+    assert response.headers["content-disposition"].endswith(f'-backend-engineer.{ext}"')
+    if ext == "md":
+        assert response.headers["content-type"].startswith("text/markdown")
+        assert "billing migration" in response.text
+    else:
+        assert response.headers["content-type"] == "application/pdf" and response.content.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("ext", ["md", "pdf"])
+def test_http_download_is_404_for_others_and_signed_out(owned, ext: str) -> None:
+    _, other, interview_id = owned
+    for client in (_client(other), _client(None)):
+        response = client.get(export_url(interview_id, ext))
+        assert response.status_code == 404 and "billing" not in response.text
+    assert _client(other).get(export_url("no-such-interview", ext)).status_code == 404
