@@ -168,7 +168,13 @@ class OfflineBackend(LiveBackend):
 
     def _barge_in(self) -> None:
         """The candidate spoke over the AI: stop its audio, tell the relay to drop what is queued."""
+        self._cut_off(always=True)
+
+    def _cut_off(self, always: bool = False) -> None:
+        """Stop the AI mid-turn (if it is): queued audio is dropped and its turn is closed."""
         was_speaking = self._stop_speaking()
+        if not (was_speaking or always):
+            return
         self._ai_until = self._stream_s
         self._wall_play_end = time.monotonic()
         self._emit(Interrupted())
@@ -225,7 +231,6 @@ class OfflineBackend(LiveBackend):
         assert self._interviewer is not None
         elapsed = time.monotonic() - self._started_at
         if elapsed >= max(0.0, self.brief.max_duration_s - _TIMEOUT_LEAD_S):
-            self._stop_speaking()
             self._say(self._interviewer.timeout(), EndReason.TIMEOUT)
             return
         idle = not (self._ai_talking() or self._turns.in_speech or self._decoding or self._pending_answer)
@@ -236,7 +241,7 @@ class OfflineBackend(LiveBackend):
 
     # --- speaking ------------------------------------------------------------------------------
     def _say(self, reply: Reply, reason: EndReason = EndReason.AI_ENDED) -> None:
-        self._stop_speaking()
+        self._cut_off()
         self._closing = reply.ended
         self._speaker = asyncio.create_task(self._guard(self._speak(reply, reason)))
 
