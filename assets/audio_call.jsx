@@ -87,7 +87,7 @@ export function AudioCall({
   const aiLabel = useRef(null);
   const call = useRef({}); // mutable call resources, never a reason to re-render
   const props = useRef({});
-  props.current = { onRequestToken, onStateChange, interviewId, frameMs };
+  props.current = { onRequestToken, onStateChange, interviewId, frameMs, muted };
 
   const report = (info) => {
     const dbg = debugState();
@@ -241,6 +241,7 @@ export function AudioCall({
   useEffect(() => {
     const c = call.current;
     if (c.stream) c.stream.getAudioTracks().forEach((t) => (t.enabled = !muted));
+    if (muted && micBar.current) micBar.current.style.width = "0%";
   }, [muted]);
 
   useEffect(() => {
@@ -322,7 +323,8 @@ export function AudioCall({
             if (dbg.frameSizes.length < 20) dbg.frameSizes.push(data.pcm.byteLength);
           }
         } else if (data.type === "level" && micBar.current) {
-          micBar.current.style.width = `${Math.round(data.level * 100)}%`;
+          const level = props.current.muted ? 0 : data.level; // muted: the meter shows it at once
+          micBar.current.style.width = `${Math.round(level * 100)}%`;
         }
       };
       const playback = new AudioWorkletNode(ctx, "preppal-playback", {

@@ -1,0 +1,236 @@
+"""Fixtures for the meeting-screen browser tests (imported by each tests/e2e/test_meeting_*).
+
+The production app is served with the real Gemini backend (real google-genai SDK) pointed
+at the Live-API stand-in, which runs here in a background thread: each test scripts what
+"Gemini" does by setting :attr:`ThreadedStandin.behaviour`. The browser is Debian
+Chromium with a fake microphone playing a spoken WAV.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from preppal.realtime.pb import interview_pb2 as pb
+from tests.conftest import app_server_for, use_database
+from tests.support import browser as browser_support
+from tests.support.app_server import AppServer
+from tests.support.live_api_standin import LiveApiStandin, StandinConnection
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENS = ROOT / "artifacts" / "meeting-screens"
+PASSWORD = "correct-horse-battery-9"
+
+
+class ThreadedStandin:
+    """The async stand-in on its own event loop, so sync Playwright tests can drive it."""
+
+    def __init__(self) -> None:
+        self.behaviour: Callable[[StandinConnection], object] = _hold
+        self.setup_delay_s = 0.0
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.server: LiveApiStandin | None = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True, name="standin")
+
+    async def _dispatch(self, conn: StandinConnection) -> None:
+        await self.behaviour(conn)
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with LiveApiStandin([self._dispatch]) as server:
+            server.complete_setup = self._complete_setup
+            self.server = server
+            self._ready.set()
+            await self._stop.wait()
+
+    def _complete_setup(self, index: int) -> bool:
+        if self.setup_delay_s:  # blocks the stand-in briefly: makes "connecting" observable
+            time.sleep(self.setup_delay_s)
+        return True
+
+    def start(self) -> ThreadedStandin:
+        self._thread.start()
+        if not self._ready.wait(15):
+            raise RuntimeError("Live-API stand-in did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+    @property
+    def connections(self) -> list[StandinConnection]:
+        return self.server.connections if self.server else []
+
+
+async def _hold(conn: StandinConnection) -> None:
+    await conn.hold()
+
+
+async def wait_threading_event(event: threading.Event, timeout: float) -> bool:
+    """Wait in the stand-in's loop for a flag the test (another thread) sets."""
+    return await asyncio.to_thread(event.wait, timeout)
+
+
+def pcm24k_tone(seconds: float, freq: float = 220.0, amp: float = 0.25) -> bytes:
+    """AI voice stand-in: a 24 kHz PCM16 tone (the rate Gemini speaks)."""
+    n = int(24_000 * seconds)
+    return b"".join(struct.pack("<h", int(amp * 32767 * math.sin(2 * math.pi * freq * i / 24_000))) for i in range(n))
+
+
+@dataclass
+class CallRecorder:
+    """Every relay-socket frame the page sent and received, decoded with the Python codec."""
+
+    sent: list[tuple[float, pb.ClientToServerMessage]] = field(default_factory=list)
+    received: list[tuple[float, pb.ServerToClientMessage]] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    closed: int = 0
+
+    def attach(self, page) -> None:
+        page.on("websocket", self._on_socket)
+
+    def _on_socket(self, ws) -> None:
+        if "/ws/interview/" not in ws.url:
+            return
+        self.urls.append(ws.url)
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", self._received)
+        ws.on("close", lambda _ws: setattr(self, "closed", self.closed + 1))
+
+    def _sent(self, payload) -> None:
+        assert isinstance(payload, bytes), f"text frame sent to the relay: {payload!r}"
+        msg = pb.ClientToServerMessage()
+        msg.ParseFromString(payload)
+        self.sent.append((time.monotonic(), msg))
+
+    def _received(self, payload) -> None:
+        assert isinstance(payload, bytes), f"text frame from the relay: {payload!r}"
+        msg = pb.ServerToClientMessage()
+        msg.ParseFromString(payload)
+        self.received.append((time.monotonic(), msg))
+
+    def received_of(self, kind: str) -> list[pb.ServerToClientMessage]:
+        return [m for _, m in self.received if m.WhichOneof("payload") == kind]
+
+    def audio_chunks(self) -> list[tuple[float, bytes]]:
+        return [(t, m.audio_chunk.audio_content) for t, m in self.sent if m.WhichOneof("payload") == "audio_chunk"]
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[ThreadedStandin]:
+    server = ThreadedStandin().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def gemini_server(standin: ThreadedStandin) -> AppServer:
+    """The production app whose Gemini backend talks to the stand-in."""
+    if browser_support.chromium_path() is None:
+        pytest.skip("Debian chromium is not installed (scripts/test.sh installs it)")
+    return app_server_for(
+        "meeting-gemini-standin",
+        {
+            "PREPPAL_INTERVIEWER": "gemini",
+            "GEMINI_API_KEY": "test-key",
+            "GEMINI_BASE_URL": standin.server.base_url,
+            "GEMINI_CA_FILE": str(standin.server.cert_file),
+            "GEMINI_CONNECT_TIMEOUT_S": "5",
+        },
+    )
+
+
+@pytest.fixture
+def server_db(gemini_server: AppServer, monkeypatch: pytest.MonkeyPatch) -> AppServer:
+    """This test's service-layer calls go to the app server's database."""
+    use_database(monkeypatch, gemini_server.database_url, gemini_server.data_dir)
+    return gemini_server
+
+
+@pytest.fixture(scope="session")
+def mic_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A spoken answer (the interviewer's espeak voice) as the fake microphone, 16 kHz mono."""
+    from tests.support.speech import speech_pcm, write_wav
+
+    pcm = speech_pcm("I have built backend systems in Python for five years.", lead_s=0.5, tail_s=8.0)
+    return write_wav(tmp_path_factory.mktemp("mic") / "answer.wav", pcm)
+
+
+def launch_browser(playwright, *, wav: Path | None, grant_media: bool = True):
+    return playwright.chromium.launch(
+        executable_path=browser_support.chromium_path(),
+        args=browser_support.chromium_args(wav, grant_media=grant_media),
+    )
+
+
+@pytest.fixture
+def call_browser(playwright_instance, mic_wav: Path):
+    browser = launch_browser(playwright_instance, wav=mic_wav)
+    yield browser
+    browser.close()
+
+
+def new_page(browser, server: AppServer):
+    context = browser.new_context(base_url=server.url, viewport={"width": 1100, "height": 860})
+    context.set_default_timeout(20_000)
+    return context, context.new_page()
+
+
+def make_candidate_and_interview(role: str = "Backend engineer") -> tuple[str, str]:
+    """A user and a PENDING interview in the server's database (call inside ``server_db``)."""
+    from preppal.services import auth, interviews
+
+    email = f"cand-{time.monotonic_ns()}@example.com"
+    user = auth.sign_up(email, PASSWORD, "Ada Candidate")
+    interview = interviews.create_interview(user.id, interview_type="behavioural", role=role)
+    return email, interview.id
+
+
+def open_meeting(page, email: str, interview_id: str) -> None:
+    """Open the meeting page signed out: sign in on the way, land back on the page."""
+    page.goto(f"/interview/{interview_id}/live")
+    page.wait_for_url("**/sign-in?**")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: urlparse(url).path == f"/interview/{interview_id}/live")
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    path = SCREENS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def phase_text(page) -> str:
+    return page.get_by_test_id("phase").inner_text().strip()
+
+
+def call_debug(page) -> dict:
+    return page.evaluate("() => window.__preppalCall || {}")
+
+
+def wait_for(page, predicate: Callable[[], object], timeout: float = 20.0, what: str = "") -> object:
+    """Poll through Playwright (page.wait_for_timeout), so its events keep being delivered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")

@@ -1,0 +1,132 @@
+"""A whole interview in the browser: mic → relay → "Gemini" (the Live-API stand-in) → page.
+
+Production build, real google-genai SDK, Debian Chromium with a spoken fake microphone.
+The page's relay socket is watched with ``page.on("websocket")`` and every frame is
+decoded with the Python code generated from the same proto/interview.proto.
+"""
+
+from __future__ import annotations
+
+import threading
+from urllib.parse import urlparse
+
+import pytest
+
+from preppal.models import InterviewStatus, Speaker
+from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
+    CallRecorder,
+    call_browser,
+    call_debug,
+    gemini_server,
+    make_candidate_and_interview,
+    mic_wav,
+    new_page,
+    open_meeting,
+    pcm24k_tone,
+    phase_text,
+    screenshot,
+    server_db,
+    standin,
+    wait_for,
+)
+
+pytestmark = pytest.mark.browser
+
+FRAME_MS = 40  # settings.audio_frame_ms default
+FRAME_BYTES = 16_000 * 2 * FRAME_MS // 1000
+
+
+def test_interview_from_start_to_feedback(standin, server_db, call_browser) -> None:  # noqa: F811
+    from preppal.services import interviews
+
+    answered = threading.Event()
+
+    async def gemini(conn):
+        await conn.output_transcript("Hello, I am your interviewer. ")
+        await conn.audio(pcm24k_tone(0.5))
+        await conn.output_transcript("Tell me about yourself.")
+        await conn.audio(pcm24k_tone(0.5))
+        await conn.turn_complete()
+        await conn.wait_audio(2 * 16_000 * 2, timeout=30)  # two seconds of the candidate
+        await conn.input_transcript("I have built backend systems")
+        await conn.input_transcript(" in Python for five years.")
+        await conn.ai_turn(["Thanks, ", "that is helpful."], pcm_per_word=pcm24k_tone(0.3))
+        answered.set()
+        await conn.hold()
+
+    standin.behaviour = gemini
+    email, interview_id = make_candidate_and_interview()
+    context, page = new_page(call_browser, server_db)
+    calls = CallRecorder()
+    calls.attach(page)
+    try:
+        open_meeting(page, email, interview_id)
+        page.get_by_test_id("start-call").wait_for()
+        assert phase_text(page) == "Ready to start"
+        screenshot(page, "1-initializing")
+        page.get_by_test_id("start-call").click()
+
+        wait_for(page, lambda: phase_text(page) == "Live", what="phase Live")
+        wait_for(page, lambda: page.get_by_text("that is helpful.").count() > 0, timeout=40, what="AI answer")
+        wait_for(page, lambda: len(calls.received_of("audio_response")) >= 4, what="AI audio")
+        wait_for(page, lambda: (call_debug(page).get("playback") or {}).get("stats", {}).get("played"), what="playback")
+        screenshot(page, "3-live-transcript")
+
+        # Candidate audio: binary protobuf AudioChunk frames of exactly 40 ms at 16 kHz …
+        chunks = calls.audio_chunks()
+        assert len(chunks) >= 25, f"only {len(chunks)} audio frames sent"
+        assert {len(pcm) for _, pcm in chunks} == {FRAME_BYTES}
+        # … sent in real time (a wrong resampling ratio would be off by 2.75× or 3×).
+        span = chunks[-1][0] - chunks[0][0]
+        rate = (len(chunks) - 1) * FRAME_BYTES / 2 / span
+        assert 16_000 * 0.7 < rate < 16_000 * 1.3, f"{rate:.0f} samples/s"
+        loud = [
+            pcm
+            for _, pcm in chunks
+            if max(abs(int.from_bytes(pcm[i : i + 2], "little", signed=True)) for i in range(0, len(pcm), 2)) > 1000
+        ]
+        assert loud, "the fake microphone's speech never reached the relay"
+        # Server messages: ready, transcript updates, 24 kHz audio.
+        ready = calls.received_of("session_ready")
+        assert ready and ready[0].session_ready.interviewer == "gemini"
+        assert {m.audio_response.sample_rate for m in calls.received_of("audio_response")} == {24_000}
+        updates = calls.received_of("transcript_update")
+        assert any(u.transcript_update.speaker == "USER" for u in updates)
+        assert any(not u.transcript_update.is_final for u in updates), "partials are streamed too"
+
+        # The page: user and AI turns, each partial replaced by its final text.
+        turns = page.get_by_test_id("turn")
+        wait_for(
+            page,
+            lambda: turns.count() == 3 and all(turns.nth(i).get_attribute("data-final") == "true" for i in range(3)),
+            what="3 final turns",
+        )
+        speakers = [turns.nth(i).get_attribute("data-speaker") for i in range(3)]
+        assert speakers == ["AI", "USER", "AI"]
+        assert "I have built backend systems in Python for five years." in turns.nth(1).inner_text()
+        assert page.get_by_test_id("interviewer").inner_text() == "Gemini Live interviewer"
+        assert page.get_by_test_id("mic-level").count() == 1
+
+        page.get_by_role("button", name="Mute").click()
+        page.get_by_text("You are muted").wait_for()
+        screenshot(page, "4-live-muted")
+        page.get_by_role("button", name="Unmute").click()
+
+        page.get_by_role("button", name="End interview").click()
+        page.wait_for_url(lambda url: urlparse(url).path == f"/interview/{interview_id}/feedback", timeout=30_000)
+        assert len(calls.received_of("session_ended")) == 1
+        assert calls.sent[-1][1].WhichOneof("payload") == "end_request"
+    finally:
+        screenshot(page, "last-call-test")
+        context.close()
+
+    assert answered.is_set()
+    interview = interviews.get_interview_any(interview_id)
+    assert interview.status == InterviewStatus.COMPLETED
+    assert interview.interviewer == "gemini"
+    lines = interviews.get_transcript(interview_id)
+    assert [(line.speaker, line.text) for line in lines] == [
+        (Speaker.AI, "Hello, I am your interviewer. Tell me about yourself."),
+        (Speaker.USER, "I have built backend systems in Python for five years."),
+        (Speaker.AI, "Thanks, that is helpful."),
+    ]
