@@ -72,7 +72,8 @@ def metric_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("Questions answered", f"{m.get('questions_answered', 0)} of {m.get('questions_asked', 0)}"),
         ("Pace", _fmt(m.get("wpm"), " words/min")),
-        ("Filler words", f"{m.get('fillers', 0)} ({_fmt(m.get('fillers_per_min'), '/min')}): {fillers}"),
+        ("Filler words", f"{m.get('fillers', 0)} ({_fmt(m.get('fillers_per_min'), ' per min')})"),
+        ("Most used fillers", fillers),
         ("Talk time (you : interviewer)", _fmt(m.get("talk_ratio"), " : 1")),
         ("Your share of talk time", "–" if share is None else f"{share * 100:.0f}%"),
         ("Longest pause in an answer", _fmt(round(m.get("longest_pause_ms", 0) / 1000, 1), " s")),

@@ -129,8 +129,8 @@ def _scores(answers: list[_Answer], m: InterviewMetrics) -> CategoryScores:
     return CategoryScores(
         communication=_clamp(comm),
         structure=_clamp(20 + 70 * star + 10 * numbers),
-        technical_depth=_clamp(15 + 85 * depth),
-        relevance=_clamp(30 + 70 * relevance),
+        technical_depth=_clamp(25 + 75 * depth),
+        relevance=_clamp(40 + 60 * relevance),
         confidence=_clamp(85 - 8 * hedges_per_100 - 2 * (m.fillers_per_min or 0.0) + 15 * (ownership - 0.5)),
     )
 

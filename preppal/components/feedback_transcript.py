@@ -1,0 +1,54 @@
+"""The transcript on the feedback page, with each answer's delivery metrics beside it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def _turn(turn) -> rx.Component:
+    return rx.flex(
+        rx.text(
+            turn.at,
+            size="1",
+            color_scheme="gray",
+            min_width="3.2em",
+            padding_top="0.2em",
+            font_variant_numeric="tabular-nums",
+        ),
+        rx.vstack(
+            rx.text(turn.speaker, size="1", weight="bold", color_scheme=rx.cond(turn.is_user, "indigo", "gray")),
+            rx.text(turn.text, size="2"),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.cond(
+            turn.stats != "",
+            rx.box(
+                rx.text("Answer ", turn.answer, size="1", weight="bold", color_scheme="indigo"),
+                rx.text(turn.stats, size="1", color_scheme="gray"),
+                width=rx.breakpoints(initial="100%", sm="13em"),
+                flex_shrink="0",
+                padding="0.4em 0.6em",
+                border_radius="var(--radius-2)",
+                background="var(--indigo-a2)",
+                class_name="answer-metrics",
+            ),
+            rx.box(width=rx.breakpoints(initial="0", sm="13em"), flex_shrink="0"),
+        ),
+        spacing="3",
+        align="start",
+        width="100%",
+        wrap=rx.breakpoints(initial="wrap", sm="nowrap"),
+        padding_y="0.4em",
+        border_bottom="1px solid var(--gray-a3)",
+        role="listitem",
+    )
+
+
+def transcript_with_metrics(turns, empty: str = "No transcript was recorded.") -> rx.Component:
+    return rx.cond(
+        turns.length() > 0,
+        rx.vstack(rx.foreach(turns, _turn), spacing="1", width="100%", role="list", id="transcript"),
+        rx.text(empty, size="2", color_scheme="gray"),
+    )

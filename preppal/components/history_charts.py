@@ -1,0 +1,88 @@
+"""Progress across interviews: overall score, and pace with filler rate (Recharts via Reflex)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def _chart_card(title: str, hint: str, chart: rx.Component, chart_id: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, size="3", as_="h2"),
+            rx.text(hint, size="1", color_scheme="gray"),
+            chart,
+            spacing="2",
+            width="100%",
+        ),
+        size="2",
+        width="100%",
+        id=chart_id,
+    )
+
+
+def score_chart(data) -> rx.Component:
+    return _chart_card(
+        "Overall score",
+        "Each completed interview with feedback, oldest to newest.",
+        rx.recharts.line_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke="var(--gray-a5)"),
+            rx.recharts.x_axis(data_key="date", tick={"fontSize": 12}),
+            rx.recharts.y_axis(domain=[0, 100], width=32, tick={"fontSize": 12}),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.line(
+                data_key="score",
+                name="Score",
+                stroke="var(--accent-9)",
+                stroke_width=2,
+                type_="monotone",
+                is_animation_active=False,
+            ),
+            data=data,
+            width="100%",
+            height=220,
+        ),
+        "score-chart",
+    )
+
+
+def delivery_chart(data) -> rx.Component:
+    return _chart_card(
+        "Pace and filler words",
+        "Words per minute (left) and filler words per minute (right).",
+        rx.recharts.line_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke="var(--gray-a5)"),
+            rx.recharts.x_axis(data_key="date", tick={"fontSize": 12}),
+            rx.recharts.y_axis(y_axis_id="left", width=36, tick={"fontSize": 12}),
+            rx.recharts.y_axis(y_axis_id="right", orientation="right", width=32, tick={"fontSize": 12}),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.legend(),
+            rx.recharts.line(
+                data_key="wpm",
+                name="Words/min",
+                y_axis_id="left",
+                stroke="var(--indigo-9)",
+                stroke_width=2,
+                type_="monotone",
+                is_animation_active=False,
+            ),
+            rx.recharts.line(
+                data_key="fillers_per_min",
+                name="Fillers/min",
+                y_axis_id="right",
+                stroke="var(--amber-9)",
+                stroke_width=2,
+                type_="monotone",
+                is_animation_active=False,
+            ),
+            data=data,
+            width="100%",
+            height=220,
+        ),
+        "delivery-chart",
+    )
+
+
+def progress_charts(data) -> rx.Component:
+    return rx.grid(
+        score_chart(data), delivery_chart(data), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"
+    )

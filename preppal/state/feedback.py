@@ -1,0 +1,283 @@
+"""The feedback page: scores, strengths and improvements, delivery metrics, and the
+transcript with per-answer metrics beside it.
+
+Live update without a reload: feedback is produced on a background thread (services.feedback),
+so the page polls the Feedback row with a Reflex *background* event — once a second,
+holding the state lock only for the short ``async with self`` update, and stopping when the
+row is READY/FAILED, when the user leaves the page, or after ``POLL_LIMIT_S``. Polling the
+database (rather than pushing from the worker) works the same with one or many server
+workers and survives a restart: ``on_load`` calls ``ensure_feedback`` so a missed trigger
+is picked up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import reflex as rx
+
+from preppal import routes
+from preppal.models import Feedback, FeedbackStatus, InterviewStatus
+from preppal.services import export, interviews
+from preppal.services import feedback as feedback_service
+from preppal.services.errors import NotFound, ServiceError
+from preppal.services.feedback_schema import CATEGORIES
+from preppal.services.metrics import compute_metrics
+from preppal.state.auth import AuthState
+from preppal.state.rows import interview_row
+
+POLL_EVERY_S = 1.0
+POLL_LIMIT_S = 120.0
+RECHECK_EVERY = 10  # polls between ensure_feedback calls (reclaims a run whose worker died)
+
+
+@dataclass
+class ScoreRow:
+    key: str
+    label: str
+    value: int
+
+
+@dataclass
+class PointRow:
+    title: str
+    detail: str
+    quote: str
+
+
+@dataclass
+class NoteRow:
+    number: int
+    question: str
+    answer_quote: str
+    assessment: str
+    better_answer: str
+
+
+@dataclass
+class MetricRow:
+    label: str
+    value: str
+
+
+@dataclass
+class TurnRow:
+    speaker: str
+    is_user: bool
+    at: str
+    text: str
+    stats: str  # per-answer metrics, candidate turns only
+    answer: int  # 1-based answer number, 0 for interviewer turns
+
+
+def _fmt(value: Any) -> str:
+    return "–" if value is None else f"{value:.0f}" if isinstance(value, float) else str(value)
+
+
+def answer_stats(a: dict[str, Any]) -> str:
+    parts = [f"{a['words']} words"]
+    if a.get("wpm") is not None:
+        parts.append(f"{_fmt(a['wpm'])} wpm")
+    parts.append(f"{a['fillers']} filler{'s' if a['fillers'] != 1 else ''}")
+    if a.get("duration_s"):
+        parts.append(f"{a['duration_s']:.0f} s")
+    if a.get("longest_pause_ms", 0) >= 1000:
+        parts.append(f"pause {a['longest_pause_ms'] / 1000:.1f} s")
+    return " · ".join(parts)
+
+
+def build_turns(entries: list, metrics: dict[str, Any]) -> list[TurnRow]:
+    """Consecutive segments of one speaker become one turn; candidate turns carry their metrics."""
+    by_first_seq = {a["sequences"][0]: a for a in metrics.get("answers_detail", []) if a.get("sequences")}
+    turns: list[TurnRow] = []
+    last_user: Optional[bool] = None
+    for e in entries:
+        if not (e.text or "").strip():
+            continue
+        is_user = e.speaker == "USER"
+        if turns and last_user == is_user:
+            turns[-1].text += " " + e.text.strip()
+            continue
+        answer = by_first_seq.get(e.sequence) if is_user else None
+        turns.append(
+            TurnRow(
+                speaker="You" if is_user else "Interviewer",
+                is_user=is_user,
+                at=export.clock(e.start_ms),
+                text=e.text.strip(),
+                stats=answer_stats(answer) if answer else "",
+                answer=answer["index"] if answer else 0,
+            )
+        )
+        last_user = is_user
+    return turns
+
+
+class FeedbackState(AuthState):
+    loaded: bool = False
+    found: bool = False
+    interview: dict[str, str] = {}
+    fb_status: str = ""  # PENDING | RUNNING | READY | FAILED | WAITING (interview not completed)
+    source: str = ""
+    model: str = ""
+    overall: int = 0
+    has_score: bool = False
+    summary: str = ""
+    error: str = ""
+    scores: list[ScoreRow] = []
+    strengths: list[PointRow] = []
+    improvements: list[PointRow] = []
+    notes: list[NoteRow] = []
+    metric_rows: list[MetricRow] = []
+    turns: list[TurnRow] = []
+    polling_id: str = ""  # the interview a poll loop is running for ("" = none)
+    poll_timed_out: bool = False
+    action_error: str = ""
+
+    def _requested_id(self) -> str:
+        parts = [p for p in (self.router.url.path or "").split("/") if p]
+        return parts[1][:64] if len(parts) >= 3 and parts[0] == "interview" else ""
+
+    def _apply(self, row: Optional[Feedback]) -> None:
+        if row is None:
+            return
+        self.fb_status = row.status.value
+        self.source = row.source
+        self.model = (row.metrics or {}).get("model", "")
+        self.error = row.error or ""
+        self.summary = row.summary
+        self.has_score = row.status == FeedbackStatus.READY and row.overall_score is not None
+        self.overall = row.overall_score or 0
+        scored = self.has_score and row.scores
+        self.scores = [ScoreRow(k, lbl, int(row.scores.get(k, 0))) for k, lbl in CATEGORIES.items()] if scored else []
+        self.strengths = [PointRow(p["title"], p["detail"], p.get("quote", "")) for p in row.strengths]
+        self.improvements = [PointRow(p["title"], p["detail"], p.get("quote", "")) for p in row.improvements]
+        self.notes = [
+            NoteRow(i, n["question"], n.get("answer_quote", ""), n["assessment"], n["better_answer"])
+            for i, n in enumerate(row.question_notes, 1)
+        ]
+
+    def _clear(self) -> None:
+        """Forget the previous interview's page (the state outlives page changes)."""
+        self.loaded = self.found = self.has_score = self.poll_timed_out = False
+        self.fb_status = self.source = self.model = self.summary = self.error = self.action_error = ""
+        self.overall = 0
+        self.interview, self.scores, self.strengths, self.improvements = {}, [], [], []
+        self.notes, self.metric_rows, self.turns = [], [], []
+
+    @rx.event
+    def load(self):
+        self._clear()
+        user_id = self.current_user_id()
+        if not user_id:
+            return
+        try:
+            interview = interviews.get_interview(user_id, self._requested_id())
+        except NotFound:
+            self.loaded = True
+            return
+        self.interview = interview_row(interview)
+        entries = interviews.get_transcript(interview.id)
+        row = feedback_service.ensure_feedback(interview.id) if interview.status == InterviewStatus.COMPLETED else None
+        metrics = row.metrics if row is not None and row.metrics else compute_metrics(entries).to_dict()
+        self.metric_rows = [MetricRow(label, value) for label, value in export.metric_rows(metrics)]
+        self.turns = build_turns(entries, metrics)
+        if row is None:
+            self.fb_status = "WAITING"
+        else:
+            self._apply(row)
+        self.found = self.loaded = True
+        if self.fb_status in ("PENDING", "RUNNING"):
+            return FeedbackState.poll
+
+    @rx.event(background=True)
+    async def poll(self):
+        async with self:
+            interview_id, user_id = self.interview.get("id", ""), self.user_id
+            if not interview_id or self.polling_id == interview_id:
+                return  # one loop per interview page
+            self.polling_id, self.poll_timed_out = interview_id, False
+        started, n = time.monotonic(), 0
+        try:
+            while time.monotonic() - started < POLL_LIMIT_S:
+                await asyncio.sleep(POLL_EVERY_S)
+                n += 1
+                if n % RECHECK_EVERY == 0:
+                    await asyncio.to_thread(feedback_service.ensure_feedback, interview_id)
+                try:
+                    row = await asyncio.to_thread(feedback_service.get_feedback, user_id, interview_id)
+                except NotFound:  # deleted meanwhile
+                    return
+                async with self:
+                    if self.interview.get("id") != interview_id:  # navigated to another interview
+                        return
+                    self._apply(row)
+                    if row is not None and row.metrics:
+                        self.metric_rows = [MetricRow(lbl, val) for lbl, val in export.metric_rows(row.metrics)]
+                    if self.fb_status in ("READY", "FAILED"):
+                        return
+            async with self:
+                self.poll_timed_out = True
+        finally:
+            async with self:
+                if self.polling_id == interview_id:
+                    self.polling_id = ""
+
+    @rx.event
+    def retry(self):
+        user_id = self.current_user_id()
+        if not user_id:
+            return rx.redirect(routes.SIGN_IN)
+        try:
+            self._apply(feedback_service.retry_feedback(user_id, self.interview.get("id", "")))
+        except ServiceError as exc:
+            self.action_error = exc.message
+            return
+        self.poll_timed_out = False
+        return FeedbackState.poll
+
+    @rx.event
+    def practise_again(self):
+        """A new interview with the same settings, straight into the call."""
+        user_id = self.current_user_id()
+        if not user_id:
+            return rx.redirect(routes.SIGN_IN)
+        try:
+            old = interviews.get_interview(user_id, self.interview.get("id", ""))
+            new = interviews.create_interview(
+                user_id,
+                interview_type=old.interview_type,
+                role=old.role,
+                difficulty=old.difficulty,
+                job_description=old.job_description,
+                resume_text=old.resume_text,
+            )
+        except ServiceError as exc:
+            self.action_error = exc.message
+            return
+        return rx.redirect(routes.meeting_url(new.id))
+
+    @rx.var
+    def working(self) -> bool:
+        return self.fb_status in ("PENDING", "RUNNING")
+
+    @rx.var
+    def export_md(self) -> str:
+        return f"/api/interview/{self.interview.get('id', '')}/export.md"
+
+    @rx.var
+    def export_pdf(self) -> str:
+        return f"/api/interview/{self.interview.get('id', '')}/export.pdf"
+
+    @rx.var
+    def source_label(self) -> str:
+        if self.source == "gemini":
+            return f"AI review · Gemini ({self.model})" if self.model else "AI review · Gemini"
+        return "Built-in analyzer · no AI key configured, so these scores are text heuristics"
+
+    @rx.var
+    def score_tone(self) -> str:
+        return "green" if self.overall >= 75 else "amber" if self.overall >= 50 else "red"

@@ -1,0 +1,207 @@
+"""The history page: the user's interviews filtered and paginated, delete with confirmation,
+and progress charts of score and delivery across interviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Optional
+
+import reflex as rx
+
+from preppal import routes
+from preppal.models import FeedbackStatus, InterviewStatus
+from preppal.services import feedback as feedback_service
+from preppal.services import interviews
+from preppal.services.errors import ServiceError
+from preppal.state.auth import AuthState
+from preppal.state.rows import interview_row
+
+PER_PAGE = 10
+CHART_POINTS = 30
+
+
+@dataclass
+class HistoryRow:
+    id: str
+    created: str
+    type_label: str
+    role: str
+    difficulty: str
+    duration: str
+    status: str
+    score: str  # "82", "…" while it is being written, "–" without
+    href: str
+    export_md: str
+    aria: str
+    deletable: bool
+
+
+def _day(value: str, *, end: bool = False) -> Optional[datetime]:
+    """A yyyy-mm-dd filter as a UTC bound; ``end`` makes the day inclusive."""
+    try:
+        moment = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+    return moment + timedelta(days=1) if end else moment
+
+
+def _score(fb) -> str:
+    if fb is None:
+        return "–"
+    if fb.status in (FeedbackStatus.PENDING, FeedbackStatus.RUNNING):
+        return "…"
+    if fb.status == FeedbackStatus.READY and fb.overall_score is not None:
+        return str(fb.overall_score)
+    return "–"
+
+
+class HistoryState(AuthState):
+    rows: list[HistoryRow] = []
+    page_no: int = 1
+    pages: int = 1
+    total: int = 0
+    status_filter: str = "all"
+    type_filter: str = "all"
+    query: str = ""
+    since: str = ""
+    until: str = ""
+    chart: list[dict[str, Any]] = []
+    delete_id: str = ""
+    delete_label: str = ""
+    message: str = ""
+    loaded: bool = False
+
+    def _refresh(self, user_id: int) -> None:
+        try:
+            result = interviews.list_history(
+                user_id,
+                page=self.page_no,
+                per_page=PER_PAGE,
+                status=None if self.status_filter == "all" else self.status_filter,
+                interview_type=None if self.type_filter == "all" else self.type_filter,
+                query=self.query,
+                since=_day(self.since),
+                until=_day(self.until, end=True),
+            )
+        except ValueError:  # an unknown filter value from a tampered client
+            self.status_filter = self.type_filter = "all"
+            return self._refresh(user_id)
+        if result.items == [] and self.page_no > 1 and result.total:
+            self.page_no = result.pages
+            return self._refresh(user_id)
+        scores = feedback_service.feedback_for(user_id, [i.id for i in result.items])
+        rows = []
+        for interview in result.items:
+            d = interview_row(interview)
+            completed = interview.status == InterviewStatus.COMPLETED
+            rows.append(
+                HistoryRow(
+                    id=interview.id,
+                    created=d["created"],
+                    type_label=d["type_label"],
+                    role=d["role"],
+                    difficulty=d["difficulty"],
+                    duration=d["duration"],
+                    status=d["status"],
+                    score=_score(scores.get(interview.id)),
+                    href=d["feedback_href"] if completed else d["href"],
+                    export_md=f"/api/interview/{interview.id}/export.md",
+                    aria=d["aria"],
+                    deletable=interview.status != InterviewStatus.IN_PROGRESS,
+                )
+            )
+        self.rows, self.total, self.pages = rows, result.total, result.pages
+        self.chart = feedback_service.score_history(user_id, CHART_POINTS)
+        self.loaded = True
+
+    def _reload(self, *, first_page: bool = True):
+        user_id = self.current_user_id()
+        if not user_id:
+            return rx.redirect(routes.SIGN_IN)
+        if first_page:
+            self.page_no = 1
+        self._refresh(user_id)
+
+    @rx.event
+    def load(self):
+        self.message, self.delete_id = "", ""
+        return self._reload(first_page=False)
+
+    @rx.event
+    def set_status_filter(self, value: str):
+        self.status_filter = value or "all"
+        return self._reload()
+
+    @rx.event
+    def set_type_filter(self, value: str):
+        self.type_filter = value or "all"
+        return self._reload()
+
+    @rx.event
+    def set_since(self, value: str):
+        self.since = value
+        return self._reload()
+
+    @rx.event
+    def set_until(self, value: str):
+        self.until = value
+        return self._reload()
+
+    @rx.event
+    def search(self, form: dict[str, Any]):
+        self.query = str(form.get("query", ""))[:200]
+        return self._reload()
+
+    @rx.event
+    def clear_filters(self):
+        self.status_filter = self.type_filter = "all"
+        self.query = self.since = self.until = ""
+        return self._reload()
+
+    @rx.event
+    def next_page(self):
+        self.page_no = min(self.pages, self.page_no + 1)
+        return self._reload(first_page=False)
+
+    @rx.event
+    def prev_page(self):
+        self.page_no = max(1, self.page_no - 1)
+        return self._reload(first_page=False)
+
+    @rx.event
+    def ask_delete(self, interview_id: str, label: str):
+        self.delete_id, self.delete_label, self.message = interview_id, label, ""
+
+    @rx.event
+    def cancel_delete(self):
+        self.delete_id = self.delete_label = ""
+
+    @rx.event
+    def confirm_delete(self):
+        user_id = self.current_user_id()
+        if not user_id:
+            return rx.redirect(routes.SIGN_IN)
+        try:
+            interviews.delete_interview(user_id, self.delete_id)  # owner-checked; transcript + feedback go too
+            self.message = f"Deleted “{self.delete_label}”."
+        except ServiceError as exc:
+            self.message = exc.message
+        self.delete_id = self.delete_label = ""
+        self._refresh(user_id)
+
+    @rx.var
+    def filtered(self) -> bool:
+        return bool(self.status_filter != "all" or self.type_filter != "all" or self.query or self.since or self.until)
+
+    @rx.var
+    def confirm_open(self) -> bool:
+        return self.delete_id != ""
+
+    @rx.var
+    def page_label(self) -> str:
+        return f"Page {self.page_no} of {self.pages} · {self.total} interview{'s' if self.total != 1 else ''}"
+
+    @rx.var
+    def has_chart(self) -> bool:
+        return len(self.chart) > 0
