@@ -30,3 +30,28 @@ app.add_page(sign_in_page, route=routes.SIGN_IN, on_load=AuthState.redirect_if_s
 app.add_page(sign_up_page, route=routes.SIGN_UP, on_load=AuthState.redirect_if_signed_in, title="Sign up · Preppal")
 
 app.register_lifespan_task(sweep_orphaned_interviews)
+
+# --- dashboard, interview detail, profile (owned by the foundation helper) ---------------
+from preppal.pages.dashboard import dashboard_page  # noqa: E402
+from preppal.pages.interview import interview_page  # noqa: E402
+from preppal.pages.profile import profile_page  # noqa: E402
+from preppal.state.dashboard import DashboardState  # noqa: E402
+from preppal.state.interview import InterviewDetailState  # noqa: E402
+from preppal.state.profile import ProfileState  # noqa: E402
+
+app.add_page(
+    dashboard_page,
+    route=routes.DASHBOARD,
+    on_load=[AuthState.require_login, DashboardState.load],
+    title="Dashboard · Preppal",
+)
+app.add_page(
+    interview_page,
+    route=routes.INTERVIEW,
+    on_load=[AuthState.require_login, InterviewDetailState.load],
+    title="Interview · Preppal",
+)
+app.add_page(
+    profile_page, route=routes.PROFILE, on_load=[AuthState.require_login, ProfileState.load], title="Profile · Preppal"
+)
+# --- end foundation block ----------------------------------------------------------------

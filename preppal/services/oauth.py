@@ -155,7 +155,7 @@ async def _metadata(client: AsyncOAuth2Client, url: str) -> dict[str, Any]:
     hit = _metadata_cache.get(url)
     if hit and hit[0] > time.monotonic():
         return hit[1]
-    response = await client.get(url)
+    response = await client.request("GET", url, withhold_token=True)
     response.raise_for_status()
     data = response.json()
     for key in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"):
@@ -215,7 +215,7 @@ async def _finish_oidc(client: AsyncOAuth2Client, provider: Provider, pending: P
     id_token = token.get("id_token")
     if not id_token:
         raise AuthError(f"{provider.label} did not return an ID token.")
-    jwks = await client.get(meta["jwks_uri"])
+    jwks = await client.request("GET", meta["jwks_uri"], withhold_token=True)
     jwks.raise_for_status()
     try:
         decoded = jose_jwt.decode(id_token, KeySet.import_key_set(jwks.json()), algorithms=_ID_TOKEN_ALGS)

@@ -1,0 +1,216 @@
+"""Dashboard: set up a new interview, and see the latest ones at a glance."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from preppal import routes
+from preppal.components.interview_bits import field, interview_list
+from preppal.components.layout import page
+from preppal.state.auth import AuthState
+from preppal.state.dashboard import UPLOAD_ID, DashboardState
+
+TYPES = [
+    ("behavioural", "Behavioural", "Past situations, teamwork, conflict (STAR answers)"),
+    ("technical", "Technical", "Concepts, trade-offs and problem solving, out loud"),
+    ("system_design", "System design", "Design a system, scale it, defend the choices"),
+    ("role_specific", "Role-specific", "Questions shaped by the role and job description"),
+]
+DIFFICULTIES = [("warmup", "Warm-up"), ("standard", "Standard"), ("intense", "Intense")]
+
+
+def _type_choice() -> rx.Component:
+    return rx.vstack(
+        rx.text("Interview type", as_="div", size="2", weight="medium", id="type-label"),
+        rx.radio_cards.root(
+            *[
+                rx.radio_cards.item(
+                    rx.vstack(
+                        rx.text(label, weight="bold", size="2"),
+                        rx.text(hint, size="1", color_scheme="gray"),
+                        spacing="1",
+                        align="start",
+                        width="100%",
+                    ),
+                    value=value,
+                    aria_label=label,
+                )
+                for value, label, hint in TYPES
+            ],
+            value=DashboardState.interview_type,
+            on_value_change=DashboardState.set_interview_type,
+            columns=rx.breakpoints(initial="1", sm="2"),
+            gap="2",
+            size="1",
+            width="100%",
+            aria_labelledby="type-label",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _difficulty_choice() -> rx.Component:
+    return rx.vstack(
+        rx.text("Difficulty", as_="div", size="2", weight="medium", id="difficulty-label"),
+        rx.segmented_control.root(
+            *[rx.segmented_control.item(label, value=value) for value, label in DIFFICULTIES],
+            value=DashboardState.difficulty,
+            on_change=DashboardState.set_difficulty,
+            aria_labelledby="difficulty-label",
+            width="100%",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _resume() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.el.label("Résumé (optional)", html_for="resume_text", style={"fontSize": "14px", "fontWeight": 500}),
+            rx.spacer(),
+            rx.upload.root(
+                rx.button(rx.icon("upload", size=14), "Upload .txt or .pdf", type="button", variant="soft", size="1"),
+                id=UPLOAD_ID,
+                accept={"text/plain": [".txt"], "application/pdf": [".pdf"]},
+                max_files=1,
+                multiple=False,
+                max_size=5 * 1024 * 1024,
+                no_drag=False,
+                on_drop=DashboardState.handle_resume(rx.upload_files(upload_id=UPLOAD_ID)),
+                on_drop_rejected=DashboardState.upload_rejected,
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            DashboardState.resume_name != "",
+            rx.hstack(
+                rx.icon("file-text", size=14),
+                rx.text("Read from ", rx.text.strong(DashboardState.resume_name), size="1"),
+                rx.button("Clear", type="button", variant="ghost", size="1", on_click=DashboardState.clear_resume),
+                align="center",
+                spacing="2",
+            ),
+        ),
+        rx.cond(
+            DashboardState.upload_error != "",
+            rx.callout(DashboardState.upload_error, icon="triangle_alert", color_scheme="red", size="1", role="alert"),
+        ),
+        rx.text_area(
+            id="resume_text",
+            name="resume_text",
+            value=DashboardState.resume_text,
+            on_change=DashboardState.set_resume_text.debounce(400),
+            placeholder="Paste your résumé, or upload a file above",
+            rows="4",
+            width="100%",
+            resize="vertical",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def new_interview_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("New interview", size="5", as_="h2"),
+                rx.text("Choose the kind of interview; the interviewer adapts to your role.", size="2", color="gray"),
+                _type_choice(),
+                field(
+                    "Role",
+                    rx.input(
+                        id="role",
+                        name="role",
+                        default_value=DashboardState.role,
+                        key=DashboardState.role,
+                        placeholder="e.g. Senior backend engineer",
+                        required=True,
+                        max_length=200,
+                        size="3",
+                        width="100%",
+                    ),
+                    "role",
+                ),
+                _difficulty_choice(),
+                field(
+                    "Job description (optional)",
+                    rx.text_area(
+                        id="job_description",
+                        name="job_description",
+                        placeholder="Paste the job ad so questions match it",
+                        rows="3",
+                        width="100%",
+                        resize="vertical",
+                    ),
+                    "job_description",
+                ),
+                _resume(),
+                rx.cond(
+                    DashboardState.form_error != "",
+                    rx.callout(DashboardState.form_error, icon="triangle_alert", color_scheme="red", role="alert"),
+                ),
+                rx.button(rx.icon("plus", size=16), "Create interview", type="submit", size="3", width="100%"),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=DashboardState.create,
+            reset_on_submit=False,
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def recent_interviews() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Recent interviews", size="4", as_="h2"),
+                rx.spacer(),
+                rx.link(
+                    rx.hstack(rx.text("See all"), rx.icon("arrow-right", size=14), spacing="1", align="center"),
+                    href=routes.HISTORY,
+                    size="2",
+                    white_space="nowrap",
+                ),
+                width="100%",
+                align="center",
+            ),
+            interview_list(DashboardState.recent, "No interviews yet. Create your first one."),
+            rx.cond(
+                DashboardState.total > DashboardState.recent.length(),
+                rx.text(DashboardState.total, " interviews in total", size="1", color_scheme="gray"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="2",
+        width="100%",
+    )
+
+
+def dashboard_page() -> rx.Component:
+    return page(
+        rx.vstack(
+            rx.vstack(
+                rx.heading("Hello, ", AuthState.display_name, size="7", as_="h1"),
+                rx.text("Set up a mock interview, then talk it through with the interviewer.", color_scheme="gray"),
+                spacing="1",
+            ),
+            rx.grid(
+                new_interview_form(),
+                recent_interviews(),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="5",
+                width="100%",
+                align_items="start",
+            ),
+            spacing="5",
+            width="100%",
+        ),
+        max_width="72em",
+    )

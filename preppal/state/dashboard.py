@@ -1,0 +1,116 @@
+"""The dashboard: the new-interview form (with résumé upload) and the recent interviews.
+
+Every handler re-resolves the signed-in user from the session cookie and hands the id to
+the service layer, which validates all input; nothing the browser sends is trusted as-is.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from preppal import routes
+from preppal.services import auth, interviews
+from preppal.services.errors import ServiceError
+from preppal.services.resume import extract_resume_text
+from preppal.state.auth import AuthState
+from preppal.state.rows import interview_row
+
+RECENT = 5
+UPLOAD_ID = "resume_upload"
+
+
+class DashboardState(AuthState):
+    interview_type: str = "behavioural"
+    difficulty: str = "standard"
+    role: str = ""
+    job_description: str = ""
+    resume_text: str = ""
+    resume_name: str = ""
+    upload_error: str = ""
+    form_error: str = ""
+    creating: bool = False
+    recent: list[dict[str, str]] = []
+    total: int = 0
+
+    @rx.event
+    def load(self):
+        user_id = self.current_user_id()
+        if not user_id:
+            return
+        self.form_error = self.upload_error = ""
+        self.creating = False
+        if not self.role:
+            self.role = auth.get_profile(user_id).target_role
+        self._refresh(user_id)
+
+    def _refresh(self, user_id: int) -> None:
+        page = interviews.list_history(user_id, page=1, per_page=RECENT)
+        self.recent = [interview_row(i) for i in page.items]
+        self.total = page.total
+
+    @rx.event
+    def set_interview_type(self, value: str):
+        self.interview_type = value
+
+    @rx.event
+    def set_difficulty(self, value: str | list[str]):
+        self.difficulty = value if isinstance(value, str) else (value[0] if value else self.difficulty)
+
+    @rx.event
+    def set_role(self, value: str):
+        self.role = value
+
+    @rx.event
+    def set_job_description(self, value: str):
+        self.job_description = value
+
+    @rx.event
+    def set_resume_text(self, value: str):
+        self.resume_text = value
+
+    @rx.event
+    def clear_resume(self):
+        self.resume_text, self.resume_name, self.upload_error = "", "", ""
+
+    @rx.event
+    async def handle_resume(self, files: list[rx.UploadFile]):
+        """Read the uploaded .txt/.pdf into the résumé box (the file itself is not kept)."""
+        if not self.current_user_id():
+            return rx.redirect(routes.SIGN_IN)
+        self.upload_error = ""
+        if not files:
+            return
+        upload = files[0]
+        name = upload.name or upload.filename or "resume"
+        try:
+            self.resume_text = extract_resume_text(name, await upload.read())
+            self.resume_name = name
+        except ServiceError as exc:
+            self.upload_error = exc.message
+
+    @rx.event
+    def upload_rejected(self, _rejected: list):
+        self.upload_error = "Upload your résumé as a .txt or .pdf file of at most 5 MB."
+
+    @rx.event
+    def create(self, form: dict):
+        """Create the interview, then open its page (from there: Start interview)."""
+        user_id = self.current_user_id()
+        if not user_id:
+            return rx.redirect(f"{routes.SIGN_IN}?next={routes.DASHBOARD}")
+        self.form_error = ""
+        try:
+            interview = interviews.create_interview(
+                user_id,
+                interview_type=self.interview_type,
+                role=str(form.get("role", self.role)),
+                difficulty=self.difficulty,
+                job_description=str(form.get("job_description", self.job_description)),
+                resume_text=self.resume_text,
+            )
+        except ServiceError as exc:
+            self.form_error = exc.message
+            return
+        self.job_description = self.resume_text = self.resume_name = ""
+        self._refresh(user_id)
+        return rx.redirect(routes.interview_url(interview.id))
