@@ -49,7 +49,7 @@ GRACE_S = 30.0  # how long a dropped candidate may take to come back
 HEARTBEAT_S = 30.0
 DETACHED_AUDIO_S = 10.0  # AI audio kept for a candidate who is reconnecting
 END_WAIT_S = 5.0  # after EndRequest, how long the backend gets to confirm
-CLOSE_WAIT_S = 3.0  # after our close frame, how long the client gets to acknowledge
+CLOSE_WAIT_S = 3.0  # bound on sending our close frame
 DISCONNECTED = "DISCONNECTED"
 
 _live: dict[str, Relay] = {}
@@ -86,7 +86,7 @@ class Relay:
         self._backend: Optional[LiveBackend] = None
         self._ws: Optional[WebSocket] = None
         self._serving: dict[int, asyncio.Task] = {}
-        self._closed_by_us: set[int] = set()
+        self._closing: dict[int, int] = {}  # socket id → close code we asked for
         self._outcome: asyncio.Future[tuple] = asyncio.get_running_loop().create_future()
         self._grace: Optional[asyncio.TimerHandle] = None
         self._ready_info: Optional[bytes] = None
@@ -291,7 +291,8 @@ class Relay:
             try:
                 await ws.send_bytes(data)
                 return
-            except Exception:
+            except Exception as exc:
+                log.debug("send to the client of %s failed: %r", self.interview_id, exc)
                 self._detach(ws)
         if audio:
             self._hold_audio(data)
@@ -317,11 +318,13 @@ class Relay:
                 await self._replay(ws)
             await pump_client(self, ws)
         except asyncio.CancelledError:
-            if id(ws) not in self._closed_by_us:
-                raise  # not our own "client did not acknowledge the close" timeout
+            code = self._closing.get(id(ws))
+            if code is None:
+                raise  # not our doing: the server is shutting down
+            await self._do_close(ws, code)
         finally:
             self._serving.pop(id(ws), None)
-            self._closed_by_us.discard(id(ws))
+            self._closing.pop(id(ws), None)
             self._detach(ws)
 
     async def _replay(self, ws: WebSocket) -> None:
@@ -359,14 +362,31 @@ class Relay:
             await self._close_socket(ws, code, message)
 
     async def _close_socket(self, ws: WebSocket, code: int, message: str = "") -> None:
+        """Send ``ErrorResponse{code}`` (when ``message``) and close with ``code``.
+
+        The close itself is done by the task that reads the socket: granian completes an
+        ASGI ``websocket.close`` only once no ``receive`` is pending, so a close issued by
+        another task would wait for the client's next frame. Other tasks cancel the reader,
+        which then closes (see :meth:`serve`).
+        """
         self._detach(ws)  # when it is the current socket: the grace period starts
-        self._closed_by_us.add(id(ws))
-        try:
-            if message:
+        if id(ws) in self._closing:
+            return
+        self._closing[id(ws)] = code
+        if message:
+            try:
                 await ws.send_bytes(codec.error(code, message))
-            await ws.close(code)
+            except Exception:
+                pass  # already gone
+        reader = self._serving.get(id(ws))
+        if reader is None or reader is asyncio.current_task():
+            await self._do_close(ws, code)
+        else:
+            reader.cancel()
+
+    @staticmethod
+    async def _do_close(ws: WebSocket, code: int) -> None:
+        try:
+            await asyncio.wait_for(ws.close(code), CLOSE_WAIT_S)
         except Exception:
             pass  # already gone
-        task = self._serving.get(id(ws))
-        if task is not None and task is not asyncio.current_task():
-            asyncio.get_running_loop().call_later(CLOSE_WAIT_S, task.cancel)
