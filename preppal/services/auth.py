@@ -169,10 +169,13 @@ def get_profile(user_id: int) -> User:
 
 
 def update_profile(user_id: int, *, name: str, target_role: str = "") -> User:
+    name, target_role = (name or "").strip(), (target_role or "").strip()
+    if len(name) > 200 or len(target_role) > 200:
+        raise ValidationError("Keep the name and the target role under 200 characters.")
     with session_scope() as session:
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("That account does not exist.")
-        user.name, user.target_role = name.strip()[:200], target_role.strip()[:200]
+        user.name, user.target_role = name, target_role
         session.add(user)
         return user

@@ -54,6 +54,9 @@ def test_profile_update(db) -> None:
     auth.update_profile(user.id, name="  Ada L.  ", target_role="Staff engineer")
     profile = auth.get_profile(user.id)
     assert (profile.name, profile.target_role) == ("Ada L.", "Staff engineer")
+    with pytest.raises(ValidationError, match="200"):
+        auth.update_profile(user.id, name="x" * 201)
+    assert auth.get_profile(user.id).name == "Ada L."
 
 
 def test_external_identity_creates_then_reuses_user(db) -> None:
