@@ -94,7 +94,7 @@ def _row(row) -> rx.Component:
             rx.hstack(
                 rx.tooltip(
                     rx.icon_button(
-                        rx.el.a(rx.icon("download", size=14), href=row.export_md, download=True),
+                        rx.el.a(rx.icon("download", size=14), href=row.export_md, download=True, reload_document=True),
                         as_child=True,
                         variant="ghost",
                         size="1",

@@ -1,0 +1,174 @@
+"""After the call, in real Chromium against the production build: feedback appears without
+a reload, history filters, export downloads, delete removes everything, and nobody sees
+another user's interview. Interviews are seeded through the service layer into the app
+server's own database (``app_db``)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from preppal import routes
+from preppal.db import session_scope
+from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, Speaker, TranscriptEntry
+from preppal.services import auth, feedback, interviews
+from preppal.services.interviews import TranscriptLine
+
+pytestmark = pytest.mark.browser
+
+LINES = [
+    TranscriptLine(1, Speaker.AI, "Tell me about a time you improved a system?", 0, 3_000),
+    TranscriptLine(
+        2,
+        Speaker.USER,
+        "Um, at my previous company the billing close took five days. I designed a new pipeline "
+        "and as a result we cut it to one day.",
+        4_000,
+        14_000,
+    ),
+    TranscriptLine(3, Speaker.AI, "How did you get finance to trust it?", 15_000, 17_000),
+    TranscriptLine(
+        4, Speaker.USER, "I ran both systems in parallel for two months and shared a daily diff.", 18_000, 24_000
+    ),
+]
+
+
+def _sign_in(page, app_server) -> int:
+    email = f"e2e-{uuid.uuid4().hex[:8]}@example.com"
+    user = auth.sign_up(email, "Correct-horse-9", "Casey")
+    token = auth.create_login_session(user.id)
+    page.context.add_cookies([{"name": auth.SESSION_COOKIE, "value": token, "url": app_server.url}])
+    return user.id
+
+
+def _interview(user_id: int, role: str, kind: str = "behavioural", *, complete: bool = True) -> str:
+    interview = interviews.create_interview(user_id, interview_type=kind, role=role)
+    if complete:
+        interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+        interviews.submit_transcript(interview.id, LINES)
+    return interview.id
+
+
+def _rows(page):
+    return page.locator("#history-table .history-row")
+
+
+def test_feedback_appears_without_a_reload(page, app_db) -> None:
+    user_id = _sign_in(page, app_db)
+    interview_id = _interview(user_id, "Backend engineer")
+    with session_scope() as session:  # a worker is "already generating" it
+        session.add(Feedback(interview_id=interview_id, status=FeedbackStatus.RUNNING, attempts=1))
+
+    page.goto(routes.feedback_url(interview_id))
+    progress = page.locator("#feedback-progress")
+    progress.wait_for()
+    assert "Analysing your interview" in progress.inner_text()
+    assert page.locator("#transcript").get_by_text("Answer 2").is_visible()  # metrics beside answers already
+    page.evaluate("window.__sameDocument = true")
+
+    with session_scope() as session:  # the worker finishes (this test plays the worker)
+        session.exec(sa.update(Feedback).where(Feedback.interview_id == interview_id).values(status="PENDING"))
+    row = feedback.run_feedback(interview_id)
+    assert row.status == FeedbackStatus.READY
+
+    page.locator("#feedback-ready").wait_for(timeout=15_000)
+    assert page.evaluate("window.__sameDocument === true")  # no reload happened
+    assert page.locator("#overall-score").inner_text().strip() == str(row.overall_score)
+    assert page.locator("#strengths [role=listitem]").count() == len(row.strengths)
+    assert page.get_by_text("Built-in analyzer").first.is_visible()
+    assert not progress.is_visible()
+
+
+def test_feedback_is_produced_when_the_page_opens(page, app_db) -> None:
+    """No trigger ran (e.g. the server restarted): the page's on_load starts it."""
+    user_id = _sign_in(page, app_db)
+    interview_id = _interview(user_id, "Platform engineer")
+    page.goto(routes.feedback_url(interview_id))
+    page.locator("#feedback-ready").wait_for(timeout=20_000)
+    row = feedback.get_feedback(user_id, interview_id)
+    assert row.status == FeedbackStatus.READY and row.source == "analyzer" and row.attempts == 1
+    assert page.locator("#overall-score").inner_text().strip() == str(row.overall_score)
+
+    with page.expect_download() as download:
+        page.locator("#export-md").click()
+    text = open(download.value.path(), encoding="utf-8").read()
+    assert text.startswith("# Interview feedback — Platform engineer")
+    assert f"## Overall score: {row.overall_score} / 100" in text
+    assert "I ran both systems in parallel for two months" in text
+
+    page.locator("#practise-again").click()
+    page.wait_for_url(re.compile(r"/interview/[0-9a-f-]{36}/live$"))
+    new_id = page.url.rstrip("/").split("/")[-2]
+    again = interviews.get_interview(user_id, new_id)
+    assert new_id != interview_id and again.role == "Platform engineer" and again.status == InterviewStatus.PENDING
+
+
+def test_history_filters_exports_and_deletes(page, app_db) -> None:
+    user_id = _sign_in(page, app_db)
+    backend = _interview(user_id, "Backend engineer")
+    data = _interview(user_id, "Data engineer", "technical")
+    _interview(user_id, "Staff engineer", complete=False)
+    for interview_id in (backend, data):
+        feedback.run_feedback(interview_id)
+
+    page.goto(routes.HISTORY)
+    page.locator("#history-table").wait_for()
+    assert _rows(page).count() == 3
+    assert page.locator("#score-chart .recharts-line").count() == 1
+
+    page.locator("#filter-type").click()
+    page.get_by_role("option", name="Technical").click()
+    page.wait_for_function("document.querySelectorAll('#history-table .history-row').length === 1")
+    assert "Data engineer" in _rows(page).first.inner_text()
+
+    page.get_by_role("button", name="Clear filters").first.click()
+    page.locator("#filter-status").click()
+    page.get_by_role("option", name="Completed").click()
+    page.wait_for_function("document.querySelectorAll('#history-table .history-row').length === 2")
+
+    page.get_by_role("button", name="Clear filters").first.click()
+    page.locator("#history-search").fill("staff")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_function("document.querySelectorAll('#history-table .history-row').length === 1")
+    assert "Staff engineer" in _rows(page).first.inner_text()
+
+    page.get_by_role("button", name="Clear filters").first.click()
+    page.locator("#filter-since").fill("2099-01-01")
+    page.locator("#history-empty").wait_for()
+    page.get_by_role("button", name="Clear filters").first.click()
+    page.wait_for_function("document.querySelectorAll('#history-table .history-row').length === 3")
+
+    response = page.request.get(f"/api/interview/{data}/export.pdf")
+    assert response.status == 200 and response.body().startswith(b"%PDF-")
+
+    data_row = page.locator(f"#history-table .history-row[data-id='{data}']")
+    data_row.locator(".delete-interview").click()
+    dialog = page.get_by_role("alertdialog")
+    assert "Data engineer" in dialog.inner_text()
+    page.locator("#confirm-delete").click()
+    page.wait_for_function("document.querySelectorAll('#history-table .history-row').length === 2")
+    assert "Data engineer" not in page.locator("#history-table").inner_text()
+    with session_scope() as session:
+        assert session.get(Interview, data) is None
+        assert session.exec(sa.select(TranscriptEntry).where(TranscriptEntry.interview_id == data)).first() is None
+        assert session.exec(sa.select(Feedback).where(Feedback.interview_id == data)).first() is None
+        assert session.get(Interview, backend) is not None
+
+
+def test_another_users_interview_is_neither_visible_nor_exportable(page, app_db) -> None:
+    owner = auth.sign_up(f"owner-{uuid.uuid4().hex[:8]}@example.com", "Correct-horse-9", "Owner")
+    theirs = _interview(owner.id, "Secret role")
+    feedback.run_feedback(theirs)
+    _sign_in(page, app_db)
+
+    page.goto(routes.feedback_url(theirs))
+    page.get_by_role("heading", name="Interview not found").wait_for()
+    assert "billing close" not in page.content()
+    for ext in ("md", "pdf"):
+        assert page.request.get(f"/api/interview/{theirs}/export.{ext}").status == 404
+    page.goto(routes.HISTORY)
+    page.locator("#history-empty").wait_for()
+    assert "Secret role" not in page.content()
