@@ -216,6 +216,27 @@ def schedule_feedback(interview_id: str) -> None:
         log.exception("could not schedule feedback for %s", interview_id)
 
 
+def resume_pending(limit: int = 20, within: timedelta = timedelta(days=2)) -> list[str]:
+    """Start feedback that a restart left behind (for a start-up task): recently COMPLETED
+    interviews with no row, a PENDING row or a stale RUNNING one. Returns their ids."""
+    since = utcnow() - within
+    with session_scope() as session:
+        ids = session.exec(
+            select(Interview.id)
+            .outerjoin(Feedback, col(Feedback.interview_id) == col(Interview.id))
+            .where(
+                Interview.status == InterviewStatus.COMPLETED,
+                Interview.ended_at >= since,
+                sa.or_(col(Feedback.id).is_(None), _claimable()),
+            )
+            .order_by(col(Interview.ended_at).desc())
+            .limit(limit)
+        ).all()
+    for interview_id in ids:
+        schedule_feedback(interview_id)
+    return list(ids)
+
+
 def get_feedback(user_id: int, interview_id: str) -> Optional[Feedback]:
     """The user's own interview's feedback (NotFound for anyone else's interview)."""
     interviews.get_interview(user_id, interview_id)

@@ -169,3 +169,33 @@ def test_score_history_is_chronological(db) -> None:
     points = feedback.score_history(owner)
     assert [p["interview_id"] for p in points] == [first, second]
     assert all(isinstance(p["score"], int) and p["wpm"] for p in points)
+
+
+def test_resume_pending_picks_up_what_a_restart_left(db) -> None:
+    owner = _user()
+    missing, pending, done = _completed(owner), _completed(owner), _completed(owner)
+    with session_scope() as session:
+        session.add(Feedback(interview_id=pending, status=FeedbackStatus.PENDING))
+    feedback.run_feedback(done)
+    resumed = feedback.resume_pending()
+    assert set(resumed) == {missing, pending}
+    for interview_id in resumed:
+        assert _wait_status(interview_id, FeedbackStatus.READY).attempts == 1
+
+
+@pytest.mark.postgres
+def test_state_machine_on_postgres(pg_db) -> None:
+    """JSON columns, the attempts += 1 claim and concurrent claimers on PostgreSQL."""
+    owner = _user()
+    interview_id = _completed(owner)
+    threads = [threading.Thread(target=feedback.run_feedback, args=(interview_id,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    row = feedback.get_feedback(owner, interview_id)
+    assert row.status == FeedbackStatus.READY and row.attempts == 1
+    assert row.metrics["answers_detail"][0]["sequences"] == [2]
+    assert [p["interview_id"] for p in feedback.score_history(owner)] == [interview_id]
+    interviews.delete_interview(owner, interview_id)
+    assert feedback._row(interview_id) is None
