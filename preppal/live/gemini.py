@@ -16,12 +16,15 @@ Why it looks like this:
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import json
 import logging
 import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
+import websockets
 from google import genai
 from google.genai import types
 
@@ -47,6 +50,11 @@ log = logging.getLogger(__name__)
 
 OUTPUT_SAMPLE_RATE = 24_000
 INPUT_MIME = "audio/pcm;rate=16000"
+# Per-message hot path on the SDK's own connection: the SDK opens the session (auth, setup,
+# resumption config); its pydantic models cost ~150 µs per message, which at 30-50
+# messages/s per interview dominates the relay's CPU (see docs/performance.md). False: use
+# session.receive()/send_realtime_input() for every message.
+WIRE_FAST_PATH = True
 DEFAULT_BATCH_MS = 60  # candidate audio per upstream message (see module docstring)
 MAX_BUFFER_BYTES = 32_000 * 2  # never hold more than 2 s of unsent candidate audio
 END_TOOL = "end_interview"
@@ -54,6 +62,35 @@ UPSTREAM_MESSAGE = "The interviewer is unavailable right now. Please try again i
 NO_RESUME_CODES = frozenset({1007, 1008})  # bad request / auth, model or quota: retrying cannot help
 MAX_RESUMES_IN_ROW = 3
 AI_END_GRACE_S = 10.0  # after end_interview, wait this long at most for the goodbye to finish
+
+
+# The documented wire format of realtime audio (what the SDK itself sends, far cheaper to build).
+AUDIO_PREFIX = '{"realtime_input":{"audio":{"mime_type":"' + INPUT_MIME + '","data":"'
+AUDIO_SUFFIX = '"}}}'
+
+
+class UpstreamError(Exception):
+    """An error object in a server message."""
+
+
+def pick(obj: dict, camel: str, snake: str) -> Any:
+    value = obj.get(camel)
+    return obj.get(snake) if value is None else value
+
+
+def b64(data: str | bytes) -> bytes:
+    """Base64 from the wire (standard or URL-safe); bytes pass through (SDK-parsed messages)."""
+    if isinstance(data, bytes):
+        return data
+    if "-" in data or "_" in data:
+        return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    return base64.b64decode(data)
+
+
+def close_code(exc: BaseException) -> int | None:
+    if isinstance(exc, websockets.ConnectionClosed):
+        return exc.rcvd.code if exc.rcvd else 1006
+    return getattr(exc, "code", None)
 
 
 def _rate(mime: str | None) -> int:
@@ -178,8 +215,13 @@ class GeminiBackend(LiveBackend):
                 continue
             chunk = bytes(self._buf)
             self._buf.clear()
+            session = self._session
+            wire = getattr(session, "_ws", None) if WIRE_FAST_PATH else None
             try:
-                await self._session.send_realtime_input(audio=types.Blob(data=chunk, mime_type=INPUT_MIME))
+                if wire is not None:
+                    await wire.send(AUDIO_PREFIX + base64.b64encode(chunk).decode() + AUDIO_SUFFIX)
+                else:
+                    await session.send_realtime_input(audio=types.Blob(data=chunk, mime_type=INPUT_MIME))
             except Exception:
                 # The reader sees the same failure and decides (resume or fail); audio of a
                 # dead connection is lost either way.
@@ -197,47 +239,53 @@ class GeminiBackend(LiveBackend):
             self._ai_turn_open = True
             self._put(UserTranscript("", final=True))  # the candidate's answer is over
 
-    def _handle(self, msg: types.LiveServerMessage) -> None:
-        update = msg.session_resumption_update
-        if update is not None and update.resumable and update.new_handle:
-            self._resume_handle = update.new_handle
+    def _handle(self, msg: dict) -> None:
+        """Map one server message (wire JSON, camelCase or snake_case) onto backend events."""
+        update = pick(msg, "sessionResumptionUpdate", "session_resumption_update")
+        if update and update.get("resumable") and (handle := pick(update, "newHandle", "new_handle")):
+            self._resume_handle = handle
             self._resumes_in_row = 0
-        content = msg.server_content
-        if content is not None:
-            if content.input_transcription is not None and content.input_transcription.text:
-                self._put(UserTranscript(content.input_transcription.text))
-            if content.model_turn is not None and content.model_turn.parts:
-                for part in content.model_turn.parts:
-                    blob = part.inline_data
-                    if blob is not None and blob.data:
+        content = pick(msg, "serverContent", "server_content")
+        if content:
+            heard = pick(content, "inputTranscription", "input_transcription")
+            if heard and heard.get("text"):
+                self._put(UserTranscript(heard["text"]))
+            turn = pick(content, "modelTurn", "model_turn")
+            if turn:
+                for part in turn.get("parts") or ():
+                    blob = pick(part, "inlineData", "inline_data")
+                    if blob and blob.get("data"):
                         self._model_speaking()
-                        self._put(AIAudio(blob.data, _rate(blob.mime_type)))
-            if content.output_transcription is not None and content.output_transcription.text:
+                        self._put(AIAudio(b64(blob["data"]), _rate(pick(blob, "mimeType", "mime_type"))))
+            said = pick(content, "outputTranscription", "output_transcription")
+            if said and said.get("text"):
                 self._model_speaking()
-                self._put(AITranscript(content.output_transcription.text))
-            if content.interrupted:
+                self._put(AITranscript(said["text"]))
+            if content.get("interrupted"):
                 self._ai_turn_open = False
                 self._put(AITranscript("", final=True))
                 self._put(Interrupted())
-            if content.turn_complete:
+            if pick(content, "turnComplete", "turn_complete"):
                 self._ai_turn_open = False
                 self._put(AITranscript("", final=True))
                 self._put(TurnComplete())
                 if self._ai_ending:
                     self._put(Ended(EndReason.AI_ENDED))
-        if msg.tool_call is not None and msg.tool_call.function_calls:
-            for call in msg.tool_call.function_calls:
-                if call.name == END_TOOL:
-                    self._on_end_tool(call)
-        if msg.go_away is not None and self._resume_handle:
+        calls = pick(msg, "toolCall", "tool_call")
+        for call in (pick(calls, "functionCalls", "function_calls") or ()) if calls else ():
+            if call.get("name") == END_TOOL:
+                self._on_end_tool(call.get("id"))
+        if pick(msg, "goAway", "go_away") is not None and self._resume_handle:
             self._spawn(self._rotate("goAway"), "gemini-rotate")
+        if "error" in msg:
+            raise UpstreamError(str(msg.get("error"))[:300])
 
-    def _on_end_tool(self, call: types.FunctionCall) -> None:
+    def _on_end_tool(self, call_id: str | None) -> None:
         self._ai_ending = True
         if not self._ai_turn_open:
             self._put(Ended(EndReason.AI_ENDED))
             return
-        reply = types.FunctionResponse(id=call.id, name=END_TOOL, response={"result": "ok"})
+        reply = types.FunctionResponse(id=call_id, name=END_TOOL, response={"result": "ok"})
         self._spawn(self._quietly(self._session.send_tool_response(function_responses=[reply])), "gemini-tool-reply")
         asyncio.get_running_loop().call_later(AI_END_GRACE_S, self._put, Ended(EndReason.AI_ENDED))
 
@@ -249,16 +297,21 @@ class GeminiBackend(LiveBackend):
             log.debug("Gemini send failed: %r", exc)
 
     async def _read(self, session: Any) -> None:
+        wire = getattr(session, "_ws", None) if WIRE_FAST_PATH else None
         try:
-            while not self._closed:
-                async for msg in session.receive():
-                    self._handle(msg)
+            if wire is not None:
+                while not self._closed:
+                    self._handle(json.loads(await wire.recv(decode=False)))
+            else:
+                while not self._closed:
+                    async for msg in session.receive():
+                        self._handle(msg.model_dump(exclude_none=True))
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # SDK raises APIError (.code = close code), TypeError, ValueError…
+        except Exception as exc:  # ConnectionClosed, SDK APIError (.code = close code), bad JSON…
             if self._closed or session is not self._session:
                 return  # a retired connection closing: expected
-            code = getattr(exc, "code", None)
+            code = close_code(exc)
             if self._resume_handle and code not in NO_RESUME_CODES and self._resumes_in_row < MAX_RESUMES_IN_ROW:
                 self._resumes_in_row += 1
                 log.info("Gemini connection dropped (%s); resuming interview %s", code, self._brief.interview_id)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
+from preppal.live import gemini
 from preppal.models import InterviewStatus
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.services import interviews
@@ -92,7 +93,11 @@ async def test_invalid_tokens_are_refused_with_4001(relay_env, standin):
     assert len(standin.connections) == 1  # no refused attempt opened an upstream session
 
 
-async def test_full_session_forwards_transcript_and_audio_then_completes(relay_env, standin, sink):
+@pytest.mark.parametrize("wire_fast_path", [True, False], ids=["wire", "sdk-models"])
+async def test_full_session_forwards_transcript_and_audio_then_completes(
+    relay_env, standin, sink, monkeypatch, wire_fast_path
+):
+    monkeypatch.setattr(gemini, "WIRE_FAST_PATH", wire_fast_path)
     standin.behaviours = [greet]
     env = relay_env
     iid = env.new_interview(job_description="Payments team, Python and Postgres.", resume_text="Ten years at Acme.")
@@ -178,8 +183,13 @@ async def test_session_cap_ends_with_timeout(relay_env, standin, monkeypatch):
     assert [t for _, _, t in rows(iid)] == ["Welcome."]
 
 
+@pytest.mark.parametrize("wire_fast_path", [True, False], ids=["wire", "sdk-models"])
 @pytest.mark.parametrize("close_code", [1008, 1011])
-async def test_upstream_error_marks_error_and_keeps_transcript(relay_env, standin, close_code):
+async def test_upstream_error_marks_error_and_keeps_transcript(
+    relay_env, standin, monkeypatch, close_code, wire_fast_path
+):
+    monkeypatch.setattr(gemini, "WIRE_FAST_PATH", wire_fast_path)
+
     async def fail(conn):
         await conn.ai_turn([" First question:", " why us?"])
         await conn.output_transcript(" And also")  # an open segment when the upstream dies
