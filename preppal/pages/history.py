@@ -198,6 +198,7 @@ def _confirm() -> rx.Component:
             ),
         ),
         open=S.confirm_open,
+        on_open_change=S.dialog_open_change,
     )
 
 

@@ -178,6 +178,12 @@ class HistoryState(AuthState):
         self.delete_id = self.delete_label = ""
 
     @rx.event
+    def dialog_open_change(self, is_open: bool):
+        """Escape or a click outside closes the dialog: forget the pending delete."""
+        if not is_open:
+            self.delete_id = self.delete_label = ""
+
+    @rx.event
     def confirm_delete(self):
         user_id = self.current_user_id()
         if not user_id:

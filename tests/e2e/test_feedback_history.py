@@ -172,3 +172,24 @@ def test_another_users_interview_is_neither_visible_nor_exportable(page, app_db)
     page.goto(routes.HISTORY)
     page.locator("#history-empty").wait_for()
     assert "Secret role" not in page.content()
+
+
+def test_history_pages_through_many_interviews(page, app_db) -> None:
+    user_id = _sign_in(page, app_db)
+    for n in range(12):
+        _interview(user_id, f"Role {n:02d}", complete=False)
+    page.goto(routes.HISTORY)
+    page.locator("#history-table").wait_for()
+    assert _rows(page).count() == 10
+    assert page.locator("#page-label").inner_text() == "Page 1 of 2 · 12 interviews"
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_function("document.querySelectorAll('#history-table .history-row').length === 2")
+    assert page.locator("#page-label").inner_text() == "Page 2 of 2 · 12 interviews"
+    assert "Role 00" in page.locator("#history-table").inner_text()  # oldest last
+
+    # Escape closes the delete dialog without deleting anything
+    _rows(page).first.locator(".delete-interview").click()
+    page.get_by_role("alertdialog").wait_for()
+    page.keyboard.press("Escape")
+    page.get_by_role("alertdialog").wait_for(state="hidden")
+    assert _rows(page).count() == 2
