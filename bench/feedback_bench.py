@@ -1,0 +1,100 @@
+"""How long the after-call work takes for a long interview: metrics, the built-in analyzer,
+Markdown and PDF export. Prints numbers (no assertions).
+
+    .venv/bin/python bench/feedback_bench.py [minutes]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from preppal.models import Difficulty, Interview, InterviewStatus, InterviewType, Speaker, TranscriptEntry
+from preppal.services import export
+from preppal.services.feedback_analyzer import analyze
+from preppal.services.metrics import compute_metrics
+
+QUESTION = "Tell me about a time you had to make a difficult technical decision under pressure?"
+ANSWER = (
+    "Um, so at my previous company our billing close took five days. My role was to shorten it. "
+    "I designed a new reconciliation pipeline and, like, I wrote the migration with tests for every edge case. "
+    "As a result we cut the close from five days to one, which basically saved forty hours a month."
+)
+
+
+def transcript(minutes: int) -> list[TranscriptEntry]:
+    """Alternating questions (5 s) and two-segment answers (40 s) for ``minutes`` minutes."""
+    rows, t, seq = [], 0, 0
+    while t < minutes * 60_000:
+        seq += 1
+        rows.append(
+            TranscriptEntry(
+                interview_id="b", sequence=seq, speaker=Speaker.AI, text=QUESTION, start_ms=t, end_ms=t + 5_000
+            )
+        )
+        t += 6_000
+        for _ in range(2):
+            seq += 1
+            rows.append(
+                TranscriptEntry(
+                    interview_id="b", sequence=seq, speaker=Speaker.USER, text=ANSWER, start_ms=t, end_ms=t + 20_000
+                )
+            )
+            t += 20_800
+    return rows
+
+
+def timed(fn, repeat: int = 5) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    minutes = int(sys.argv[1]) if len(sys.argv) > 1 else 60
+    rows = transcript(minutes)
+    metrics = compute_metrics(rows)
+    result = analyze(metrics, role="Backend engineer")
+    interview = Interview(
+        id="b",
+        user_id=1,
+        status=InterviewStatus.COMPLETED,
+        interview_type=InterviewType.BEHAVIOURAL,
+        role="Backend engineer",
+        difficulty=Difficulty.STANDARD,
+        created_at=datetime.now(UTC),
+    )
+    fb = SimpleNamespace(
+        status="READY",
+        source="analyzer",
+        overall_score=result.overall_score,
+        summary=result.summary,
+        error=None,
+        metrics=metrics.to_dict(),
+        **result.model_dump(exclude={"overall_score", "summary"}),
+    )
+    fb.scores = result.scores.model_dump()
+    report = export.Report(interview=interview, transcript=rows, feedback=fb, metrics=metrics.to_dict())
+    print(
+        f"transcript: {minutes} min, {len(rows)} segments, {metrics.answers} answers, {metrics.candidate_words} words"
+    )
+    print(f"compute_metrics   median {timed(lambda: compute_metrics(rows)):8.1f} ms")
+    print(f"analyze           median {timed(lambda: analyze(metrics, role='Backend engineer')):8.1f} ms")
+    print(f"to_markdown       median {timed(lambda: export.to_markdown(report)):8.1f} ms")
+    print(
+        f"to_pdf            median {timed(lambda: export.to_pdf(report), repeat=3):8.1f} ms "
+        f"({len(export.to_pdf(report)) // 1024} KiB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
