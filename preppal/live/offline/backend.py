@@ -38,7 +38,15 @@ from preppal.live.offline.engines import Engines, load_engines
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
 from preppal.live.offline.tts import OUTPUT_RATE
-from preppal.live.offline.vad import Chunk, SpeechConfirmed, SpeechStarted, StreamingVad, TurnDetector, UtteranceDropped
+from preppal.live.offline.vad import (
+    Chunk,
+    SpeechConfirmed,
+    SpeechStarted,
+    StreamingVad,
+    TurnDetector,
+    TurnRules,
+    UtteranceDropped,
+)
 
 log = logging.getLogger(__name__)
 UPSTREAM = 4002  # ErrorResponse code for "the interviewer failed"
@@ -59,6 +67,7 @@ class OfflineBackend(LiveBackend):
         send_ahead_s: float = 1.0,
         chunk_ms: int = 200,
         silence_prompt_s: float = 10.0,
+        turn_rules: TurnRules | None = None,
     ) -> None:
         self.brief = brief
         self._stt_model_dir = stt_model_dir
@@ -73,7 +82,7 @@ class OfflineBackend(LiveBackend):
         self._engines: Engines | None = None
         self._interviewer: Interviewer | None = None
         self._vad: StreamingVad | None = None
-        self._turns = TurnDetector()
+        self._turns = TurnDetector(turn_rules)
         self._odd_byte = b""
         self._stream_s = 0.0  # seconds of candidate audio received (the listening clock)
         self._ai_until = 0.0  # stream time when the AI's sent audio has finished playing

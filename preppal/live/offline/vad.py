@@ -105,7 +105,7 @@ class TurnRules:
     start_ms: int = 96  # consecutive speech before an utterance starts
     confirm_ms: int = 250
     pre_roll_ms: int = 400  # kept before the start, or the first word is clipped
-    cut_silence_ms: int = 300  # a pause this long lets the chunk so far be transcribed early
+    cut_silence_ms: int = 200  # a pause this long lets the chunk so far be transcribed early (see docs)
     min_chunk_voiced_ms: int = 1000
     end_silence_ms: int = 700  # shorter splits answers at natural pauses
     min_utterance_voiced_ms: int = 250
