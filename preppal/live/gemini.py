@@ -56,6 +56,7 @@ INPUT_MIME = "audio/pcm;rate=16000"
 # session.receive()/send_realtime_input() for every message.
 WIRE_FAST_PATH = True
 DEFAULT_BATCH_MS = 60  # candidate audio per upstream message (see module docstring)
+TRAILING_FLUSH_S = 0.2  # a batch that never fills (candidate muted) still goes out
 MAX_BUFFER_BYTES = 32_000 * 2  # never hold more than 2 s of unsent candidate audio
 END_TOOL = "end_interview"
 UPSTREAM_MESSAGE = "The interviewer is unavailable right now. Please try again in a moment."
@@ -198,6 +199,8 @@ class GeminiBackend(LiveBackend):
     # -- candidate audio ------------------------------------------------------------------
     async def send_audio(self, pcm16k: bytes) -> None:
         buf = self._buf
+        if not buf:  # a new batch: make sure it goes out even if the candidate stops here
+            asyncio.get_running_loop().call_later(TRAILING_FLUSH_S, self._flush.set)
         buf += pcm16k
         if len(buf) >= self._batch_bytes:
             if len(buf) > MAX_BUFFER_BYTES:  # upstream stalled: keep the newest audio
@@ -206,10 +209,7 @@ class GeminiBackend(LiveBackend):
 
     async def _send_loop(self) -> None:
         while not self._closed:
-            try:
-                await asyncio.wait_for(self._flush.wait(), 0.2)
-            except TimeoutError:
-                pass  # trailing audio shorter than a batch still goes out
+            await self._flush.wait()
             self._flush.clear()
             if not self._buf or self._session is None:
                 continue
