@@ -10,13 +10,15 @@ from preppal.state.auth import AuthState
 
 
 def _nav_link(label: str, href: str) -> rx.Component:
-    return rx.link(label, href=href, size="2", weight="medium", color_scheme="gray", high_contrast=True)
+    return rx.link(
+        label, href=href, size="2", weight="medium", color_scheme="gray", high_contrast=True, white_space="nowrap"
+    )
 
 
 def sign_out_form() -> rx.Component:
     """A real form post: the server clears the HttpOnly cookie."""
     return native_form(
-        rx.button("Sign out", type="submit", variant="ghost", size="2", color_scheme="gray"),
+        rx.button("Sign out", type="submit", variant="ghost", size="2", color_scheme="gray", white_space="nowrap"),
         action="/api/auth/sign-out",
         method="post",
     )
@@ -40,12 +42,14 @@ def top_bar() -> rx.Component:
                 _nav_link("Profile", routes.PROFILE),
                 rx.text(AuthState.display_name, size="2", color_scheme="gray", display=["none", "none", "block"]),
                 sign_out_form(),
-                spacing="4",
+                spacing=rx.breakpoints(initial="3", sm="4"),
                 align="center",
+                wrap="wrap",
             ),
         ),
         width="100%",
-        padding_x="1.5em",
+        wrap="wrap",  # on a phone the links drop under the logo instead of overflowing
+        padding_x=rx.breakpoints(initial="1em", sm="1.5em"),
         padding_y="0.9em",
         border_bottom="1px solid var(--gray-a5)",
         align="center",

@@ -28,6 +28,15 @@ def _action() -> rx.Component:
             ),
         ),
         (
+            "ERROR",
+            rx.button(
+                rx.el.a(rx.icon("rotate-ccw", size=16), "Set up a new one", href=routes.DASHBOARD),
+                as_child=True,
+                size="3",
+                variant="soft",
+            ),
+        ),
+        (
             "COMPLETED",
             rx.button(
                 rx.el.a(rx.icon("sparkles", size=16), "See feedback", href=d["feedback_href"]), as_child=True, size="3"

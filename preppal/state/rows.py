@@ -15,6 +15,7 @@ TYPE_LABEL = {
     "role_specific": "Role-specific",
 }
 DIFFICULTY_LABEL = {"warmup": "Warm-up", "standard": "Standard", "intense": "Intense"}
+INTERVIEWER_LABEL = {"gemini": "Gemini Live", "offline": "Offline voice"}
 STATUS_WORDS = {"PENDING": "ready to start", "IN_PROGRESS": "live", "COMPLETED": "completed", "ERROR": "failed"}
 
 
@@ -56,7 +57,7 @@ def interview_row(interview: Interview) -> dict[str, str]:
         "aria": f"{kind} interview for {interview.role}, {created}, {STATUS_WORDS.get(status, status)}",
         "job_description": interview.job_description,
         "resume_text": interview.resume_text,
-        "interviewer": interview.interviewer or "—",
+        "interviewer": INTERVIEWER_LABEL.get(interview.interviewer, interview.interviewer) or "—",
         "error_message": interview.error_message or "",
     }
 
