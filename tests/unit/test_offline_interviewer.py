@@ -160,3 +160,14 @@ def test_timeout_closes() -> None:
 def test_text_helpers() -> None:
     assert has_numbers("about 40 percent") and has_numbers("twice as fast") and not has_numbers("much faster")
     assert content_words("The teams were building services") == ["team", "build", "servic"]
+
+
+def test_candidate_can_ask_to_repeat_or_skip() -> None:
+    iv = Interviewer(brief())
+    iv.opening()
+    first = iv.question
+    assert first is not None
+    reply = iv.respond("Sorry, could you repeat the question?")
+    assert reply.rule == "repeat" and first.text.split("{")[0][:25] in reply.text and iv.question is first
+    reply = iv.respond("I don't know, can we skip this one?")
+    assert reply.rule == "next" and iv.question is not first and reply.text.startswith("That's okay")

@@ -38,6 +38,8 @@ _RESULT = re.compile(
     r"reduc(ed|ing)|increas(ed|ing)|sav(ed|ing)|shipped|launched|delivered|succe(ss|ssful|eded)|learn(ed|t)|"
     r"lesson|impact|achiev(ed|ing)|went from|cut|grew|on time|fixed|solved|resolved|worked out|paid off|promoted)\b"
 )
+_REPEAT = re.compile(r"\b(repeat|say that again|pardon|didn't (catch|hear)|what was the question)\b")
+_SKIP = re.compile(r"\b(i don't know|i do not know|no idea|skip|pass on this|next question)\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -66,7 +68,7 @@ class Reply:
     """What the interviewer says next and why (``rule`` names the decision, for tests and logs)."""
 
     text: str
-    rule: str  # opening | steer | example | outcome | quantify | next | close | silence | timeout
+    rule: str  # opening | steer | example | outcome | quantify | repeat | next | close | silence | timeout
     ended: bool = False
 
     @property
@@ -140,6 +142,12 @@ class Interviewer:
         self._silences = 0
         question = self.question
         assert question is not None
+        lowered = answer.lower()
+        if len(_WORD.findall(lowered)) <= 12:
+            if _REPEAT.search(lowered):
+                return self._say(f"{self.bank['repeat_lead']} {self._fill(question.text)}", "repeat")
+            if _SKIP.search(lowered):
+                return self._advance(self._fill(self.bank["skip_lead"]))
         self._answers.append(answer)
         limit = self.bank["followups_per_question"][self.difficulty]
         rule = self._followup_rule(question, answer) if len(self.followups_used) < limit else ""
