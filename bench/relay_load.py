@@ -187,6 +187,7 @@ async def run_size(n: int, args, relay_url: str, stats_url: str, standin_pid: in
         "relay_rss_mb": server["rss_mb"],
         "relay_loop_lag": server["loop_lag"],
         "driver_loop_lag": percentiles(lag),
+        "load_avg_1m": os.getloadavg()[0],
     }
 
 
@@ -199,7 +200,7 @@ def fmt(r: dict) -> str:
         f"down p50 {g(r['down'], 'p50_ms'):5.1f} p99 {g(r['down'], 'p99_ms'):6.1f} ms  "
         f"relay CPU {r['relay_cpu_pct']:5.1f}% ({r['relay_cpu_pct_per_session']:.2f}%/session)  "
         f"RSS {r['relay_rss_mb']:.0f} MB  relay loop lag p99 {g(r['relay_loop_lag'], 'p99_ms'):6.1f} ms  "
-        f"driver lag p99 {g(r['driver_loop_lag'], 'p99_ms'):5.1f} ms"
+        f"driver lag p99 {g(r['driver_loop_lag'], 'p99_ms'):5.1f} ms  load {r['load_avg_1m']:.1f}"
     )
 
 
