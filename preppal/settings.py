@@ -66,6 +66,7 @@ class Settings:
     oidc_google_metadata_url: str  # overridable so tests can run a local provider
     github_oauth_url: str = "https://github.com"  # overridable (tests' local provider)
     github_api_url: str = "https://api.github.com"
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For is believed (sign-in throttle)
 
     @property
     def use_gemini(self) -> bool:
@@ -111,6 +112,7 @@ def get_settings() -> Settings:
         ),
         github_oauth_url=_env("GITHUB_OAUTH_URL", "https://github.com").rstrip("/"),
         github_api_url=_env("GITHUB_API_URL", "https://api.github.com").rstrip("/"),
+        trusted_proxies=tuple(p.strip() for p in _env("PREPPAL_TRUSTED_PROXIES").split(",") if p.strip()),
     )
 
 

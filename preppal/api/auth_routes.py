@@ -5,7 +5,8 @@ HttpOnly cookie. Errors go back to the form page as ``?error=...`` so the page c
 them in plain words; the form keeps working without JavaScript.
 
 The client address used for sign-in throttling is the socket peer as the ASGI server
-reports it; ``X-Forwarded-For`` is not trusted (anyone could rotate it to dodge the limit).
+reports it; ``X-Forwarded-For`` is believed only from the proxies listed in
+``PREPPAL_TRUSTED_PROXIES`` (anyone else could rotate it to dodge the limit).
 """
 
 from __future__ import annotations
@@ -26,7 +27,17 @@ OAUTH_COOKIE_PATH = "/api/auth/oauth"
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The address to throttle by: the socket peer, or behind a trusted reverse proxy the
+    nearest ``X-Forwarded-For`` hop that is not itself a trusted proxy."""
+    peer = request.client.host if request.client else ""
+    trusted = get_settings().trusted_proxies
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return peer
 
 
 def safe_next(target: str | None) -> str:

@@ -73,6 +73,23 @@ async def test_sign_out_ends_the_session(client) -> None:
     assert auth.user_for_session(token) is None
 
 
+async def test_forwarded_for_is_believed_only_from_trusted_proxies(db, monkeypatch) -> None:
+    from starlette.requests import Request
+
+    from preppal.api.auth_routes import client_address
+    from preppal.settings import reset_settings
+
+    def request(peer: str, forwarded: str) -> Request:
+        headers = [(b"x-forwarded-for", forwarded.encode())]
+        return Request({"type": "http", "client": (peer, 1), "headers": headers, "method": "POST", "path": "/"})
+
+    assert client_address(request("198.51.100.7", "203.0.113.1")) == "198.51.100.7"
+    monkeypatch.setenv("PREPPAL_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2")
+    reset_settings()
+    assert client_address(request("10.0.0.1", "1.2.3.4, 203.0.113.1, 10.0.0.2")) == "203.0.113.1"
+    assert client_address(request("198.51.100.7", "203.0.113.1")) == "198.51.100.7"
+
+
 @pytest.mark.parametrize(
     ("target", "expected"),
     [
