@@ -55,3 +55,20 @@ app.add_page(
     profile_page, route=routes.PROFILE, on_load=[AuthState.require_login, ProfileState.load], title="Profile · Preppal"
 )
 # --- end foundation block ----------------------------------------------------------------
+
+# --- feedback and history (owned by the feedback helper) ---------------------------------
+from preppal.pages.feedback import feedback_page  # noqa: E402
+from preppal.pages.history import history_page  # noqa: E402
+from preppal.state.feedback import FeedbackState  # noqa: E402
+from preppal.state.history import HistoryState  # noqa: E402
+
+app.add_page(
+    feedback_page,
+    route=routes.FEEDBACK,
+    on_load=[AuthState.require_login, FeedbackState.load],
+    title="Feedback · Preppal",
+)
+app.add_page(
+    history_page, route=routes.HISTORY, on_load=[AuthState.require_login, HistoryState.load], title="History · Preppal"
+)
+# --- end feedback block ------------------------------------------------------------------
