@@ -61,6 +61,7 @@ def _make_app():
     from preppal.realtime.route import websocket_routes
 
     gemini.DEFAULT_BATCH_MS = int(os.environ.get("PREPPAL_BENCH_BATCH_MS", gemini.DEFAULT_BATCH_MS))
+    gemini.WIRE_FAST_PATH = os.environ.get("PREPPAL_BENCH_SDK_MODELS") != "1"
     lags: list[float] = []
     window = {"cpu": 0.0, "wall": time.monotonic(), "profile": None}
 

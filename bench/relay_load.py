@@ -216,6 +216,7 @@ async def main(args) -> None:
         GEMINI_API_KEY="bench-key",
         GEMINI_CONNECT_TIMEOUT_S="30",
         PREPPAL_BENCH_BATCH_MS=str(args.batch_ms),
+        PREPPAL_BENCH_SDK_MODELS="1" if args.sdk_models else "0",
     )
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "PREPPAL_DATA_DIR", "PREPPAL_SECRET_KEY")})
     from sqlmodel import SQLModel
@@ -256,7 +257,8 @@ async def main(args) -> None:
                 if time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(0.2)
-        print(f"batch {args.batch_ms} ms, {args.duration:.0f} s measured per size after {args.warmup:.0f} s warm-up")
+        path = "SDK models" if args.sdk_models else "wire JSON"
+        print(f"{path}, batch {args.batch_ms} ms, {args.duration:.0f} s measured per size, {args.warmup:.0f} s warm-up")
         results = []
         for n in args.sizes:
             result = await run_size(n, args, f"ws://127.0.0.1:{port}", stats_url, standin.pid, stats_file)
@@ -292,6 +294,7 @@ if __name__ == "__main__":
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per size")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--batch-ms", type=int, default=60, help="candidate audio per upstream message")
+    parser.add_argument("--sdk-models", action="store_true", help="per-message SDK models instead of wire JSON")
     parser.add_argument("--profile", help="write a cProfile of the relay worker (last size) to this path")
     parser.add_argument("--json", help="also write the results as JSON here")
     asyncio.run(main(parser.parse_args()))
