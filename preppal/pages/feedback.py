@@ -130,7 +130,11 @@ def _waiting() -> rx.Component:
         rx.callout.text(
             rx.match(
                 d["status"],
-                ("IN_PROGRESS", "This interview is still live. Feedback is written once it ends."),
+                (
+                    "IN_PROGRESS",
+                    "Wrapping up your interview… Feedback appears here as soon as it has ended (or rejoin it if "
+                    "it is still live in another tab).",
+                ),
                 ("PENDING", "This interview has not started yet."),
                 (
                     "ERROR",
@@ -143,6 +147,7 @@ def _waiting() -> rx.Component:
         rx.cond(d["status"] != "ERROR", rx.link("Go to the interview", href=d["meeting_href"], size="2")),
         color_scheme="blue",
         width="100%",
+        id="feedback-waiting",
     )
 
 

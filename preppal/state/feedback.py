@@ -20,7 +20,7 @@ from typing import Any, Optional
 import reflex as rx
 
 from preppal import routes
-from preppal.models import Feedback, FeedbackStatus, InterviewStatus
+from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus
 from preppal.services import export, interviews
 from preppal.services import feedback as feedback_service
 from preppal.services.errors import NotFound, ServiceError
@@ -116,6 +116,14 @@ def build_turns(entries: list, metrics: dict[str, Any]) -> list[TurnRow]:
     return turns
 
 
+def _snapshot(user_id: int, interview_id: str) -> tuple[Interview, list, Optional[Feedback]]:
+    """The owner's interview, its transcript, and its feedback (started if COMPLETED)."""
+    interview = interviews.get_interview(user_id, interview_id)  # NotFound for anyone else
+    entries = interviews.get_transcript(interview.id)
+    row = feedback_service.ensure_feedback(interview.id) if interview.status == InterviewStatus.COMPLETED else None
+    return interview, entries, row
+
+
 class FeedbackState(AuthState):
     loaded: bool = False
     found: bool = False
@@ -168,20 +176,9 @@ class FeedbackState(AuthState):
         self.interview, self.scores, self.strengths, self.improvements = {}, [], [], []
         self.notes, self.metric_rows, self.turns = [], [], []
 
-    @rx.event
-    def load(self):
-        self._clear()
-        user_id = self.current_user_id()
-        if not user_id:
-            return
-        try:
-            interview = interviews.get_interview(user_id, self._requested_id())
-        except NotFound:
-            self.loaded = True
-            return
+    def _show(self, interview: Interview, entries: list, row: Optional[Feedback]) -> None:
+        """Render one snapshot of the interview, its transcript and its feedback."""
         self.interview = interview_row(interview)
-        entries = interviews.get_transcript(interview.id)
-        row = feedback_service.ensure_feedback(interview.id) if interview.status == InterviewStatus.COMPLETED else None
         metrics = row.metrics if row is not None and row.metrics else compute_metrics(entries).to_dict()
         self.metric_rows = [MetricRow(label, value) for label, value in export.metric_rows(metrics)]
         self.turns = build_turns(entries, metrics)
@@ -189,8 +186,22 @@ class FeedbackState(AuthState):
             self.fb_status = "WAITING"
         else:
             self._apply(row)
+
+    @rx.event
+    def load(self):
+        self._clear()
+        user_id = self.current_user_id()
+        if not user_id:
+            return
+        try:
+            interview, entries, row = _snapshot(user_id, self._requested_id())
+        except NotFound:
+            self.loaded = True
+            return
+        self._show(interview, entries, row)
         self.found = self.loaded = True
-        if self.fb_status in ("PENDING", "RUNNING"):
+        # IN_PROGRESS too: the call page redirects here as the relay is still saving the end
+        if self.fb_status in ("PENDING", "RUNNING") or interview.status == InterviewStatus.IN_PROGRESS:
             return FeedbackState.poll
 
     @rx.event(background=True)
@@ -205,18 +216,28 @@ class FeedbackState(AuthState):
             while time.monotonic() - started < POLL_LIMIT_S:
                 await asyncio.sleep(POLL_EVERY_S)
                 n += 1
-                if n % RECHECK_EVERY == 0:
-                    await asyncio.to_thread(feedback_service.ensure_feedback, interview_id)
+                async with self:
+                    waiting = self.fb_status == "WAITING"
                 try:
-                    row = await asyncio.to_thread(feedback_service.get_feedback, user_id, interview_id)
+                    if waiting:  # the interview itself may still be ending: reload everything
+                        interview, entries, row = await asyncio.to_thread(_snapshot, user_id, interview_id)
+                    else:
+                        if n % RECHECK_EVERY == 0:
+                            await asyncio.to_thread(feedback_service.ensure_feedback, interview_id)
+                        row = await asyncio.to_thread(feedback_service.get_feedback, user_id, interview_id)
                 except NotFound:  # deleted meanwhile
                     return
                 async with self:
                     if self.interview.get("id") != interview_id:  # navigated to another interview
                         return
-                    self._apply(row)
-                    if row is not None and row.metrics:
-                        self.metric_rows = [MetricRow(lbl, val) for lbl, val in export.metric_rows(row.metrics)]
+                    if waiting:
+                        self._show(interview, entries, row)
+                        if row is None and interview.status != InterviewStatus.IN_PROGRESS:
+                            return  # ended in ERROR (or never started): nothing to wait for
+                    else:
+                        self._apply(row)
+                        if row is not None and row.metrics:
+                            self.metric_rows = [MetricRow(lbl, val) for lbl, val in export.metric_rows(row.metrics)]
                     if self.fb_status in ("READY", "FAILED"):
                         return
             async with self:

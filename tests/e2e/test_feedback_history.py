@@ -193,3 +193,23 @@ def test_history_pages_through_many_interviews(page, app_db) -> None:
     page.keyboard.press("Escape")
     page.get_by_role("alertdialog").wait_for(state="hidden")
     assert _rows(page).count() == 2
+
+
+def test_page_waits_while_the_interview_is_still_ending(page, app_db) -> None:
+    """The call page redirects on SessionEnded, possibly before the relay has saved the end."""
+    user_id = _sign_in(page, app_db)
+    interview = interviews.create_interview(user_id, interview_type="behavioural", role="Site reliability engineer")
+    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interviews.append_transcript_line(interview.id, LINES[0])
+
+    page.goto(routes.feedback_url(interview.id))
+    page.locator("#feedback-waiting").wait_for()
+    assert "Wrapping up your interview" in page.locator("#feedback-waiting").inner_text()
+    page.evaluate("window.__sameDocument = true")
+
+    interviews.submit_transcript(interview.id, LINES)  # the relay finishes
+
+    page.locator("#feedback-ready").wait_for(timeout=20_000)
+    assert page.evaluate("window.__sameDocument === true")
+    assert page.locator("#transcript").get_by_text("Answer 2").is_visible()  # the full transcript arrived
+    assert feedback.get_feedback(user_id, interview.id).status == FeedbackStatus.READY
