@@ -252,3 +252,31 @@ async def test_ai_can_end_the_interview(relay_env, standin):
     done = interviews.get_interview_any(iid)
     assert (done.status, done.end_reason) == (InterviewStatus.COMPLETED, "GEMINI_ENDED")
     assert standin.connections[0].tool_responses  # the SDK answered the tool call
+
+
+async def test_barge_in_forwards_interrupted_and_closes_the_ai_segment(relay_env, standin):
+    async def barge_in(conn):
+        await conn.audio(b"\x01\x00" * 480)
+        await conn.output_transcript(" Let me explain the")
+        await conn.input_transcript(" Sorry, quick question")
+        await conn.interrupted()
+        await conn.turn_complete()
+        await conn.ai_turn([" Sure, go ahead."])
+        await conn.hold()
+
+    standin.behaviours = [barge_in]
+    iid = relay_env.new_interview()
+    candidate = await relay_env.connect(iid, relay_env.token(iid))
+    await candidate.wait_for(lambda: "Sure, go ahead." in candidate.finals())
+    kinds = [m.WhichOneof("payload") for m in candidate.messages]
+    cut = kinds.index("interrupted")
+    assert "Let me explain the" in candidate.finals()  # the cut-off AI segment was closed
+    closing = [t for t in candidate.of("transcript_update") if t.is_final and t.text == "Let me explain the"][0]
+    assert candidate.messages.index(next(m for m in candidate.messages if m.transcript_update == closing)) < cut
+    await candidate.end()
+    assert await candidate.wait_closed() == 1000
+    assert [(s, t) for _, s, t in rows(iid)] == [
+        ("AI", "Let me explain the"),
+        ("USER", "Sorry, quick question"),
+        ("AI", "Sure, go ahead."),
+    ]
