@@ -115,6 +115,7 @@ def _failed() -> rx.Component:
             variant="soft",
             id="retry-feedback",
             margin_top="0.5em",
+            width="fit-content",
         ),
         color_scheme="red",
         role="alert",

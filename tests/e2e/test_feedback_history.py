@@ -213,3 +213,26 @@ def test_page_waits_while_the_interview_is_still_ending(page, app_db) -> None:
     assert page.evaluate("window.__sameDocument === true")
     assert page.locator("#transcript").get_by_text("Answer 2").is_visible()  # the full transcript arrived
     assert feedback.get_feedback(user_id, interview.id).status == FeedbackStatus.READY
+
+
+def test_failed_feedback_can_be_retried_from_the_page(page, app_db) -> None:
+    user_id = _sign_in(page, app_db)
+    interview_id = _interview(user_id, "Mobile engineer")
+    with session_scope() as session:
+        session.add(
+            Feedback(
+                interview_id=interview_id,
+                status=FeedbackStatus.FAILED,
+                attempts=4,
+                error=f"{feedback.UNAVAILABLE}: The AI feedback service is busy or unavailable (HTTP 429).",
+            )
+        )
+    page.goto(routes.feedback_url(interview_id))
+    failed = page.locator("#feedback-failed")
+    failed.wait_for()
+    assert "HTTP 429" in failed.inner_text()
+    assert page.locator("#transcript").get_by_text("Answer 1").is_visible()  # the transcript is still there
+    page.locator("#retry-feedback").click()
+    page.locator("#feedback-ready").wait_for(timeout=20_000)
+    row = feedback.get_feedback(user_id, interview_id)
+    assert row.status == FeedbackStatus.READY and row.attempts == 5 and row.error is None
