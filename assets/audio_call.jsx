@@ -283,6 +283,7 @@ export function AudioCall({
       c.ctx.audioWorklet.addModule("/audio/capture-processor.js"),
       c.ctx.audioWorklet.addModule("/audio/playback-processor.js"),
     ]);
+    worklets.catch(() => {}); // awaited below; if the mic fails first, the context closes and this rejects
     try {
       c.stream = await navigator.mediaDevices.getUserMedia({
         audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },

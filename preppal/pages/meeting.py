@@ -69,6 +69,19 @@ def error_callout() -> rx.Component:
     )
 
 
+def reconnecting_note() -> rx.Component:
+    return rx.cond(
+        MeetingState.phase == "reconnecting",
+        rx.callout(
+            "The connection dropped. Reconnecting automatically — you don't need to do anything; "
+            "what was said so far is kept.",
+            icon="wifi_off",
+            color_scheme="orange",
+            data_testid="reconnecting-note",
+        ),
+    )
+
+
 def headphone_hint() -> rx.Component:
     return rx.cond(
         ~MeetingState.echo_cancellation,
@@ -119,6 +132,15 @@ def controls() -> rx.Component:
                     ),
                     width="100%",
                     align="center",
+                ),
+            ),
+            rx.cond(
+                (MeetingState.phase == "ending") & ~MeetingState.has_error,
+                rx.text(
+                    "Ending the interview and saving the transcript; your feedback page opens next.",
+                    size="2",
+                    color_scheme="gray",
+                    data_testid="ending-note",
                 ),
             ),
             rx.cond(
@@ -195,6 +217,7 @@ def meeting_page() -> rx.Component:
                 align="center",
             ),
             error_callout(),
+            reconnecting_note(),
             headphone_hint(),
             controls(),
             transcript(),

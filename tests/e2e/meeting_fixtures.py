@@ -9,6 +9,7 @@ Chromium with a fake microphone playing a spoken WAV.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import math
 import struct
 import threading
@@ -130,11 +131,26 @@ class CallRecorder:
         return [(t, m.audio_chunk.audio_content) for t, m in self.sent if m.WhichOneof("payload") == "audio_chunk"]
 
 
+_standin: ThreadedStandin | None = None
+
+
 @pytest.fixture(scope="session")
 def standin() -> Iterator[ThreadedStandin]:
-    server = ThreadedStandin().start()
-    yield server
-    server.stop()
+    """One stand-in per test session, shared by every module that imports this fixture
+    (pytest would otherwise make one per importing module, and the app server — started
+    once — would talk to the first only)."""
+    global _standin
+    if _standin is None:
+        _standin = ThreadedStandin().start()
+    yield _standin
+
+
+def _stop_standin() -> None:
+    if _standin is not None:
+        _standin.stop()
+
+
+atexit.register(_stop_standin)
 
 
 @pytest.fixture(scope="session")
@@ -225,7 +241,9 @@ def call_debug(page) -> dict:
     return page.evaluate("() => window.__preppalCall || {}")
 
 
-def wait_for(page, predicate: Callable[[], object], timeout: float = 20.0, what: str = "") -> object:
+def wait_for(
+    page, predicate: Callable[[], object], timeout: float = 20.0, what: str | Callable[[], str] = ""
+) -> object:
     """Poll through Playwright (page.wait_for_timeout), so its events keep being delivered."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -233,4 +251,4 @@ def wait_for(page, predicate: Callable[[], object], timeout: float = 20.0, what:
         if value:
             return value
         page.wait_for_timeout(100)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
+    raise AssertionError(f"timed out after {timeout} s waiting for {what() if callable(what) else what or predicate}")

@@ -1,0 +1,235 @@
+"""The meeting screen when things go wrong: no microphone permission, the AI failing mid-call,
+the candidate talking over the AI (barge-in), and the network dropping.
+
+Same setup as test_meeting_call.py: production build, real SDK against the Live-API
+stand-in, Debian Chromium with a fake microphone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from preppal.models import InterviewStatus, Speaker
+from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
+    CallRecorder,
+    call_browser,
+    call_debug,
+    gemini_server,
+    launch_browser,
+    make_candidate_and_interview,
+    mic_wav,
+    new_page,
+    open_meeting,
+    pcm24k_tone,
+    phase_text,
+    screenshot,
+    server_db,
+    standin,
+    wait_for,
+    wait_threading_event,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _turn_texts(page) -> list[str]:
+    turns = page.get_by_test_id("turn")
+    return [turns.nth(i).inner_text().split("\n", 1)[-1].strip() for i in range(turns.count())]
+
+
+def test_microphone_permission_denied(standin, server_db, playwright_instance, mic_wav) -> None:  # noqa: F811
+    from preppal.services import interviews
+
+    browser = launch_browser(playwright_instance, wav=mic_wav, grant_media=False)
+    context, page = new_page(browser, server_db)
+    calls = CallRecorder()
+    calls.attach(page)
+    email, interview_id = make_candidate_and_interview()
+    try:
+        open_meeting(page, email, interview_id)
+        page.get_by_test_id("start-call").click()
+        page.get_by_test_id("error-message").wait_for()
+        assert "permission was denied" in page.get_by_test_id("error-message").inner_text()
+        assert "Allow microphone access" in page.get_by_test_id("error-next-step").inner_text()
+        assert phase_text(page) == "Ready to start"
+        page.get_by_test_id("start-call").wait_for()  # the candidate can try again
+        screenshot(page, "error-mic-denied")
+        page.wait_for_timeout(1000)
+        assert calls.urls == [], "no relay socket may be opened without a microphone"
+    finally:
+        context.close()
+        browser.close()
+    assert interviews.get_interview_any(interview_id).status == InterviewStatus.PENDING
+
+
+def test_upstream_error_mid_call_keeps_transcript(standin, server_db, call_browser) -> None:  # noqa: F811
+    from preppal.services import interviews
+
+    async def gemini(conn):
+        await conn.output_transcript("Hello, tell me about a project you led.")
+        await conn.audio(pcm24k_tone(0.4))
+        await conn.turn_complete()
+        await conn.wait_audio(16_000 * 2, timeout=30)
+        await conn.input_transcript("I led a migration")
+        await asyncio.sleep(0.5)
+        await conn.close(1011, "internal error")  # Gemini fails mid-answer
+
+    standin.behaviour = gemini
+    email, interview_id = make_candidate_and_interview()
+    context, page = new_page(call_browser, server_db)
+    try:
+        open_meeting(page, email, interview_id)
+        page.get_by_test_id("start-call").click()
+        page.get_by_test_id("error-message").wait_for(timeout=40_000)
+        assert page.get_by_test_id("error-message").inner_text() == "The AI interviewer is unavailable right now."
+        assert "transcript so far is saved" in page.get_by_test_id("error-next-step").inner_text()
+        assert phase_text(page) == "Call stopped"
+        assert page.get_by_role("link", name="Open the feedback page").count() == 1
+        assert _turn_texts(page)[0] == "Hello, tell me about a project you led."
+        assert page.get_by_role("button", name="End interview").count() == 0
+        screenshot(page, "error-ai-unavailable")
+    finally:
+        context.close()
+
+    wait_for_status = [interviews.get_interview_any(interview_id).status]
+    assert wait_for_status[0] == InterviewStatus.ERROR
+    lines = interviews.get_transcript(interview_id)
+    assert (lines[0].speaker, lines[0].text) == (Speaker.AI, "Hello, tell me about a project you led.")
+
+
+def test_barge_in_drops_queued_ai_audio(standin, server_db, call_browser) -> None:  # noqa: F811
+    barge = threading.Event()
+
+    async def gemini(conn):
+        await conn.output_transcript("Let me describe the role in some detail before we start.")
+        for _ in range(8):  # 4 s of speech, sent faster than real time as Gemini does
+            await conn.audio(pcm24k_tone(0.5))
+        if await wait_threading_event(barge, 30):
+            await conn.interrupted()
+        await conn.hold()
+
+    standin.behaviour = gemini
+    email, interview_id = make_candidate_and_interview()
+    context, page = new_page(call_browser, server_db)
+    calls = CallRecorder()
+    calls.attach(page)
+    try:
+        open_meeting(page, email, interview_id)
+        page.get_by_test_id("start-call").click()
+
+        def playing() -> dict | None:
+            pb = call_debug(page).get("playback") or {}
+            return pb if pb.get("speaking") and pb.get("bufferedMs", 0) > 1500 else None
+
+        before = wait_for(page, playing, timeout=30, what="AI audio playing with a queue")
+        page.get_by_text("Interviewer speaking").wait_for()
+        screenshot(page, "2-live-ai-speaking")
+        barge.set()
+
+        def flushed() -> dict | None:
+            pb = call_debug(page).get("playback") or {}
+            return pb if pb.get("stats", {}).get("flushes") == 1 else None
+
+        after = wait_for(page, flushed, what="playback flush")
+        rate = call_debug(page)["contextRate"]
+        assert len(calls.received_of("interrupted")) == 1
+        assert after["bufferedMs"] < 5, after
+        # At least a second of queued speech was dropped rather than played.
+        assert after["stats"]["dropped"] > rate * 1.0, (before, after)
+        played_at_flush = after["stats"]["played"]
+        page.wait_for_timeout(600)
+        later = call_debug(page)["playback"]
+        assert later["speaking"] is False
+        assert later["stats"]["played"] - played_at_flush <= 128, "nothing of the old turn plays on"
+        page.get_by_text("Interviewer listening").wait_for()
+    finally:
+        context.close()
+
+
+def test_network_drop_reconnects_without_duplicate_lines(standin, server_db, call_browser) -> None:  # noqa: F811
+    from preppal.services import interviews
+
+    back = threading.Event()
+
+    async def gemini(conn):
+        await conn.output_transcript("Welcome. What drew you to this role?")
+        await conn.audio(pcm24k_tone(0.3))
+        await conn.turn_complete()
+        if await wait_threading_event(back, 40):
+            await conn.ai_turn(["Good to have you ", "back."], pcm_per_word=pcm24k_tone(0.2))
+        await conn.hold()
+
+    standin.behaviour = gemini
+    standin.setup_delay_s = 2.0  # hold "connecting" long enough to be seen
+    email, interview_id = make_candidate_and_interview()
+    context, page = new_page(call_browser, server_db)
+    routes: list = []
+
+    held: list = []  # server → page frames held back while `hold` is set
+
+    def route(ws) -> None:
+        server = ws.connect_to_server()  # forward both ways, but keep a handle to cut the line
+        ws.on_message(server.send)
+        server.on_message(lambda m: held.append(m) if hold.is_set() else ws.send(m))
+        server.on_close(
+            lambda code, reason: held.append((code, reason)) if hold.is_set() else ws.close(code=code, reason=reason)
+        )
+        routes.append((ws, server))
+
+    hold = threading.Event()
+
+    page.route_web_socket("**/ws/interview/**", route)
+    try:
+        open_meeting(page, email, interview_id)
+        page.get_by_test_id("start-call").click()
+        wait_for(page, lambda: phase_text(page) == "Connecting…", what="phase Connecting")
+        screenshot(page, "2-connecting")
+        wait_for(page, lambda: phase_text(page) == "Live", timeout=30, what="phase Live")
+        standin.setup_delay_s = 0.0
+        wait_for(page, lambda: _turn_texts(page) == ["Welcome. What drew you to this role?"], what="first line")
+        assert page.get_by_test_id("turn").first.get_attribute("data-final") == "true"
+
+        page_side, server_side = routes[0]
+        server_side.close(code=1001, reason="network drop")  # the line goes dead: the relay sees it …
+        page_side.close(code=1001, reason="network drop")  # … and so does the page
+        wait_for(page, lambda: phase_text(page) == "Reconnecting…", timeout=10, what="phase Reconnecting")
+        assert "Reconnecting automatically" in page.get_by_test_id("reconnecting-note").inner_text()
+        screenshot(page, "5-reconnecting")
+        wait_for(
+            page,
+            lambda: phase_text(page) == "Live" and len(routes) >= 2,
+            timeout=30,
+            what="live again",
+        )
+        assert call_debug(page)["sockets"] == 2
+        back.set()
+        wait_for(page, lambda: len(_turn_texts(page)) >= 2 and "back." in _turn_texts(page)[-1], what="second line")
+        page.wait_for_timeout(500)
+        assert _turn_texts(page) == ["Welcome. What drew you to this role?", "Good to have you back."]
+
+        hold.set()  # keep SessionEnded back for a moment so "Ending…" can be seen
+        page.get_by_role("button", name="End interview").click()
+        wait_for(page, lambda: held, what="the relay's answer to EndRequest")
+        assert phase_text(page) == "Ending…"
+        assert page.get_by_role("button", name="End interview").count() == 0
+        screenshot(page, "6-ending")
+        hold.clear()
+        for frame in held:
+            if isinstance(frame, tuple):
+                routes[-1][0].close(code=frame[0], reason=frame[1])
+            else:
+                routes[-1][0].send(frame)
+        wait_for(page, lambda: "/feedback" in page.url, timeout=30, what="feedback page")
+    finally:
+        standin.setup_delay_s = 0.0
+        context.close()
+
+    interview = interviews.get_interview_any(interview_id)
+    assert interview.status == InterviewStatus.COMPLETED
+    assert [line.text for line in interviews.get_transcript(interview_id)] == [
+        "Welcome. What drew you to this role?",
+        "Good to have you back.",
+    ]
