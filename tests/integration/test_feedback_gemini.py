@@ -10,11 +10,15 @@ is always still there.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -22,6 +26,7 @@ from preppal.models import FeedbackStatus, InterviewStatus, Speaker
 from preppal.services import auth, feedback, interviews
 from preppal.services.interviews import TranscriptLine
 from preppal.settings import reset_settings
+from tests.support.live_api_standin import make_self_signed
 
 FAST = {"initial_delay_s": 0.05, "attempts": 3, "timeout_s": 10}
 CANDIDATE = "I led the billing migration and we cut the monthly close from five days to one."
@@ -71,8 +76,9 @@ class StandIn:
         self.replies[:] = list(replies)
 
 
-@pytest.fixture
-def standin() -> Iterator[StandIn]:
+@contextmanager
+def serve_standin(cert: Optional[tuple[Path, Path]] = None) -> Iterator[StandIn]:
+    """Serve scripted generateContent answers over HTTP, or HTTPS with ``cert``."""
     state = StandIn()
 
     class Handler(BaseHTTPRequestHandler):
@@ -93,12 +99,24 @@ def standin() -> Iterator[StandIn]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if cert is not None:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*cert)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     state.port = server.server_port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def standin() -> Iterator[StandIn]:
+    with serve_standin() as state:
+        yield state
 
 
 @pytest.fixture
@@ -223,3 +241,22 @@ class feedback_retry_options:
     def __exit__(self, *exc: object) -> None:
         feedback.DEFAULT_GEMINI_OPTIONS.clear()
         feedback.DEFAULT_GEMINI_OPTIONS.update(self._saved)
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_https_endpoint_with_a_private_ca(db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trusted: bool) -> None:
+    """GEMINI_CA_FILE is what lets the SDK trust a private endpoint (tests, proxies)."""
+    cert = make_self_signed(tmp_path)
+    with serve_standin(cert) as tls:
+        tls.script(text_reply(json.dumps(valid_feedback())))
+        monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+        monkeypatch.setenv("GEMINI_BASE_URL", f"https://127.0.0.1:{tls.port}")
+        monkeypatch.setenv("GEMINI_CA_FILE", str(cert[0]) if trusted else "")
+        reset_settings()
+        _, interview_id = _completed_interview()
+        row = feedback.run_feedback(interview_id, gemini_options=FAST | {"attempts": 1})
+    if trusted:
+        assert row.status == FeedbackStatus.READY and row.source == "gemini"
+    else:
+        assert row.status == FeedbackStatus.FAILED and "Could not reach" in row.error
+        assert tls.requests == []  # the TLS handshake failed before any request
