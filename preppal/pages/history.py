@@ -52,7 +52,8 @@ def _filters() -> rx.Component:
                 rx.input(
                     name="query",
                     placeholder="Search role or job description",
-                    default_value=S.query,
+                    value=S.query_draft,
+                    on_change=S.set_query_draft,
                     aria_label="Search",
                     id="history-search",
                     min_width="16em",

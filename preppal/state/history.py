@@ -63,7 +63,8 @@ class HistoryState(AuthState):
     total: int = 0
     status_filter: str = "all"
     type_filter: str = "all"
-    query: str = ""
+    query: str = ""  # the applied search
+    query_draft: str = ""  # what is typed in the box (applied on submit)
     since: str = ""
     until: str = ""
     chart: list[dict[str, Any]] = []
@@ -150,13 +151,17 @@ class HistoryState(AuthState):
 
     @rx.event
     def search(self, form: dict[str, Any]):
-        self.query = str(form.get("query", ""))[:200]
+        self.query = self.query_draft = str(form.get("query", self.query_draft))[:200]
         return self._reload()
+
+    @rx.event
+    def set_query_draft(self, value: str):
+        self.query_draft = value[:200]
 
     @rx.event
     def clear_filters(self):
         self.status_filter = self.type_filter = "all"
-        self.query = self.since = self.until = ""
+        self.query = self.query_draft = self.since = self.until = ""
         return self._reload()
 
     @rx.event

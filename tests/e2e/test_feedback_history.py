@@ -136,6 +136,7 @@ def test_history_filters_exports_and_deletes(page, app_db) -> None:
     assert "Staff engineer" in _rows(page).first.inner_text()
 
     page.get_by_role("button", name="Clear filters").first.click()
+    page.wait_for_function("document.querySelector('#history-search').value === ''")
     page.locator("#filter-since").fill("2099-01-01")
     page.locator("#history-empty").wait_for()
     page.get_by_role("button", name="Clear filters").first.click()
