@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import cProfile
+import gc
 import json
 import os
 import resource
@@ -58,11 +59,22 @@ def _make_app():
     from starlette.routing import Route
 
     from preppal.live import gemini
+    from preppal.realtime import relay, route
     from preppal.realtime.route import websocket_routes
 
     gemini.DEFAULT_BATCH_MS = int(os.environ.get("PREPPAL_BENCH_BATCH_MS", gemini.DEFAULT_BATCH_MS))
     gemini.WIRE_FAST_PATH = os.environ.get("PREPPAL_BENCH_SDK_MODELS") != "1"
     lags: list[float] = []
+    gc_pauses: list[float] = []
+    gc_start = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_start[0] = time.perf_counter()
+        elif info.get("generation", 0) >= 1:
+            gc_pauses.append(time.perf_counter() - gc_start[0])
+
+    gc.callbacks.append(on_gc)
     window = {"cpu": 0.0, "wall": time.monotonic(), "profile": None}
 
     async def monitor() -> None:
@@ -85,16 +97,16 @@ def _make_app():
 
     async def stats(request):
         now, used = time.monotonic(), cpu()
-        from preppal.realtime import relay
-
         body = {
             "cpu_s": used - window["cpu"],
             "wall_s": now - window["wall"],
             "rss_mb": rss_mb(),
             "live_relays": len(relay._live),
             "loop_lag": percentiles(lags),
+            "gc_gen1_2": percentiles(gc_pauses),
         }
         lags.clear()
+        gc_pauses.clear()
         window.update(cpu=used, wall=now)
         profile_path = request.query_params.get("profile")
         if window["profile"] is not None:
@@ -108,6 +120,8 @@ def _make_app():
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        if os.environ.get("PREPPAL_BENCH_NO_GC_FREEZE") == "1":
+            route._heap_frozen = True  # pretend it was done: measures the unfrozen heap
         task = asyncio.create_task(monitor())
         yield
         task.cancel()

@@ -186,6 +186,7 @@ async def run_size(n: int, args, relay_url: str, stats_url: str, standin_pid: in
         "relay_cpu_pct_per_session": cpu_pct / n,
         "relay_rss_mb": server["rss_mb"],
         "relay_loop_lag": server["loop_lag"],
+        "relay_gc_pauses": server["gc_gen1_2"],
         "driver_loop_lag": percentiles(lag),
         "load_avg_1m": os.getloadavg()[0],
     }

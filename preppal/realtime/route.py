@@ -14,6 +14,7 @@ Token purposes:
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 from starlette.routing import WebSocketRoute
@@ -85,6 +86,7 @@ async def interview_socket(ws: WebSocket) -> None:
         if relay is None:
             if live_relay(interview_id) is not None:  # lost a race while authorizing
                 raise Refused(codes.ALREADY_CONNECTED, codes.message_for(codes.ALREADY_CONNECTED))
+            _freeze_startup_heap()
             relay = Relay.launch(interview, claims)
     except Refused as exc:
         log.info("relay refused a connection to %s: %s (%s)", interview_id, exc.code, exc.message)
@@ -95,6 +97,22 @@ async def interview_socket(ws: WebSocket) -> None:
         await _refuse(ws, codes.INTERNAL, codes.message_for(codes.INTERNAL))
         return
     await relay.serve(ws)
+
+
+_heap_frozen = False
+
+
+def _freeze_startup_heap() -> None:
+    """Move everything alive before the first interview out of the cyclic GC's reach, once.
+
+    The app, Reflex, pydantic and the SDK leave ~10^6 long-lived objects; a full collection
+    walks them all and stalled the event loop for up to ~185 ms under load (every live audio
+    stream with it). Frozen, full collections take a few ms (bench: docs/performance.md).
+    """
+    global _heap_frozen
+    if not _heap_frozen:
+        _heap_frozen = True
+        gc.freeze()
 
 
 def websocket_routes() -> list[WebSocketRoute]:
