@@ -113,6 +113,7 @@ class GeminiBackend(LiveBackend):
         self._events: asyncio.Queue[BackendEvent] = asyncio.Queue()
         self._buf = bytearray()
         self._flush = asyncio.Event()
+        self._batches = 0  # batches sent so far (lets a trailing-flush timer know it is stale)
         self._session: Any = None
         self._exits: dict[int, contextlib.AbstractAsyncContextManager] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -200,11 +201,15 @@ class GeminiBackend(LiveBackend):
     async def send_audio(self, pcm16k: bytes) -> None:
         buf = self._buf
         if not buf:  # a new batch: make sure it goes out even if the candidate stops here
-            asyncio.get_running_loop().call_later(TRAILING_FLUSH_S, self._flush.set)
+            asyncio.get_running_loop().call_later(TRAILING_FLUSH_S, self._flush_if_pending, self._batches)
         buf += pcm16k
         if len(buf) >= self._batch_bytes:
             if len(buf) > MAX_BUFFER_BYTES:  # upstream stalled: keep the newest audio
                 del buf[: len(buf) - MAX_BUFFER_BYTES]
+            self._flush.set()
+
+    def _flush_if_pending(self, batch: int) -> None:
+        if self._batches == batch:  # that batch is still filling: send what there is
             self._flush.set()
 
     async def _send_loop(self) -> None:
@@ -215,6 +220,7 @@ class GeminiBackend(LiveBackend):
                 continue
             chunk = bytes(self._buf)
             self._buf.clear()
+            self._batches += 1
             session = self._session
             wire = getattr(session, "_ws", None) if WIRE_FAST_PATH else None
             try:
