@@ -28,6 +28,7 @@ def _provider_button(provider: rx.Var[dict[str, str]]) -> rx.Component:
             rx.icon("log-in", size=16),
             provider["label"],
             href=provider["href"],
+            reload_document=True,  # an HTTP route, not a Reflex page: leave the client router
         ),
         as_child=True,
         variant="outline",

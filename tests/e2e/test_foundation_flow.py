@@ -32,6 +32,7 @@ def test_sign_up_create_interview_history_sign_out(page, tmp_path) -> None:
     # A protected page first: it sends us to sign-in, remembering where we were going.
     page.goto("/dashboard")
     page.wait_for_url(re.compile(r"/sign-in/?\?next=%2Fdashboard"))
+    assert page.get_by_role("link", name=re.compile("Continue with")).count() == 0  # no OAuth configured
     page.get_by_role("link", name="Create an account").click()
     page.wait_for_url(re.compile(r"/sign-up/?\?next=%2Fdashboard"))
     page.get_by_label("Name").fill("Ada Lovelace")
