@@ -32,8 +32,13 @@ function debugState() {
 function resetDebug() {
   window.__preppalCall = {
     phase: "initializing",
-    startClickedAt: null,
-    firstAudioAt: null,
+    startClickedAt: null, // performance.now() marks of the call set-up, for the latency bench
+    micAt: null,
+    tokenAt: null,
+    openAt: null,
+    readyAt: null,
+    firstAudioMsgAt: null,
+    firstAudioAt: null, // the playback worklet reported its first played samples
     contextRate: null,
     echoCancellation: null,
     sentFrames: 0,
@@ -158,6 +163,7 @@ export function AudioCall({
     switch (msg.payload) {
       case "sessionReady": {
         const r = msg.sessionReady;
+        if (dbg.readyAt === null) dbg.readyAt = performance.now();
         c.attempt = 0;
         c.outputRate = r.outputSampleRate || 24000;
         if (r.maxDurationS) setCapS(r.maxDurationS);
@@ -169,6 +175,7 @@ export function AudioCall({
         break;
       }
       case "audioResponse": {
+        if (dbg.firstAudioMsgAt === null) dbg.firstAudioMsgAt = performance.now();
         const bytes = msg.audioResponse.audioContent;
         const pcm = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
         const rate = msg.audioResponse.sampleRate || 16000;
@@ -218,6 +225,10 @@ export function AudioCall({
     if (c.ended || c.done || !c.ctx) return;
     const ws = new WebSocket(socketURL(props.current.interviewId, tok));
     ws.binaryType = "arraybuffer";
+    ws.onopen = () => {
+      const dbg = debugState();
+      if (dbg.openAt === null) dbg.openAt = performance.now();
+    };
     ws.onmessage = onServerMessage;
     ws.onclose = onSocketClosed;
     c.ws = ws;
@@ -226,6 +237,7 @@ export function AudioCall({
 
   // A fresh token from Reflex means: (re)connect with it.
   useEffect(() => {
+    if (token && started && debugState().tokenAt === null) debugState().tokenAt = performance.now();
     if (token && started) openSocket(token);
   }, [token]);
 
@@ -294,6 +306,7 @@ export function AudioCall({
       setBusy(false);
       return report({ phase: "initializing", error: kind, message: String((err && err.message) || err) });
     }
+    dbg.micAt = performance.now();
     try {
       await Promise.all([resumed, worklets]);
       const ctx = c.ctx;

@@ -201,7 +201,7 @@ def meeting_page() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.vstack(
-                    rx.heading(MeetingState.role, size="6"),
+                    rx.heading(MeetingState.role, size="6", data_testid="interview-role"),
                     rx.text(
                         rx.text.span(MeetingState.interview_type, text_transform="capitalize"),
                         rx.cond(MeetingState.interviewer != "", " · ", ""),

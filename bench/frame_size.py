@@ -1,0 +1,73 @@
+"""Which browser frame length (settings.audio_frame_ms) should the capture worklet use?
+
+Runs the relay load benchmark (bench/relay_load.py: granian + real SDK + Live-API
+stand-in) with candidates sending AudioChunk frames of each length, and prints the
+relay's CPU per session and the latencies for each. Longer frames cost less per second
+of audio (the relay's cost is per message) but add their own length to the first
+word's delay; see docs/performance.md for the choice.
+
+    .venv/bin/python -m bench.frame_size --frames 20 40 100 --sizes 50 --duration 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import relay_load  # noqa: E402
+from preppal.realtime import codec  # noqa: E402
+
+
+def candidate_class(frame_ms: int) -> type:
+    """relay_load's Candidate, sending ``frame_ms`` frames on the same real-time schedule."""
+    frame_bytes = 16_000 * 2 * frame_ms // 1000
+    period = frame_ms / 1000
+
+    class FramedCandidate(relay_load.Candidate):
+        async def run(self, measure_from: float, stop_at: float) -> None:
+            async with relay_load.websockets.connect(self.url, max_size=None, compression=None, open_timeout=30) as ws:
+                reader = asyncio.create_task(self._read(ws, measure_from))
+                await asyncio.wait_for(self.ready.wait(), 60)
+                loop = asyncio.get_running_loop()
+                next_at = loop.time()
+                while loop.time() < stop_at:
+                    await ws.send(codec.client_audio(relay_load.stamp(frame_bytes)))
+                    self.frames += 1
+                    next_at += period
+                    await asyncio.sleep(max(0.0, next_at - loop.time()))
+                await ws.send(codec.client_end())
+                await asyncio.wait_for(reader, 30)
+
+    return FramedCandidate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--frames", type=int, nargs="+", default=[20, 40, 100], help="frame lengths in ms")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50])
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--batch-ms", type=int, default=60)
+    args = parser.parse_args()
+    for frame_ms in args.frames:
+        print(f"\n=== browser frames of {frame_ms} ms ({16_000 * 2 * frame_ms // 1000} bytes) ===", flush=True)
+        relay_load.Candidate = candidate_class(frame_ms)
+        run_args = argparse.Namespace(
+            sizes=args.sizes,
+            duration=args.duration,
+            warmup=args.warmup,
+            batch_ms=args.batch_ms,
+            sdk_models=False,
+            profile=None,
+            json=None,
+        )
+        asyncio.run(relay_load.main(run_args))
+
+
+if __name__ == "__main__":
+    main()
