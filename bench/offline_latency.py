@@ -131,6 +131,12 @@ async def main(turns_wanted: int, cut_ms: int) -> None:
     cold_load = time.monotonic() - t
     rss_loaded, _ = rss_mb()
     fixtures = [speech_pcm(text, lead_s=0.2, tail_s=0.0) for text in ANSWERS]
+    decode_wall, decode_cpu_s = [], []
+    for pcm in fixtures:  # one whole answer per decode: Whisper's cost on this machine right now
+        c0, w0 = time.process_time(), time.perf_counter()
+        engines.transcriber.transcribe(pcm_to_float(pcm))
+        decode_wall.append(time.perf_counter() - w0)
+        decode_cpu_s.append(time.process_time() - c0)
 
     from_voice: list[float] = []
     from_turn_end: list[float] = []
@@ -196,6 +202,11 @@ async def main(turns_wanted: int, cut_ms: int) -> None:
     print(
         f"end-of-turn decision → first audio chunk: median {statistics.median(ms_eot):.0f} ms, "
         f"p90 {pct(ms_eot, 90):.0f} ms"
+    )
+    print(
+        f"one whole-answer decode ({statistics.mean(len(f) for f in fixtures) / 32_000:.1f} s of speech): "
+        f"median {statistics.median(decode_wall) * 1000:.0f} ms wall, "
+        f"{statistics.median(decode_cpu_s) * 1000:.0f} ms CPU"
     )
     print(f"send_audio per 20 ms frame: median {statistics.median(us):.0f} µs, p99 {pct(us, 99):.0f} µs")
     print(
