@@ -1,0 +1,84 @@
+"""MeetingState bookkeeping: transcript segments from the relay sink, phases and errors
+reported by the browser component (the Reflex wiring itself is covered end to end in
+tests/e2e/test_meeting_*.py)."""
+
+from __future__ import annotations
+
+import pytest
+import reflex as rx
+
+from preppal.realtime.sink import TranscriptPush
+from preppal.state.meeting import MeetingState
+from preppal.state.meeting_sink import apply_push
+
+
+@pytest.fixture
+def state() -> MeetingState:
+    root = rx.State(_reflex_internal_init=True)
+    meeting = root.get_substate(MeetingState.get_full_name().split(".")[1:])
+    meeting.interview_id = "iv-1"
+    return meeting
+
+
+def lines(state: MeetingState) -> list[tuple[int, str, str, bool]]:
+    return [(t.segment_id, t.speaker, t.text, t.final) for t in state.turns]
+
+
+def test_partial_text_is_replaced_by_the_final(state: MeetingState) -> None:
+    apply_push(state, "iv-1", TranscriptPush(1, "AI", "Hello"))
+    apply_push(state, "iv-1", TranscriptPush(1, "AI", "Hello, tell me"))
+    apply_push(state, "iv-1", TranscriptPush(2, "USER", "I"))
+    apply_push(state, "iv-1", TranscriptPush(1, "AI", "Hello, tell me about you.", final=True))
+    assert lines(state) == [(1, "AI", "Hello, tell me about you.", True), (2, "USER", "I", False)]
+
+
+def test_resent_segments_after_a_reconnect_do_not_duplicate(state: MeetingState) -> None:
+    for _ in range(2):  # the relay replays open segments to a resumed socket
+        apply_push(state, "iv-1", TranscriptPush(1, "AI", "Welcome.", final=True))
+        apply_push(state, "iv-1", TranscriptPush(2, "USER", "Thanks for"))
+    apply_push(state, "iv-1", TranscriptPush(1, "AI", "Welc"))  # a late partial never wins
+    assert lines(state) == [(1, "AI", "Welcome.", True), (2, "USER", "Thanks for", False)]
+
+
+def test_out_of_order_segments_are_shown_in_order(state: MeetingState) -> None:
+    apply_push(state, "iv-1", TranscriptPush(3, "AI", "third", final=True))
+    apply_push(state, "iv-1", TranscriptPush(1, "AI", "first", final=True))
+    apply_push(state, "iv-1", TranscriptPush(2, "USER", "second", final=True))
+    assert [t.segment_id for t in state.turns] == [1, 2, 3]
+
+
+def test_updates_for_another_interview_are_ignored(state: MeetingState) -> None:
+    assert apply_push(state, "iv-2", TranscriptPush(1, "AI", "not yours", final=True)) is False
+    assert apply_push(state, "iv-2", TranscriptPush(phase="ending")) is False
+    assert state.turns == [] and state.phase == "initializing"
+
+
+def test_relay_phases_and_errors(state: MeetingState) -> None:
+    apply_push(state, "iv-1", TranscriptPush(phase="live"))
+    assert state.phase == "live"
+    apply_push(state, "iv-1", TranscriptPush(phase="reconnecting"))
+    assert state.phase == "reconnecting"
+    apply_push(state, "iv-1", TranscriptPush(phase="error", message="The interviewer is unavailable."))
+    assert (state.phase, state.error_message) == ("ending", "The interviewer is unavailable.")
+
+
+def test_component_reports_mic_denied_as_retryable(state: MeetingState) -> None:
+    MeetingState.on_state_change.fn(state, {"phase": "initializing", "error": "mic_denied"})
+    assert state.phase == "initializing"
+    assert "permission was denied" in state.error_message
+    assert state.error_next_step.startswith("Allow microphone access")
+    assert state.can_retry
+    MeetingState.on_state_change.fn(state, {"phase": "connecting", "echoCancellation": False})
+    assert (state.error_kind, state.echo_cancellation) == ("", False)
+
+
+def test_component_fatal_error_and_session_end(state: MeetingState) -> None:
+    MeetingState.on_state_change.fn(state, {"phase": "live", "interviewer": "gemini", "maxDurationS": 1800})
+    assert (state.phase, state.interviewer_label, state.max_duration_s) == ("live", "Gemini Live interviewer", 1800)
+    assert MeetingState.on_state_change.fn(state, {"phase": "ending", "error": "ai_unavailable"}) is None
+    assert state.error_message == "The AI interviewer is unavailable right now." and not state.can_retry
+
+
+def test_session_end_redirects_to_feedback(state: MeetingState) -> None:
+    event = MeetingState.on_state_change.fn(state, {"phase": "ending", "ended": True, "reason": "GEMINI_ENDED"})
+    assert event is not None and "/interview/iv-1/feedback" in str(event)
