@@ -73,7 +73,9 @@ def http_json(url: str) -> dict:
 
 
 class Candidate:
-    """One browser: 20 ms frames on a fixed real-time schedule, timing AI audio on arrival."""
+    """One browser: fixed-length frames on a real-time schedule, timing AI audio on arrival."""
+
+    frame_ms = 40  # the browser's default (settings.audio_frame_ms); --frame-ms overrides
 
     def __init__(self, url: str, down: list[float]) -> None:
         self.url = url
@@ -88,10 +90,11 @@ class Candidate:
             await asyncio.wait_for(self.ready.wait(), 60)
             loop = asyncio.get_running_loop()
             next_at = loop.time()
+            size, period = FRAME * self.frame_ms // 20, self.frame_ms / 1000
             while loop.time() < stop_at:
-                await ws.send(codec.client_audio(stamp(FRAME)))
+                await ws.send(codec.client_audio(stamp(size)))
                 self.frames += 1
-                next_at += 0.02
+                next_at += period
                 await asyncio.sleep(max(0.0, next_at - loop.time()))
             await ws.send(codec.client_end())
             await asyncio.wait_for(reader, 30)
@@ -258,7 +261,13 @@ async def main(args) -> None:
                 if time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(0.2)
-        path = "SDK models" if args.sdk_models else "wire JSON"
+        if getattr(args, "frame_ms", None):
+            Candidate.frame_ms = args.frame_ms
+        else:
+            from preppal.settings import get_settings
+
+            Candidate.frame_ms = get_settings().audio_frame_ms
+        path = f"{Candidate.frame_ms} ms browser frames, " + ("SDK models" if args.sdk_models else "wire JSON")
         print(f"{path}, batch {args.batch_ms} ms, {args.duration:.0f} s measured per size, {args.warmup:.0f} s warm-up")
         results = []
         for n in args.sizes:
@@ -294,6 +303,7 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 100, 200])
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per size")
     parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--frame-ms", type=int, default=None, help="browser frame length (default: settings)")
     parser.add_argument("--batch-ms", type=int, default=60, help="candidate audio per upstream message")
     parser.add_argument("--sdk-models", action="store_true", help="per-message SDK models instead of wire JSON")
     parser.add_argument("--profile", help="write a cProfile of the relay worker (last size) to this path")
