@@ -105,7 +105,7 @@ def controls() -> rx.Component:
                 end_requested=MeetingState.end_requested,
                 stop=MeetingState.call_stopped,
                 max_duration_s=MeetingState.max_duration_s,
-                start_label="Start interview",
+                start_label=MeetingState.start_label,
                 on_request_token=MeetingState.request_token,
                 on_state_change=MeetingState.on_state_change,
             ),

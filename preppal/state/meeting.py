@@ -103,6 +103,7 @@ class MeetingState(rx.State):
     error_next_step: str = ""
     frame_ms: int = 40
     max_duration_s: int = 3600
+    rejoin: bool = False  # the interview is already live (a reload or another tab dropped)
 
     # ---- derived ------------------------------------------------------------------
 
@@ -113,6 +114,10 @@ class MeetingState(rx.State):
     @rx.var
     def interviewer_label(self) -> str:
         return INTERVIEWER_NAMES.get(self.interviewer, self.interviewer)
+
+    @rx.var
+    def start_label(self) -> str:
+        return "Rejoin the interview" if self.rejoin else "Start interview"
 
     @rx.var
     def has_error(self) -> bool:
@@ -184,6 +189,7 @@ class MeetingState(rx.State):
         if interview.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR):
             return rx.redirect(routes.feedback_url(self.interview_id))
         self.role, self.interview_type = interview.role, interview.interview_type.value.replace("_", " ")
+        self.rejoin = interview.status == InterviewStatus.IN_PROGRESS
         self.interviewer = interview.interviewer or settings.interviewer_name
         # Saved final lines (a reload during a live interview) are shown again.
         for line in interviews.get_transcript(self.interview_id):

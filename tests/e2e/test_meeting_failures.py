@@ -35,6 +35,15 @@ from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.browser
 
 
+NO_ECHO_CANCELLATION = """
+(() => {
+  const md = navigator.mediaDevices;
+  const supported = md.getSupportedConstraints.bind(md);
+  md.getSupportedConstraints = () => ({ ...supported(), echoCancellation: false });
+})();
+"""
+
+
 def _turn_texts(page) -> list[str]:
     turns = page.get_by_test_id("turn")
     return [turns.nth(i).inner_text().split("\n", 1)[-1].strip() for i in range(turns.count())]
@@ -114,11 +123,15 @@ def test_barge_in_drops_queued_ai_audio(standin, server_db, call_browser) -> Non
     standin.behaviour = gemini
     email, interview_id = make_candidate_and_interview()
     context, page = new_page(call_browser, server_db)
+    # This browser "has no echo cancellation": the page must suggest headphones.
+    context.add_init_script(NO_ECHO_CANCELLATION)
     calls = CallRecorder()
     calls.attach(page)
     try:
         open_meeting(page, email, interview_id)
         page.get_by_test_id("start-call").click()
+        page.get_by_test_id("headphone-hint").wait_for()
+        assert "use headphones" in page.get_by_test_id("headphone-hint").inner_text()
 
         def playing() -> dict | None:
             pb = call_debug(page).get("playback") or {}
