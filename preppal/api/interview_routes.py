@@ -127,6 +127,7 @@ async def generate_worker_token(request: Request) -> JSONResponse:
     ---
     summary: Mint a 5-minute token to open the live interview socket
     description: Session cookie only. The interview must be yours and PENDING.
+    security: [{session: []}]
     requestBody:
       required: true
       content:
@@ -151,6 +152,7 @@ async def update_status(request: Request) -> JSONResponse:
     ---
     summary: Move an interview along PENDING → IN_PROGRESS → COMPLETED | ERROR
     description: Session cookie (own interviews) or `Authorization Bearer <worker secret>`.
+    security: [{session: []}, {workerSecret: []}]
     requestBody:
       required: true
       content:
@@ -193,6 +195,7 @@ async def submit_transcript(request: Request) -> JSONResponse:
     ---
     summary: Store the final transcript and mark the interview COMPLETED (one transaction)
     description: Worker shared secret only. Idempotent on retry.
+    security: [{workerSecret: []}]
     requestBody:
       required: true
       content:

@@ -6,6 +6,8 @@ the service layer, which validates all input; nothing the browser sends is trust
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from preppal import routes
@@ -83,7 +85,9 @@ class DashboardState(AuthState):
         upload = files[0]
         name = upload.name or upload.filename or "resume"
         try:
-            self.resume_text = extract_resume_text(name, await upload.read())
+            data = await upload.read()
+            # PDF parsing is CPU work: keep it off the event loop that also carries live audio.
+            self.resume_text = await asyncio.to_thread(extract_resume_text, name, data)
             self.resume_name = name
         except ServiceError as exc:
             self.upload_error = exc.message

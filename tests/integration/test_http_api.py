@@ -208,6 +208,8 @@ async def test_openapi_describes_the_three_calls(client) -> None:
     assert r.status_code == 200
     spec = r.json()
     assert set(spec["paths"]) == {TOKEN, STATUS, SUBMIT}
+    assert spec["paths"][SUBMIT]["post"]["security"] == [{"workerSecret": []}]
+    assert spec["paths"][TOKEN]["post"]["security"] == [{"session": []}]
     assert spec["paths"][STATUS]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"][
         "status"
     ]["enum"] == ["IN_PROGRESS", "COMPLETED", "ERROR"]
