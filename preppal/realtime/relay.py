@@ -158,6 +158,7 @@ class Relay:
                 error_code=exc.code,
                 error_message=exc.message,
             )
+            self._pusher.offer(TranscriptPush(phase="error", message=exc.message))
             await self._close_client(exc.code, exc.message)
             return False
         try:
@@ -170,6 +171,7 @@ class Relay:
             )
         except Exception as exc:  # lost the compare-and-set: another worker started it
             log.info("interview %s could not go live: %s", self.interview_id, exc)
+            self._pusher.offer(TranscriptPush(phase="error", message=codes.message_for(codes.ALREADY_CONNECTED)))
             await self._close_client(codes.ALREADY_CONNECTED, codes.message_for(codes.ALREADY_CONNECTED))
             return False
         self._assembler.start_clock()
@@ -247,15 +249,14 @@ class Relay:
                 code, message = outcome[1], outcome[2]
             else:
                 code, message = codes.TIMEOUT, codes.message_for(codes.TIMEOUT)
-            if self.live:
-                await self._db(
-                    interviews.update_status,
-                    self.interview_id,
-                    InterviewStatus.ERROR,
-                    expected=InterviewStatus.IN_PROGRESS,
-                    error_code=code,
-                    error_message=message,
-                )
+            await self._db(  # before going live only a crash gets here: PENDING → ERROR
+                interviews.update_status,
+                self.interview_id,
+                InterviewStatus.ERROR,
+                expected=InterviewStatus.IN_PROGRESS if self.live else InterviewStatus.PENDING,
+                error_code=code,
+                error_message=message,
+            )
             self._pusher.offer(TranscriptPush(phase="error", message=message))
             await self._close_client(code, message)
             return
