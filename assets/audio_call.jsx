@@ -10,10 +10,9 @@
 // A dropped socket while live retries with backoff, each time with a fresh token.
 // window.__preppalCall exposes counters for the end-to-end tests and the latency bench.
 import React, { useEffect, useRef, useState } from "react";
-import { Button, Flex, Text } from "@radix-ui/themes";
-import env from "$/env.json";
-import { getBackendURL } from "$/utils/state";
+import { Button, Text } from "@radix-ui/themes";
 import { preppal } from "./proto/interview_pb.js";
+import { CallMeters, debugState, micErrorKind, resetDebug, socketURL } from "./call_parts.jsx";
 
 const { ClientToServerMessage, ServerToClientMessage } = preppal;
 const TARGET_RATE = 16000;
@@ -23,51 +22,6 @@ const END_REASONS = ["REASON_UNSPECIFIED", "USER_INITIATED", "GEMINI_ENDED", "TI
 const END_WAIT_MS = 10000; // EndRequest sent, no SessionEnded: give up waiting
 const DRAIN_MAX_MS = 5000; // let the interviewer finish its goodbye before leaving
 
-function debugState() {
-  if (typeof window === "undefined") return {};
-  if (!window.__preppalCall) window.__preppalCall = {};
-  return window.__preppalCall;
-}
-
-function resetDebug() {
-  window.__preppalCall = {
-    phase: "initializing",
-    startClickedAt: null, // performance.now() marks of the call set-up, for the latency bench
-    micAt: null,
-    tokenAt: null,
-    openAt: null,
-    readyAt: null,
-    firstAudioMsgAt: null,
-    firstAudioAt: null, // the playback worklet reported its first played samples
-    contextRate: null,
-    echoCancellation: null,
-    sentFrames: 0,
-    sentBytes: 0,
-    frameSizes: [],
-    received: {},
-    playback: null,
-    sockets: 0,
-    lastClose: null,
-  };
-  return window.__preppalCall;
-}
-
-function socketURL(interviewId, token) {
-  const url = getBackendURL(env.EVENT); // right host/port in dev (:8000) and prod (one port)
-  url.pathname = `/ws/interview/${encodeURIComponent(interviewId)}`;
-  url.search = `?token=${encodeURIComponent(token)}`;
-  return url.toString();
-}
-
-function micErrorKind(err) {
-  const name = (err && err.name) || "";
-  if (name === "NotAllowedError" || name === "SecurityError" || name === "PermissionDeniedError") return "mic_denied";
-  if (name === "NotFoundError" || name === "OverconstrainedError" || name === "DevicesNotFoundError") return "no_mic";
-  if (name === "NotReadableError") return "mic_busy";
-  return "mic_failed";
-}
-
-const fmt = (s) => `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
 export function AudioCall({
   interviewId,
@@ -380,28 +334,5 @@ export function AudioCall({
       </Button>
     );
   }
-
-  const elapsed = liveSince ? Math.max(0, (now - liveSince) / 1000) : 0;
-  const nearCap = capS - elapsed < 300;
-  return (
-    <Flex gap="5" align="center" wrap="wrap" data-testid="call-meters">
-      <Flex direction="column" gap="1" style={{ minWidth: "12em" }}>
-        <Text size="1" color="gray">{muted ? "Your microphone (muted)" : "Your microphone"}</Text>
-        <div
-          role="meter"
-          aria-label="Microphone level"
-          style={{ height: 8, width: "100%", borderRadius: 4, background: "var(--gray-4)", overflow: "hidden" }}
-        >
-          <div ref={micBar} data-testid="mic-level" style={{ height: "100%", width: "0%", background: "var(--grass-9)", transition: "width 60ms linear" }} />
-        </div>
-      </Flex>
-      <Flex gap="2" align="center" data-testid="ai-indicator">
-        <div ref={aiDot} style={{ width: 14, height: 14, borderRadius: 7, background: "var(--gray-6)", transition: "transform 80ms linear" }} />
-        <Text size="2" ref={aiLabel} aria-live="polite">Interviewer listening</Text>
-      </Flex>
-      <Text size="2" color={nearCap ? "orange" : "gray"} data-testid="elapsed" style={{ fontVariantNumeric: "tabular-nums" }}>
-        {fmt(elapsed)} / {fmt(capS)}
-      </Text>
-    </Flex>
-  );
+  return <CallMeters micBar={micBar} aiDot={aiDot} aiLabel={aiLabel} muted={muted} liveSince={liveSince} now={now} capS={capS} />;
 }
