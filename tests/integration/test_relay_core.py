@@ -120,6 +120,8 @@ async def test_full_session_forwards_transcript_and_audio_then_completes(
     for key in ("input_audio_transcription", "output_audio_transcription", "context_window_compression"):
         assert conn.setup_value(key) is not None, key
     assert conn.setup_value("session_resumption") is not None
+    voice = conn.setup_value("generation_config", "speech_config", "voice_config", "prebuilt_voice_config")
+    assert (voice.get("voiceName") or voice.get("voice_name")) == get_settings().gemini_voice
 
     # AI greeting: transcript deltas assembled into one segment, audio at 24 kHz.
     await candidate.wait_for(lambda: any(t.is_final for t in candidate.of("transcript_update")))
@@ -280,3 +282,16 @@ async def test_barge_in_forwards_interrupted_and_closes_the_ai_segment(relay_env
         ("USER", "Sorry, quick question"),
         ("AI", "Sure, go ahead."),
     ]
+
+
+async def test_heartbeat_while_live(relay_env, standin, monkeypatch):
+    from preppal.realtime import relay as relay_module
+
+    monkeypatch.setattr(relay_module, "HEARTBEAT_S", 0.2)
+    iid = relay_env.new_interview()
+    candidate = await relay_env.connect(iid, relay_env.token(iid))
+    await candidate.wait_kind("session_ready")
+    first = interviews.get_interview_any(iid).heartbeat_at
+    await wait_until(lambda: interviews.get_interview_any(iid).heartbeat_at > first, timeout=5)
+    await candidate.end()
+    assert await candidate.wait_closed() == 1000
