@@ -61,9 +61,20 @@ def test_transcribes_an_espeak_answer(transcriber: Transcriber) -> None:
     assert has_numbers(text), text  # "forty percent" must survive as a number for the quantify rule
 
 
+PROMPT = "A job interview for a Backend Engineer role. The candidate answers the interviewer's question."
+
+
 @pytest.mark.slow
-def test_silence_transcribes_to_nothing(transcriber: Transcriber) -> None:
+def test_silence_and_noise_transcribe_to_nothing(transcriber: Transcriber) -> None:
     assert transcriber.transcribe(np.zeros(16_000 * 2, dtype=np.float32)) == ""
+    noise = np.random.default_rng(0).normal(0, 0.03, 16_000 * 2).astype(np.float32)
+    assert transcriber.transcribe(noise, PROMPT) == ""  # not an echo of the prompt
+
+
+@pytest.mark.slow
+def test_the_prompt_helps_with_the_role_words(transcriber: Transcriber) -> None:
+    audio = pcm_to_float(speech_pcm("I am applying for a backend engineer role because I like building services."))
+    assert fuzzy_has(transcriber.transcribe(audio, PROMPT), "backend")
 
 
 def copy_model(tmp_path: Path) -> Path:

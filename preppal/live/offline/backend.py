@@ -94,6 +94,8 @@ class OfflineBackend(LiveBackend):
         self._pending_answer: list[str] = []
         self._user_open = self._ai_open = self._closing = False
         self._ended = self._closed = False
+        role = brief.role.strip() or "professional"
+        self._stt_prompt = f"A job interview for a {role} role. The candidate answers the interviewer's question."
         self.turn_ended_at: float | None = None  # monotonic time of the last end of turn (benchmark)
 
     # --- LiveBackend ---------------------------------------------------------------------------
@@ -198,9 +200,8 @@ class OfflineBackend(LiveBackend):
         while True:
             chunk = await self._jobs.get()
             try:
-                text = (
-                    await asyncio.to_thread(self._engines.transcriber.transcribe, chunk.audio) if chunk.voiced else ""
-                )
+                transcribe = self._engines.transcriber.transcribe
+                text = await asyncio.to_thread(transcribe, chunk.audio, self._stt_prompt) if chunk.voiced else ""
                 if text:
                     self._emit(UserTranscript(f" {text}" if self._user_open else text))
                     self._user_open = True
