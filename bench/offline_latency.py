@@ -1,7 +1,7 @@
 """Offline interviewer latency: end of the candidate's speech → first interviewer audio chunk.
 
 Runs real interviews through :class:`OfflineBackend` with spoken answers (espeak-ng, made
-here), fed as 20 ms frames *in real time* from the start of each answer until the
+here), fed as 40 ms frames (the browser's default) *in real time* from the start of each answer until the
 interviewer's first audio chunk arrives. The interviewer's own turns are skipped by feeding
 their duration of silence at once (the backend listens on the stream clock), and each turn
 is sent in one go (``send_ahead_s`` large): neither changes when the *first* chunk leaves.
@@ -31,7 +31,9 @@ from preppal.live.base import AIAudio, Ended, InterviewBrief, TurnComplete
 from preppal.live.offline import OfflineBackend, load_engines
 from preppal.live.offline.audio import pcm_to_float, silence
 from preppal.live.offline.vad import TurnRules
-from tests.support.speech import FRAME_BYTES, speech_pcm
+from tests.support.speech import speech_pcm
+
+FRAME_BYTES = 1280  # 40 ms, the browser's default frame (PREPPAL_AUDIO_FRAME_MS); --frame-ms changes it
 
 ANSWERS = [
     "I am a backend engineer. I build web services in Python and I have worked with databases for five years.",
@@ -110,7 +112,7 @@ async def answer_in_real_time(session: Session, pcm: bytes) -> tuple[float, floa
     speech_end_offset = voiced_end_s(pcm)
     cpu0, t0 = time.process_time(), time.monotonic()
     for i, at in enumerate(range(0, len(pcm), FRAME_BYTES)):
-        await asyncio.sleep(max(0.0, t0 + i * step - time.monotonic()))
+        await asyncio.sleep(max(0.0, t0 + (i + 1) * step - time.monotonic()))  # sent once captured
         await session.send(pcm[at : at + FRAME_BYTES])
         if session.first_audio_at is not None:
             break
@@ -159,9 +161,10 @@ async def main(turns_wanted: int, cut_ms: int) -> None:
             if idle is None:  # idle listening: 5 s of silence in real time (VAD only)
                 await session.feed_fast(silence(session.turn_audio_s + 0.2, 16_000))
                 cpu0, w0, worker0 = time.process_time(), time.monotonic(), child_cpu_s(engines.voice._proc.pid)
-                quiet = silence(0.02, 16_000)
-                for i in range(250):
-                    await asyncio.sleep(max(0.0, w0 + i * 0.02 - time.monotonic()))
+                quiet = bytes(FRAME_BYTES)
+                frame_s = FRAME_BYTES / 32_000
+                for i in range(int(5 / frame_s)):
+                    await asyncio.sleep(max(0.0, w0 + i * frame_s - time.monotonic()))
                     await session.send(quiet)
                 idle = (time.process_time() - cpu0) / (time.monotonic() - w0)
                 session.turn_audio_s = 0.0
@@ -208,7 +211,9 @@ async def main(turns_wanted: int, cut_ms: int) -> None:
         f"median {statistics.median(decode_wall) * 1000:.0f} ms wall, "
         f"{statistics.median(decode_cpu_s) * 1000:.0f} ms CPU"
     )
-    print(f"send_audio per 20 ms frame: median {statistics.median(us):.0f} µs, p99 {pct(us, 99):.0f} µs")
+    print(
+        f"send_audio per {FRAME_BYTES // 32} ms frame: median {statistics.median(us):.0f} µs, p99 {pct(us, 99):.0f} µs"
+    )
     print(
         f"CPU (process, % of one core): idle listening {idle * 100:.1f} %, "
         f"while answering+decoding {statistics.mean(decode_cpu) * 100:.0f} % (mean over turns)"
@@ -223,5 +228,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--cut-ms", type=int, default=TurnRules().cut_silence_ms, help="pause that starts an early decode"
     )
+    parser.add_argument("--frame-ms", type=int, default=40, help="length of each candidate audio frame")
     args = parser.parse_args()
+    FRAME_BYTES = 32 * args.frame_ms
     asyncio.run(main(args.turns, args.cut_ms))
