@@ -216,6 +216,32 @@ def make_candidate_and_interview(role: str = "Backend engineer") -> tuple[str, s
     return email, interview.id
 
 
+def make_candidate() -> str:
+    """A user in the server's database (call inside ``server_db``); returns the email."""
+    from preppal.services import auth
+
+    email = f"cand-{time.monotonic_ns()}@example.com"
+    auth.sign_up(email, PASSWORD, "Ada Candidate")
+    return email
+
+
+def create_interview_in_ui(page, email: str, role: str) -> str:
+    """Sign in on the way to the dashboard, create an interview there, open its meeting page."""
+    page.goto("/dashboard")
+    page.wait_for_url("**/sign-in?**")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: urlparse(url).path.rstrip("/") == "/dashboard")
+    page.get_by_role("textbox", name="Role").fill(role)
+    page.get_by_role("button", name="Create interview").click()
+    page.wait_for_url(lambda url: urlparse(url).path.rstrip("/").count("/") == 2 and "/interview/" in url)
+    interview_id = urlparse(page.url).path.rstrip("/").split("/")[2]
+    page.get_by_role("link", name="Start interview").click()
+    page.wait_for_url(lambda url: urlparse(url).path.rstrip("/") == f"/interview/{interview_id}/live")
+    return interview_id
+
+
 def open_meeting(page, email: str, interview_id: str) -> None:
     """Open the meeting page signed out: sign in on the way, land back on the page."""
     page.goto(f"/interview/{interview_id}/live")
@@ -223,7 +249,7 @@ def open_meeting(page, email: str, interview_id: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: urlparse(url).path == f"/interview/{interview_id}/live")
+    page.wait_for_url(lambda url: urlparse(url).path.rstrip("/") == f"/interview/{interview_id}/live")
 
 
 def screenshot(page, name: str) -> Path:

@@ -17,11 +17,11 @@ from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
     CallRecorder,
     call_browser,
     call_debug,
+    create_interview_in_ui,
     gemini_server,
-    make_candidate_and_interview,
+    make_candidate,
     mic_wav,
     new_page,
-    open_meeting,
     pcm24k_tone,
     phase_text,
     screenshot,
@@ -55,12 +55,14 @@ def test_interview_from_start_to_feedback(standin, server_db, call_browser) -> N
         await conn.hold()
 
     standin.behaviour = gemini
-    email, interview_id = make_candidate_and_interview()
+    email = make_candidate()
     context, page = new_page(call_browser, server_db)
     calls = CallRecorder()
     calls.attach(page)
+    interview_id = ""
     try:
-        open_meeting(page, email, interview_id)
+        interview_id = create_interview_in_ui(page, email, "Backend engineer")
+        assert interviews.get_interview_any(interview_id).status == InterviewStatus.PENDING
         page.get_by_test_id("start-call").wait_for()
         assert phase_text(page) == "Ready to start"
         screenshot(page, "1-initializing")
@@ -113,7 +115,9 @@ def test_interview_from_start_to_feedback(standin, server_db, call_browser) -> N
         page.get_by_role("button", name="Unmute").click()
 
         page.get_by_role("button", name="End interview").click()
-        page.wait_for_url(lambda url: urlparse(url).path == f"/interview/{interview_id}/feedback", timeout=30_000)
+        page.wait_for_url(
+            lambda url: urlparse(url).path.rstrip("/") == f"/interview/{interview_id}/feedback", timeout=30_000
+        )
         assert len(calls.received_of("session_ended")) == 1
         assert calls.sent[-1][1].WhichOneof("payload") == "end_request"
     finally:
