@@ -173,7 +173,7 @@ async def main(turns_wanted: int, cut_ms: int) -> None:
                 done = session.turns
                 measured = await answer_in_real_time(session, fixtures[(len(from_voice) + misses) % len(fixtures)])
                 if measured is None:
-                    misses += 1
+                    misses += 0 if session.ended else 1  # after the closing nobody answers
                     continue
                 a, b, cpu, wall = measured
                 from_voice.append(a)
