@@ -108,3 +108,13 @@ def test_vad_ignores_silence_and_noise(noise: float) -> None:
     detector = TurnDetector()
     events = [e for w, p in vad.push(audio) for e in detector.push(w, p)]
     assert events == []
+
+
+def test_no_early_chunk_while_a_transcription_is_still_running() -> None:
+    speech = [0.9] * windows(1500)
+    pause = [0.1] * windows(400)
+    detector = TurnDetector()
+    detector.hold_cuts = True  # the owner's decoder is busy
+    events = run(detector, [0.0] * 5 + speech + pause + speech + [0.0] * windows(800))
+    chunks = [e for _, e in events if isinstance(e, Chunk)]
+    assert [(c.final, c.voiced) for c in chunks] == [(True, True)]  # everything in the final chunk

@@ -125,6 +125,7 @@ class OfflineBackend(LiveBackend):
             pcm16k, self._odd_byte = pcm16k[:cut], pcm16k[cut:]
         samples = pcm_to_float(pcm16k)
         self._stream_s += samples.size / INPUT_SAMPLE_RATE
+        self._turns.hold_cuts = self._decoding > 0
         for window, prob in self._vad.push(samples):
             for event in self._turns.push(window, prob):
                 self._on_turn_event(event)

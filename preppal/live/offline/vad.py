@@ -124,6 +124,9 @@ class TurnDetector:
         self._run_ms = 0
         self._reset_utterance()
         self.in_speech = False
+        # Set by the owner while a transcription is still running: a new early chunk would only
+        # queue behind it (each decode has a fixed cost), so the audio stays in the next chunk.
+        self.hold_cuts = False
 
     def _reset_utterance(self) -> None:
         self._chunk: list[np.ndarray] = []
@@ -168,7 +171,11 @@ class TurnDetector:
             self._reset_utterance()
             return events
         chunk_ms = len(self._chunk) * WINDOW_MS
-        pause_cut = self._silence_ms >= r.cut_silence_ms and self._chunk_voiced_ms >= r.min_chunk_voiced_ms
+        pause_cut = (
+            not self.hold_cuts
+            and self._silence_ms >= r.cut_silence_ms
+            and self._chunk_voiced_ms >= r.min_chunk_voiced_ms
+        )
         if pause_cut or chunk_ms >= r.max_chunk_ms:
             events.append(Chunk(np.concatenate(self._chunk), final=False))
             self._chunk, self._chunk_voiced_ms = [], 0
