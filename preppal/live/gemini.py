@@ -1,10 +1,12 @@
 """Gemini Live backend on the official google-genai SDK (``client.aio.live.connect``).
 
-Why it looks like this:
-- The SDK spends ~170 µs of CPU per sent message, so candidate audio is batched
-  (``batch_ms``, default 60 ms = three browser frames) by one sender task instead of being
-  forwarded frame by frame; :meth:`send_audio` only appends to a buffer.
-- ``session.receive()`` stops after every ``turnComplete``, so the reader loops it.
+Why it looks like this (measurements: docs/performance.md, Relay):
+- The SDK opens each session (auth, TLS, setup, resumption); the per-message hot path
+  reads and writes the documented wire JSON on the SDK's own connection, because the SDK's
+  pydantic models cost ~150–200 µs per message (``WIRE_FAST_PATH`` = False restores them).
+- Candidate audio goes upstream in messages of at least ``batch_ms`` (60 ms) from one sender
+  task; :meth:`send_audio` only appends to a buffer.
+- ``session.receive()`` stops after every ``turnComplete``, so the SDK-model reader loops it.
 - A Live connection lives ~10 minutes. The server announces the end with ``goAway`` and
   keeps a resumption handle fresh; the backend then opens a new connection with the
   latest handle and swaps it in, so a 40-minute interview is one conversation.
@@ -20,12 +22,9 @@ import base64
 import contextlib
 import json
 import logging
-import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
-import websockets
-from google import genai
 from google.genai import types
 
 from preppal.live.base import (
@@ -43,13 +42,23 @@ from preppal.live.base import (
     TurnComplete,
     UserTranscript,
 )
+from preppal.live.gemini_wire import (
+    AUDIO_PREFIX,
+    AUDIO_SUFFIX,
+    INPUT_MIME,
+    OUTPUT_SAMPLE_RATE,
+    UpstreamError,
+    b64,
+    close_code,
+    pick,
+    rate_of,
+    shared_client,
+)
 from preppal.live.prompt import OPENING_CUE, system_instruction
 from preppal.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-OUTPUT_SAMPLE_RATE = 24_000
-INPUT_MIME = "audio/pcm;rate=16000"
 # Per-message hot path on the SDK's own connection: the SDK opens the session (auth, setup,
 # resumption config); its pydantic models cost ~150 µs per message, which at 30-50
 # messages/s per interview dominates the relay's CPU (see docs/performance.md). False: use
@@ -63,44 +72,6 @@ UPSTREAM_MESSAGE = "The interviewer is unavailable right now. Please try again i
 NO_RESUME_CODES = frozenset({1007, 1008})  # bad request / auth, model or quota: retrying cannot help
 MAX_RESUMES_IN_ROW = 3
 AI_END_GRACE_S = 10.0  # after end_interview, wait this long at most for the goodbye to finish
-
-
-# The documented wire format of realtime audio (what the SDK itself sends, far cheaper to build).
-AUDIO_PREFIX = '{"realtime_input":{"audio":{"mime_type":"' + INPUT_MIME + '","data":"'
-AUDIO_SUFFIX = '"}}}'
-
-
-class UpstreamError(Exception):
-    """An error object in a server message."""
-
-
-def pick(obj: dict, camel: str, snake: str) -> Any:
-    value = obj.get(camel)
-    return obj.get(snake) if value is None else value
-
-
-def b64(data: str | bytes) -> bytes:
-    """Base64 from the wire (standard or URL-safe); bytes pass through (SDK-parsed messages)."""
-    if isinstance(data, bytes):
-        return data
-    if "-" in data or "_" in data:
-        return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-    return base64.b64decode(data)
-
-
-def close_code(exc: BaseException) -> int | None:
-    if isinstance(exc, websockets.ConnectionClosed):
-        return exc.rcvd.code if exc.rcvd else 1006
-    return getattr(exc, "code", None)
-
-
-def _rate(mime: str | None) -> int:
-    if mime and "rate=" in mime:
-        try:
-            return int(mime.split("rate=", 1)[1].split(";", 1)[0])
-        except ValueError:
-            pass
-    return OUTPUT_SAMPLE_RATE
 
 
 class GeminiBackend(LiveBackend):
@@ -127,16 +98,6 @@ class GeminiBackend(LiveBackend):
         self.rotations = 0  # connections replaced (goAway or resumed drop): for tests and logs
 
     # -- connection -------------------------------------------------------------------
-    def _client(self) -> genai.Client:
-        s = self._settings
-        args: dict[str, Any] = {"close_timeout": 2}
-        if s.gemini_ca_file:
-            args["ssl"] = ssl.create_default_context(cafile=s.gemini_ca_file)
-        options = types.HttpOptions(
-            base_url=s.gemini_base_url or None, api_version=s.gemini_api_version, async_client_args=args
-        )
-        return genai.Client(api_key=s.gemini_api_key, http_options=options)
-
     def _config(self) -> types.LiveConnectConfig:
         voice_name = self._settings.gemini_voice
         voice = types.VoiceConfig(prebuilt_voice_config=types.PrebuiltVoiceConfig(voice_name=voice_name))
@@ -180,7 +141,7 @@ class GeminiBackend(LiveBackend):
         if not self._settings.gemini_api_key:
             raise BackendError(4002, "No Gemini API key is configured.")
         try:
-            self._gen = self._client()
+            self._gen = await shared_client(self._settings)
             self._session = await self._connect()
             await self._session.send_client_content(
                 turns=types.Content(role="user", parts=[types.Part(text=OPENING_CUE)]), turn_complete=True
@@ -262,7 +223,7 @@ class GeminiBackend(LiveBackend):
                     blob = pick(part, "inlineData", "inline_data")
                     if blob and blob.get("data"):
                         self._model_speaking()
-                        self._put(AIAudio(b64(blob["data"]), _rate(pick(blob, "mimeType", "mime_type"))))
+                        self._put(AIAudio(b64(blob["data"]), rate_of(pick(blob, "mimeType", "mime_type"))))
             said = pick(content, "outputTranscription", "output_transcription")
             if said and said.get("text"):
                 self._model_speaking()

@@ -1,0 +1,82 @@
+"""Gemini Live wire details kept out of the backend: the documented JSON of the hot path,
+tolerant field access (camelCase and snake_case, both base64 alphabets) and one shared SDK
+client per process."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import ssl
+from typing import Any
+
+import websockets
+from google import genai
+from google.genai import types
+
+from preppal.settings import Settings
+
+OUTPUT_SAMPLE_RATE = 24_000
+INPUT_MIME = "audio/pcm;rate=16000"
+
+# The documented wire format of realtime audio (what the SDK itself sends, far cheaper to build).
+AUDIO_PREFIX = '{"realtime_input":{"audio":{"mime_type":"' + INPUT_MIME + '","data":"'
+AUDIO_SUFFIX = '"}}}'
+
+
+class UpstreamError(Exception):
+    """An error object in a server message."""
+
+
+def pick(obj: dict, camel: str, snake: str) -> Any:
+    value = obj.get(camel)
+    return obj.get(snake) if value is None else value
+
+
+def b64(data: str | bytes) -> bytes:
+    """Base64 from the wire (standard or URL-safe); bytes pass through (SDK-parsed messages)."""
+    if isinstance(data, bytes):
+        return data
+    if "-" in data or "_" in data:
+        return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    return base64.b64decode(data)
+
+
+def close_code(exc: BaseException) -> int | None:
+    if isinstance(exc, websockets.ConnectionClosed):
+        return exc.rcvd.code if exc.rcvd else 1006
+    return getattr(exc, "code", None)
+
+
+_clients: dict[tuple, genai.Client] = {}
+
+
+async def shared_client(s: Settings) -> genai.Client:
+    """One SDK client per configuration and process, built off the event loop.
+
+    Building one loads CA bundles into fresh SSL contexts (tens of ms of blocking work);
+    per interview that stalled every other live audio stream on each start.
+    """
+    key = (s.gemini_api_key, s.gemini_base_url, s.gemini_api_version, s.gemini_ca_file)
+    client = _clients.get(key)
+    if client is None:
+        client = _clients[key] = await asyncio.to_thread(_build_client, s)
+    return client
+
+
+def _build_client(s: Settings) -> genai.Client:
+    args: dict[str, Any] = {"close_timeout": 2}
+    if s.gemini_ca_file:
+        args["ssl"] = ssl.create_default_context(cafile=s.gemini_ca_file)
+    options = types.HttpOptions(
+        base_url=s.gemini_base_url or None, api_version=s.gemini_api_version, async_client_args=args
+    )
+    return genai.Client(api_key=s.gemini_api_key, http_options=options)
+
+
+def rate_of(mime: str | None) -> int:
+    if mime and "rate=" in mime:
+        try:
+            return int(mime.split("rate=", 1)[1].split(";", 1)[0])
+        except ValueError:
+            pass
+    return OUTPUT_SAMPLE_RATE
