@@ -128,21 +128,24 @@ def test_profile_role_prefills_new_interviews(page) -> None:
     page.wait_for_function("document.getElementById('role').value === 'Data engineer'")
 
 
+def _focused_is(page, js_condition: str) -> None:
+    """Wait until the focused element satisfies the condition (the machine may be slow)."""
+    page.wait_for_function(f"(() => {{ const el = document.activeElement; return !!el && ({js_condition}); }})()")
+
+
 def test_new_interview_with_the_keyboard_only(page) -> None:
     _sign_up(page, _email())
     page.wait_for_url(re.compile(r"/dashboard/?$"))
     page.get_by_role("heading", name="Hello, Ada Lovelace").wait_for()  # signed-in state has arrived
     page.get_by_role("heading", name="New interview").click()  # start from the form's heading, then Tab
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Behavioural"
+    _focused_is(page, "el.getAttribute('aria-label') === 'Behavioural'")
     page.keyboard.press("ArrowRight")  # arrow keys move between the radio cards
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Technical"
+    _focused_is(page, "el.getAttribute('aria-label') === 'Technical'")
     page.keyboard.press("Space")  # and Space selects the focused one
-    page.wait_for_function(
-        "document.querySelector('[role=radio][aria-label=Technical]')?.getAttribute('aria-checked') === 'true'"
-    )
+    _focused_is(page, "el.getAttribute('aria-checked') === 'true'")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "role"
+    _focused_is(page, "el.id === 'role'")
     page.keyboard.type("Site reliability engineer")
     page.keyboard.press("Enter")  # implicit form submission
     page.wait_for_url(re.compile(r"/interview/[0-9a-f-]{36}/?$"))
