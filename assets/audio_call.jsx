@@ -73,6 +73,19 @@ export function AudioCall({
 
   useEffect(() => teardown, []);
 
+  // Closing or reloading the tab mid-call asks first (the relay would wait 30 s for a rejoin,
+  // then end the interview as failed).
+  useEffect(() => {
+    if (!liveSince || stopped) return undefined;
+    const ask = (event) => {
+      if (call.current.ended || call.current.done) return;
+      event.preventDefault();
+      event.returnValue = "";
+    };
+    window.addEventListener("beforeunload", ask);
+    return () => window.removeEventListener("beforeunload", ask);
+  }, [liveSince, stopped]);
+
   const finish = (reason) => {
     // SessionEnded: stop sending, let queued AI audio play out (bounded), then report.
     const c = call.current;
