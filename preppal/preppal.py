@@ -31,6 +31,16 @@ app.add_page(sign_up_page, route=routes.SIGN_UP, on_load=AuthState.redirect_if_s
 
 app.register_lifespan_task(sweep_orphaned_interviews)
 
+# --- meeting page + relay state sink (owned by the audio/meeting helper) -----------------
+from preppal.pages.meeting import meeting_page  # noqa: E402
+from preppal.realtime.sink import set_state_sink  # noqa: E402
+from preppal.state.meeting import MeetingState  # noqa: E402
+from preppal.state.meeting_sink import ReflexMeetingSink  # noqa: E402
+
+app.add_page(meeting_page, route=routes.MEETING, on_load=MeetingState.on_load, title="Interview · Preppal")
+set_state_sink(ReflexMeetingSink(app))
+# --- end meeting block ------------------------------------------------------------------
+
 # --- dashboard, interview detail, profile (owned by the foundation helper) ---------------
 from preppal.pages.dashboard import dashboard_page  # noqa: E402
 from preppal.pages.interview import interview_page  # noqa: E402
