@@ -15,6 +15,7 @@ Timestamps are ``time.monotonic()`` (CLOCK_MONOTONIC: shared by all processes).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import cProfile
 import gc
@@ -24,6 +25,7 @@ import resource
 import signal
 import struct
 import sys
+import threading
 import time
 
 MAGIC = b"PPAL"
@@ -77,12 +79,30 @@ def _make_app():
     gc.callbacks.append(on_gc)
     window = {"cpu": 0.0, "wall": time.monotonic(), "profile": None}
 
+    beat = [time.monotonic()]
+    stalls: collections.Counter = collections.Counter()
+
     async def monitor() -> None:
         loop = asyncio.get_running_loop()
         while True:
             start = loop.time()
             await asyncio.sleep(0.05)
+            beat[0] = time.monotonic()
             lags.append(loop.time() - start - 0.05)
+
+    def watchdog(main_id: int) -> None:
+        """Where the loop thread is while the loop is late (> 100 ms): sampled every 20 ms."""
+        while True:
+            time.sleep(0.02)
+            if time.monotonic() - beat[0] > 0.15:
+                frame = sys._current_frames().get(main_id)
+                where = []
+                while frame is not None and len(where) < 4:
+                    where.append(
+                        f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}:{frame.f_code.co_name}"
+                    )
+                    frame = frame.f_back
+                stalls[" < ".join(where)] += 1
 
     def cpu() -> float:
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -104,7 +124,9 @@ def _make_app():
             "live_relays": len(relay._live),
             "loop_lag": percentiles(lags),
             "gc_gen1_2": percentiles(gc_pauses),
+            "stalls": stalls.most_common(8),
         }
+        stalls.clear()
         lags.clear()
         gc_pauses.clear()
         window.update(cpu=used, wall=now)
@@ -120,9 +142,12 @@ def _make_app():
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        if os.environ.get("PREPPAL_BENCH_SWITCH_S"):
+            sys.setswitchinterval(float(os.environ["PREPPAL_BENCH_SWITCH_S"]))
         if os.environ.get("PREPPAL_BENCH_NO_GC_FREEZE") == "1":
             route._heap_frozen = True  # pretend it was done: measures the unfrozen heap
         task = asyncio.create_task(monitor())
+        threading.Thread(target=watchdog, args=(threading.get_ident(),), daemon=True).start()
         yield
         task.cancel()
 

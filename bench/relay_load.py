@@ -124,6 +124,17 @@ async def loop_lag(samples: list[float], stop: asyncio.Event) -> None:
         samples.append(loop.time() - start - 0.05)
 
 
+def proc_cpu_s(pid: int | None = None) -> float:
+    """CPU seconds (user + system) of a process (this one when ``pid`` is None)."""
+    if pid is None:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def seed(n: int) -> list[tuple[str, str]]:
     """Create a user and n PENDING interviews with connect tokens (in the relay's database)."""
     from preppal.db import session_scope
@@ -165,8 +176,12 @@ async def run_size(n: int, args, relay_url: str, stats_url: str, standin_pid: in
     lag_task = asyncio.create_task(loop_lag(lag, stop_lag))
     await asyncio.to_thread(http_json, stats_url + (f"?profile={args.profile}" if args.profile else ""))
     os.kill(standin_pid, signal.SIGUSR1)  # start a fresh stand-in window
+    cpu0, standin_cpu0, t0 = proc_cpu_s(), proc_cpu_s(standin_pid), time.monotonic()
     await asyncio.sleep(max(0.0, stop_at - loop.time()))
     server = await asyncio.to_thread(http_json, stats_url)
+    wall = time.monotonic() - t0
+    driver_pct = 100 * (proc_cpu_s() - cpu0) / wall
+    standin_pct = 100 * (proc_cpu_s(standin_pid) - standin_cpu0) / wall
     stats_file.unlink(missing_ok=True)
     os.kill(standin_pid, signal.SIGUSR1)
     upstream = await asyncio.to_thread(wait_file, stats_file)
@@ -190,8 +205,11 @@ async def run_size(n: int, args, relay_url: str, stats_url: str, standin_pid: in
         "relay_rss_mb": server["rss_mb"],
         "relay_loop_lag": server["loop_lag"],
         "relay_gc_pauses": server["gc_gen1_2"],
+        "relay_stalls": server.get("stalls", []),
         "driver_loop_lag": percentiles(lag),
         "load_avg_1m": os.getloadavg()[0],
+        "driver_cpu_pct": driver_pct,
+        "standin_cpu_pct": standin_pct,
     }
 
 
@@ -204,7 +222,8 @@ def fmt(r: dict) -> str:
         f"down p50 {g(r['down'], 'p50_ms'):5.1f} p99 {g(r['down'], 'p99_ms'):6.1f} ms  "
         f"relay CPU {r['relay_cpu_pct']:5.1f}% ({r['relay_cpu_pct_per_session']:.2f}%/session)  "
         f"RSS {r['relay_rss_mb']:.0f} MB  relay loop lag p99 {g(r['relay_loop_lag'], 'p99_ms'):6.1f} ms  "
-        f"driver lag p99 {g(r['driver_loop_lag'], 'p99_ms'):5.1f} ms  load {r['load_avg_1m']:.1f}"
+        f"driver lag p99 {g(r['driver_loop_lag'], 'p99_ms'):5.1f} ms  load {r['load_avg_1m']:.1f}  "
+        f"(driver CPU {r['driver_cpu_pct']:.0f}%, stand-in CPU {r['standin_cpu_pct']:.0f}%)"
     )
 
 
