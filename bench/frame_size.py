@@ -20,30 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import relay_load  # noqa: E402
-from preppal.realtime import codec  # noqa: E402
-
-
-def candidate_class(frame_ms: int) -> type:
-    """relay_load's Candidate, sending ``frame_ms`` frames on the same real-time schedule."""
-    frame_bytes = 16_000 * 2 * frame_ms // 1000
-    period = frame_ms / 1000
-
-    class FramedCandidate(relay_load.Candidate):
-        async def run(self, measure_from: float, stop_at: float) -> None:
-            async with relay_load.websockets.connect(self.url, max_size=None, compression=None, open_timeout=30) as ws:
-                reader = asyncio.create_task(self._read(ws, measure_from))
-                await asyncio.wait_for(self.ready.wait(), 60)
-                loop = asyncio.get_running_loop()
-                next_at = loop.time()
-                while loop.time() < stop_at:
-                    await ws.send(codec.client_audio(relay_load.stamp(frame_bytes)))
-                    self.frames += 1
-                    next_at += period
-                    await asyncio.sleep(max(0.0, next_at - loop.time()))
-                await ws.send(codec.client_end())
-                await asyncio.wait_for(reader, 30)
-
-    return FramedCandidate
 
 
 def main() -> None:
@@ -56,8 +32,8 @@ def main() -> None:
     args = parser.parse_args()
     for frame_ms in args.frames:
         print(f"\n=== browser frames of {frame_ms} ms ({16_000 * 2 * frame_ms // 1000} bytes) ===", flush=True)
-        relay_load.Candidate = candidate_class(frame_ms)
         run_args = argparse.Namespace(
+            frame_ms=frame_ms,
             sizes=args.sizes,
             duration=args.duration,
             warmup=args.warmup,
