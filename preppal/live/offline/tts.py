@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from preppal.live.offline.audio import resample
@@ -21,6 +22,7 @@ from preppal.live.offline.errors import ModelUnavailable
 OUTPUT_RATE = 24_000
 INSTALL_HINT = "pip install espeakng-loader==0.2.4"
 _WORKER = Path(__file__).with_name("espeak_worker.py")
+SPEAKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preppal-tts")  # see stt.DECODER
 
 
 def _espeak_paths() -> tuple[str, str]:
