@@ -96,6 +96,12 @@ def redis_url() -> str:
 
 # ---- browser tests -------------------------------------------------------------------
 
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: sync Playwright keeps an event loop running in the main
+    thread for the rest of the session, which async tests after it could not start."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path).replace("\\", "/"))
+
 _servers: dict[str, AppServer] = {}
 
 
