@@ -181,6 +181,8 @@ async def _standin(stats_file: str, port_file: str) -> None:
         if last is not None:
             up_flush.append(last)
 
+    words = os.environ.get("PREPPAL_BENCH_NO_TRANSCRIPTS") != "1"  # isolates transcript + database cost
+
     async def behaviour(conn) -> None:
         conn.on_audio = on_audio
         loop = asyncio.get_running_loop()
@@ -188,13 +190,14 @@ async def _standin(stats_file: str, port_file: str) -> None:
             start = loop.time()
             for i in range(50):  # the AI speaks for 2 s
                 await conn.audio(stamp(AI_CHUNK))
-                if i % 5 == 4:
+                if i % 5 == 4 and words:
                     await conn.output_transcript(" word")
                 await asyncio.sleep(max(0.0, start + (i + 1) * 0.04 - loop.time()))
             await conn.turn_complete()
             for _ in range(4):  # then listens for 2 s
                 await asyncio.sleep(0.5)
-                await conn.input_transcript(" answer")
+                if words:
+                    await conn.input_transcript(" answer")
 
     def dump() -> None:
         body = {"up_all": percentiles(up_all), "up_flush": percentiles(up_flush), "messages": messages[0]}
