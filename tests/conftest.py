@@ -102,6 +102,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     thread for the rest of the session, which async tests after it could not start."""
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path).replace("\\", "/"))
 
+
 _servers: dict[str, AppServer] = {}
 
 
@@ -110,6 +111,13 @@ def app_server_for(name: str, extra_env: dict[str, str] | None = None) -> AppSer
     if name not in _servers:
         _servers[name] = start_app_server(name, extra_env)
     return _servers[name]
+
+
+def stop_app_server(name: str) -> None:
+    """Stop a server early (e.g. one whose database a module fixture is about to drop)."""
+    server = _servers.pop(name, None)
+    if server is not None:
+        server.stop()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -135,8 +135,8 @@ def start_app_server(name: str, extra_env: dict[str, str] | None = None) -> AppS
         DATABASE_URL=f"sqlite:///{data_dir / 'preppal.db'}",
         PREPPAL_PUBLIC_URL="",
         PYTHONUNBUFFERED="1",
-        **(extra_env or {}),
     )
+    env.update(extra_env or {})
     port = free_port()
     env["PREPPAL_PUBLIC_URL"] = env["PREPPAL_PUBLIC_URL"] or f"http://localhost:{port}"
     subprocess.run(

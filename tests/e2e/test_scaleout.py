@@ -1,0 +1,116 @@
+"""Preppal on PostgreSQL + Redis with two workers, as docs/deployment.md describes.
+
+The production server runs with ``DATABASE_URL`` on the local PostgreSQL (a throwaway
+schema, migrated by Alembic), ``REFLEX_REDIS_URL`` on the local Redis and two granian
+workers. A whole call then has to work: sign-up and the interview rows live in
+PostgreSQL, and the relay's live-transcript pushes travel through Reflex's Redis state
+manager to the page (whichever worker its socket landed on).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from preppal.models import InterviewStatus
+from tests.conftest import PG_URL, _reachable, app_server_for, stop_app_server, use_database
+from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
+    call_browser,
+    create_interview_in_ui,
+    make_candidate,
+    mic_wav,
+    new_page,
+    pcm24k_tone,
+    phase_text,
+    standin,
+    wait_for,
+)
+from tests.support import browser as browser_support
+from tests.support.app_server import AppServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+REDIS_DB_URL = "redis://127.0.0.1:6379/13"
+
+
+@pytest.fixture(scope="module")
+def scaleout_server(standin) -> Iterator[AppServer]:  # noqa: F811
+    if browser_support.chromium_path() is None:
+        pytest.skip("Debian chromium is not installed (scripts/test.sh installs it)")
+    if not _reachable("127.0.0.1", 5432):
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    if not _reachable("127.0.0.1", 6379):
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    schema = f"scaleout_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    redis.Redis.from_url(REDIS_DB_URL).flushdb()
+    try:
+        yield app_server_for(
+            "scaleout-pg-redis",
+            {
+                "DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
+                "REFLEX_REDIS_URL": REDIS_DB_URL,
+                "GRANIAN_WORKERS": "2",
+                "PREPPAL_INTERVIEWER": "gemini",
+                "GEMINI_API_KEY": "test-key",
+                "GEMINI_BASE_URL": standin.server.base_url,
+                "GEMINI_CA_FILE": str(standin.server.cert_file),
+            },
+        )
+    finally:
+        stop_app_server("scaleout-pg-redis")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+        redis.Redis.from_url(REDIS_DB_URL).flushdb()
+
+
+def test_call_on_postgres_and_redis_with_two_workers(
+    standin,  # noqa: F811
+    scaleout_server: AppServer,
+    call_browser,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from preppal.services import interviews
+
+    use_database(monkeypatch, scaleout_server.database_url, scaleout_server.data_dir)
+
+    async def gemini(conn):
+        await conn.output_transcript("Welcome. Tell me about a project you led.")
+        await conn.audio(pcm24k_tone(0.4))
+        await conn.turn_complete()
+        await conn.wait_audio(16_000 * 2, timeout=30)
+        await conn.input_transcript("I led the billing migration.")
+        await conn.ai_turn(["Great, ", "thank you."], pcm_per_word=pcm24k_tone(0.2))
+        await conn.hold()
+
+    standin.behaviour = gemini
+    email = make_candidate()
+    context, page = new_page(call_browser, scaleout_server)
+    try:
+        interview_id = create_interview_in_ui(page, email, "Engineering manager")
+        page.get_by_test_id("start-call").click()
+        wait_for(page, lambda: phase_text(page) == "Live", what="phase Live")
+        wait_for(page, lambda: page.get_by_text("I led the billing migration.").count() > 0, timeout=40, what="user")
+        wait_for(page, lambda: page.get_by_text("thank you.").count() > 0, timeout=40, what="AI reply")
+        page.get_by_role("button", name="End interview").click()
+        page.wait_for_url(lambda url: urlparse(url).path.rstrip("/").endswith("/feedback"), timeout=30_000)
+    finally:
+        context.close()
+
+    assert scaleout_server.database_url.startswith("postgresql")
+    interview = interviews.get_interview_any(interview_id)
+    assert interview.status == InterviewStatus.COMPLETED
+    assert [line.text for line in interviews.get_transcript(interview_id)] == [
+        "Welcome. Tell me about a project you led.",
+        "I led the billing migration.",
+        "Great, thank you.",
+    ]
+    keys = redis.Redis.from_url(REDIS_DB_URL).keys("*")
+    assert keys, "Reflex kept no state in Redis: REFLEX_REDIS_URL was not used"
