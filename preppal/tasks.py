@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from preppal.services import interviews
+from preppal.services import feedback, interviews
+from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.tasks")
 SWEEP_EVERY_S = 60.0
@@ -29,3 +30,18 @@ async def sweep_orphaned_interviews() -> None:
         except Exception:  # a database hiccup must not kill the loop
             log.exception("orphan sweep failed; will retry")
         await asyncio.sleep(SWEEP_EVERY_S)
+
+
+async def warm_up() -> None:
+    """Start-up work that should not delay serving: the offline interviewer's models (so the
+    first call starts in a second, not ten) and feedback a restart left unfinished."""
+    if not get_settings().use_gemini:
+        from preppal.live.offline import preload  # heavy imports only when it is used
+
+        preload()
+    try:
+        resumed = await asyncio.to_thread(feedback.resume_pending)
+        if resumed:
+            log.info("resumed feedback for %d interview(s)", len(resumed))
+    except Exception:
+        log.exception("could not resume pending feedback")

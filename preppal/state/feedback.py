@@ -146,8 +146,7 @@ class FeedbackState(AuthState):
     action_error: str = ""
 
     def _requested_id(self) -> str:
-        parts = [p for p in (self.router.url.path or "").split("/") if p]
-        return parts[1][:64] if len(parts) >= 3 and parts[0] == "interview" else ""
+        return routes.interview_id_from_path(self.router.url.path)
 
     def _apply(self, row: Optional[Feedback]) -> None:
         if row is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from preppal import routes
 from preppal.services import interviews
 from preppal.services.errors import NotFound
 from preppal.state.auth import AuthState
@@ -17,12 +18,7 @@ class InterviewDetailState(AuthState):
     transcript: list[dict[str, str]] = []
 
     def _requested_id(self) -> str:
-        params = self.router.page.params or {}
-        value = params.get("interview_id", "")
-        if not value:  # fall back to the path: /interview/<id>
-            parts = [p for p in (self.router.url.path or "").split("/") if p]
-            value = parts[1] if len(parts) >= 2 and parts[0] == "interview" else ""
-        return str(value)[:64]
+        return routes.interview_id_from_path(self.router.url.path)
 
     @rx.event
     def load(self):

@@ -141,9 +141,7 @@ class MeetingState(rx.State):
         self.error_kind = self.error_message = self.error_next_step = ""
 
     def _id_from_path(self) -> str:
-        parts = [p for p in str(self.router.url.path or "").split("/") if p]
-        # /interview/<id>/live
-        return parts[1] if len(parts) >= 3 and parts[0] == "interview" else ""
+        return routes.interview_id_from_path(self.router.url.path)
 
     async def _user_id(self) -> int:
         auth = await self.get_state(AuthState)
