@@ -85,7 +85,10 @@ class Candidate:
         self.closed_with: int | None = None
 
     async def run(self, measure_from: float, stop_at: float) -> None:
-        async with websockets.connect(self.url, max_size=None, compression=None, open_timeout=30) as ws:
+        # Browsers never send WebSocket pings; neither do these candidates.
+        async with websockets.connect(
+            self.url, max_size=None, compression=None, open_timeout=30, ping_interval=None
+        ) as ws:
             reader = asyncio.create_task(self._read(ws, measure_from))
             await asyncio.wait_for(self.ready.wait(), 60)
             loop = asyncio.get_running_loop()
