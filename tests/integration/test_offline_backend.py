@@ -164,6 +164,27 @@ async def test_a_whole_interview_with_follow_ups_ends_after_the_set_count() -> N
         await call.backend.close()
 
 
+async def test_two_interviews_at_once_each_hear_their_own_candidate() -> None:
+    """Decodes are shared (one at a time per process); transcripts must not cross over."""
+    calls = [await started(interview_id="pair-a"), await started(interview_id="pair-b")]
+    answers = [
+        "I maintain the billing database and its nightly backups for our accounting team.",
+        "I design mobile screens in Figma and test them with customers every week.",
+    ]
+    try:
+        for call in calls:
+            await call.ai_turn(1)
+        await asyncio.gather(*(call.answer(1, text) for call, text in zip(calls, answers, strict=True)))
+        for call in calls:
+            await call.wait_for(lambda evs, c=call: len(c.user_segments()) == 1)
+        first, second = (c.user_segments()[0] for c in calls)
+        assert fuzzy_has(first, "billing") and fuzzy_has(first, "backups") and not fuzzy_has(first, "mobile")
+        assert fuzzy_has(second, "mobile") and fuzzy_has(second, "customers") and not fuzzy_has(second, "billing")
+    finally:
+        for call in calls:
+            await call.backend.close()
+
+
 async def test_barge_in_stops_the_interviewer_and_the_answer_is_heard() -> None:
     call = await started(interview_id="barge")
     try:
