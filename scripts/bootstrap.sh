@@ -29,9 +29,9 @@ apt_install() {  # apt_install PKG... (Debian, as root) — or explain what to i
 }
 
 find_python() {
-  for py in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+  for py in "${PYTHON:-}" python3 python3.13 python3.12 python3.11; do
     [ -n "$py" ] && command -v "$py" >/dev/null 2>&1 || continue
-    if "$py" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 14) else 1)'; then
+    if "$py" -c "import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 14) else 1)" 2>/dev/null; then
       echo "$py"; return 0
     fi
   done

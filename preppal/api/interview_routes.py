@@ -12,6 +12,7 @@ cookie, so a misconfigured worker fails loudly. Cookie-authenticated calls must 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 
 from preppal.models import InterviewStatus, Speaker
-from preppal.services import auth, interviews, tokens
+from preppal.services import auth, feedback, interviews, tokens
 from preppal.services.errors import AuthError, ServiceError, ValidationError
 from preppal.settings import get_settings
 
@@ -185,7 +186,9 @@ async def update_status(request: Request) -> JSONResponse:
     ended_at = _timestamp(body.get("endedAt"), "endedAt")
     if user_id:
         interviews.get_interview(user_id, interview_id)  # NotFound unless it is theirs
-    interview = interviews.update_status(interview_id, status, ended_at=ended_at)
+    interview = await asyncio.to_thread(interviews.update_status, interview_id, status, ended_at=ended_at)
+    if interview.status == InterviewStatus.COMPLETED:
+        feedback.schedule_feedback(interview.id)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value})
 
 
@@ -229,7 +232,8 @@ async def submit_transcript(request: Request) -> JSONResponse:
     interview_id = _interview_id(body)
     lines = _transcript(body.get("transcript"))
     ended_at = _timestamp(body.get("endedAt"), "endedAt")
-    interview = interviews.submit_transcript(interview_id, lines, ended_at=ended_at)
+    interview = await asyncio.to_thread(interviews.submit_transcript, interview_id, lines, ended_at=ended_at)
+    feedback.schedule_feedback(interview.id)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value, "entries": len(lines)})
 
 

@@ -39,7 +39,7 @@ from preppal.realtime import codec, codes
 from preppal.realtime.client_pump import pump_client
 from preppal.realtime.sink import SinkPusher, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
-from preppal.services import interviews
+from preppal.services import feedback, interviews
 from preppal.services.tokens import WorkerClaims
 from preppal.settings import get_settings
 
@@ -261,7 +261,9 @@ class Relay:
             return
         reason: Optional[EndReason] = outcome[1] if kind == "ended" else None
         label = reason.value if reason else DISCONNECTED
-        if not await self._db(interviews.submit_transcript, self.interview_id, lines, end_reason=label):
+        if await self._db(interviews.submit_transcript, self.interview_id, lines, end_reason=label):
+            feedback.schedule_feedback(self.interview_id)  # background thread; never raises
+        else:
             await self._db(
                 interviews.update_status,
                 self.interview_id,
