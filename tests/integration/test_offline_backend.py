@@ -178,7 +178,7 @@ async def test_two_interviews_at_once_each_hear_their_own_candidate() -> None:
         for call in calls:
             await call.wait_for(lambda evs, c=call: len(c.user_segments()) == 1)
         first, second = (c.user_segments()[0] for c in calls)
-        assert fuzzy_has(first, "billing") and fuzzy_has(first, "backups") and not fuzzy_has(first, "mobile")
+        assert fuzzy_has(first, "billing") and fuzzy_has(first, "accounting") and not fuzzy_has(first, "mobile")
         assert fuzzy_has(second, "mobile") and fuzzy_has(second, "customers") and not fuzzy_has(second, "billing")
     finally:
         for call in calls:

