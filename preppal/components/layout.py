@@ -18,9 +18,13 @@ def _nav_link(label: str, href: str) -> rx.Component:
 def sign_out_form() -> rx.Component:
     """A real form post: the server clears the HttpOnly cookie."""
     return native_form(
-        rx.button("Sign out", type="submit", variant="ghost", size="2", color_scheme="gray", white_space="nowrap"),
+        rx.button(
+            "Sign out", type="submit", variant="ghost", size="2", color_scheme="gray", white_space="nowrap", margin="0"
+        ),
         action="/api/auth/sign-out",
         method="post",
+        display="flex",
+        align_items="center",
     )
 
 

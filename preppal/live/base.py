@@ -54,6 +54,10 @@ class Ready:
 class UserTranscript:
     text: str
     final: bool = False
+    # On a final: how long the candidate spoke for this segment, when the backend measured
+    # it (the offline interviewer's VAD does; 0 = unknown). A transcript that arrives only
+    # after the answer would otherwise look spoken in an instant (nonsense pace metrics).
+    spoken_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)

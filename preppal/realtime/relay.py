@@ -190,7 +190,7 @@ class Relay:
             elif isinstance(event, AITranscript):
                 await self._transcript("AI", event.text, event.final)
             elif isinstance(event, UserTranscript):
-                await self._transcript("USER", event.text, event.final)
+                await self._transcript("USER", event.text, event.final, event.spoken_ms)
             elif isinstance(event, Interrupted):
                 self._held_audio.clear()
                 self._held_audio_bytes = 0
@@ -221,8 +221,8 @@ class Relay:
         await self._backend.end()
 
     # -- transcript ------------------------------------------------------------------------------
-    async def _transcript(self, speaker: str, text: str, final: bool) -> None:
-        update = self._assembler.feed(speaker, text, final)
+    async def _transcript(self, speaker: str, text: str, final: bool, spoken_ms: int = 0) -> None:
+        update = self._assembler.feed(speaker, text, final, spoken_ms)
         if update is not None:
             await self._emit_segment(update)
 

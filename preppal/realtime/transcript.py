@@ -53,8 +53,11 @@ class TranscriptAssembler:
     def _ms(self) -> int:
         return max(0, int((self._clock() - self._t0) * 1000))
 
-    def feed(self, speaker: str, delta: str, final: bool) -> SegmentUpdate | None:
-        """Apply one delta; returns the update to send, or None when nothing changed."""
+    def feed(self, speaker: str, delta: str, final: bool, spoken_ms: int = 0) -> SegmentUpdate | None:
+        """Apply one delta; returns the update to send, or None when nothing changed.
+
+        ``spoken_ms`` (on a final) back-dates the segment's start when the speech began
+        before its first text arrived."""
         seg = self._open.get(speaker)
         if seg is None:
             if not delta.strip():
@@ -69,7 +72,9 @@ class TranscriptAssembler:
         del self._open[speaker]
         if not text:
             return None
-        self.lines.append(TranscriptLine(seg.segment_id, Speaker(speaker), text, seg.start_ms, self._ms()))
+        end_ms = self._ms()
+        start_ms = max(0, min(seg.start_ms, end_ms - spoken_ms)) if spoken_ms > 0 else seg.start_ms
+        self.lines.append(TranscriptLine(seg.segment_id, Speaker(speaker), text, start_ms, end_ms))
         return SegmentUpdate(seg.segment_id, speaker, text, True)
 
     def close_all(self) -> list[SegmentUpdate]:

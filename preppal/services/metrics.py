@@ -186,6 +186,9 @@ def _speaker(entry: EntryLike) -> str:
     return value.value if isinstance(value, Speaker) else str(value).upper()
 
 
+MAX_PLAUSIBLE_WPM = 400  # fast talkers reach ~250; anything far above is a timing artefact
+
+
 def _span_s(start_ms: int, end_ms: int) -> Optional[float]:
     return (end_ms - start_ms) / 1000.0 if end_ms > start_ms else None
 
@@ -213,6 +216,8 @@ def _answer_metrics(index: int, question: list[EntryLike], parts: list[EntryLike
     words = word_count(text)
     start, end = parts[0].start_ms, max(p.end_ms for p in parts)
     duration = _span_s(start, end)
+    if duration and words * 60.0 / duration > MAX_PLAUSIBLE_WPM:
+        duration = None  # timing did not cover the speech (text arrived after it): unknown, not "fast"
     starts = np.array([p.start_ms for p in parts], dtype=np.int64)
     ends = np.array([p.end_ms for p in parts], dtype=np.int64)
     gaps = starts[1:] - np.maximum.accumulate(ends)[:-1]

@@ -133,6 +133,10 @@ async def test_a_whole_interview_with_follow_ups_ends_after_the_set_count() -> N
         await call.answer(1, "I write code.")
         assert said(await call.ai_turn(2), BANK["followups"]["example"])
         assert fuzzy_has(call.user_segments()[0], "code")
+        # The final says how long the candidate spoke (the text only arrives after the answer).
+        spoken = [e.spoken_ms for e in call.events if isinstance(e, UserTranscript) and e.final]
+        answer_ms = len(speech_pcm("I write code.")) * 1000 // (2 * 16_000)
+        assert spoken and 0.5 * answer_ms <= spoken[0] <= answer_ms + 1_000, (spoken, answer_ms)
 
         await call.answer(2, "I build web services in Python for an online shop, and I lead a small team of engineers.")
         question_2 = await call.ai_turn(3)

@@ -137,3 +137,11 @@ def test_speaker_enum_and_blank_segments() -> None:
     m = compute_metrics(rows)
     assert m.answers == 1 and m.answer_list[0].sequences == [3]
     assert m.answer_list[0].wpm == 180.0
+
+
+def test_timing_that_misses_the_speech_is_unknown_not_fast() -> None:
+    """20 words "spoken" in 6 ms (text that arrived after the answer) is not 200,000 wpm."""
+    m = compute_metrics([ai("Tell me about yourself.", 0, 3_000), me(" ".join(["word"] * 20), 21_000, 21_006)])
+    assert m.answer_list[0].wpm is None and m.answer_list[0].duration_s is None
+    assert m.wpm is None
+    assert m.candidate_words == 20

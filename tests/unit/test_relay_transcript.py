@@ -61,3 +61,30 @@ def test_close_all_finalizes_open_segments_and_open_updates_reports_them():
     closed = asm.close_all()
     assert {(u.speaker, u.text, u.final) for u in closed} == {("AI", "Half a sen", True), ("USER", "Mid answ", True)}
     assert asm.open_updates() == [] and len(asm.lines) == 2
+
+
+def test_spoken_ms_back_dates_a_segment_whose_text_came_after_the_speech():
+    """The offline interviewer transcribes after the answer: all text arrives at once, but the
+    candidate spoke for 4 s before it, so the line must span those 4 s (pace metrics)."""
+    clock = FakeClock()
+    asm = TranscriptAssembler(clock=clock)
+    asm.start_clock()
+    clock.now += 10.0
+    asm.feed("USER", "I led a team of four engineers.", False)
+    asm.feed("USER", "", True, spoken_ms=4_000)
+    clock.now += 1.0
+    asm.feed("USER", "Then we shipped.", False)
+    asm.feed("USER", "", True, spoken_ms=60_000)  # longer than the interview so far: clamp at 0
+    first, second = asm.lines
+    assert (first.start_ms, first.end_ms) == (6_000, 10_000)
+    assert (second.start_ms, second.end_ms) == (0, 11_000)
+
+
+def test_spoken_ms_never_moves_a_start_later():
+    clock = FakeClock()
+    asm = TranscriptAssembler(clock=clock)
+    asm.start_clock()
+    asm.feed("USER", "Streaming", False)
+    clock.now += 5.0
+    asm.feed("USER", " text.", True, spoken_ms=1_000)
+    assert (asm.lines[0].start_ms, asm.lines[0].end_ms) == (0, 5_000)

@@ -92,6 +92,7 @@ class OfflineBackend(LiveBackend):
         self._started_at = 0.0
         self._decoding = 0  # chunks queued or being transcribed
         self._utterance: list[str] = []
+        self._spoken_ms = 0  # voiced audio in the current utterance (for the transcript timing)
         self._pending_answer: list[str] = []
         self._user_open = self._ai_open = self._closing = False
         self._ended = self._closed = False
@@ -211,10 +212,13 @@ class OfflineBackend(LiveBackend):
                     self._emit(UserTranscript(f" {text}" if self._user_open else text))
                     self._user_open = True
                     self._utterance.append(text)
+                if chunk.voiced:
+                    self._spoken_ms += len(chunk.audio) * 1000 // INPUT_SAMPLE_RATE
                 if chunk.final:
                     if self._user_open:
-                        self._emit(UserTranscript("", final=True))
+                        self._emit(UserTranscript("", final=True, spoken_ms=self._spoken_ms))
                         self._user_open = False
+                    self._spoken_ms = 0
                     self._inbox.put_nowait(" ".join(self._utterance))
                     self._utterance = []
             finally:
