@@ -63,9 +63,13 @@ def _make_app():
     from preppal.live import gemini
     from preppal.realtime import relay, route
     from preppal.realtime.route import websocket_routes
+    from preppal.services import feedback
 
     gemini.DEFAULT_BATCH_MS = int(os.environ.get("PREPPAL_BENCH_BATCH_MS", gemini.DEFAULT_BATCH_MS))
     gemini.WIRE_FAST_PATH = os.environ.get("PREPPAL_BENCH_SDK_MODELS") != "1"
+    # This process measures the relay: feedback generation after each simulated call (a
+    # worker thread calling "Gemini", which the stand-in does not serve) is not part of it.
+    feedback.schedule_feedback = lambda interview_id: None
     lags: list[float] = []
     gc_pauses: list[float] = []
     gc_start = [0.0]
