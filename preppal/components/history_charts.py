@@ -5,6 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 
+def _line(key: str, name: str, color: str, **props) -> rx.Component:
+    return rx.recharts.line(
+        data_key=key, name=name, stroke=color, stroke_width=2, type_="monotone", is_animation_active=False, **props
+    )
+
+
 def _chart_card(title: str, hint: str, chart: rx.Component, chart_id: str) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -29,14 +35,7 @@ def score_chart(data) -> rx.Component:
             rx.recharts.x_axis(data_key="date", tick={"fontSize": 12}),
             rx.recharts.y_axis(domain=[0, 100], width=32, tick={"fontSize": 12}),
             rx.recharts.graphing_tooltip(),
-            rx.recharts.line(
-                data_key="score",
-                name="Score",
-                stroke="var(--accent-9)",
-                stroke_width=2,
-                type_="monotone",
-                is_animation_active=False,
-            ),
+            _line("score", "Score", "var(--accent-9)"),
             data=data,
             width="100%",
             height=220,
@@ -56,24 +55,8 @@ def delivery_chart(data) -> rx.Component:
             rx.recharts.y_axis(y_axis_id="right", orientation="right", width=32, tick={"fontSize": 12}),
             rx.recharts.graphing_tooltip(),
             rx.recharts.legend(),
-            rx.recharts.line(
-                data_key="wpm",
-                name="Words/min",
-                y_axis_id="left",
-                stroke="var(--indigo-9)",
-                stroke_width=2,
-                type_="monotone",
-                is_animation_active=False,
-            ),
-            rx.recharts.line(
-                data_key="fillers_per_min",
-                name="Fillers/min",
-                y_axis_id="right",
-                stroke="var(--amber-9)",
-                stroke_width=2,
-                type_="monotone",
-                is_animation_active=False,
-            ),
+            _line("wpm", "Words/min", "var(--indigo-9)", y_axis_id="left"),
+            _line("fillers_per_min", "Fillers/min", "var(--amber-9)", y_axis_id="right"),
             data=data,
             width="100%",
             height=220,

@@ -19,6 +19,16 @@ from preppal.components.layout import page
 from preppal.state.feedback import FeedbackState as S
 
 
+def _download_button(icon: str, label: str, href, element_id: str) -> rx.Component:
+    """A button-styled link to an HTTP export route (reload_document: not a client-side route)."""
+    return rx.button(
+        rx.el.a(rx.icon(icon, size=16), label, href=href, download=True, reload_document=True, id=element_id),
+        as_child=True,
+        variant="soft",
+        size="3",
+    )
+
+
 def _header() -> rx.Component:
     d = S.interview
     return rx.flex(
@@ -37,32 +47,8 @@ def _header() -> rx.Component:
                 size="3",
                 id="practise-again",
             ),
-            rx.button(
-                rx.el.a(
-                    rx.icon("file-text", size=16),
-                    "Markdown",
-                    href=S.export_md,
-                    download=True,
-                    reload_document=True,
-                    id="export-md",
-                ),
-                as_child=True,
-                variant="soft",
-                size="3",
-            ),
-            rx.button(
-                rx.el.a(
-                    rx.icon("file-down", size=16),
-                    "PDF",
-                    href=S.export_pdf,
-                    download=True,
-                    reload_document=True,
-                    id="export-pdf",
-                ),
-                as_child=True,
-                variant="soft",
-                size="3",
-            ),
+            _download_button("file-text", "Markdown", S.export_md, "export-md"),
+            _download_button("file-down", "PDF", S.export_pdf, "export-pdf"),
             spacing="2",
             wrap="wrap",
             align="center",
