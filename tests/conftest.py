@@ -142,7 +142,9 @@ def app_db(app_server: AppServer, monkeypatch: pytest.MonkeyPatch) -> AppServer:
 
 @pytest.fixture(scope="session")
 def playwright_instance():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # a loaded 2-core CI machine renders slowly
 
     with sync_playwright() as pw:
         yield pw

@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from preppal import routes
 from preppal.db import session_scope
@@ -66,7 +67,7 @@ def test_feedback_appears_without_a_reload(page, app_db) -> None:
     progress = page.locator("#feedback-progress")
     progress.wait_for()
     assert "Analysing your interview" in progress.inner_text()
-    assert page.locator("#transcript").get_by_text("Answer 2").is_visible()  # metrics beside answers already
+    expect(page.locator("#transcript").get_by_text("Answer 2")).to_be_visible()  # metrics beside answers already
     page.evaluate("window.__sameDocument = true")
 
     with session_scope() as session:  # the worker finishes (this test plays the worker)
@@ -78,8 +79,8 @@ def test_feedback_appears_without_a_reload(page, app_db) -> None:
     assert page.evaluate("window.__sameDocument === true")  # no reload happened
     assert page.locator("#overall-score").inner_text().strip() == str(row.overall_score)
     assert page.locator("#strengths [role=listitem]").count() == len(row.strengths)
-    assert page.get_by_text("Built-in analyzer").first.is_visible()
-    assert not progress.is_visible()
+    expect(page.get_by_text("Built-in analyzer").first).to_be_visible()
+    expect(progress).to_be_hidden()
 
 
 def test_feedback_is_produced_when_the_page_opens(page, app_db) -> None:
@@ -212,7 +213,7 @@ def test_page_waits_while_the_interview_is_still_ending(page, app_db) -> None:
 
     page.locator("#feedback-ready").wait_for(timeout=20_000)
     assert page.evaluate("window.__sameDocument === true")
-    assert page.locator("#transcript").get_by_text("Answer 2").is_visible()  # the full transcript arrived
+    expect(page.locator("#transcript").get_by_text("Answer 2")).to_be_visible()  # the full transcript arrived
     assert feedback.get_feedback(user_id, interview.id).status == FeedbackStatus.READY
 
 
@@ -232,7 +233,7 @@ def test_failed_feedback_can_be_retried_from_the_page(page, app_db) -> None:
     failed = page.locator("#feedback-failed")
     failed.wait_for()
     assert "HTTP 429" in failed.inner_text()
-    assert page.locator("#transcript").get_by_text("Answer 1").is_visible()  # the transcript is still there
+    expect(page.locator("#transcript").get_by_text("Answer 1")).to_be_visible()  # the transcript is still there
     page.locator("#retry-feedback").click()
     page.locator("#feedback-ready").wait_for(timeout=20_000)
     row = feedback.get_feedback(user_id, interview_id)

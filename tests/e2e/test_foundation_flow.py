@@ -8,6 +8,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from preppal.services import auth, interviews
 
@@ -41,7 +42,7 @@ def test_sign_up_create_interview_history_sign_out(page, tmp_path) -> None:
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(re.compile(r"/dashboard/?$"))
     page.get_by_role("heading", name="Hello, Ada Lovelace").wait_for()
-    assert page.get_by_text("No interviews yet").is_visible()
+    expect(page.get_by_text("No interviews yet")).to_be_visible()
 
     # New interview: type, role, difficulty, job description, résumé from a .txt upload.
     page.get_by_role("radio", name="System design").click()
@@ -59,11 +60,11 @@ def test_sign_up_create_interview_history_sign_out(page, tmp_path) -> None:
     page.wait_for_url(re.compile(r"/interview/[0-9a-f-]{36}/?$"))
     interview_id = re.search(r"/interview/([0-9a-f-]{36})", page.url).group(1)
     page.get_by_role("heading", name="System design interview").wait_for()
-    assert page.get_by_text("Ready to start").is_visible()
-    assert page.get_by_text("Intense").is_visible()
+    expect(page.get_by_text("Ready to start")).to_be_visible()
+    expect(page.get_by_text("Intense")).to_be_visible()
     start = page.get_by_role("link", name="Start interview")
     assert start.get_attribute("href") == f"/interview/{interview_id}/live"
-    assert page.get_by_text("Led the analytical engine migration.").is_visible()
+    expect(page.get_by_text("Led the analytical engine migration.")).to_be_visible()
 
     # It is in the dashboard's history list, and the row opens it.
     page.get_by_role("link", name="Dashboard").click()
@@ -150,4 +151,4 @@ def test_new_interview_with_the_keyboard_only(page) -> None:
     page.keyboard.press("Enter")  # implicit form submission
     page.wait_for_url(re.compile(r"/interview/[0-9a-f-]{36}/?$"))
     page.get_by_role("heading", name="Technical interview").wait_for()
-    assert page.get_by_text("Site reliability engineer").is_visible()
+    expect(page.get_by_text("Site reliability engineer")).to_be_visible()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -21,4 +22,6 @@ def test_sign_in_page_renders_and_reports_wrong_password(page) -> None:
 def test_protected_root_redirects_to_sign_in(page) -> None:
     page.goto("/")
     page.wait_for_url(re.compile(r"/sign-in/?"))
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    button = page.get_by_role("button", name="Sign in")
+    button.wait_for(state="visible")  # the redirect lands before the page has rendered
+    expect(button).to_be_visible()
