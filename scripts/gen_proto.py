@@ -1,7 +1,7 @@
 """Generate the Python protobuf module from proto/interview.proto.
 
 One source of truth: the browser code is generated from the same file
-(audio_worklet/gen_proto.sh). tests/unit/test_proto_current.py fails when the
+(`npm run build --prefix audio_worklet`). tests/unit/test_proto_current.py fails when the
 checked-in output is stale. Run: python scripts/gen_proto.py [OUT_DIR]
 """
 
