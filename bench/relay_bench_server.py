@@ -61,15 +61,16 @@ def _make_app():
     from starlette.routing import Route
 
     from preppal.live import gemini
-    from preppal.realtime import relay, route
+    from preppal.realtime import route
+    from preppal.realtime.hub import RelayHub
     from preppal.realtime.route import websocket_routes
-    from preppal.services import feedback
 
     gemini.DEFAULT_BATCH_MS = int(os.environ.get("PREPPAL_BENCH_BATCH_MS", gemini.DEFAULT_BATCH_MS))
-    gemini.WIRE_FAST_PATH = os.environ.get("PREPPAL_BENCH_SDK_MODELS") != "1"
+    if os.environ.get("PREPPAL_BENCH_SDK_MODELS") == "1":
+        os.environ["PREPPAL_GEMINI_WIRE_FAST_PATH"] = "0"
     # This process measures the relay: feedback generation after each simulated call (a
     # worker thread calling "Gemini", which the stand-in does not serve) is not part of it.
-    feedback.schedule_feedback = lambda interview_id: None
+    hub = RelayHub(on_completed=lambda interview_id: None)
     lags: list[float] = []
     gc_pauses: list[float] = []
     gc_start = [0.0]
@@ -125,7 +126,7 @@ def _make_app():
             "cpu_s": used - window["cpu"],
             "wall_s": now - window["wall"],
             "rss_mb": rss_mb(),
-            "live_relays": len(relay._live),
+            "live_relays": hub.live_count,
             "loop_lag": percentiles(lags),
             "gc_gen1_2": percentiles(gc_pauses),
             "stalls": stalls.most_common(8),
@@ -155,7 +156,7 @@ def _make_app():
         yield
         task.cancel()
 
-    return Starlette(routes=[*websocket_routes(), Route("/bench/stats", stats)], lifespan=lifespan)
+    return Starlette(routes=[*websocket_routes(hub), Route("/bench/stats", stats)], lifespan=lifespan)
 
 
 if os.environ.get("PREPPAL_BENCH_ROLE") == "relay":

@@ -16,7 +16,7 @@ from preppal.pages.history import history_page
 from preppal.pages.interview import interview_page
 from preppal.pages.meeting import meeting_page
 from preppal.pages.profile import profile_page
-from preppal.realtime.sink import set_state_sink
+from preppal.realtime.hub import RelayHub
 from preppal.state.auth import AuthState
 from preppal.state.dashboard import DashboardState
 from preppal.state.feedback import FeedbackState
@@ -31,8 +31,10 @@ from preppal.tasks import sweep_orphaned_interviews, warm_up
 # (registering each would make Reflex copy every table once per model, with warnings).
 rx.ModelRegistry.register(models.User)
 
+# The relay hub: this process's live interviews, handed to the WebSocket route.
+hub = RelayHub()
 app = rx.App(
-    api_transformer=build_api(),
+    api_transformer=build_api(hub),
     head_components=[rx.el.meta(name="description", content="Live AI mock interviews in your browser")],
 )
 
@@ -57,6 +59,6 @@ app.add_page(meeting_page, route=routes.MEETING, on_load=MeetingState.on_load, t
 app.add_page(feedback_page, route=routes.FEEDBACK, on_load=_protected(FeedbackState.load), title="Feedback · Preppal")
 
 # The relay pushes live transcript updates into the meeting page through this sink.
-set_state_sink(ReflexMeetingSink(app))
+hub.set_sink(ReflexMeetingSink(app))
 app.register_lifespan_task(sweep_orphaned_interviews)
 app.register_lifespan_task(warm_up)

@@ -52,6 +52,7 @@ class Settings:
     gemini_voice: str
     gemini_ca_file: str  # extra CA bundle (tests' local Live-API stand-in)
     gemini_connect_timeout_s: float
+    gemini_wire_fast_path: bool  # the pinned hot-path adapter (live/gemini_wire.WireFastPath)
     feedback_model: str
 
     max_session_s: int
@@ -98,6 +99,7 @@ def get_settings() -> Settings:
         gemini_voice=_env("GEMINI_VOICE", "Puck"),
         gemini_ca_file=_env("GEMINI_CA_FILE"),
         gemini_connect_timeout_s=float(_env("GEMINI_CONNECT_TIMEOUT_S", "15")),
+        gemini_wire_fast_path=_env("PREPPAL_GEMINI_WIRE_FAST_PATH", "1") != "0",
         feedback_model=_env("GEMINI_FEEDBACK_MODEL", "gemini-2.5-flash"),
         max_session_s=int(_env("PREPPAL_MAX_SESSION_S", "3600")),
         audio_frame_ms=min(100, max(10, int(_env("PREPPAL_AUDIO_FRAME_MS", "40")))),

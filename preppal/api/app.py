@@ -7,8 +7,9 @@ from starlette.applications import Starlette
 from preppal.api.auth_routes import auth_routes
 from preppal.api.export_routes import export_routes
 from preppal.api.interview_routes import interview_routes
+from preppal.realtime.hub import RelayHub
 from preppal.realtime.route import websocket_routes
 
 
-def build_api() -> Starlette:
-    return Starlette(routes=[*auth_routes(), *interview_routes(), *export_routes(), *websocket_routes()])
+def build_api(hub: RelayHub) -> Starlette:
+    return Starlette(routes=[*auth_routes(), *interview_routes(), *export_routes(), *websocket_routes(hub)])

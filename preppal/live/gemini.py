@@ -2,8 +2,10 @@
 
 Why it looks like this (measurements: docs/performance.md, Relay):
 - The SDK opens each session (auth, TLS, setup, resumption); the per-message hot path
-  reads and writes the documented wire JSON on the SDK's own connection, because the SDK's
-  pydantic models cost ~150–200 µs per message (``WIRE_FAST_PATH`` = False restores them).
+  reads and writes the documented wire JSON on the SDK's own connection through one
+  adapter pinned to the SDK version (:class:`~preppal.live.gemini_wire.WireFastPath`),
+  because the SDK's pydantic models cost ~150–200 µs per message
+  (``PREPPAL_GEMINI_WIRE_FAST_PATH=0`` restores them).
 - Candidate audio goes upstream in messages of at least ``batch_ms`` (60 ms) from one sender
   task; :meth:`send_audio` only appends to a buffer.
 - ``session.receive()`` stops after every ``turnComplete``, so the SDK-model reader loops it.
@@ -18,9 +20,7 @@ Why it looks like this (measurements: docs/performance.md, Relay):
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -43,11 +43,10 @@ from preppal.live.base import (
     UserTranscript,
 )
 from preppal.live.gemini_wire import (
-    AUDIO_PREFIX,
-    AUDIO_SUFFIX,
     INPUT_MIME,
     OUTPUT_SAMPLE_RATE,
     UpstreamError,
+    WireFastPath,
     b64,
     close_code,
     pick,
@@ -59,11 +58,6 @@ from preppal.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-# Per-message hot path on the SDK's own connection: the SDK opens the session (auth, setup,
-# resumption config); its pydantic models cost ~150 µs per message, which at 30-50
-# messages/s per interview dominates the relay's CPU (see docs/performance.md). False: use
-# session.receive()/send_realtime_input() for every message.
-WIRE_FAST_PATH = True
 DEFAULT_BATCH_MS = 60  # candidate audio per upstream message (see module docstring)
 TRAILING_FLUSH_S = 0.2  # a batch that never fills (candidate muted) still goes out
 MAX_BUFFER_BYTES = 32_000 * 2  # never hold more than 2 s of unsent candidate audio
@@ -183,10 +177,10 @@ class GeminiBackend(LiveBackend):
             self._buf.clear()
             self._batches += 1
             session = self._session
-            wire = getattr(session, "_ws", None) if WIRE_FAST_PATH else None
+            wire = self._wire(session)
             try:
                 if wire is not None:
-                    await wire.send(AUDIO_PREFIX + base64.b64encode(chunk).decode() + AUDIO_SUFFIX)
+                    await wire.send_audio(chunk)
                 else:
                     await session.send_realtime_input(audio=types.Blob(data=chunk, mime_type=INPUT_MIME))
             except Exception:
@@ -263,12 +257,15 @@ class GeminiBackend(LiveBackend):
         except Exception as exc:  # the reader reports connection failures
             log.debug("Gemini send failed: %r", exc)
 
+    def _wire(self, session: Any) -> WireFastPath | None:
+        return WireFastPath.attach(session) if self._settings.gemini_wire_fast_path else None
+
     async def _read(self, session: Any) -> None:
-        wire = getattr(session, "_ws", None) if WIRE_FAST_PATH else None
+        wire = self._wire(session)
         try:
             if wire is not None:
                 while not self._closed:
-                    self._handle(json.loads(await wire.recv(decode=False)))
+                    self._handle(await wire.receive())
             else:
                 while not self._closed:
                     async for msg in session.receive():

@@ -1,11 +1,13 @@
-"""Gemini Live wire details kept out of the backend: the documented JSON of the hot path,
-tolerant field access (camelCase and snake_case, both base64 alphabets) and one shared SDK
-client per process."""
+"""Gemini Live wire details kept out of the backend: the hot-path adapter
+(:class:`WireFastPath`), tolerant field access (camelCase and snake_case, both base64
+alphabets) and one shared SDK client per process."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import json
+import logging
 import ssl
 from typing import Any
 
@@ -15,12 +17,62 @@ from google.genai import types
 
 from preppal.settings import Settings
 
+log = logging.getLogger(__name__)
 OUTPUT_SAMPLE_RATE = 24_000
 INPUT_MIME = "audio/pcm;rate=16000"
 
 # The documented wire format of realtime audio (what the SDK itself sends, far cheaper to build).
 AUDIO_PREFIX = '{"realtime_input":{"audio":{"mime_type":"' + INPUT_MIME + '","data":"'
 AUDIO_SUFFIX = '"}}}'
+
+
+# The google-genai release whose session internals (``AsyncSession._ws``, a websockets
+# connection carrying the documented JSON) the fast path was written and tested against.
+# Any other version falls back to the SDK's own models (correct, ~3x the CPU per message)
+# until someone re-checks the internals and moves the pin with pyproject.toml.
+PINNED_SDK = "3.4.0"
+
+
+class WireFastPath:
+    """Per-message hot path on the SDK session's own connection, bypassing its models.
+
+    The SDK still opens each session (auth, TLS, setup, resumption); only realtime audio
+    out and server messages in use the documented wire JSON directly, because the SDK's
+    pydantic models cost ~150–200 µs per message (docs/performance.md). One place depends
+    on SDK internals: :meth:`attach`.
+    """
+
+    __slots__ = ("_ws",)
+
+    def __init__(self, ws: Any) -> None:
+        self._ws = ws
+
+    @classmethod
+    def attach(cls, session: Any) -> WireFastPath | None:
+        """The adapter for an SDK session, or None (use the SDK) on any other SDK version."""
+        if genai.__version__ != PINNED_SDK:
+            _warn_unpinned()
+            return None
+        ws = getattr(session, "_ws", None)
+        return cls(ws) if ws is not None else None
+
+    async def send_audio(self, pcm16k: bytes) -> None:
+        await self._ws.send(AUDIO_PREFIX + base64.b64encode(pcm16k).decode() + AUDIO_SUFFIX)
+
+    async def receive(self) -> dict:
+        """The next server message as wire JSON (raises when the connection closes)."""
+        return json.loads(await self._ws.recv(decode=False))
+
+
+_warned: list[bool] = []
+
+
+def _warn_unpinned() -> None:
+    if not _warned:
+        _warned.append(True)
+        log.warning(
+            "google-genai %s is not %s: Gemini messages go through the SDK models", genai.__version__, PINNED_SDK
+        )
 
 
 class UpstreamError(Exception):

@@ -1,4 +1,4 @@
-"""The browser → relay half of a connection: validate each frame, feed audio to the backend.
+"""The browser → relay half of a connection: validate each frame, hand it to the session.
 
 Per frame: one size check, one protobuf parse, one parity check, one token-bucket check,
 then a buffer append in the backend. Bad input gets an ``ErrorResponse`` (rate-limited so a
@@ -27,13 +27,16 @@ from preppal.realtime.codec import MalformedFrame, decode_client
 from preppal.realtime.limits import MAX_FRAME_BYTES, RealTimeLimiter, Throttle
 
 if TYPE_CHECKING:
-    from preppal.realtime.relay import Relay
+    from preppal.realtime.link import ClientLink, Inbound
 
 MAX_STRIKES = 20  # malformed frames tolerated per connection before we hang up
 
 
-async def pump_client(relay: Relay, ws: WebSocket) -> None:
-    """Read frames until the socket closes (or we close it for bad input)."""
+async def pump_client(link: ClientLink, inbound: Inbound, ws: WebSocket) -> None:
+    """Read frames until the socket closes (or we close it for bad input).
+
+    Valid frames go to ``inbound`` (the interview session); refusals go out through ``link``.
+    """
     limiter = RealTimeLimiter()
     flood_note = Throttle(1.0)
     strikes = 0
@@ -47,7 +50,7 @@ async def pump_client(relay: Relay, ws: WebSocket) -> None:
         if data is None:
             bad = codes.MALFORMED  # a text frame
         elif len(data) > MAX_FRAME_BYTES:
-            await relay.reject(ws, codes.TOO_LARGE, close=True)
+            await link.reject(ws, codes.TOO_LARGE, close=True)
             return
         else:
             try:
@@ -61,14 +64,16 @@ async def pump_client(relay: Relay, ws: WebSocket) -> None:
                         bad = codes.BAD_AUDIO
                     elif not limiter.allow(len(pcm)):
                         if flood_note.ready():
-                            await relay.reject(ws, codes.TOO_FAST, close=False)
-                    elif pcm and relay.live:
-                        await relay.backend_audio(pcm)
-                else:  # end_request
-                    await relay.request_end()
+                            await link.reject(ws, codes.TOO_FAST, close=False)
+                    elif pcm and inbound.live:
+                        await inbound.on_audio(pcm)
+                elif msg.HasField("end_request"):
+                    await inbound.on_end_request()
+                else:
+                    await inbound.on_client_message(msg)
         if bad:
             strikes += 1
             if strikes >= MAX_STRIKES:
-                await relay.reject(ws, bad, close=True)
+                await link.reject(ws, bad, close=True)
                 return
-            await relay.reject(ws, bad, close=False)
+            await link.reject(ws, bad, close=False)

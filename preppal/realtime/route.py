@@ -7,8 +7,10 @@ an ``ErrorResponse`` followed by a close with the same code, so the browser can 
 Token purposes:
 - ``connect``: the interview must be PENDING and not already being started here; a new
   relay is launched.
-- ``resume``: the interview must be IN_PROGRESS with a relay in this process (it waits
+- ``resume``: the interview must be IN_PROGRESS with a session in this process (it waits
   through the network-drop grace period); the new socket takes over from any old one.
+
+The route is built around one :class:`~preppal.realtime.hub.RelayHub` (``preppal.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from starlette.websockets import WebSocket
 
 from preppal.models import InterviewStatus
 from preppal.realtime import codec, codes
-from preppal.realtime.relay import Relay, live_relay
+from preppal.realtime.hub import RelayHub
 from preppal.services import interviews
 from preppal.services.tokens import (
     PURPOSE_CONNECT,
@@ -51,8 +53,8 @@ async def _refuse(ws: WebSocket, code: int, message: str) -> None:
         pass  # the client left first
 
 
-async def _authorize(interview_id: str, token: str):
-    """Check the token and the interview's state; return (interview, claims, relay-or-None)."""
+async def _authorize(hub: RelayHub, interview_id: str, token: str):
+    """Check the token and the interview's state; return (interview, claims, session-or-None)."""
     try:
         claims = verify_worker_token(token, interview_id)
     except TokenError as exc:
@@ -64,30 +66,30 @@ async def _authorize(interview_id: str, token: str):
     interview = await asyncio.to_thread(interviews.get_interview_any, interview_id)
     if interview is None or interview.user_id != claims.user_id:
         raise Refused(codes.AUTH, "This token is for another interview.")
-    relay = live_relay(interview_id)
+    session = hub.session(interview_id)
     if claims.purpose == PURPOSE_CONNECT:
-        if relay is not None:
+        if session is not None:
             raise Refused(codes.ALREADY_CONNECTED, codes.message_for(codes.ALREADY_CONNECTED))
         if interview.status != InterviewStatus.PENDING:
             raise Refused(codes.AUTH, "This interview has already started or ended.")
     elif claims.purpose == PURPOSE_RESUME:
-        if interview.status != InterviewStatus.IN_PROGRESS or relay is None or relay.finished:
+        if interview.status != InterviewStatus.IN_PROGRESS or session is None or session.finished:
             raise Refused(codes.AUTH, "This interview can no longer be resumed.")
     else:
         raise Refused(codes.AUTH, "Invalid token.")
-    return interview, claims, relay
+    return interview, claims, session
 
 
-async def interview_socket(ws: WebSocket) -> None:
+async def interview_socket(hub: RelayHub, ws: WebSocket) -> None:
     interview_id = ws.path_params["interview_id"]
     await ws.accept()
     try:
-        interview, claims, relay = await _authorize(interview_id, ws.query_params.get("token", ""))
-        if relay is None:
-            if live_relay(interview_id) is not None:  # lost a race while authorizing
+        interview, claims, session = await _authorize(hub, interview_id, ws.query_params.get("token", ""))
+        if session is None:
+            if hub.session(interview_id) is not None:  # lost a race while authorizing
                 raise Refused(codes.ALREADY_CONNECTED, codes.message_for(codes.ALREADY_CONNECTED))
             _freeze_startup_heap()
-            relay = Relay.launch(interview, claims)
+            session = hub.launch(interview, claims)
     except Refused as exc:
         log.info("relay refused a connection to %s: %s (%s)", interview_id, exc.code, exc.message)
         await _refuse(ws, exc.code, exc.message)
@@ -96,7 +98,7 @@ async def interview_socket(ws: WebSocket) -> None:
         log.exception("relay could not open interview %s", interview_id)
         await _refuse(ws, codes.INTERNAL, codes.message_for(codes.INTERNAL))
         return
-    await relay.serve(ws)
+    await session.link.serve(ws)
 
 
 _heap_frozen = False
@@ -115,6 +117,10 @@ def _freeze_startup_heap() -> None:
         gc.freeze()
 
 
-def websocket_routes() -> list[WebSocketRoute]:
-    """The routes to mount in the app (the lead adds them through ``api_transformer``)."""
-    return [WebSocketRoute(PATH, interview_socket)]
+def websocket_routes(hub: RelayHub) -> list[WebSocketRoute]:
+    """The routes to mount in the app (``preppal.py`` adds them through ``api_transformer``)."""
+
+    async def endpoint(ws: WebSocket) -> None:
+        await interview_socket(hub, ws)
+
+    return [WebSocketRoute(PATH, endpoint)]

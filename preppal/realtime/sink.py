@@ -1,8 +1,9 @@
 """The state-push hook: how the relay tells the meeting page what is happening.
 
-The relay knows nothing about Reflex. The app registers a :class:`StateSink` (built on
-``app.modify_state``) with :func:`set_state_sink`; the relay hands it transcript and
-status updates addressed by the Reflex client token carried in the worker JWT.
+The relay knows nothing about Reflex. The app builds a :class:`StateSink` (on
+``app.modify_state``) and hands it to the relay hub (``preppal/preppal.py``); the relay
+gives it transcript and status updates addressed by the Reflex client token carried in the
+worker JWT.
 
 Pushes never touch the audio path: a :class:`SinkPusher` per interview coalesces partial
 updates (latest text per segment, at most one batch per ``min_interval_s``), sends finals
@@ -42,25 +43,19 @@ class NullSink:
         return None
 
 
-_sink: StateSink = NullSink()
-
-
-def set_state_sink(sink: StateSink | None) -> None:
-    """Register the app's sink (None restores the do-nothing default)."""
-    global _sink
-    _sink = sink if sink is not None else NullSink()
-
-
-def get_state_sink() -> StateSink:
-    return _sink
-
-
 class SinkPusher:
     """Per-interview push queue: coalesced, ordered, never blocking the caller."""
 
     def __init__(
-        self, client_token: str, interview_id: str, *, min_interval_s: float = 0.1, push_timeout_s: float = 5.0
+        self,
+        sink: StateSink,
+        client_token: str,
+        interview_id: str,
+        *,
+        min_interval_s: float = 0.1,
+        push_timeout_s: float = 5.0,
     ) -> None:
+        self._sink = sink
         self._token = client_token
         self._interview_id = interview_id
         self._interval = min_interval_s
@@ -106,7 +101,7 @@ class SinkPusher:
                     self._wake.clear()
             batch, self._pending, self._urgent = list(self._pending.values()), {}, False
             self._last = time.monotonic()
-            sink = get_state_sink()
+            sink = self._sink
             for update in batch:
                 try:
                     await asyncio.wait_for(sink.push(self._token, self._interview_id, update), self._timeout)

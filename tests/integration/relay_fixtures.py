@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from preppal.realtime import relay as relay_module
-from preppal.realtime.sink import set_state_sink
+from preppal.realtime.hub import RelayConfig, RelayHub
 from tests.support.live_api_standin import LiveApiStandin
 from tests.support.relay_harness import (
     RecordingSink,
@@ -26,21 +25,24 @@ async def standin():
 
 
 @pytest.fixture
-def sink():
-    recorder = RecordingSink()
-    set_state_sink(recorder)
-    yield recorder
-    set_state_sink(None)
+def sink() -> RecordingSink:
+    return RecordingSink()
 
 
 @pytest.fixture
-async def relay_env(db, standin, sink, monkeypatch) -> RelayEnv:
+def relay_config() -> RelayConfig:
+    """Timings for the relay under test (a test may override this fixture)."""
+    return RelayConfig(grace_s=1.0)
+
+
+@pytest.fixture
+async def relay_env(db, standin, sink, relay_config, monkeypatch) -> RelayEnv:
     """The relay served on a real socket, Gemini (real SDK) pointed at the stand-in."""
     point_gemini_at(monkeypatch, standin)
-    monkeypatch.setattr(relay_module, "GRACE_S", 1.0)
-    async with served_relay() as server:
-        yield RelayEnv(server, make_user())
-        leftovers = await stop_leftover_relays()
+    hub = RelayHub(sink, config=relay_config)
+    async with served_relay(hub) as server:
+        yield RelayEnv(server, make_user(), hub)
+        leftovers = await stop_leftover_relays(hub)
         assert not leftovers, f"relays still running after the test: {leftovers}"
         # No upstream session may outlive its relay.
         await wait_until(lambda: all(c.closed.is_set() for c in standin.connections), timeout=5)

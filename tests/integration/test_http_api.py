@@ -7,6 +7,7 @@ import pytest
 
 from preppal.api.app import build_api
 from preppal.models import InterviewStatus
+from preppal.realtime.hub import RelayHub
 from preppal.services import auth, interviews, tokens
 from preppal.settings import get_settings
 
@@ -33,7 +34,7 @@ def world(db):
 
 @pytest.fixture
 async def client():
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api()), base_url=BASE) as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api(RelayHub())), base_url=BASE) as c:
         yield c
 
 

@@ -16,6 +16,7 @@ from preppal.api.app import build_api
 from preppal.api.auth_routes import OAUTH_COOKIE
 from preppal.db import session_scope
 from preppal.models import ExternalIdentity
+from preppal.realtime.hub import RelayHub
 from preppal.services import auth
 from preppal.settings import reset_settings
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
@@ -41,7 +42,7 @@ def provider(db, monkeypatch):
 
 @pytest.fixture
 async def app():
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api()), base_url=APP) as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api(RelayHub())), base_url=APP) as client:
         yield client
 
 

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from preppal.live import gemini
 from preppal.models import InterviewStatus
+from preppal.realtime.hub import RelayConfig
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.services import interviews
 from preppal.services.tokens import ALGORITHM, AUDIENCE
@@ -97,7 +97,8 @@ async def test_invalid_tokens_are_refused_with_4001(relay_env, standin):
 async def test_full_session_forwards_transcript_and_audio_then_completes(
     relay_env, standin, sink, monkeypatch, wire_fast_path
 ):
-    monkeypatch.setattr(gemini, "WIRE_FAST_PATH", wire_fast_path)
+    monkeypatch.setenv("PREPPAL_GEMINI_WIRE_FAST_PATH", "1" if wire_fast_path else "0")
+    reset_settings()
     standin.behaviours = [greet]
     env = relay_env
     iid = env.new_interview(job_description="Payments team, Python and Postgres.", resume_text="Ten years at Acme.")
@@ -190,7 +191,8 @@ async def test_session_cap_ends_with_timeout(relay_env, standin, monkeypatch):
 async def test_upstream_error_marks_error_and_keeps_transcript(
     relay_env, standin, monkeypatch, close_code, wire_fast_path
 ):
-    monkeypatch.setattr(gemini, "WIRE_FAST_PATH", wire_fast_path)
+    monkeypatch.setenv("PREPPAL_GEMINI_WIRE_FAST_PATH", "1" if wire_fast_path else "0")
+    reset_settings()
 
     async def fail(conn):
         await conn.ai_turn([" First question:", " why us?"])
@@ -284,10 +286,8 @@ async def test_barge_in_forwards_interrupted_and_closes_the_ai_segment(relay_env
     ]
 
 
-async def test_heartbeat_while_live(relay_env, standin, monkeypatch):
-    from preppal.realtime import relay as relay_module
-
-    monkeypatch.setattr(relay_module, "HEARTBEAT_S", 0.2)
+@pytest.mark.parametrize("relay_config", [RelayConfig(grace_s=1.0, heartbeat_s=0.2)])
+async def test_heartbeat_while_live(relay_env, standin):
     iid = relay_env.new_interview()
     candidate = await relay_env.connect(iid, relay_env.token(iid))
     await candidate.wait_kind("session_ready")

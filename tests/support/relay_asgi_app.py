@@ -2,6 +2,7 @@
 
 from starlette.applications import Starlette
 
+from preppal.realtime.hub import RelayHub
 from preppal.realtime.route import websocket_routes
 
-app = Starlette(routes=websocket_routes())
+app = Starlette(routes=websocket_routes(RelayHub()))

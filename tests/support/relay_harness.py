@@ -26,6 +26,8 @@ from websockets.asyncio.server import ServerConnection, serve
 from preppal.db import session_scope
 from preppal.models import User
 from preppal.realtime import codec
+from preppal.realtime.hub import RelayHub
+from preppal.realtime.outcome import Failure
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.realtime.route import websocket_routes
 from preppal.services import interviews
@@ -166,6 +168,7 @@ class RelayEnv:
 
     server: AsgiWebSocketBridge
     user_id: int
+    hub: RelayHub | None = None  # None when the relay runs in another process
 
     def new_interview(self, **overrides) -> str:
         args = {"interview_type": "technical", "role": "Backend engineer", "difficulty": "standard"}
@@ -208,8 +211,8 @@ def point_gemini_at(monkeypatch, standin: LiveApiStandin, **extra: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def served_relay() -> AsyncIterator[AsgiWebSocketBridge]:
-    app = Starlette(routes=websocket_routes())
+async def served_relay(hub: RelayHub) -> AsyncIterator[AsgiWebSocketBridge]:
+    app = Starlette(routes=websocket_routes(hub))
     async with AsgiWebSocketBridge(app) as server:
         yield server
 
@@ -232,16 +235,8 @@ async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):
     return result
 
 
-async def stop_leftover_relays(timeout: float = 5.0) -> list[str]:
-    """Let finishing relays finish; force-end any still live after ``timeout`` and name them."""
-    from preppal.realtime import relay as relay_module
-
+async def stop_leftover_relays(hub: RelayHub, timeout: float = 5.0) -> list[str]:
+    """Let finishing sessions finish; force-end any still live after ``timeout`` and name them."""
     with contextlib.suppress(TimeoutError):
-        await wait_until(lambda: not relay_module._live, timeout=timeout)
-    leftovers = list(relay_module._live.values())
-    for relay in leftovers:
-        relay._finish(("failed", 4500, "test teardown"))
-    for relay in leftovers:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(relay.done.wait(), timeout)
-    return [r.interview_id for r in leftovers]
+        await wait_until(lambda: hub.live_count == 0, timeout=timeout)
+    return await hub.stop_all(Failure(4500, "test teardown"), timeout)

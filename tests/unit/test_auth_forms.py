@@ -10,6 +10,7 @@ import pytest
 
 from preppal.api.app import build_api
 from preppal.api.auth_routes import safe_next
+from preppal.realtime.hub import RelayHub
 from preppal.services import auth
 from preppal.services.throttle import EMAIL_POLICY
 
@@ -18,7 +19,7 @@ PASSWORD = "Analytical-engine-1"
 
 @pytest.fixture
 async def client(db):
-    transport = httpx.ASGITransport(app=build_api(), client=("198.51.100.7", 5555))
+    transport = httpx.ASGITransport(app=build_api(RelayHub()), client=("198.51.100.7", 5555))
     async with httpx.AsyncClient(transport=transport, base_url="http://preppal.test") as c:
         yield c
 

@@ -1,0 +1,293 @@
+"""One live interview on this worker: the backend's lifecycle and the outcome → database.
+
+The session outlives its socket (the :class:`~preppal.realtime.link.ClientLink` holds the
+socket side). When the candidate's network drops, the backend stays open for the hub's
+grace period; transcript keeps being assembled and persisted while the link keeps what the
+candidate missed. Without a resume the interview is finished anyway (see
+:mod:`preppal.realtime.outcome`), so a closed tab never leaves it IN_PROGRESS.
+
+Extension points: every backend event passes through :meth:`InterviewSession._on_event`
+(one place to tap AI audio or transcript), candidate audio through :meth:`on_audio`, and
+client payloads other than audio/end arrive in :meth:`on_client_message`.
+
+Hot path (≈25–50 frames/s each way per candidate): no database work, no logging and no
+locks per frame; database writes run in threads, state pushes in their own task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Optional
+
+from preppal.live.base import (
+    AIAudio,
+    AITranscript,
+    BackendError,
+    BackendEvent,
+    Ended,
+    EndReason,
+    Failed,
+    Interrupted,
+    InterviewBrief,
+    LiveBackend,
+    UserTranscript,
+)
+from preppal.models import Interview, InterviewStatus
+from preppal.realtime import codec, codes
+from preppal.realtime.link import ClientLink
+from preppal.realtime.outcome import Abandoned, Concluded, Failure, Outcome, Released
+from preppal.realtime.pb import interview_pb2 as pb
+from preppal.realtime.sink import SinkPusher, TranscriptPush
+from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
+from preppal.services import interviews
+from preppal.services.tokens import WorkerClaims
+from preppal.settings import get_settings
+
+if TYPE_CHECKING:
+    from preppal.realtime.hub import RelayHub
+
+log = logging.getLogger(__name__)
+DISCONNECTED = "DISCONNECTED"
+
+
+def brief_for(interview: Interview, max_duration_s: int) -> InterviewBrief:
+    return InterviewBrief(
+        interview_id=interview.id,
+        interview_type=str(getattr(interview.interview_type, "value", interview.interview_type)),
+        role=interview.role,
+        difficulty=str(getattr(interview.difficulty, "value", interview.difficulty)),
+        job_description=interview.job_description,
+        resume_text=interview.resume_text,
+        max_duration_s=max_duration_s,
+    )
+
+
+class InterviewSession:
+    """The per-interview actor on this worker. Created and started by :meth:`RelayHub.launch`."""
+
+    def __init__(self, hub: RelayHub, interview: Interview, claims: WorkerClaims) -> None:
+        self.interview_id = interview.id
+        self.max_session_s = get_settings().max_session_s
+        self._hub = hub
+        self._config = hub.config
+        self._brief = brief_for(interview, self.max_session_s)
+        self.link = ClientLink(interview.id, self, detached_audio_s=hub.config.detached_audio_s)
+        self._pusher = SinkPusher(hub.sink, claims.client_token, interview.id)
+        self._assembler = TranscriptAssembler()
+        self._writer = TranscriptWriter(interview.id)
+        self._backend: Optional[LiveBackend] = None
+        self._outcome: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._grace: Optional[asyncio.TimerHandle] = None
+        self._end_requested = False
+        self.live = False  # backend ready and status IN_PROGRESS: audio flows
+        self.finished = False
+        self.done = asyncio.Event()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def finish(self, outcome: Outcome) -> None:
+        """Resolve the session's outcome (the first one wins)."""
+        if not self._outcome.done():
+            self._outcome.set_result(outcome)
+
+    async def run(self) -> None:
+        timers: list[asyncio.Task] = []
+        try:
+            self._pusher.start()
+            self._writer.start()
+            if not await self._start_backend():
+                return
+            loop = asyncio.get_running_loop()
+            cap = loop.call_later(self.max_session_s, self.finish, Concluded(EndReason.TIMEOUT))
+            timers = [asyncio.create_task(self._pump_backend()), asyncio.create_task(self._heartbeat())]
+            outcome = await self._outcome
+            cap.cancel()
+            for task in timers:
+                task.cancel()
+            await self._conclude(outcome)
+        except Exception:
+            log.exception("relay for interview %s failed", self.interview_id)
+            await self._conclude(Failure(codes.INTERNAL, codes.message_for(codes.INTERNAL)))
+        finally:
+            self.finished = True
+            for task in timers:
+                task.cancel()
+            if self._grace is not None:
+                self._grace.cancel()
+            if self._backend is not None:
+                await self._backend.close()
+            await self._pusher.close()
+            await self._writer.drain()
+            self._hub.forget(self)
+            self.done.set()
+
+    async def _start_backend(self) -> bool:
+        """Open the interviewer and move PENDING → IN_PROGRESS; False when the session is over."""
+        try:
+            self._backend = self._hub.open_backend(self._brief)
+            ready = await self._backend.start()
+        except BackendError as exc:
+            log.info("interviewer unavailable for %s: %s", self.interview_id, exc.message)
+            await self._db(
+                interviews.update_status,
+                self.interview_id,
+                InterviewStatus.ERROR,
+                expected=InterviewStatus.PENDING,
+                error_code=exc.code,
+                error_message=exc.message,
+            )
+            self._pusher.offer(TranscriptPush(phase="error", message=exc.message))
+            await self.link.close(exc.code, exc.message)
+            return False
+        try:
+            await asyncio.to_thread(
+                interviews.update_status,
+                self.interview_id,
+                InterviewStatus.IN_PROGRESS,
+                expected=InterviewStatus.PENDING,
+                interviewer=ready.interviewer,
+            )
+        except Exception as exc:  # lost the compare-and-set: another worker started it
+            log.info("interview %s could not go live: %s", self.interview_id, exc)
+            message = codes.message_for(codes.ALREADY_CONNECTED)
+            self._pusher.offer(TranscriptPush(phase="error", message=message))
+            await self.link.close(codes.ALREADY_CONNECTED, message)
+            return False
+        self._assembler.start_clock()
+        self.live = True
+        await self.link.ready(codec.session_ready(ready.interviewer, ready.output_sample_rate, self.max_session_s))
+        self._pusher.offer(TranscriptPush(phase="live"))
+        if self._end_requested:
+            await self.on_end_request()
+        return True
+
+    async def _pump_backend(self) -> None:
+        assert self._backend is not None
+        async for event in self._backend.events():
+            if not await self._on_event(event):
+                return
+        self.finish(Failure(codes.UPSTREAM, codes.message_for(codes.UPSTREAM)))
+
+    async def _on_event(self, event: BackendEvent) -> bool:
+        """Every backend event passes here, in order; False once the backend is done."""
+        if isinstance(event, AIAudio):
+            await self.link.audio(codec.audio_response(event.pcm, event.sample_rate))
+        elif isinstance(event, AITranscript):
+            await self._transcript("AI", event.text, event.final)
+        elif isinstance(event, UserTranscript):
+            await self._transcript("USER", event.text, event.final, event.spoken_ms)
+        elif isinstance(event, Interrupted):
+            self.link.drop_held_audio()
+            await self.link.control(codec.interrupted())
+        elif isinstance(event, Ended):
+            self.finish(Concluded(event.reason))
+            return False
+        elif isinstance(event, Failed):
+            log.warning("interviewer failed for %s: %s %s", self.interview_id, event.code, event.detail)
+            self.finish(Failure(event.code, event.message))
+            return False
+        return True
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self._config.heartbeat_s)
+            await self._db(interviews.heartbeat, self.interview_id)
+
+    # -- from the client (through the link) ------------------------------------------------------
+    async def on_audio(self, pcm: bytes) -> None:
+        await self._backend.send_audio(pcm)  # type: ignore[union-attr]  # set before live
+
+    async def on_end_request(self) -> None:
+        """The candidate pressed End: the backend confirms with Ended (or we stop anyway)."""
+        self._end_requested = True
+        if not self.live or self._backend is None:
+            return  # handled as soon as the backend is ready
+        end_wait = self._config.end_wait_s
+        asyncio.get_running_loop().call_later(end_wait, self.finish, Concluded(EndReason.USER_INITIATED))
+        await self._backend.end()
+
+    async def on_client_message(self, msg: pb.ClientToServerMessage) -> None:
+        """A valid client payload other than audio and end (none today)."""
+        log.debug("interview %s: ignored client payload %s", self.interview_id, msg.WhichOneof("payload"))
+
+    def on_attached(self) -> None:
+        if self._grace is not None:
+            self._grace.cancel()
+            self._grace = None
+        if self.live:
+            self._pusher.offer(TranscriptPush(phase="live"))
+
+    def on_detached(self) -> None:
+        if self.finished or self._outcome.done():
+            return
+        self._pusher.offer(TranscriptPush(phase="reconnecting"))
+        self._grace = asyncio.get_running_loop().call_later(self._config.grace_s, self.finish, Abandoned())
+
+    # -- transcript ------------------------------------------------------------------------------
+    async def _transcript(self, speaker: str, text: str, final: bool, spoken_ms: int = 0) -> None:
+        update = self._assembler.feed(speaker, text, final, spoken_ms)
+        if update is not None:
+            await self._emit_segment(update)
+
+    async def _emit_segment(self, u: SegmentUpdate) -> None:
+        if u.final:
+            self._writer.put(self._assembler.lines[-1])
+        self._pusher.offer(TranscriptPush(segment_id=u.segment_id, speaker=u.speaker, text=u.text, final=u.final))
+        await self.link.text(u.segment_id, codec.transcript_update(u.segment_id, u.speaker, u.text, u.final), u.final)
+
+    # -- the end -------------------------------------------------------------------------------------
+    async def _conclude(self, outcome: Outcome) -> None:
+        """Finish the interview in the database and tell the client (if one is attached)."""
+        for update in self._assembler.close_all():
+            await self._emit_segment(update)
+        await self._writer.drain()
+        lines = list(self._assembler.lines)
+        match outcome:
+            case Failure(code=code, message=message):
+                await self._fail(code, message)
+            case Abandoned() if not lines:
+                await self._fail(codes.TIMEOUT, codes.message_for(codes.TIMEOUT))
+            case Abandoned():
+                await self._complete(None, lines)
+            case Concluded(reason=reason):
+                await self._complete(reason, lines)
+            case Released():
+                pass  # step 2: hand-over (the interview goes on elsewhere)
+
+    async def _fail(self, code: int, message: str) -> None:
+        await self._db(  # before going live only a crash gets here: PENDING → ERROR
+            interviews.update_status,
+            self.interview_id,
+            InterviewStatus.ERROR,
+            expected=InterviewStatus.IN_PROGRESS if self.live else InterviewStatus.PENDING,
+            error_code=code,
+            error_message=message,
+        )
+        self._pusher.offer(TranscriptPush(phase="error", message=message))
+        await self.link.close(code, message)
+
+    async def _complete(self, reason: Optional[EndReason], lines: list) -> None:
+        label = reason.value if reason else DISCONNECTED
+        if await self._db(interviews.submit_transcript, self.interview_id, lines, end_reason=label):
+            self._hub.on_completed(self.interview_id)  # feedback in the background; never raises
+        else:
+            await self._db(
+                interviews.update_status,
+                self.interview_id,
+                InterviewStatus.ERROR,
+                expected=InterviewStatus.IN_PROGRESS,
+                error_code=codes.INTERNAL,
+                error_message="The transcript could not be saved.",
+            )
+        self._pusher.offer(TranscriptPush(phase="ended", end_reason=label))
+        if self.link.attached:
+            await self.link.control(codec.session_ended(reason))
+            await self.link.close(codes.NORMAL)
+
+    async def _db(self, fn, *args, **kwargs) -> bool:
+        try:
+            await asyncio.to_thread(fn, *args, **kwargs)
+            return True
+        except Exception as exc:
+            log.warning("%s for interview %s failed: %r", fn.__name__, self.interview_id, exc)
+            return False
