@@ -104,6 +104,9 @@ class Interview(SQLModel, table=True):
     difficulty: Difficulty = Difficulty.STANDARD
     job_description: str = Field(default="", sa_type=sa.Text)
     resume_text: str = Field(default="", sa_type=sa.Text)
+    # BCP-47 tag from preppal.languages (what the interviewer speaks, feedback is written in,
+    # and the interview's dates/numbers are formatted for); old rows are English.
+    language: str = Field(default="en-US", max_length=16, sa_column_kwargs={"server_default": "en-US"})
     interviewer: str = Field(default="", max_length=20)  # gemini | offline, set when started
     created_at: datetime = Field(default_factory=utcnow)
     started_at: Optional[datetime] = None

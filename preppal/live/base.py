@@ -32,6 +32,7 @@ class InterviewBrief:
     resume_text: str = ""
     candidate_name: str = ""
     max_duration_s: int = 3600
+    language: str = "en-US"  # BCP-47 tag from preppal.languages
 
 
 class EndReason(StrEnum):

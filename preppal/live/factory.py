@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from preppal.languages import offline_refusal
 from preppal.live.base import BackendError, InterviewBrief, LiveBackend
 from preppal.settings import get_settings
 
@@ -17,6 +18,9 @@ def open_backend(brief: InterviewBrief) -> LiveBackend:
         from preppal.live.gemini import GeminiBackend
 
         return GeminiBackend(brief)
+    refusal = offline_refusal(brief.language)
+    if refusal:  # never run another language's interview in English without saying so
+        raise BackendError(4002, refusal)
     try:  # imported lazily: it loads speech models and may not be installed
         from preppal.live.offline import OfflineBackend
     except ImportError as exc:

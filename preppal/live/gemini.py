@@ -27,6 +27,7 @@ from typing import Any
 
 from google.genai import types
 
+from preppal.languages import get_language
 from preppal.live.base import (
     AIAudio,
     AITranscript,
@@ -98,12 +99,16 @@ class GeminiBackend(LiveBackend):
         end_tool = types.FunctionDeclaration(
             name=END_TOOL, description="End the interview after you have said goodbye to the candidate."
         )
+        # The language: languageCode steers half-cascade models; native-audio models ignore
+        # it and follow the system instruction (see preppal.languages). Transcription gets
+        # the same code as a hint, so the transcript is written in the interview's language.
+        language = get_language(self._brief.language).gemini_code
         return types.LiveConnectConfig(
             response_modalities=[types.Modality.AUDIO],
-            speech_config=types.SpeechConfig(voice_config=voice),
+            speech_config=types.SpeechConfig(voice_config=voice, language_code=language),
             system_instruction=types.Content(parts=[types.Part(text=system_instruction(self._brief))]),
-            input_audio_transcription=types.AudioTranscriptionConfig(),
-            output_audio_transcription=types.AudioTranscriptionConfig(),
+            input_audio_transcription=types.AudioTranscriptionConfig(language_codes=[language]),
+            output_audio_transcription=types.AudioTranscriptionConfig(language_codes=[language]),
             context_window_compression=types.ContextWindowCompressionConfig(sliding_window=types.SlidingWindow()),
             session_resumption=types.SessionResumptionConfig(handle=self._resume_handle),
             tools=[types.Tool(function_declarations=[end_tool])],

@@ -6,6 +6,7 @@ Kept apart from the Gemini backend so the offline interviewer can reuse the word
 
 from __future__ import annotations
 
+from preppal.languages import get_language
 from preppal.live.base import InterviewBrief
 
 TYPE_FOCUS = {
@@ -28,6 +29,20 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_DOC_CHARS else text[:MAX_DOC_CHARS] + " […]"
 
 
+def language_rule(code: str) -> str:
+    """The sentence that makes a native-audio model speak the interview's language.
+
+    Native-audio Live models choose their spoken language themselves and ignore
+    ``speechConfig.languageCode``; an explicit instruction is what holds them to it.
+    """
+    lang = get_language(code)
+    return (
+        f"Conduct the whole interview in {lang.name} ({lang.native}, {lang.gemini_code}): greet, ask, follow up "
+        f"and say goodbye in {lang.name} only, and RESPOND IN {lang.name.upper()} even if the candidate switches "
+        "language or the job description and résumé are written in another language."
+    )
+
+
 def system_instruction(brief: InterviewBrief) -> str:
     focus = TYPE_FOCUS.get(brief.interview_type, TYPE_FOCUS["behavioural"])
     style = DIFFICULTY_STYLE.get(brief.difficulty, DIFFICULTY_STYLE["standard"])
@@ -42,6 +57,7 @@ def system_instruction(brief: InterviewBrief) -> str:
         f"The call lasts at most {minutes} minutes. Cover four to six main questions with follow-ups. "
         "When you have covered enough or the candidate asks to stop, thank them, say goodbye, "
         "and then call the end_interview tool.",
+        language_rule(brief.language),
     ]
     if brief.candidate_name:
         parts.append(f"The candidate's name is {brief.candidate_name}.")

@@ -60,6 +60,7 @@ def brief_for(interview: Interview, max_duration_s: int) -> InterviewBrief:
         job_description=interview.job_description,
         resume_text=interview.resume_text,
         max_duration_s=max_duration_s,
+        language=interview.language,
     )
 
 

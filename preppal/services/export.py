@@ -43,7 +43,7 @@ def build_report(user_id: int, interview_id: str) -> Report:
     interview = interviews.get_interview(user_id, interview_id)  # NotFound for anyone else
     transcript = interviews.get_transcript(interview_id)
     fb = feedback_service.get_feedback(user_id, interview_id)
-    metrics = fb.metrics if fb is not None and fb.metrics else compute_metrics(transcript).to_dict()
+    metrics = fb.metrics if fb is not None and fb.metrics else compute_metrics(transcript, interview.language).to_dict()
     return Report(interview=interview, transcript=transcript, feedback=fb, metrics=metrics)
 
 

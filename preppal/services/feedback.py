@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from preppal.db import session_scope
+from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, utcnow
 from preppal.services import feedback_analyzer, feedback_gemini, interviews
 from preppal.services.errors import Conflict, NotFound
@@ -36,6 +37,10 @@ F = FeedbackStatus
 STALE_RUNNING_AFTER = timedelta(minutes=5)
 MAX_CONCURRENT = 2
 UNAVAILABLE = "Feedback is unavailable right now"
+ANALYZER_ENGLISH_ONLY = (
+    "Written feedback on a {language} interview needs a Gemini API key: the built-in analyzer reads English "
+    "only. Your transcript and the delivery metrics (pace, filler words, pauses) below are measured in {language}."
+)
 # Retry policy for the Gemini call (see feedback_gemini.generate); tests shorten the delays.
 DEFAULT_GEMINI_OPTIONS: dict[str, Any] = {"attempts": 4, "initial_delay_s": 1.0, "timeout_s": 90.0}
 
@@ -117,7 +122,7 @@ def run_feedback(interview_id: str, *, gemini_options: Optional[dict[str, Any]] 
         if interview is None:
             return None
         entries = interviews.get_transcript(interview_id)
-        metrics = compute_metrics(entries)
+        metrics = compute_metrics(entries, interview.language)
         stored_metrics = metrics.to_dict()
         if metrics.candidate_words == 0:
             _finish(
@@ -135,6 +140,7 @@ def run_feedback(interview_id: str, *, gemini_options: Optional[dict[str, Any]] 
                 role=interview.role,
                 difficulty=interview.difficulty.value,
                 job_description=interview.job_description,
+                language=interview.language,
             )
             try:
                 result = feedback_gemini.generate(
@@ -151,6 +157,17 @@ def run_feedback(interview_id: str, *, gemini_options: Optional[dict[str, Any]] 
                 )
             else:
                 _finish(interview_id, F.READY, source="gemini", metrics=stored_metrics, **_result_values(result))
+        elif (language := get_language(interview.language)).code != DEFAULT_LANGUAGE:
+            # The analyzer's content checks (STAR phrases, hedges, vocabulary) read English
+            # only: scoring a Spanish answer with them would be wrong, so say so instead.
+            _finish(
+                interview_id,
+                F.READY,
+                source="analyzer",
+                overall_score=None,
+                summary=ANALYZER_ENGLISH_ONLY.format(language=language.name),
+                metrics=stored_metrics,
+            )
         else:
             result = feedback_analyzer.analyze(
                 metrics,

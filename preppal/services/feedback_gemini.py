@@ -20,6 +20,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 from pydantic import ValidationError
 
+from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.services.feedback_schema import CATEGORIES, FeedbackResult
 from preppal.services.metrics import EntryLike, InterviewMetrics
 from preppal.settings import Settings, get_settings
@@ -37,6 +38,7 @@ Rules:
   verbatim excerpt; "better_answer" sketches a stronger answer in 2-5 sentences (for behavioural
   questions use STAR: situation, task, action, result).
 - Use the delivery metrics (pace, filler words, talk time) only as supporting evidence.
+- Write every text field in the interview's language (named in the request); quotes stay verbatim.
 - Category keys: """ + ", ".join(f"{k} = {v}" for k, v in CATEGORIES.items())
 
 
@@ -55,6 +57,16 @@ class InterviewContext:
     role: str
     difficulty: str
     job_description: str = ""
+    language: str = DEFAULT_LANGUAGE  # BCP-47 tag: the feedback is written in this language
+
+
+def language_request(code: str) -> str:
+    """The request line that asks for feedback in the interview's language."""
+    lang = get_language(code)
+    return (
+        f"Interview language: {lang.name} ({lang.code}). Write the summary, titles, details, assessments and "
+        f"better answers in {lang.name}; keep the JSON keys in English and copy quotes verbatim."
+    )
 
 
 def _clock(ms: int) -> str:
@@ -70,15 +82,18 @@ def build_prompt(ctx: InterviewContext, entries: Sequence[EntryLike], metrics: I
             lines.append(f"[{_clock(e.start_ms)}] {who}: {e.text.strip()}")
     transcript = "\n".join(lines)[-MAX_TRANSCRIPT_CHARS:]
     m = metrics
+    unit = get_language(ctx.language).unit
     delivery = (
-        f"questions asked {m.questions_asked}, answered {m.questions_answered}; pace {m.wpm or 'n/a'} words/min; "
+        f"questions asked {m.questions_asked}, answered {m.questions_answered}; pace {m.wpm or 'n/a'} {unit}/min; "
         f"filler words {m.fillers} ({m.fillers_per_min or 'n/a'}/min: {m.filler_words}); "
         f"candidate/interviewer talk-time ratio {m.talk_ratio or 'n/a'}; longest pause {m.longest_pause_ms} ms; "
-        f"average answer {m.avg_answer_words or 0} words"
+        f"average answer {m.avg_answer_words or 0} {unit}"
     )
     jd = ctx.job_description.strip()[:6000]
     return (
         f"Interview type: {ctx.interview_type}. Role: {ctx.role}. Difficulty: {ctx.difficulty}.\n"
+        + language_request(ctx.language)
+        + "\n"
         + (f"Job description:\n{jd}\n" if jd else "")
         + f"Delivery metrics: {delivery}.\n\nTranscript:\n{transcript}\n"
     )
@@ -104,7 +119,7 @@ def _client(settings: Settings, attempts: int, initial_delay_s: float, timeout_s
     return genai.Client(api_key=settings.gemini_api_key, http_options=options)
 
 
-_WORDS = re.compile(r"[a-z0-9']+")
+_WORDS = re.compile(r"[\w']+")  # any script: a Japanese or Hindi quote is checked too
 
 
 def _normal(text: str) -> str:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from preppal.db import session_scope
+from preppal.languages import CODES, DEFAULT_LANGUAGE, is_supported
 from preppal.models import (
     Difficulty,
     Interview,
@@ -76,6 +77,7 @@ def create_interview(
     difficulty: str | Difficulty = Difficulty.STANDARD,
     job_description: str = "",
     resume_text: str = "",
+    language: str = DEFAULT_LANGUAGE,
 ) -> Interview:
     role = (role or "").strip()
     if not role:
@@ -90,6 +92,8 @@ def create_interview(
         kind, level = InterviewType(interview_type), Difficulty(difficulty)
     except ValueError as exc:
         raise ValidationError(f"Unknown interview setting: {exc}") from None
+    if not is_supported(language):
+        raise ValidationError(f"Unknown interview language; choose one of {', '.join(CODES)}.")
     interview = Interview(
         user_id=user_id,
         interview_type=kind,
@@ -97,6 +101,7 @@ def create_interview(
         difficulty=level,
         job_description=(job_description or "").strip(),
         resume_text=(resume_text or "").strip(),
+        language=language,
     )
     with session_scope() as session:
         session.add(interview)

@@ -8,6 +8,12 @@ is measured over an answer's span from its first word to its last.
 
 An *answer* is a run of consecutive candidate segments; the interviewer turn(s) before it
 are its question.
+
+Per language (``preppal.languages``): fillers come from ``services.fillers``; length and
+pace are counted in words where words are separated by spaces, and in characters for
+Japanese and Chinese (kana/kanji/hanzi count one each, a Latin word or number inside counts
+one). The figure keeps its key names (``wpm``, ``avg_answer_words``, ``words``) for stored
+rows and charts; ``unit`` says what they count, and every label reads it.
 """
 
 from __future__ import annotations
@@ -20,61 +26,17 @@ from typing import Optional, Protocol
 
 import numpy as np
 
+from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Speaker
+from preppal.services.fillers import find_fillers as _language_fillers
 
 MIN_ANSWER_WORDS = 3  # fewer words ("Yes.", "Okay") does not count as answering a question
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*|[.!?;:,—–-]")
-_SENTENCE_END = {".", "!", "?", ";", ":"}
-_CLAUSE_BREAK = _SENTENCE_END | {",", "—", "–", "-"}
-
-# Always fillers (hesitation sounds and near-always-empty intensifiers).
-_ALWAYS = {
-    "um": "um",
-    "umm": "um",
-    "uhm": "um",
-    "erm": "um",
-    "uh": "uh",
-    "uhh": "uh",
-    "er": "uh",
-    "basically": "basically",
-    "actually": "actually",
-}
-# Before "like" these mean the verb/preposition ("I like", "would like", "looks like").
-_LIKE_CONTENT_BEFORE = {
-    "i",
-    "we",
-    "you",
-    "they",
-    "he",
-    "she",
-    "would",
-    "i'd",
-    "we'd",
-    "really",
-    "don't",
-    "didn't",
-    "feel",
-    "feels",
-    "felt",
-    "look",
-    "looks",
-    "looked",
-    "seem",
-    "seems",
-    "sound",
-    "sounds",
-    "something",
-    "anything",
-    "nothing",
-    "more",
-    "just",
-    "much",
-}
-# "you know what/how/that ..." and "do/if/as you know" are meaningful, not filler.
-_YOU_KNOW_CONTENT_AFTER = {"what", "how", "that", "the", "why", "where", "when", "who", "if", "whether", "a", "about"}
-_YOU_KNOW_CONTENT_BEFORE = {"do", "did", "don't", "if", "as", "would", "you'd", "to"}
-# "so that", "so far", "so much" ... are not the discourse-marker "so".
-_SO_CONTENT_AFTER = {"that", "far", "much", "many", "long", "on", "forth", "few", "little"}
+# Spaced languages other than English: a word is a run between spaces and punctuation that
+# holds a letter or digit (Devanagari vowel signs stay inside their word).
+_SPACED_WORD = re.compile(r"[^\s.,!?;:()\[\]\"“”«»¿¡।॥…—–]+")
+# Unspaced (ja, zh): each kana/kanji/hanzi is one unit, a Latin word or number is one unit.
+_CJK_UNIT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]|[^\W_]+")
 
 
 class EntryLike(Protocol):
@@ -132,6 +94,8 @@ class InterviewMetrics:
     avg_answer_words: Optional[float]
     avg_answer_s: Optional[float]
     answer_list: list[AnswerMetrics] = field(default_factory=list)
+    language: str = DEFAULT_LANGUAGE  # BCP-47 tag of the interview
+    unit: str = "words"  # what words/wpm/avg_answer_words count: "words" | "characters"
 
     def to_dict(self) -> dict:
         """JSON-ready: the interview figures plus ``answers_detail`` per answer."""
@@ -145,40 +109,19 @@ def tokenize(text: str) -> list[str]:
     return [t.lower().replace("’", "'") for t in _TOKEN.findall(text or "")]
 
 
-def word_count(text: str) -> int:
-    return sum(1 for t in tokenize(text) if t[0].isalnum())
+def word_count(text: str, language: str = DEFAULT_LANGUAGE) -> int:
+    """Length of ``text`` in the language's unit: words, or characters for ja/zh."""
+    lang = get_language(language)
+    if lang.code == DEFAULT_LANGUAGE:
+        return sum(1 for t in tokenize(text) if t[0].isalnum())
+    if not lang.spaced:
+        return len(_CJK_UNIT.findall(text or ""))
+    return sum(1 for w in _SPACED_WORD.findall(text or "") if any(ch.isalnum() for ch in w))
 
 
-def find_fillers(text: str) -> Counter[str]:
-    """Filler words in ``text``, with cheap context rules for the ambiguous ones.
-
-    - um/uh (and spellings), basically, actually: always.
-    - like: only when set off as a discourse marker (after a clause break or at the start,
-      or followed by a comma) and not after words that make it a verb/preposition.
-    - you know: not in "you know what/how/that…" nor "do/if/as you know".
-    - so: only opening a sentence ("So, …", "Um, so …"), not "…, so I …" (= therefore), nor
-      "so that", "so far", ….
-    """
-    tokens = tokenize(text)
-    found: Counter[str] = Counter()
-    for i, tok in enumerate(tokens):
-        prev = tokens[i - 1] if i > 0 else "."
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else "."
-        if tok in _ALWAYS:
-            found[_ALWAYS[tok]] += 1
-        elif tok == "like":
-            marker = prev in _CLAUSE_BREAK or prev in {"um", "uh"} or nxt == ","
-            if marker and prev not in _LIKE_CONTENT_BEFORE:
-                found["like"] += 1
-        elif tok == "you" and nxt == "know":
-            after = tokens[i + 2] if i + 2 < len(tokens) else "."
-            if prev not in _YOU_KNOW_CONTENT_BEFORE and after not in _YOU_KNOW_CONTENT_AFTER:
-                found["you know"] += 1
-        elif tok == "so" and nxt not in _SO_CONTENT_AFTER:
-            before = tokens[i - 2] if i > 1 else "."
-            if prev in _SENTENCE_END or prev == "," and (before in _SENTENCE_END or before in _ALWAYS):
-                found["so"] += 1
-    return found
+def find_fillers(text: str, language: str = DEFAULT_LANGUAGE) -> Counter[str]:
+    """Filler words in ``text`` for ``language`` (the lists and rules: services.fillers)."""
+    return _language_fillers(text, language)
 
 
 def _speaker(entry: EntryLike) -> str:
@@ -211,18 +154,20 @@ def _turns(entries: Sequence[EntryLike]) -> list[tuple[str, list[EntryLike]]]:
     return turns
 
 
-def _answer_metrics(index: int, question: list[EntryLike], parts: list[EntryLike]) -> AnswerMetrics:
-    text = " ".join(p.text.strip() for p in parts)
-    words = word_count(text)
+def _answer_metrics(index: int, question: list[EntryLike], parts: list[EntryLike], language: str) -> AnswerMetrics:
+    lang = get_language(language)
+    text = (" " if lang.spaced else "").join(p.text.strip() for p in parts)  # no spaces added in ja/zh
+    words = word_count(text, language)
     start, end = parts[0].start_ms, max(p.end_ms for p in parts)
     duration = _span_s(start, end)
-    if duration and words * 60.0 / duration > MAX_PLAUSIBLE_WPM:
+    # Implausibly fast for this language (scaled from English's 400 by its normal pace): unknown.
+    if duration and words * 60.0 / duration > MAX_PLAUSIBLE_WPM * lang.pace_range[1] / 165:
         duration = None  # timing did not cover the speech (text arrived after it): unknown, not "fast"
     starts = np.array([p.start_ms for p in parts], dtype=np.int64)
     ends = np.array([p.end_ms for p in parts], dtype=np.int64)
     gaps = starts[1:] - np.maximum.accumulate(ends)[:-1]
     longest_pause = int(max(0, gaps.max())) if gaps.size else 0
-    fillers = find_fillers(text)
+    fillers = find_fillers(text, language)
     delay = None
     if question and question[-1].end_ms > 0:
         delay = max(0, start - question[-1].end_ms)
@@ -249,8 +194,9 @@ def _talk_s(entries: Iterable[EntryLike]) -> float:
     return float(spans.sum() / 1000.0) if spans.size else 0.0
 
 
-def compute_metrics(entries: Sequence[EntryLike]) -> InterviewMetrics:
-    """Per-answer and whole-interview delivery metrics for one transcript."""
+def compute_metrics(entries: Sequence[EntryLike], language: str = DEFAULT_LANGUAGE) -> InterviewMetrics:
+    """Per-answer and whole-interview delivery metrics for one transcript in ``language``."""
+    lang = get_language(language)
     turns = _turns(entries)
     answers: list[AnswerMetrics] = []
     question: list[EntryLike] = []
@@ -258,7 +204,7 @@ def compute_metrics(entries: Sequence[EntryLike]) -> InterviewMetrics:
         if who == Speaker.AI.value:
             question = parts
         else:
-            answers.append(_answer_metrics(len(answers) + 1, question, parts))
+            answers.append(_answer_metrics(len(answers) + 1, question, parts, lang.code))
             question = []
     user = [e for e in entries if _speaker(e) == Speaker.USER.value and (e.text or "").strip()]
     ai = [e for e in entries if _speaker(e) == Speaker.AI.value and (e.text or "").strip()]
@@ -277,7 +223,7 @@ def compute_metrics(entries: Sequence[EntryLike]) -> InterviewMetrics:
         questions_answered=sum(1 for a in answers if a.question and a.words >= MIN_ANSWER_WORDS),
         answers=len(answers),
         candidate_words=int(words.sum()) if words.size else 0,
-        interviewer_words=sum(word_count(e.text) for e in ai),
+        interviewer_words=sum(word_count(e.text, lang.code) for e in ai),
         candidate_talk_s=round(user_s, 1),
         interviewer_talk_s=round(ai_s, 1),
         talk_ratio=round(user_s / ai_s, 2) if ai_s > 0 else None,
@@ -290,4 +236,6 @@ def compute_metrics(entries: Sequence[EntryLike]) -> InterviewMetrics:
         avg_answer_words=round(float(words.mean()), 1) if words.size else None,
         avg_answer_s=round(float(durations.mean()), 1) if durations.size else None,
         answer_list=answers,
+        language=lang.code,
+        unit=lang.unit,
     )

@@ -178,7 +178,10 @@ class FeedbackState(AuthState):
     def _show(self, interview: Interview, entries: list, row: Optional[Feedback]) -> None:
         """Render one snapshot of the interview, its transcript and its feedback."""
         self.interview = interview_row(interview)
-        metrics = row.metrics if row is not None and row.metrics else compute_metrics(entries).to_dict()
+        if row is not None and row.metrics:
+            metrics = row.metrics
+        else:
+            metrics = compute_metrics(entries, interview.language).to_dict()
         self.metric_rows = [MetricRow(label, value) for label, value in export.metric_rows(metrics)]
         self.turns = build_turns(entries, metrics)
         if row is None:
