@@ -105,6 +105,11 @@ def _set_off(*words: str) -> list[str]:
     return [_B + w + _E + _PAUSE_AFTER for w in words]
 
 
+def _closing(*words: str) -> list[str]:
+    """A marker closing a sentence ("…, voilà.")."""
+    return [_B + w + _E + r"(?=\s*(?:[.!…。]|$))" for w in words]
+
+
 def _opening(*words: str) -> list[str]:
     """A marker opening a clause and followed by a pause mark ("Also, ich ...")."""
     return [_CLAUSE_START + w + _E + _PAUSE_AFTER for w in words]
@@ -130,7 +135,7 @@ _RULES: dict[str, list[tuple[str, list[str]]]] = {
         ("tu vois", _set_off(r"tu\s+vois", r"vous\s+voyez")),
         ("euh", _always(r"e+u+h+", r"h+e+u+", r"h+u+m+", "bah", "ben")),
         ("genre", _set_off("genre")),
-        ("voilà", _set_off("voilà", "voila")),
+        ("voilà", _set_off("voilà", "voila") + _closing("voilà", "voila")),
         ("bon", _opening("bon")),
     ],
     "de-DE": [

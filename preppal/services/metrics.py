@@ -36,7 +36,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*|[.!?;:,—–-]")
 # holds a letter or digit (Devanagari vowel signs stay inside their word).
 _SPACED_WORD = re.compile(r"[^\s.,!?;:()\[\]\"“”«»¿¡।॥…—–]+")
 # Unspaced (ja, zh): each kana/kanji/hanzi is one unit, a Latin word or number is one unit.
-_CJK_UNIT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]|[^\W_]+")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_CJK_UNIT = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
 
 
 class EntryLike(Protocol):

@@ -260,3 +260,37 @@ def test_https_endpoint_with_a_private_ca(db, monkeypatch: pytest.MonkeyPatch, t
     else:
         assert row.status == FeedbackStatus.FAILED and "Could not reach" in row.error
         assert tls.requests == []  # the TLS handshake failed before any request
+
+
+def test_feedback_request_asks_for_the_interview_language(gemini_env: StandIn) -> None:
+    spanish = "Lideré la migración de facturación y, eh, bajamos el cierre mensual de cinco días a uno."
+    gemini_env.script(text_reply(json.dumps(valid_feedback(quote="bajamos el cierre mensual"))))
+    user = auth.sign_up("ines@example.com", "Correct-horse-9", "Inés")
+    interview = interviews.create_interview(
+        user.id, interview_type="behavioural", role="Ingeniera backend", language="es-US"
+    )
+    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interviews.submit_transcript(
+        interview.id,
+        [
+            TranscriptLine(1, Speaker.AI, "¿De qué proyecto está orgullosa?", 0, 3_000),
+            TranscriptLine(2, Speaker.USER, spanish, 4_000, 10_000),
+        ],
+    )
+    row = feedback.run_feedback(interview.id, gemini_options=FAST)
+    assert row.status == FeedbackStatus.READY
+    assert row.strengths[0]["quote"] == "bajamos el cierre mensual"  # a verbatim Spanish quote survives
+    assert row.metrics["language"] == "es-US" and row.metrics["fillers"] == 1  # "eh", counted in Spanish
+    [request] = gemini_env.requests
+    prompt = request["body"]["contents"][0]["parts"][0]["text"]
+    assert "Interview language: Spanish (es-US)" in prompt and "better answers in Spanish" in prompt
+    system = request["body"]["systemInstruction"]["parts"][0]["text"]
+    assert "interview's language" in system
+
+
+def test_english_feedback_request_names_english(gemini_env: StandIn) -> None:
+    gemini_env.script(text_reply(json.dumps(valid_feedback())))
+    _, interview_id = _completed_interview()
+    feedback.run_feedback(interview_id, gemini_options=FAST)
+    prompt = gemini_env.requests[0]["body"]["contents"][0]["parts"][0]["text"]
+    assert "Interview language: English (en-US)" in prompt

@@ -71,6 +71,24 @@ def test_run_produces_ready_analyzer_feedback_with_metrics(db) -> None:
     assert again.attempts == 1 and again.updated_at == row.updated_at
 
 
+def test_analyzer_does_not_score_another_language_with_english_rules(db) -> None:
+    user = _user()
+    interview = interviews.create_interview(user, interview_type="behavioural", role="Ingénieur", language="fr-FR")
+    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interviews.submit_transcript(
+        interview.id,
+        [
+            TranscriptLine(1, Speaker.AI, "Parlez-moi d'un projet.", 0, 3_000),
+            TranscriptLine(2, Speaker.USER, "Euh, du coup, j'ai mené la migration de la facturation.", 4_000, 9_000),
+        ],
+    )
+    row = feedback.run_feedback(interview.id)
+    assert row.status == FeedbackStatus.READY and row.source == "analyzer"
+    assert row.overall_score is None and not row.strengths  # no English heuristics on French answers
+    assert "French" in row.summary and "Gemini API key" in row.summary
+    assert row.metrics["language"] == "fr-FR" and row.metrics["filler_words"] == {"euh": 1, "du coup": 1}
+
+
 def test_ensure_is_idempotent_and_runs_in_background(db) -> None:
     interview_id = _completed(_user())
     first = feedback.ensure_feedback(interview_id)
