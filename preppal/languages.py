@@ -44,7 +44,8 @@ class Language:
 
 
 LANGUAGES: tuple[Language, ...] = (
-    Language("en-US", "English", "English", "en-US", "en_US", offline=True),
+    # English interviews keep the UI's own formats (the UI is written in British English).
+    Language("en-US", "English", "English", "en-US", "en_GB", offline=True),
     Language("es-US", "Spanish", "Español", "es-US", "es_US", pace_range=(130, 180)),
     Language("fr-FR", "French", "Français", "fr-FR", "fr_FR", pace_range=(130, 180)),
     Language("de-DE", "German", "Deutsch", "de-DE", "de_DE", pace_range=(110, 155)),

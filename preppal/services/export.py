@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Optional
 
+from preppal.languages import DEFAULT_LANGUAGE, get_language
+from preppal.locale_formats import format_number, format_percent, format_when, language_label
 from preppal.models import Feedback, FeedbackStatus, Interview, Speaker, TranscriptEntry
 from preppal.services import feedback as feedback_service
 from preppal.services import interviews
@@ -52,32 +54,40 @@ def clock(ms: int) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
-def _date(moment: datetime) -> str:
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.strftime("%d %b %Y, %H:%M UTC")
+def _date(moment: datetime, language: str) -> str:
+    return format_when(moment, language)
 
 
-def _fmt(value: Any, unit: str = "") -> str:
+def _fmt(value: Any, unit: str = "", language: str = DEFAULT_LANGUAGE) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        value = f"{value:.1f}".rstrip("0").rstrip(".")
+        value = format_number(value, language)
     return f"{value}{unit}"
 
 
 def metric_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
-    """The interview-level delivery metrics as (label, value) rows (page and export share them)."""
+    """The interview-level delivery metrics as (label, value) rows (page and export share them).
+
+    Numbers follow the interview's locale (``m["language"]``); pace and answer length say
+    their unit (words, or characters for Japanese and Chinese: ``m["unit"]``).
+    """
+    lang = m.get("language") or DEFAULT_LANGUAGE
+    unit = m.get("unit") or "words"
     fillers = ", ".join(f"{k} ×{v}" for k, v in (m.get("filler_words") or {}).items()) or "none"
-    share = m.get("candidate_share")
+
+    def fmt(value: Any, suffix: str = "") -> str:
+        return _fmt(value, suffix, lang)
+
     return [
         ("Questions answered", f"{m.get('questions_answered', 0)} of {m.get('questions_asked', 0)}"),
-        ("Pace", _fmt(m.get("wpm"), " words/min")),
-        ("Filler words", f"{m.get('fillers', 0)} ({_fmt(m.get('fillers_per_min'), ' per min')})"),
+        ("Pace", fmt(m.get("wpm"), f" {unit}/min")),
+        ("Filler words", f"{m.get('fillers', 0)} ({fmt(m.get('fillers_per_min'), ' per min')})"),
         ("Most used fillers", fillers),
-        ("Talk time (you : interviewer)", _fmt(m.get("talk_ratio"), " : 1")),
-        ("Your share of talk time", "–" if share is None else f"{share * 100:.0f}%"),
-        ("Longest pause in an answer", _fmt(round(m.get("longest_pause_ms", 0) / 1000, 1), " s")),
-        ("Average answer", f"{_fmt(m.get('avg_answer_words'), ' words')} · {_fmt(m.get('avg_answer_s'), ' s')}"),
+        ("Talk time (you : interviewer)", fmt(m.get("talk_ratio"), " : 1")),
+        ("Your share of talk time", format_percent(m.get("candidate_share"), lang)),
+        ("Longest pause in an answer", fmt(round(m.get("longest_pause_ms", 0) / 1000, 1), " s")),
+        ("Average answer", f"{fmt(m.get('avg_answer_words'), f' {unit}')} · {fmt(m.get('avg_answer_s'), ' s')}"),
     ]
 
 
@@ -98,7 +108,8 @@ def to_markdown(report: Report) -> str:
         "",
         f"- **Type:** {TYPE_LABELS.get(iv.interview_type.value, iv.interview_type.value)}",
         f"- **Difficulty:** {iv.difficulty.value.capitalize()}",
-        f"- **Date:** {_date(iv.created_at)}",
+        f"- **Language:** {language_label(iv.language)}",
+        f"- **Date:** {_date(iv.created_at, iv.language)}",
         f"- **Status:** {iv.status.value}",
     ]
     if iv.duration_s is not None:
@@ -131,17 +142,18 @@ def to_markdown(report: Report) -> str:
     out += [f"| {label} | {_cell(value)} |" for label, value in metric_rows(m)]
     answers = m.get("answers_detail") or []
     if answers:
+        lang, unit = m.get("language") or DEFAULT_LANGUAGE, (m.get("unit") or "words").capitalize()
         out += [
             "",
-            "| Answer | Words | Pace (wpm) | Fillers | Longest pause | Time to answer |",
+            f"| Answer | {unit} | Pace ({unit.lower()}/min) | Fillers | Longest pause | Time to answer |",
             "|---|---|---|---|---|---|",
         ]
         for a in answers:
             delay = a.get("response_delay_ms")
             out.append(
-                f"| {a['index']} | {a['words']} | {_fmt(a.get('wpm'))} | {a['fillers']} | "
-                f"{_fmt(round(a['longest_pause_ms'] / 1000, 1), ' s')} | "
-                f"{'–' if delay is None else _fmt(round(delay / 1000, 1), ' s')} |"
+                f"| {a['index']} | {a['words']} | {_fmt(a.get('wpm'), '', lang)} | {a['fillers']} | "
+                f"{_fmt(round(a['longest_pause_ms'] / 1000, 1), ' s', lang)} | "
+                f"{'–' if delay is None else _fmt(round(delay / 1000, 1), ' s', lang)} |"
             )
     out += ["", "## Transcript", ""]
     for e in report.transcript:
@@ -189,8 +201,8 @@ def to_pdf(report: Report) -> bytes:
 
     heading(f"Interview feedback - {iv.role}", 18)
     para(
-        f"{TYPE_LABELS.get(iv.interview_type.value, '')} · {iv.difficulty.value.capitalize()} · {_date(iv.created_at)}"
-        f" · {iv.status.value}"
+        f"{TYPE_LABELS.get(iv.interview_type.value, '')} · {iv.difficulty.value.capitalize()} · "
+        f"{get_language(iv.language).name} · {_date(iv.created_at, iv.language)} · {iv.status.value}"
     )
     if report.ready and fb.overall_score is not None:
         heading(f"Overall score: {fb.overall_score} / 100")

@@ -20,6 +20,8 @@ from typing import Any, Optional
 import reflex as rx
 
 from preppal import routes
+from preppal.languages import DEFAULT_LANGUAGE
+from preppal.locale_formats import format_number
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus
 from preppal.services import export, interviews
 from preppal.services import feedback as feedback_service
@@ -73,25 +75,24 @@ class TurnRow:
     answer: int  # 1-based answer number, 0 for interviewer turns
 
 
-def _fmt(value: Any) -> str:
-    return "–" if value is None else f"{value:.0f}" if isinstance(value, float) else str(value)
-
-
-def answer_stats(a: dict[str, Any]) -> str:
-    parts = [f"{a['words']} words"]
+def answer_stats(a: dict[str, Any], language: str = DEFAULT_LANGUAGE, unit: str = "words") -> str:
+    """One answer's figures, numbers in the interview's locale, length and pace in its unit."""
+    short = "wpm" if unit == "words" else f"{unit}/min"
+    parts = [f"{a['words']} {unit}"]
     if a.get("wpm") is not None:
-        parts.append(f"{_fmt(a['wpm'])} wpm")
+        parts.append(f"{format_number(a['wpm'], language, digits=0)} {short}")
     parts.append(f"{a['fillers']} filler{'s' if a['fillers'] != 1 else ''}")
     if a.get("duration_s"):
-        parts.append(f"{a['duration_s']:.0f} s")
+        parts.append(f"{format_number(a['duration_s'], language, digits=0)} s")
     if a.get("longest_pause_ms", 0) >= 1000:
-        parts.append(f"pause {a['longest_pause_ms'] / 1000:.1f} s")
+        parts.append(f"pause {format_number(a['longest_pause_ms'] / 1000, language)} s")
     return " · ".join(parts)
 
 
 def build_turns(entries: list, metrics: dict[str, Any]) -> list[TurnRow]:
     """Consecutive segments of one speaker become one turn; candidate turns carry their metrics."""
     by_first_seq = {a["sequences"][0]: a for a in metrics.get("answers_detail", []) if a.get("sequences")}
+    language, unit = metrics.get("language") or DEFAULT_LANGUAGE, metrics.get("unit") or "words"
     turns: list[TurnRow] = []
     last_user: Optional[bool] = None
     for e in entries:
@@ -99,7 +100,7 @@ def build_turns(entries: list, metrics: dict[str, Any]) -> list[TurnRow]:
             continue
         is_user = e.speaker == "USER"
         if turns and last_user == is_user:
-            turns[-1].text += " " + e.text.strip()
+            turns[-1].text += ("" if unit == "characters" else " ") + e.text.strip()  # no spaces in ja/zh
             continue
         answer = by_first_seq.get(e.sequence) if is_user else None
         turns.append(
@@ -108,7 +109,7 @@ def build_turns(entries: list, metrics: dict[str, Any]) -> list[TurnRow]:
                 is_user=is_user,
                 at=export.clock(e.start_ms),
                 text=e.text.strip(),
-                stats=answer_stats(answer) if answer else "",
+                stats=answer_stats(answer, language, unit) if answer else "",
                 answer=answer["index"] if answer else 0,
             )
         )

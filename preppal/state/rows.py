@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Optional
 
-from preppal import routes
+from preppal import locale_formats, routes
+from preppal.languages import get_language
 from preppal.models import Interview, InterviewStatus, TranscriptEntry
 
 TYPE_LABEL = {
@@ -47,9 +48,13 @@ def interview_row(interview: Interview) -> dict[str, str]:
         "type_label": kind,
         "role": interview.role,
         "difficulty": DIFFICULTY_LABEL.get(interview.difficulty.value, interview.difficulty.value),
-        "created": created,
+        "created": created,  # UI format: lists of interviews read alike
+        "created_local": locale_formats.format_when(interview.created_at, interview.language),  # its locale
         "started": format_when(interview.started_at),
         "ended": format_when(interview.ended_at),
+        "language": locale_formats.language_label(interview.language),
+        "language_name": get_language(interview.language).name,
+        "lang": get_language(interview.language).code,  # html lang= of its transcript
         "duration": format_duration(interview.duration_s),
         "href": routes.interview_url(interview.id),
         "meeting_href": routes.meeting_url(interview.id),
