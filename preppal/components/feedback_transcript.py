@@ -46,9 +46,10 @@ def _turn(turn) -> rx.Component:
     )
 
 
-def transcript_with_metrics(turns, empty: str = "No transcript was recorded.") -> rx.Component:
+def transcript_with_metrics(turns, empty: str = "No transcript was recorded.", lang="en-US") -> rx.Component:
+    """``lang``: the interview's language, so screen readers and fonts treat the words right."""
     return rx.cond(
         turns.length() > 0,
-        rx.vstack(rx.foreach(turns, _turn), spacing="1", width="100%", role="list", id="transcript"),
+        rx.vstack(rx.foreach(turns, _turn), spacing="1", width="100%", role="list", id="transcript", lang=lang),
         rx.text(empty, size="2", color_scheme="gray"),
     )

@@ -7,6 +7,8 @@ import reflex as rx
 from preppal import routes
 from preppal.components.interview_bits import field, interview_list
 from preppal.components.layout import page
+from preppal.languages import DEFAULT_LANGUAGE
+from preppal.locale_formats import language_options
 from preppal.state.auth import AuthState
 from preppal.state.dashboard import UPLOAD_ID, DashboardState
 
@@ -59,6 +61,47 @@ def _difficulty_choice() -> rx.Component:
             on_change=DashboardState.set_difficulty,
             aria_labelledby="difficulty-label",
             width="100%",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _language_choice() -> rx.Component:
+    """The interview's language; without a Gemini key only English can be picked, and the
+    sentence beside the picker says why (never a silent fallback to English)."""
+
+    def shown(code: str, label: str):
+        return (
+            label
+            if code == DEFAULT_LANGUAGE
+            else rx.cond(DashboardState.gemini_ready, label, f"{label} — needs a Gemini key")
+        )
+
+    items = [
+        rx.select.item(
+            shown(code, label),
+            value=code,
+            disabled=False if code == DEFAULT_LANGUAGE else ~DashboardState.gemini_ready,
+        )
+        for code, label in language_options()
+    ]
+    return rx.vstack(
+        rx.text("Interview language", as_="div", size="2", weight="medium", id="language-label"),
+        rx.select.root(
+            rx.select.trigger(id="language", aria_labelledby="language-label", width="100%"),
+            rx.select.content(*items),
+            value=DashboardState.language,
+            on_change=DashboardState.set_language,
+            size="3",
+        ),
+        rx.text(
+            rx.cond(DashboardState.gemini_ready, "", rx.icon("info", size=13, display="inline", margin_right="0.3em")),
+            DashboardState.language_note,
+            size="1",
+            color_scheme=rx.cond(DashboardState.gemini_ready, "gray", "amber"),
+            id="language-note",
+            aria_live="polite",
         ),
         spacing="1",
         width="100%",
@@ -136,6 +179,7 @@ def new_interview_form() -> rx.Component:
                     "role",
                 ),
                 _difficulty_choice(),
+                _language_choice(),
                 field(
                     "Job description (optional)",
                     rx.text_area(

@@ -35,7 +35,17 @@ def _header() -> rx.Component:
         rx.vstack(
             rx.heading("Feedback", size="7", as_="h1"),
             rx.text(d["type_label"], " interview · ", d["role"], size="3", color_scheme="gray"),
-            rx.text(d["created"], " · ", d["difficulty"], " · ", d["duration"], size="2", color_scheme="gray"),
+            rx.text(
+                d["created_local"],
+                " · ",
+                d["difficulty"],
+                " · ",
+                rx.el.span(d["language"], id="feedback-language"),
+                " · ",
+                d["duration"],
+                size="2",
+                color_scheme="gray",
+            ),
             spacing="1",
         ),
         rx.spacer(),
@@ -217,7 +227,7 @@ def _found() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.heading("Transcript", size="4", as_="h2"),
-                transcript_with_metrics(S.turns),
+                transcript_with_metrics(S.turns, lang=S.interview["lang"]),
                 spacing="3",
                 width="100%",
             ),

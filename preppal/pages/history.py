@@ -88,6 +88,7 @@ def _row(row) -> rx.Component:
             )
         ),
         rx.table.cell(rx.text(row.difficulty, size="2")),
+        rx.table.cell(rx.text(row.language, size="2", class_name="language")),
         rx.table.cell(rx.text(row.duration, size="2", white_space="nowrap")),
         rx.table.cell(status_badge(row.status)),
         rx.table.cell(rx.text(row.score, weight="bold", class_name="score"), text_align="right"),
@@ -133,7 +134,7 @@ def _table() -> rx.Component:
                     rx.table.row(
                         *[
                             rx.table.column_header_cell(h)
-                            for h in ("Date", "Interview", "Level", "Length", "Status", "Score", "")
+                            for h in ("Date", "Interview", "Level", "Language", "Length", "Status", "Score", "")
                         ]
                     )
                 ),

@@ -88,7 +88,9 @@ def _transcript() -> rx.Component:
             rx.heading("Transcript", size="4", as_="h2"),
             rx.cond(
                 S.has_transcript,
-                rx.vstack(rx.foreach(S.transcript, _line), spacing="3", width="100%", role="list"),
+                rx.vstack(
+                    rx.foreach(S.transcript, _line), spacing="3", width="100%", role="list", lang=S.detail["lang"]
+                ),
                 rx.text(
                     rx.cond(
                         S.status == "PENDING",
@@ -132,7 +134,8 @@ def _found() -> rx.Component:
                 ),
                 rx.flex(
                     meta_item("Difficulty", d["difficulty"]),
-                    meta_item("Created", d["created"]),
+                    meta_item("Language", d["language"]),
+                    meta_item("Created", d["created_local"]),
                     meta_item("Duration", d["duration"]),
                     meta_item("Interviewer", d["interviewer"]),
                     spacing="5",

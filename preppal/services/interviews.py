@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from preppal.db import session_scope
-from preppal.languages import CODES, DEFAULT_LANGUAGE, is_supported
+from preppal.languages import CODES, DEFAULT_LANGUAGE, is_supported, offline_refusal
 from preppal.models import (
     Difficulty,
     Interview,
@@ -32,6 +32,7 @@ from preppal.services.errors import (
     NotFound,
     ValidationError,
 )
+from preppal.settings import get_settings
 
 S = InterviewStatus
 LEGAL_TRANSITIONS: dict[InterviewStatus, frozenset[InterviewStatus]] = {
@@ -67,6 +68,14 @@ class HistoryPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+def language_unavailable(language: str) -> Optional[str]:
+    """Why an interview in ``language`` cannot run on this server now (None: it can).
+
+    Without a Gemini key the offline interviewer runs, and it speaks English only.
+    """
+    return None if get_settings().use_gemini else offline_refusal(language)
 
 
 def create_interview(

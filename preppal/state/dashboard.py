@@ -11,9 +11,11 @@ import asyncio
 import reflex as rx
 
 from preppal import routes
+from preppal.languages import DEFAULT_LANGUAGE, LANGUAGES, get_language, is_supported
 from preppal.services import auth, interviews
 from preppal.services.errors import ServiceError
 from preppal.services.resume import extract_resume_text
+from preppal.settings import get_settings
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row
 
@@ -24,6 +26,8 @@ UPLOAD_ID = "resume_upload"
 class DashboardState(AuthState):
     interview_type: str = "behavioural"
     difficulty: str = "standard"
+    language: str = DEFAULT_LANGUAGE  # BCP-47 tag (preppal.languages)
+    gemini_ready: bool = False  # False: the offline interviewer runs, English only
     role: str = ""
     job_description: str = ""
     resume_text: str = ""
@@ -41,6 +45,9 @@ class DashboardState(AuthState):
             return
         self.form_error = self.upload_error = ""
         self.creating = False
+        self.gemini_ready = get_settings().use_gemini
+        if not self.gemini_ready and interviews.language_unavailable(self.language):
+            self.language = DEFAULT_LANGUAGE  # the key went away since the last visit
         if not self.role:
             self.role = auth.get_profile(user_id).target_role
         self._refresh(user_id)
@@ -57,6 +64,24 @@ class DashboardState(AuthState):
     @rx.event
     def set_difficulty(self, value: str | list[str]):
         self.difficulty = value if isinstance(value, str) else (value[0] if value else self.difficulty)
+
+    @rx.event
+    def set_language(self, value: str):
+        if is_supported(value):
+            self.language = value
+
+    @rx.var
+    def language_note(self) -> str:
+        """What the chosen language means here: the sentence beside the picker."""
+        if not self.gemini_ready:
+            others = [lang.name for lang in LANGUAGES if not lang.offline]
+            return (
+                "The interviewer on this server runs offline and speaks English only. "
+                f"{', '.join(others[:-1])} and {others[-1]} need a Gemini API key (GEMINI_API_KEY) "
+                "set by whoever runs Preppal."
+            )
+        name = get_language(self.language).name
+        return f"The interviewer speaks {name} and your feedback is written in {name}."
 
     @rx.event
     def set_role(self, value: str):
@@ -103,6 +128,9 @@ class DashboardState(AuthState):
         if not user_id:
             return rx.redirect(f"{routes.SIGN_IN}?next={routes.DASHBOARD}")
         self.form_error = ""
+        if refusal := interviews.language_unavailable(self.language):
+            self.form_error = refusal  # plain words instead of an English interview in disguise
+            return
         try:
             interview = interviews.create_interview(
                 user_id,
@@ -111,6 +139,7 @@ class DashboardState(AuthState):
                 difficulty=self.difficulty,
                 job_description=str(form.get("job_description", self.job_description)),
                 resume_text=self.resume_text,
+                language=self.language,
             )
         except ServiceError as exc:
             self.form_error = exc.message

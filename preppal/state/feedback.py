@@ -271,6 +271,9 @@ class FeedbackState(AuthState):
             return rx.redirect(routes.SIGN_IN)
         try:
             old = interviews.get_interview(user_id, self.interview.get("id", ""))
+            if refusal := interviews.language_unavailable(old.language):
+                self.action_error = refusal
+                return
             new = interviews.create_interview(
                 user_id,
                 interview_type=old.interview_type,
@@ -278,6 +281,7 @@ class FeedbackState(AuthState):
                 difficulty=old.difficulty,
                 job_description=old.job_description,
                 resume_text=old.resume_text,
+                language=old.language,
             )
         except ServiceError as exc:
             self.action_error = exc.message

@@ -28,6 +28,7 @@ class HistoryRow:
     type_label: str
     role: str
     difficulty: str
+    language: str
     duration: str
     status: str
     score: str  # "82", "…" while it is being written, "–" without
@@ -103,6 +104,7 @@ class HistoryState(AuthState):
                     type_label=d["type_label"],
                     role=d["role"],
                     difficulty=d["difficulty"],
+                    language=d["language_name"],
                     duration=d["duration"],
                     status=d["status"],
                     score=_score(scores.get(interview.id)),

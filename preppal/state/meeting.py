@@ -73,6 +73,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     "ended": ("This interview has already ended.", "Open its feedback page or start a new interview."),
     "not_found": ("This interview does not exist.", "Go back to the dashboard and start a new one."),
     "internal": ("Something went wrong on our side.", "Reload the page; if it happens again, start a new interview."),
+    # The message names the language (services.interviews.language_unavailable).
+    "needs_gemini": (
+        "This interview's language needs the Gemini interviewer.",
+        "Set up an English interview on the dashboard, or ask whoever runs Preppal to add a Gemini API key.",
+    ),
 }
 # Errors that leave the call usable: the candidate can press Start again.
 RETRYABLE = {"mic_denied", "no_mic", "mic_busy", "mic_failed", "audio_failed", "unsupported"}
@@ -188,6 +193,11 @@ class MeetingState(rx.State):
             return rx.redirect(routes.feedback_url(self.interview_id))
         self.role, self.interview_type = interview.role, interview.interview_type.value.replace("_", " ")
         self.rejoin = interview.status == InterviewStatus.IN_PROGRESS
+        refusal = interviews.language_unavailable(interview.language)
+        if refusal and not self.rejoin:  # offline runs English only: say so before the mic is asked for
+            self.call_stopped = True
+            self._set_error("needs_gemini")
+            self.error_message = refusal
         self.interviewer = interview.interviewer or settings.interviewer_name
         # Saved final lines (a reload during a live interview) are shown again.
         for line in interviews.get_transcript(self.interview_id):
