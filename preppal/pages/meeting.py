@@ -97,17 +97,21 @@ def headphone_hint() -> rx.Component:
 def controls() -> rx.Component:
     return rx.card(
         rx.vstack(
-            audio_call(
-                interview_id=MeetingState.interview_id,
-                token=MeetingState.token,
-                frame_ms=MeetingState.frame_ms,
-                muted=MeetingState.muted,
-                end_requested=MeetingState.end_requested,
-                stop=MeetingState.call_stopped,
-                max_duration_s=MeetingState.max_duration_s,
-                start_label=MeetingState.start_label,
-                on_request_token=MeetingState.request_token,
-                on_state_change=MeetingState.on_state_change,
+            rx.cond(
+                MeetingState.error_kind == "needs_gemini",  # this server cannot run it: no Start button
+                rx.fragment(),
+                audio_call(
+                    interview_id=MeetingState.interview_id,
+                    token=MeetingState.token,
+                    frame_ms=MeetingState.frame_ms,
+                    muted=MeetingState.muted,
+                    end_requested=MeetingState.end_requested,
+                    stop=MeetingState.call_stopped,
+                    max_duration_s=MeetingState.max_duration_s,
+                    start_label=MeetingState.start_label,
+                    on_request_token=MeetingState.request_token,
+                    on_state_change=MeetingState.on_state_change,
+                ),
             ),
             rx.cond(
                 MeetingState.in_call,

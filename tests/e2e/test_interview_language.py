@@ -1,0 +1,132 @@
+"""Interview language in real Chromium against the production build.
+
+Without a key (the default server) the dashboard says, next to the picker, that the offline
+interviewer speaks English only and the other languages need a Gemini key; those options
+cannot be picked, and a non-English interview's call page stops before asking for the mic.
+With Gemini configured (the stand-in server) a Spanish interview is created from the
+dashboard, and its pages show the language and dates/numbers in its locale.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from preppal import routes
+from preppal.models import InterviewStatus, Speaker
+from preppal.services import feedback, interviews
+from preppal.services.interviews import TranscriptLine
+from tests.e2e.meeting_fixtures import (
+    PASSWORD,
+    gemini_server,  # noqa: F401  (fixture)
+    make_candidate,
+    screenshot,
+    server_db,  # noqa: F401  (fixture)
+    standin,  # noqa: F401  (fixture)
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _user_id(email: str) -> int:
+    from sqlmodel import select
+
+    from preppal.db import session_scope
+    from preppal.models import User
+
+    with session_scope() as session:
+        return session.exec(select(User.id).where(User.email == email)).one()
+
+
+def _sign_in(page, email: str) -> None:
+    page.goto("/dashboard")
+    page.wait_for_url("**/sign-in?**")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: urlparse(url).path.rstrip("/") == "/dashboard")
+
+
+def test_dashboard_explains_the_offline_english_only_limit(page, app_db) -> None:
+    email = make_candidate()
+    _sign_in(page, email)
+    note = page.locator("#language-note")
+    expect(note).to_contain_text("speaks English only")
+    expect(note).to_contain_text("Gemini API key")
+    expect(note).to_contain_text("Japanese")
+    trigger = page.locator("#language")
+    expect(trigger).to_contain_text("English")
+
+    trigger.click()
+    spanish = page.get_by_role("option", name=re.compile("Spanish"))
+    expect(spanish).to_contain_text("needs a Gemini key")
+    expect(spanish).to_have_attribute("aria-disabled", "true")
+    expect(page.get_by_role("option", name="English")).not_to_have_attribute("aria-disabled", "true")
+    shot = screenshot(page, "dashboard-language-offline")
+    assert shot.stat().st_size > 10_000
+    spanish.click(force=True)  # a disabled option: the choice stays English
+    page.keyboard.press("Escape")
+    expect(trigger).to_contain_text("English")
+
+    # An interview in another language (created while a key was configured, say) is not
+    # silently run in English: its call page says why and offers no Start button.
+    iid = interviews.create_interview(
+        _user_id(email), interview_type="behavioural", role="Ingeniera", language="es-US"
+    ).id
+    page.goto(routes.meeting_url(iid))
+    message = page.get_by_test_id("error-message")
+    expect(message).to_contain_text("speaks English only")
+    expect(message).to_contain_text("Spanish")
+    expect(page.get_by_test_id("error-next-step")).to_contain_text("English interview")
+    expect(page.get_by_test_id("start-call")).to_have_count(0)
+    screenshot(page, "meeting-language-needs-gemini")
+    assert interviews.get_interview_any(iid).status == InterviewStatus.PENDING  # nothing was lost or broken
+
+
+def test_spanish_interview_from_the_dashboard_with_gemini(server_db, browser) -> None:  # noqa: F811
+    context = browser.new_context(base_url=server_db.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        email = make_candidate()
+        _sign_in(page, email)
+        expect(page.locator("#language-note")).to_contain_text("The interviewer speaks English")
+        page.locator("#language").click()
+        page.get_by_role("option", name="Spanish (Español)").click()
+        expect(page.locator("#language-note")).to_contain_text("speaks Spanish and your feedback is written in Spanish")
+        page.get_by_role("textbox", name="Role").fill("Ingeniera backend")
+        page.get_by_role("button", name="Create interview").click()
+        page.wait_for_url(lambda url: "/interview/" in url and urlparse(url).path.rstrip("/").count("/") == 2)
+        iid = urlparse(page.url).path.rstrip("/").split("/")[2]
+        assert interviews.get_interview_any(iid).language == "es-US"
+        expect(page.get_by_text("Spanish (Español)")).to_be_visible()
+        created = interviews.get_interview_any(iid).created_at
+        months = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"]
+        expect(
+            page.get_by_text(re.compile(rf"{created.day} {months[created.month - 1]}\.? {created.year}"))
+        ).to_be_visible()
+
+        # After the call: feedback page in the interview's locale (decimal comma in French).
+        fr = interviews.create_interview(
+            _user_id(email), interview_type="behavioural", role="Ingénieur", language="fr-FR"
+        )
+        interviews.update_status(fr.id, InterviewStatus.IN_PROGRESS)
+        interviews.submit_transcript(
+            fr.id,
+            [
+                TranscriptLine(1, Speaker.AI, "Parlez-moi d'un projet dont vous êtes fier.", 0, 3_000),
+                TranscriptLine(2, Speaker.USER, "Euh, du coup, j'ai mené la migration.", 4_000, 7_000),
+                TranscriptLine(3, Speaker.USER, "Nous avons réduit la clôture de cinq jours à un.", 8_500, 12_000),
+            ],
+        )
+        feedback.run_feedback(fr.id)  # this process has no key: metrics, and a note that the analyzer reads English
+        page.goto(routes.feedback_url(fr.id))
+        expect(page.locator("#feedback-language")).to_have_text("French (Français)")
+        expect(page.get_by_text("Longest pause in an answer")).to_be_visible()
+        expect(page.get_by_text("1,5 s").first).to_be_visible()  # 1.5 s pause, French decimal comma
+        expect(page.locator("#transcript")).to_have_attribute("lang", "fr-FR")
+        screenshot(page, "feedback-language-french")
+    finally:
+        context.close()
