@@ -62,4 +62,4 @@ def format_percent(share: Optional[float], language: str) -> str:
     """A share (0.42) as a whole percentage in the locale's style ("42 %" in French); "–" for None."""
     if share is None:
         return "–"
-    return _babel_percent(share, format="#,##0%", locale=_locale(language))
+    return _babel_percent(share, locale=_locale(language))  # the locale's own pattern ("42 %" in French)
