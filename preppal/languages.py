@@ -76,5 +76,5 @@ def offline_refusal(code: str | None) -> str | None:
         return None
     return (
         f"The offline interviewer speaks English only, so this {lang.name} interview needs a Gemini API key "
-        "(GEMINI_API_KEY) on the server. Ask the administrator to add one, or set up an English interview."
+        "(GEMINI_API_KEY) on the server."
     )

@@ -310,7 +310,8 @@ def score_history(user_id: int, limit: int = 30) -> list[dict[str, Any]]:
                 "date": _aware(interview.created_at).strftime("%d %b"),
                 "role": interview.role,
                 "score": fb.overall_score,
-                "wpm": m.get("wpm"),
+                # The chart's pace is words/min: a Japanese or Chinese interview (characters) stays off it.
+                "wpm": m.get("wpm") if m.get("unit", "words") == "words" else None,
                 "fillers_per_min": m.get("fillers_per_min"),
                 "talk_ratio": m.get("talk_ratio"),
             }

@@ -129,7 +129,8 @@ class DashboardState(AuthState):
             return rx.redirect(f"{routes.SIGN_IN}?next={routes.DASHBOARD}")
         self.form_error = ""
         if refusal := interviews.language_unavailable(self.language):
-            self.form_error = refusal  # plain words instead of an English interview in disguise
+            # plain words instead of an English interview in disguise
+            self.form_error = f"{refusal} Choose English, or ask whoever runs Preppal to add a key."
             return
         try:
             interview = interviews.create_interview(

@@ -272,7 +272,7 @@ class FeedbackState(AuthState):
         try:
             old = interviews.get_interview(user_id, self.interview.get("id", ""))
             if refusal := interviews.language_unavailable(old.language):
-                self.action_error = refusal
+                self.action_error = f"{refusal} Choose English, or ask whoever runs Preppal to add a key."
                 return
             new = interviews.create_interview(
                 user_id,
