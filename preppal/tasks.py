@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from preppal import locale_formats
 from preppal.services import feedback, interviews
 from preppal.settings import get_settings
 
@@ -34,7 +35,9 @@ async def sweep_orphaned_interviews() -> None:
 
 async def warm_up() -> None:
     """Start-up work that should not delay serving: the offline interviewer's models (so the
-    first call starts in a second, not ten) and feedback a restart left unfinished."""
+    first call starts in a second, not ten), the date/number locales, and feedback a restart
+    left unfinished."""
+    await asyncio.to_thread(locale_formats.preload)
     if not get_settings().use_gemini:
         from preppal.live.offline import preload  # heavy imports only when it is used
 
