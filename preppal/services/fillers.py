@@ -219,6 +219,26 @@ def find_fillers(text: str, language: str = DEFAULT_LANGUAGE) -> Counter[str]:
     return Counter(hit.label for hit in find_filler_hits(text, language))
 
 
+# Speech recognisers (Whisper) drop disfluencies unless their prompt has some: one primer per
+# language, hesitation sounds only (a marker like "so" or "bueno" in it would be echoed into
+# answers as a false filler).
+_PRIMERS = {
+    "en-US": "Umm, let me think, uh, hmm. Well, um, I'd say, er, yes.",
+    "es-US": "Eh, em, déjame pensar, eh, mmm, sí.",
+    "fr-FR": "Euh, hum, laissez-moi réfléchir, euh, hmm, oui.",
+    "de-DE": "Äh, ähm, lass mich überlegen, äh, hmm, ja.",
+    "pt-BR": "Hum, ahn, deixa eu pensar, hum, hmm, sim.",
+    "hi-IN": "उम्म, हम्म, सोचने दीजिए, उम्म, अं, हाँ।",
+    "ja-JP": "えーと、うーん、ちょっと考えさせてください、えー、はい。",
+    "zh-CN": "嗯，呃，让我想一想，嗯，呃，好的。",
+}
+
+
+def disfluent_prompt(language: str = DEFAULT_LANGUAGE) -> str:
+    """A short primer in ``language`` that keeps "um"/"euh"/"嗯" in a Whisper transcription."""
+    return _PRIMERS[get_language(language).code]
+
+
 def filler_labels(language: str = DEFAULT_LANGUAGE) -> list[str]:
     """The canonical fillers of a language (e.g. for a speech recogniser's prompt that keeps them)."""
     code = get_language(language).code

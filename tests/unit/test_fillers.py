@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from preppal.languages import CODES, LANGUAGES
-from preppal.services.fillers import filler_labels, find_filler_hits, find_fillers
+from preppal.services.fillers import disfluent_prompt, filler_labels, find_filler_hits, find_fillers
 from preppal.services.metrics import Segment, compute_metrics, word_count
 
 FILLED = {
@@ -116,3 +116,12 @@ def test_pace_ranges_are_per_unit() -> None:
         assert 0 < low < high
         if not lang.spaced:
             assert low > 165  # characters per minute run well above English words per minute
+
+
+HESITATIONS = {"um", "uh", "eh", "euh", "äh", "hum", "उम्म", "えーと", "えー", "うーん", "嗯", "呃"}
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_recogniser_primers_hold_hesitations_only(code: str) -> None:
+    found = find_fillers(disfluent_prompt(code), code)
+    assert found and set(found) <= HESITATIONS, (code, found)
