@@ -136,6 +136,19 @@ class TranscriptEntry(SQLModel, table=True):
     end_ms: int = 0
 
 
+class CodeSnapshot(SQLModel, table=True):
+    """The candidate's code editor at one moment of a live interview (debounced by the
+    browser, throttled and capped per interview by the relay; never executed)."""
+
+    __table_args__ = (sa.Index("ix_codesnapshot_interview_at", "interview_id", "at_ms"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key="interview.id", max_length=36, ondelete="CASCADE")
+    at_ms: int = 0  # offset from the interview's start (the transcript's clock)
+    language: str = Field(default="text", max_length=20)
+    code: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class UsedWorkerToken(SQLModel, table=True):
     """Spent worker-token ids: a token opens one connection only, across all workers."""
 

@@ -25,7 +25,8 @@ export const preppal = $root.preppal = (() => {
          * @typedef {Object} preppal.ClientToServerMessage.$Properties
          * @property {preppal.AudioChunk.$Properties|null} [audioChunk] ClientToServerMessage audioChunk
          * @property {preppal.EndRequest.$Properties|null} [endRequest] ClientToServerMessage endRequest
-         * @property {"audioChunk"|"endRequest"} [payload] ClientToServerMessage payload
+         * @property {preppal.CodeSnapshot.$Properties|null} [codeSnapshot] ClientToServerMessage codeSnapshot
+         * @property {"audioChunk"|"endRequest"|"codeSnapshot"} [payload] ClientToServerMessage payload
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -42,9 +43,10 @@ export const preppal = $root.preppal = (() => {
          * @typedef {{
          *   audioChunk?: preppal.AudioChunk.$Shape|null;
          *   endRequest?: preppal.EndRequest.$Shape|null;
+         *   codeSnapshot?: preppal.CodeSnapshot.$Shape|null;
          *   $unknowns?: Array.<Uint8Array>;
          * } & (
-         *   ({ payload?: undefined; audioChunk?: null; endRequest?: null }|{ payload?: "audioChunk"; audioChunk: preppal.AudioChunk.$Shape; endRequest?: null }|{ payload?: "endRequest"; audioChunk?: null; endRequest: preppal.EndRequest.$Shape })
+         *   ({ payload?: undefined; audioChunk?: null; endRequest?: null; codeSnapshot?: null }|{ payload?: "audioChunk"; audioChunk: preppal.AudioChunk.$Shape; endRequest?: null; codeSnapshot?: null }|{ payload?: "endRequest"; audioChunk?: null; endRequest: preppal.EndRequest.$Shape; codeSnapshot?: null }|{ payload?: "codeSnapshot"; audioChunk?: null; endRequest?: null; codeSnapshot: preppal.CodeSnapshot.$Shape })
          * )} preppal.ClientToServerMessage.$Shape
          */
 
@@ -79,17 +81,25 @@ export const preppal = $root.preppal = (() => {
          */
         ClientToServerMessage.prototype.endRequest = null;
 
+        /**
+         * ClientToServerMessage codeSnapshot.
+         * @member {preppal.CodeSnapshot.$Properties|null|undefined} codeSnapshot
+         * @memberof preppal.ClientToServerMessage
+         * @instance
+         */
+        ClientToServerMessage.prototype.codeSnapshot = null;
+
         // OneOf field names bound to virtual getters and setters
         let $oneOfFields;
 
         /**
          * ClientToServerMessage payload.
-         * @member {"audioChunk"|"endRequest"|undefined} payload
+         * @member {"audioChunk"|"endRequest"|"codeSnapshot"|undefined} payload
          * @memberof preppal.ClientToServerMessage
          * @instance
          */
         $Object.defineProperty(ClientToServerMessage.prototype, "payload", {
-            get: $util.oneOfGetter($oneOfFields = ["audioChunk", "endRequest"]),
+            get: $util.oneOfGetter($oneOfFields = ["audioChunk", "endRequest", "codeSnapshot"]),
             set: $util.oneOfSetter($oneOfFields)
         });
 
@@ -129,6 +139,8 @@ export const preppal = $root.preppal = (() => {
                 $root.preppal.AudioChunk.encode(message.audioChunk, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
             if (message.endRequest != null && $Object.hasOwnProperty.call(message, "endRequest"))
                 $root.preppal.EndRequest.encode(message.endRequest, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.codeSnapshot != null && $Object.hasOwnProperty.call(message, "codeSnapshot"))
+                $root.preppal.CodeSnapshot.encode(message.codeSnapshot, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -187,6 +199,13 @@ export const preppal = $root.preppal = (() => {
                         message.payload = "endRequest";
                         continue;
                     }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        message.codeSnapshot = $root.preppal.CodeSnapshot.decode(reader, reader.size(), $undefined, _depth + 1, message.codeSnapshot);
+                        message.payload = "codeSnapshot";
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -238,6 +257,16 @@ export const preppal = $root.preppal = (() => {
                         return "endRequest." + error;
                 }
             }
+            if (message.codeSnapshot != null && $Object.hasOwnProperty.call(message, "codeSnapshot")) {
+                if (properties.payload === 1)
+                    return "payload: multiple values";
+                properties.payload = 1;
+                {
+                    let error = $root.preppal.CodeSnapshot.verify(message.codeSnapshot, _depth + 1);
+                    if (error)
+                        return "codeSnapshot." + error;
+                }
+            }
             return null;
         };
 
@@ -269,6 +298,11 @@ export const preppal = $root.preppal = (() => {
                     throw $TypeError(".preppal.ClientToServerMessage.endRequest: object expected");
                 message.endRequest = $root.preppal.EndRequest.fromObject(object.endRequest, _depth + 1);
             }
+            if (object.codeSnapshot != null) {
+                if (!$util.isObject(object.codeSnapshot))
+                    throw $TypeError(".preppal.ClientToServerMessage.codeSnapshot: object expected");
+                message.codeSnapshot = $root.preppal.CodeSnapshot.fromObject(object.codeSnapshot, _depth + 1);
+            }
             return message;
         };
 
@@ -298,6 +332,11 @@ export const preppal = $root.preppal = (() => {
                 object.endRequest = $root.preppal.EndRequest.toObject(message.endRequest, options, _depth + 1);
                 if (options.oneofs)
                     object.payload = "endRequest";
+            }
+            if (message.codeSnapshot != null && $Object.hasOwnProperty.call(message, "codeSnapshot")) {
+                object.codeSnapshot = $root.preppal.CodeSnapshot.toObject(message.codeSnapshot, options, _depth + 1);
+                if (options.oneofs)
+                    object.payload = "codeSnapshot";
             }
             return object;
         };
@@ -788,6 +827,282 @@ export const preppal = $root.preppal = (() => {
         };
 
         return EndRequest;
+    })();
+
+    preppal.CodeSnapshot = (function() {
+
+        /**
+         * Properties of a CodeSnapshot.
+         * @typedef {Object} preppal.CodeSnapshot.$Properties
+         * @property {string|null} [code] CodeSnapshot code
+         * @property {string|null} [language] CodeSnapshot language
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a CodeSnapshot.
+         * @memberof preppal
+         * @interface ICodeSnapshot
+         * @augments preppal.CodeSnapshot.$Properties
+         * @deprecated Use preppal.CodeSnapshot.$Properties instead.
+         */
+
+        /**
+         * Shape of a CodeSnapshot.
+         * @typedef {preppal.CodeSnapshot.$Properties} preppal.CodeSnapshot.$Shape
+         */
+
+        /**
+         * Constructs a new CodeSnapshot.
+         * @memberof preppal
+         * @classdesc Represents a CodeSnapshot.
+         * @constructor
+         * @param {preppal.CodeSnapshot.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const CodeSnapshot = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * CodeSnapshot code.
+         * @member {string} code
+         * @memberof preppal.CodeSnapshot
+         * @instance
+         */
+        CodeSnapshot.prototype.code = "";
+
+        /**
+         * CodeSnapshot language.
+         * @member {string} language
+         * @memberof preppal.CodeSnapshot
+         * @instance
+         */
+        CodeSnapshot.prototype.language = "";
+
+        /**
+         * Creates a new CodeSnapshot instance using the specified properties.
+         * @function create
+         * @memberof preppal.CodeSnapshot
+         * @static
+         * @param {preppal.CodeSnapshot.$Properties=} [properties] Properties to set
+         * @returns {preppal.CodeSnapshot} CodeSnapshot instance
+         * @type {{
+         *   (properties: preppal.CodeSnapshot.$Shape): preppal.CodeSnapshot & preppal.CodeSnapshot.$Shape;
+         *   (properties?: preppal.CodeSnapshot.$Properties): preppal.CodeSnapshot;
+         * }}
+         */
+        CodeSnapshot.create = function(properties) {
+            return new CodeSnapshot(properties);
+        };
+
+        /**
+         * Encodes the specified CodeSnapshot message. Does not implicitly {@link preppal.CodeSnapshot.verify|verify} messages.
+         * @function encode
+         * @memberof preppal.CodeSnapshot
+         * @static
+         * @param {preppal.CodeSnapshot.$Properties} message CodeSnapshot message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        CodeSnapshot.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.code != null && $Object.hasOwnProperty.call(message, "code") && message.code !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.code);
+            if (message.language != null && $Object.hasOwnProperty.call(message, "language") && message.language !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.language);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a CodeSnapshot message from the specified reader or buffer.
+         * @function decode
+         * @memberof preppal.CodeSnapshot
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {preppal.CodeSnapshot & preppal.CodeSnapshot.$Shape} CodeSnapshot
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        CodeSnapshot.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.preppal.CodeSnapshot();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.code = value;
+                        else
+                            delete message.code;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.language = value;
+                        else
+                            delete message.language;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Verifies a CodeSnapshot message.
+         * @function verify
+         * @memberof preppal.CodeSnapshot
+         * @static
+         * @param {Object.<string,*>} message Plain object to verify
+         * @returns {string|null} `null` if valid, otherwise the reason why it is not
+         */
+        CodeSnapshot.verify = function (message, _depth) {
+            if (typeof message !== "object" || message === null)
+                return "object expected";
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                return "max depth exceeded";
+            if (message.code != null && $Object.hasOwnProperty.call(message, "code"))
+                if (!$util.isString(message.code))
+                    return "code: string expected";
+            if (message.language != null && $Object.hasOwnProperty.call(message, "language"))
+                if (!$util.isString(message.language))
+                    return "language: string expected";
+            return null;
+        };
+
+        /**
+         * Creates a CodeSnapshot message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof preppal.CodeSnapshot
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {preppal.CodeSnapshot} CodeSnapshot
+         */
+        CodeSnapshot.fromObject = function (object, _depth) {
+            if (object instanceof $root.preppal.CodeSnapshot)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".preppal.CodeSnapshot: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.preppal.CodeSnapshot();
+            if (object.code != null)
+                if (typeof object.code !== "string" || object.code.length)
+                    message.code = $String(object.code);
+            if (object.language != null)
+                if (typeof object.language !== "string" || object.language.length)
+                    message.language = $String(object.language);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a CodeSnapshot message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof preppal.CodeSnapshot
+         * @static
+         * @param {preppal.CodeSnapshot} message CodeSnapshot
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        CodeSnapshot.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.code = "";
+                object.language = "";
+            }
+            if (message.code != null && $Object.hasOwnProperty.call(message, "code"))
+                object.code = message.code;
+            if (message.language != null && $Object.hasOwnProperty.call(message, "language"))
+                object.language = message.language;
+            return object;
+        };
+
+        /**
+         * Converts this CodeSnapshot to JSON.
+         * @function toJSON
+         * @memberof preppal.CodeSnapshot
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        CodeSnapshot.prototype.toJSON = function() {
+            return CodeSnapshot.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for CodeSnapshot
+         * @function getTypeUrl
+         * @memberof preppal.CodeSnapshot
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        CodeSnapshot.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/preppal.CodeSnapshot";
+        };
+
+        return CodeSnapshot;
     })();
 
     preppal.ServerToClientMessage = (function() {

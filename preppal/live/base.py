@@ -122,6 +122,12 @@ class LiveBackend(abc.ABC):
     async def send_audio(self, pcm16k: bytes) -> None:
         """Take one frame of candidate audio. Hot path (~50 calls/s): no I/O waits, no logging."""
 
+    async def send_code(self, code: str, language: str) -> None:
+        """The candidate's code editor changed (whole text, at most 64 KiB, a language id
+        from ``preppal.editor``). Context only: it must not end the candidate's turn and is
+        never executed. Backends that cannot use it keep this no-op."""
+        return None
+
     @abc.abstractmethod
     async def end(self) -> None:
         """The candidate asked to end; the event stream then finishes with ``Ended``."""

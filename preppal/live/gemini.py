@@ -54,7 +54,7 @@ from preppal.live.gemini_wire import (
     rate_of,
     shared_client,
 )
-from preppal.live.prompt import OPENING_CUE, system_instruction
+from preppal.live.prompt import OPENING_CUE, code_context, system_instruction
 from preppal.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,8 @@ class GeminiBackend(LiveBackend):
         self._closed = False
         self._rotating = False
         self._resumes_in_row = 0
+        self._code: str | None = None  # the newest editor snapshot not yet sent upstream
+        self.code_sent = 0
         self.rotations = 0  # connections replaced (goAway or resumed drop): for tests and logs
 
     # -- connection -------------------------------------------------------------------
@@ -193,6 +195,23 @@ class GeminiBackend(LiveBackend):
                 # dead connection is lost either way.
                 await asyncio.sleep(0.05)
 
+    # -- the code editor --------------------------------------------------------------------
+    async def send_code(self, code: str, language: str) -> None:
+        """Hold the newest snapshot; send it as ``client_content`` with ``turn_complete=False``
+        (appended to the conversation, no reply requested) while the model is not speaking:
+        any ``client_content`` interrupts a generation in progress (Live API reference)."""
+        self._code = code_context(code, language)
+        self._send_code_if_listening()
+
+    def _send_code_if_listening(self) -> None:
+        if self._code is None or self._ai_turn_open or self._session is None or self._closed:
+            return
+        text, self._code = self._code, None
+        self.code_sent += 1
+        content = types.Content(role="user", parts=[types.Part(text=text)])
+        send = self._session.send_client_content(turns=content, turn_complete=False)
+        self._spawn(self._quietly(send), "gemini-code")
+
     # -- upstream events ------------------------------------------------------------------
     def _put(self, event: BackendEvent) -> None:
         if not self._finished:
@@ -231,10 +250,12 @@ class GeminiBackend(LiveBackend):
                 self._ai_turn_open = False
                 self._put(AITranscript("", final=True))
                 self._put(Interrupted())
+                self._send_code_if_listening()
             if pick(content, "turnComplete", "turn_complete"):
                 self._ai_turn_open = False
                 self._put(AITranscript("", final=True))
                 self._put(TurnComplete())
+                self._send_code_if_listening()
                 if self._ai_ending:
                     self._put(Ended(EndReason.AI_ENDED))
         calls = pick(msg, "toolCall", "tool_call")

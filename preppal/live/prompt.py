@@ -6,6 +6,7 @@ Kept apart from the Gemini backend so the offline interviewer can reuse the word
 
 from __future__ import annotations
 
+from preppal.editor import has_editor, language_label
 from preppal.languages import get_language
 from preppal.live.base import InterviewBrief
 
@@ -22,6 +23,14 @@ DIFFICULTY_STYLE = {
 }
 MAX_DOC_CHARS = 6000  # keep the instruction small: long résumés are cut, not rejected
 OPENING_CUE = "The candidate has joined the call. Greet them briefly and ask your first question."
+CODE_LABEL = "[Code editor]"
+EDITOR_NOTE = (
+    "The candidate has a shared code editor beside the call. Whenever it changes you receive its whole "
+    f"content in a message that starts with {CODE_LABEL}: that is the candidate's current code (or notes and "
+    "text diagrams), not something they said. Do not answer those messages by themselves; use them when you "
+    "speak. You may ask the candidate to write code or sketch a design in the editor, read it, and ask them to "
+    "walk you through it. Nothing in the editor is ever run, so never claim to have executed it."
+)
 
 
 def _clip(text: str) -> str:
@@ -59,6 +68,8 @@ def system_instruction(brief: InterviewBrief) -> str:
         "and then call the end_interview tool.",
         language_rule(brief.language),
     ]
+    if has_editor(brief.interview_type):
+        parts.append(EDITOR_NOTE)
     if brief.candidate_name:
         parts.append(f"The candidate's name is {brief.candidate_name}.")
     if brief.job_description.strip():
@@ -66,3 +77,16 @@ def system_instruction(brief: InterviewBrief) -> str:
     if brief.resume_text.strip():
         parts.append("Candidate's résumé (ask about relevant experience from it):\n" + _clip(brief.resume_text))
     return "\n\n".join(parts)
+
+
+def code_context(code: str, language: str) -> str:
+    """The text Gemini receives for one editor snapshot (context, not a turn)."""
+    label = language_label(language)
+    body = code if code.strip() else "(the editor is empty)"
+    fence = "```"
+    while fence in body:
+        fence += "`"
+    return (
+        f"{CODE_LABEL} The candidate's current code ({label}), as it stands now. It has not been run. "
+        f"Keep listening to the candidate; do not reply to this message alone.\n{fence}\n{body}\n{fence}"
+    )

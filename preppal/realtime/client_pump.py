@@ -11,8 +11,9 @@ text frame               4003   error, frame ignored (closed after MAX_STRIKES)
 undecodable protobuf     4003   error, frame ignored (closed after MAX_STRIKES)
 unknown / empty payload  4003   error, frame ignored (closed after MAX_STRIKES)
 odd-length PCM           4004   error, chunk dropped (closed after MAX_STRIKES)
-frame over the size cap  4005   error, then the connection is closed
+frame over the size cap  4005   error, then the connection is closed (also audio > 64 KiB)
 faster than real time    4006   error at most once a second, excess audio dropped
+code over 64 KiB         4007   error, that snapshot ignored (the socket stays open)
 =======================  =====  =====================================================
 """
 
@@ -22,9 +23,10 @@ from typing import TYPE_CHECKING
 
 from starlette.websockets import WebSocket
 
+from preppal.editor import MAX_CODE_BYTES, code_bytes
 from preppal.realtime import codes
 from preppal.realtime.codec import MalformedFrame, decode_client
-from preppal.realtime.limits import MAX_FRAME_BYTES, RealTimeLimiter, Throttle
+from preppal.realtime.limits import MAX_AUDIO_BYTES, MAX_FRAME_BYTES, RealTimeLimiter, Throttle
 
 if TYPE_CHECKING:
     from preppal.realtime.link import ClientLink, Inbound
@@ -60,6 +62,9 @@ async def pump_client(link: ClientLink, inbound: Inbound, ws: WebSocket) -> None
             else:
                 if msg.HasField("audio_chunk"):
                     pcm = msg.audio_chunk.audio_content
+                    if len(pcm) > MAX_AUDIO_BYTES:
+                        await link.reject(ws, codes.TOO_LARGE, close=True)
+                        return
                     if len(pcm) & 1:
                         bad = codes.BAD_AUDIO
                     elif not limiter.allow(len(pcm)):
@@ -69,6 +74,8 @@ async def pump_client(link: ClientLink, inbound: Inbound, ws: WebSocket) -> None
                         await inbound.on_audio(pcm)
                 elif msg.HasField("end_request"):
                     await inbound.on_end_request()
+                elif msg.HasField("code_snapshot") and code_bytes(msg.code_snapshot.code) > MAX_CODE_BYTES:
+                    await link.reject(ws, codes.CODE_TOO_LARGE, close=False)
                 else:
                     await inbound.on_client_message(msg)
         if bad:

@@ -14,6 +14,7 @@ MALFORMED = 4003  # text frame, undecodable protobuf, unknown or empty payload
 BAD_AUDIO = 4004  # PCM16 payload with an odd number of bytes
 TOO_LARGE = 4005  # one frame over the size cap (limits.MAX_FRAME_BYTES)
 TOO_FAST = 4006  # audio arriving faster than real time (limits.RealTimeLimiter)
+CODE_TOO_LARGE = 4007  # a code-editor snapshot over editor.MAX_CODE_BYTES (ignored, socket stays open)
 ALREADY_CONNECTED = 4009  # a second live connection for the same interview
 TIMEOUT = 4010  # the reconnect grace period ran out (the candidate never came back)
 INTERNAL = 4500  # a bug on our side
@@ -25,6 +26,8 @@ MESSAGES: dict[int, str] = {
     BAD_AUDIO: "An audio chunk was not 16-bit PCM; it was dropped.",
     TOO_LARGE: "A message was too large; the connection was closed.",
     TOO_FAST: "Audio is arriving faster than real time; extra audio was dropped.",
+    CODE_TOO_LARGE: "Your code is larger than 64 KiB, so the interviewer cannot see this version. "
+    "Shorten it and it will be shared again.",
     ALREADY_CONNECTED: "This interview is already open in another window.",
     TIMEOUT: "The connection was lost for too long and the interview was ended.",
     INTERNAL: "An internal error occurred.",

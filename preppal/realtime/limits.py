@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import time
 
+from preppal.editor import MAX_CODE_BYTES
 from preppal.live.base import INPUT_SAMPLE_RATE
 
 BYTES_PER_SECOND = INPUT_SAMPLE_RATE * 2  # PCM16 mono
-MAX_FRAME_BYTES = 64 * 1024  # ~2 s of audio in one frame: far above any real frame
+MAX_AUDIO_BYTES = 64 * 1024  # ~2 s of audio in one chunk: far above any real frame
+# Checked before parsing. Room for a code snapshot twice over its cap, so an oversized
+# snapshot gets its own plain error (4007) instead of a closed socket.
+MAX_FRAME_BYTES = 2 * MAX_CODE_BYTES
 
 
 class RealTimeLimiter:

@@ -35,6 +35,7 @@ from preppal.live.base import (
 )
 from preppal.models import Interview, InterviewStatus
 from preppal.realtime import codec, codes
+from preppal.realtime.code_channel import CodeChannel
 from preppal.realtime.link import ClientLink
 from preppal.realtime.outcome import Abandoned, Concluded, Failure, Outcome, Released
 from preppal.realtime.pb import interview_pb2 as pb
@@ -77,6 +78,9 @@ class InterviewSession:
         self._pusher = SinkPusher(hub.sink, claims.client_token, interview.id)
         self._assembler = TranscriptAssembler()
         self._writer = TranscriptWriter(interview.id)
+        # The code editor's snapshots (realtime/code_channel.py): offered by on_client_message,
+        # passed to the backend once live, stored with their time on the transcript's clock.
+        self.code = CodeChannel(interview.id, self._assembler.elapsed_ms)
         self._backend: Optional[LiveBackend] = None
         self._outcome: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._grace: Optional[asyncio.TimerHandle] = None
@@ -96,6 +100,7 @@ class InterviewSession:
         try:
             self._pusher.start()
             self._writer.start()
+            self.code.start()
             if not await self._start_backend():
                 return
             loop = asyncio.get_running_loop()
@@ -117,6 +122,7 @@ class InterviewSession:
                 self._grace.cancel()
             if self._backend is not None:
                 await self._backend.close()
+            await self.code.close()  # idempotent
             await self._pusher.close()
             await self._writer.drain()
             self._hub.forget(self)
@@ -156,6 +162,7 @@ class InterviewSession:
             return False
         self._assembler.start_clock()
         self.live = True
+        self.code.attach(self._backend)
         await self.link.ready(codec.session_ready(ready.interviewer, ready.output_sample_rate, self.max_session_s))
         self._pusher.offer(TranscriptPush(phase="live"))
         if self._end_requested:
@@ -208,8 +215,12 @@ class InterviewSession:
         await self._backend.end()
 
     async def on_client_message(self, msg: pb.ClientToServerMessage) -> None:
-        """A valid client payload other than audio and end (none today)."""
-        log.debug("interview %s: ignored client payload %s", self.interview_id, msg.WhichOneof("payload"))
+        """A valid client payload other than audio and end: a code editor snapshot (the pump
+        has already refused one over the size cap)."""
+        if msg.HasField("code_snapshot"):
+            self.code.offer(msg.code_snapshot.code, msg.code_snapshot.language)
+        else:
+            log.debug("interview %s: ignored client payload %s", self.interview_id, msg.WhichOneof("payload"))
 
     def on_attached(self) -> None:
         if self._grace is not None:
@@ -242,6 +253,7 @@ class InterviewSession:
         for update in self._assembler.close_all():
             await self._emit_segment(update)
         await self._writer.drain()
+        await self.code.close()  # the final code is stored before feedback starts
         lines = list(self._assembler.lines)
         match outcome:
             case Failure(code=code, message=message):

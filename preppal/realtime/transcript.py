@@ -53,6 +53,10 @@ class TranscriptAssembler:
     def _ms(self) -> int:
         return max(0, int((self._clock() - self._t0) * 1000))
 
+    def elapsed_ms(self) -> int:
+        """Now, on the transcript's clock (other per-interview records share it)."""
+        return self._ms()
+
     def feed(self, speaker: str, delta: str, final: bool, spoken_ms: int = 0) -> SegmentUpdate | None:
         """Apply one delta; returns the update to send, or None when nothing changed.
 

@@ -174,14 +174,15 @@ def list_history(
 
 
 def delete_interview(user_id: int, interview_id: str) -> None:
-    """Delete an interview with its transcript and feedback (not while it is live)."""
-    from preppal.models import Feedback  # local: only deletion needs it
+    """Delete an interview with its transcript, code snapshots and feedback (not while it is live)."""
+    from preppal.models import CodeSnapshot, Feedback  # local: only deletion needs them
 
     with session_scope() as session:
         interview = _owned(session, user_id, interview_id)
         if interview.status == InterviewStatus.IN_PROGRESS:
             raise Conflict("This interview is still live; end it before deleting it.")
         session.exec(sa.delete(TranscriptEntry).where(TranscriptEntry.interview_id == interview_id))
+        session.exec(sa.delete(CodeSnapshot).where(CodeSnapshot.interview_id == interview_id))
         session.exec(sa.delete(Feedback).where(Feedback.interview_id == interview_id))
         session.delete(interview)
 

@@ -132,6 +132,11 @@ class OfflineBackend(LiveBackend):
             for event in self._turns.push(window, prob):
                 self._on_turn_event(event)
 
+    async def send_code(self, code: str, language: str) -> None:
+        """The editor changed: the interviewer asks for a walk-through on the next answer."""
+        if self._interviewer is not None:
+            self._interviewer.note_code(code, language)
+
     async def end(self) -> None:
         if self._ended:
             return

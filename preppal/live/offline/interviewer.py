@@ -3,7 +3,10 @@
 It opens, asks a set number of questions per difficulty, decides on each answer between a
 follow-up and the next question, and closes. Follow-ups are rule-based (no language model
 ships in a package small enough): off-topic → steer back; too short → ask for an example;
-a story without its result → ask for the outcome; no numbers → ask to quantify.
+a story without its result → ask for the outcome; no numbers → ask to quantify. With the
+code editor (technical rounds bring coding questions): the code changed since the last
+question or follow-up → ask for a walk-through; a coding question answered without code →
+ask to write it in the editor. The interviewer never judges or runs the code.
 """
 
 from __future__ import annotations
@@ -68,7 +71,8 @@ class Reply:
     """What the interviewer says next and why (``rule`` names the decision, for tests and logs)."""
 
     text: str
-    rule: str  # opening | steer | example | outcome | quantify | repeat | next | close | silence | timeout
+    # opening | steer | example | outcome | quantify | walkthrough | write | repeat | next | close | silence | timeout
+    rule: str
     ended: bool = False
 
     @property
@@ -91,6 +95,8 @@ class Interviewer:
         self._answers: list[str] = []
         self._silences = 0
         self._last_prompt = ""
+        self._code = ""  # the editor's text as last reported
+        self._code_seen = ""  # ... as it was when the interviewer last spoke
         self.finished = False
         role_words = " ".join((brief.role, brief.job_description, brief.resume_text))
         self._context_words = set(content_words(role_words)) | {_stem(w) for w in self.bank["work_words"]}
@@ -116,8 +122,18 @@ class Interviewer:
     def questions_asked(self) -> int:
         return self.index + 1
 
+    def note_code(self, code: str, language: str = "") -> None:
+        """The candidate's code editor changed (the whole text)."""
+        self._code = code
+
+    @property
+    def code_changed(self) -> bool:
+        """New code since the interviewer last spoke (whitespace-only edits don't count)."""
+        return self._code.split() != self._code_seen.split() and bool(self._code.strip())
+
     def _say(self, text: str, rule: str, ended: bool = False) -> Reply:
         self._last_prompt = text
+        self._code_seen = self._code
         if ended:
             self.finished = True
         return Reply(text, rule, ended)
@@ -150,7 +166,9 @@ class Interviewer:
                 return self._advance(self._fill(self.bank["skip_lead"]))
         self._answers.append(answer)
         limit = self.bank["followups_per_question"][self.difficulty]
-        rule = self._followup_rule(question, answer) if len(self.followups_used) < limit else ""
+        rule = self._code_rule(question) or (
+            self._followup_rule(question, answer) if len(self.followups_used) < limit else ""
+        )
         if not rule:
             return self._advance(self._pick(self.bank["next_question_lead"]))
         self.followups_used.append(rule)
@@ -160,6 +178,15 @@ class Interviewer:
         if rule == "quantify" and question.kind == "design":
             return self._say(self._pick(followups["quantify_design"]), rule)
         return self._say(self._pick(followups[rule]), rule)
+
+    def _code_rule(self, question: Question) -> str:
+        """Editor follow-ups, once each per question and outside the follow-up budget."""
+        used = set(self.followups_used)
+        if "walkthrough" not in used and self.code_changed:
+            return "walkthrough"
+        if question.kind == "code" and not used & {"walkthrough", "write"} and not self._code.strip():
+            return "write"
+        return ""
 
     def _followup_rule(self, question: Question, answer: str) -> str:
         used = set(self.followups_used)

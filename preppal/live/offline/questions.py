@@ -2,8 +2,9 @@
 
 Each question carries a *kind* that decides which follow-up rules apply (``star`` stories
 need an outcome and numbers, ``design`` answers need scale estimates, ``explain`` and
-``open`` only need substance) and *tags* matched against the role, job description and
-résumé so that a data engineer is not asked about front-end rendering.
+``open`` only need substance, ``code`` asks for code in the editor and a walk-through)
+and *tags* matched against the role, job description and résumé so that a data engineer
+is not asked about front-end rendering.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ DIFFICULTIES = ("warmup", "standard", "intense")
 @dataclass(frozen=True, slots=True)
 class Question:
     text: str
-    kind: str  # star | design | explain | open
+    kind: str  # star | design | explain | open | code (write it in the editor)
     tags: tuple[str, ...] = ()
     opener: bool = False
     needs_skill: bool = False
@@ -84,5 +85,8 @@ def pick_questions(brief: InterviewBrief, bank: dict, seed: str) -> tuple[list[Q
             -(sum(min(2, _mentions(context, t)) for t in q.tags if t != "skill") + (4 if q.needs_skill else 0))
         ),
     )
-    chosen = (openers + scored)[:count]
+    # Rounds with coding questions get a fixed number of them, right after the opener.
+    coding = [q for q in scored if q.kind == "code"][: bank.get("coding_questions", {}).get(difficulty, 0)]
+    talk = [q for q in scored if q.kind != "code"]
+    chosen = (openers + coding + talk)[:count]
     return chosen, skill

@@ -7,12 +7,14 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ClientToServerMessage(_message.Message):
-    __slots__ = ("audio_chunk", "end_request")
+    __slots__ = ("audio_chunk", "end_request", "code_snapshot")
     AUDIO_CHUNK_FIELD_NUMBER: _ClassVar[int]
     END_REQUEST_FIELD_NUMBER: _ClassVar[int]
+    CODE_SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
     audio_chunk: AudioChunk
     end_request: EndRequest
-    def __init__(self, audio_chunk: _Optional[_Union[AudioChunk, _Mapping]] = ..., end_request: _Optional[_Union[EndRequest, _Mapping]] = ...) -> None: ...
+    code_snapshot: CodeSnapshot
+    def __init__(self, audio_chunk: _Optional[_Union[AudioChunk, _Mapping]] = ..., end_request: _Optional[_Union[EndRequest, _Mapping]] = ..., code_snapshot: _Optional[_Union[CodeSnapshot, _Mapping]] = ...) -> None: ...
 
 class AudioChunk(_message.Message):
     __slots__ = ("audio_content",)
@@ -23,6 +25,14 @@ class AudioChunk(_message.Message):
 class EndRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class CodeSnapshot(_message.Message):
+    __slots__ = ("code", "language")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    language: str
+    def __init__(self, code: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
 
 class ServerToClientMessage(_message.Message):
     __slots__ = ("transcript_update", "audio_response", "error", "session_ended", "interrupted", "session_ready")
