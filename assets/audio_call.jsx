@@ -9,15 +9,19 @@
 //   → WebSocket /ws/interview/<id>?token=… → SessionReady → live.
 // A dropped socket while live retries with backoff, each time with a fresh token.
 // window.__preppalCall exposes counters for the end-to-end tests and the latency bench.
+// The code editor (code_editor.jsx) shares this socket through code_channel.js: snapshots go
+// out as CodeSnapshot frames while the call is live, flushed at each candidate turn's end.
 import React, { useEffect, useRef, useState } from "react";
 import { Button, Text } from "@radix-ui/themes";
 import { preppal } from "./proto/interview_pb.js";
 import { CallMeters, debugState, micErrorKind, resetDebug, socketURL } from "./call_parts.jsx";
+import * as codeChannel from "./code_channel.js";
 
 const { ClientToServerMessage, ServerToClientMessage } = preppal;
 const TARGET_RATE = 16000;
 const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 8000];
 const FATAL_CODES = { 4001: "expired", 4002: "ai_unavailable", 4009: "already_open", 4010: "timeout", 4500: "internal" };
+const CODE_TOO_LARGE = 4007;
 const END_REASONS = ["REASON_UNSPECIFIED", "USER_INITIATED", "GEMINI_ENDED", "TIMEOUT"];
 const END_WAIT_MS = 10000; // EndRequest sent, no SessionEnded: give up waiting
 const DRAIN_MAX_MS = 5000; // let the interviewer finish its goodbye before leaving
@@ -55,8 +59,16 @@ export function AudioCall({
     if (props.current.onStateChange) props.current.onStateChange(info);
   };
 
+  const sendCode = (snapshot) => {
+    const ws = call.current.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || call.current.ending) return false;
+    ws.send(ClientToServerMessage.encode({ codeSnapshot: snapshot }).finish());
+    return true;
+  };
+
   const teardown = () => {
     const c = call.current;
+    codeChannel.setSender(null);
     clearTimeout(c.retryTimer);
     clearTimeout(c.endTimer);
     if (c.ws) {
@@ -139,6 +151,7 @@ export function AudioCall({
           setLiveSince(c.liveSince);
         }
         report({ phase: "live", interviewer: r.interviewer, maxDurationS: r.maxDurationS });
+        codeChannel.setSender(sendCode);
         break;
       }
       case "audioResponse": {
@@ -156,10 +169,13 @@ export function AudioCall({
         // The relay pushes the transcript into the page's Reflex state (one source for
         // the rendered text); here it is only counted for tests.
         dbg.lastTranscript = { speaker: msg.transcriptUpdate.speaker, final: msg.transcriptUpdate.isFinal };
+        // The candidate's turn ended: the interviewer gets the code as it is now.
+        if (msg.transcriptUpdate.speaker === "USER" && msg.transcriptUpdate.isFinal) codeChannel.requestFlush();
         break;
       case "error": {
         const kind = FATAL_CODES[msg.error.code];
         if (kind) fail(kind, msg.error.message);
+        else if (msg.error.code === CODE_TOO_LARGE) codeChannel.reportRejected(msg.error.message);
         else console.warn("relay warning", msg.error.code, msg.error.message);
         break;
       }
@@ -176,6 +192,7 @@ export function AudioCall({
     const dbg = debugState();
     dbg.lastClose = { code: event.code, reason: event.reason };
     c.ws = null;
+    codeChannel.setSender(null);
     if (c.ended || c.done) return;
     const kind = FATAL_CODES[event.code];
     if (kind) return fail(kind, event.reason);
@@ -226,6 +243,7 @@ export function AudioCall({
   useEffect(() => {
     const c = call.current;
     if (!endRequested || !started || c.ending) return;
+    codeChannel.requestFlush(); // the final code goes out before EndRequest
     c.ending = true;
     if (c.ws && c.ws.readyState === WebSocket.OPEN) {
       c.ws.send(ClientToServerMessage.encode({ endRequest: {} }).finish());

@@ -61,7 +61,7 @@ def top_bar() -> rx.Component:
     )
 
 
-def page(*children: rx.Component, max_width: str = "64em") -> rx.Component:
+def page(*children: rx.Component, max_width: str | rx.Var[str] = "64em") -> rx.Component:
     return rx.box(
         top_bar(),
         rx.box(

@@ -11,6 +11,7 @@ import reflex as rx
 
 from preppal import routes
 from preppal.components.audio_call import audio_call
+from preppal.components.code_editor import code_editor
 from preppal.components.layout import page
 from preppal.state.meeting import MeetingState, Turn
 
@@ -200,6 +201,35 @@ def transcript() -> rx.Component:
     )
 
 
+def editor_panel() -> rx.Component:
+    """The shared code editor (technical, system design and role-specific rounds)."""
+    return rx.card(
+        rx.vstack(
+            rx.heading("Code editor", size="4"),
+            rx.text(
+                "Write code, or notes and text diagrams for a design, while you talk. "
+                "The interviewer sees it as you pause typing; nothing is run.",
+                size="2",
+                color_scheme="gray",
+            ),
+            code_editor(
+                language=MeetingState.editor_language,
+                initial_code=MeetingState.editor_code,
+                live=True,
+                height="26em",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        id="code-panel",
+    )
+
+
+def conversation() -> rx.Component:
+    return rx.vstack(controls(), transcript(), spacing="4", width="100%")
+
+
 def meeting_page() -> rx.Component:
     return page(
         rx.vstack(
@@ -223,10 +253,20 @@ def meeting_page() -> rx.Component:
             error_callout(),
             reconnecting_note(),
             headphone_hint(),
-            controls(),
-            transcript(),
+            rx.cond(
+                MeetingState.editor_enabled,
+                rx.grid(
+                    conversation(),
+                    editor_panel(),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="4",
+                    width="100%",
+                    align_items="start",
+                ),
+                conversation(),
+            ),
             spacing="4",
             width="100%",
         ),
-        max_width="52em",
+        max_width=rx.cond(MeetingState.editor_enabled, "88em", "52em"),
     )

@@ -15,6 +15,7 @@ ends the call (``ending``) and keeps the transcript so far on screen.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from typing import Any
@@ -22,8 +23,9 @@ from typing import Any
 import reflex as rx
 
 from preppal import routes
+from preppal.editor import default_language, has_editor
 from preppal.models import InterviewStatus
-from preppal.services import interviews, tokens
+from preppal.services import code_snapshots, interviews, tokens
 from preppal.services.errors import ServiceError
 from preppal.settings import get_settings
 from preppal.state.auth import AuthState
@@ -109,6 +111,9 @@ class MeetingState(rx.State):
     frame_ms: int = 40
     max_duration_s: int = 3600
     rejoin: bool = False  # the interview is already live (a reload or another tab dropped)
+    editor_enabled: bool = False  # technical, system design and role-specific rounds
+    editor_language: str = "python"
+    editor_code: str = ""  # the last stored snapshot, given back to a reloaded page
 
     # ---- derived ------------------------------------------------------------------
 
@@ -198,6 +203,12 @@ class MeetingState(rx.State):
             self.call_stopped = True
             self._set_error("needs_gemini")
             self.error_message = refusal
+        self.editor_enabled = has_editor(interview.interview_type)
+        self.editor_language, self.editor_code = default_language(interview.interview_type), ""
+        if self.editor_enabled and self.rejoin:
+            last = await asyncio.to_thread(code_snapshots.final_snapshot, self.interview_id)
+            if last is not None:
+                self.editor_language, self.editor_code = last.language, last.code
         self.interviewer = interview.interviewer or settings.interviewer_name
         # Saved final lines (a reload during a live interview) are shown again.
         for line in interviews.get_transcript(self.interview_id):
