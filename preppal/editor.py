@@ -43,7 +43,7 @@ def normalise_language(value: str) -> str:
     return key if key in LANGUAGES else "text"
 
 
-def language_label(value: str) -> str:
+def code_language_label(value: str) -> str:
     return LANGUAGES.get(value, LANGUAGES["text"])
 
 

@@ -56,7 +56,12 @@ app.add_page(
 )
 # The meeting state checks sign-in itself (it must also refuse ended or foreign interviews).
 app.add_page(meeting_page, route=routes.MEETING, on_load=MeetingState.on_load, title="Live interview · Preppal")
-app.add_page(feedback_page, route=routes.FEEDBACK, on_load=_protected(FeedbackState.load), title="Feedback · Preppal")
+app.add_page(
+    feedback_page,
+    route=routes.FEEDBACK,
+    on_load=_protected(FeedbackState.load, FeedbackState.load_code),
+    title="Feedback · Preppal",
+)
 
 # The relay pushes live transcript updates into the meeting page through this sink.
 hub.set_sink(ReflexMeetingSink(app))

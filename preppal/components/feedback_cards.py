@@ -119,6 +119,17 @@ def question_note(note) -> rx.Component:
             rx.text("“", note.answer_quote, "”", size="2", color_scheme="gray", font_style="italic"),
         ),
         rx.text(note.assessment, size="2"),
+        rx.cond(
+            note.code_note != "",
+            rx.box(
+                rx.text("Your code", size="1", weight="bold", color_scheme="cyan"),
+                rx.text(note.code_note, size="2"),
+                background="var(--cyan-a2)",
+                border_radius="var(--radius-3)",
+                padding="0.6em 0.8em",
+                width="100%",
+            ),
+        ),
         rx.box(
             rx.text("A stronger answer", size="1", weight="bold", color_scheme="indigo"),
             rx.text(note.better_answer, size="2"),

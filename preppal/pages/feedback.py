@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from preppal import routes
+from preppal.components.code_review import code_card
 from preppal.components.feedback_cards import (
     category_scores,
     metric_tiles,
@@ -212,6 +213,7 @@ def _found() -> rx.Component:
             ("WAITING", _waiting()),
             _working(),
         ),
+        rx.cond(S.code_steps.length() > 0, code_card(S)),
         rx.card(
             rx.vstack(
                 rx.heading("Delivery", size="4", as_="h2"),

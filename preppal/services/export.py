@@ -9,15 +9,17 @@ anything else outside Latin-1 becomes "?").
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional
 
+from preppal.editor import code_language_label
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.locale_formats import format_number, format_percent, format_when, language_label
 from preppal.models import Feedback, FeedbackStatus, Interview, Speaker, TranscriptEntry
+from preppal.services import code_snapshots, interviews
 from preppal.services import feedback as feedback_service
-from preppal.services import interviews
+from preppal.services.code_snapshots import Snapshot
 from preppal.services.feedback_schema import CATEGORIES
 from preppal.services.metrics import compute_metrics
 
@@ -35,6 +37,12 @@ class Report:
     transcript: list[TranscriptEntry]
     feedback: Optional[Feedback]
     metrics: dict[str, Any]  # InterviewMetrics.to_dict()
+    code: list[Snapshot] = field(default_factory=list)  # editor snapshots, oldest first
+
+    @property
+    def final_code(self) -> Optional[Snapshot]:
+        written = [s for s in self.code if s.code.strip()]
+        return written[-1] if written else None
 
     @property
     def ready(self) -> bool:
@@ -46,7 +54,8 @@ def build_report(user_id: int, interview_id: str) -> Report:
     transcript = interviews.get_transcript(interview_id)
     fb = feedback_service.get_feedback(user_id, interview_id)
     metrics = fb.metrics if fb is not None and fb.metrics else compute_metrics(transcript, interview.language).to_dict()
-    return Report(interview=interview, transcript=transcript, feedback=fb, metrics=metrics)
+    code = code_snapshots.list_snapshots(interview_id)
+    return Report(interview=interview, transcript=transcript, feedback=fb, metrics=metrics, code=code)
 
 
 def clock(ms: int) -> str:
@@ -118,7 +127,8 @@ def to_markdown(report: Report) -> str:
     if report.ready and fb.overall_score is not None:
         out += [f"## Overall score: {fb.overall_score} / 100", "", f"_{_source_line(fb)}_", "", fb.summary, ""]
         out += ["| Category | Score |", "|---|---|"]
-        out += [f"| {label} | {fb.scores.get(key, '–')} |" for key, label in CATEGORIES.items()]
+        scored = [(label, fb.scores[key]) for key, label in CATEGORIES.items() if fb.scores.get(key) is not None]
+        out += [f"| {label} | {value} |" for label, value in scored]
         for heading, points in (("Strengths", fb.strengths), ("Improvements", fb.improvements)):
             out += ["", f"## {heading}", ""]
             for p in points:
@@ -131,13 +141,17 @@ def to_markdown(report: Report) -> str:
                 out += [f"### {i}. {_cell(note['question'])}", ""]
                 if note.get("answer_quote"):
                     out += [f"> “{_cell(note['answer_quote'])}”", ""]
-                out += [note["assessment"], "", f"**A stronger answer:** {note['better_answer']}", ""]
+                out += [note["assessment"], ""]
+                if note.get("code_note"):
+                    out += [f"**Your code:** {note['code_note']}", ""]
+                out += [f"**A stronger answer:** {note['better_answer']}", ""]
     elif report.ready:
         out += ["## Feedback", "", fb.summary, ""]
     elif fb is not None and fb.status == FeedbackStatus.FAILED:
         out += ["## Feedback", "", fb.error or "Feedback is unavailable right now.", ""]
     else:
         out += ["## Feedback", "", "Feedback has not been produced yet.", ""]
+    out += code_markdown(report)
     out += ["", "## Delivery metrics", "", "| Metric | Value |", "|---|---|"]
     out += [f"| {label} | {_cell(value)} |" for label, value in metric_rows(m)]
     answers = m.get("answers_detail") or []
@@ -162,6 +176,42 @@ def to_markdown(report: Report) -> str:
     if not report.transcript:
         out.append("_No transcript was recorded._")
     return "\n".join(out).rstrip() + "\n"
+
+
+# Markdown fence info strings per editor language (notes are Markdown-ish text).
+_FENCE_LANG = {"cpp": "cpp", "notes": "text", "text": "text"}
+
+
+def code_markdown(report: Report) -> list[str]:
+    """The final editor code as a fenced block (a fence longer than any backtick run inside)."""
+    final = report.final_code
+    if final is None:
+        return []
+    longest = max((len(run) for run in final.code.split("\n") for run in _backtick_runs(run)), default=0)
+    fence = "`" * max(3, longest + 1)
+    count = len([s for s in report.code if s.code.strip()])
+    return [
+        "",
+        "## Your code",
+        "",
+        f"_{code_language_label(final.language)} · final version at {clock(final.at_ms)} · "
+        f"{count} snapshot{'s' if count != 1 else ''} during the interview · never run_",
+        "",
+        fence + _FENCE_LANG.get(final.language, final.language),
+        final.code.rstrip("\n"),
+        fence,
+    ]
+
+
+def _backtick_runs(line: str) -> list[str]:
+    runs, current = [], ""
+    for ch in line:
+        if ch == "`":
+            current += ch
+        elif current:
+            runs.append(current)
+            current = ""
+    return [*runs, current] if current else runs
 
 
 _LATIN1_MAP = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", "•": "-"})
@@ -210,7 +260,8 @@ def to_pdf(report: Report) -> bytes:
         para(fb.summary)
         pdf.ln(2)
         for key, label in CATEGORIES.items():
-            para(f"{label}: {fb.scores.get(key, '-')} / 100")
+            if fb.scores.get(key) is not None:
+                para(f"{label}: {fb.scores[key]} / 100")
         for title, points in (("Strengths", fb.strengths), ("Improvements", fb.improvements)):
             heading(title, 13)
             for p in points:
@@ -224,11 +275,20 @@ def to_pdf(report: Report) -> bytes:
                 if note.get("answer_quote"):
                     para(f'"{note["answer_quote"]}"', "I", 9)
                 para(note["assessment"])
+                if note.get("code_note"):
+                    para(f"Your code: {note['code_note']}")
                 para(f"A stronger answer: {note['better_answer']}")
                 pdf.ln(1)
     elif fb is not None:
         heading("Feedback", 13)
         para(fb.summary if report.ready else (fb.error or "Feedback has not been produced yet."))
+    final = report.final_code
+    if final is not None:
+        heading("Your code", 13)
+        para(f"{code_language_label(final.language)} - final version at {clock(final.at_ms)} - never run", "I", 9)
+        pdf.set_font("Courier", "", 8)
+        for line in final.code.rstrip("\n").split("\n"):
+            pdf.multi_cell(0, 4, latin1(line.expandtabs(4)) or " ", new_x="LMARGIN", new_y="NEXT")
     heading("Delivery metrics", 13)
     for label, value in metric_rows(m):
         para(f"{label}: {value}")

@@ -26,7 +26,7 @@ from sqlmodel import col, select
 from preppal.db import session_scope
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, utcnow
-from preppal.services import feedback_analyzer, feedback_gemini, interviews
+from preppal.services import code_snapshots, feedback_analyzer, feedback_gemini, interviews
 from preppal.services.errors import Conflict, NotFound
 from preppal.services.feedback_schema import FeedbackResult
 from preppal.services.metrics import compute_metrics
@@ -101,7 +101,7 @@ def _result_values(result: FeedbackResult) -> dict[str, Any]:
     return {
         "overall_score": data["overall_score"],
         "summary": data["summary"],
-        "scores": data["scores"],
+        "scores": {k: v for k, v in data["scores"].items() if v is not None},  # code_quality only with code
         "strengths": data["strengths"],
         "improvements": data["improvements"],
         "question_notes": data["question_notes"],
@@ -122,6 +122,7 @@ def run_feedback(interview_id: str, *, gemini_options: Optional[dict[str, Any]] 
         if interview is None:
             return None
         entries = interviews.get_transcript(interview_id)
+        code = code_snapshots.list_snapshots(interview_id)
         metrics = compute_metrics(entries, interview.language)
         stored_metrics = metrics.to_dict()
         if metrics.candidate_words == 0:
@@ -141,6 +142,7 @@ def run_feedback(interview_id: str, *, gemini_options: Optional[dict[str, Any]] 
                 difficulty=interview.difficulty.value,
                 job_description=interview.job_description,
                 language=interview.language,
+                code=code,
             )
             try:
                 result = feedback_gemini.generate(
@@ -174,6 +176,7 @@ def run_feedback(interview_id: str, *, gemini_options: Optional[dict[str, Any]] 
                 interview_type=interview.interview_type.value,
                 role=interview.role,
                 job_description=interview.job_description,
+                has_code=any(s.code.strip() for s in code),
             )
             _finish(interview_id, F.READY, source="analyzer", metrics=stored_metrics, **_result_values(result))
     except Exception:  # never leave a row RUNNING because of a bug

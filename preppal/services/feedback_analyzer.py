@@ -325,12 +325,24 @@ def _note(a: _Answer, interview_type: str) -> QuestionNote:
     )
 
 
+NO_CODE_REVIEW = (
+    " The built-in analyzer does not judge the code you wrote in the editor; it is shown below as you left it "
+    "(an AI review with a Gemini key scores it)."
+)
+
+
 def analyze(
-    metrics: InterviewMetrics, *, interview_type: str = "behavioural", role: str = "", job_description: str = ""
+    metrics: InterviewMetrics,
+    *,
+    interview_type: str = "behavioural",
+    role: str = "",
+    job_description: str = "",
+    has_code: bool = False,
 ) -> FeedbackResult:
     """Feedback of the same shape as Gemini's, from text features alone.
 
-    Needs at least one candidate answer (the service handles an empty transcript).
+    Needs at least one candidate answer (the service handles an empty transcript). It never
+    scores code (``code_quality`` stays None); with ``has_code`` the summary says so.
     """
     answered = [a for a in metrics.answer_list if a.words > 0]
     if not answered:
@@ -348,7 +360,7 @@ def analyze(
         f"You answered {metrics.questions_answered} of {metrics.questions_asked} questions{pace}, with "
         f"{metrics.fillers} filler word(s). Your strongest area was {best}; the most room to grow is {worst}. "
         "These scores come from the built-in analyzer's text heuristics, not an AI review."
-    )
+    ) + (NO_CODE_REVIEW if has_code else "")
     notes = [_note(a, interview_type) for a in answers if a.metrics.question][:20]
     return FeedbackResult(
         overall_score=overall,

@@ -13,20 +13,23 @@ from __future__ import annotations
 import re
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 from pydantic import ValidationError
 
+from preppal.editor import code_language_label
 from preppal.languages import DEFAULT_LANGUAGE, get_language
+from preppal.services.code_snapshots import Snapshot
 from preppal.services.feedback_schema import CATEGORIES, FeedbackResult
 from preppal.services.metrics import EntryLike, InterviewMetrics
 from preppal.settings import Settings, get_settings
 
 RETRY_STATUS = [408, 429, 500, 502, 503, 504]
 MAX_TRANSCRIPT_CHARS = 60_000  # ~15k tokens: a long interview fits, a runaway one is cut
+MAX_CODE_CHARS = 70_000  # the final code (≤ 64 KiB) always fits; earlier versions while they do
 
 SYSTEM_INSTRUCTION = """You are an experienced interview coach reviewing a mock interview transcript.
 Write feedback for the candidate (address them as "you"), honest and specific, kind but not flattering.
@@ -39,6 +42,10 @@ Rules:
   questions use STAR: situation, task, action, result).
 - Use the delivery metrics (pace, filler words, talk time) only as supporting evidence.
 - Write every text field in the interview's language (named in the request); quotes stay verbatim.
+- If a "Code editor" section follows the transcript, the candidate wrote it in a shared editor during the
+  interview (it was never run). Judge it by reading it: correctness, edge cases, clarity, complexity. Give
+  scores.code_quality and, for each question where code was written, a "code_note" saying what works and
+  what is wrong or missing. With no such section, scores.code_quality is null and every code_note is "".
 - Category keys: """ + ", ".join(f"{k} = {v}" for k, v in CATEGORIES.items())
 
 
@@ -58,6 +65,7 @@ class InterviewContext:
     difficulty: str
     job_description: str = ""
     language: str = DEFAULT_LANGUAGE  # BCP-47 tag: the feedback is written in this language
+    code: list[Snapshot] = field(default_factory=list)  # editor snapshots, oldest first
 
 
 def language_request(code: str) -> str:
@@ -72,6 +80,35 @@ def language_request(code: str) -> str:
 def _clock(ms: int) -> str:
     seconds = max(0, ms) // 1000
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def code_section(snapshots: Sequence[Snapshot], entries: Sequence[EntryLike]) -> str:
+    """The editor for the prompt: the code as each question was left, then the final code.
+
+    A version is the last snapshot before an interviewer line (the candidate moved on); the
+    final one always fits, older ones are dropped first when the total is too long.
+    """
+    written = [s for s in snapshots if s.code.strip()]
+    if not written:
+        return ""
+    asked = [e.start_ms for e in entries if str(getattr(e.speaker, "value", e.speaker)).upper() == "AI"]
+    versions: list[Snapshot] = []
+    for at in asked:
+        before = [s for s in written if s.at_ms <= at]
+        if before and (not versions or before[-1] != versions[-1]):
+            versions.append(before[-1])
+    if not versions or versions[-1] != written[-1]:
+        versions.append(written[-1])
+    blocks: list[str] = []
+    budget = MAX_CODE_CHARS
+    for i, snap in enumerate(reversed(versions)):
+        title = "Final code" if i == 0 else "Earlier version"
+        block = f"{title} at [{_clock(snap.at_ms)}] ({code_language_label(snap.language)}):\n{snap.code.rstrip()}\n"
+        if i and len(block) > budget:
+            break
+        blocks.insert(0, block[: max(budget, 0)] if i == 0 else block)
+        budget -= len(block)
+    return "\nCode editor (oldest first; never run):\n" + "\n".join(blocks)
 
 
 def build_prompt(ctx: InterviewContext, entries: Sequence[EntryLike], metrics: InterviewMetrics) -> str:
@@ -96,6 +133,7 @@ def build_prompt(ctx: InterviewContext, entries: Sequence[EntryLike], metrics: I
         + "\n"
         + (f"Job description:\n{jd}\n" if jd else "")
         + f"Delivery metrics: {delivery}.\n\nTranscript:\n{transcript}\n"
+        + code_section(ctx.code, entries)
     )
 
 

@@ -7,6 +7,8 @@ which one produced them.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from pydantic import BaseModel, ConfigDict, Field
 
 CATEGORIES: dict[str, str] = {
@@ -15,6 +17,7 @@ CATEGORIES: dict[str, str] = {
     "technical_depth": "Technical depth",
     "relevance": "Relevance to the role",
     "confidence": "Confidence",
+    "code_quality": "Code (editor)",  # only when the candidate wrote code and an AI reviewed it
 }
 
 
@@ -26,6 +29,13 @@ class CategoryScores(BaseModel):
     technical_depth: int = Field(ge=0, le=100, description="Concrete, specific, technically sound detail.")
     relevance: int = Field(ge=0, le=100, description="How well answers address the question and the role.")
     confidence: int = Field(ge=0, le=100, description="Ownership and assurance, little hedging.")
+    code_quality: Optional[int] = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="The code written in the editor, judged by reading it: correctness, clarity, edge cases, "
+        "complexity. null when no code was written.",
+    )
 
 
 class FeedbackPoint(BaseModel):
@@ -45,6 +55,11 @@ class QuestionNote(BaseModel):
     answer_quote: str = Field(default="", max_length=600, description="A short verbatim excerpt of the answer.")
     assessment: str = Field(min_length=1, max_length=1200, description="How well the answer worked, and why.")
     better_answer: str = Field(min_length=1, max_length=1500, description="A sketch of a stronger answer.")
+    code_note: str = Field(
+        default="",
+        max_length=1200,
+        description="When code was written for this question: what works, what is wrong or missing. Else empty.",
+    )
 
 
 class FeedbackResult(BaseModel):

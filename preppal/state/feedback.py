@@ -20,10 +20,11 @@ from typing import Any, Optional
 import reflex as rx
 
 from preppal import routes
+from preppal.editor import code_language_label
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.locale_formats import format_number
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus
-from preppal.services import export, interviews
+from preppal.services import code_snapshots, export, interviews
 from preppal.services import feedback as feedback_service
 from preppal.services.errors import NotFound, ServiceError
 from preppal.services.feedback_schema import CATEGORIES
@@ -57,6 +58,23 @@ class NoteRow:
     answer_quote: str
     assessment: str
     better_answer: str
+    code_note: str = ""
+
+
+@dataclass
+class CodeStep:
+    """One stored editor snapshot, as the stepper shows it."""
+
+    at: str  # mm:ss on the interview's clock
+    language: str  # language id (the viewer's highlighting)
+    label: str  # language label
+
+
+def code_steps(snapshots: list) -> tuple[list[CodeStep], list[str]]:
+    """Steps (without their code) and the codes, so the state sends one code at a time."""
+    kept = [s for s in snapshots if s.code.strip()] or list(snapshots)
+    steps = [CodeStep(export.clock(s.at_ms), s.language, code_language_label(s.language)) for s in kept]
+    return steps, [s.code for s in kept]
 
 
 @dataclass
@@ -142,6 +160,10 @@ class FeedbackState(AuthState):
     notes: list[NoteRow] = []
     metric_rows: list[MetricRow] = []
     turns: list[TurnRow] = []
+    code_steps: list[CodeStep] = []
+    code_index: int = 0
+    code_shown: str = ""  # the code of code_steps[code_index]
+    _codes: list[str] = []  # every step's code, kept on the server
     polling_id: str = ""  # the interview a poll loop is running for ("" = none)
     poll_timed_out: bool = False
     action_error: str = ""
@@ -160,11 +182,17 @@ class FeedbackState(AuthState):
         self.has_score = row.status == FeedbackStatus.READY and row.overall_score is not None
         self.overall = row.overall_score or 0
         scored = self.has_score and row.scores
-        self.scores = [ScoreRow(k, lbl, int(row.scores.get(k, 0))) for k, lbl in CATEGORIES.items()] if scored else []
+        self.scores = (
+            [ScoreRow(k, lbl, int(row.scores[k])) for k, lbl in CATEGORIES.items() if row.scores.get(k) is not None]
+            if scored
+            else []
+        )
         self.strengths = [PointRow(p["title"], p["detail"], p.get("quote", "")) for p in row.strengths]
         self.improvements = [PointRow(p["title"], p["detail"], p.get("quote", "")) for p in row.improvements]
         self.notes = [
-            NoteRow(i, n["question"], n.get("answer_quote", ""), n["assessment"], n["better_answer"])
+            NoteRow(
+                i, n["question"], n.get("answer_quote", ""), n["assessment"], n["better_answer"], n.get("code_note", "")
+            )
             for i, n in enumerate(row.question_notes, 1)
         ]
 
@@ -175,6 +203,18 @@ class FeedbackState(AuthState):
         self.overall = 0
         self.interview, self.scores, self.strengths, self.improvements = {}, [], [], []
         self.notes, self.metric_rows, self.turns = [], [], []
+        self._set_code([])
+
+    def _set_code(self, snapshots: list) -> None:
+        self.code_steps, self._codes = code_steps(snapshots)
+        self._show_step(len(self._codes) - 1)
+
+    def _show_step(self, index: int) -> None:
+        if not self._codes:
+            self.code_index, self.code_shown = 0, ""
+            return
+        self.code_index = max(0, min(int(index), len(self._codes) - 1))
+        self.code_shown = self._codes[self.code_index]
 
     def _show(self, interview: Interview, entries: list, row: Optional[Feedback]) -> None:
         """Render one snapshot of the interview, its transcript and its feedback."""
@@ -224,6 +264,7 @@ class FeedbackState(AuthState):
                 try:
                     if waiting:  # the interview itself may still be ending: reload everything
                         interview, entries, row = await asyncio.to_thread(_snapshot, user_id, interview_id)
+                        code = await asyncio.to_thread(code_snapshots.list_snapshots, interview_id)
                     else:
                         if n % RECHECK_EVERY == 0:
                             await asyncio.to_thread(feedback_service.ensure_feedback, interview_id)
@@ -235,6 +276,7 @@ class FeedbackState(AuthState):
                         return
                     if waiting:
                         self._show(interview, entries, row)
+                        self._set_code(code)
                         if row is None and interview.status != InterviewStatus.IN_PROGRESS:
                             return  # ended in ERROR (or never started): nothing to wait for
                     else:
@@ -249,6 +291,24 @@ class FeedbackState(AuthState):
             async with self:
                 if self.polling_id == interview_id:
                     self.polling_id = ""
+
+    @rx.event
+    async def load_code(self):
+        """The editor snapshots (off the event loop; after ``load`` on the page's on_load)."""
+        interview_id, user_id = self._requested_id(), self.current_user_id()
+        if not user_id:
+            return
+        try:
+            snapshots = await asyncio.to_thread(code_snapshots.list_for_owner, user_id, interview_id)
+        except ServiceError:
+            return
+        if self.interview.get("id") == interview_id:
+            self._set_code(snapshots)
+
+    @rx.event
+    def show_code_step(self, index: int):
+        """Step through the snapshots (clamped); the viewer shows that step's code."""
+        self._show_step(index)
 
     @rx.event
     def retry(self):
@@ -287,6 +347,14 @@ class FeedbackState(AuthState):
             self.action_error = exc.message
             return
         return rx.redirect(routes.meeting_url(new.id))
+
+    @rx.var
+    def code_step(self) -> CodeStep:
+        return self.code_steps[self.code_index] if self.code_steps else CodeStep("", "text", "")
+
+    @rx.var
+    def code_is_final(self) -> bool:
+        return self.code_index >= len(self.code_steps) - 1
 
     @rx.var
     def working(self) -> bool:
