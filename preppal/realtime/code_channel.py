@@ -45,16 +45,17 @@ class CodeChannel:
     """One interview's editor snapshots. ``offer`` from the socket reader; one task does the rest."""
 
     def __init__(
-        self, interview_id: str, clock_ms: Callable[[], int], *, min_interval_s: float = MIN_INTERVAL_S
+        self, interview_id: str, clock_ms: Callable[[], int], *, min_interval_s: Optional[float] = None
     ) -> None:
         self._interview_id = interview_id
         self._clock_ms = clock_ms
-        self._interval = min_interval_s
+        self._interval = MIN_INTERVAL_S if min_interval_s is None else min_interval_s
         self._latest: Optional[tuple[str, str]] = None
         self._pending: Optional[_Pending] = None
         self._unsent: Optional[_Pending] = None  # taken before the backend was ready
         self._backend: Optional[LiveBackend] = None
         self._wake = asyncio.Event()
+        self._stop = asyncio.Event()  # cuts a throttle wait short when the interview ends
         self._task: Optional[asyncio.Task] = None
         self._closing = False
         self._last = 0.0
@@ -90,7 +91,10 @@ class CodeChannel:
             self._wake.clear()
             wait = self._last + self._interval - time.monotonic()
             if wait > 0 and not self._closing:
-                await asyncio.sleep(wait)
+                try:
+                    await asyncio.wait_for(self._stop.wait(), wait)
+                except TimeoutError:
+                    pass
             pending, self._pending = self._pending, None
             unsent, self._unsent = self._unsent, None
             self._last = time.monotonic()
@@ -123,6 +127,7 @@ class CodeChannel:
     async def close(self, timeout_s: float = 10.0) -> None:
         """Store what is pending (no throttle), then stop; idempotent."""
         self._closing = True
+        self._stop.set()
         task, self._task = self._task, None
         if task is None:
             return

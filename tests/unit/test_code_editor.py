@@ -1,0 +1,245 @@
+"""The code editor's server side without a browser: the vocabulary and size cap, the relay's
+CodeChannel (cap, repeats, throttle, drain), storage with its per-interview cap, the
+offline interviewer's editor rules, the Gemini wording, feedback prompt and exports."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from preppal import editor
+from preppal.live.base import InterviewBrief
+from preppal.live.offline.interviewer import Interviewer
+from preppal.live.offline.questions import load_bank, pick_questions
+from preppal.live.prompt import CODE_LABEL, code_context, system_instruction
+from preppal.models import InterviewStatus, Speaker
+from preppal.realtime.code_channel import CodeChannel
+from preppal.services import auth, code_snapshots, export, feedback, feedback_analyzer, interviews
+from preppal.services.code_snapshots import Snapshot
+from preppal.services.errors import ValidationError
+from preppal.services.feedback_gemini import code_section
+from preppal.services.interviews import TranscriptLine
+from preppal.services.metrics import compute_metrics
+
+
+# --- vocabulary and cap ----------------------------------------------------------------------
+def test_languages_and_rounds() -> None:
+    assert {"python", "javascript", "typescript", "java", "go", "cpp", "sql", "text", "notes"} <= set(editor.LANGUAGES)
+    assert editor.normalise_language(" Python ") == "python"
+    assert editor.normalise_language("brainfuck") == "text" and editor.normalise_language("x" * 500) == "text"
+    assert [editor.has_editor(t) for t in ("technical", "system_design", "role_specific", "behavioural")] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert editor.default_language("system_design") == "notes" and editor.default_language("technical") == "python"
+
+
+def test_cap_counts_utf8_bytes_not_characters() -> None:
+    euro = "€" * (editor.MAX_CODE_BYTES // 3 + 1)  # fewer characters than the cap, more bytes
+    assert len(euro) < editor.MAX_CODE_BYTES < editor.code_bytes(euro)
+    channel = CodeChannel("iv", lambda: 0)
+    assert channel.offer(euro, "python") is False
+    assert channel.offer("a" * editor.MAX_CODE_BYTES, "python") is True  # exactly the cap is fine
+
+
+# --- the relay's channel -----------------------------------------------------------------------
+class FakeBackend:
+    def __init__(self) -> None:
+        self.code: list[tuple[str, str]] = []
+
+    async def send_code(self, code: str, language: str) -> None:
+        self.code.append((code, language))
+
+
+@pytest.fixture
+def stored(monkeypatch):
+    rows: list[tuple[str, int, str, str]] = []
+    monkeypatch.setattr(code_snapshots, "record_snapshot", lambda *args: rows.append(args))
+    return rows
+
+
+async def test_channel_forwards_and_stores_newest_once_per_interval(stored) -> None:
+    clock = iter(range(0, 10_000, 100))
+    channel = CodeChannel("iv-1", lambda: next(clock), min_interval_s=0.3)
+    backend = FakeBackend()
+    channel.start()
+    channel.offer("early = 1", "python")  # before the backend is live: stored, then shown on attach
+    await asyncio.sleep(0.05)
+    channel.attach(backend)
+    await asyncio.sleep(0.4)
+    assert backend.code == [("early = 1", "python")]
+    for i in range(10):  # a snapshot per keystroke
+        channel.offer(f"x = {i}", "PYTHON")
+        await asyncio.sleep(0.02)
+    channel.offer("x = 9", "python")  # a repeat: ignored
+    await channel.close()
+    assert backend.code[-1] == ("x = 9", "python")
+    assert len(backend.code) <= 3, backend.code  # 1 + at most 2 for 10 offers within ~0.2 s
+    assert [r[3] for r in stored][0] == "early = 1" and stored[-1][2:] == ("python", "x = 9")
+    assert len(stored) <= 3
+    assert all(r[0] == "iv-1" for r in stored) and [r[1] for r in stored] == sorted(r[1] for r in stored)
+
+
+async def test_channel_close_stores_the_pending_snapshot_at_once(stored) -> None:
+    channel = CodeChannel("iv-2", lambda: 1234, min_interval_s=30)
+    channel.start()
+    channel.offer("first", "go")
+    await asyncio.sleep(0.05)
+    channel.offer("final", "go")  # would wait 30 s for the throttle
+    await asyncio.wait_for(channel.close(), 2)
+    assert [r[3] for r in stored] == ["first", "final"]
+    assert channel.offer("after close", "go") is True and len(stored) == 2
+    await channel.close()  # idempotent
+
+
+async def test_a_failing_backend_or_database_does_not_stop_the_channel(monkeypatch) -> None:
+    def broken(*args):
+        raise RuntimeError("db down")
+
+    monkeypatch.setattr(code_snapshots, "record_snapshot", broken)
+
+    class Broken:
+        async def send_code(self, code: str, language: str) -> None:
+            raise ConnectionError("upstream gone")
+
+    channel = CodeChannel("iv-3", lambda: 0, min_interval_s=0)
+    channel.attach(Broken())
+    channel.start()
+    channel.offer("a", "sql")
+    await asyncio.sleep(0.05)
+    channel.offer("b", "sql")
+    await channel.close()
+    assert channel.failures == 2
+
+
+# --- storage -------------------------------------------------------------------------------------
+@pytest.fixture
+def interview_id(db) -> str:
+    user = auth.sign_up("coder@example.com", "Correct-horse-9", "Cody")
+    return interviews.create_interview(user.id, interview_type="technical", role="Backend engineer").id
+
+
+def test_storage_keeps_order_and_overwrites_the_newest_past_the_cap(interview_id) -> None:
+    for i in range(5):
+        code_snapshots.record_snapshot(interview_id, i * 1000, "python", f"v{i}", cap=3)
+    stored = code_snapshots.list_snapshots(interview_id)
+    assert [s.code for s in stored] == ["v0", "v1", "v4"]  # the final code is never lost
+    assert stored[-1].at_ms == 4000
+    assert code_snapshots.final_snapshot(interview_id) == Snapshot(4000, "python", "v4")
+    with pytest.raises(ValidationError):
+        code_snapshots.record_snapshot(interview_id, 0, "python", "x" * (editor.MAX_CODE_BYTES + 1))
+
+
+# --- the offline interviewer -----------------------------------------------------------------------
+def tech(difficulty: str = "standard") -> InterviewBrief:
+    return InterviewBrief("iv-code", "technical", "Backend engineer", difficulty)
+
+
+def test_technical_rounds_ask_a_coding_question_right_after_the_opener() -> None:
+    for difficulty, wanted in (("warmup", 1), ("standard", 1), ("intense", 2)):
+        chosen, _ = pick_questions(tech(difficulty), load_bank(), "seed")
+        kinds = [q.kind for q in chosen]
+        assert kinds.count("code") == wanted and kinds[1] == "code", (difficulty, kinds)
+    behavioural, _ = pick_questions(InterviewBrief("b", "behavioural", "PM", "standard"), load_bank(), "s")
+    assert "code" not in [q.kind for q in behavioural]
+
+
+def test_offline_interviewer_asks_to_write_then_to_walk_through_changed_code() -> None:
+    iv = Interviewer(tech())
+    iv.opening()
+    answer = "I mostly use Python and Postgres for backend services, with FastAPI and some Go for tooling."
+    assert iv.respond(answer).rule == "next" and iv.question.kind == "code"
+    spoken = "I would count every character first and then scan the string again for the first count of one."
+    reply = iv.respond(spoken)
+    assert reply.rule == "write" and "editor" in reply.text
+    iv.note_code("def first_unique(s):\n    counts = Counter(s)\n")
+    reply = iv.respond("Okay, I have written it in the editor now, it uses a counter and then a second pass.")
+    assert reply.rule == "walkthrough"
+    assert "walk me through" in reply.text.lower() or "talk me through" in reply.text.lower()
+    iv.note_code("def first_unique(s):\n    counts = Counter(s)\n")  # the same code again: no change
+    assert not iv.code_changed
+    assert iv.respond(spoken + " It is linear in time and needs space for the alphabet.").rule != "walkthrough"
+
+
+def test_walkthrough_applies_in_any_round_once_per_question_and_ignores_whitespace() -> None:
+    iv = Interviewer(InterviewBrief("iv-sd", "system_design", "Backend engineer", "warmup"))
+    iv.opening()
+    iv.note_code("clients -> load balancer -> api")
+    assert iv.respond("I would put a load balancer in front of stateless API servers and a cache.").rule == (
+        "walkthrough"
+    )
+    iv.note_code("clients  ->  load balancer -> api\n")
+    assert not iv.code_changed
+
+
+# --- Gemini wording ------------------------------------------------------------------------------------
+def test_gemini_instruction_and_code_context() -> None:
+    assert "shared code editor" in system_instruction(tech())
+    assert "code editor" not in system_instruction(InterviewBrief("b", "behavioural", "PM", "standard"))
+    text = code_context("print('```')\n", "python")
+    assert text.startswith(CODE_LABEL) and "current code (Python)" in text and "not been run" in text
+    assert "\n````\nprint('```')\n\n````" in text  # a fence longer than any inside
+    assert "(the editor is empty)" in code_context("  ", "sql")
+
+
+# --- feedback and export ------------------------------------------------------------------------------------
+LINES = [
+    TranscriptLine(1, Speaker.AI, "Write a function that reverses a list.", 0, 3_000),
+    TranscriptLine(2, Speaker.USER, "I would walk from both ends and swap the items until they meet.", 4_000, 9_000),
+    TranscriptLine(3, Speaker.AI, "Now write a SQL query for the top customers.", 20_000, 23_000),
+    TranscriptLine(4, Speaker.USER, "I group the orders by customer and sum the totals, then sort.", 24_000, 30_000),
+]
+
+
+def test_prompt_code_section_has_each_questions_version_and_the_final_code() -> None:
+    snaps = [
+        Snapshot(5_000, "python", "def rev(xs):\n    pass"),
+        Snapshot(15_000, "python", "def rev(xs):\n    return xs[::-1]"),
+        Snapshot(28_000, "sql", "SELECT customer, SUM(total) FROM orders GROUP BY customer"),
+    ]
+    text = code_section(snaps, LINES)
+    assert text.index("return xs[::-1]") < text.index("Final code at [00:28] (SQL)")
+    assert "pass" not in text  # superseded before the next question
+    assert code_section([], LINES) == "" and code_section([Snapshot(0, "python", "  \n")], LINES) == ""
+
+
+def test_analyzer_says_it_does_not_judge_code() -> None:
+    metrics = compute_metrics(LINES)
+    with_code = feedback_analyzer.analyze(metrics, interview_type="technical", has_code=True)
+    without = feedback_analyzer.analyze(metrics, interview_type="technical")
+    assert "does not judge the code" in with_code.summary and "does not judge" not in without.summary
+    assert with_code.scores.code_quality is None
+
+
+@pytest.fixture
+def finished_with_code(interview_id) -> str:
+    interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS)
+    code_snapshots.record_snapshot(interview_id, 5_000, "python", "def rev(xs):\n    pass\n")
+    code_snapshots.record_snapshot(interview_id, 28_000, "python", "s = '```'\ndef rev(xs):\n    return xs[::-1]\n")
+    interviews.submit_transcript(interview_id, LINES)
+    return interview_id
+
+
+def test_markdown_and_pdf_exports_carry_the_final_code(finished_with_code) -> None:
+    iid = finished_with_code
+    owner = interviews.get_interview_any(iid).user_id
+    row = feedback.run_feedback(iid)
+    assert "does not judge the code" in row.summary and "code_quality" not in row.scores
+    report = export.build_report(owner, iid)
+    md = export.to_markdown(report)
+    section = md[md.index("## Your code") : md.index("## Delivery metrics")]
+    assert "Python · final version at 00:28 · 2 snapshots" in section
+    assert "````python\ns = '```'\ndef rev(xs):\n    return xs[::-1]\n````" in section
+    assert "pass" not in section
+    pdf = export.to_pdf(report)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+def test_markdown_without_code_has_no_code_section(interview_id) -> None:
+    interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS)
+    interviews.submit_transcript(interview_id, LINES)
+    owner = interviews.get_interview_any(interview_id).user_id
+    assert "## Your code" not in export.to_markdown(export.build_report(owner, interview_id))
