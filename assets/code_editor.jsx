@@ -29,7 +29,8 @@ function loadLanguage(id) {
   return load ? load().catch(() => []) : Promise.resolve([]);
 }
 
-const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+// Rounded up, so a snapshot just over the cap never reads as equal to it.
+const kib = (bytes) => `${(Math.ceil((bytes / 1024) * 10) / 10).toFixed(1)} KiB`;
 
 function statusLine(status, live) {
   switch (status.kind) {
@@ -38,7 +39,8 @@ function statusLine(status, live) {
         color: "red",
         text:
           status.message ||
-          `Your code is ${kib(status.bytes)}, more than the ${kib(channel.MAX_CODE_BYTES)} the interviewer can see. ` +
+          `Your code is ${kib(status.bytes)}, more than the ${channel.MAX_CODE_BYTES / 1024} KiB the interviewer ` +
+            "can see. " +
             "Shorten it and it will be shared again.",
       };
     case "shared":
@@ -64,7 +66,8 @@ export function CodeEditor({
   live = false,
   debounceMs = 1000,
   maxWaitMs = 5000,
-  height = "24em",
+  height = "24em", // "auto": grow with the text up to maxHeight (the read-only viewer)
+  maxHeight = "28em",
   label = "Code editor",
 }) {
   const host = useRef(null);
@@ -101,9 +104,14 @@ export function CodeEditor({
       lang.current.of([]),
       EditorView.contentAttributes.of({ "aria-label": label }),
       EditorView.theme({
-        "&": { height, fontSize: "14px", border: "1px solid var(--gray-6)", borderRadius: "var(--radius-2)" },
+        "&": {
+          ...(height === "auto" ? { maxHeight, minHeight: "4em" } : { height }),
+          fontSize: "14px",
+          border: "1px solid var(--gray-6)",
+          borderRadius: "var(--radius-2)",
+        },
         "&.cm-focused": { outline: "2px solid var(--accent-8)", outlineOffset: "1px" },
-        ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" },
+        ".cm-scroller": { overflow: "auto", fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" },
       }),
     ];
     if (readOnly) extensions.push(EditorState.readOnly.of(true), EditorView.editable.of(false));

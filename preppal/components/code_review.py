@@ -78,7 +78,7 @@ def code_card(state) -> rx.Component:
                 value=state.code_shown,
                 language=step.language,
                 read_only=True,
-                height="22em",
+                height="auto",
                 label="Your code (read only)",
             ),
             rx.text(

@@ -206,13 +206,15 @@ def new_page(browser, server: AppServer):
     return context, context.new_page()
 
 
-def make_candidate_and_interview(role: str = "Backend engineer") -> tuple[str, str]:
+def make_candidate_and_interview(
+    role: str = "Backend engineer", interview_type: str = "behavioural"
+) -> tuple[str, str]:
     """A user and a PENDING interview in the server's database (call inside ``server_db``)."""
     from preppal.services import auth, interviews
 
     email = f"cand-{time.monotonic_ns()}@example.com"
     user = auth.sign_up(email, PASSWORD, "Ada Candidate")
-    interview = interviews.create_interview(user.id, interview_type="behavioural", role=role)
+    interview = interviews.create_interview(user.id, interview_type=interview_type, role=role)
     return email, interview.id
 
 

@@ -1,0 +1,191 @@
+"""The code editor in a technical interview, in Chromium: typing → debounced CodeSnapshot
+frames on the relay socket (decoded with the Python proto code) → the Live-API stand-in
+gets the code as client_content without a turn end → snapshots in the database → the final
+code on the feedback page (with the snapshot stepper) and in the Markdown export.
+Keyboard: Tab indents, Escape then Tab leaves the editor. Over 64 KiB: a plain message in
+the panel, nothing sent, the call goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from preppal.editor import MAX_CODE_BYTES
+from preppal.live.prompt import CODE_LABEL
+from preppal.models import InterviewStatus
+from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
+    CallRecorder,
+    call_browser,
+    gemini_server,
+    make_candidate_and_interview,
+    mic_wav,
+    new_page,
+    open_meeting,
+    pcm24k_tone,
+    phase_text,
+    screenshot,
+    server_db,
+    standin,
+    wait_for,
+)
+
+pytestmark = pytest.mark.browser
+
+LINES = ["def first_unique(s):", "counts = {}", "return None"]
+
+
+def code_frames(calls: CallRecorder) -> list[tuple[float, str, str]]:
+    return [
+        (t, m.code_snapshot.code, m.code_snapshot.language)
+        for t, m in calls.sent
+        if m.WhichOneof("payload") == "code_snapshot"
+    ]
+
+
+def shared_texts(conn) -> list[tuple[object, str]]:
+    """(turn_complete, text) of each client_content the stand-in got that carries the editor."""
+    out = []
+    for cc in conn.client_content:
+        text = "".join(p.get("text", "") for turn in cc.get("turns") or [] for p in turn.get("parts") or [])
+        if text.startswith(CODE_LABEL):
+            out.append((cc.get("turn_complete", cc.get("turnComplete")), text))
+    return out
+
+
+def editor_text(page) -> str:
+    return page.evaluate("() => window.__preppalEditor.state.doc.toString()")
+
+
+def focus_in_editor(page) -> bool:
+    return page.evaluate("() => !!document.activeElement && !!document.activeElement.closest('.cm-editor')")
+
+
+def test_code_editor_from_typing_to_feedback(standin, server_db, call_browser) -> None:  # noqa: F811
+    from preppal.services import code_snapshots, interviews
+
+    async def gemini(conn):
+        await conn.ai_turn(["Please write a function ", "in the editor."], pcm_per_word=pcm24k_tone(0.2))
+        await conn.hold()
+
+    standin.behaviour = gemini
+    email, interview_id = make_candidate_and_interview(interview_type="technical")
+    context, page = new_page(call_browser, server_db)
+    calls = CallRecorder()
+    calls.attach(page)
+    try:
+        open_meeting(page, email, interview_id)
+        panel = page.locator("#code-panel")
+        expect(panel).to_be_visible()
+        language = page.get_by_label("Language")
+        labels = language.locator("option").all_inner_texts()
+        for wanted in ("Python", "JavaScript", "TypeScript", "Java", "Go", "C++", "SQL", "Plain text", "Notes"):
+            assert any(label.startswith(wanted) for label in labels), (wanted, labels)
+        assert language.input_value() == "python"
+        page.get_by_test_id("start-call").click()
+        wait_for(page, lambda: phase_text(page) == "Live", what="phase Live")
+
+        # Type with the keyboard only: Tab indents inside the editor.
+        editor = page.locator("#code-panel .cm-content")
+        editor.click()
+        started = time.monotonic()
+        page.keyboard.type(LINES[0], delay=25)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        page.keyboard.type(LINES[1], delay=25)
+        last_key = time.monotonic()
+        typed = editor_text(page)
+        assert LINES[0] in typed and LINES[1] in typed
+        typed_during = [f for f in code_frames(calls) if f[0] <= last_key]
+        assert last_key - started < 5 or typed_during, "typing for over 5 s still shares (max wait)"
+        assert not [f for f in typed_during if f[0] - started < 0.9], "a snapshot was sent mid-typing"
+        wait_for(page, lambda: any(f[1] == typed for f in code_frames(calls)), what="debounced snapshot")
+        first = next(f for f in code_frames(calls) if f[1] == typed)
+        delay = first[0] - last_key
+        print(f"debounce: first snapshot {delay * 1000:.0f} ms after the last key")
+        assert delay >= 0.9, f"sent {delay:.2f} s after the last key: not debounced"
+        assert first[2] == "python" and len([f for f in code_frames(calls) if f[1] == typed]) == 1
+        expect(page.get_by_test_id("code-status")).to_contain_text("Shared with the interviewer")
+
+        # Escape then Tab leaves the editor (no keyboard trap).
+        assert focus_in_editor(page)
+        page.keyboard.press("Escape")
+        page.keyboard.press("Tab")
+        wait_for(page, lambda: not focus_in_editor(page), what="focus out of the editor")
+
+        # The stand-in got it as context that does not end the candidate's turn.
+        conn = standin.connections[-1]
+        wait_for(page, lambda: any(typed in text for _, text in shared_texts(conn)), what="code as client_content")
+        assert all(done is False for done, _ in shared_texts(conn)), shared_texts(conn)
+
+        # Language picker: a change is shared too.
+        language.select_option("sql")
+        wait_for(page, lambda: any(f[2] == "sql" for f in code_frames(calls)), what="sql snapshot")
+        screenshot(page, "code-1-live-editor")
+
+        # Over 64 KiB: said plainly in the panel, not sent, the socket stays open.
+        sent_before = len(code_frames(calls))
+        page.evaluate(
+            "n => { const v = window.__preppalEditor;"
+            " v.dispatch({changes: {from: v.state.doc.length, insert: '\\n' + 'x'.repeat(n)}}); }",
+            MAX_CODE_BYTES,
+        )
+        status = page.get_by_test_id("code-status")
+        expect(status).to_have_attribute("data-kind", "too_large", timeout=10_000)
+        expect(status).to_contain_text("Your code is 64.1 KiB, more than the 64 KiB the interviewer can see")
+        screenshot(page, "code-2-too-large")
+        page.wait_for_timeout(1500)
+        assert len(code_frames(calls)) == sent_before
+        assert max(len(f[1].encode()) for f in code_frames(calls)) <= MAX_CODE_BYTES
+        assert calls.closed == 0 and phase_text(page) == "Live"
+        page.evaluate(
+            "() => { const v = window.__preppalEditor;"
+            " v.dispatch({changes: {from: 0, to: v.state.doc.length, insert: ''}}); }"
+        )
+        editor.click()
+        page.keyboard.type("SELECT 1", delay=20)  # back under the cap: shared again
+        final = editor_text(page)
+        # End right away: the final code goes out before EndRequest (no waiting for the debounce).
+        page.get_by_role("button", name="End interview").click()
+        page.wait_for_url(
+            lambda url: urlparse(url).path.rstrip("/") == f"/interview/{interview_id}/feedback", timeout=30_000
+        )
+        kinds = [m.WhichOneof("payload") for _, m in calls.sent if m.WhichOneof("payload") != "audio_chunk"]
+        assert kinds[-2:] == ["code_snapshot", "end_request"], kinds[-5:]
+        assert code_frames(calls)[-1][1:] == (final, "sql")
+        sizes = [len(f[1].encode()) for f in code_frames(calls)]
+        print(f"code frames: {len(sizes)} sent, sizes {sizes} bytes")
+
+        # Stored with their time; the final code is the last one.
+        assert interviews.get_interview_any(interview_id).status == InterviewStatus.COMPLETED
+        stored = code_snapshots.list_snapshots(interview_id)
+        assert stored[-1].code == final and stored[-1].language == "sql"
+        assert [s.code for s in stored][0] == typed
+        assert [s.at_ms for s in stored] == sorted(s.at_ms for s in stored)
+
+        # The feedback page: the final code, and a stepper back through the snapshots.
+        card = page.locator("#code-card")
+        expect(card).to_be_visible(timeout=30_000)
+        viewer = card.locator(".cm-content")
+        expect(viewer).to_contain_text("SELECT 1")
+        label = page.locator("#code-step-label")
+        expect(label).to_contain_text(f"Final version · {len(stored)} of {len(stored)}")
+        expect(page.get_by_text("The built-in analyzer does not judge code").first).to_be_visible()
+        screenshot(page, "code-3-feedback")
+        page.locator("#code-earlier").click()
+        expect(label).to_contain_text(f"Snapshot · {len(stored) - 1} of {len(stored)}")
+        page.get_by_role("button", name="First").click()
+        expect(viewer).to_contain_text("first_unique")
+        screenshot(page, "code-4-feedback-first-snapshot")
+
+        # The Markdown export carries the final code.
+        md = page.request.get(f"/api/interview/{interview_id}/export.md")
+        assert md.status == 200
+        body = md.text()
+        assert "## Your code" in body and "```sql\nSELECT 1\n```" in body
+    finally:
+        screenshot(page, "code-last")
+        context.close()
