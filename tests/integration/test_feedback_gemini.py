@@ -294,3 +294,37 @@ def test_english_feedback_request_names_english(gemini_env: StandIn) -> None:
     feedback.run_feedback(interview_id, gemini_options=FAST)
     prompt = gemini_env.requests[0]["body"]["contents"][0]["parts"][0]["text"]
     assert "Interview language: English (en-US)" in prompt
+
+
+def test_gemini_judges_the_code_a_category_and_notes_per_question(gemini_env: StandIn) -> None:
+    from preppal.services import code_snapshots
+
+    user = auth.sign_up("cody@example.com", "Correct-horse-9", "Cody")
+    interview = interviews.create_interview(user.id, interview_type="technical", role="Backend engineer")
+    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    code_snapshots.record_snapshot(interview.id, 9_000, "python", "def close_books(days):\n    return days // 5\n")
+    interviews.submit_transcript(interview.id, LINES)
+    answer = valid_feedback()
+    answer["scores"]["code_quality"] = 64
+    answer["question_notes"][0]["code_note"] = "Integer division hides the remainder; name the units."
+    gemini_env.script(text_reply(json.dumps(answer)))
+    row = feedback.run_feedback(interview.id, gemini_options=FAST)
+    assert row.status == FeedbackStatus.READY and row.scores["code_quality"] == 64
+    assert row.question_notes[0]["code_note"].startswith("Integer division")
+    [request] = gemini_env.requests
+    schema = request["body"]["generationConfig"]["responseSchema"]
+    assert "code_quality" in schema["properties"]["scores"]["properties"]
+    assert "code_note" in schema["properties"]["question_notes"]["items"]["properties"]
+    prompt = request["body"]["contents"][0]["parts"][0]["text"]
+    assert "Final code at [00:09] (Python):\ndef close_books(days):" in prompt
+    instruction = json.dumps(request["body"].get("systemInstruction") or request["body"].get("system_instruction"))
+    assert "code_quality" in instruction and "never run" in instruction
+
+
+def test_without_code_the_review_has_no_code_category(gemini_env: StandIn) -> None:
+    gemini_env.script(text_reply(json.dumps(valid_feedback())))  # no code_quality in the answer
+    _, interview_id = _completed_interview()
+    row = feedback.run_feedback(interview_id, gemini_options=FAST)
+    assert row.status == FeedbackStatus.READY and "code_quality" not in row.scores
+    prompt = gemini_env.requests[0]["body"]["contents"][0]["parts"][0]["text"]
+    assert "Code editor" not in prompt
