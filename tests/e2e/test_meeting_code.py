@@ -81,6 +81,7 @@ def test_code_editor_from_typing_to_feedback(standin, server_db, call_browser) -
         panel = page.locator("#code-panel")
         expect(panel).to_be_visible()
         language = page.get_by_label("Language")
+        expect(language.locator("option")).to_have_count(9)
         labels = language.locator("option").all_inner_texts()
         for wanted in ("Python", "JavaScript", "TypeScript", "Java", "Go", "C++", "SQL", "Plain text", "Notes"):
             assert any(label.startswith(wanted) for label in labels), (wanted, labels)
