@@ -1,7 +1,7 @@
 """code editor snapshots
 
 Revision ID: 3f9aadb30609
-Revises: c59d0acd1a5a
+Revises: 7a1e4c2b9d30
 Create Date: 2026-11-26 00:46:12.301760
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '3f9aadb30609'
-down_revision: str | None = 'c59d0acd1a5a'
+down_revision: str | None = '7a1e4c2b9d30'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
