@@ -48,7 +48,7 @@ function statusLine(status, live) {
     case "typing":
       return { color: "gray", text: "Shares with the interviewer when you pause typing…" };
     case "waiting":
-      return { color: "amber", text: "Your code will be shared with the interviewer once the call is live." };
+      return { color: "amber", text: "What you write here is shared with the interviewer once the call is live." };
     default:
       return {
         color: "gray",

@@ -48,12 +48,7 @@ def code_frames(calls: CallRecorder) -> list[tuple[float, str, str]]:
 
 def shared_texts(conn) -> list[tuple[object, str]]:
     """(turn_complete, text) of each client_content the stand-in got that carries the editor."""
-    out = []
-    for cc in conn.client_content:
-        text = "".join(p.get("text", "") for turn in cc.get("turns") or [] for p in turn.get("parts") or [])
-        if text.startswith(CODE_LABEL):
-            out.append((cc.get("turn_complete", cc.get("turnComplete")), text))
-    return out
+    return [(done, text) for done, text in conn.content_updates() if text.startswith(CODE_LABEL)]
 
 
 def editor_text(page) -> str:
@@ -189,4 +184,32 @@ def test_code_editor_from_typing_to_feedback(standin, server_db, call_browser) -
         assert "## Your code" in body and "```sql\nSELECT 1\n```" in body
     finally:
         screenshot(page, "code-last")
+        context.close()
+
+
+def test_system_design_starts_in_notes_and_behavioural_has_no_editor(standin, server_db, call_browser) -> None:  # noqa: F811
+    email, design_id = make_candidate_and_interview(interview_type="system_design")
+    context, page = new_page(call_browser, server_db)
+    try:
+        open_meeting(page, email, design_id)
+        language = page.get_by_label("Language")
+        expect(language.locator("option")).to_have_count(9)
+        assert language.input_value() == "notes"
+        page.locator("#code-panel .cm-content").click()
+        page.keyboard.type("# Feed service\nclients -> LB -> api -> cache -> db", delay=5)
+        expect(page.locator("#code-panel [data-language=notes]")).to_be_visible()
+        expect(page.get_by_test_id("code-status")).to_contain_text("once the call is live", timeout=10_000)
+        screenshot(page, "code-5-system-design-notes")
+    finally:
+        context.close()
+    from preppal.services import interviews
+
+    user_id = interviews.get_interview_any(design_id).user_id
+    talk = interviews.create_interview(user_id, interview_type="behavioural", role="Product manager")
+    context, page = new_page(call_browser, server_db)
+    try:
+        open_meeting(page, email, talk.id)
+        expect(page.get_by_test_id("start-call")).to_be_visible()
+        assert page.locator("#code-panel").count() == 0
+    finally:
         context.close()

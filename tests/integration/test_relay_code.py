@@ -22,17 +22,9 @@ def snapshot(code: str, language: str = "python") -> bytes:
     return pb.ClientToServerMessage(code_snapshot=pb.CodeSnapshot(code=code, language=language)).SerializeToString()
 
 
-def code_messages(conn) -> list[dict]:
-    """client_content messages that carry the editor (not the opening cue)."""
-    return [cc for cc in conn.client_content if CODE_LABEL in str(cc)]
-
-
-def turn_complete(cc: dict):
-    return cc.get("turn_complete", cc.get("turnComplete"))
-
-
-def text_of(cc: dict) -> str:
-    return "".join(p.get("text", "") for turn in cc.get("turns") or [] for p in turn.get("parts") or [])
+def code_messages(conn) -> list[tuple[object, str]]:
+    """(turn_complete, text) of the client_content messages that carry the editor (not the opening cue)."""
+    return [(done, text) for done, text in conn.content_updates() if text.startswith(CODE_LABEL)]
 
 
 async def test_snapshots_reach_gemini_as_context_and_are_stored(relay_env, standin, monkeypatch):
@@ -71,12 +63,11 @@ async def test_snapshots_reach_gemini_as_context_and_are_stored(relay_env, stand
     # After the turn: the newest snapshot goes up at once, labelled, without a turn end.
     await candidate.ws.send(snapshot(CODE_V2, "typescript"))
     await conn.wait_for(lambda: len(code_messages(conn)) == 2, timeout=5)
-    for cc, code in zip(code_messages(conn), (CODE_V1, CODE_V2), strict=True):
-        assert not turn_complete(cc), cc
-        assert turn_complete(cc) is False, "turn_complete must be sent explicitly as false"
-        text = text_of(cc)
-        assert text.startswith(CODE_LABEL) and "current code" in text and code.strip() in text
-    assert "(TypeScript)" in text_of(code_messages(conn)[1])
+    for (done, text), code in zip(code_messages(conn), (CODE_V1, CODE_V2), strict=True):
+        assert done is False, "turn_complete must be sent explicitly as false"
+        assert "current code" in text and code.strip() in text
+    assert "(TypeScript)" in code_messages(conn)[1][1]
+    assert conn.content_updates()[0][0] is True  # the opening cue does end its turn
 
     # A repeat (reconnect, turn-end flush with no change) is neither sent nor stored again.
     await candidate.ws.send(snapshot(CODE_V2, "typescript"))
@@ -119,7 +110,7 @@ async def test_a_snapshot_per_keystroke_is_throttled(relay_env, standin):
         text += ch
         await candidate.ws.send(snapshot(text))
         await asyncio.sleep(0.02)
-    await conn.wait_for(lambda: any(text in text_of(cc) for cc in code_messages(conn)), timeout=5)
+    await conn.wait_for(lambda: any(text in sent for _, sent in code_messages(conn)), timeout=5)
     await candidate.end()
     assert await candidate.wait_closed() == 1000
     stored = code_snapshots.list_snapshots(iid)

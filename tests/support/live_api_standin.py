@@ -116,6 +116,16 @@ class StandinConnection:
             self.other.append(msg)
         self._changed.set()
 
+    def content_updates(self) -> list[tuple[Any, str]]:
+        """Each ``client_content`` as (turn_complete as sent — None when absent, text of its parts).
+
+        Context that must not end the candidate's turn (the code editor) comes with False."""
+        out = []
+        for cc in self.client_content:
+            parts = [p for turn in pick(cc, "turns") or [] for p in pick(turn, "parts") or []]
+            out.append((pick(cc, "turn_complete", "turnComplete"), "".join(p.get("text", "") for p in parts)))
+        return out
+
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         async with asyncio.timeout(timeout):
             while not predicate():
