@@ -189,7 +189,13 @@ def transcript() -> rx.Component:
             rx.heading("Transcript", size="4"),
             rx.cond(
                 MeetingState.turns.length() > 0,
-                rx.vstack(rx.foreach(MeetingState.turns, turn_view), spacing="2", width="100%", align="stretch"),
+                rx.vstack(
+                    rx.foreach(MeetingState.turns, turn_view),
+                    spacing="2",
+                    width="100%",
+                    align="stretch",
+                    lang=MeetingState.interview_language,  # the interview's language, for screen readers and fonts
+                ),
                 rx.text("What you and the interviewer say will appear here.", color_scheme="gray", size="2"),
             ),
             spacing="3",
@@ -238,6 +244,8 @@ def meeting_page() -> rx.Component:
                     rx.heading(MeetingState.role, size="6", data_testid="interview-role"),
                     rx.text(
                         rx.text.span(MeetingState.interview_type, text_transform="capitalize"),
+                        " · ",
+                        rx.text.span(MeetingState.language_name, data_testid="interview-language"),
                         rx.cond(MeetingState.interviewer != "", " · ", ""),
                         rx.text.span(MeetingState.interviewer_label, data_testid="interviewer"),
                         size="2",

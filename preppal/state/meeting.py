@@ -24,6 +24,7 @@ import reflex as rx
 
 from preppal import routes
 from preppal.editor import default_language, has_editor
+from preppal.languages import get_language
 from preppal.models import InterviewStatus
 from preppal.services import code_snapshots, interviews, tokens
 from preppal.services.errors import ServiceError
@@ -97,6 +98,8 @@ class MeetingState(rx.State):
     interview_id: str = ""
     role: str = ""
     interview_type: str = ""
+    interview_language: str = "en-US"  # BCP-47 tag of the spoken interview (not the code editor's)
+    language_name: str = "English"
     phase: str = "initializing"
     turns: list[Turn] = []
     token: str = ""
@@ -198,6 +201,7 @@ class MeetingState(rx.State):
             return rx.redirect(routes.feedback_url(self.interview_id))
         self.role, self.interview_type = interview.role, interview.interview_type.value.replace("_", " ")
         self.rejoin = interview.status == InterviewStatus.IN_PROGRESS
+        self.interview_language, self.language_name = interview.language, get_language(interview.language).name
         refusal = interviews.language_unavailable(interview.language)
         if refusal and not self.rejoin:  # offline runs English only: say so before the mic is asked for
             self.call_stopped = True

@@ -84,6 +84,7 @@ def test_dashboard_explains_the_offline_english_only_limit(page, app_db) -> None
     message = page.get_by_test_id("error-message")
     expect(message).to_contain_text("speaks English only")
     expect(message).to_contain_text("Spanish")
+    expect(page.get_by_test_id("interview-language")).to_have_text("Spanish")
     expect(page.get_by_test_id("error-next-step")).to_contain_text("English interview")
     expect(page.get_by_test_id("start-call")).to_have_count(0)
     screenshot(page, "meeting-language-needs-gemini")
