@@ -104,6 +104,7 @@ export function AudioCall({
     if (c.finishing) return;
     c.finishing = true;
     c.ended = true;
+    codeChannel.endCall();
     clearTimeout(c.endTimer);
     if (c.capture) c.capture.port.postMessage({ type: "stop" });
     report({ phase: "ending", reason });
@@ -123,6 +124,7 @@ export function AudioCall({
     const c = call.current;
     if (c.ended) return;
     c.ended = true;
+    codeChannel.endCall();
     teardown();
     setStopped(true);
     report({ phase: "ending", error: kind, message });

@@ -14,6 +14,7 @@ const state = {
   send: null, // (snapshot) => boolean, set by the call while its socket is open
   latest: null, // newest snapshot the editor offered
   sentLatest: false,
+  ended: false, // the call is over: nothing more will be shared
   status: { kind: "idle", bytes: 0, at: null, message: "" },
   flushers: new Set(),
   listeners: new Set(),
@@ -67,9 +68,16 @@ export function setSender(send) {
   if (send) {
     state.sentLatest = false; // the relay ignores a repeat, and a resumed socket may have missed it
     trySend();
-  } else if (state.latest) {
+  } else if (state.latest && !state.ended) {
     setStatus({ kind: "waiting" });
   }
+}
+
+/** Call → channel: the call is over (ended or failed); say so instead of "waiting". */
+export function endCall() {
+  state.ended = true;
+  state.send = null;
+  setStatus({ kind: "ended" });
 }
 
 /** Call → editor: send what is typed now (end of a candidate turn, before ending the call). */
@@ -98,5 +106,6 @@ export function onStatus(fn) {
 export function reset() {
   state.latest = null;
   state.sentLatest = false;
+  state.ended = false;
   setStatus({ kind: "idle", bytes: 0, at: null, message: "" });
 }

@@ -47,6 +47,8 @@ function statusLine(status, live) {
       return { color: "grass", text: `Shared with the interviewer at ${new Date(status.at).toLocaleTimeString()}` };
     case "typing":
       return { color: "gray", text: "Shares with the interviewer when you pause typing…" };
+    case "ended":
+      return { color: "gray", text: "The call has ended. The last version the interviewer saw is saved with your interview." };
     case "waiting":
       return { color: "amber", text: "What you write here is shared with the interviewer once the call is live." };
     default:
