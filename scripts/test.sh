@@ -8,6 +8,10 @@ setup_python "[dev]"
 setup_bun
 # Debian's Chromium for Playwright: never `playwright install` (it downloads a browser).
 [ -x /usr/bin/chromium ] || apt_install chromium
+# Fonts for the interview languages' own scripts (Devanagari, Chinese/Japanese, ~1.7 MB), so
+# the test browser renders "हिन्दी", "日本語", "普通话" instead of empty boxes.
+[ -d /usr/share/fonts/truetype/wqy ] && [ -d /usr/share/fonts/truetype/lohit-devanagari ] ||
+  apt_install fonts-wqy-microhei fonts-lohit-deva
 
 cd "$ROOT"
 log "lint: ruff"
