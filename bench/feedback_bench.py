@@ -19,6 +19,7 @@ from preppal.models import Difficulty, Interview, InterviewStatus, InterviewType
 from preppal.services import export
 from preppal.services.feedback_analyzer import analyze
 from preppal.services.metrics import compute_metrics
+from preppal.services.snapshot import FeedbackSnapshot
 
 QUESTION = "Tell me about a time you had to make a difficult technical decision under pressure?"
 ANSWER = (
@@ -83,7 +84,7 @@ def main() -> None:
         **result.model_dump(exclude={"overall_score", "summary"}),
     )
     fb.scores = result.scores.model_dump()
-    report = export.Report(interview=interview, transcript=rows, feedback=fb, metrics=metrics.to_dict())
+    report = FeedbackSnapshot(interview=interview, transcript=rows, feedback=fb, metrics=metrics.to_dict())
     print(
         f"transcript: {minutes} min, {len(rows)} segments, {metrics.answers} answers, {metrics.candidate_words} words"
     )

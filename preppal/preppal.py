@@ -59,7 +59,7 @@ app.add_page(meeting_page, route=routes.MEETING, on_load=MeetingState.on_load, t
 app.add_page(
     feedback_page,
     route=routes.FEEDBACK,
-    on_load=_protected(FeedbackState.load, FeedbackState.load_code),
+    on_load=_protected(FeedbackState.load),
     title="Feedback · Preppal",
 )
 

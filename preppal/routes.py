@@ -1,28 +1,74 @@
-"""Page routes in one place (pages, state redirects and tests import these)."""
+"""Every URL of the app in one place: page routes, the HTTP API and the relay socket.
 
+Pages, state redirects, the route tables in preppal/api and preppal/realtime, and the tests
+import these; nothing else spells a path. ``*_url`` functions build concrete links.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+# ---- pages (Reflex) --------------------------------------------------------------------
+HOME = "/"
 SIGN_IN = "/sign-in"
 SIGN_UP = "/sign-up"
 DASHBOARD = "/dashboard"
 HISTORY = "/history"
 PROFILE = "/profile"
-INTERVIEW = "/interview/[interview_id]"  # detail
-MEETING = "/interview/[interview_id]/live"
-FEEDBACK = "/interview/[interview_id]/feedback"
+INTERVIEW_ARG = "interview_id"  # the dynamic segment; Reflex hands it to state as a route arg
+INTERVIEW = f"/interview/[{INTERVIEW_ARG}]"  # detail
+MEETING = f"/interview/[{INTERVIEW_ARG}]/live"
+FEEDBACK = f"/interview/[{INTERVIEW_ARG}]/feedback"
+
+# ---- HTTP API and socket (Starlette patterns) ----------------------------------------------
+API_SIGN_UP = "/api/auth/sign-up"
+API_SIGN_IN = "/api/auth/sign-in"
+API_SIGN_OUT = "/api/auth/sign-out"
+OAUTH_PREFIX = "/api/auth/oauth"
+OAUTH_START = OAUTH_PREFIX + "/{provider}/start"
+OAUTH_CALLBACK = OAUTH_PREFIX + "/{provider}/callback"
+API_TOKEN = "/api/interview/generateWorkerToken"
+API_STATUS = "/api/interview/updateStatus"
+API_TRANSCRIPT = "/api/interview/submitTranscript"
+API_OPENAPI = "/api/openapi.json"
+EXPORT_MD = "/api/interview/{interview_id}/export.md"
+EXPORT_PDF = "/api/interview/{interview_id}/export.pdf"
+RELAY_SOCKET = "/ws/interview/{interview_id}"
+
+
+def _seg(value: str) -> str:
+    return quote(str(value), safe="")
 
 
 def interview_url(interview_id: str) -> str:
-    return f"/interview/{interview_id}"
+    return f"/interview/{_seg(interview_id)}"
 
 
 def meeting_url(interview_id: str) -> str:
-    return f"/interview/{interview_id}/live"
+    return f"/interview/{_seg(interview_id)}/live"
 
 
 def feedback_url(interview_id: str) -> str:
-    return f"/interview/{interview_id}/feedback"
+    return f"/interview/{_seg(interview_id)}/feedback"
 
 
-def interview_id_from_path(path: str | None) -> str:
-    """The ``[interview_id]`` segment of ``/interview/<id>[/live|/feedback]`` ("" if none)."""
-    parts = [p for p in (path or "").split("/") if p]
-    return parts[1][:64] if len(parts) >= 2 and parts[0] == "interview" else ""
+def export_url(interview_id: str, ext: str) -> str:
+    """The Markdown (``md``) or PDF (``pdf``) download of one interview."""
+    return {"md": EXPORT_MD, "pdf": EXPORT_PDF}[ext].format(interview_id=_seg(interview_id))
+
+
+def with_next(page: str, next_path: str) -> str:
+    """``page?next=<path>``: where sign-in sends the user afterwards ("" = the default)."""
+    return f"{page}?next={quote(next_path, safe='')}" if next_path else page
+
+
+def sign_in_url(next_path: str = "") -> str:
+    return with_next(SIGN_IN, next_path)
+
+
+def oauth_start_url(provider: str, next_path: str = "") -> str:
+    return with_next(OAUTH_START.format(provider=_seg(provider)), next_path)
+
+
+def oauth_callback_path(provider: str) -> str:
+    return OAUTH_CALLBACK.format(provider=_seg(provider))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from preppal import locale_formats
+from preppal import display
 from preppal.services import feedback, interviews
 from preppal.settings import get_settings
 
@@ -33,15 +33,20 @@ async def sweep_orphaned_interviews() -> None:
         await asyncio.sleep(SWEEP_EVERY_S)
 
 
+def _start_offline_preload() -> None:
+    from preppal.live.offline import preload  # heavy imports only when it is used
+
+    preload()
+
+
 async def warm_up() -> None:
     """Start-up work that should not delay serving: the offline interviewer's models (so the
     first call starts in a second, not ten), the date/number locales, and feedback a restart
     left unfinished."""
-    await asyncio.to_thread(locale_formats.preload)
+    await asyncio.to_thread(display.preload_locales)
     if not get_settings().use_gemini:
-        from preppal.live.offline import preload  # heavy imports only when it is used
-
-        preload()
+        # The import itself is heavy (numpy, onnxruntime, CTranslate2): a thread, not the loop.
+        await asyncio.to_thread(_start_offline_preload)
     try:
         resumed = await asyncio.to_thread(feedback.resume_pending)
         if resumed:

@@ -1,8 +1,8 @@
 """Sign-up, sign-in and sign-out as plain HTML form posts, and the OAuth/OIDC redirects.
 
 They run over HTTP (not the Reflex socket) because only an HTTP response can set an
-HttpOnly cookie. Password hashing (~0.2 s of Argon2) and database work run in the thread
-pool so the event loop keeps serving live interviews meanwhile. Errors go back to the form
+HttpOnly cookie. Password hashing (~0.2 s of Argon2) and database work run through
+:func:`call_service` (a thread) so the event loop keeps serving live interviews meanwhile. Errors go back to the form
 page as ``?error=...`` so the page can show them in plain words; the form keeps working
 without JavaScript.
 
@@ -13,21 +13,20 @@ reports it; ``X-Forwarded-For`` is believed only from the proxies listed in
 
 from __future__ import annotations
 
-import functools
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from preppal import routes
 from preppal.services import auth, oauth
+from preppal.services.calls import call_service
 from preppal.services.errors import ServiceError
 from preppal.settings import get_settings
 
 OAUTH_COOKIE = "preppal_oauth"
-OAUTH_COOKIE_PATH = "/api/auth/oauth"
+OAUTH_COOKIE_PATH = routes.OAUTH_PREFIX
 
 
 def client_address(request: Request) -> str:
@@ -74,10 +73,10 @@ async def sign_up(request: Request) -> RedirectResponse:
     form = await request.form()
     email, name, target = str(form.get("email", "")), str(form.get("name", "")), str(form.get("next", ""))
     try:
-        user = await run_in_threadpool(auth.sign_up, email, str(form.get("password", "")), name)
+        user = await call_service(auth.sign_up, email, str(form.get("password", "")), name)
     except ServiceError as exc:
         return _back(routes.SIGN_UP, exc.message, email=email, name=name, next=target)
-    token = await run_in_threadpool(auth.create_login_session, user.id, request.headers.get("user-agent", ""))
+    token = await call_service(auth.create_login_session, user.id, request.headers.get("user-agent", ""))
     return signed_in_response(token, target)
 
 
@@ -85,15 +84,15 @@ async def sign_in(request: Request) -> RedirectResponse:
     form = await request.form()
     email, target = str(form.get("email", "")), str(form.get("next", ""))
     try:
-        user = await run_in_threadpool(auth.authenticate, email, str(form.get("password", "")), client_address(request))
+        user = await call_service(auth.authenticate, email, str(form.get("password", "")), client_address(request))
     except ServiceError as exc:
         return _back(routes.SIGN_IN, exc.message, email=email, next=target)
-    token = await run_in_threadpool(auth.create_login_session, user.id, request.headers.get("user-agent", ""))
+    token = await call_service(auth.create_login_session, user.id, request.headers.get("user-agent", ""))
     return signed_in_response(token, target)
 
 
 async def sign_out(request: Request) -> RedirectResponse:
-    await run_in_threadpool(auth.end_login_session, request.cookies.get(auth.SESSION_COOKIE, ""))
+    await call_service(auth.end_login_session, request.cookies.get(auth.SESSION_COOKIE, ""))
     response = RedirectResponse(routes.SIGN_IN, status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return response
@@ -131,20 +130,18 @@ async def oauth_callback(request: Request) -> RedirectResponse:
         if pending is not None:
             target = pending.next_path
         profile = await oauth.finish(provider, pending, request.query_params)
-        user = await run_in_threadpool(
-            functools.partial(
-                auth.sign_in_external,
-                provider.name,
-                profile.subject,
-                profile.email,
-                email_verified=profile.email_verified,
-                name=profile.name,
-            )
+        user = await call_service(
+            auth.sign_in_external,
+            provider.name,
+            profile.subject,
+            profile.email,
+            email_verified=profile.email_verified,
+            name=profile.name,
         )
     except ServiceError as exc:
         response = _back(routes.SIGN_IN, exc.message, next=target)
     else:
-        token = await run_in_threadpool(auth.create_login_session, user.id, request.headers.get("user-agent", ""))
+        token = await call_service(auth.create_login_session, user.id, request.headers.get("user-agent", ""))
         response = signed_in_response(token, target)
     response.delete_cookie(OAUTH_COOKIE, path=OAUTH_COOKIE_PATH)  # one flow, one use
     return response
@@ -152,9 +149,9 @@ async def oauth_callback(request: Request) -> RedirectResponse:
 
 def auth_routes() -> list[Route]:
     return [
-        Route("/api/auth/sign-up", sign_up, methods=["POST"]),
-        Route("/api/auth/sign-in", sign_in, methods=["POST"]),
-        Route("/api/auth/sign-out", sign_out, methods=["POST"]),
-        Route("/api/auth/oauth/{provider}/start", oauth_start, methods=["GET"]),
-        Route("/api/auth/oauth/{provider}/callback", oauth_callback, methods=["GET"]),
+        Route(routes.API_SIGN_UP, sign_up, methods=["POST"]),
+        Route(routes.API_SIGN_IN, sign_in, methods=["POST"]),
+        Route(routes.API_SIGN_OUT, sign_out, methods=["POST"]),
+        Route(routes.OAUTH_START, oauth_start, methods=["GET"]),
+        Route(routes.OAUTH_CALLBACK, oauth_callback, methods=["GET"]),
     ]

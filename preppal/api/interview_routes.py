@@ -12,7 +12,6 @@ cookie, so a misconfigured worker fails loudly. Cookie-authenticated calls must 
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 from datetime import UTC, datetime
@@ -23,8 +22,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 
+from preppal import routes
 from preppal.models import InterviewStatus, Speaker
 from preppal.services import auth, feedback, interviews, tokens
+from preppal.services.calls import call_service
 from preppal.services.errors import AuthError, ServiceError, ValidationError
 from preppal.settings import get_settings
 
@@ -47,8 +48,8 @@ def _worker_secret_ok(request: Request) -> Optional[bool]:
     return hmac.compare_digest(value.strip().encode(), get_settings().worker_secret.encode())
 
 
-def _session_user(request: Request) -> int:
-    user = auth.user_for_session(request.cookies.get(auth.SESSION_COOKIE, ""))
+async def _session_user(request: Request) -> int:
+    user = await call_service(auth.user_for_session, request.cookies.get(auth.SESSION_COOKIE, ""))
     if user is None or not user.id:
         raise AuthError("Sign in first.")
     return user.id
@@ -142,9 +143,9 @@ async def generate_worker_token(request: Request) -> JSONResponse:
     """
     if _worker_secret_ok(request) is not None:
         raise AuthError("Worker tokens are minted for a signed-in user, not with the worker secret.")
-    user_id = _session_user(request)
+    user_id = await _session_user(request)
     body = await _json_body(request)
-    return JSONResponse({"token": tokens.generate_worker_token(user_id, _interview_id(body))})
+    return JSONResponse({"token": await call_service(tokens.generate_worker_token, user_id, _interview_id(body))})
 
 
 @_guarded
@@ -174,7 +175,7 @@ async def update_status(request: Request) -> JSONResponse:
     secret = _worker_secret_ok(request)
     if secret is False:
         raise AuthError("Wrong worker secret.")
-    user_id = _session_user(request) if secret is None else 0
+    user_id = await _session_user(request) if secret is None else 0
     body = await _json_body(request)
     interview_id = _interview_id(body)
     try:
@@ -185,8 +186,8 @@ async def update_status(request: Request) -> JSONResponse:
         raise ValidationError("status must be one of IN_PROGRESS, COMPLETED, ERROR.")
     ended_at = _timestamp(body.get("endedAt"), "endedAt")
     if user_id:
-        interviews.get_interview(user_id, interview_id)  # NotFound unless it is theirs
-    interview = await asyncio.to_thread(interviews.update_status, interview_id, status, ended_at=ended_at)
+        await call_service(interviews.get_interview, user_id, interview_id)  # NotFound unless it is theirs
+    interview = await call_service(interviews.update_status, interview_id, status, ended_at=ended_at)
     if interview.status == InterviewStatus.COMPLETED:
         feedback.schedule_feedback(interview.id)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value})
@@ -232,7 +233,7 @@ async def submit_transcript(request: Request) -> JSONResponse:
     interview_id = _interview_id(body)
     lines = _transcript(body.get("transcript"))
     ended_at = _timestamp(body.get("endedAt"), "endedAt")
-    interview = await asyncio.to_thread(interviews.submit_transcript, interview_id, lines, ended_at=ended_at)
+    interview = await call_service(interviews.submit_transcript, interview_id, lines, ended_at=ended_at)
     feedback.schedule_feedback(interview.id)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value, "entries": len(lines)})
 
@@ -253,9 +254,9 @@ _SCHEMA = SchemaGenerator(
 
 def _api_routes() -> list[Route]:
     return [
-        Route("/api/interview/generateWorkerToken", generate_worker_token, methods=["POST"]),
-        Route("/api/interview/updateStatus", update_status, methods=["POST"]),
-        Route("/api/interview/submitTranscript", submit_transcript, methods=["POST"]),
+        Route(routes.API_TOKEN, generate_worker_token, methods=["POST"]),
+        Route(routes.API_STATUS, update_status, methods=["POST"]),
+        Route(routes.API_TRANSCRIPT, submit_transcript, methods=["POST"]),
     ]
 
 
@@ -264,4 +265,4 @@ async def openapi(request: Request) -> JSONResponse:
 
 
 def interview_routes() -> list[Route]:
-    return [*_api_routes(), Route("/api/openapi.json", openapi, methods=["GET"], include_in_schema=False)]
+    return [*_api_routes(), Route(routes.API_OPENAPI, openapi, methods=["GET"], include_in_schema=False)]

@@ -21,7 +21,7 @@ def sign_out_form() -> rx.Component:
         rx.button(
             "Sign out", type="submit", variant="ghost", size="2", color_scheme="gray", white_space="nowrap", margin="0"
         ),
-        action="/api/auth/sign-out",
+        action=routes.API_SIGN_OUT,
         method="post",
         display="flex",
         align_items="center",

@@ -90,7 +90,7 @@ class Ended:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
-    """Unrecoverable upstream failure; ``code`` is an ErrorResponse code (4002 upstream)."""
+    """Unrecoverable upstream failure; ``code`` is an ErrorResponse code from :mod:`preppal.codes`."""
 
     code: int
     message: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from preppal import codes
 from preppal.languages import offline_refusal
 from preppal.live.base import BackendError, InterviewBrief, LiveBackend
 from preppal.settings import get_settings
@@ -13,17 +14,17 @@ NOT_CONFIGURED = "No interviewer is configured"
 
 
 def open_backend(brief: InterviewBrief) -> LiveBackend:
-    """A not-yet-started backend; raises :class:`BackendError` (4002) when none is available."""
+    """A not-yet-started backend; raises :class:`BackendError` (``codes.UPSTREAM``) when none is available."""
     if get_settings().use_gemini:
         from preppal.live.gemini import GeminiBackend
 
         return GeminiBackend(brief)
     refusal = offline_refusal(brief.language)
     if refusal:  # never run another language's interview in English without saying so
-        raise BackendError(4002, refusal)
+        raise BackendError(codes.UPSTREAM, refusal)
     try:  # imported lazily: it loads speech models and may not be installed
         from preppal.live.offline import OfflineBackend
     except ImportError as exc:
         log.warning("offline interviewer unavailable: %s", exc)
-        raise BackendError(4002, NOT_CONFIGURED) from None
+        raise BackendError(codes.UPSTREAM, NOT_CONFIGURED) from None
     return OfflineBackend(brief)

@@ -13,7 +13,7 @@ Why it looks like this (measurements: docs/performance.md, Relay):
   keeps a resumption handle fresh; the backend then opens a new connection with the
   latest handle and swaps it in, so a 40-minute interview is one conversation.
   An abrupt close (network, 1011) is resumed the same way while a handle exists.
-- Every SDK/transport failure becomes one ``Failed(4002)`` event with a plain message;
+- Every SDK/transport failure becomes one ``Failed(codes.UPSTREAM)`` event with a plain message;
   details go to the log only.
 """
 
@@ -27,6 +27,7 @@ from typing import Any
 
 from google.genai import types
 
+from preppal import codes
 from preppal.languages import get_language
 from preppal.live.base import (
     AIAudio,
@@ -140,7 +141,7 @@ class GeminiBackend(LiveBackend):
 
     async def start(self) -> Ready:
         if not self._settings.gemini_api_key:
-            raise BackendError(4002, "No Gemini API key is configured.")
+            raise BackendError(codes.UPSTREAM, "No Gemini API key is configured.")
         try:
             self._gen = await shared_client(self._settings)
             self._session = await self._connect()
@@ -150,11 +151,11 @@ class GeminiBackend(LiveBackend):
         except TimeoutError:
             log.warning("Gemini setup timed out for interview %s", self._brief.interview_id)
             await self.close()
-            raise BackendError(4002, "The interviewer did not answer in time. Please try again.") from None
+            raise BackendError(codes.UPSTREAM, "The interviewer did not answer in time. Please try again.") from None
         except Exception as exc:
             log.warning("Gemini connect failed for interview %s: %r", self._brief.interview_id, exc)
             await self.close()
-            raise BackendError(4002, UPSTREAM_MESSAGE) from None
+            raise BackendError(codes.UPSTREAM, UPSTREAM_MESSAGE) from None
         self._spawn(self._read(self._session), "gemini-read")
         self._spawn(self._send_loop(), "gemini-send")
         return Ready(interviewer=self.name, output_sample_rate=OUTPUT_SAMPLE_RATE)
@@ -308,7 +309,7 @@ class GeminiBackend(LiveBackend):
                 self._spawn(self._rotate(f"drop {code}"), "gemini-rotate")
                 return
             log.warning("Gemini session failed for interview %s: %r", self._brief.interview_id, exc)
-            self._put(Failed(4002, UPSTREAM_MESSAGE, detail=repr(exc)[:300]))
+            self._put(Failed(codes.UPSTREAM, UPSTREAM_MESSAGE, detail=repr(exc)[:300]))
 
     async def _rotate(self, why: str) -> None:
         """Open a new connection with the latest handle, swap it in, retire the old one."""
@@ -325,7 +326,7 @@ class GeminiBackend(LiveBackend):
                     log.info("Gemini resume attempt %d failed (%s): %r", attempt + 1, why, exc)
                     await asyncio.sleep(0.5 * (attempt + 1))
             else:
-                self._put(Failed(4002, UPSTREAM_MESSAGE, detail=f"resume failed after {why}"))
+                self._put(Failed(codes.UPSTREAM, UPSTREAM_MESSAGE, detail=f"resume failed after {why}"))
                 return
             if self._closed:
                 await self._disconnect(new)

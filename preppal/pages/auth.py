@@ -100,15 +100,13 @@ def sign_in_page() -> rx.Component:
     return _card(
         "Sign in",
         "Practise interviews out loud with an AI interviewer.",
-        "/api/auth/sign-in",
+        routes.API_SIGN_IN,
         "Sign in",
         _field(
             "Email", "email", "email", required=True, auto_complete="email", default_value=AuthFormState.email_value
         ),
         _field("Password", "password", "password", required=True, auto_complete="current-password"),
-        footer=rx.text(
-            "New here? ", rx.link("Create an account", href=routes.SIGN_UP + AuthFormState.next_query), size="2"
-        ),
+        footer=rx.text("New here? ", rx.link("Create an account", href=AuthFormState.sign_up_href), size="2"),
     )
 
 
@@ -116,7 +114,7 @@ def sign_up_page() -> rx.Component:
     return _card(
         "Create your account",
         "It takes a minute; your interviews stay private to you.",
-        "/api/auth/sign-up",
+        routes.API_SIGN_UP,
         "Create account",
         _field("Name", "name", auto_complete="name", default_value=AuthFormState.name_value),
         _field(
@@ -132,7 +130,5 @@ def sign_up_page() -> rx.Component:
             auto_complete="new-password",
             aria_describedby="password-hint",
         ),
-        footer=rx.text(
-            "Already have an account? ", rx.link("Sign in", href=routes.SIGN_IN + AuthFormState.next_query), size="2"
-        ),
+        footer=rx.text("Already have an account? ", rx.link("Sign in", href=AuthFormState.sign_in_href), size="2"),
     )

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from preppal import routes
+from preppal import display, routes
 from preppal.components.interview_bits import field, interview_list
 from preppal.components.layout import page
 from preppal.languages import DEFAULT_LANGUAGE
-from preppal.locale_formats import language_options
 from preppal.state.auth import AuthState
 from preppal.state.dashboard import UPLOAD_ID, DashboardState
-
-TYPES = [
-    ("behavioural", "Behavioural", "Past situations, teamwork, conflict (STAR answers)"),
-    ("technical", "Technical", "Concepts, trade-offs and problem solving, out loud"),
-    ("system_design", "System design", "Design a system, scale it, defend the choices"),
-    ("role_specific", "Role-specific", "Questions shaped by the role and job description"),
-]
-DIFFICULTIES = [("warmup", "Warm-up"), ("standard", "Standard"), ("intense", "Intense")]
 
 
 def _type_choice() -> rx.Component:
@@ -28,16 +19,16 @@ def _type_choice() -> rx.Component:
             *[
                 rx.radio_cards.item(
                     rx.vstack(
-                        rx.text(label, weight="bold", size="2"),
-                        rx.text(hint, size="1", color_scheme="gray"),
+                        rx.text(c.label, weight="bold", size="2"),
+                        rx.text(c.hint, size="1", color_scheme="gray"),
                         spacing="1",
                         align="start",
                         width="100%",
                     ),
-                    value=value,
-                    aria_label=label,
+                    value=c.value,
+                    aria_label=c.label,
                 )
-                for value, label, hint in TYPES
+                for c in display.INTERVIEW_TYPES
             ],
             value=DashboardState.interview_type,
             on_value_change=DashboardState.set_interview_type,
@@ -56,7 +47,7 @@ def _difficulty_choice() -> rx.Component:
     return rx.vstack(
         rx.text("Difficulty", as_="div", size="2", weight="medium", id="difficulty-label"),
         rx.segmented_control.root(
-            *[rx.segmented_control.item(label, value=value) for value, label in DIFFICULTIES],
+            *[rx.segmented_control.item(c.label, value=c.value) for c in display.DIFFICULTIES],
             value=DashboardState.difficulty,
             on_change=DashboardState.set_difficulty,
             aria_labelledby="difficulty-label",
@@ -84,7 +75,7 @@ def _language_choice() -> rx.Component:
             value=code,
             disabled=False if code == DEFAULT_LANGUAGE else ~DashboardState.gemini_ready,
         )
-        for code, label in language_options()
+        for code, label in display.language_options()
     ]
     return rx.vstack(
         rx.text("Interview language", as_="div", size="2", weight="medium", id="language-label"),

@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from preppal import routes
+from preppal import display, routes
 from preppal.components.history_charts import progress_charts
 from preppal.components.interview_bits import status_badge
 from preppal.components.layout import page
 from preppal.state.history import HistoryState as S
 
-TYPES = [
-    ("all", "All types"),
-    ("behavioural", "Behavioural"),
-    ("technical", "Technical"),
-    ("system_design", "System design"),
-    ("role_specific", "Role-specific"),
-]
+TYPES = [("all", "All types"), *((c.value, c.label) for c in display.INTERVIEW_TYPES)]
+# Completed first: the status most people look for.
 STATUSES = [
     ("all", "All statuses"),
-    ("COMPLETED", "Completed"),
-    ("PENDING", "Ready to start"),
-    ("IN_PROGRESS", "Live"),
-    ("ERROR", "Failed"),
+    *((c.value, c.label) for c in sorted(display.STATUSES, key=lambda c: c.value != "COMPLETED")),
 ]
 
 

@@ -102,7 +102,7 @@ def controls() -> rx.Component:
                 MeetingState.error_kind == "needs_gemini",  # this server cannot run it: no Start button
                 rx.fragment(),
                 audio_call(
-                    interview_id=MeetingState.interview_id,
+                    interview_id=MeetingState.call_id,
                     token=MeetingState.token,
                     frame_ms=MeetingState.frame_ms,
                     muted=MeetingState.muted,
@@ -243,7 +243,7 @@ def meeting_page() -> rx.Component:
                 rx.vstack(
                     rx.heading(MeetingState.role, size="6", data_testid="interview-role"),
                     rx.text(
-                        rx.text.span(MeetingState.interview_type, text_transform="capitalize"),
+                        rx.text.span(MeetingState.interview_type),
                         " · ",
                         rx.text.span(MeetingState.language_name, data_testid="interview-language"),
                         rx.cond(MeetingState.interviewer != "", " · ", ""),

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 from starlette.websockets import WebSocket
 
+from preppal import codes
 from preppal.editor import MAX_CODE_BYTES, code_bytes
-from preppal.realtime import codes
 from preppal.realtime.codec import MalformedFrame, decode_client
 from preppal.realtime.limits import MAX_AUDIO_BYTES, MAX_FRAME_BYTES, RealTimeLimiter, Throttle
 

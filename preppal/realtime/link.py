@@ -19,7 +19,8 @@ from typing import Optional, Protocol
 
 from starlette.websockets import WebSocket
 
-from preppal.realtime import codec, codes
+from preppal import codes
+from preppal.realtime import codec
 from preppal.realtime.client_pump import pump_client
 from preppal.realtime.pb import interview_pb2 as pb
 

@@ -22,8 +22,9 @@ import logging
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
+from preppal import codes
 from preppal.models import InterviewStatus
-from preppal.realtime import codec, codes
+from preppal.realtime import codec
 from preppal.realtime.hub import RelayHub
 from preppal.services import interviews
 from preppal.services.tokens import (

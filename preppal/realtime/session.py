@@ -20,6 +20,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Optional
 
+from preppal import codes
 from preppal.live.base import (
     AIAudio,
     AITranscript,
@@ -34,7 +35,7 @@ from preppal.live.base import (
     UserTranscript,
 )
 from preppal.models import Interview, InterviewStatus
-from preppal.realtime import codec, codes
+from preppal.realtime import codec
 from preppal.realtime.code_channel import CodeChannel
 from preppal.realtime.link import ClientLink
 from preppal.realtime.outcome import Abandoned, Concluded, Failure, Outcome, Released

@@ -21,10 +21,6 @@ class NotFound(ServiceError):
     http_status = 404
 
 
-class Forbidden(ServiceError):
-    http_status = 403
-
-
 class InvalidTransition(ServiceError):
     http_status = 409
 
@@ -37,3 +33,14 @@ class Conflict(ServiceError):
 
 class AuthError(ServiceError):
     http_status = 401
+
+
+class Unavailable(ServiceError):
+    """The database (or another backing service) is down or too slow: try again later."""
+
+    http_status = 503
+
+    def __init__(
+        self, message: str = "Preppal cannot reach its database right now. Please try again in a moment."
+    ) -> None:
+        super().__init__(message)

@@ -1,7 +1,8 @@
 """Export one interview — transcript, feedback and delivery metrics — as Markdown or PDF.
 
-Owner-checked like every read: another user's interview is NotFound. The PDF is built with
-fpdf2 (pure Python, no system libraries) from the same report as the Markdown; it uses the
+Both formats render one :class:`~preppal.services.snapshot.FeedbackSnapshot` (owner-checked
+when it is read: another user's interview is NotFound). The PDF is built with fpdf2 (pure
+Python, no system libraries) from the same snapshot as the Markdown; it uses the
 PDF core fonts, so text is folded to Latin-1 (typographic quotes and dashes are mapped,
 anything else outside Latin-1 becomes "?").
 """
@@ -9,69 +10,35 @@ anything else outside Latin-1 becomes "?").
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
+from preppal import display
 from preppal.editor import code_language_label
-from preppal.languages import DEFAULT_LANGUAGE, get_language
-from preppal.locale_formats import format_number, format_percent, format_when, language_label
-from preppal.models import Feedback, FeedbackStatus, Interview, Speaker, TranscriptEntry
-from preppal.services import code_snapshots, interviews
-from preppal.services import feedback as feedback_service
-from preppal.services.code_snapshots import Snapshot
+from preppal.languages import DEFAULT_LANGUAGE
+from preppal.models import Feedback, FeedbackStatus, Speaker
 from preppal.services.feedback_schema import CATEGORIES
-from preppal.services.metrics import compute_metrics
-
-TYPE_LABELS = {
-    "behavioural": "Behavioural",
-    "technical": "Technical",
-    "system_design": "System design",
-    "role_specific": "Role-specific",
-}
+from preppal.services.snapshot import FeedbackSnapshot
 
 
-@dataclass
-class Report:
-    interview: Interview
-    transcript: list[TranscriptEntry]
-    feedback: Optional[Feedback]
-    metrics: dict[str, Any]  # InterviewMetrics.to_dict()
-    code: list[Snapshot] = field(default_factory=list)  # editor snapshots, oldest first
-
-    @property
-    def final_code(self) -> Optional[Snapshot]:
-        written = [s for s in self.code if s.code.strip()]
-        return written[-1] if written else None
-
-    @property
-    def ready(self) -> bool:
-        return self.feedback is not None and self.feedback.status == FeedbackStatus.READY
-
-
-def build_report(user_id: int, interview_id: str) -> Report:
-    interview = interviews.get_interview(user_id, interview_id)  # NotFound for anyone else
-    transcript = interviews.get_transcript(interview_id)
-    fb = feedback_service.get_feedback(user_id, interview_id)
-    metrics = fb.metrics if fb is not None and fb.metrics else compute_metrics(transcript, interview.language).to_dict()
-    code = code_snapshots.list_snapshots(interview_id)
-    return Report(interview=interview, transcript=transcript, feedback=fb, metrics=metrics, code=code)
-
-
-def clock(ms: int) -> str:
-    seconds = max(0, int(ms)) // 1000
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-
-def _date(moment: datetime, language: str) -> str:
-    return format_when(moment, language)
+def _header(report: FeedbackSnapshot) -> list[tuple[str, str]]:
+    iv = report.interview
+    rows = [
+        ("Type", display.type_label(iv.interview_type)),
+        ("Difficulty", display.difficulty_label(iv.difficulty)),
+        ("Language", display.language_label(iv.language)),
+        ("Date", display.when(iv.created_at, iv.language)),
+        ("Status", display.status_label(iv.status)),
+    ]
+    if iv.duration_s is not None:
+        rows.append(("Duration", display.duration(iv.duration_s)))
+    return rows
 
 
 def _fmt(value: Any, unit: str = "", language: str = DEFAULT_LANGUAGE) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        value = format_number(value, language)
+        value = display.number(value, language)
     return f"{value}{unit}"
 
 
@@ -94,7 +61,7 @@ def metric_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
         ("Filler words", f"{m.get('fillers', 0)} ({fmt(m.get('fillers_per_min'), ' per min')})"),
         ("Most used fillers", fillers),
         ("Talk time (you : interviewer)", fmt(m.get("talk_ratio"), " : 1")),
-        ("Your share of talk time", format_percent(m.get("candidate_share"), lang)),
+        ("Your share of talk time", display.percent(m.get("candidate_share"), lang)),
         ("Longest pause in an answer", fmt(round(m.get("longest_pause_ms", 0) / 1000, 1), " s")),
         ("Average answer", f"{fmt(m.get('avg_answer_words'), f' {unit}')} · {fmt(m.get('avg_answer_s'), ' s')}"),
     ]
@@ -110,19 +77,10 @@ def _source_line(fb: Feedback) -> str:
     return "Built-in analyzer (no AI key configured): heuristic scores from your transcript"
 
 
-def to_markdown(report: Report) -> str:
+def to_markdown(report: FeedbackSnapshot) -> str:
     iv, fb, m = report.interview, report.feedback, report.metrics
-    out = [
-        f"# Interview feedback — {iv.role}",
-        "",
-        f"- **Type:** {TYPE_LABELS.get(iv.interview_type.value, iv.interview_type.value)}",
-        f"- **Difficulty:** {iv.difficulty.value.capitalize()}",
-        f"- **Language:** {language_label(iv.language)}",
-        f"- **Date:** {_date(iv.created_at, iv.language)}",
-        f"- **Status:** {iv.status.value}",
-    ]
-    if iv.duration_s is not None:
-        out.append(f"- **Duration:** {iv.duration_s // 60} min {iv.duration_s % 60} s")
+    out = [f"# Interview feedback — {iv.role}", ""]
+    out += [f"- **{label}:** {value}" for label, value in _header(report)]
     out.append("")
     if report.ready and fb.overall_score is not None:
         out += [f"## Overall score: {fb.overall_score} / 100", "", f"_{_source_line(fb)}_", "", fb.summary, ""]
@@ -171,8 +129,9 @@ def to_markdown(report: Report) -> str:
             )
     out += ["", "## Transcript", ""]
     for e in report.transcript:
-        who = "Interviewer" if e.speaker == Speaker.AI else "You"
-        out.append(f"**[{clock(e.start_ms)}] {who}:** {' '.join(e.text.split())}  ")
+        out.append(
+            f"**[{display.clock(e.start_ms)}] {display.speaker_label(e.speaker)}:** {' '.join(e.text.split())}  "
+        )
     if not report.transcript:
         out.append("_No transcript was recorded._")
     return "\n".join(out).rstrip() + "\n"
@@ -182,7 +141,7 @@ def to_markdown(report: Report) -> str:
 _FENCE_LANG = {"cpp": "cpp", "notes": "text", "text": "text"}
 
 
-def code_markdown(report: Report) -> list[str]:
+def code_markdown(report: FeedbackSnapshot) -> list[str]:
     """The final editor code as a fenced block (a fence longer than any backtick run inside)."""
     final = report.final_code
     if final is None:
@@ -194,7 +153,7 @@ def code_markdown(report: Report) -> list[str]:
         "",
         "## Your code",
         "",
-        f"_{code_language_label(final.language)} · final version at {clock(final.at_ms)} · "
+        f"_{code_language_label(final.language)} · final version at {display.clock(final.at_ms)} · "
         f"{count} snapshot{'s' if count != 1 else ''} during the interview · never run_",
         "",
         fence + _FENCE_LANG.get(final.language, final.language),
@@ -230,7 +189,7 @@ def latin1(text: str) -> str:
     return "".join(out)
 
 
-def to_pdf(report: Report) -> bytes:
+def to_pdf(report: FeedbackSnapshot) -> bytes:
     from fpdf import FPDF  # imported here: only the PDF export needs it
 
     iv, fb, m = report.interview, report.feedback, report.metrics
@@ -250,10 +209,7 @@ def to_pdf(report: Report) -> bytes:
         pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
 
     heading(f"Interview feedback - {iv.role}", 18)
-    para(
-        f"{TYPE_LABELS.get(iv.interview_type.value, '')} · {iv.difficulty.value.capitalize()} · "
-        f"{get_language(iv.language).name} · {_date(iv.created_at, iv.language)} · {iv.status.value}"
-    )
+    para(" · ".join(value for _label, value in _header(report)))
     if report.ready and fb.overall_score is not None:
         heading(f"Overall score: {fb.overall_score} / 100")
         para(_source_line(fb), "I", 9)
@@ -285,7 +241,8 @@ def to_pdf(report: Report) -> bytes:
     final = report.final_code
     if final is not None:
         heading("Your code", 13)
-        para(f"{code_language_label(final.language)} - final version at {clock(final.at_ms)} - never run", "I", 9)
+        when = display.clock(final.at_ms)
+        para(f"{code_language_label(final.language)} - final version at {when} - never run", "I", 9)
         pdf.set_font("Courier", "", 8)
         for line in final.code.rstrip("\n").split("\n"):
             pdf.multi_cell(0, 4, latin1(line.expandtabs(4)) or " ", new_x="LMARGIN", new_y="NEXT")
@@ -294,14 +251,14 @@ def to_pdf(report: Report) -> bytes:
         para(f"{label}: {value}")
     heading("Transcript", 13)
     for e in report.transcript:
-        who = "Interviewer" if e.speaker == Speaker.AI else "You"
-        para(f"[{clock(e.start_ms)}] {who}: {' '.join(e.text.split())}", "B" if e.speaker == Speaker.USER else "")
+        line = f"[{display.clock(e.start_ms)}] {display.speaker_label(e.speaker)}: {' '.join(e.text.split())}"
+        para(line, "B" if e.speaker == Speaker.USER else "")
     if not report.transcript:
         para("No transcript was recorded.", "I")
     return bytes(pdf.output())
 
 
-def export_filename(report: Report, ext: str) -> str:
-    day = report.interview.created_at.strftime("%Y-%m-%d")
+def export_filename(report: FeedbackSnapshot, ext: str) -> str:
+    day = display.file_day(report.interview.created_at)
     slug = "".join(c if c.isalnum() else "-" for c in report.interview.role.lower()).strip("-")[:40] or "interview"
     return f"preppal-{day}-{slug}.{ext}"

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from preppal import display
 from preppal.db import session_scope
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, utcnow
@@ -228,12 +229,22 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def schedule_feedback(interview_id: str) -> None:
-    """Fire-and-forget trigger for the relay after ``submit_transcript``; never raises."""
+def _ensure_quietly(interview_id: str) -> None:
     try:
         ensure_feedback(interview_id)
     except Exception:
         log.exception("could not schedule feedback for %s", interview_id)
+
+
+def schedule_feedback(interview_id: str) -> None:
+    """Fire-and-forget trigger (the relay after ``submit_transcript``, ``updateStatus``).
+
+    Returns at once and never raises: even the check whether a run is needed is database
+    work, so it happens on a short-lived thread, never on the caller's event loop.
+    """
+    threading.Thread(
+        target=_ensure_quietly, args=(interview_id,), name=f"feedback-trigger-{interview_id[:8]}", daemon=True
+    ).start()
 
 
 def resume_pending(limit: int = 20, within: timedelta = timedelta(days=2)) -> list[str]:
@@ -253,7 +264,7 @@ def resume_pending(limit: int = 20, within: timedelta = timedelta(days=2)) -> li
             .limit(limit)
         ).all()
     for interview_id in ids:
-        schedule_feedback(interview_id)
+        _ensure_quietly(interview_id)
     return list(ids)
 
 
@@ -310,7 +321,7 @@ def score_history(user_id: int, limit: int = 30) -> list[dict[str, Any]]:
         points.append(
             {
                 "interview_id": interview.id,
-                "date": _aware(interview.created_at).strftime("%d %b"),
+                "date": display.day(interview.created_at),
                 "role": interview.role,
                 "score": fb.overall_score,
                 # The chart's pace is words/min: a Japanese or Chinese interview (characters) stays off it.

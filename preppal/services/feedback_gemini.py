@@ -20,6 +20,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 from pydantic import ValidationError
 
+from preppal import display
 from preppal.editor import code_language_label
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.services.code_snapshots import Snapshot
@@ -77,11 +78,6 @@ def language_request(code: str) -> str:
     )
 
 
-def _clock(ms: int) -> str:
-    seconds = max(0, ms) // 1000
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
-
-
 def code_section(snapshots: Sequence[Snapshot], entries: Sequence[EntryLike]) -> str:
     """The editor for the prompt: the code as each question was left, then the final code.
 
@@ -103,7 +99,8 @@ def code_section(snapshots: Sequence[Snapshot], entries: Sequence[EntryLike]) ->
     budget = MAX_CODE_CHARS
     for i, snap in enumerate(reversed(versions)):
         title = "Final code" if i == 0 else "Earlier version"
-        block = f"{title} at [{_clock(snap.at_ms)}] ({code_language_label(snap.language)}):\n{snap.code.rstrip()}\n"
+        where = f"[{display.clock(snap.at_ms)}] ({code_language_label(snap.language)})"
+        block = f"{title} at {where}:\n{snap.code.rstrip()}\n"
         if i and len(block) > budget:
             break
         blocks.insert(0, block[: max(budget, 0)] if i == 0 else block)
@@ -116,7 +113,7 @@ def build_prompt(ctx: InterviewContext, entries: Sequence[EntryLike], metrics: I
     for e in entries:
         who = "Interviewer" if str(getattr(e.speaker, "value", e.speaker)).upper() == "AI" else "Candidate"
         if (e.text or "").strip():
-            lines.append(f"[{_clock(e.start_ms)}] {who}: {e.text.strip()}")
+            lines.append(f"[{display.clock(e.start_ms)}] {who}: {e.text.strip()}")
     transcript = "\n".join(lines)[-MAX_TRANSCRIPT_CHARS:]
     m = metrics
     unit = get_language(ctx.language).unit

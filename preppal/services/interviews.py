@@ -15,6 +15,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from preppal import codes
 from preppal.db import session_scope
 from preppal.languages import CODES, DEFAULT_LANGUAGE, is_supported, offline_refusal
 from preppal.models import (
@@ -128,6 +129,35 @@ def get_interview(user_id: int, interview_id: str) -> Interview:
     """The user's own interview; another user's is reported as not found."""
     with session_scope() as session:
         return _owned(session, user_id, interview_id)
+
+
+@dataclass(frozen=True)
+class InterviewWithTranscript:
+    interview: Interview
+    transcript: list[TranscriptEntry]
+
+
+def get_with_transcript(user_id: int, interview_id: str) -> InterviewWithTranscript:
+    """The user's own interview and its saved transcript lines, in order."""
+    interview = get_interview(user_id, interview_id)
+    return InterviewWithTranscript(interview, get_transcript(interview.id))
+
+
+def clone(user_id: int, interview_id: str) -> Interview:
+    """Practise again: a new PENDING interview with the same settings as one of the user's
+    (its language too; refused with the reason when this server cannot run that language)."""
+    old = get_interview(user_id, interview_id)
+    if refusal := language_unavailable(old.language):
+        raise Conflict(f"{refusal} Choose English, or ask whoever runs Preppal to add a key.")
+    return create_interview(
+        user_id,
+        interview_type=old.interview_type,
+        role=old.role,
+        difficulty=old.difficulty,
+        job_description=old.job_description,
+        resume_text=old.resume_text,
+        language=old.language,
+    )
 
 
 def get_interview_any(interview_id: str) -> Optional[Interview]:
@@ -325,7 +355,7 @@ def sweep_orphaned(stale_after: timedelta = HEARTBEAT_STALE_AFTER) -> list[str]:
                 interview_id,
                 S.ERROR,
                 expected=S.IN_PROGRESS,
-                error_code=4500,
+                error_code=codes.INTERNAL,
                 error_message="The interview was interrupted by a server restart.",
             )
             swept.append(interview_id)

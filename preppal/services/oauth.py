@@ -25,6 +25,7 @@ from joserfc import jwt as jose_jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from preppal import routes
 from preppal.services.errors import AuthError, NotFound
 from preppal.settings import get_settings
 
@@ -108,7 +109,7 @@ def get_provider(name: str) -> Provider:
 
 
 def redirect_uri(provider: Provider) -> str:
-    return f"{get_settings().public_url}/api/auth/oauth/{provider.name}/callback"
+    return get_settings().public_url + routes.oauth_callback_path(provider.name)
 
 
 def seal(pending: Pending) -> str:

@@ -31,6 +31,23 @@ class TokenError(AuthError):
     """A worker token that must not open a connection (maps to close code 4001)."""
 
 
+class MintRefused(Conflict):
+    """No token for this interview in its current status; ``status`` says which it is, so
+    the caller can tell "already ended" from "not startable" without asking again."""
+
+    def __init__(self, status: InterviewStatus) -> None:
+        self.status = status
+        super().__init__(
+            "This interview has already ended."
+            if self.ended
+            else f"This interview is {status.value.lower().replace('_', ' ')}."
+        )
+
+    @property
+    def ended(self) -> bool:
+        return self.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR)
+
+
 @dataclass(frozen=True)
 class WorkerClaims:
     user_id: int
@@ -41,16 +58,21 @@ class WorkerClaims:
     client_token: str
 
 
-def generate_worker_token(user_id: int, interview_id: str, client_token: str = "", *, resume: bool = False) -> str:
-    """Mint a token for the owner of a PENDING interview (IN_PROGRESS when resuming)."""
+def generate_worker_token(
+    user_id: int, interview_id: str, client_token: str = "", *, resume: bool | None = False
+) -> str:
+    """Mint a token for the owner of a PENDING interview (IN_PROGRESS when resuming).
+
+    ``resume=None`` lets the interview's status decide: a PENDING one gets a connect
+    token, a live one a resume token (the call page after a reload or a dropped network).
+    Raises :class:`MintRefused` for any other status, ``NotFound`` for a non-owner.
+    """
     interview = get_interview(user_id, interview_id)  # NotFound for a non-owner
+    if resume is None:
+        resume = interview.status == InterviewStatus.IN_PROGRESS
     allowed = InterviewStatus.IN_PROGRESS if resume else InterviewStatus.PENDING
     if interview.status != allowed:
-        raise Conflict(
-            "This interview has already ended."
-            if interview.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR)
-            else f"This interview is {interview.status.value.lower().replace('_', ' ')}."
-        )
+        raise MintRefused(InterviewStatus(interview.status))
     settings = get_settings()
     now = datetime.now(UTC)
     claims = {

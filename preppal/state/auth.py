@@ -2,18 +2,20 @@
 
 The cookie is set by the HTTP sign-in routes (preppal/api/auth_routes.py) and arrives with
 the page's socket headers; JavaScript never sees it. Protected pages use
-``on_load=AuthState.require_login``; other states read :meth:`AuthState.current_user_id`.
+``on_load=AuthState.require_login``; other states ``await self.current_user_id()``. The
+session lookup is a database query, so it runs through :func:`call_service` like every
+other service call from state: never on the event loop the live audio shares.
 """
 
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
-from urllib.parse import quote
 
 import reflex as rx
 
 from preppal import routes
 from preppal.services import auth
+from preppal.services.calls import call_service
 
 
 class AuthState(rx.State):
@@ -30,17 +32,17 @@ class AuthState(rx.State):
         morsel = jar.get(auth.SESSION_COOKIE)
         return morsel.value if morsel else ""
 
-    def _resolve(self) -> bool:
-        user = auth.user_for_session(self._session_token())
+    async def _resolve(self) -> bool:
+        user = await call_service(auth.user_for_session, self._session_token())
         if user is None:
             self.user_id, self.email, self.name = 0, "", ""
             return False
         self.user_id, self.email, self.name = user.id or 0, user.email, user.name
         return True
 
-    def current_user_id(self) -> int:
+    async def current_user_id(self) -> int:
         """The signed-in user's id (re-checked against the session), 0 when signed out."""
-        return self.user_id if self._resolve() else 0
+        return self.user_id if await self._resolve() else 0
 
     @rx.var
     def signed_in(self) -> bool:
@@ -50,19 +52,27 @@ class AuthState(rx.State):
     def display_name(self) -> str:
         return self.name or self.email
 
+    def route_interview_id(self) -> str:
+        """The ``[interview_id]`` argument of this page's route, as Reflex parsed it ("" elsewhere)."""
+        return str(getattr(self, routes.INTERVIEW_ARG, "") or "")
+
+    def sign_in_redirect(self):
+        """Off to sign-in, and back to this page afterwards."""
+        return rx.redirect(routes.sign_in_url(self.router.url.path or routes.HOME))
+
     @rx.event
-    def require_login(self):
+    async def require_login(self):
         """on_load guard for protected pages: sign-in first, then back to this page."""
-        if not self._resolve():
-            return rx.redirect(f"{routes.SIGN_IN}?next={quote(self.router.url.path or '/', safe='')}")
+        if not await self._resolve():
+            return self.sign_in_redirect()
 
     @rx.event
-    def route_home(self):
+    async def route_home(self):
         """on_load for ``/``: the dashboard when signed in, else sign-in."""
-        return rx.redirect(routes.DASHBOARD if self._resolve() else routes.SIGN_IN)
+        return rx.redirect(routes.DASHBOARD if await self._resolve() else routes.SIGN_IN)
 
     @rx.event
-    def redirect_if_signed_in(self):
+    async def redirect_if_signed_in(self):
         """on_load for the sign-in pages and the landing page."""
-        if self._resolve():
+        if await self._resolve():
             return rx.redirect(routes.DASHBOARD)

@@ -1,18 +1,18 @@
 """The dashboard: the new-interview form (with résumé upload) and the recent interviews.
 
 Every handler re-resolves the signed-in user from the session cookie and hands the id to
-the service layer, which validates all input; nothing the browser sends is trusted as-is.
+the service layer (through :func:`call_service`, off the event loop), which validates all
+input; nothing the browser sends is trusted as-is.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 import reflex as rx
 
 from preppal import routes
 from preppal.languages import DEFAULT_LANGUAGE, LANGUAGES, get_language, is_supported
 from preppal.services import auth, interviews
+from preppal.services.calls import call_service
 from preppal.services.errors import ServiceError
 from preppal.services.resume import extract_resume_text
 from preppal.settings import get_settings
@@ -39,8 +39,8 @@ class DashboardState(AuthState):
     total: int = 0
 
     @rx.event
-    def load(self):
-        user_id = self.current_user_id()
+    async def load(self):
+        user_id = await self.current_user_id()
         if not user_id:
             return
         self.form_error = self.upload_error = ""
@@ -49,11 +49,11 @@ class DashboardState(AuthState):
         if not self.gemini_ready and interviews.language_unavailable(self.language):
             self.language = DEFAULT_LANGUAGE  # the key went away since the last visit
         if not self.role:
-            self.role = auth.get_profile(user_id).target_role
-        self._refresh(user_id)
+            self.role = (await call_service(auth.get_profile, user_id)).target_role
+        await self._refresh(user_id)
 
-    def _refresh(self, user_id: int) -> None:
-        page = interviews.list_history(user_id, page=1, per_page=RECENT)
+    async def _refresh(self, user_id: int) -> None:
+        page = await call_service(interviews.list_history, user_id, page=1, per_page=RECENT)
         self.recent = [interview_row(i) for i in page.items]
         self.total = page.total
 
@@ -84,14 +84,6 @@ class DashboardState(AuthState):
         return f"The interviewer speaks {name} and your feedback is written in {name}."
 
     @rx.event
-    def set_role(self, value: str):
-        self.role = value
-
-    @rx.event
-    def set_job_description(self, value: str):
-        self.job_description = value
-
-    @rx.event
     def set_resume_text(self, value: str):
         self.resume_text = value
 
@@ -102,7 +94,7 @@ class DashboardState(AuthState):
     @rx.event
     async def handle_resume(self, files: list[rx.UploadFile]):
         """Read the uploaded .txt/.pdf into the résumé box (the file itself is not kept)."""
-        if not self.current_user_id():
+        if not await self.current_user_id():
             return rx.redirect(routes.SIGN_IN)
         self.upload_error = ""
         if not files:
@@ -112,7 +104,7 @@ class DashboardState(AuthState):
         try:
             data = await upload.read()
             # PDF parsing is CPU work: keep it off the event loop that also carries live audio.
-            self.resume_text = await asyncio.to_thread(extract_resume_text, name, data)
+            self.resume_text = await call_service(extract_resume_text, name, data)
             self.resume_name = name
         except ServiceError as exc:
             self.upload_error = exc.message
@@ -122,18 +114,19 @@ class DashboardState(AuthState):
         self.upload_error = "Upload your résumé as a .txt or .pdf file of at most 5 MB."
 
     @rx.event
-    def create(self, form: dict):
+    async def create(self, form: dict):
         """Create the interview, then open its page (from there: Start interview)."""
-        user_id = self.current_user_id()
+        user_id = await self.current_user_id()
         if not user_id:
-            return rx.redirect(f"{routes.SIGN_IN}?next={routes.DASHBOARD}")
+            return rx.redirect(routes.sign_in_url(routes.DASHBOARD))
         self.form_error = ""
         if refusal := interviews.language_unavailable(self.language):
             # plain words instead of an English interview in disguise
             self.form_error = f"{refusal} Choose English, or ask whoever runs Preppal to add a key."
             return
         try:
-            interview = interviews.create_interview(
+            interview = await call_service(
+                interviews.create_interview,
                 user_id,
                 interview_type=self.interview_type,
                 role=str(form.get("role", self.role)),
@@ -146,5 +139,5 @@ class DashboardState(AuthState):
             self.form_error = exc.message
             return
         self.job_description = self.resume_text = self.resume_name = ""
-        self._refresh(user_id)
+        await self._refresh(user_id)
         return rx.redirect(routes.interview_url(interview.id))

@@ -19,16 +19,16 @@ from typing import Any, Optional
 
 import reflex as rx
 
-from preppal import routes
+from preppal import display, routes
 from preppal.editor import code_language_label
 from preppal.languages import DEFAULT_LANGUAGE
-from preppal.locale_formats import format_number
-from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus
-from preppal.services import code_snapshots, export, interviews
+from preppal.models import Feedback, FeedbackStatus, InterviewStatus
+from preppal.services import export, interviews
 from preppal.services import feedback as feedback_service
+from preppal.services.calls import call_service
 from preppal.services.errors import NotFound, ServiceError
 from preppal.services.feedback_schema import CATEGORIES
-from preppal.services.metrics import compute_metrics
+from preppal.services.snapshot import FeedbackSnapshot, feedback_snapshot
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row
 
@@ -73,7 +73,7 @@ class CodeStep:
 def code_steps(snapshots: list) -> tuple[list[CodeStep], list[str]]:
     """Steps (without their code) and the codes, so the state sends one code at a time."""
     kept = [s for s in snapshots if s.code.strip()] or list(snapshots)
-    steps = [CodeStep(export.clock(s.at_ms), s.language, code_language_label(s.language)) for s in kept]
+    steps = [CodeStep(display.clock(s.at_ms), s.language, code_language_label(s.language)) for s in kept]
     return steps, [s.code for s in kept]
 
 
@@ -98,12 +98,12 @@ def answer_stats(a: dict[str, Any], language: str = DEFAULT_LANGUAGE, unit: str 
     short = "wpm" if unit == "words" else f"{unit}/min"
     parts = [f"{a['words']} {unit}"]
     if a.get("wpm") is not None:
-        parts.append(f"{format_number(a['wpm'], language, digits=0)} {short}")
+        parts.append(f"{display.number(a['wpm'], language, digits=0)} {short}")
     parts.append(f"{a['fillers']} filler{'s' if a['fillers'] != 1 else ''}")
     if a.get("duration_s"):
-        parts.append(f"{format_number(a['duration_s'], language, digits=0)} s")
+        parts.append(f"{display.number(a['duration_s'], language, digits=0)} s")
     if a.get("longest_pause_ms", 0) >= 1000:
-        parts.append(f"pause {format_number(a['longest_pause_ms'] / 1000, language)} s")
+        parts.append(f"pause {display.number(a['longest_pause_ms'] / 1000, language)} s")
     return " · ".join(parts)
 
 
@@ -123,9 +123,9 @@ def build_turns(entries: list, metrics: dict[str, Any]) -> list[TurnRow]:
         answer = by_first_seq.get(e.sequence) if is_user else None
         turns.append(
             TurnRow(
-                speaker="You" if is_user else "Interviewer",
+                speaker=display.speaker_label(e.speaker),
                 is_user=is_user,
-                at=export.clock(e.start_ms),
+                at=display.clock(e.start_ms),
                 text=e.text.strip(),
                 stats=answer_stats(answer, language, unit) if answer else "",
                 answer=answer["index"] if answer else 0,
@@ -133,14 +133,6 @@ def build_turns(entries: list, metrics: dict[str, Any]) -> list[TurnRow]:
         )
         last_user = is_user
     return turns
-
-
-def _snapshot(user_id: int, interview_id: str) -> tuple[Interview, list, Optional[Feedback]]:
-    """The owner's interview, its transcript, and its feedback (started if COMPLETED)."""
-    interview = interviews.get_interview(user_id, interview_id)  # NotFound for anyone else
-    entries = interviews.get_transcript(interview.id)
-    row = feedback_service.ensure_feedback(interview.id) if interview.status == InterviewStatus.COMPLETED else None
-    return interview, entries, row
 
 
 class FeedbackState(AuthState):
@@ -167,9 +159,6 @@ class FeedbackState(AuthState):
     polling_id: str = ""  # the interview a poll loop is running for ("" = none)
     poll_timed_out: bool = False
     action_error: str = ""
-
-    def _requested_id(self) -> str:
-        return routes.interview_id_from_path(self.router.url.path)
 
     def _apply(self, row: Optional[Feedback]) -> None:
         if row is None:
@@ -216,35 +205,32 @@ class FeedbackState(AuthState):
         self.code_index = max(0, min(int(index), len(self._codes) - 1))
         self.code_shown = self._codes[self.code_index]
 
-    def _show(self, interview: Interview, entries: list, row: Optional[Feedback]) -> None:
+    def _show(self, snap: FeedbackSnapshot) -> None:
         """Render one snapshot of the interview, its transcript and its feedback."""
-        self.interview = interview_row(interview)
-        if row is not None and row.metrics:
-            metrics = row.metrics
-        else:
-            metrics = compute_metrics(entries, interview.language).to_dict()
-        self.metric_rows = [MetricRow(label, value) for label, value in export.metric_rows(metrics)]
-        self.turns = build_turns(entries, metrics)
-        if row is None:
+        self.interview = interview_row(snap.interview)
+        self.metric_rows = [MetricRow(label, value) for label, value in export.metric_rows(snap.metrics)]
+        self.turns = build_turns(snap.transcript, snap.metrics)
+        self._set_code(snap.code)
+        if snap.feedback is None:
             self.fb_status = "WAITING"
         else:
-            self._apply(row)
+            self._apply(snap.feedback)
 
     @rx.event
-    def load(self):
+    async def load(self):
         self._clear()
-        user_id = self.current_user_id()
+        user_id = await self.current_user_id()
         if not user_id:
             return
-        try:
-            interview, entries, row = _snapshot(user_id, self._requested_id())
+        try:  # a COMPLETED interview's feedback run is started if a restart lost its trigger
+            snap = await call_service(feedback_snapshot, user_id, self.route_interview_id(), start_feedback=True)
         except NotFound:
             self.loaded = True
             return
-        self._show(interview, entries, row)
+        self._show(snap)
         self.found = self.loaded = True
         # IN_PROGRESS too: the call page redirects here as the relay is still saving the end
-        if self.fb_status in ("PENDING", "RUNNING") or interview.status == InterviewStatus.IN_PROGRESS:
+        if self.fb_status in ("PENDING", "RUNNING") or snap.interview.status == InterviewStatus.IN_PROGRESS:
             return FeedbackState.poll
 
     @rx.event(background=True)
@@ -263,21 +249,21 @@ class FeedbackState(AuthState):
                     waiting = self.fb_status == "WAITING"
                 try:
                     if waiting:  # the interview itself may still be ending: reload everything
-                        interview, entries, row = await asyncio.to_thread(_snapshot, user_id, interview_id)
-                        code = await asyncio.to_thread(code_snapshots.list_snapshots, interview_id)
+                        snap = await call_service(feedback_snapshot, user_id, interview_id, start_feedback=True)
                     else:
                         if n % RECHECK_EVERY == 0:
-                            await asyncio.to_thread(feedback_service.ensure_feedback, interview_id)
-                        row = await asyncio.to_thread(feedback_service.get_feedback, user_id, interview_id)
+                            await call_service(feedback_service.ensure_feedback, interview_id)
+                        row = await call_service(feedback_service.get_feedback, user_id, interview_id)
                 except NotFound:  # deleted meanwhile
                     return
+                except ServiceError:  # the database is unreachable for now: try again next second
+                    continue
                 async with self:
                     if self.interview.get("id") != interview_id:  # navigated to another interview
                         return
                     if waiting:
-                        self._show(interview, entries, row)
-                        self._set_code(code)
-                        if row is None and interview.status != InterviewStatus.IN_PROGRESS:
+                        self._show(snap)
+                        if snap.feedback is None and snap.interview.status != InterviewStatus.IN_PROGRESS:
                             return  # ended in ERROR (or never started): nothing to wait for
                     else:
                         self._apply(row)
@@ -293,30 +279,18 @@ class FeedbackState(AuthState):
                     self.polling_id = ""
 
     @rx.event
-    async def load_code(self):
-        """The editor snapshots (off the event loop; after ``load`` on the page's on_load)."""
-        interview_id, user_id = self._requested_id(), self.current_user_id()
-        if not user_id:
-            return
-        try:
-            snapshots = await asyncio.to_thread(code_snapshots.list_for_owner, user_id, interview_id)
-        except ServiceError:
-            return
-        if self.interview.get("id") == interview_id:
-            self._set_code(snapshots)
-
     @rx.event
     def show_code_step(self, index: int):
         """Step through the snapshots (clamped); the viewer shows that step's code."""
         self._show_step(index)
 
     @rx.event
-    def retry(self):
-        user_id = self.current_user_id()
+    async def retry(self):
+        user_id = await self.current_user_id()
         if not user_id:
-            return rx.redirect(routes.SIGN_IN)
+            return self.sign_in_redirect()
         try:
-            self._apply(feedback_service.retry_feedback(user_id, self.interview.get("id", "")))
+            self._apply(await call_service(feedback_service.retry_feedback, user_id, self.interview.get("id", "")))
         except ServiceError as exc:
             self.action_error = exc.message
             return
@@ -324,25 +298,13 @@ class FeedbackState(AuthState):
         return FeedbackState.poll
 
     @rx.event
-    def practise_again(self):
+    async def practise_again(self):
         """A new interview with the same settings, straight into the call."""
-        user_id = self.current_user_id()
+        user_id = await self.current_user_id()
         if not user_id:
-            return rx.redirect(routes.SIGN_IN)
+            return self.sign_in_redirect()
         try:
-            old = interviews.get_interview(user_id, self.interview.get("id", ""))
-            if refusal := interviews.language_unavailable(old.language):
-                self.action_error = f"{refusal} Choose English, or ask whoever runs Preppal to add a key."
-                return
-            new = interviews.create_interview(
-                user_id,
-                interview_type=old.interview_type,
-                role=old.role,
-                difficulty=old.difficulty,
-                job_description=old.job_description,
-                resume_text=old.resume_text,
-                language=old.language,
-            )
+            new = await call_service(interviews.clone, user_id, self.interview.get("id", ""))
         except ServiceError as exc:
             self.action_error = exc.message
             return
@@ -362,11 +324,11 @@ class FeedbackState(AuthState):
 
     @rx.var
     def export_md(self) -> str:
-        return f"/api/interview/{self.interview.get('id', '')}/export.md"
+        return self.interview.get("export_md", "")
 
     @rx.var
     def export_pdf(self) -> str:
-        return f"/api/interview/{self.interview.get('id', '')}/export.pdf"
+        return self.interview.get("export_pdf", "")
 
     @rx.var
     def source_label(self) -> str:

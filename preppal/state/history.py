@@ -9,10 +9,10 @@ from typing import Any, Optional
 
 import reflex as rx
 
-from preppal import routes
 from preppal.models import FeedbackStatus, InterviewStatus
 from preppal.services import feedback as feedback_service
 from preppal.services import interviews
+from preppal.services.calls import call_service
 from preppal.services.errors import ServiceError
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row
@@ -74,9 +74,10 @@ class HistoryState(AuthState):
     message: str = ""
     loaded: bool = False
 
-    def _refresh(self, user_id: int) -> None:
+    async def _refresh(self, user_id: int) -> None:
         try:
-            result = interviews.list_history(
+            result = await call_service(
+                interviews.list_history,
                 user_id,
                 page=self.page_no,
                 per_page=PER_PAGE,
@@ -88,11 +89,11 @@ class HistoryState(AuthState):
             )
         except ValueError:  # an unknown filter value from a tampered client
             self.status_filter = self.type_filter = "all"
-            return self._refresh(user_id)
+            return await self._refresh(user_id)
         if result.items == [] and self.page_no > 1 and result.total:
             self.page_no = result.pages
-            return self._refresh(user_id)
-        scores = feedback_service.feedback_for(user_id, [i.id for i in result.items])
+            return await self._refresh(user_id)
+        scores = await call_service(feedback_service.feedback_for, user_id, [i.id for i in result.items])
         rows = []
         for interview in result.items:
             d = interview_row(interview)
@@ -109,72 +110,72 @@ class HistoryState(AuthState):
                     status=d["status"],
                     score=_score(scores.get(interview.id)),
                     href=d["feedback_href"] if completed else d["href"],
-                    export_md=f"/api/interview/{interview.id}/export.md",
+                    export_md=d["export_md"],
                     aria=d["aria"],
                     deletable=interview.status != InterviewStatus.IN_PROGRESS,
                 )
             )
         self.rows, self.total, self.pages = rows, result.total, result.pages
-        self.chart = feedback_service.score_history(user_id, CHART_POINTS)
+        self.chart = await call_service(feedback_service.score_history, user_id, CHART_POINTS)
         self.loaded = True
 
-    def _reload(self, *, first_page: bool = True):
-        user_id = self.current_user_id()
+    async def _reload(self, *, first_page: bool = True):
+        user_id = await self.current_user_id()
         if not user_id:
-            return rx.redirect(routes.SIGN_IN)
+            return self.sign_in_redirect()
         if first_page:
             self.page_no = 1
-        self._refresh(user_id)
+        await self._refresh(user_id)
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.message, self.delete_id = "", ""
-        return self._reload(first_page=False)
+        return await self._reload(first_page=False)
 
     @rx.event
-    def set_status_filter(self, value: str):
+    async def set_status_filter(self, value: str):
         self.status_filter = value or "all"
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def set_type_filter(self, value: str):
+    async def set_type_filter(self, value: str):
         self.type_filter = value or "all"
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def set_since(self, value: str):
+    async def set_since(self, value: str):
         self.since = value
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def set_until(self, value: str):
+    async def set_until(self, value: str):
         self.until = value
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def search(self, form: dict[str, Any]):
+    async def search(self, form: dict[str, Any]):
         self.query = self.query_draft = str(form.get("query", self.query_draft))[:200]
-        return self._reload()
+        return await self._reload()
 
     @rx.event
     def set_query_draft(self, value: str):
         self.query_draft = value[:200]
 
     @rx.event
-    def clear_filters(self):
+    async def clear_filters(self):
         self.status_filter = self.type_filter = "all"
         self.query = self.query_draft = self.since = self.until = ""
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def next_page(self):
+    async def next_page(self):
         self.page_no = min(self.pages, self.page_no + 1)
-        return self._reload(first_page=False)
+        return await self._reload(first_page=False)
 
     @rx.event
-    def prev_page(self):
+    async def prev_page(self):
         self.page_no = max(1, self.page_no - 1)
-        return self._reload(first_page=False)
+        return await self._reload(first_page=False)
 
     @rx.event
     def ask_delete(self, interview_id: str, label: str):
@@ -191,17 +192,17 @@ class HistoryState(AuthState):
             self.delete_id = self.delete_label = ""
 
     @rx.event
-    def confirm_delete(self):
-        user_id = self.current_user_id()
+    async def confirm_delete(self):
+        user_id = await self.current_user_id()
         if not user_id:
-            return rx.redirect(routes.SIGN_IN)
-        try:
-            interviews.delete_interview(user_id, self.delete_id)  # owner-checked; transcript + feedback go too
+            return self.sign_in_redirect()
+        try:  # owner-checked; transcript + feedback go too
+            await call_service(interviews.delete_interview, user_id, self.delete_id)
             self.message = f"Deleted “{self.delete_label}”."
         except ServiceError as exc:
             self.message = exc.message
         self.delete_id = self.delete_label = ""
-        self._refresh(user_id)
+        await self._refresh(user_id)
 
     @rx.var
     def filtered(self) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from preppal import routes
 from preppal.services import interviews
+from preppal.services.calls import call_service
 from preppal.services.errors import NotFound
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row, transcript_row
@@ -17,22 +17,19 @@ class InterviewDetailState(AuthState):
     detail: dict[str, str] = {}
     transcript: list[dict[str, str]] = []
 
-    def _requested_id(self) -> str:
-        return routes.interview_id_from_path(self.router.url.path)
-
     @rx.event
-    def load(self):
+    async def load(self):
         self.loaded, self.found, self.detail, self.transcript = False, False, {}, []
-        user_id = self.current_user_id()
+        user_id = await self.current_user_id()
         if not user_id:
             return
-        try:
-            interview = interviews.get_interview(user_id, self._requested_id())  # owner check
+        try:  # owner-checked: someone else's interview is NotFound
+            record = await call_service(interviews.get_with_transcript, user_id, self.route_interview_id())
         except NotFound:
             self.loaded = True
             return
-        self.detail = interview_row(interview)
-        self.transcript = [transcript_row(e) for e in interviews.get_transcript(interview.id)]
+        self.detail = interview_row(record.interview)
+        self.transcript = [transcript_row(e) for e in record.transcript]
         self.found = self.loaded = True
 
     @rx.var

@@ -15,18 +15,18 @@ ends the call (``ending``) and keeps the transcript so far on screen.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from typing import Any
 
 import reflex as rx
 
-from preppal import routes
+from preppal import display, routes
 from preppal.editor import default_language, has_editor
 from preppal.languages import get_language
 from preppal.models import InterviewStatus
 from preppal.services import code_snapshots, interviews, tokens
+from preppal.services.calls import call_service
 from preppal.services.errors import ServiceError
 from preppal.settings import get_settings
 from preppal.state.auth import AuthState
@@ -34,7 +34,6 @@ from preppal.state.auth import AuthState
 log = logging.getLogger(__name__)
 
 PHASES = ("initializing", "connecting", "live", "reconnecting", "ending")
-INTERVIEWER_NAMES = {"gemini": "Gemini Live interviewer", "offline": "Offline interviewer (on this server)"}
 
 # error kind → (what happened, what to do next); plain words for the candidate.
 ERRORS: dict[str, tuple[str, str]] = {
@@ -95,7 +94,7 @@ class Turn:
 
 
 class MeetingState(rx.State):
-    interview_id: str = ""
+    call_id: str = ""  # the interview this page's call is for (fixed by on_load; the sink checks it)
     role: str = ""
     interview_type: str = ""
     interview_language: str = "en-US"  # BCP-47 tag of the spoken interview (not the code editor's)
@@ -122,11 +121,11 @@ class MeetingState(rx.State):
 
     @rx.var
     def feedback_href(self) -> str:
-        return routes.feedback_url(self.interview_id) if self.interview_id else routes.DASHBOARD
+        return routes.feedback_url(self.call_id) if self.call_id else routes.DASHBOARD
 
     @rx.var
     def interviewer_label(self) -> str:
-        return INTERVIEWER_NAMES.get(self.interviewer, self.interviewer)
+        return display.interviewer_label(self.interviewer, long=True) if self.interviewer else ""
 
     @rx.var
     def start_label(self) -> str:
@@ -153,12 +152,12 @@ class MeetingState(rx.State):
     def _clear_error(self) -> None:
         self.error_kind = self.error_message = self.error_next_step = ""
 
-    def _id_from_path(self) -> str:
-        return routes.interview_id_from_path(self.router.url.path)
-
     async def _user_id(self) -> int:
         auth = await self.get_state(AuthState)
-        return auth.current_user_id()
+        return await auth.current_user_id()
+
+    async def _route_id(self) -> str:
+        return (await self.get_state(AuthState)).route_interview_id()
 
     def apply_segment(self, segment_id: int, speaker: str, text: str, final: bool) -> None:
         """Insert or replace one transcript segment (idempotent; order by segment id)."""
@@ -181,7 +180,7 @@ class MeetingState(rx.State):
     @rx.event
     async def on_load(self):
         """Reset for this interview; redirect when it is over or not the user's."""
-        self.interview_id = self._id_from_path()
+        self.call_id = await self._route_id()
         self.phase, self.turns, self.token = "initializing", [], ""
         self.muted = self.end_requested = self.call_stopped = False
         self.interviewer, self.echo_cancellation = "", True
@@ -190,16 +189,17 @@ class MeetingState(rx.State):
         self.frame_ms, self.max_duration_s = settings.audio_frame_ms, settings.max_session_s
         user_id = await self._user_id()
         if not user_id:
-            return rx.redirect(f"{routes.SIGN_IN}?next={self.router.url.path}")
+            return rx.redirect(routes.sign_in_url(self.router.url.path))
         try:
-            interview = interviews.get_interview(user_id, self.interview_id)
+            record = await call_service(interviews.get_with_transcript, user_id, self.call_id)
         except ServiceError:
             self.call_stopped = True
             self._set_error("not_found")
             return None
+        interview = record.interview
         if interview.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR):
-            return rx.redirect(routes.feedback_url(self.interview_id))
-        self.role, self.interview_type = interview.role, interview.interview_type.value.replace("_", " ")
+            return rx.redirect(routes.feedback_url(self.call_id))
+        self.role, self.interview_type = interview.role, display.type_label(interview.interview_type)
         self.rejoin = interview.status == InterviewStatus.IN_PROGRESS
         self.interview_language, self.language_name = interview.language, get_language(interview.language).name
         refusal = interviews.language_unavailable(interview.language)
@@ -210,36 +210,35 @@ class MeetingState(rx.State):
         self.editor_enabled = has_editor(interview.interview_type)
         self.editor_language, self.editor_code = default_language(interview.interview_type), ""
         if self.editor_enabled and self.rejoin:
-            last = await asyncio.to_thread(code_snapshots.final_snapshot, self.interview_id)
+            last = await call_service(code_snapshots.final_snapshot, self.call_id)
             if last is not None:
                 self.editor_language, self.editor_code = last.language, last.code
         self.interviewer = interview.interviewer or settings.interviewer_name
         # Saved final lines (a reload during a live interview) are shown again.
-        for line in interviews.get_transcript(self.interview_id):
+        for line in record.transcript:
             self.apply_segment(line.sequence, line.speaker.value, line.text, True)
         return None
 
     @rx.event
     async def request_token(self, resume: bool = False):
-        """Mint a worker token for the component (first connect or a reconnect attempt)."""
+        """Mint a worker token for the component (first connect or a reconnect attempt).
+
+        The interview's status, not the caller, decides the kind: once the relay has moved
+        it to IN_PROGRESS only a resume token can rejoin it.
+        """
         user_id = await self._user_id()
         if not user_id:
             self.call_stopped = True
             self._set_error("expired")
             return
         try:
-            interview = interviews.get_interview(user_id, self.interview_id)
-            # The interview's status, not the caller, decides: once the relay has moved
-            # it to IN_PROGRESS only a resume token can rejoin it.
-            rejoin = interview.status == InterviewStatus.IN_PROGRESS
-            self.token = tokens.generate_worker_token(
-                user_id, self.interview_id, self.router.session.client_token, resume=rejoin
+            self.token = await call_service(
+                tokens.generate_worker_token, user_id, self.call_id, self.router.session.client_token, resume=None
             )
         except ServiceError as exc:
-            log.info("no worker token for %s: %s", self.interview_id, exc.message)
+            log.info("no worker token for %s: %s", self.call_id, exc.message)
             self.call_stopped = True
-            current = interviews.get_interview_any(self.interview_id)
-            ended = current is not None and current.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR)
+            ended = isinstance(exc, tokens.MintRefused) and exc.ended
             self._set_error("ended" if ended else "internal", exc.message)
             self.phase = "ending" if self.phase != "initializing" else self.phase
 
@@ -261,7 +260,7 @@ class MeetingState(rx.State):
         elif phase in ("connecting", "live"):
             self._clear_error()
         if info.get("ended") and not error:
-            return rx.redirect(routes.feedback_url(self.interview_id))
+            return rx.redirect(routes.feedback_url(self.call_id))
         return None
 
     @rx.event

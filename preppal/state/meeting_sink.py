@@ -24,7 +24,7 @@ _PHASES = {"live": "live", "reconnecting": "reconnecting", "ended": "ending", "e
 
 def apply_push(state: MeetingState, interview_id: str, update: TranscriptPush) -> bool:
     """Apply one relay update to a page's MeetingState; False if the page shows another interview."""
-    if state.interview_id != interview_id:
+    if state.call_id != interview_id:
         return False  # the tab navigated away; never write one interview into another
     if update.segment_id:
         state.apply_segment(update.segment_id, update.speaker, update.text, update.final)

@@ -3,10 +3,9 @@ after a failed post, and the OAuth providers that are configured."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import reflex as rx
 
+from preppal import routes
 from preppal.services import oauth
 from preppal.state.auth import AuthState
 
@@ -29,16 +28,18 @@ class AuthFormState(AuthState):
         return self.router.url.query_parameters.get("next", "")
 
     @rx.var
-    def next_query(self) -> str:
-        nxt = self.router.url.query_parameters.get("next", "")
-        return f"?next={quote(nxt, safe='')}" if nxt else ""
+    def sign_up_href(self) -> str:
+        return routes.with_next(routes.SIGN_UP, self.router.url.query_parameters.get("next", ""))
+
+    @rx.var
+    def sign_in_href(self) -> str:
+        return routes.sign_in_url(self.router.url.query_parameters.get("next", ""))
 
     @rx.var
     def providers(self) -> list[dict[str, str]]:
         """Configured OAuth providers only; their buttons link to the HTTP start route."""
         nxt = self.router.url.query_parameters.get("next", "")
-        suffix = f"?next={quote(nxt, safe='')}" if nxt else ""
         return [
-            {"name": p.name, "label": f"Continue with {p.label}", "href": f"/api/auth/oauth/{p.name}/start{suffix}"}
+            {"name": p.name, "label": f"Continue with {p.label}", "href": routes.oauth_start_url(p.name, nxt)}
             for p in oauth.configured_providers()
         ]

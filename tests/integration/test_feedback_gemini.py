@@ -316,7 +316,7 @@ def test_gemini_judges_the_code_a_category_and_notes_per_question(gemini_env: St
     assert "code_quality" in schema["properties"]["scores"]["properties"]
     assert "code_note" in schema["properties"]["question_notes"]["items"]["properties"]
     prompt = request["body"]["contents"][0]["parts"][0]["text"]
-    assert "Final code at [00:09] (Python):\ndef close_books(days):" in prompt
+    assert "Final code at [0:09] (Python):\ndef close_books(days):" in prompt
     instruction = json.dumps(request["body"].get("systemInstruction") or request["body"].get("system_instruction"))
     assert "code_quality" in instruction and "never run" in instruction
 

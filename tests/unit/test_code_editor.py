@@ -21,6 +21,7 @@ from preppal.services.errors import ValidationError
 from preppal.services.feedback_gemini import code_section
 from preppal.services.interviews import TranscriptLine
 from preppal.services.metrics import compute_metrics
+from preppal.services.snapshot import feedback_snapshot
 
 
 # --- vocabulary and cap ----------------------------------------------------------------------
@@ -201,7 +202,7 @@ def test_prompt_code_section_has_each_questions_version_and_the_final_code() -> 
         Snapshot(28_000, "sql", "SELECT customer, SUM(total) FROM orders GROUP BY customer"),
     ]
     text = code_section(snaps, LINES)
-    assert text.index("return xs[::-1]") < text.index("Final code at [00:28] (SQL)")
+    assert text.index("return xs[::-1]") < text.index("Final code at [0:28] (SQL)")
     assert "pass" not in text  # superseded before the next question
     assert code_section([], LINES) == "" and code_section([Snapshot(0, "python", "  \n")], LINES) == ""
 
@@ -228,10 +229,10 @@ def test_markdown_and_pdf_exports_carry_the_final_code(finished_with_code) -> No
     owner = interviews.get_interview_any(iid).user_id
     row = feedback.run_feedback(iid)
     assert "does not judge the code" in row.summary and "code_quality" not in row.scores
-    report = export.build_report(owner, iid)
+    report = feedback_snapshot(owner, iid)
     md = export.to_markdown(report)
     section = md[md.index("## Your code") : md.index("## Delivery metrics")]
-    assert "Python · final version at 00:28 · 2 snapshots" in section
+    assert "Python · final version at 0:28 · 2 snapshots" in section
     assert "````python\ns = '```'\ndef rev(xs):\n    return xs[::-1]\n````" in section
     assert "pass" not in section
     pdf = export.to_pdf(report)
@@ -242,4 +243,4 @@ def test_markdown_without_code_has_no_code_section(interview_id) -> None:
     interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS)
     interviews.submit_transcript(interview_id, LINES)
     owner = interviews.get_interview_any(interview_id).user_id
-    assert "## Your code" not in export.to_markdown(export.build_report(owner, interview_id))
+    assert "## Your code" not in export.to_markdown(feedback_snapshot(owner, interview_id))

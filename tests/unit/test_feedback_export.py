@@ -6,11 +6,13 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from preppal.api.export_routes import export_routes, export_url
+from preppal.api.export_routes import export_routes
 from preppal.models import InterviewStatus, Speaker
+from preppal.routes import export_url
 from preppal.services import auth, export, feedback, interviews
 from preppal.services.errors import NotFound
 from preppal.services.interviews import TranscriptLine
+from preppal.services.snapshot import feedback_snapshot
 
 LINES = [
     TranscriptLine(1, Speaker.AI, "Tell me about a project you’re proud of?", 0, 3_000),
@@ -28,7 +30,9 @@ LINES = [
 def owned(db):
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada")
     other = auth.sign_up("eve@example.com", "Correct-horse-9", "Eve")
-    interview = interviews.create_interview(owner.id, interview_type="behavioural", role="Backend engineer")
+    interview = interviews.create_interview(
+        owner.id, interview_type="behavioural", role="Backend engineer", difficulty="warmup"
+    )
     interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     interviews.submit_transcript(interview.id, LINES)
     return owner.id, other.id, interview.id
@@ -37,21 +41,22 @@ def owned(db):
 def test_markdown_has_feedback_metrics_and_transcript(owned) -> None:
     owner, _, interview_id = owned
     feedback.run_feedback(interview_id)
-    md = export.to_markdown(export.build_report(owner, interview_id))
+    md = export.to_markdown(feedback_snapshot(owner, interview_id))
     assert md.startswith("# Interview feedback — Backend engineer")
     assert "## Overall score:" in md and "Built-in analyzer" in md
     assert "| Structure (STAR) |" in md and "## Strengths" in md and "## Improvements" in md
     assert "## Question by question" in md and "**A stronger answer:**" in md
     assert "| Questions answered | 2 of 2 |" in md
     assert "| Filler words | 1 (" in md  # the "um"
-    assert "**[00:04] You:** Um, I led the billing migration — we cut the close from 5 days to 1." in md
+    assert "- **Type:** Behavioural" in md and "- **Difficulty:** Warm-up" in md and "- **Status:** Completed" in md
+    assert "**[0:04] You:** Um, I led the billing migration — we cut the close from 5 days to 1." in md
     assert "Why did it matter \\| to finance?" in md  # a pipe cannot break the table of notes
     assert md.count("**[") == 4
 
 
 def test_markdown_before_feedback_still_exports_transcript_and_metrics(owned) -> None:
     owner, _, interview_id = owned
-    md = export.to_markdown(export.build_report(owner, interview_id))
+    md = export.to_markdown(feedback_snapshot(owner, interview_id))
     assert "Feedback has not been produced yet." in md
     assert "| Questions answered | 2 of 2 |" in md and "## Transcript" in md
 
@@ -59,7 +64,7 @@ def test_markdown_before_feedback_still_exports_transcript_and_metrics(owned) ->
 def test_pdf_is_a_pdf_with_the_transcript(owned) -> None:
     owner, _, interview_id = owned
     feedback.run_feedback(interview_id)
-    data = export.to_pdf(export.build_report(owner, interview_id))
+    data = export.to_pdf(feedback_snapshot(owner, interview_id))
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert len(data) > 2_000
 
@@ -71,7 +76,7 @@ def test_latin1_folding() -> None:
 def test_another_users_interview_is_not_exportable(owned) -> None:
     _, other, interview_id = owned
     with pytest.raises(NotFound):
-        export.build_report(other, interview_id)
+        feedback_snapshot(other, interview_id)
 
 
 def _client(user_id: int | None) -> TestClient:

@@ -16,7 +16,7 @@ from preppal.state.meeting_sink import apply_push
 def state() -> MeetingState:
     root = rx.State(_reflex_internal_init=True)
     meeting = root.get_substate(MeetingState.get_full_name().split(".")[1:])
-    meeting.interview_id = "iv-1"
+    meeting.call_id = "iv-1"
     return meeting
 
 

@@ -48,6 +48,31 @@ def test_get_interview_hides_other_users_interviews(users) -> None:
         interviews.get_interview(bob, mine.id)
 
 
+def test_clone_copies_the_settings_into_a_new_pending_interview(users) -> None:
+    alice, bob = users
+    old = _new(alice, difficulty="intense", job_description="Go + Postgres", resume_text="Ten years of Go.")
+    interviews.update_status(old.id, S.IN_PROGRESS)
+    interviews.submit_transcript(old.id, _lines(2))
+    new = interviews.clone(alice, old.id)
+    assert new.id != old.id and new.status == S.PENDING and new.user_id == alice
+    same = ("interview_type", "role", "difficulty", "job_description", "resume_text")
+    assert [getattr(new, f) for f in same] == [getattr(old, f) for f in same]
+    assert interviews.get_transcript(new.id) == []
+    with pytest.raises(NotFound):
+        interviews.clone(bob, old.id)  # only your own
+
+
+def test_get_with_transcript_is_owner_checked(users) -> None:
+    alice, bob = users
+    mine = _new(alice)
+    interviews.update_status(mine.id, S.IN_PROGRESS)
+    interviews.append_transcript_line(mine.id, _lines(1)[0])
+    record = interviews.get_with_transcript(alice, mine.id)
+    assert record.interview.id == mine.id and [e.sequence for e in record.transcript] == [0]
+    with pytest.raises(NotFound):
+        interviews.get_with_transcript(bob, mine.id)
+
+
 def test_history_is_paginated_newest_first_and_per_user(users) -> None:
     alice, bob = users
     ids = [_new(alice).id for _ in range(7)]

@@ -51,6 +51,29 @@ def test_only_pending_interviews_get_tokens(setup, path) -> None:
         tokens.generate_worker_token(alice, interview_id)
 
 
+@pytest.mark.parametrize(
+    ("path", "ended"),
+    [([], False), ([InterviewStatus.ERROR], True), ([InterviewStatus.IN_PROGRESS, InterviewStatus.COMPLETED], True)],
+)
+def test_refusal_says_why_without_a_second_lookup(setup, path, ended) -> None:
+    """The call page tells "already ended" from other refusals by the exception alone."""
+    alice, _, interview_id = setup
+    for status in path:
+        interviews.update_status(interview_id, status)
+    with pytest.raises(tokens.MintRefused) as refused:
+        tokens.generate_worker_token(alice, interview_id, resume=True)
+    assert refused.value.ended is ended and refused.value.http_status == 409
+    assert refused.value.status == (path[-1] if path else InterviewStatus.PENDING)
+
+
+def test_status_decides_connect_or_resume_when_asked_to(setup) -> None:
+    alice, _, interview_id = setup
+    first = tokens.verify_worker_token(tokens.generate_worker_token(alice, interview_id, resume=None), interview_id)
+    interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS)
+    again = tokens.verify_worker_token(tokens.generate_worker_token(alice, interview_id, resume=None), interview_id)
+    assert (first.purpose, again.purpose) == (tokens.PURPOSE_CONNECT, tokens.PURPOSE_RESUME)
+
+
 def test_unknown_interview(setup) -> None:
     with pytest.raises(NotFound):
         tokens.generate_worker_token(setup[0], "00000000-0000-0000-0000-000000000000")

@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from preppal import codes
 from preppal.live.base import (
     INPUT_SAMPLE_RATE,
     AIAudio,
@@ -50,7 +51,6 @@ from preppal.live.offline.vad import (
 )
 
 log = logging.getLogger(__name__)
-UPSTREAM = 4002  # ErrorResponse code for "the interviewer failed"
 _TICK_S = 0.25
 _TIMEOUT_LEAD_S = 10.0  # start the time-limit closing this long before the cap
 
@@ -106,10 +106,12 @@ class OfflineBackend(LiveBackend):
             self._engines = await asyncio.to_thread(load_engines, self._stt_model_dir)
             self._interviewer = Interviewer(self.brief)
         except ModelUnavailable as exc:
-            raise BackendError(UPSTREAM, str(exc)) from exc
+            raise BackendError(codes.UPSTREAM, str(exc)) from exc
         except Exception as exc:
             log.exception("offline interviewer failed to start")
-            raise BackendError(UPSTREAM, f"The offline interviewer could not start ({type(exc).__name__}).") from exc
+            raise BackendError(
+                codes.UPSTREAM, f"The offline interviewer could not start ({type(exc).__name__})."
+            ) from exc
         self._vad = StreamingVad(self._engines.vad_session)
         self._started_at = time.monotonic()
         self._tasks = [
@@ -321,5 +323,7 @@ class OfflineBackend(LiveBackend):
         except Exception as exc:
             log.exception("offline interviewer failed")
             if not self._ended:
-                self._events.put_nowait(Failed(UPSTREAM, "The offline interviewer stopped unexpectedly.", repr(exc)))
+                self._events.put_nowait(
+                    Failed(codes.UPSTREAM, "The offline interviewer stopped unexpectedly.", repr(exc))
+                )
                 self._ended = True

@@ -1,7 +1,9 @@
-"""ErrorResponse codes and WebSocket close codes of the relay (see proto/interview.proto).
+"""ErrorResponse codes and WebSocket close codes (see proto/interview.proto).
 
-One code means one thing to the browser, whether it arrives as an ``ErrorResponse`` or as
-the close code; the messages are plain sentences a candidate can read.
+The one home of the numbers: the relay, the live backends (Gemini, offline) and the
+services that record an interview's error code all import them from here. One code means
+one thing to the browser, whether it arrives as an ``ErrorResponse`` or as the close code;
+the messages are plain sentences a candidate can read.
 """
 
 from __future__ import annotations

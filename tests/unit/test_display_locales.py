@@ -1,4 +1,4 @@
-"""Dates and numbers of an interview's content in its own locale (preppal.locale_formats),
+"""Dates and numbers of an interview's content in its own locale (preppal.display),
 and the export that uses them."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from preppal import display
 from preppal.languages import CODES, get_language, offline_refusal
 from preppal.live.base import InterviewBrief
 from preppal.live.prompt import system_instruction
-from preppal.locale_formats import format_number, format_percent, format_when, language_label, language_options
 from preppal.services.export import metric_rows
 
 MOMENT = datetime(2026, 11, 6, 9, 5, tzinfo=UTC)
@@ -28,22 +28,22 @@ MOMENT = datetime(2026, 11, 6, 9, 5, tzinfo=UTC)
     ],
 )
 def test_dates_follow_the_interview_locale(code: str, expected: str) -> None:
-    assert format_when(MOMENT, code) == expected
+    assert display.when(MOMENT, code) == expected
 
 
 def test_naive_datetimes_are_utc_and_none_is_a_dash() -> None:
-    assert format_when(MOMENT.replace(tzinfo=None), "de-DE") == format_when(MOMENT, "de-DE")
-    assert format_when(None, "fr-FR") == "—"
+    assert display.when(MOMENT.replace(tzinfo=None), "de-DE") == display.when(MOMENT, "de-DE")
+    assert display.when(None, "fr-FR") == "—"
 
 
 def test_numbers_follow_the_interview_locale() -> None:
-    assert format_number(1234.5, "en-US") == "1,234.5"
-    assert format_number(1234.5, "de-DE") == "1.234,5"
-    assert format_number(1234.5, "fr-FR") == "1\u202f234,5"
-    assert format_number(142.0, "pt-BR") == "142"
-    assert format_number(None, "fr-FR") == "–"
-    assert format_percent(0.42, "fr-FR") == "42\u00a0%"
-    assert format_percent(0.42, "en-US") == "42%"
+    assert display.number(1234.5, "en-US") == "1,234.5"
+    assert display.number(1234.5, "de-DE") == "1.234,5"
+    assert display.number(1234.5, "fr-FR") == "1\u202f234,5"
+    assert display.number(142.0, "pt-BR") == "142"
+    assert display.number(None, "fr-FR") == "–"
+    assert display.percent(0.42, "fr-FR") == "42\u00a0%"
+    assert display.percent(0.42, "en-US") == "42%"
 
 
 def test_metric_rows_use_locale_and_unit() -> None:
@@ -57,8 +57,8 @@ def test_metric_rows_use_locale_and_unit() -> None:
 
 
 def test_labels_and_catalogue() -> None:
-    assert language_label("es-US") == "Spanish (Español)" and language_label("en-US") == "English"
-    assert [code for code, _ in language_options()] == list(CODES)
+    assert display.language_label("es-US") == "Spanish (Español)" and display.language_label("en-US") == "English"
+    assert [code for code, _ in display.language_options()] == list(CODES)
     assert get_language("xx-YY").code == "en-US" and get_language(None).code == "en-US"  # old rows: English
     assert offline_refusal("en-US") is None
     assert "English only" in offline_refusal("hi-IN") and "Hindi" in offline_refusal("hi-IN")

@@ -1,0 +1,52 @@
+"""One interview as the feedback page and the export show it: the interview, its transcript,
+its feedback row, the delivery metrics (the feedback's, or computed from the transcript
+while there is none) and the code editor's snapshots, read together so both always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, TranscriptEntry
+from preppal.services import code_snapshots, interviews
+from preppal.services import feedback as feedback_service
+from preppal.services.code_snapshots import Snapshot
+from preppal.services.metrics import compute_metrics
+
+
+@dataclass
+class FeedbackSnapshot:
+    interview: Interview
+    transcript: list[TranscriptEntry]
+    feedback: Optional[Feedback]
+    metrics: dict[str, Any]  # InterviewMetrics.to_dict()
+    code: list[Snapshot] = field(default_factory=list)  # editor snapshots, oldest first
+
+    @property
+    def final_code(self) -> Optional[Snapshot]:
+        written = [s for s in self.code if s.code.strip()]
+        return written[-1] if written else None
+
+    @property
+    def ready(self) -> bool:
+        return self.feedback is not None and self.feedback.status == FeedbackStatus.READY
+
+
+def feedback_snapshot(user_id: int, interview_id: str, *, start_feedback: bool = False) -> FeedbackSnapshot:
+    """The owner's interview with everything shown about it (NotFound for anyone else).
+
+    ``start_feedback`` makes sure a COMPLETED interview has a feedback run (the page's
+    on_load picks up a trigger a restart lost); the export only reads.
+    """
+    interview = interviews.get_interview(user_id, interview_id)
+    transcript = interviews.get_transcript(interview.id)
+    if start_feedback and interview.status == InterviewStatus.COMPLETED:
+        row = feedback_service.ensure_feedback(interview.id)
+    else:
+        row = feedback_service.get_feedback(user_id, interview.id)
+    if row is not None and row.metrics:
+        metrics = row.metrics
+    else:
+        metrics = compute_metrics(transcript, interview.language).to_dict()
+    code = code_snapshots.list_snapshots(interview.id)
+    return FeedbackSnapshot(interview=interview, transcript=transcript, feedback=row, metrics=metrics, code=code)
