@@ -20,8 +20,6 @@ import * as codeChannel from "./code_channel.js";
 const { ClientToServerMessage, ServerToClientMessage } = preppal;
 const TARGET_RATE = 16000;
 const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 8000];
-const FATAL_CODES = { 4001: "expired", 4002: "ai_unavailable", 4009: "already_open", 4010: "timeout", 4500: "internal" };
-const CODE_TOO_LARGE = 4007;
 const END_REASONS = ["REASON_UNSPECIFIED", "USER_INITIATED", "GEMINI_ENDED", "TIMEOUT"];
 const END_WAIT_MS = 10000; // EndRequest sent, no SessionEnded: give up waiting
 const DRAIN_MAX_MS = 5000; // let the interviewer finish its goodbye before leaving
@@ -36,6 +34,8 @@ export function AudioCall({
   maxDurationS = 3600,
   startLabel = "Start interview",
   stop = false,
+  fatalCodes = {}, // close/error code → error kind that ends the call (from preppal/codes.py)
+  codeTooLarge = 0, // the code of "editor snapshot over the cap" (the call goes on)
   onRequestToken,
   onStateChange,
 }) {
@@ -50,7 +50,7 @@ export function AudioCall({
   const aiLabel = useRef(null);
   const call = useRef({}); // mutable call resources, never a reason to re-render
   const props = useRef({});
-  props.current = { onRequestToken, onStateChange, interviewId, frameMs, muted };
+  props.current = { onRequestToken, onStateChange, interviewId, frameMs, muted, fatalCodes, codeTooLarge };
 
   const report = (info) => {
     const dbg = debugState();
@@ -175,9 +175,9 @@ export function AudioCall({
         if (msg.transcriptUpdate.speaker === "USER" && msg.transcriptUpdate.isFinal) codeChannel.requestFlush();
         break;
       case "error": {
-        const kind = FATAL_CODES[msg.error.code];
+        const kind = props.current.fatalCodes[String(msg.error.code)];
         if (kind) fail(kind, msg.error.message);
-        else if (msg.error.code === CODE_TOO_LARGE) codeChannel.reportRejected(msg.error.message);
+        else if (msg.error.code === props.current.codeTooLarge) codeChannel.reportRejected(msg.error.message);
         else console.warn("relay warning", msg.error.code, msg.error.message);
         break;
       }
@@ -196,7 +196,7 @@ export function AudioCall({
     c.ws = null;
     codeChannel.setSender(null);
     if (c.ended || c.done) return;
-    const kind = FATAL_CODES[event.code];
+    const kind = props.current.fatalCodes[String(event.code)];
     if (kind) return fail(kind, event.reason);
     if (c.ending) return finish("USER_INITIATED"); // closed right after our EndRequest
     // Network lost (1006), server restart (1001/1012), …: retry with a fresh token.

@@ -25,9 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.meeting_fixtures import PASSWORD, ThreadedStandin, pcm24k_tone  # noqa: E402
+from tests.e2e.meeting_helpers import ThreadedStandin, pcm24k_tone  # noqa: E402
 from tests.support import browser as browser_support  # noqa: E402
 from tests.support.app_server import start_app_server  # noqa: E402
+from tests.support.users import PASSWORD  # noqa: E402
 
 # Records when the page became usable: Start button present and the interview loaded.
 INTERACTIVE_PROBE = """

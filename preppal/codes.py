@@ -36,5 +36,16 @@ MESSAGES: dict[int, str] = {
 }
 
 
+# Codes that end the call, and the call page's error kind for each (preppal/state/meeting.py
+# ERRORS); the browser component gets this table as a prop, so the numbers live only here.
+FATAL_ERROR_KINDS: dict[int, str] = {
+    AUTH: "expired",
+    UPSTREAM: "ai_unavailable",
+    ALREADY_CONNECTED: "already_open",
+    TIMEOUT: "timeout",
+    INTERNAL: "internal",
+}
+
+
 def message_for(code: int) -> str:
     return MESSAGES.get(code, MESSAGES[INTERNAL])

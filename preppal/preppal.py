@@ -5,10 +5,13 @@ The one module that ties the layers together: nothing else imports pages or stat
 
 from __future__ import annotations
 
+import threading
+
 import reflex as rx
 
-from preppal import models, routes
+from preppal import routes
 from preppal.api.app import build_api
+from preppal.loop_watchdog import watch_loop_from_env
 from preppal.pages.auth import sign_in_page, sign_up_page
 from preppal.pages.dashboard import dashboard_page
 from preppal.pages.feedback import feedback_page
@@ -27,9 +30,10 @@ from preppal.state.meeting_sink import ReflexMeetingSink
 from preppal.state.profile import ProfileState
 from preppal.tasks import sweep_orphaned_interviews, warm_up
 
-# All tables share SQLModel.metadata: registering one model hands Reflex all of them
-# (registering each would make Reflex copy every table once per model, with warnings).
-rx.ModelRegistry.register(models.User)
+# No rx.ModelRegistry.register(...): our tables live in SQLModel.metadata, which Reflex's
+# own registered rx.Model already shares, so its start-up schema check sees all of them.
+# Registering any model of ours made two entries with that one metadata, and Reflex then
+# copied every table into a merged one ("SAWarning: Table ... already exists", 8 lines).
 
 # The relay hub: this process's live interviews, handed to the WebSocket route.
 hub = RelayHub()
@@ -66,4 +70,6 @@ app.add_page(
 # The relay pushes live transcript updates into the meeting page through this sink.
 hub.set_sink(ReflexMeetingSink(app))
 app.register_lifespan_task(sweep_orphaned_interviews)
-app.register_lifespan_task(warm_up)
+warmed = threading.Event()  # set by warm_up once the offline models are loaded
+app.register_lifespan_task(warm_up, warmed=warmed)
+app.register_lifespan_task(watch_loop_from_env, warmed=warmed)  # only with PREPPAL_LOOP_WATCHDOG set

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 
 from preppal import display
 from preppal.services import feedback, interviews
@@ -33,20 +35,34 @@ async def sweep_orphaned_interviews() -> None:
         await asyncio.sleep(SWEEP_EVERY_S)
 
 
-def _start_offline_preload() -> None:
-    from preppal.live.offline import preload  # heavy imports only when it is used
+def _load_offline_models() -> None:
+    from preppal.live.offline.engines import load_engines  # heavy imports only when it is used
 
-    preload()
+    started = time.monotonic()
+    try:
+        load_engines()
+        log.info("offline interviewer ready (models loaded in %.1f s)", time.monotonic() - started)
+    except Exception as exc:  # the interview's start() reports it to the candidate
+        log.warning("offline interviewer warm-up failed: %s", exc)
 
 
-async def warm_up() -> None:
+async def warm_up(warmed: threading.Event | None = None) -> None:
     """Start-up work that should not delay serving: the offline interviewer's models (so the
     first call starts in a second, not ten), the date/number locales, and feedback a restart
-    left unfinished."""
-    await asyncio.to_thread(display.preload_locales)
-    if not get_settings().use_gemini:
-        # The import itself is heavy (numpy, onnxruntime, CTranslate2): a thread, not the loop.
-        await asyncio.to_thread(_start_offline_preload)
+    left unfinished.
+
+    Everything runs on threads. Still, loading the models (imports of C extensions, the
+    CTranslate2 constructor) holds the GIL for up to ~0.5 s at a time, which stalls this
+    worker's event loop once while it warms up; ``warmed`` is set when that is over (the
+    loop watchdog reports stalls before it as start-up stalls).
+    """
+    try:
+        await asyncio.to_thread(display.preload_locales)
+        if not get_settings().use_gemini:
+            await asyncio.to_thread(_load_offline_models)
+    finally:
+        if warmed is not None:
+            warmed.set()
     try:
         resumed = await asyncio.to_thread(feedback.resume_pending)
         if resumed:

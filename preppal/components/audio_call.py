@@ -12,6 +12,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.event import EventHandler, passthrough_event_spec
 
+from preppal import codes
+
 # Must match audio_worklet/package.json: the browser decodes with the same protobufjs
 # the static code was generated against.
 PROTOBUFJS = "protobufjs@8.8.1"
@@ -30,9 +32,14 @@ class AudioCall(rx.NoSSRComponent):
     stop: rx.Var[bool]
     max_duration_s: rx.Var[int]
     start_label: rx.Var[str]
+    fatal_codes: rx.Var[dict[str, str]]  # close/error code → error kind (preppal.codes)
+    code_too_large: rx.Var[int]  # the ErrorResponse code of an editor snapshot over the cap
 
     on_request_token: EventHandler[passthrough_event_spec(bool)]
     on_state_change: EventHandler[passthrough_event_spec(dict)]
 
 
-audio_call = AudioCall.create
+def audio_call(**props) -> rx.Component:
+    """The call component, told which close/error codes end the call (one table, in Python)."""
+    fatal = {str(code): kind for code, kind in codes.FATAL_ERROR_KINDS.items()}
+    return AudioCall.create(fatal_codes=fatal, code_too_large=codes.CODE_TOO_LARGE, **props)

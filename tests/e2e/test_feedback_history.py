@@ -6,7 +6,6 @@ server's own database (``app_db``)."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, Speaker, TranscriptEntry
 from preppal.services import auth, feedback, interviews
 from preppal.services.interviews import TranscriptLine
+from tests.support.users import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -38,8 +38,7 @@ LINES = [
 
 
 def _sign_in(page, app_server) -> int:
-    email = f"e2e-{uuid.uuid4().hex[:8]}@example.com"
-    user = auth.sign_up(email, "Correct-horse-9", "Casey")
+    user = make_user()
     token = auth.create_login_session(user.id)
     page.context.add_cookies([{"name": auth.SESSION_COOKIE, "value": token, "url": app_server.url}])
     return user.id
@@ -161,7 +160,7 @@ def test_history_filters_exports_and_deletes(page, app_db) -> None:
 
 
 def test_another_users_interview_is_neither_visible_nor_exportable(page, app_db) -> None:
-    owner = auth.sign_up(f"owner-{uuid.uuid4().hex[:8]}@example.com", "Correct-horse-9", "Owner")
+    owner = make_user()
     theirs = _interview(owner.id, "Secret role")
     feedback.run_feedback(theirs)
     _sign_in(page, app_db)

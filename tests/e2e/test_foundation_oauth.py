@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import app_server_for
 from tests.support import browser as browser_support
+from tests.support.app_server import app_server_for
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, Account, Provider
 
 pytestmark = pytest.mark.browser

@@ -13,20 +13,15 @@ from urllib.parse import urlparse
 import pytest
 
 from preppal.models import InterviewStatus, Speaker
-from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
+from tests.e2e.meeting_helpers import (
     CallRecorder,
-    call_browser,
     call_debug,
     create_interview_in_ui,
-    gemini_server,
     make_candidate,
-    mic_wav,
     new_page,
     pcm24k_tone,
     phase_text,
     screenshot,
-    server_db,
-    standin,
     wait_for,
 )
 
@@ -36,7 +31,7 @@ FRAME_MS = 40  # settings.audio_frame_ms default
 FRAME_BYTES = 16_000 * 2 * FRAME_MS // 1000
 
 
-def test_interview_from_start_to_feedback(standin, server_db, call_browser) -> None:  # noqa: F811
+def test_interview_from_start_to_feedback(gemini_standin, gemini_db, call_browser) -> None:
     from preppal.services import interviews
 
     answered = threading.Event()
@@ -54,9 +49,9 @@ def test_interview_from_start_to_feedback(standin, server_db, call_browser) -> N
         answered.set()
         await conn.hold()
 
-    standin.behaviour = gemini
+    gemini_standin.behaviour = gemini
     email = make_candidate()
-    context, page = new_page(call_browser, server_db)
+    context, page = new_page(call_browser, gemini_db)
     calls = CallRecorder()
     calls.attach(page)
     interview_id = ""

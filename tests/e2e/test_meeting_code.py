@@ -17,19 +17,14 @@ from playwright.sync_api import expect
 from preppal.editor import MAX_CODE_BYTES
 from preppal.live.prompt import CODE_LABEL
 from preppal.models import InterviewStatus
-from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
+from tests.e2e.meeting_helpers import (
     CallRecorder,
-    call_browser,
-    gemini_server,
     make_candidate_and_interview,
-    mic_wav,
     new_page,
     open_meeting,
     pcm24k_tone,
     phase_text,
     screenshot,
-    server_db,
-    standin,
     wait_for,
 )
 
@@ -59,16 +54,16 @@ def focus_in_editor(page) -> bool:
     return page.evaluate("() => !!document.activeElement && !!document.activeElement.closest('.cm-editor')")
 
 
-def test_code_editor_from_typing_to_feedback(standin, server_db, call_browser) -> None:  # noqa: F811
+def test_code_editor_from_typing_to_feedback(gemini_standin, gemini_db, call_browser) -> None:
     from preppal.services import code_snapshots, interviews
 
     async def gemini(conn):
         await conn.ai_turn(["Please write a function ", "in the editor."], pcm_per_word=pcm24k_tone(0.2))
         await conn.hold()
 
-    standin.behaviour = gemini
+    gemini_standin.behaviour = gemini
     email, interview_id = make_candidate_and_interview(interview_type="technical")
-    context, page = new_page(call_browser, server_db)
+    context, page = new_page(call_browser, gemini_db)
     calls = CallRecorder()
     calls.attach(page)
     try:
@@ -113,7 +108,7 @@ def test_code_editor_from_typing_to_feedback(standin, server_db, call_browser) -
         wait_for(page, lambda: not focus_in_editor(page), what="focus out of the editor")
 
         # The stand-in got it as context that does not end the candidate's turn.
-        conn = standin.connections[-1]
+        conn = gemini_standin.connections[-1]
         wait_for(page, lambda: any(typed in text for _, text in shared_texts(conn)), what="code as client_content")
         assert all(done is False for done, _ in shared_texts(conn)), shared_texts(conn)
 
@@ -187,9 +182,9 @@ def test_code_editor_from_typing_to_feedback(standin, server_db, call_browser) -
         context.close()
 
 
-def test_system_design_starts_in_notes_and_behavioural_has_no_editor(standin, server_db, call_browser) -> None:  # noqa: F811
+def test_system_design_starts_in_notes_and_behavioural_has_no_editor(gemini_standin, gemini_db, call_browser) -> None:
     email, design_id = make_candidate_and_interview(interview_type="system_design")
-    context, page = new_page(call_browser, server_db)
+    context, page = new_page(call_browser, gemini_db)
     try:
         open_meeting(page, email, design_id)
         language = page.get_by_label("Language")
@@ -206,7 +201,7 @@ def test_system_design_starts_in_notes_and_behavioural_has_no_editor(standin, se
 
     user_id = interviews.get_interview_any(design_id).user_id
     talk = interviews.create_interview(user_id, interview_type="behavioural", role="Product manager")
-    context, page = new_page(call_browser, server_db)
+    context, page = new_page(call_browser, gemini_db)
     try:
         open_meeting(page, email, talk.id)
         expect(page.get_by_test_id("start-call")).to_be_visible()

@@ -13,21 +13,16 @@ import threading
 import pytest
 
 from preppal.models import InterviewStatus, Speaker
-from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
+from tests.e2e.meeting_helpers import (
     CallRecorder,
-    call_browser,
     call_debug,
-    gemini_server,
     launch_browser,
     make_candidate_and_interview,
-    mic_wav,
     new_page,
     open_meeting,
     pcm24k_tone,
     phase_text,
     screenshot,
-    server_db,
-    standin,
     wait_for,
     wait_threading_event,
 )
@@ -49,11 +44,11 @@ def _turn_texts(page) -> list[str]:
     return [turns.nth(i).inner_text().split("\n", 1)[-1].strip() for i in range(turns.count())]
 
 
-def test_microphone_permission_denied(standin, server_db, playwright_instance, mic_wav) -> None:  # noqa: F811
+def test_microphone_permission_denied(gemini_standin, gemini_db, playwright_instance, mic_wav) -> None:
     from preppal.services import interviews
 
     browser = launch_browser(playwright_instance, wav=mic_wav, grant_media=False)
-    context, page = new_page(browser, server_db)
+    context, page = new_page(browser, gemini_db)
     calls = CallRecorder()
     calls.attach(page)
     email, interview_id = make_candidate_and_interview()
@@ -74,7 +69,7 @@ def test_microphone_permission_denied(standin, server_db, playwright_instance, m
     assert interviews.get_interview_any(interview_id).status == InterviewStatus.PENDING
 
 
-def test_upstream_error_mid_call_keeps_transcript(standin, server_db, call_browser) -> None:  # noqa: F811
+def test_upstream_error_mid_call_keeps_transcript(gemini_standin, gemini_db, call_browser) -> None:
     from preppal.services import interviews
 
     async def gemini(conn):
@@ -86,9 +81,9 @@ def test_upstream_error_mid_call_keeps_transcript(standin, server_db, call_brows
         await asyncio.sleep(0.5)
         await conn.close(1011, "internal error")  # Gemini fails mid-answer
 
-    standin.behaviour = gemini
+    gemini_standin.behaviour = gemini
     email, interview_id = make_candidate_and_interview()
-    context, page = new_page(call_browser, server_db)
+    context, page = new_page(call_browser, gemini_db)
     try:
         open_meeting(page, email, interview_id)
         page.get_by_test_id("start-call").click()
@@ -109,7 +104,7 @@ def test_upstream_error_mid_call_keeps_transcript(standin, server_db, call_brows
     assert (lines[0].speaker, lines[0].text) == (Speaker.AI, "Hello, tell me about a project you led.")
 
 
-def test_barge_in_drops_queued_ai_audio(standin, server_db, call_browser) -> None:  # noqa: F811
+def test_barge_in_drops_queued_ai_audio(gemini_standin, gemini_db, call_browser) -> None:
     barge = threading.Event()
 
     async def gemini(conn):
@@ -120,9 +115,9 @@ def test_barge_in_drops_queued_ai_audio(standin, server_db, call_browser) -> Non
             await conn.interrupted()
         await conn.hold()
 
-    standin.behaviour = gemini
+    gemini_standin.behaviour = gemini
     email, interview_id = make_candidate_and_interview()
-    context, page = new_page(call_browser, server_db)
+    context, page = new_page(call_browser, gemini_db)
     # This browser "has no echo cancellation": the page must suggest headphones.
     context.add_init_script(NO_ECHO_CANCELLATION)
     calls = CallRecorder()
@@ -162,7 +157,7 @@ def test_barge_in_drops_queued_ai_audio(standin, server_db, call_browser) -> Non
         context.close()
 
 
-def test_network_drop_reconnects_without_duplicate_lines(standin, server_db, call_browser) -> None:  # noqa: F811
+def test_network_drop_reconnects_without_duplicate_lines(gemini_standin, gemini_db, call_browser) -> None:
     from preppal.services import interviews
 
     back = threading.Event()
@@ -175,10 +170,10 @@ def test_network_drop_reconnects_without_duplicate_lines(standin, server_db, cal
             await conn.ai_turn(["Good to have you ", "back."], pcm_per_word=pcm24k_tone(0.2))
         await conn.hold()
 
-    standin.behaviour = gemini
-    standin.setup_delay_s = 2.0  # hold "connecting" long enough to be seen
+    gemini_standin.behaviour = gemini
+    gemini_standin.setup_delay_s = 2.0  # hold "connecting" long enough to be seen
     email, interview_id = make_candidate_and_interview()
-    context, page = new_page(call_browser, server_db)
+    context, page = new_page(call_browser, gemini_db)
     routes: list = []
 
     held: list = []  # server → page frames held back while `hold` is set
@@ -201,7 +196,7 @@ def test_network_drop_reconnects_without_duplicate_lines(standin, server_db, cal
         wait_for(page, lambda: phase_text(page) == "Connecting…", what="phase Connecting")
         screenshot(page, "2-connecting")
         wait_for(page, lambda: phase_text(page) == "Live", timeout=30, what="phase Live")
-        standin.setup_delay_s = 0.0
+        gemini_standin.setup_delay_s = 0.0
         wait_for(page, lambda: _turn_texts(page) == ["Welcome. What drew you to this role?"], what="first line")
         assert page.get_by_test_id("turn").first.get_attribute("data-final") == "true"
 
@@ -237,7 +232,7 @@ def test_network_drop_reconnects_without_duplicate_lines(standin, server_db, cal
                 routes[-1][0].send(frame)
         wait_for(page, lambda: "/feedback" in page.url, timeout=30, what="feedback page")
     finally:
-        standin.setup_delay_s = 0.0
+        gemini_standin.setup_delay_s = 0.0
         context.close()
 
     interview = interviews.get_interview_any(interview_id)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from preppal.models import InterviewStatus, Speaker
-from tests.e2e.meeting_fixtures import (
+from tests.e2e.meeting_helpers import (
     call_debug,
     launch_browser,
     make_candidate_and_interview,

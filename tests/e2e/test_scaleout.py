@@ -9,72 +9,68 @@ manager to the page (whichever worker its socket landed on).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
 import redis
-import sqlalchemy as sa
 
 from preppal.models import InterviewStatus
-from tests.conftest import PG_URL, _reachable, app_server_for, stop_app_server, use_database
-from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
-    call_browser,
+from tests.e2e.meeting_helpers import (
     create_interview_in_ui,
     make_candidate,
-    mic_wav,
     new_page,
     pcm24k_tone,
     phase_text,
-    standin,
     wait_for,
 )
 from tests.support import browser as browser_support
-from tests.support.app_server import AppServer
+from tests.support.app_server import AppServer, app_server_for, stop_app_server
+from tests.support.databases import (
+    PG_UNREACHABLE,
+    REDIS_UNREACHABLE,
+    postgres_reachable,
+    redis_reachable,
+    temporary_schema,
+    use_database,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 REDIS_DB_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture(scope="module")
-def scaleout_server(standin) -> Iterator[AppServer]:  # noqa: F811
+def scaleout_server(gemini_standin) -> Iterator[AppServer]:
     if browser_support.chromium_path() is None:
         pytest.skip("Debian chromium is not installed (scripts/test.sh installs it)")
-    if not _reachable("127.0.0.1", 5432):
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    if not _reachable("127.0.0.1", 6379):
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    schema = f"scaleout_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    if not postgres_reachable():
+        pytest.skip(PG_UNREACHABLE)
+    if not redis_reachable():
+        pytest.skip(REDIS_UNREACHABLE)
     redis.Redis.from_url(REDIS_DB_URL).flushdb()
-    try:
-        yield app_server_for(
-            "scaleout-pg-redis",
-            {
-                "DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
-                "REFLEX_REDIS_URL": REDIS_DB_URL,
-                "GRANIAN_WORKERS": "2",
-                "PREPPAL_INTERVIEWER": "gemini",
-                "GEMINI_API_KEY": "test-key",
-                "GEMINI_BASE_URL": standin.server.base_url,
-                "GEMINI_CA_FILE": str(standin.server.cert_file),
-            },
-        )
-    finally:
-        stop_app_server("scaleout-pg-redis")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-        redis.Redis.from_url(REDIS_DB_URL).flushdb()
+    with temporary_schema("scaleout") as database_url:
+        try:
+            yield app_server_for(
+                "scaleout-pg-redis",
+                {
+                    "DATABASE_URL": database_url,
+                    "REFLEX_REDIS_URL": REDIS_DB_URL,
+                    "GRANIAN_WORKERS": "2",
+                    "PREPPAL_INTERVIEWER": "gemini",
+                    "GEMINI_API_KEY": "test-key",
+                    "GEMINI_BASE_URL": gemini_standin.server.base_url,
+                    "GEMINI_CA_FILE": str(gemini_standin.server.cert_file),
+                },
+            )
+        finally:
+            stop_app_server("scaleout-pg-redis")  # before its schema is dropped
+            redis.Redis.from_url(REDIS_DB_URL).flushdb()
 
 
 def test_call_on_postgres_and_redis_with_two_workers(
-    standin,  # noqa: F811
+    gemini_standin,
     scaleout_server: AppServer,
-    call_browser,  # noqa: F811
+    call_browser,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from preppal.services import interviews
@@ -90,7 +86,7 @@ def test_call_on_postgres_and_redis_with_two_workers(
         await conn.ai_turn(["Great, ", "thank you."], pcm_per_word=pcm24k_tone(0.2))
         await conn.hold()
 
-    standin.behaviour = gemini
+    gemini_standin.behaviour = gemini
     email = make_candidate()
     context, page = new_page(call_browser, scaleout_server)
     try:

@@ -1,3 +1,64 @@
-"""Fixtures for the integration tests (each group keeps its own in a module imported here)."""
+"""Fixtures for the integration tests: the relay served in the test's loop against the
+Live-API stand-in, and the event-loop guard every integration test runs under."""
 
-from tests.integration.relay_fixtures import relay_config, relay_env, sink, standin  # noqa: F401
+from __future__ import annotations
+
+import pytest
+
+from preppal.loop_watchdog import LoopWatchdog
+from preppal.realtime.hub import RelayConfig, RelayHub
+from tests.support import loop_guard
+from tests.support.live_api_standin import LiveApiStandin
+from tests.support.relay_harness import (
+    RecordingSink,
+    RelayEnv,
+    point_gemini_at,
+    served_relay,
+    stop_leftover_relays,
+    wait_until,
+)
+from tests.support.users import make_user
+
+
+@pytest.fixture(autouse=True)
+async def loop_guard_watchdog():
+    """Fail the test if its event loop — where the relay, routes and stand-in under test
+    run — was blocked for more than 50 ms (a test that blocks on purpose clears ``stalls``)."""
+    if not loop_guard.enabled():
+        yield None
+        return
+    async with LoopWatchdog(lambda _stall: None, threshold_s=loop_guard.THRESHOLD_S) as watchdog:
+        yield watchdog
+    if watchdog.stalls:
+        pytest.fail(loop_guard.describe(watchdog.stalls, "this test"), pytrace=False)
+
+
+@pytest.fixture
+async def standin():
+    async with LiveApiStandin() as server:
+        yield server
+        assert not server.errors, server.errors
+
+
+@pytest.fixture
+def sink() -> RecordingSink:
+    return RecordingSink()
+
+
+@pytest.fixture
+def relay_config() -> RelayConfig:
+    """Timings for the relay under test (a test may override this fixture)."""
+    return RelayConfig(grace_s=1.0)
+
+
+@pytest.fixture
+async def relay_env(db, standin, sink, relay_config, monkeypatch) -> RelayEnv:
+    """The relay served on a real socket, Gemini (real SDK) pointed at the stand-in."""
+    point_gemini_at(monkeypatch, standin)
+    hub = RelayHub(sink, config=relay_config)
+    async with served_relay(hub) as server:
+        yield RelayEnv(server, make_user().id, hub)
+        leftovers = await stop_leftover_relays(hub)
+        assert not leftovers, f"relays still running after the test: {leftovers}"
+        # No upstream session may outlive its relay.
+        await wait_until(lambda: all(c.closed.is_set() for c in standin.connections), timeout=5)

@@ -23,10 +23,11 @@ from typing import Optional
 import pytest
 
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services import auth, feedback, interviews
+from preppal.services import feedback, interviews
 from preppal.services.interviews import TranscriptLine
 from preppal.settings import reset_settings
 from tests.support.live_api_standin import make_self_signed
+from tests.support.users import make_user
 
 FAST = {"initial_delay_s": 0.05, "attempts": 3, "timeout_s": 10}
 CANDIDATE = "I led the billing migration and we cut the monthly close from five days to one."
@@ -130,7 +131,7 @@ def gemini_env(db, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn
 
 
 def _completed_interview() -> tuple[int, str]:
-    user = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada")
+    user = make_user(name="Ada")
     interview = interviews.create_interview(user.id, interview_type="behavioural", role="Backend engineer")
     interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     interviews.submit_transcript(interview.id, LINES)
@@ -265,7 +266,7 @@ def test_https_endpoint_with_a_private_ca(db, monkeypatch: pytest.MonkeyPatch, t
 def test_feedback_request_asks_for_the_interview_language(gemini_env: StandIn) -> None:
     spanish = "Lideré la migración de facturación y, eh, bajamos el cierre mensual de cinco días a uno."
     gemini_env.script(text_reply(json.dumps(valid_feedback(quote="bajamos el cierre mensual"))))
-    user = auth.sign_up("ines@example.com", "Correct-horse-9", "Inés")
+    user = make_user(name="Inés")
     interview = interviews.create_interview(
         user.id, interview_type="behavioural", role="Ingeniera backend", language="es-US"
     )
@@ -299,7 +300,7 @@ def test_english_feedback_request_names_english(gemini_env: StandIn) -> None:
 def test_gemini_judges_the_code_a_category_and_notes_per_question(gemini_env: StandIn) -> None:
     from preppal.services import code_snapshots
 
-    user = auth.sign_up("cody@example.com", "Correct-horse-9", "Cody")
+    user = make_user(name="Cody")
     interview = interviews.create_interview(user.id, interview_type="technical", role="Backend engineer")
     interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     code_snapshots.record_snapshot(interview.id, 9_000, "python", "def close_books(days):\n    return days // 5\n")

@@ -10,6 +10,7 @@ from preppal.models import InterviewStatus
 from preppal.realtime.hub import RelayHub
 from preppal.services import auth, interviews, tokens
 from preppal.settings import get_settings
+from tests.support.users import make_user
 
 BASE = "http://preppal.test"
 TOKEN = "/api/interview/generateWorkerToken"
@@ -19,8 +20,8 @@ SUBMIT = "/api/interview/submitTranscript"
 
 @pytest.fixture
 def world(db):
-    alice = auth.sign_up("alice@example.com", "Correct-horse-1").id
-    bob = auth.sign_up("bob@example.com", "Correct-horse-2").id
+    alice = make_user().id
+    bob = make_user().id
     interview = interviews.create_interview(alice, interview_type="technical", role="Backend")
     return {
         "alice": alice,

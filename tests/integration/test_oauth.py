@@ -20,6 +20,7 @@ from preppal.realtime.hub import RelayHub
 from preppal.services import auth
 from preppal.settings import reset_settings
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
+from tests.support.users import make_user
 
 APP = "http://preppal.test"
 
@@ -53,9 +54,10 @@ async def _to_provider(app: httpx.AsyncClient, name: str, next_path: str = "/pro
     return start.headers["location"]
 
 
-def _consent(authorize_url: str) -> str:
+async def _consent(authorize_url: str) -> str:
     """The provider's consent step: returns the callback URL it redirects the browser to."""
-    reply = httpx.get(authorize_url, follow_redirects=False, timeout=10)
+    async with httpx.AsyncClient(timeout=10) as browser:
+        reply = await browser.get(authorize_url, follow_redirects=False)
     assert reply.status_code == 302, reply.text
     return reply.headers["location"]
 
@@ -76,7 +78,7 @@ async def test_google_oidc_sign_in_creates_and_links_user(provider, app) -> None
     query = parse_qs(urlsplit(authorize).query)
     assert query["code_challenge_method"] == ["S256"] and query["nonce"][0] and query["state"][0]
     assert query["redirect_uri"] == [f"{APP}/api/auth/oauth/google/callback"]
-    callback = _consent(authorize)
+    callback = await _consent(authorize)
     done = await app.get(callback)
     assert done.status_code == 303 and done.headers["location"] == "/profile"
     user = _session_user(done)
@@ -89,7 +91,7 @@ async def test_google_oidc_sign_in_creates_and_links_user(provider, app) -> None
 
 
 async def test_bad_state_is_refused(provider, app) -> None:
-    callback = _consent(await _to_provider(app, "google"))
+    callback = await _consent(await _to_provider(app, "google"))
     forged = callback.replace("state=", "state=x")
     done = await app.get(forged)
     assert done.status_code == 303
@@ -100,7 +102,7 @@ async def test_bad_state_is_refused(provider, app) -> None:
 
 
 async def test_callback_without_the_flow_cookie_is_refused(provider, app) -> None:
-    callback = _consent(await _to_provider(app, "google"))
+    callback = await _consent(await _to_provider(app, "google"))
     app.cookies.clear()  # e.g. a callback link replayed in another browser
     done = await app.get(callback)
     assert done.status_code == 303 and done.headers["location"].startswith("/sign-in?")
@@ -108,7 +110,7 @@ async def test_callback_without_the_flow_cookie_is_refused(provider, app) -> Non
 
 
 async def test_tampered_flow_cookie_is_refused(provider, app) -> None:
-    callback = _consent(await _to_provider(app, "google"))
+    callback = await _consent(await _to_provider(app, "google"))
     sealed = app.cookies.get(OAUTH_COOKIE)
     app.cookies.clear()
     app.cookies.set(OAUTH_COOKIE, sealed[:-3] + "AAA", domain="preppal.test", path="/api/auth/oauth")
@@ -118,13 +120,13 @@ async def test_tampered_flow_cookie_is_refused(provider, app) -> None:
 
 async def test_wrong_nonce_is_refused(provider, app) -> None:
     provider.nonce_override = "replayed-nonce"
-    done = await app.get(_consent(await _to_provider(app, "google")))
+    done = await app.get(await _consent(await _to_provider(app, "google")))
     assert "ID token was not valid" in _error(done) and _session_user(done) is None
 
 
 async def test_id_token_for_another_client_is_refused(provider, app) -> None:
     provider.audience_override = "someone-else"
-    done = await app.get(_consent(await _to_provider(app, "google")))
+    done = await app.get(await _consent(await _to_provider(app, "google")))
     assert "ID token was not valid" in _error(done) and _session_user(done) is None
 
 
@@ -136,8 +138,8 @@ async def test_provider_error_reply(provider, app) -> None:
 
 async def test_github_uses_primary_verified_email_and_links_existing_account(provider, app) -> None:
     provider.account.subject = "4242"
-    local = auth.sign_up("grace@example.com", "Compiler-COBOL-1")
-    done = await app.get(_consent(await _to_provider(app, "github", "/dashboard")))
+    local = make_user("grace@example.com")
+    done = await app.get(await _consent(await _to_provider(app, "github", "/dashboard")))
     assert done.status_code == 303 and done.headers["location"] == "/dashboard"
     user = _session_user(done)
     assert user is not None and user.id == local.id
@@ -147,8 +149,8 @@ async def test_github_uses_primary_verified_email_and_links_existing_account(pro
 async def test_github_unverified_email_cannot_take_over_an_account(provider, app) -> None:
     provider.account.subject = "4243"
     provider.account.email_verified = False
-    auth.sign_up("grace@example.com", "Compiler-COBOL-1")
-    done = await app.get(_consent(await _to_provider(app, "github")))
+    make_user("grace@example.com")
+    done = await app.get(await _consent(await _to_provider(app, "github")))
     assert "no verified email" in _error(done) and _session_user(done) is None
 
 

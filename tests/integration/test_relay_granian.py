@@ -22,7 +22,8 @@ from preppal.realtime import codec
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.services import interviews
 from preppal.settings import get_settings
-from tests.support.relay_harness import AsgiWebSocketBridge, RelayEnv, make_user
+from tests.support.relay_harness import AsgiWebSocketBridge, RelayEnv
+from tests.support.users import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,14 +84,14 @@ async def granian_relay(db, standin, sink, tmp_path):
                 except OSError:
                     assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
                     await asyncio.sleep(0.1)
-        yield RelayEnv(GranianServer(port), make_user())
+        yield RelayEnv(GranianServer(port), make_user().id)
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            await asyncio.to_thread(proc.wait, 10)  # not on the loop the guard watches
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait(5)
+            await asyncio.to_thread(proc.wait, 5)
 
 
 async def test_relay_under_granian(granian_relay, standin):

@@ -2,7 +2,8 @@
 
 Each server runs from its own copy of the working tree (so a build never races another
 one in the checkout's ``.web/``), with its own SQLite database migrated by Alembic, on
-a free port: ``reflex run --env prod --single-port`` exactly as users run it.
+a free port: ``reflex run --env prod --single-port`` exactly as users run it. Its event
+loop is watched (tests/support/loop_guard.py): stalls land in ``loop-stalls.jsonl``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.support import loop_guard
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 600
@@ -75,6 +78,7 @@ class AppServer:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen | None = field(default=None, repr=False)
+    stalls: loop_guard.StallFile | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -136,6 +140,9 @@ def start_app_server(name: str, extra_env: dict[str, str] | None = None) -> AppS
         PREPPAL_PUBLIC_URL="",
         PYTHONUNBUFFERED="1",
     )
+    stall_path = workdir / "loop-stalls.jsonl"
+    if loop_guard.enabled():
+        env.update(loop_guard.server_env(stall_path))
     env.update(extra_env or {})
     port = free_port()
     env["PREPPAL_PUBLIC_URL"] = env["PREPPAL_PUBLIC_URL"] or f"http://localhost:{port}"
@@ -144,6 +151,8 @@ def start_app_server(name: str, extra_env: dict[str, str] | None = None) -> AppS
     )
     log_path = workdir / "server.log"
     server = AppServer(name=name, workdir=workdir, port=port, env=env, log_path=log_path)
+    if loop_guard.enabled():
+        server.stalls = loop_guard.StallFile(stall_path)
     with open(log_path, "wb") as log:
         server.process = subprocess.Popen(
             [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)],
@@ -159,3 +168,29 @@ def start_app_server(name: str, extra_env: dict[str, str] | None = None) -> AppS
         server.stop()
         raise
     return server
+
+
+_servers: dict[str, AppServer] = {}
+
+
+def app_server_for(name: str, extra_env: dict[str, str] | None = None) -> AppServer:
+    """One production server per configuration name for the whole test session."""
+    if name not in _servers:
+        _servers[name] = start_app_server(name, extra_env)
+    return _servers[name]
+
+
+def running_app_servers() -> list[AppServer]:
+    return list(_servers.values())
+
+
+def stop_app_server(name: str) -> None:
+    """Stop a server early (e.g. one whose database a module fixture is about to drop)."""
+    server = _servers.pop(name, None)
+    if server is not None:
+        server.stop()
+
+
+def stop_all_app_servers() -> None:
+    for name in list(_servers):
+        stop_app_server(name)

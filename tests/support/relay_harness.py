@@ -23,8 +23,6 @@ import websockets
 from starlette.applications import Starlette
 from websockets.asyncio.server import ServerConnection, serve
 
-from preppal.db import session_scope
-from preppal.models import User
 from preppal.realtime import codec
 from preppal.realtime.hub import RelayHub
 from preppal.realtime.outcome import Failure
@@ -185,14 +183,6 @@ class RelayEnv:
         candidate = Candidate(ws)
         candidate.start()
         return candidate
-
-
-def make_user(email: str = "candidate@example.com") -> int:
-    with session_scope() as session:
-        user = User(email=email, name="Casey Candidate")
-        session.add(user)
-        session.flush()
-        return int(user.id)
 
 
 def point_gemini_at(monkeypatch, standin: LiveApiStandin, **extra: str) -> None:

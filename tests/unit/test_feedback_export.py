@@ -13,6 +13,7 @@ from preppal.services import auth, export, feedback, interviews
 from preppal.services.errors import NotFound
 from preppal.services.interviews import TranscriptLine
 from preppal.services.snapshot import feedback_snapshot
+from tests.support.users import make_user
 
 LINES = [
     TranscriptLine(1, Speaker.AI, "Tell me about a project you’re proud of?", 0, 3_000),
@@ -28,8 +29,8 @@ LINES = [
 
 @pytest.fixture
 def owned(db):
-    owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada")
-    other = auth.sign_up("eve@example.com", "Correct-horse-9", "Eve")
+    owner = make_user(name="Ada")
+    other = make_user(name="Eve")
     interview = interviews.create_interview(
         owner.id, interview_type="behavioural", role="Backend engineer", difficulty="warmup"
     )

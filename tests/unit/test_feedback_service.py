@@ -12,9 +12,10 @@ import sqlalchemy as sa
 
 from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus, Speaker, TranscriptEntry, utcnow
-from preppal.services import auth, feedback, interviews
+from preppal.services import feedback, interviews
 from preppal.services.errors import NotFound
 from preppal.services.interviews import TranscriptLine
+from tests.support.users import make_user
 
 LINES = [
     TranscriptLine(1, Speaker.AI, "Tell me about a project you are proud of?", 0, 3_000),
@@ -24,10 +25,6 @@ LINES = [
     TranscriptLine(3, Speaker.AI, "What was hard about it?", 11_000, 13_000),
     TranscriptLine(4, Speaker.USER, "Um, convincing finance, so I built a dashboard they trusted.", 14_000, 19_000),
 ]
-
-
-def _user(email: str = "ada@example.com") -> int:
-    return auth.sign_up(email, "Correct-horse-9", "Ada").id
 
 
 def _completed(user_id: int, lines=LINES) -> str:
@@ -48,7 +45,7 @@ def _wait_status(interview_id: str, *wanted: FeedbackStatus, timeout: float = 20
 
 
 def test_no_feedback_before_completion(db) -> None:
-    user = _user()
+    user = make_user().id
     interview = interviews.create_interview(user, interview_type="behavioural", role="Engineer")
     assert feedback.ensure_feedback(interview.id) is None
     assert feedback.run_feedback(interview.id) is None
@@ -56,7 +53,7 @@ def test_no_feedback_before_completion(db) -> None:
 
 
 def test_run_produces_ready_analyzer_feedback_with_metrics(db) -> None:
-    interview_id = _completed(_user())
+    interview_id = _completed(make_user().id)
     row = feedback.run_feedback(interview_id)
     assert row.status == FeedbackStatus.READY and row.source == "analyzer"
     assert row.attempts == 1 and row.error is None
@@ -72,7 +69,7 @@ def test_run_produces_ready_analyzer_feedback_with_metrics(db) -> None:
 
 
 def test_analyzer_does_not_score_another_language_with_english_rules(db) -> None:
-    user = _user()
+    user = make_user().id
     interview = interviews.create_interview(user, interview_type="behavioural", role="Ingénieur", language="fr-FR")
     interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     interviews.submit_transcript(
@@ -90,7 +87,7 @@ def test_analyzer_does_not_score_another_language_with_english_rules(db) -> None
 
 
 def test_ensure_is_idempotent_and_runs_in_background(db) -> None:
-    interview_id = _completed(_user())
+    interview_id = _completed(make_user().id)
     first = feedback.ensure_feedback(interview_id)
     second = feedback.ensure_feedback(interview_id)
     assert first.id == second.id
@@ -101,7 +98,7 @@ def test_ensure_is_idempotent_and_runs_in_background(db) -> None:
 
 
 def test_concurrent_claims_run_once(db) -> None:
-    interview_id = _completed(_user())
+    interview_id = _completed(make_user().id)
     feedback.ensure_feedback(interview_id)  # may already be running in the background
     threads = [threading.Thread(target=feedback.run_feedback, args=(interview_id,)) for _ in range(4)]
     for t in threads:
@@ -113,7 +110,7 @@ def test_concurrent_claims_run_once(db) -> None:
 
 
 def test_stale_running_row_is_reclaimed(db) -> None:
-    interview_id = _completed(_user())
+    interview_id = _completed(make_user().id)
     with session_scope() as session:
         session.add(
             Feedback(
@@ -128,21 +125,21 @@ def test_stale_running_row_is_reclaimed(db) -> None:
 
 
 def test_fresh_running_row_is_left_alone(db) -> None:
-    interview_id = _completed(_user())
+    interview_id = _completed(make_user().id)
     with session_scope() as session:
         session.add(Feedback(interview_id=interview_id, status=FeedbackStatus.RUNNING, attempts=1))
     assert feedback.run_feedback(interview_id).status == FeedbackStatus.RUNNING
 
 
 def test_empty_transcript_is_ready_without_scores(db) -> None:
-    interview_id = _completed(_user(), lines=[TranscriptLine(1, Speaker.AI, "Hello, shall we start?", 0, 2_000)])
+    interview_id = _completed(make_user().id, lines=[TranscriptLine(1, Speaker.AI, "Hello, shall we start?", 0, 2_000)])
     row = feedback.run_feedback(interview_id)
     assert row.status == FeedbackStatus.READY and row.overall_score is None
     assert "No answers" in row.summary and row.strengths == []
 
 
 def test_retry_only_from_failed_and_only_for_the_owner(db) -> None:
-    owner, other = _user(), _user("eve@example.com")
+    owner, other = make_user().id, make_user().id
     interview_id = _completed(owner)
     with session_scope() as session:
         session.add(Feedback(interview_id=interview_id, status=FeedbackStatus.FAILED, attempts=3, error="x"))
@@ -155,7 +152,7 @@ def test_retry_only_from_failed_and_only_for_the_owner(db) -> None:
 
 
 def test_another_users_feedback_is_never_visible(db) -> None:
-    owner, other = _user(), _user("eve@example.com")
+    owner, other = make_user().id, make_user().id
     interview_id = _completed(owner)
     feedback.run_feedback(interview_id)
     assert feedback.get_feedback(owner, interview_id).status == FeedbackStatus.READY
@@ -168,7 +165,7 @@ def test_another_users_feedback_is_never_visible(db) -> None:
 
 
 def test_delete_cascades_to_transcript_and_feedback(db) -> None:
-    owner = _user()
+    owner = make_user().id
     interview_id = _completed(owner)
     feedback.run_feedback(interview_id)
     interviews.delete_interview(owner, interview_id)
@@ -180,7 +177,7 @@ def test_delete_cascades_to_transcript_and_feedback(db) -> None:
 
 
 def test_score_history_is_chronological(db) -> None:
-    owner = _user()
+    owner = make_user().id
     first, second = _completed(owner), _completed(owner)
     for interview_id in (first, second):
         feedback.run_feedback(interview_id)
@@ -190,7 +187,7 @@ def test_score_history_is_chronological(db) -> None:
 
 
 def test_resume_pending_picks_up_what_a_restart_left(db) -> None:
-    owner = _user()
+    owner = make_user().id
     missing, pending, done = _completed(owner), _completed(owner), _completed(owner)
     with session_scope() as session:
         session.add(Feedback(interview_id=pending, status=FeedbackStatus.PENDING))
@@ -204,7 +201,7 @@ def test_resume_pending_picks_up_what_a_restart_left(db) -> None:
 @pytest.mark.postgres
 def test_state_machine_on_postgres(pg_db) -> None:
     """JSON columns, the attempts += 1 claim and concurrent claimers on PostgreSQL."""
-    owner = _user()
+    owner = make_user().id
     interview_id = _completed(owner)
     threads = [threading.Thread(target=feedback.run_feedback, args=(interview_id,)) for _ in range(4)]
     for t in threads:

@@ -82,3 +82,11 @@ def test_component_fatal_error_and_session_end(state: MeetingState) -> None:
 def test_session_end_redirects_to_feedback(state: MeetingState) -> None:
     event = MeetingState.on_state_change.fn(state, {"phase": "ending", "ended": True, "reason": "GEMINI_ENDED"})
     assert event is not None and "/interview/iv-1/feedback" in str(event)
+
+
+def test_every_fatal_code_has_a_plain_message_on_the_call_page() -> None:
+    from preppal import codes
+    from preppal.state.meeting import ERRORS
+
+    assert set(codes.FATAL_ERROR_KINDS.values()) <= set(ERRORS)
+    assert all(code in codes.MESSAGES for code in codes.FATAL_ERROR_KINDS)

@@ -7,8 +7,9 @@ import threading
 import pytest
 
 from preppal.models import InterviewStatus
-from preppal.services import auth, interviews
+from preppal.services import interviews
 from preppal.services.errors import Conflict, InvalidTransition
+from tests.support.users import make_user
 
 RACERS = 8
 ROUNDS = 5
@@ -42,7 +43,7 @@ def _race(interview_id: str) -> tuple[list[str], list[BaseException]]:
 
 
 def _check_exactly_one_wins() -> None:
-    user = auth.sign_up("racer@example.com", "Correct-horse-1").id
+    user = make_user().id
     for _ in range(ROUNDS):
         interview = interviews.create_interview(user, interview_type="technical", role="Backend")
         wins, losses = _race(interview.id)

@@ -8,17 +8,18 @@ from sqlmodel import select
 
 from preppal.db import get_engine, session_scope
 from preppal.models import Interview, InterviewStatus, Speaker, TranscriptEntry
-from preppal.services import auth, interviews
+from preppal.services import interviews
 from preppal.services.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from preppal.services.interviews import TranscriptLine
+from tests.support.users import make_user
 
 S = InterviewStatus
 
 
 @pytest.fixture
 def users(db):
-    alice = auth.sign_up("alice@example.com", "Correct-horse-1")
-    bob = auth.sign_up("bob@example.com", "Correct-horse-2")
+    alice = make_user()
+    bob = make_user()
     return alice.id, bob.id
 
 

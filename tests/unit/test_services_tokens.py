@@ -8,16 +8,17 @@ import jwt
 import pytest
 
 from preppal.models import InterviewStatus
-from preppal.services import auth, interviews, tokens
+from preppal.services import interviews, tokens
 from preppal.services.errors import Conflict, NotFound
 from preppal.services.tokens import TokenError
 from preppal.settings import get_settings
+from tests.support.users import make_user
 
 
 @pytest.fixture
 def setup(db):
-    alice = auth.sign_up("alice@example.com", "Correct-horse-1").id
-    bob = auth.sign_up("bob@example.com", "Correct-horse-2").id
+    alice = make_user().id
+    bob = make_user().id
     interview = interviews.create_interview(alice, interview_type="behavioural", role="PM")
     return alice, bob, interview.id
 

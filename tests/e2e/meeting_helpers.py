@@ -1,35 +1,31 @@
-"""Fixtures for the meeting-screen browser tests (imported by each tests/e2e/test_meeting_*).
+"""Helpers for the meeting-screen browser tests (the fixtures are in tests/e2e/conftest.py).
 
 The production app is served with the real Gemini backend (real google-genai SDK) pointed
-at the Live-API stand-in, which runs here in a background thread: each test scripts what
-"Gemini" does by setting :attr:`ThreadedStandin.behaviour`. The browser is Debian
-Chromium with a fake microphone playing a spoken WAV.
+at the Live-API stand-in, which runs in a background thread (:class:`ThreadedStandin`):
+each test scripts what "Gemini" does by setting :attr:`ThreadedStandin.behaviour`. The
+browser is Debian Chromium with a fake microphone playing a spoken WAV.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import math
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
-
 from preppal.realtime.pb import interview_pb2 as pb
-from tests.conftest import app_server_for, use_database
 from tests.support import browser as browser_support
 from tests.support.app_server import AppServer
 from tests.support.live_api_standin import LiveApiStandin, StandinConnection
+from tests.support.users import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "artifacts" / "meeting-screens"
-PASSWORD = "correct-horse-battery-9"
 
 
 class ThreadedStandin:
@@ -131,73 +127,11 @@ class CallRecorder:
         return [(t, m.audio_chunk.audio_content) for t, m in self.sent if m.WhichOneof("payload") == "audio_chunk"]
 
 
-_standin: ThreadedStandin | None = None
-
-
-@pytest.fixture(scope="session")
-def standin() -> Iterator[ThreadedStandin]:
-    """One stand-in per test session, shared by every module that imports this fixture
-    (pytest would otherwise make one per importing module, and the app server — started
-    once — would talk to the first only)."""
-    global _standin
-    if _standin is None:
-        _standin = ThreadedStandin().start()
-    yield _standin
-
-
-def _stop_standin() -> None:
-    if _standin is not None:
-        _standin.stop()
-
-
-atexit.register(_stop_standin)
-
-
-@pytest.fixture(scope="session")
-def gemini_server(standin: ThreadedStandin) -> AppServer:
-    """The production app whose Gemini backend talks to the stand-in."""
-    if browser_support.chromium_path() is None:
-        pytest.skip("Debian chromium is not installed (scripts/test.sh installs it)")
-    return app_server_for(
-        "meeting-gemini-standin",
-        {
-            "PREPPAL_INTERVIEWER": "gemini",
-            "GEMINI_API_KEY": "test-key",
-            "GEMINI_BASE_URL": standin.server.base_url,
-            "GEMINI_CA_FILE": str(standin.server.cert_file),
-            "GEMINI_CONNECT_TIMEOUT_S": "5",
-        },
-    )
-
-
-@pytest.fixture
-def server_db(gemini_server: AppServer, monkeypatch: pytest.MonkeyPatch) -> AppServer:
-    """This test's service-layer calls go to the app server's database."""
-    use_database(monkeypatch, gemini_server.database_url, gemini_server.data_dir)
-    return gemini_server
-
-
-@pytest.fixture(scope="session")
-def mic_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A spoken answer (the interviewer's espeak voice) as the fake microphone, 16 kHz mono."""
-    from tests.support.speech import speech_pcm, write_wav
-
-    pcm = speech_pcm("I have built backend systems in Python for five years.", lead_s=0.5, tail_s=8.0)
-    return write_wav(tmp_path_factory.mktemp("mic") / "answer.wav", pcm)
-
-
 def launch_browser(playwright, *, wav: Path | None, grant_media: bool = True):
     return playwright.chromium.launch(
         executable_path=browser_support.chromium_path(),
         args=browser_support.chromium_args(wav, grant_media=grant_media),
     )
-
-
-@pytest.fixture
-def call_browser(playwright_instance, mic_wav: Path):
-    browser = launch_browser(playwright_instance, wav=mic_wav)
-    yield browser
-    browser.close()
 
 
 def new_page(browser, server: AppServer):
@@ -209,22 +143,18 @@ def new_page(browser, server: AppServer):
 def make_candidate_and_interview(
     role: str = "Backend engineer", interview_type: str = "behavioural"
 ) -> tuple[str, str]:
-    """A user and a PENDING interview in the server's database (call inside ``server_db``)."""
-    from preppal.services import auth, interviews
+    """A user who can sign in and a PENDING interview in the server's database (call with
+    ``gemini_db`` or ``app_db``); returns the email and the interview id."""
+    from preppal.services import interviews
 
-    email = f"cand-{time.monotonic_ns()}@example.com"
-    user = auth.sign_up(email, PASSWORD, "Ada Candidate")
+    user = make_user(password=PASSWORD, name="Ada Candidate")
     interview = interviews.create_interview(user.id, interview_type=interview_type, role=role)
-    return email, interview.id
+    return user.email, interview.id
 
 
 def make_candidate() -> str:
-    """A user in the server's database (call inside ``server_db``); returns the email."""
-    from preppal.services import auth
-
-    email = f"cand-{time.monotonic_ns()}@example.com"
-    auth.sign_up(email, PASSWORD, "Ada Candidate")
-    return email
+    """A user who can sign in, in the server's database; returns the email."""
+    return make_user(password=PASSWORD, name="Ada Candidate").email
 
 
 def create_interview_in_ui(page, email: str, role: str) -> str:

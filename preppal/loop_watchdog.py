@@ -1,0 +1,258 @@
+"""An event-loop watchdog: notices when something blocks the loop the live audio runs on.
+
+The relay shares its event loop with every Reflex handler; one blocking call (a database
+query, a file read, CPU work) there stalls every live interview on the worker. The watchdog
+guards the rule in tests (and can be switched on in any deployment to find offenders):
+
+- a heartbeat task on the watched loop wakes every ``interval`` and measures how late it
+  woke; the part of that lateness the loop thread spent *runnable but not running* (the
+  kernel's run-queue wait, from ``/proc/thread-self/schedstat``) is subtracted, so a busy
+  machine preempting the process is not mistaken for a blocked loop;
+- a watcher thread notices a heartbeat that is overdue by ``threshold`` and takes the loop
+  thread's Python stack at that moment: the blocking call is still on it. It also notices
+  when the loop is not running at all (a test runner between fixtures): a heartbeat late
+  because nobody ran the loop is not a stall.
+
+A stall over ``threshold`` becomes a :class:`Stall` (how long, and the stack), kept in
+``stalls`` and handed to ``report`` on the watcher thread (reporting may write a file: never
+on the loop). ``PREPPAL_LOOP_WATCHDOG=<file>`` turns it on in the app (a lifespan task): one
+JSON line per stall is appended to the file, plus a ``start`` line per watched loop; the
+browser-test fixtures read it. With the variable set, creating ``<file>.selftest`` makes
+the watcher block the loop once on purpose (``time.sleep``) — the tests prove with it that
+the watchdog really sees the app server's loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import queue
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Optional
+
+log = logging.getLogger("preppal.loop_watchdog")
+ENV_FILE = "PREPPAL_LOOP_WATCHDOG"
+ENV_THRESHOLD_MS = "PREPPAL_LOOP_WATCHDOG_MS"
+DEFAULT_THRESHOLD_S = 0.05
+SELFTEST_BLOCK_S = 0.2
+
+
+@dataclass(frozen=True)
+class Stall:
+    blocked_ms: float  # how long the loop could not run, run-queue wait excluded
+    late_ms: float  # how late the heartbeat woke (wall clock)
+    stack: str  # the loop thread's stack while it was blocked ("" if not caught in time)
+    pid: int
+    at: float = 0.0  # Unix time it ended
+    warming_up: bool = False  # before the app's warm-up (model loading) was over
+
+
+class _RunQueueClock:
+    """Nanoseconds this thread has spent waiting for a CPU (0 where Linux schedstat is missing)."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: Optional[int] = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def wait_ns(self) -> int:
+        if self._fd is None:
+            return 0
+        try:
+            return int(os.pread(self._fd, 128, 0).split()[1])
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class LoopWatchdog:
+    """Watch one running loop; ``report(stall)`` is called (on the watcher thread) per stall."""
+
+    def __init__(
+        self,
+        report: Callable[[Stall], None],
+        *,
+        threshold_s: float = DEFAULT_THRESHOLD_S,
+        interval_s: float = 0.01,
+        selftest_file: Optional[Path] = None,
+        warmed: Optional[threading.Event] = None,
+    ) -> None:
+        self.report = report
+        self.threshold_s = threshold_s
+        self.interval_s = interval_s
+        self.selftest_file = selftest_file
+        self.warmed = warmed
+        self.stalls: list[Stall] = []
+        self.max_late_ms = 0.0
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._task: Optional[asyncio.Task] = None
+        self._thread: Optional[threading.Thread] = None
+        self._loop_thread_id = 0
+        self._due = 0.0  # monotonic time the heartbeat should next run by
+        self._stack = ""
+        self._paused = False  # the watcher saw the loop stopped since the last heartbeat
+        self._stop = threading.Event()
+        self._found: queue.SimpleQueue[Stall] = queue.SimpleQueue()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> LoopWatchdog:
+        """Start watching the running loop (call from a coroutine on it)."""
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread_id = threading.get_ident()
+        self._due = time.monotonic() + self.interval_s
+        self._task = self._loop.create_task(self._heartbeat(), name="loop-watchdog")
+        self._thread = threading.Thread(target=self._watch, name="loop-watchdog", daemon=True)
+        self._thread.start()
+        return self
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, 1.0)
+
+    async def __aenter__(self) -> LoopWatchdog:
+        return self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- the loop side -----------------------------------------------------------------------
+    async def _heartbeat(self) -> None:
+        runq = _RunQueueClock()
+        try:
+            while True:
+                scheduled = time.monotonic() + self.interval_s
+                self._due = scheduled
+                waited_before = runq.wait_ns()
+                await asyncio.sleep(self.interval_s)
+                late_s = max(0.0, time.monotonic() - scheduled)
+                blocked_s = late_s - (runq.wait_ns() - waited_before) / 1e9
+                self.max_late_ms = max(self.max_late_ms, late_s * 1000)
+                stack, self._stack = self._stack, ""
+                paused, self._paused = self._paused, False
+                if blocked_s > self.threshold_s and not paused:
+                    warming = self.warmed is not None and not self.warmed.is_set()
+                    stall = Stall(
+                        round(blocked_s * 1000, 1), round(late_s * 1000, 1), stack, os.getpid(), time.time(), warming
+                    )
+                    self.stalls.append(stall)
+                    self._found.put(stall)
+        finally:
+            runq.close()
+
+    # -- the watcher thread ------------------------------------------------------------------
+    def _watch(self) -> None:
+        caught_for = 0.0
+        while not self._stop.wait(self.interval_s / 2):
+            self._report_found()
+            if self._loop is not None and not self._loop.is_running():
+                self._paused = True
+                continue
+            due = self._due
+            if time.monotonic() - due > self.threshold_s and caught_for != due:
+                caught_for = due
+                self._stack = _culprit_stack(self._loop_thread_id)
+            if self.selftest_file is not None and self.selftest_file.exists():
+                self.selftest_file.unlink(missing_ok=True)
+                if self._loop is not None:
+                    self._loop.call_soon_threadsafe(_selftest_block)
+        self._report_found()
+
+    def _report_found(self) -> None:
+        while True:
+            try:
+                stall = self._found.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self.report(stall)
+            except Exception:
+                log.exception("loop watchdog could not report a stall")
+
+
+def _culprit_stack(loop_thread_id: int) -> str:
+    """What keeps the loop from running: the loop thread's own stack — or, when that thread
+    is idle in ``select()`` (it is waiting for the GIL to come back), the other threads'."""
+    frames = sys._current_frames()
+    frame = frames.get(loop_thread_id)
+    if frame is None:
+        return ""
+    own = _loop_stack(frame)
+    if not frame.f_code.co_filename.endswith("selectors.py"):
+        return own
+    names = {t.ident: t.name for t in threading.enumerate()}
+    others = [
+        f"thread {names.get(ident, ident)}:\n" + "".join(traceback.format_stack(f)[-6:])
+        for ident, f in frames.items()
+        if ident not in (loop_thread_id, threading.get_ident())
+    ]
+    return own + "\n(the loop thread was idle: another thread held the GIL)\n" + "\n".join(others)
+
+
+def _loop_stack(frame) -> str:
+    """The stack from the callback the loop is running down to the blocking call (the
+    frames of the loop machinery and whatever started it say nothing about the culprit)."""
+    frames = traceback.extract_stack(frame)
+    starts = [i for i, f in enumerate(frames) if f.filename.endswith(("asyncio/events.py", "asyncio\\events.py"))]
+    return "".join(traceback.format_list(frames[starts[-1] + 1 :] if starts else frames[-15:]))
+
+
+def _selftest_block() -> None:
+    """Block the loop on purpose (the watchdog's own self-test)."""
+    time.sleep(SELFTEST_BLOCK_S)
+
+
+class JsonLinesReport:
+    """Append each stall as one JSON line (``{"kind": "stall", ...}``) to ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, record: dict) -> None:
+        line = json.dumps(record) + "\n"
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode())  # one write per line: whole lines even from several workers
+        finally:
+            os.close(fd)
+
+    def __call__(self, stall: Stall) -> None:
+        log.warning("event loop blocked for %.0f ms:\n%s", stall.blocked_ms, stall.stack)
+        self.write({"kind": "stall", **asdict(stall)})
+
+
+async def watch_loop_from_env(warmed: Optional[threading.Event] = None) -> None:
+    """Lifespan task: watch this worker's loop when ``PREPPAL_LOOP_WATCHDOG`` names a file.
+
+    ``warmed`` (set by the app's warm-up) tells start-up stalls from the others."""
+    target = os.environ.get(ENV_FILE, "")
+    if not target:
+        return
+    threshold = float(os.environ.get(ENV_THRESHOLD_MS, DEFAULT_THRESHOLD_S * 1000)) / 1000
+    report = JsonLinesReport(Path(target))
+    watchdog = LoopWatchdog(report, threshold_s=threshold, selftest_file=Path(target + ".selftest"), warmed=warmed)
+    watchdog.start()
+    await asyncio.to_thread(report.write, {"kind": "start", "pid": os.getpid(), "threshold_ms": threshold * 1000})
+    try:
+        await asyncio.Event().wait()  # until the server shuts down
+    finally:
+        await watchdog.stop()
