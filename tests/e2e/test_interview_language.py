@@ -19,15 +19,8 @@ from preppal import routes
 from preppal.models import InterviewStatus, Speaker
 from preppal.services import feedback, interviews
 from preppal.services.interviews import TranscriptLine
-from tests.e2e.meeting_fixtures import (
-    PASSWORD,
-    SCREENS,
-    gemini_server,  # noqa: F401  (fixture)
-    make_candidate,
-    screenshot,
-    server_db,  # noqa: F401  (fixture)
-    standin,  # noqa: F401  (fixture)
-)
+from tests.e2e.meeting_helpers import SCREENS, make_candidate, screenshot
+from tests.support.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -91,8 +84,8 @@ def test_dashboard_explains_the_offline_english_only_limit(page, app_db) -> None
     assert interviews.get_interview_any(iid).status == InterviewStatus.PENDING  # nothing was lost or broken
 
 
-def test_spanish_interview_from_the_dashboard_with_gemini(server_db, browser) -> None:  # noqa: F811
-    context = browser.new_context(base_url=server_db.url, viewport={"width": 1280, "height": 900})
+def test_spanish_interview_from_the_dashboard_with_gemini(gemini_db, browser) -> None:
+    context = browser.new_context(base_url=gemini_db.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
         email = make_candidate()
