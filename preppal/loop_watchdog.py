@@ -53,6 +53,10 @@ class Stall:
     pid: int
     at: float = 0.0  # Unix time it ended
     warming_up: bool = False  # before the app's warm-up (model loading) was over
+    # True: the loop thread was caught running code (a blocking call on the loop — what the
+    # guard exists for). False: it was idle or waiting for the GIL/CPU (another thread, or
+    # a C extension, held the interpreter) or was not caught at all.
+    on_loop: bool = False
 
 
 class _RunQueueClock:
@@ -103,6 +107,7 @@ class LoopWatchdog:
         self._loop_thread_id = 0
         self._due = 0.0  # monotonic time the heartbeat should next run by
         self._stack = ""
+        self._on_loop = False
         self._paused = False  # the watcher saw the loop stopped since the last heartbeat
         self._stop = threading.Event()
         self._found: queue.SimpleQueue[Stall] = queue.SimpleQueue()
@@ -148,11 +153,18 @@ class LoopWatchdog:
                 blocked_s = late_s - (runq.wait_ns() - waited_before) / 1e9
                 self.max_late_ms = max(self.max_late_ms, late_s * 1000)
                 stack, self._stack = self._stack, ""
+                on_loop, self._on_loop = self._on_loop, False
                 paused, self._paused = self._paused, False
                 if blocked_s > self.threshold_s and not paused:
                     warming = self.warmed is not None and not self.warmed.is_set()
                     stall = Stall(
-                        round(blocked_s * 1000, 1), round(late_s * 1000, 1), stack, os.getpid(), time.time(), warming
+                        round(blocked_s * 1000, 1),
+                        round(late_s * 1000, 1),
+                        stack,
+                        os.getpid(),
+                        time.time(),
+                        warming,
+                        on_loop,
                     )
                     self.stalls.append(stall)
                     self._found.put(stall)
@@ -170,7 +182,7 @@ class LoopWatchdog:
             due = self._due
             if time.monotonic() - due > self.threshold_s and caught_for != due:
                 caught_for = due
-                self._stack = _culprit_stack(self._loop_thread_id)
+                self._stack, self._on_loop = _culprit_stack(self._loop_thread_id)
             if self.selftest_file is not None and self.selftest_file.exists():
                 self.selftest_file.unlink(missing_ok=True)
                 if self._loop is not None:
@@ -189,23 +201,29 @@ class LoopWatchdog:
                 log.exception("loop watchdog could not report a stall")
 
 
-def _culprit_stack(loop_thread_id: int) -> str:
-    """What keeps the loop from running: the loop thread's own stack — or, when that thread
-    is idle in ``select()`` (it is waiting for the GIL to come back), the other threads'."""
+def _culprit_stack(loop_thread_id: int) -> tuple[str, bool]:
+    """What keeps the loop from running, and whether it is code running *on* the loop.
+
+    The loop thread's own stack when it is running a callback; when it is idle in
+    ``select()`` or inside this watchdog's heartbeat, it is only waiting (for the GIL or a
+    CPU) — then the other threads' stacks say who held the interpreter.
+    """
     frames = sys._current_frames()
     frame = frames.get(loop_thread_id)
     if frame is None:
-        return ""
+        return "", False
     own = _loop_stack(frame)
-    if not frame.f_code.co_filename.endswith("selectors.py"):
-        return own
+    code = frame.f_code
+    waiting = code.co_filename.endswith("selectors.py") or code.co_name in ("_heartbeat", "wait_ns")
+    if not waiting:
+        return own, True
     names = {t.ident: t.name for t in threading.enumerate()}
     others = [
         f"thread {names.get(ident, ident)}:\n" + "".join(traceback.format_stack(f)[-6:])
         for ident, f in frames.items()
         if ident not in (loop_thread_id, threading.get_ident())
     ]
-    return own + "\n(the loop thread was idle: another thread held the GIL)\n" + "\n".join(others)
+    return own + "\n(the loop thread was waiting: another thread held the GIL)\n" + "\n".join(others), False
 
 
 def _loop_stack(frame) -> str:

@@ -24,6 +24,14 @@ def enabled() -> bool:
     return os.environ.get(OPT_OUT, "") != "1"
 
 
+def split(stalls: list[Stall]) -> tuple[list[Stall], list[Stall]]:
+    """(failures, warnings): a stall fails the test when the loop thread was caught running
+    code on the loop (outside the app's warm-up); one where it only waited for the GIL or a
+    CPU (another thread held the interpreter, or nothing could be caught) is a warning."""
+    failing = [s for s in stalls if s.on_loop and not s.warming_up]
+    return failing, [s for s in stalls if s not in failing]
+
+
 def describe(stalls: list[Stall], where: str) -> str:
     parts = [f"the event loop of {where} was blocked {len(stalls)} time(s) for more than {THRESHOLD_S * 1000:.0f} ms:"]
     for stall in stalls[:3]:
