@@ -205,8 +205,8 @@ def _culprit_stack(loop_thread_id: int) -> tuple[str, bool]:
     """What keeps the loop from running, and whether it is code running *on* the loop.
 
     The loop thread's own stack when it is running a callback; when it is idle in
-    ``select()`` or inside this watchdog's heartbeat, it is only waiting (for the GIL or a
-    CPU) — then the other threads' stacks say who held the interpreter.
+    ``select()``, inside this watchdog's heartbeat or starting a thread, it is only waiting
+    (for the GIL or a CPU) — then the other threads' stacks say who held the interpreter.
     """
     frames = sys._current_frames()
     frame = frames.get(loop_thread_id)
@@ -215,6 +215,7 @@ def _culprit_stack(loop_thread_id: int) -> tuple[str, bool]:
     own = _loop_stack(frame)
     code = frame.f_code
     waiting = code.co_filename.endswith("selectors.py") or code.co_name in ("_heartbeat", "wait_ns")
+    waiting = waiting or _starting_a_thread(frame)
     if not waiting:
         return own, True
     names = {t.ident: t.name for t in threading.enumerate()}
@@ -224,6 +225,16 @@ def _culprit_stack(loop_thread_id: int) -> tuple[str, bool]:
         if ident not in (loop_thread_id, threading.get_ident())
     ]
     return own + "\n(the loop thread was waiting: another thread held the GIL)\n" + "\n".join(others), False
+
+
+def _starting_a_thread(frame) -> bool:
+    """``Thread.start()`` waits until the new thread runs (anyio starts its workers so): a
+    wait for the scheduler on a busy machine, not work on the loop."""
+    while frame is not None:
+        if frame.f_code.co_name == "start" and frame.f_code.co_filename.endswith("threading.py"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _loop_stack(frame) -> str:

@@ -6,8 +6,18 @@ import reflex as rx
 
 
 def _line(key: str, name: str, color: str, **props) -> rx.Component:
+    """One series in one Radix colour: the line *and* its dots (Recharts' dots default to the
+    accent colour, which drew the filler series' points in the pace line's indigo)."""
     return rx.recharts.line(
-        data_key=key, name=name, stroke=color, stroke_width=2, type_="monotone", is_animation_active=False, **props
+        data_key=key,
+        name=name,
+        stroke=rx.color(color, 9),
+        dot={"stroke": rx.color(color, 10), "fill": rx.color(color, 4)},
+        active_dot={"stroke": rx.color(color, 2), "fill": rx.color(color, 10)},
+        stroke_width=2,
+        type_="monotone",
+        is_animation_active=False,
+        **props,
     )
 
 
@@ -35,7 +45,7 @@ def score_chart(data) -> rx.Component:
             rx.recharts.x_axis(data_key="date", tick={"fontSize": 12}),
             rx.recharts.y_axis(domain=[0, 100], width=32, tick={"fontSize": 12}),
             rx.recharts.graphing_tooltip(),
-            _line("score", "Score", "var(--accent-9)"),
+            _line("score", "Score", "accent"),
             data=data,
             width="100%",
             height=220,
@@ -55,8 +65,8 @@ def delivery_chart(data) -> rx.Component:
             rx.recharts.y_axis(y_axis_id="right", orientation="right", width=32, tick={"fontSize": 12}),
             rx.recharts.graphing_tooltip(),
             rx.recharts.legend(),
-            _line("wpm", "Words/min", "var(--indigo-9)", y_axis_id="left"),
-            _line("fillers_per_min", "Fillers/min", "var(--amber-9)", y_axis_id="right"),
+            _line("wpm", "Words/min", "indigo", y_axis_id="left"),
+            _line("fillers_per_min", "Fillers/min", "amber", y_axis_id="right"),
             data=data,
             width="100%",
             height=220,
