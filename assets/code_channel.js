@@ -22,7 +22,10 @@ const state = {
 
 function debug() {
   if (typeof window === "undefined") return {};
-  if (!window.__preppalCode) window.__preppalCode = { offered: 0, sent: 0, held: 0, sizes: [] };
+  if (!window.__preppalCode) {
+    // edits/sentAt/flushes: performance.now() marks, so tests check the debounce in the browser
+    window.__preppalCode = { offered: 0, sent: 0, held: 0, sizes: [], edits: [], sentAt: [], flushes: [] };
+  }
   return window.__preppalCode;
 }
 
@@ -48,6 +51,7 @@ function trySend() {
     const dbg = debug();
     dbg.sent += 1;
     if (dbg.sizes.length < 50) dbg.sizes.push(snap.bytes);
+    if (dbg.sentAt.length < 200) dbg.sentAt.push(performance.now());
     setStatus({ kind: "shared", bytes: snap.bytes, at: Date.now(), message: "" });
   }
 }
@@ -82,7 +86,15 @@ export function endCall() {
 
 /** Call → editor: send what is typed now (end of a candidate turn, before ending the call). */
 export function requestFlush() {
+  const dbg = debug();
+  if (dbg.flushes && dbg.flushes.length < 200) dbg.flushes.push(performance.now());
   state.flushers.forEach((fn) => fn());
+}
+
+/** Editor → channel: an edit (or a language change) started or extended a debounce (test record). */
+export function noteEdit() {
+  const dbg = debug();
+  if (dbg.edits && dbg.edits.length < 2000) dbg.edits.push(performance.now());
 }
 
 export function onFlushRequest(fn) {

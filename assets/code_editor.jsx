@@ -96,6 +96,7 @@ export function CodeEditor({
     clearTimeout(t.debounce);
     const wait = Math.max(0, Math.min(debounceMs, t.first + maxWaitMs - now));
     t.debounce = setTimeout(flush, wait);
+    channel.noteEdit();
     setStatus((s) => (s.kind === "too_large" ? s : { kind: "typing" }));
   };
 
