@@ -25,6 +25,7 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 from babel.numbers import format_percent as _babel_percent
 
+from preppal import editor
 from preppal.languages import DEFAULT_LANGUAGE, LANGUAGES, get_language
 from preppal.models import Difficulty, InterviewStatus, InterviewType, Speaker
 
@@ -140,6 +141,16 @@ def language_label(code: str) -> str:
 def language_options() -> list[tuple[str, str]]:
     """(code, label) for every offered language, English first (the picker)."""
     return [(lang.code, lang.label) for lang in LANGUAGES]
+
+
+def code_language_label(language: str) -> str:
+    """The code editor's language as pages, exports and prompts name it ("C++", "Notes / diagram (text)")."""
+    return editor.code_language_name(language)
+
+
+def code_language_options() -> list[dict[str, str]]:
+    """The editor's language picker, in display order (a prop of the browser component)."""
+    return [{"id": key, "label": name} for key, name in editor.LANGUAGES.items()]
 
 
 def when(value: Optional[datetime], language: str = DEFAULT_LANGUAGE) -> str:

@@ -1,8 +1,10 @@
-"""The code editor's vocabulary, shared by every layer: which rounds have an editor, its
-languages and their labels, and the size cap of one snapshot.
+"""The code editor's catalogue, shared by every layer: which rounds have an editor, its
+languages (id → name) and the size cap of one snapshot.
 
 A leaf module (no imports from the app) so the relay, the interviewers, the services and
-the pages agree on one list. The browser component receives the list as a prop.
+the pages agree on one list. Pages and exports name a language through
+``preppal.display.code_language_label`` (the labels' one home); the live interviewer's
+prompt, which may not import the display layer, uses :func:`code_language_name`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 # Rounds that show the editor beside the transcript (behavioural interviews are talk only).
 EDITOR_TYPES = frozenset({"technical", "system_design", "role_specific"})
 
-# language id → label; ids are what the browser sends in CodeSnapshot.language.
+# language id → name; ids are what the browser sends in CodeSnapshot.language.
 LANGUAGES: dict[str, str] = {
     "python": "Python",
     "javascript": "JavaScript",
@@ -43,13 +45,8 @@ def normalise_language(value: str) -> str:
     return key if key in LANGUAGES else "text"
 
 
-def code_language_label(value: str) -> str:
+def code_language_name(value: str) -> str:
     return LANGUAGES.get(value, LANGUAGES["text"])
-
-
-def language_options() -> list[dict[str, str]]:
-    """The picker's options, in display order (a prop of the browser component)."""
-    return [{"id": key, "label": label} for key, label in LANGUAGES.items()]
 
 
 def code_bytes(code: str) -> int:

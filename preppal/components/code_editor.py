@@ -2,14 +2,14 @@
 
 Browser-only (``rx.NoSSRComponent``). On the meeting page (``live=True``) it shares the
 call's socket through assets/code_channel.js; on the feedback page (``read_only=True``) it
-shows the snapshot in ``value``. The language list comes from :mod:`preppal.editor`.
+shows the snapshot in ``value``. The language list comes from :mod:`preppal.display`.
 """
 
 from __future__ import annotations
 
 import reflex as rx
 
-from preppal.editor import language_options
+from preppal.display import code_language_options
 
 # Pinned together: CodeMirror breaks when two copies of @codemirror/state load, so every
 # package is an exact version that satisfies the others' ranges (reflex.lock/ freezes them).
@@ -46,4 +46,4 @@ class CodeEditor(rx.NoSSRComponent):
 
 def code_editor(**props) -> rx.Component:
     """The editor with the app's language list."""
-    return CodeEditor.create(languages=language_options(), **props)
+    return CodeEditor.create(languages=code_language_options(), **props)

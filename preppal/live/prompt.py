@@ -6,7 +6,7 @@ Kept apart from the Gemini backend so the offline interviewer can reuse the word
 
 from __future__ import annotations
 
-from preppal.editor import code_language_label, has_editor
+from preppal.editor import code_language_name, has_editor
 from preppal.languages import get_language
 from preppal.live.base import InterviewBrief
 
@@ -81,7 +81,7 @@ def system_instruction(brief: InterviewBrief) -> str:
 
 def code_context(code: str, language: str) -> str:
     """The text Gemini receives for one editor snapshot (context, not a turn)."""
-    label = code_language_label(language)
+    label = code_language_name(language)
     body = code if code.strip() else "(the editor is empty)"
     fence = "```"
     while fence in body:

@@ -13,7 +13,6 @@ import unicodedata
 from typing import Any
 
 from preppal import display
-from preppal.editor import code_language_label
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, Speaker
 from preppal.services.feedback_schema import CATEGORIES
@@ -153,7 +152,7 @@ def code_markdown(report: FeedbackSnapshot) -> list[str]:
         "",
         "## Your code",
         "",
-        f"_{code_language_label(final.language)} · final version at {display.clock(final.at_ms)} · "
+        f"_{display.code_language_label(final.language)} · final version at {display.clock(final.at_ms)} · "
         f"{count} snapshot{'s' if count != 1 else ''} during the interview · never run_",
         "",
         fence + _FENCE_LANG.get(final.language, final.language),
@@ -242,7 +241,7 @@ def to_pdf(report: FeedbackSnapshot) -> bytes:
     if final is not None:
         heading("Your code", 13)
         when = display.clock(final.at_ms)
-        para(f"{code_language_label(final.language)} - final version at {when} - never run", "I", 9)
+        para(f"{display.code_language_label(final.language)} - final version at {when} - never run", "I", 9)
         pdf.set_font("Courier", "", 8)
         for line in final.code.rstrip("\n").split("\n"):
             pdf.multi_cell(0, 4, latin1(line.expandtabs(4)) or " ", new_x="LMARGIN", new_y="NEXT")

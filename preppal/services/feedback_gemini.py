@@ -21,7 +21,6 @@ from google.genai import types
 from pydantic import ValidationError
 
 from preppal import display
-from preppal.editor import code_language_label
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.services.code_snapshots import Snapshot
 from preppal.services.feedback_schema import CATEGORIES, FeedbackResult
@@ -99,7 +98,7 @@ def code_section(snapshots: Sequence[Snapshot], entries: Sequence[EntryLike]) ->
     budget = MAX_CODE_CHARS
     for i, snap in enumerate(reversed(versions)):
         title = "Final code" if i == 0 else "Earlier version"
-        where = f"[{display.clock(snap.at_ms)}] ({code_language_label(snap.language)})"
+        where = f"[{display.clock(snap.at_ms)}] ({display.code_language_label(snap.language)})"
         block = f"{title} at {where}:\n{snap.code.rstrip()}\n"
         if i and len(block) > budget:
             break

@@ -20,7 +20,6 @@ from typing import Any, Optional
 import reflex as rx
 
 from preppal import display, routes
-from preppal.editor import code_language_label
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus
 from preppal.services import export, interviews
@@ -73,7 +72,7 @@ class CodeStep:
 def code_steps(snapshots: list) -> tuple[list[CodeStep], list[str]]:
     """Steps (without their code) and the codes, so the state sends one code at a time."""
     kept = [s for s in snapshots if s.code.strip()] or list(snapshots)
-    steps = [CodeStep(display.clock(s.at_ms), s.language, code_language_label(s.language)) for s in kept]
+    steps = [CodeStep(display.clock(s.at_ms), s.language, display.code_language_label(s.language)) for s in kept]
     return steps, [s.code for s in kept]
 
 

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from preppal import editor
+from preppal import display, editor
 from preppal.live.base import InterviewBrief
 from preppal.live.offline.interviewer import Interviewer
 from preppal.live.offline.questions import load_bank, pick_questions
@@ -36,6 +36,8 @@ def test_languages_and_rounds() -> None:
         False,
     ]
     assert editor.default_language("system_design") == "notes" and editor.default_language("technical") == "python"
+    assert display.code_language_label("cpp") == "C++" and display.code_language_label("nope") == "Plain text"
+    assert [o["id"] for o in display.code_language_options()] == list(editor.LANGUAGES)
 
 
 def test_cap_counts_utf8_bytes_not_characters() -> None:
