@@ -73,11 +73,3 @@ def final_snapshot(interview_id: str) -> Optional[Snapshot]:
             .limit(1)
         ).first()
         return Snapshot(row.at_ms, row.language, row.code) if row else None
-
-
-def list_for_owner(user_id: int, interview_id: str) -> list[Snapshot]:
-    """The user's own interview's snapshots (NotFound for anyone else's interview)."""
-    from preppal.services import interviews  # local: interviews imports nothing from here
-
-    interviews.get_interview(user_id, interview_id)
-    return list_snapshots(interview_id)
