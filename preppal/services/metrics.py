@@ -74,6 +74,9 @@ class AnswerMetrics:
     fillers_per_min: Optional[float]
     longest_pause_ms: int  # longest silence between segments inside the answer
     response_delay_ms: Optional[int]  # from the end of the question to the first word
+    speaking_s: Optional[float] = None  # speech time without pauses (audio analysis only)
+    pauses: Optional[int] = None  # silences ≥ 1 s inside the answer (audio analysis only)
+    heard: Optional[str] = None  # the audio pass's own words (disfluencies kept), for the record
 
 
 @dataclass

