@@ -68,6 +68,12 @@ class Settings:
     github_oauth_url: str = "https://github.com"  # overridable (tests' local provider)
     github_api_url: str = "https://api.github.com"
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For is believed (sign-in throttle)
+    # Post-call jobs (feedback + audio analysis): "inprocess" runs them on threads of the web
+    # process (analysis in a lower-priority child process); "worker" leaves them to `preppal worker`.
+    jobs: str = "inprocess"
+    audio_metrics: bool = True  # measure delivery from the recording when there is one
+    analysis_threads: int = 1  # Whisper CPU threads per analysis (docs/performance.md)
+    analysis_nice: int = 10  # niceness of analysis processes: live calls come first
 
     @property
     def use_gemini(self) -> bool:
@@ -115,6 +121,10 @@ def get_settings() -> Settings:
         github_oauth_url=_env("GITHUB_OAUTH_URL", "https://github.com").rstrip("/"),
         github_api_url=_env("GITHUB_API_URL", "https://api.github.com").rstrip("/"),
         trusted_proxies=tuple(p.strip() for p in _env("PREPPAL_TRUSTED_PROXIES").split(",") if p.strip()),
+        jobs="worker" if _env("PREPPAL_JOBS", "inprocess").lower() == "worker" else "inprocess",
+        audio_metrics=_env("PREPPAL_AUDIO_METRICS", "1") not in ("0", "false", "no", "off"),
+        analysis_threads=max(1, int(_env("PREPPAL_ANALYSIS_THREADS", "1"))),
+        analysis_nice=min(19, max(0, int(_env("PREPPAL_ANALYSIS_NICE", "10")))),
     )
 
 

@@ -6,10 +6,18 @@ relay's trigger racing the page's on_load) never generate twice; a RUNNING row w
 worker died (no update for ``STALE_RUNNING_AFTER``) can be claimed again. A FAILED run
 keeps the delivery metrics and never touches the transcript; the user may retry it.
 
-Runs happen on short-lived daemon threads (at most ``MAX_CONCURRENT`` at once): the
-Gemini SDK call and the database writes are blocking, callers may be sync or async (relay,
-Reflex handlers), and a daemon thread never holds up a server shutdown — an interrupted
-run is simply reclaimed later by :func:`ensure_feedback`.
+Where runs happen (``PREPPAL_JOBS``): by default on short-lived daemon threads of the web
+process (at most ``MAX_CONCURRENT`` at once; the audio analysis itself in a niced child
+process, see services/delivery.py) — the Gemini SDK call and the database writes are
+blocking, callers may be sync or async, and a daemon thread never holds up a shutdown. With
+``PREPPAL_JOBS=worker`` the web processes only create the rows and ``preppal worker``
+processes (services/jobs.py) claim them. Either way each claim bumps ``attempts``, and that
+number fences the run: its heartbeat and its result only apply while the row is still its
+claim, so a run that was presumed dead and reclaimed can never overwrite the new one.
+
+Feedback never comes back empty: when Gemini fails after its retries the built-in analyzer's
+feedback is stored (READY, source "analyzer", ``error`` saying why) and the page offers
+"Retry AI feedback". FAILED is left for our own bugs.
 """
 
 from __future__ import annotations
@@ -27,21 +35,23 @@ from preppal import display
 from preppal.db import session_scope
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, utcnow
-from preppal.services import code_snapshots, feedback_analyzer, feedback_gemini, interviews
+from preppal.services import code_snapshots, delivery, feedback_analyzer, feedback_gemini, interviews
 from preppal.services.errors import Conflict, NotFound
 from preppal.services.feedback_schema import FeedbackResult
-from preppal.services.metrics import compute_metrics
+from preppal.services.metrics import InterviewMetrics
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.feedback")
 F = FeedbackStatus
 STALE_RUNNING_AFTER = timedelta(minutes=5)
 MAX_CONCURRENT = 2
+HEARTBEAT_S = 60.0  # a run touches its row this often (well inside STALE_RUNNING_AFTER)
 UNAVAILABLE = "Feedback is unavailable right now"
 ANALYZER_ENGLISH_ONLY = (
     "Written feedback on a {language} interview needs a Gemini API key: the built-in analyzer reads English "
     "only. Your transcript and the delivery metrics (pace, filler words, pauses) below are measured in {language}."
 )
+AI_UNAVAILABLE = "AI feedback is unavailable right now"  # prefix of a fallback row's error
 # Retry policy for the Gemini call (see feedback_gemini.generate); tests shorten the delays.
 DEFAULT_GEMINI_OPTIONS: dict[str, Any] = {"attempts": 4, "initial_delay_s": 1.0, "timeout_s": 90.0}
 
@@ -76,25 +86,58 @@ def _claimable() -> Any:
     return sa.or_(Feedback.status == F.PENDING, sa.and_(Feedback.status == F.RUNNING, Feedback.updated_at < stale))
 
 
-def _claim(interview_id: str) -> bool:
-    """PENDING (or stale RUNNING) → RUNNING, counting the attempt; False if someone else has it."""
+def _claim(interview_id: str) -> Optional[int]:
+    """PENDING (or stale RUNNING) → RUNNING as a compare-and-set on ``attempts``; returns the
+    attempt number this caller now owns (its fencing token), None if someone else has it."""
+    row = _row(interview_id)
+    if row is None:
+        return None
     with session_scope() as session:
         result = session.exec(
             sa.update(Feedback)
-            .where(Feedback.interview_id == interview_id, _claimable())
-            .values(status=F.RUNNING, attempts=Feedback.attempts + 1, error=None, updated_at=utcnow())
+            .where(Feedback.interview_id == interview_id, Feedback.attempts == row.attempts, _claimable())
+            .values(status=F.RUNNING, attempts=row.attempts + 1, error=None, updated_at=utcnow())
         )
-        return result.rowcount == 1
+        return row.attempts + 1 if result.rowcount == 1 else None
 
 
-def _finish(interview_id: str, status: FeedbackStatus, **values: Any) -> None:
-    """RUNNING → READY | FAILED (a no-op if the interview was deleted meanwhile)."""
+def _mine(interview_id: str, attempt: int) -> Any:
+    return sa.and_(Feedback.interview_id == interview_id, Feedback.status == F.RUNNING, Feedback.attempts == attempt)
+
+
+def _finish(interview_id: str, attempt: int, status: FeedbackStatus, **values: Any) -> None:
+    """RUNNING → READY | FAILED, only if the row is still this claim (a no-op if the run was
+    reclaimed meanwhile or the interview deleted)."""
     with session_scope() as session:
         session.exec(
-            sa.update(Feedback)
-            .where(Feedback.interview_id == interview_id, Feedback.status == F.RUNNING)
-            .values(status=status, updated_at=utcnow(), **values)
+            sa.update(Feedback).where(_mine(interview_id, attempt)).values(status=status, updated_at=utcnow(), **values)
         )
+
+
+class _Heartbeat:
+    """Touches a RUNNING row every ``HEARTBEAT_S`` while its run is alive (analysis of a long
+    interview can outlast ``STALE_RUNNING_AFTER``); a dead worker stops beating and its row
+    becomes claimable again."""
+
+    def __init__(self, interview_id: str, attempt: int) -> None:
+        self._id, self._attempt = interview_id, attempt
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"feedback-beat-{interview_id[:8]}", daemon=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_S):
+            try:
+                with session_scope() as session:
+                    session.exec(sa.update(Feedback).where(_mine(self._id, self._attempt)).values(updated_at=utcnow()))
+            except Exception:
+                log.exception("feedback heartbeat for %s failed", self._id)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
 
 
 def _result_values(result: FeedbackResult) -> dict[str, Any]:
@@ -109,81 +152,139 @@ def _result_values(result: FeedbackResult) -> dict[str, Any]:
     }
 
 
-def run_feedback(interview_id: str, *, gemini_options: Optional[dict[str, Any]] = None) -> Optional[Feedback]:
+def run_feedback(
+    interview_id: str,
+    *,
+    gemini_options: Optional[dict[str, Any]] = None,
+    isolate_analysis: bool = True,
+    audio: delivery.AudioSource = delivery.recorded_tracks,
+) -> Optional[Feedback]:
     """Generate feedback now, in this thread, if this caller wins the claim.
 
     Returns the row as it stands afterwards (whoever produced it). ``gemini_options`` tune
-    the retry policy (tests use short delays).
+    the retry policy (tests use short delays); ``isolate_analysis`` runs the audio analysis
+    in a niced child process (web processes) rather than here (``preppal worker``);
+    ``audio`` gives the recording (tests pass their own).
     """
-    if _get_or_create(interview_id) is None or not _claim(interview_id):
-        return _row(interview_id)
-    settings = get_settings()
+    run_job(interview_id, gemini_options=gemini_options, isolate_analysis=isolate_analysis, audio=audio)
+    return _row(interview_id)
+
+
+def run_job(
+    interview_id: str,
+    *,
+    gemini_options: Optional[dict[str, Any]] = None,
+    isolate_analysis: bool = True,
+    audio: delivery.AudioSource = delivery.recorded_tracks,
+) -> bool:
+    """Claim and produce one interview's feedback; False when there was nothing to do or
+    another worker has it."""
+    if _get_or_create(interview_id) is None:
+        return False
+    previous = _row(interview_id)
+    attempt = _claim(interview_id)
+    if attempt is None:
+        return False
     try:
-        interview = interviews.get_interview_any(interview_id)
-        if interview is None:
-            return None
-        entries = interviews.get_transcript(interview_id)
-        code = code_snapshots.list_snapshots(interview_id)
-        metrics = compute_metrics(entries, interview.language)
-        stored_metrics = metrics.to_dict()
-        if metrics.candidate_words == 0:
-            _finish(
-                interview_id,
-                F.READY,
-                source="analyzer",
-                overall_score=None,
-                summary="No answers were recorded in this interview, so there is nothing to give feedback on yet.",
-                metrics=stored_metrics,
-            )
-        elif settings.gemini_api_key:
-            stored_metrics["model"] = settings.feedback_model
-            ctx = feedback_gemini.InterviewContext(
-                interview_type=interview.interview_type.value,
-                role=interview.role,
-                difficulty=interview.difficulty.value,
-                job_description=interview.job_description,
-                language=interview.language,
-                code=code,
-            )
-            try:
-                result = feedback_gemini.generate(
-                    ctx, entries, metrics, settings=settings, **(gemini_options or DEFAULT_GEMINI_OPTIONS)
-                )
-            except feedback_gemini.FeedbackUnavailable as exc:
-                log.warning("feedback for %s unavailable: %s", interview_id, exc.message)
-                _finish(
-                    interview_id,
-                    F.FAILED,
-                    source="gemini",
-                    error=f"{UNAVAILABLE}: {exc.message} Your transcript is saved; try again in a minute."[:500],
-                    metrics=stored_metrics,
-                )
-            else:
-                _finish(interview_id, F.READY, source="gemini", metrics=stored_metrics, **_result_values(result))
-        elif (language := get_language(interview.language)).code != DEFAULT_LANGUAGE:
-            # The analyzer's content checks (STAR phrases, hedges, vocabulary) read English
-            # only: scoring a Spanish answer with them would be wrong, so say so instead.
-            _finish(
-                interview_id,
-                F.READY,
-                source="analyzer",
-                overall_score=None,
-                summary=ANALYZER_ENGLISH_ONLY.format(language=language.name),
-                metrics=stored_metrics,
-            )
-        else:
-            result = feedback_analyzer.analyze(
-                metrics,
-                interview_type=interview.interview_type.value,
-                role=interview.role,
-                job_description=interview.job_description,
-                has_code=any(s.code.strip() for s in code),
-            )
-            _finish(interview_id, F.READY, source="analyzer", metrics=stored_metrics, **_result_values(result))
+        with _Heartbeat(interview_id, attempt):
+            _produce(interview_id, attempt, previous, gemini_options, isolate_analysis, audio)
     except Exception:  # never leave a row RUNNING because of a bug
         log.exception("feedback for %s failed", interview_id)
-        _finish(interview_id, F.FAILED, error=f"{UNAVAILABLE}: something went wrong on our side. Please try again.")
-    return _row(interview_id)
+        _finish(
+            interview_id, attempt, F.FAILED, error=f"{UNAVAILABLE}: something went wrong on our side. Please try again."
+        )
+    return True
+
+
+def _produce(
+    interview_id: str,
+    attempt: int,
+    previous: Optional[Feedback],
+    gemini_options: Optional[dict[str, Any]],
+    isolate_analysis: bool,
+    audio: delivery.AudioSource,
+) -> None:
+    settings = get_settings()
+    interview = interviews.get_interview_any(interview_id)
+    if interview is None:
+        return
+    entries = interviews.get_transcript(interview_id)
+    code = code_snapshots.list_snapshots(interview_id)
+    old = previous.metrics if previous is not None else None
+    if old and old.get("source") == "audio":  # a retry: the recording has not changed
+        stored_metrics = {k: v for k, v in old.items() if k != "model"}
+    else:
+        stored_metrics = delivery.measure(
+            interview_id, entries, interview.language, isolate=isolate_analysis, audio=audio
+        )
+    metrics = InterviewMetrics.from_dict(stored_metrics)
+    if metrics.candidate_words == 0:
+        _finish(
+            interview_id,
+            attempt,
+            F.READY,
+            source="analyzer",
+            overall_score=None,
+            summary="No answers were recorded in this interview, so there is nothing to give feedback on yet.",
+            metrics=stored_metrics,
+        )
+        return
+    ai_error = None
+    if settings.gemini_api_key:
+        ctx = feedback_gemini.InterviewContext(
+            interview_type=interview.interview_type.value,
+            role=interview.role,
+            difficulty=interview.difficulty.value,
+            job_description=interview.job_description,
+            language=interview.language,
+            code=code,
+        )
+        try:
+            result = feedback_gemini.generate(
+                ctx, entries, metrics, settings=settings, **(gemini_options or DEFAULT_GEMINI_OPTIONS)
+            )
+        except feedback_gemini.FeedbackUnavailable as exc:
+            log.warning("AI feedback for %s unavailable, using the built-in analyzer: %s", interview_id, exc.message)
+            ai_error = f"{AI_UNAVAILABLE}: {exc.message}"[:500]
+        else:
+            stored_metrics["model"] = settings.feedback_model
+            _finish(interview_id, attempt, F.READY, source="gemini", metrics=stored_metrics, **_result_values(result))
+            return
+    if (language := get_language(interview.language)).code != DEFAULT_LANGUAGE:
+        # The analyzer's content checks (STAR phrases, hedges, vocabulary) read English
+        # only: scoring a Spanish answer with them would be wrong, so say so instead.
+        _finish(
+            interview_id,
+            attempt,
+            F.READY,
+            source="analyzer",
+            error=ai_error,
+            overall_score=None,
+            summary=ANALYZER_ENGLISH_ONLY.format(language=language.name),
+            metrics=stored_metrics,
+        )
+        return
+    result = feedback_analyzer.analyze(
+        metrics,
+        interview_type=interview.interview_type.value,
+        role=interview.role,
+        job_description=interview.job_description,
+        has_code=any(s.code.strip() for s in code),
+    )
+    _finish(
+        interview_id,
+        attempt,
+        F.READY,
+        source="analyzer",
+        error=ai_error,
+        metrics=stored_metrics,
+        **_result_values(result),
+    )
+
+
+def is_fallback(row: Optional[Feedback]) -> bool:
+    """READY with the built-in analyzer because the AI feedback failed (retryable)."""
+    return row is not None and row.status == F.READY and row.source == "analyzer" and bool(row.error)
 
 
 def _worker(interview_id: str) -> None:
@@ -208,8 +309,9 @@ def _start(interview_id: str) -> None:
 def ensure_feedback(interview_id: str) -> Optional[Feedback]:
     """Idempotent start: make sure a COMPLETED interview's feedback exists or is being made.
 
-    Starts a background run when the row is PENDING or stale RUNNING; READY and FAILED rows
-    are left alone (FAILED waits for :func:`retry_feedback`). None before COMPLETED.
+    Starts a background run when the row is PENDING or stale RUNNING (unless the jobs are
+    left to ``preppal worker`` processes); READY and FAILED rows are left alone (FAILED waits
+    for :func:`retry_feedback`). None before COMPLETED. Blocking: call it from a thread.
     """
     row = _get_or_create(interview_id)
     if row is None:
@@ -219,7 +321,7 @@ def ensure_feedback(interview_id: str) -> Optional[Feedback]:
         and row.updated_at is not None
         and _aware(row.updated_at) < (utcnow() - STALE_RUNNING_AFTER)
     )
-    if row.status == F.PENDING or stale:
+    if (row.status == F.PENDING or stale) and get_settings().jobs == "inprocess":
         _start(interview_id)
     return row
 
@@ -247,9 +349,9 @@ def schedule_feedback(interview_id: str) -> None:
     ).start()
 
 
-def resume_pending(limit: int = 20, within: timedelta = timedelta(days=2)) -> list[str]:
-    """Start feedback that a restart left behind (for a start-up task): recently COMPLETED
-    interviews with no row, a PENDING row or a stale RUNNING one. Returns their ids."""
+def pending_ids(limit: int = 20, within: timedelta = timedelta(days=2)) -> list[str]:
+    """Recently COMPLETED interviews whose feedback is owed: no row yet, a PENDING row or a
+    stale RUNNING one (oldest first: first come, first served)."""
     since = utcnow() - within
     with session_scope() as session:
         ids = session.exec(
@@ -260,12 +362,25 @@ def resume_pending(limit: int = 20, within: timedelta = timedelta(days=2)) -> li
                 Interview.ended_at >= since,
                 sa.or_(col(Feedback.id).is_(None), _claimable()),
             )
-            .order_by(col(Interview.ended_at).desc())
+            .order_by(col(Interview.ended_at))
             .limit(limit)
         ).all()
+    return list(ids)
+
+
+def resume_pending(limit: int = 20, within: timedelta = timedelta(days=2)) -> list[str]:
+    """Start feedback that a restart left behind (for a start-up task; in-process jobs only)."""
+    if get_settings().jobs != "inprocess":
+        return []
+    ids = pending_ids(limit, within)
     for interview_id in ids:
         _ensure_quietly(interview_id)
-    return list(ids)
+    return ids
+
+
+def get_feedback_any(interview_id: str) -> Optional[Feedback]:
+    """Any interview's feedback row (workers and tests; no owner check)."""
+    return _row(interview_id)
 
 
 def get_feedback(user_id: int, interview_id: str) -> Optional[Feedback]:
@@ -275,18 +390,21 @@ def get_feedback(user_id: int, interview_id: str) -> Optional[Feedback]:
 
 
 def retry_feedback(user_id: int, interview_id: str) -> Feedback:
-    """FAILED → PENDING and start again (owner only)."""
+    """FAILED, or READY from the analyzer because AI feedback failed → PENDING, and start
+    again (owner only). The audio metrics are kept, not measured again."""
     interview = interviews.get_interview(user_id, interview_id)
     if interview.status != InterviewStatus.COMPLETED:
         raise Conflict("Feedback is produced once the interview is completed.")
     row = _get_or_create(interview_id)
     if row is None:
         raise NotFound("That interview does not exist.")
-    if row.status == F.FAILED:
+    if row.status == F.FAILED or is_fallback(row):
         with session_scope() as session:
             session.exec(
                 sa.update(Feedback)
-                .where(Feedback.interview_id == interview_id, Feedback.status == F.FAILED)
+                .where(
+                    Feedback.interview_id == interview_id, Feedback.status == row.status, Feedback.error == row.error
+                )
                 .values(status=F.PENDING, error=None, updated_at=utcnow())
             )
     return ensure_feedback(interview_id) or row

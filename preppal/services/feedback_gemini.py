@@ -10,11 +10,15 @@ the transcript is never touched.
 
 from __future__ import annotations
 
+import random
 import re
 import ssl
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import httpx
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
@@ -47,6 +51,30 @@ Rules:
   scores.code_quality and, for each question where code was written, a "code_note" saying what works and
   what is wrong or missing. With no such section, scores.code_quality is null and every code_note is "".
 - Category keys: """ + ", ".join(f"{k} = {v}" for k, v in CATEGORIES.items())
+
+
+def _http_libraries() -> tuple[Any, ...]:
+    """httpx, and httpx2 when installed (the SDK uses whichever it finds; same error classes)."""
+    try:
+        import httpx2
+    except ImportError:
+        return (httpx,)
+    return (httpx, httpx2)
+
+
+_HTTP_LIBRARIES = _http_libraries()
+
+
+def dropped_connection(exc: BaseException) -> bool:
+    """A connection lost mid-request (e.g. an HTTP/2 stream reset: ``RemoteProtocolError``).
+
+    The SDK's retry options cover HTTP statuses, timeouts and failed connects, not these, so
+    :func:`generate` retries them itself with the same backoff, like a 5xx.
+    """
+    return any(
+        isinstance(exc, lib.TransportError) and not isinstance(exc, (lib.TimeoutException, lib.ConnectError))
+        for lib in _HTTP_LIBRARIES
+    )
 
 
 class FeedbackUnavailable(Exception):
@@ -199,17 +227,28 @@ def generate(
         e.text for e in entries if str(getattr(e.speaker, "value", e.speaker)).upper() == "USER" and e.text
     )
     problem = "The AI feedback service returned an unreadable answer."
+
+    def call() -> types.GenerateContentResponse:
+        for attempt in range(1, max(1, attempts) + 1):
+            try:
+                return client.models.generate_content(model=settings.feedback_model, contents=prompt, config=config)
+            except Exception as exc:
+                if not dropped_connection(exc) or attempt >= attempts:
+                    raise
+                time.sleep(min(16.0, initial_delay_s * 2 ** (attempt - 1)) + random.uniform(0, initial_delay_s))
+        raise AssertionError("unreachable")
+
     try:
         for _ in range(max(1, parse_attempts)):
             try:
-                response = client.models.generate_content(model=settings.feedback_model, contents=prompt, config=config)
+                response = call()
             except genai_errors.APIError as exc:
                 retryable = exc.code in RETRY_STATUS or exc.code is None
                 reason = "is busy or unavailable" if retryable else "refused the request"
                 raise FeedbackUnavailable(
                     f"The AI feedback service {reason} (HTTP {exc.code}).", retryable=retryable
                 ) from exc
-            except Exception as exc:  # network failures after the SDK's retries
+            except Exception as exc:  # network failures after the retries
                 raise FeedbackUnavailable(f"Could not reach the AI feedback service ({type(exc).__name__}).") from exc
             try:
                 result = FeedbackResult.model_validate_json(response.text or "")

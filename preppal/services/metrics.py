@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Optional, Protocol
 
 import numpy as np
@@ -106,6 +106,14 @@ class InterviewMetrics:
         data = asdict(self)
         data["answers_detail"] = data.pop("answer_list")
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> InterviewMetrics:
+        """Back from :meth:`to_dict` (extra keys such as ``source``/``timeline`` are ignored)."""
+        names = {f.name for f in fields(cls)} - {"answer_list"}
+        answer_names = {f.name for f in fields(AnswerMetrics)}
+        answers = [AnswerMetrics(**{k: v for k, v in a.items() if k in answer_names}) for a in data["answers_detail"]]
+        return cls(**{k: v for k, v in data.items() if k in names}, answer_list=answers)
 
 
 def tokenize(text: str) -> list[str]:

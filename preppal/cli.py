@@ -1,0 +1,76 @@
+"""The ``preppal`` console script: ``preppal worker`` runs post-call jobs outside the web app.
+
+- ``preppal worker [--once] [--poll S]``: claims feedback jobs (audio analysis + feedback)
+  from the shared database until stopped (SIGTERM/SIGINT finish the job in hand first).
+  Run any number, on any machines that share the database and the recording store; set
+  ``PREPPAL_JOBS=worker`` on the web processes so they leave the jobs to the workers.
+- ``preppal analyze <interview id>`` (internal): the audio metrics of one interview as one
+  JSON line; a web process runs it as a niced child so the analysis is off its event loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+
+def _nice(increment: int) -> None:
+    if increment > 0 and hasattr(os, "nice"):
+        try:
+            os.nice(increment)
+        except OSError:
+            pass
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from preppal.services import delivery, interviews
+
+    _nice(args.nice)
+    interview = interviews.get_interview_any(args.interview_id)
+    if interview is None:
+        sys.stdout.write(json.dumps({"metrics": None}) + "\n")
+        return 0
+    entries = interviews.get_transcript(args.interview_id)
+    metrics = delivery.analyze_here(args.interview_id, entries, interview.language, delivery.recorded_tracks)
+    sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from preppal.services import jobs
+    from preppal.settings import get_settings
+
+    _nice(get_settings().analysis_nice if args.nice is None else args.nice)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    done = jobs.run_worker(stop, once=args.once, poll_s=args.poll)
+    logging.getLogger("preppal.worker").info("worker stopped after %d job(s)", done)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="preppal", description="Preppal background work")
+    sub = parser.add_subparsers(dest="command", required=True)
+    worker = sub.add_parser("worker", help="run post-call jobs (feedback, audio metrics) from the database")
+    worker.add_argument("--once", action="store_true", help="stop when no job is waiting")
+    worker.add_argument("--poll", type=float, default=2.0, help="seconds between looks for new jobs")
+    worker.add_argument("--nice", type=int, default=None, help="niceness increment (default PREPPAL_ANALYSIS_NICE)")
+    worker.set_defaults(run=_worker)
+    analyze = sub.add_parser("analyze", help="(internal) print one interview's audio metrics as JSON")
+    analyze.add_argument("interview_id")
+    analyze.add_argument("--nice", type=int, default=0)
+    analyze.set_defaults(run=_analyze)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

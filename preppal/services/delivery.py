@@ -1,0 +1,127 @@
+"""Which delivery metrics an interview gets, and where the audio analysis runs.
+
+With a recording (and ``PREPPAL_AUDIO_METRICS`` on) the metrics are measured from the
+audio (:mod:`preppal.services.audio_metrics`); without one they come from the transcript
+timing, labelled ``"source": "transcript"``. The analysis costs seconds of CPU per minute
+of answers, so it never runs on a web worker's event loop:
+
+- in a ``preppal worker`` process it runs in that process (the worker is niced at start);
+- in a web process (jobs "inprocess", the default) it runs in a child process
+  (``python -m preppal.cli analyze <id>``) at ``analysis_nice``, one at a time per web
+  process, so live calls keep the CPU and the GIL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Optional
+
+import numpy as np
+
+from preppal.services import audio_metrics
+from preppal.services.metrics import EntryLike
+from preppal.settings import get_settings
+
+log = logging.getLogger("preppal.delivery")
+MAX_CHILD_OUTPUT = 8 << 20  # bytes of JSON an analysis child may print
+_child_slot = threading.BoundedSemaphore(1)  # one analysis child per web process at a time
+
+
+@dataclass(frozen=True)
+class Tracks:
+    """An interview's recorded voices at 16 kHz, sample 0 = the interview's t=0."""
+
+    candidate: np.ndarray
+    interviewer: Optional[np.ndarray] = None
+
+
+AudioSource = Callable[[str], Optional[Tracks]]
+
+
+def recorded_tracks(interview_id: str) -> Optional[Tracks]:
+    """The interview's recording, or None when there is none (recording off, or not kept).
+
+    Recordings are issue 12a's (``services.recordings.read_track_pcm``); until they are
+    wired here, no interview has one and every interview falls back to transcript timing.
+    """
+    return None
+
+
+def has_recording(interview_id: str) -> bool:
+    """Cheap check (no decoding) so a web process spawns an analysis child only when there is
+    something to analyse. Wired to recordings with :func:`recorded_tracks`."""
+    return False
+
+
+@lru_cache(maxsize=1)
+def _models() -> audio_metrics.SpeechModels:
+    """The VAD and Whisper models, loaded once per process (≈ 1 s, ≈ 300 MB)."""
+    from preppal.live.offline.stt import Transcriber
+    from preppal.live.offline.vad import load_vad_session
+
+    return audio_metrics.SpeechModels(
+        vad=load_vad_session(), words=Transcriber(threads=get_settings().analysis_threads)
+    )
+
+
+def analyze_here(
+    interview_id: str, entries: Sequence[EntryLike], language: str, audio: AudioSource
+) -> Optional[dict[str, Any]]:
+    """Audio metrics computed in this process; None without a recording."""
+    tracks = audio(interview_id)
+    if tracks is None or not len(tracks.candidate):
+        return None
+    return audio_metrics.analyze(
+        tracks.candidate, entries, _models(), interviewer=tracks.interviewer, language=language
+    )
+
+
+def analyze_in_child(interview_id: str) -> Optional[dict[str, Any]]:
+    """Audio metrics from a niced child process (``preppal.cli analyze``); None without a
+    recording. Raises on a failed or timed-out child."""
+    settings = get_settings()
+    with _child_slot:
+        done = subprocess.run(
+            [sys.executable, "-m", "preppal.cli", "analyze", interview_id, "--nice", str(settings.analysis_nice)],
+            capture_output=True,
+            timeout=120 + settings.max_session_s,  # ≈ 0.1 CPU s per second of audio; generous
+            env=os.environ.copy(),
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"analysis exited with {done.returncode}: {done.stderr.decode(errors='replace')[-400:]}")
+    if len(done.stdout) > MAX_CHILD_OUTPUT:
+        raise RuntimeError("analysis printed more than expected")
+    answer = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    return answer.get("metrics")
+
+
+def measure(
+    interview_id: str,
+    entries: Sequence[EntryLike],
+    language: str,
+    *,
+    isolate: bool,
+    audio: AudioSource = recorded_tracks,
+) -> dict[str, Any]:
+    """The interview's delivery metrics: from the audio when it can, else from the transcript."""
+    if get_settings().audio_metrics and (not isolate or has_recording(interview_id)):
+        try:
+            if isolate:
+                measured = analyze_in_child(interview_id)
+            else:
+                measured = analyze_here(interview_id, entries, language, audio)
+        except Exception:
+            log.exception("audio analysis of %s failed; using transcript timing", interview_id)
+        else:
+            if measured is not None:
+                return measured
+    return audio_metrics.transcript_metrics(entries, language)

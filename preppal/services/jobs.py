@@ -1,0 +1,53 @@
+"""The ``preppal worker`` loop: post-call jobs taken from the shared database.
+
+The job queue is the Feedback table itself (services/feedback.py): a job is a COMPLETED
+interview whose feedback is owed (no row, PENDING, or RUNNING with a stale heartbeat).
+Any number of workers on any number of machines poll it; the compare-and-set claim in
+``run_feedback`` gives each job to exactly one of them, and a worker that dies mid-job stops
+beating, so its job is claimed again after ``STALE_RUNNING_AFTER``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from preppal.services import feedback
+
+log = logging.getLogger("preppal.worker")
+BATCH = 10  # jobs looked at per poll
+
+
+def run_pending(stop: threading.Event | None = None) -> tuple[int, int]:
+    """One pass over the owed jobs: (jobs seen, jobs this worker ran)."""
+    ids = feedback.pending_ids(limit=BATCH)
+    ran = 0
+    for interview_id in ids:
+        if stop is not None and stop.is_set():
+            break
+        if feedback.run_job(interview_id, isolate_analysis=False):
+            ran += 1
+            row = feedback.get_feedback_any(interview_id)
+            status = row.status.value if row else "deleted"
+            source = (row.metrics or {}).get("source", "?") if row else "-"
+            log.info("job %s done: %s, metrics from the %s", interview_id, status, source)
+    return len(ids), ran
+
+
+def run_worker(stop: threading.Event, *, once: bool = False, poll_s: float = 2.0) -> int:
+    """Run jobs until ``stop`` is set (or, with ``once``, until none is waiting); returns how
+    many this worker ran. A database error is logged and retried at the next poll."""
+    done = 0
+    log.info("worker started (poll every %.1f s)", poll_s)
+    while not stop.is_set():
+        try:
+            seen, ran = run_pending(stop)
+        except Exception:
+            log.exception("worker poll failed; retrying")
+            seen, ran = 0, 0
+        done += ran
+        if once and seen == 0:
+            break
+        if seen == 0 or ran == 0:
+            stop.wait(poll_s)
+    return done
