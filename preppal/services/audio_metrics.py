@@ -123,12 +123,12 @@ def speech_spans(
     return [Span(s, min(limit, e)) for s, e in merged if e - s >= MIN_SPEECH_MS]
 
 
-def _floor(pcm: np.ndarray, lo: int, hi: int) -> float:
-    """The level that is still silence in ``pcm[lo:hi]``: twice its 99th-percentile sample."""
-    seg = pcm[max(0, lo) : max(0, hi)]
-    if seg.size < RATE // 50:  # under 20 ms: not enough to tell
-        return QUIETEST
-    return max(QUIETEST, 2 * float(np.percentile(np.abs(seg), 99)))
+def _floor(pcm: np.ndarray, lo: int, hi: int) -> Optional[float]:
+    """The level that is still silence in ``pcm[lo:hi]`` (twice its 99th-percentile sample);
+    None when that is under 20 ms, too little to tell."""
+    if hi - lo < RATE // 50:
+        return None
+    return max(QUIETEST, 2 * float(np.percentile(np.abs(pcm[max(0, lo) : hi]), 99)))
 
 
 def refine_edges(pcm: np.ndarray, spans: list[Span]) -> list[Span]:
@@ -137,23 +137,29 @@ def refine_edges(pcm: np.ndarray, spans: list[Span]) -> list[Span]:
     Silero decides *whether* a 32 ms window is speech; its edges lag or lead by a window or
     two and it often calls a trailing fricative silence. Pause lengths and positions want the
     sample where the voice starts and stops. The noise level comes from the silence next to
-    the edge (away from Silero's edge by ``EDGE_SEARCH_MS``), never below -60 dBFS; the search
-    reaches ``EDGE_SEARCH_MS`` beyond Silero's edge and never into a neighbouring span.
+    the edge, kept ``EDGE_SEARCH_MS`` away from Silero's edges (a silence too short for that
+    uses the track's typical level), never below -60 dBFS; the search reaches
+    ``EDGE_SEARCH_MS`` beyond Silero's edge and never into a neighbouring span.
     """
     reach = EDGE_SEARCH_MS * RATE // 1000
     edges = [(s.start_ms * RATE // 1000, s.end_ms * RATE // 1000) for s in spans]
+    # silences around each span, away from speech: [before the first, between each, after the last]
+    bounds = [0] + [x for a, b in edges for x in (a, b)] + [len(pcm)]
+    silences = [(bounds[i] + (reach if i else 0), bounds[i + 1] - reach) for i in range(0, len(bounds) - 2, 2)]
+    silences.append((bounds[-2] + reach, bounds[-1]))
+    floors = [_floor(pcm, lo, hi) for lo, hi in silences]
+    known = [f for f in floors if f is not None]
+    typical = float(np.median(known)) if known else QUIETEST
+    levels = [typical if f is None else f for f in floors]
     out: list[Span] = []
     for k, (a, b) in enumerate(edges):
-        prev_b = edges[k - 1][1] if k else max(0, a - RATE)
-        next_a = edges[k + 1][0] if k + 1 < len(edges) else min(len(pcm), b + RATE)
         lo_bound = out[-1].end_ms * RATE // 1000 if out else 0
-        head_from = max(lo_bound, a - reach, prev_b)
-        head_floor = _floor(pcm, prev_b + reach, a - reach) if a - prev_b > 3 * reach else _floor(pcm, prev_b, a)
-        head = np.flatnonzero(np.abs(pcm[head_from:b]) > head_floor)
+        hi_bound = edges[k + 1][0] if k + 1 < len(edges) else len(pcm)
+        head_from = max(lo_bound, a - reach)
+        head = np.flatnonzero(np.abs(pcm[head_from:b]) > levels[k])
         start = head_from + int(head[0]) if head.size else a
-        tail_to = min(next_a, b + reach)
-        tail_floor = _floor(pcm, b + reach, next_a - reach) if next_a - b > 3 * reach else _floor(pcm, b, next_a)
-        tail = np.flatnonzero(np.abs(pcm[start:tail_to]) > tail_floor)
+        tail_to = min(hi_bound, b + reach)
+        tail = np.flatnonzero(np.abs(pcm[start:tail_to]) > levels[k + 1])
         end = start + int(tail[-1]) + 1 if tail.size else b
         out.append(Span(start * 1000 // RATE, max(start + 1, end) * 1000 // RATE))
     return out
