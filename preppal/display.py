@@ -73,7 +73,17 @@ INTERVIEWERS: tuple[Choice, ...] = (
 )
 SPEAKERS: dict[str, str] = {Speaker.USER.value: "You", Speaker.AI.value: "Interviewer"}
 PROVIDERS: dict[str, str] = {"google": "Google", "github": "GitHub"}
+# What the delivery metrics were measured from (Feedback.metrics["source"]).
+METRICS_SOURCES: dict[str, str] = {
+    "audio": "Your recording",
+    "transcript": "Transcript timing (no recording; approximate)",
+}
 NONE = "—"
+
+
+def metrics_source_label(source: str) -> str:
+    """Where delivery metrics come from; older rows without a source were transcript-timed."""
+    return METRICS_SOURCES.get(source or "transcript", METRICS_SOURCES["transcript"])
 
 
 def _label(choices: tuple[Choice, ...], value: object) -> str:

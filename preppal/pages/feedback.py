@@ -149,7 +149,33 @@ def _waiting() -> rx.Component:
     )
 
 
+def _fallback_notice() -> rx.Component:
+    """The AI review failed after its retries: say so, show why, offer to ask again."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("info")),
+        rx.callout.text(S.error, " The scores below are from the built-in analyzer."),
+        rx.button(
+            rx.icon("refresh-cw", size=14),
+            "Retry AI feedback",
+            on_click=S.retry,
+            size="2",
+            variant="soft",
+            id="retry-ai-feedback",
+            margin_top="0.5em",
+            width="fit-content",
+        ),
+        color_scheme="amber",
+        role="status",
+        width="100%",
+        id="feedback-fallback",
+    )
+
+
 def _ready() -> rx.Component:
+    return rx.vstack(rx.cond(S.fallback, _fallback_notice()), _scored(), spacing="4", width="100%")
+
+
+def _scored() -> rx.Component:
     return rx.cond(
         S.has_score,
         rx.vstack(
@@ -217,7 +243,7 @@ def _found() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.heading("Delivery", size="4", as_="h2"),
-                rx.text("How you spoke, measured from the transcript timing.", size="2", color_scheme="gray"),
+                rx.text(S.metrics_note, size="2", color_scheme="gray", id="metrics-source"),
                 metric_tiles(S.metric_rows),
                 spacing="3",
                 width="100%",

@@ -15,6 +15,7 @@ from typing import Any
 from preppal import display
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, Speaker
+from preppal.services.feedback import is_fallback
 from preppal.services.feedback_schema import CATEGORIES
 from preppal.services.snapshot import FeedbackSnapshot
 
@@ -54,7 +55,7 @@ def metric_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
     def fmt(value: Any, suffix: str = "") -> str:
         return _fmt(value, suffix, lang)
 
-    return [
+    rows = [
         ("Questions answered", f"{m.get('questions_answered', 0)} of {m.get('questions_asked', 0)}"),
         ("Pace", fmt(m.get("wpm"), f" {unit}/min")),
         ("Filler words", f"{m.get('fillers', 0)} ({fmt(m.get('fillers_per_min'), ' per min')})"),
@@ -64,6 +65,10 @@ def metric_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
         ("Longest pause in an answer", fmt(round(m.get("longest_pause_ms", 0) / 1000, 1), " s")),
         ("Average answer", f"{fmt(m.get('avg_answer_words'), f' {unit}')} · {fmt(m.get('avg_answer_s'), ' s')}"),
     ]
+    if m.get("source") == "audio":
+        rows.append(("Pauses of 1 s or more", str(len((m.get("timeline") or {}).get("pauses", [])))))
+    rows.append(("Measured from", display.metrics_source_label(m.get("source", ""))))
+    return rows
 
 
 def _cell(text: str) -> str:
@@ -73,6 +78,8 @@ def _cell(text: str) -> str:
 def _source_line(fb: Feedback) -> str:
     if fb.source == "gemini":
         return f"AI review by Gemini ({(fb.metrics or {}).get('model', 'Gemini')})"
+    if is_fallback(fb):
+        return f"Built-in analyzer (heuristic scores from your transcript) because {fb.error[0].lower()}{fb.error[1:]}"
     return "Built-in analyzer (no AI key configured): heuristic scores from your transcript"
 
 

@@ -101,8 +101,10 @@ def answer_stats(a: dict[str, Any], language: str = DEFAULT_LANGUAGE, unit: str 
     parts.append(f"{a['fillers']} filler{'s' if a['fillers'] != 1 else ''}")
     if a.get("duration_s"):
         parts.append(f"{display.number(a['duration_s'], language, digits=0)} s")
+    if a.get("pauses"):
+        parts.append(f"{a['pauses']} pause{'s' if a['pauses'] != 1 else ''} ≥ 1 s")
     if a.get("longest_pause_ms", 0) >= 1000:
-        parts.append(f"pause {display.number(a['longest_pause_ms'] / 1000, language)} s")
+        parts.append(f"longest {display.number(a['longest_pause_ms'] / 1000, language)} s")
     return " · ".join(parts)
 
 
@@ -150,6 +152,8 @@ class FeedbackState(AuthState):
     improvements: list[PointRow] = []
     notes: list[NoteRow] = []
     metric_rows: list[MetricRow] = []
+    metrics_source: str = ""  # audio | transcript: what the delivery figures were measured from
+    fallback: bool = False  # READY from the built-in analyzer because the AI feedback failed
     turns: list[TurnRow] = []
     code_steps: list[CodeStep] = []
     code_index: int = 0
@@ -164,6 +168,9 @@ class FeedbackState(AuthState):
             return
         self.fb_status = row.status.value
         self.source = row.source
+        self.fallback = feedback_service.is_fallback(row)
+        if row.metrics:
+            self.metrics_source = row.metrics.get("source", "transcript")
         self.model = (row.metrics or {}).get("model", "")
         self.error = row.error or ""
         self.summary = row.summary
@@ -186,7 +193,8 @@ class FeedbackState(AuthState):
 
     def _clear(self) -> None:
         """Forget the previous interview's page (the state outlives page changes)."""
-        self.loaded = self.found = self.has_score = self.poll_timed_out = False
+        self.loaded = self.found = self.has_score = self.poll_timed_out = self.fallback = False
+        self.metrics_source = ""
         self.fb_status = self.source = self.model = self.summary = self.error = self.action_error = ""
         self.overall = 0
         self.interview, self.scores, self.strengths, self.improvements = {}, [], [], []
@@ -208,6 +216,7 @@ class FeedbackState(AuthState):
         """Render one snapshot of the interview, its transcript and its feedback."""
         self.interview = interview_row(snap.interview)
         self.metric_rows = [MetricRow(label, value) for label, value in export.metric_rows(snap.metrics)]
+        self.metrics_source = snap.metrics.get("source", "transcript")
         self.turns = build_turns(snap.transcript, snap.metrics)
         self._set_code(snap.code)
         if snap.feedback is None:
@@ -333,7 +342,18 @@ class FeedbackState(AuthState):
     def source_label(self) -> str:
         if self.source == "gemini":
             return f"AI review · Gemini ({self.model})" if self.model else "AI review · Gemini"
+        if self.fallback:
+            return "Built-in analyzer · the AI review failed, so these scores are text heuristics"
         return "Built-in analyzer · no AI key configured, so these scores are text heuristics"
+
+    @rx.var
+    def metrics_note(self) -> str:
+        if self.metrics_source == "audio":
+            return "How you spoke, measured from your recording: pauses, speaking time and fillers as you said them."
+        return (
+            "How you spoke, estimated from the transcript timing (no recording was kept), so pauses "
+            "and pace are approximate."
+        )
 
     @rx.var
     def score_tone(self) -> str:

@@ -237,3 +237,34 @@ def test_failed_feedback_can_be_retried_from_the_page(page, app_db) -> None:
     page.locator("#feedback-ready").wait_for(timeout=20_000)
     row = feedback.get_feedback(user_id, interview_id)
     assert row.status == FeedbackStatus.READY and row.attempts == 5 and row.error is None
+
+
+def test_ai_failure_shows_the_analyzer_feedback_and_retry_ai_feedback(page, app_db, tmp_path) -> None:
+    """Feedback never comes back empty: the analyzer's, labelled, plus "Retry AI feedback";
+    the delivery card says what its figures were measured from."""
+    user_id = _sign_in(page, app_db)
+    interview_id = _interview(user_id, "Data engineer")
+    row = feedback.run_feedback(interview_id)  # the analyzer's feedback, as a Gemini failure leaves it
+    pauses = [{"start_ms": 6_000, "end_ms": 7_400}, {"start_ms": 9_000, "end_ms": 10_200}]
+    measured = row.metrics | {"source": "audio", "timeline": {"pauses": pauses, "fillers": []}}
+    reason = f"{feedback.AI_UNAVAILABLE}: Could not reach the AI feedback service (RemoteProtocolError)."
+    with session_scope() as session:
+        session.exec(
+            sa.update(Feedback).where(Feedback.interview_id == interview_id).values(error=reason, metrics=measured)
+        )
+    page.goto(routes.feedback_url(interview_id))
+    notice = page.locator("#feedback-fallback")
+    notice.wait_for()
+    assert "RemoteProtocolError" in notice.inner_text() and "built-in analyzer" in notice.inner_text()
+    expect(page.locator("#overall-score")).to_have_text(str(row.overall_score))  # scores are shown anyway
+    expect(page.get_by_text("the AI review failed").first).to_be_visible()
+    expect(page.locator("#metrics-source")).to_contain_text("measured from your recording")
+    expect(page.get_by_text("Pauses of 1 s or more")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "fallback.png"), full_page=True)
+
+    page.locator("#retry-ai-feedback").click()  # this server has no key: the retry ends as plain analyzer feedback
+    expect(notice).to_be_hidden(timeout=20_000)
+    page.locator("#feedback-ready").wait_for(timeout=20_000)
+    again = feedback.get_feedback(user_id, interview_id)
+    assert again.status == FeedbackStatus.READY and again.error is None and again.attempts == 2
+    assert again.metrics["source"] == "audio"  # the measured metrics were kept, not measured again
