@@ -12,7 +12,7 @@ import pytest
 
 from preppal.live.offline.audio import pcm_to_float
 from preppal.services import audio_metrics
-from preppal.services.fillers import rules_for
+from preppal.services.fillers import disfluent_prompt
 from preppal.services.metrics import Segment
 from tests.support.speech import speech_pcm
 
@@ -156,7 +156,7 @@ def test_whisper_keeps_hesitations_only_when_primed(models) -> None:
         words = models.words.words(clip, prompt)
         return sum(1 for w in words if w.text.strip(" ,.!?").lower() in HESITATIONS)
 
-    primed = hesitations(rules_for("en").disfluent_prompt)
+    primed = hesitations(disfluent_prompt("en-US"))
     unprimed = hesitations("")
     assert primed >= 3  # of the 4 said
     assert unprimed < primed
