@@ -143,7 +143,11 @@ class Transcriber:
                 language="en",
                 beam_size=1,
                 word_timestamps=True,
-                temperature=(0.0, 0.2, 0.4),  # a repetition loop (compression ratio > 2.4) is decoded again
+                # Only a repetition loop (compression ratio > 2.4) is decoded again, warmer; a low
+                # log-probability alone (common on synthetic or accented speech) is not, so the
+                # pass stays deterministic.
+                temperature=(0.0, 0.2, 0.4),
+                log_prob_threshold=None,
                 condition_on_previous_text=False,
                 vad_filter=False,
                 initial_prompt=prompt or None,
