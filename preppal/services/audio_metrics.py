@@ -215,6 +215,22 @@ def _decode(pcm: np.ndarray, pieces: list[Span], model: WordModel, prompt: str) 
     ]
 
 
+def _listen(pcm: np.ndarray, pieces: list[Span], model: WordModel, prompt: str) -> list[HeardWord]:
+    """Decode a chunk; speech the decode skipped is decoded again on its own, once.
+
+    Whisper sometimes ends a window early (a final timestamp at the window's end after half
+    the text), silently dropping the rest; a span of speech with no word in it is that.
+    """
+    words = _decode(pcm, pieces, model, prompt)
+    missed = [
+        p for p in pieces if p.ms >= 300 and not any(w.start_ms < p.end_ms and w.end_ms > p.start_ms for w in words)
+    ]
+    if missed and words:  # (nothing heard at all: the same input would decode the same)
+        words += _decode(pcm, missed, model, prompt)
+        words.sort(key=lambda w: w.start_ms)
+    return words
+
+
 def _near_speech(word: HeardWord, spans: Sequence[Span]) -> bool:
     return any(word.start_ms < s.end_ms + WORD_SLACK_MS and word.end_ms > s.start_ms - WORD_SLACK_MS for s in spans)
 
@@ -305,7 +321,7 @@ def analyze(
             answers.append(replace(answer, words=0, duration_s=None, wpm=None, speaking_s=0.0))
             continue
         if listen:
-            heard = [w for chunk in _chunks(mine) for w in _decode(candidate, chunk, models.words, prompt)]
+            heard = [w for chunk in _chunks(mine) for w in _listen(candidate, chunk, models.words, prompt)]
             heard = [w for w in heard if _near_speech(w, mine)]
             counted = _count(heard, language)
         else:

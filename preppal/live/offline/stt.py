@@ -137,24 +137,22 @@ class Transcriber:
         can be minutes long) and returns each word; ``prompt`` steers the style (a disfluent
         prompt keeps "um"/"uh", which Whisper otherwise drops).
         """
+        import ctranslate2
+
         with _DECODE_LOCK:
+            ctranslate2.set_random_seed(0)  # a fallback decode samples: same audio, same words
             segments, _info = self._model.transcribe(
                 audio,
                 language="en",
                 beam_size=1,
                 word_timestamps=True,
-                # Only a repetition loop (compression ratio > 2.4) is decoded again, warmer; a low
-                # log-probability alone (common on synthetic or accented speech) is not, so the
-                # pass stays deterministic.
+                # A repetition loop or a very unlikely decode is tried again, warmer (Whisper's
+                # own fallback); the sampling seed is fixed below so the result is repeatable.
                 temperature=(0.0, 0.2, 0.4),
-                log_prob_threshold=None,
                 condition_on_previous_text=False,
                 vad_filter=False,
                 initial_prompt=prompt or None,
             )
-            return [
-                Word(w.word, float(w.start), float(w.end))
-                for s in segments
-                if not _probably_noise(s.no_speech_prob, s.avg_logprob)
-                for w in (s.words or [])
-            ]
+            # No no-speech filter here: the caller keeps only words where its VAD heard speech,
+            # and Whisper's no-speech guess drops real quiet or synthetic speech.
+            return [Word(w.word, float(w.start), float(w.end)) for s in segments for w in (s.words or [])]
