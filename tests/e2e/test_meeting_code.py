@@ -211,6 +211,11 @@ def test_system_design_starts_in_notes_and_behavioural_has_no_editor(gemini_stan
         expect(page.locator("#code-panel [data-language=notes]")).to_be_visible()
         expect(page.get_by_test_id("code-status")).to_contain_text("once the call is live", timeout=10_000)
         screenshot(page, "code-5-system-design-notes")
+        page.set_viewport_size({"width": 420, "height": 900})  # a phone: the editor goes under the call
+        editor_box = page.locator("#code-panel").bounding_box()
+        transcript_box = page.get_by_text("Transcript").bounding_box()
+        assert transcript_box["y"] < editor_box["y"], (transcript_box, editor_box)
+        screenshot(page, "code-6-narrow")
     finally:
         context.close()
     from preppal.services import interviews
