@@ -14,6 +14,9 @@ config = rx.Config(
     db_url=settings.database_url,
     # Redis (REFLEX_REDIS_URL) switches Reflex to its Redis state manager for scale-out.
     redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+    # The API and the event socket answer credentialed requests from our own origin only
+    # (Reflex's default "*" reflects any Origin). PREPPAL_EXTRA_ORIGINS adds more.
+    cors_allowed_origins=list(settings.allowed_origins),
     telemetry_enabled=False,
     show_built_with_reflex=False,
     default_color_mode="light",

@@ -4,6 +4,7 @@ relay's writes and page reads do not trip over each other."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -14,9 +15,24 @@ from sqlmodel import Session
 from preppal.settings import get_settings
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file as 0600 before SQLite does (it would use the umask, often
+    0644); its -wal and -shm files inherit the database file's permissions."""
+    path = sa.engine.make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # e.g. the directory does not exist yet: SQLite reports it on connect
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         eng = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @sa.event.listens_for(eng, "connect")

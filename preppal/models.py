@@ -94,6 +94,17 @@ class LoginThrottle(SQLModel, table=True):
     locked_until: Optional[datetime] = None
 
 
+class RateLimitHit(SQLModel, table=True):
+    """Requests counted per key in a fixed window, shared by every worker and machine.
+
+    ``key`` is ``<limit>:<subject>:<window number>``; rows past ``expires_at`` are purged.
+    """
+
+    key: str = Field(primary_key=True, max_length=400)
+    count: int = 0
+    expires_at: datetime = Field(index=True)
+
+
 class Interview(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_interview_user_created", "user_id", "created_at"),)
     id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)

@@ -14,26 +14,57 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+MIN_SECRET_BYTES = 32
+_LOOPBACK = ("localhost", "127.0.0.1")
+
+
+class InsecureSettings(RuntimeError):
+    """A setting that would make the server unsafe to run (the server refuses to start)."""
+
+
 def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """The variable's value; a variable that is set but blank counts as unset."""
+    return os.environ.get(name, "").strip() or default
+
+
+def _secret(name: str, generated: str) -> str:
+    value = _env(name, generated)
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        raise InsecureSettings(f"{name} is shorter than {MIN_SECRET_BYTES} bytes; use e.g. `openssl rand -hex 32`.")
+    return value
+
+
+def _private_dir(data_dir: Path) -> None:
+    """The data directory (database, secrets) is readable by its owner only."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if data_dir.stat().st_mode & 0o077:
+        data_dir.chmod(0o700)
 
 
 def _load_or_create_secrets(data_dir: Path) -> dict[str, str]:
-    """Secrets for the embedded default: generated once, kept in data/ with mode 0600."""
+    """Secrets for the embedded default: generated once, kept in data/ with mode 0600.
+
+    The file is created 0600 in one step (``O_CREAT | O_EXCL``), never written first and
+    chmod-ed after; two processes starting at once agree on whichever wrote first.
+    """
     path = data_dir / "secrets.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    data_dir.mkdir(parents=True, exist_ok=True)
-    values = {"secret_key": secrets.token_urlsafe(48), "worker_secret": secrets.token_urlsafe(48)}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(values))
-    tmp.chmod(0o600)
-    tmp.replace(path)
-    return values
+    _private_dir(data_dir)
+    if not path.exists():
+        values = {"secret_key": secrets.token_urlsafe(48), "worker_secret": secrets.token_urlsafe(48)}
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process won the race: read theirs
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(json.dumps(values))
+            return values
+    return json.loads(path.read_text())
 
 
 @dataclass(frozen=True)
@@ -74,6 +105,24 @@ class Settings:
     audio_metrics: bool = True  # measure delivery from the recording when there is one
     analysis_threads: int = 1  # Whisper CPU threads per analysis (docs/performance.md)
     analysis_nice: int = 10  # niceness of analysis processes: live calls come first
+    extra_origins: tuple[str, ...] = ()  # origins besides public_url allowed by CORS and the CSRF check
+    # Rate limits (0 = off); docs/security.md explains each.
+    signups_per_hour: int = 20  # per client address
+    interviews_per_hour: int = 30  # per user
+    tokens_per_minute: int = 30  # per user (connect and reconnect tokens)
+    uploads_per_hour: int = 20  # per user (résumé files)
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """Browser origins allowed to call the API with credentials (CORS) and post forms (CSRF)."""
+        own = _origin(self.public_url)
+        parts = urlsplit(own)
+        if parts.hostname in _LOOPBACK:  # a local install is opened as localhost or 127.0.0.1 alike
+            port = f":{parts.port}" if parts.port else ""
+            return (own, *(f"{parts.scheme}://{host}{port}" for host in _LOOPBACK if host != parts.hostname)) + tuple(
+                _origin(o) for o in self.extra_origins
+            )
+        return (own, *(_origin(o) for o in self.extra_origins))
 
     @property
     def use_gemini(self) -> bool:
@@ -87,6 +136,15 @@ class Settings:
         return "gemini" if self.use_gemini else "offline"
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else url.strip().rstrip("/")
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     data_dir = Path(_env("PREPPAL_DATA_DIR", str(ROOT / "data"))).resolve()
@@ -94,8 +152,8 @@ def get_settings() -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=_env("DATABASE_URL", f"sqlite:///{data_dir / 'preppal.db'}"),
-        secret_key=_env("PREPPAL_SECRET_KEY", generated["secret_key"]),
-        worker_secret=_env("PREPPAL_WORKER_SECRET", generated["worker_secret"]),
+        secret_key=_secret("PREPPAL_SECRET_KEY", generated["secret_key"]),
+        worker_secret=_secret("PREPPAL_WORKER_SECRET", generated["worker_secret"]),
         public_url=_env("PREPPAL_PUBLIC_URL", "http://localhost:3000").rstrip("/"),
         interviewer=_env("PREPPAL_INTERVIEWER", "auto").lower(),
         gemini_api_key=_env("GEMINI_API_KEY") or _env("GOOGLE_API_KEY"),
@@ -125,6 +183,11 @@ def get_settings() -> Settings:
         audio_metrics=_env("PREPPAL_AUDIO_METRICS", "1") not in ("0", "false", "no", "off"),
         analysis_threads=max(1, int(_env("PREPPAL_ANALYSIS_THREADS", "1"))),
         analysis_nice=min(19, max(0, int(_env("PREPPAL_ANALYSIS_NICE", "10")))),
+        extra_origins=tuple(o.strip() for o in _env("PREPPAL_EXTRA_ORIGINS").split(",") if o.strip()),
+        signups_per_hour=_int("PREPPAL_SIGNUPS_PER_HOUR", 20),
+        interviews_per_hour=_int("PREPPAL_INTERVIEWS_PER_HOUR", 30),
+        tokens_per_minute=_int("PREPPAL_TOKENS_PER_MINUTE", 30),
+        uploads_per_hour=_int("PREPPAL_UPLOADS_PER_HOUR", 20),
     )
 
 

@@ -12,7 +12,7 @@ import threading
 import time
 
 from preppal import display
-from preppal.services import feedback, interviews
+from preppal.services import feedback, interviews, rate_limit
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.tasks")
@@ -30,6 +30,7 @@ async def sweep_orphaned_interviews() -> None:
             swept = await asyncio.to_thread(interviews.sweep_orphaned)
             if swept:
                 log.warning("marked %d orphaned interview(s) as ERROR: %s", len(swept), ", ".join(swept))
+            await asyncio.to_thread(rate_limit.purge_expired)  # counters of windows that have ended
         except Exception:  # a database hiccup must not kill the loop
             log.exception("orphan sweep failed; will retry")
         await asyncio.sleep(SWEEP_EVERY_S)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from preppal.api.auth_routes import auth_routes
+from preppal.api.body_limit import BodyLimitMiddleware
 from preppal.api.export_routes import export_routes
 from preppal.api.interview_routes import interview_routes
 from preppal.realtime.hub import RelayHub
@@ -12,4 +14,9 @@ from preppal.realtime.route import websocket_routes
 
 
 def build_api(hub: RelayHub) -> Starlette:
-    return Starlette(routes=[*auth_routes(), *interview_routes(), *export_routes(), *websocket_routes(hub)])
+    """Reflex mounts its own routes (``/_event``, ``/_upload``, pages) inside this app, so the
+    body cap wraps them too."""
+    return Starlette(
+        routes=[*auth_routes(), *interview_routes(), *export_routes(), *websocket_routes(hub)],
+        middleware=[Middleware(BodyLimitMiddleware)],
+    )

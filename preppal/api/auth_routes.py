@@ -9,32 +9,50 @@ without JavaScript.
 The client address used for sign-in throttling is the socket peer as the ASGI server
 reports it; ``X-Forwarded-For`` is believed only from the proxies listed in
 ``PREPPAL_TRUSTED_PROXIES`` (anyone else could rotate it to dodge the limit).
+
+Hostile input: the body is capped by :mod:`preppal.api.body_limit` before it is read, the
+form parser takes no files and a handful of small fields, and a cross-site post (login
+CSRF: signing a victim's browser into the attacker's account) is refused with 403 by
+:func:`same_origin`.
 """
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from preppal import routes
-from preppal.services import auth, oauth
+from preppal.services import auth, oauth, rate_limit
 from preppal.services.calls import call_service
 from preppal.services.errors import ServiceError
+from preppal.services.input_limits import FORM_BODY_BYTES, FORM_MAX_FIELDS
 from preppal.settings import get_settings
 
+log = logging.getLogger(__name__)
 OAUTH_COOKIE = "preppal_oauth"
 OAUTH_COOKIE_PATH = routes.OAUTH_PREFIX
+PASSWORD_REMOVED_NOTICE = "password-removed"
+_warned_untrusted_proxy = False
 
 
 def client_address(request: Request) -> str:
     """The address to throttle by: the socket peer, or behind a trusted reverse proxy the
     nearest ``X-Forwarded-For`` hop that is not itself a trusted proxy."""
+    global _warned_untrusted_proxy
     peer = request.client.host if request.client else ""
     trusted = get_settings().trusted_proxies
     if peer not in trusted:
+        if "x-forwarded-for" in request.headers and not _warned_untrusted_proxy:
+            _warned_untrusted_proxy = True  # everyone behind that proxy shares one address
+            log.warning(
+                "X-Forwarded-For from %s, which is not in PREPPAL_TRUSTED_PROXIES: throttling by the proxy's address",
+                peer,
+            )
         return peer
     hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
     for hop in reversed(hops):
@@ -69,10 +87,39 @@ def signed_in_response(token: str, target: str) -> RedirectResponse:
     return response
 
 
-async def sign_up(request: Request) -> RedirectResponse:
-    form = await request.form()
-    email, name, target = str(form.get("email", "")), str(form.get("name", "")), str(form.get("next", ""))
+def same_origin(request: Request) -> bool:
+    """Whether a form post comes from our own pages.
+
+    Browsers send ``Origin`` on every POST and ``Sec-Fetch-Site`` on every request; either
+    naming another site means a cross-site form (refused). A request with neither comes
+    from a non-browser client (curl, tests), which cannot carry a victim's cookies anyway.
+    """
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return origin.lower().rstrip("/") in get_settings().allowed_origins
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+
+
+def _cross_site() -> Response:
+    return PlainTextResponse("Cross-site form posts are not accepted.", status_code=403)
+
+
+async def _small_form(request: Request) -> FormData:
+    """The form with no files and a few short fields (413 from the body cap beyond)."""
+    return await request.form(max_files=0, max_fields=FORM_MAX_FIELDS, max_part_size=FORM_BODY_BYTES)
+
+
+def _field(form: FormData, name: str, limit: int = 2048) -> str:
+    return str(form.get(name, ""))[:limit]  # only ever echoed back into the page's query
+
+
+async def sign_up(request: Request) -> Response:
+    if not same_origin(request):
+        return _cross_site()
+    form = await _small_form(request)
+    email, name, target = _field(form, "email", 400), _field(form, "name", 400), _field(form, "next")
     try:
+        await call_service(rate_limit.hit, rate_limit.signup_rate(), client_address(request))
         user = await call_service(auth.sign_up, email, str(form.get("password", "")), name)
     except ServiceError as exc:
         return _back(routes.SIGN_UP, exc.message, email=email, name=name, next=target)
@@ -80,9 +127,11 @@ async def sign_up(request: Request) -> RedirectResponse:
     return signed_in_response(token, target)
 
 
-async def sign_in(request: Request) -> RedirectResponse:
-    form = await request.form()
-    email, target = str(form.get("email", "")), str(form.get("next", ""))
+async def sign_in(request: Request) -> Response:
+    if not same_origin(request):
+        return _cross_site()
+    form = await _small_form(request)
+    email, target = _field(form, "email", 400), _field(form, "next")
     try:
         user = await call_service(auth.authenticate, email, str(form.get("password", "")), client_address(request))
     except ServiceError as exc:
@@ -91,7 +140,9 @@ async def sign_in(request: Request) -> RedirectResponse:
     return signed_in_response(token, target)
 
 
-async def sign_out(request: Request) -> RedirectResponse:
+async def sign_out(request: Request) -> Response:
+    if not same_origin(request):
+        return _cross_site()
     await call_service(auth.end_login_session, request.cookies.get(auth.SESSION_COOKIE, ""))
     response = RedirectResponse(routes.SIGN_IN, status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
@@ -130,7 +181,7 @@ async def oauth_callback(request: Request) -> RedirectResponse:
         if pending is not None:
             target = pending.next_path
         profile = await oauth.finish(provider, pending, request.query_params)
-        user = await call_service(
+        result = await call_service(
             auth.sign_in_external,
             provider.name,
             profile.subject,
@@ -141,7 +192,9 @@ async def oauth_callback(request: Request) -> RedirectResponse:
     except ServiceError as exc:
         response = _back(routes.SIGN_IN, exc.message, next=target)
     else:
-        token = await call_service(auth.create_login_session, user.id, request.headers.get("user-agent", ""))
+        token = await call_service(auth.create_login_session, result.user.id, request.headers.get("user-agent", ""))
+        if result.password_removed:  # say so on the profile page, where a new one can be set
+            target = f"{routes.PROFILE}?notice={PASSWORD_REMOVED_NOTICE}"
         response = signed_in_response(token, target)
     response.delete_cookie(OAUTH_COOKIE, path=OAUTH_COOKIE_PATH)  # one flow, one use
     return response

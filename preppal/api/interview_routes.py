@@ -17,8 +17,10 @@ import functools
 import hmac
 import json
 from datetime import UTC, datetime
-from typing import Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -29,10 +31,49 @@ from preppal.models import InterviewStatus, Speaker
 from preppal.services import auth, feedback, interviews, tokens
 from preppal.services.calls import call_service
 from preppal.services.errors import AuthError, ServiceError, ValidationError
+from preppal.services.input_limits import (
+    MAX_OFFSET_MS,
+    MAX_TRANSCRIPT_ENTRIES,
+    MAX_TRANSCRIPT_TEXT,
+    TRANSCRIPT_BODY_BYTES,
+)
 from preppal.settings import get_settings
 
 UPDATABLE = {InterviewStatus.IN_PROGRESS, InterviewStatus.COMPLETED, InterviewStatus.ERROR}
-MAX_BODY_BYTES = 2_000_000  # a one-hour transcript is far below this
+MAX_BODY_BYTES = TRANSCRIPT_BODY_BYTES  # the body-limit middleware refuses larger bodies unread
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET_MS)]
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+class TranscriptEntryIn(BaseModel):
+    """One entry of ``submitTranscript``: every field typed and bounded (422 names the field)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    speaker: Annotated[Literal["USER", "AI"], BeforeValidator(_upper)]
+    text: Annotated[str, Field(max_length=MAX_TRANSCRIPT_TEXT)]
+    sequence: Optional[Annotated[int, Field(ge=0, le=1_000_000)]] = None
+    startMs: Offset = 0  # the wire format's camelCase names
+    endMs: Offset = 0
+
+
+class SubmitTranscriptIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    interviewId: Annotated[str, Field(min_length=1, max_length=64)]
+    transcript: Annotated[list[TranscriptEntryIn], Field(max_length=MAX_TRANSCRIPT_ENTRIES)]
+    endedAt: Optional[str] = None
+
+
+def _parse(model: type[BaseModel], body: dict[str, Any]) -> Any:
+    """Validate ``body``; the first problem becomes a 422 that names its field."""
+    try:
+        return model.model_validate(body)
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise ValidationError(f"{where}: {first['msg']}") from None
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -45,9 +86,10 @@ def _worker_secret_ok(request: Request) -> Optional[bool]:
     if header is None:
         return None
     scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value:
+    value, secret = value.strip(), get_settings().worker_secret
+    if scheme.lower() != "bearer" or not value or not secret:
         return False
-    return hmac.compare_digest(value.strip().encode(), get_settings().worker_secret.encode())
+    return hmac.compare_digest(value.encode(), secret.encode())
 
 
 async def _session_user(request: Request) -> int:
@@ -91,24 +133,22 @@ def _timestamp(value: Any, field: str) -> Optional[datetime]:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _transcript(value: Any) -> list[interviews.TranscriptLine]:
-    if not isinstance(value, list):
-        raise ValidationError("transcript must be a list of entries.")
-    lines = []
-    for index, entry in enumerate(value):
-        if not isinstance(entry, dict):
-            raise ValidationError(f"transcript[{index}] must be an object.")
-        text = entry.get("text", entry.get("content"))
-        try:
-            speaker = Speaker(str(entry.get("speaker", "")).upper())
-            sequence = int(entry.get("sequence", index))
-            start_ms, end_ms = int(entry.get("startMs", 0)), int(entry.get("endMs", 0))
-        except (TypeError, ValueError):
-            raise ValidationError(f"transcript[{index}] has an invalid speaker or number.") from None
-        if not isinstance(text, str):
-            raise ValidationError(f"transcript[{index}].text must be a string.")
-        lines.append(interviews.TranscriptLine(sequence, speaker, text, start_ms, end_ms))
-    return lines
+def _transcript(body: dict[str, Any]) -> tuple[str, list[interviews.TranscriptLine], Any]:
+    """(interview id, lines, endedAt) from a ``submitTranscript`` body, every field checked."""
+    entries = body.get("transcript")
+    if isinstance(entries, list):  # the seed's workers send "content" for the text
+        entries = [
+            {**e, "text": e["content"]} if isinstance(e, dict) and "text" not in e and "content" in e else e
+            for e in entries[: MAX_TRANSCRIPT_ENTRIES + 1]
+        ]
+    parsed = _parse(SubmitTranscriptIn, {**body, "transcript": entries})
+    lines = [
+        interviews.TranscriptLine(
+            index if e.sequence is None else e.sequence, Speaker(e.speaker), e.text, e.startMs, e.endMs
+        )
+        for index, e in enumerate(parsed.transcript)
+    ]
+    return parsed.interviewId.strip(), lines, parsed.endedAt
 
 
 def _guarded(handler):
@@ -141,7 +181,8 @@ async def generate_worker_token(request: Request) -> JSONResponse:
       200: {description: "{token: string}"}
       401: {description: Not signed in}
       404: {description: No such interview of yours}
-      409: {description: The interview is not PENDING}
+      409: {description: The interview is not PENDING, or another of yours is live}
+      429: {description: Too many tokens minted in the last minute}
     """
     if _worker_secret_ok(request) is not None:
         raise AuthError("Worker tokens are minted for a signed-in user, not with the worker secret.")
@@ -228,13 +269,14 @@ async def submit_transcript(request: Request) -> JSONResponse:
       401: {description: Missing or wrong worker secret}
       404: {description: No such interview}
       409: {description: The interview cannot be completed from its status}
+      413: {description: The body is larger than 2 MiB}
+      422: {description: "A field is missing, of the wrong type or out of range: {error: '<field>: <problem>'}"}
     """
     if not _worker_secret_ok(request):
         raise AuthError("This call needs the worker secret.")
     body = await _json_body(request)
-    interview_id = _interview_id(body)
-    lines = _transcript(body.get("transcript"))
-    ended_at = _timestamp(body.get("endedAt"), "endedAt")
+    interview_id, lines, ended_raw = _transcript(body)
+    ended_at = _timestamp(ended_raw, "endedAt")
     interview = await call_service(interviews.submit_transcript, interview_id, lines, ended_at=ended_at)
     feedback.schedule_feedback(interview.id)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value, "entries": len(lines)})

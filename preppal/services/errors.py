@@ -44,3 +44,17 @@ class Unavailable(ServiceError):
         self, message: str = "Preppal cannot reach its database right now. Please try again in a moment."
     ) -> None:
         super().__init__(message)
+
+
+class TooManyRequests(ServiceError):
+    """A rate limit or a per-user cap: try again later (``retry_after_s``)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after_s: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class AlreadyLive(Conflict):
+    """The user already has another interview in progress (one live interview per user)."""

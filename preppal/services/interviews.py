@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from preppal import codes
@@ -25,9 +26,12 @@ from preppal.models import (
     InterviewType,
     Speaker,
     TranscriptEntry,
+    User,
     utcnow,
 )
+from preppal.services import input_limits, rate_limit
 from preppal.services.errors import (
+    AlreadyLive,
     Conflict,
     InvalidTransition,
     NotFound,
@@ -42,10 +46,11 @@ LEGAL_TRANSITIONS: dict[InterviewStatus, frozenset[InterviewStatus]] = {
     S.COMPLETED: frozenset(),
     S.ERROR: frozenset(),
 }
-MAX_ROLE = 200
-MAX_JOB_DESCRIPTION = 20_000
-MAX_RESUME = 50_000
+MAX_ROLE = input_limits.MAX_ROLE
+MAX_JOB_DESCRIPTION = input_limits.MAX_JOB_DESCRIPTION
+MAX_RESUME = input_limits.MAX_RESUME
 HEARTBEAT_STALE_AFTER = timedelta(seconds=90)
+ALREADY_LIVE = "You already have another interview in progress. End it (or wait for it to finish) first."
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ def create_interview(
         raise ValidationError(f"Unknown interview setting: {exc}") from None
     if not is_supported(language):
         raise ValidationError(f"Unknown interview language; choose one of {', '.join(CODES)}.")
+    rate_limit.hit(rate_limit.interview_rate(), user_id)  # TooManyRequests when over
     interview = Interview(
         user_id=user_id,
         interview_type=kind,
@@ -217,6 +223,32 @@ def delete_interview(user_id: int, interview_id: str) -> None:
         session.delete(interview)
 
 
+def _others_live(interview_id_col, user_id_col, cutoff: datetime):
+    """SQL: another interview of the same user is IN_PROGRESS with a fresh heartbeat."""
+    other = aliased(Interview)
+    return (
+        sa.exists()
+        .where(
+            other.user_id == user_id_col,
+            other.id != interview_id_col,
+            other.status == S.IN_PROGRESS,
+            other.heartbeat_at >= cutoff,
+        )
+        .correlate_except(other)
+    )
+
+
+def other_live_interview(user_id: int, interview_id: str) -> bool:
+    """Whether the user has another live interview (one live interview per user)."""
+    cutoff = utcnow() - HEARTBEAT_STALE_AFTER
+    with session_scope() as session:
+        return bool(
+            session.exec(
+                select(sa.literal(True)).where(_others_live(sa.literal(interview_id), user_id, cutoff))
+            ).first()
+        )
+
+
 def _transition(
     session: Session,
     interview_id: str,
@@ -234,12 +266,20 @@ def _transition(
         raise Conflict(f"Interview is {current.value}, not {expected.value}.")
     if new not in LEGAL_TRANSITIONS[current]:
         raise InvalidTransition(f"An interview cannot go from {current.value} to {new.value}.")
-    result = session.exec(
-        sa.update(Interview)
-        .where(Interview.id == interview_id, Interview.status == current)
-        .values(status=new, **values)
-    )
+    conditions = [Interview.id == interview_id, Interview.status == current]
+    if new == S.IN_PROGRESS:
+        # One live interview per user, atomically: the user's row is locked (PostgreSQL;
+        # SQLite serializes writers anyway) and the update itself checks for another one.
+        owner = session.exec(select(Interview.user_id).where(Interview.id == interview_id)).one()
+        session.exec(select(User.id).where(User.id == owner).with_for_update())
+        conditions.append(~_others_live(Interview.id, Interview.user_id, utcnow() - HEARTBEAT_STALE_AFTER))
+    result = session.exec(sa.update(Interview).where(*conditions).values(status=new, **values))
     if result.rowcount != 1:
+        if (
+            new == S.IN_PROGRESS
+            and session.exec(select(Interview.status).where(Interview.id == interview_id)).one() == current
+        ):
+            raise AlreadyLive(ALREADY_LIVE)
         raise Conflict("The interview changed status at the same time; try again.")
     return session.get(Interview, interview_id, populate_existing=True)
 

@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 
 from preppal.db import session_scope
 from preppal.models import InterviewStatus, UsedWorkerToken
-from preppal.services.errors import AuthError, Conflict
-from preppal.services.interviews import get_interview
+from preppal.services import rate_limit
+from preppal.services.errors import AlreadyLive, AuthError, Conflict
+from preppal.services.interviews import ALREADY_LIVE, get_interview, other_live_interview
 from preppal.settings import get_settings
 
 ALGORITHM = "HS256"
@@ -65,14 +66,19 @@ def generate_worker_token(
 
     ``resume=None`` lets the interview's status decide: a PENDING one gets a connect
     token, a live one a resume token (the call page after a reload or a dropped network).
-    Raises :class:`MintRefused` for any other status, ``NotFound`` for a non-owner.
+    Raises :class:`MintRefused` for any other status, ``NotFound`` for a non-owner,
+    :class:`TooManyRequests` over the per-user rate, and :class:`AlreadyLive` for a first
+    connect while another interview of the user is live.
     """
+    rate_limit.hit(rate_limit.token_rate(), user_id)
     interview = get_interview(user_id, interview_id)  # NotFound for a non-owner
     if resume is None:
         resume = interview.status == InterviewStatus.IN_PROGRESS
     allowed = InterviewStatus.IN_PROGRESS if resume else InterviewStatus.PENDING
     if interview.status != allowed:
         raise MintRefused(InterviewStatus(interview.status))
+    if not resume and other_live_interview(user_id, interview_id):
+        raise AlreadyLive(ALREADY_LIVE)
     settings = get_settings()
     now = datetime.now(UTC)
     claims = {

@@ -11,10 +11,10 @@ import reflex as rx
 
 from preppal import routes
 from preppal.languages import DEFAULT_LANGUAGE, LANGUAGES, get_language, is_supported
-from preppal.services import auth, interviews
+from preppal.services import auth, interviews, rate_limit
 from preppal.services.calls import call_service
-from preppal.services.errors import ServiceError
-from preppal.services.resume import extract_resume_text
+from preppal.services.errors import ServiceError, ValidationError
+from preppal.services.resume import MAX_UPLOAD_BYTES, extract_resume_text, is_pdf, read_resume
 from preppal.settings import get_settings
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row
@@ -100,11 +100,16 @@ class DashboardState(AuthState):
         if not files:
             return
         upload = files[0]
-        name = upload.name or upload.filename or "resume"
+        name = (upload.name or upload.filename or "resume")[:200]
         try:
-            data = await upload.read()
-            # PDF parsing is CPU work: keep it off the event loop that also carries live audio.
-            self.resume_text = await call_service(extract_resume_text, name, data)
+            await call_service(rate_limit.hit, rate_limit.upload_rate(), self.user_id)
+            data = await upload.read(MAX_UPLOAD_BYTES + 1)  # never more than the cap into memory
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise ValidationError(f"That file is too large (at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB).")
+            if is_pdf(name):  # parsed in a limited child process: no thread, nothing on this loop
+                self.resume_text = await read_resume(name, data)
+            else:  # decoding up to 5 MB of text is still too much for the loop
+                self.resume_text = await call_service(extract_resume_text, name, data)
             self.resume_name = name
         except ServiceError as exc:
             self.upload_error = exc.message

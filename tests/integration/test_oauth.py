@@ -138,12 +138,17 @@ async def test_provider_error_reply(provider, app) -> None:
 
 async def test_github_uses_primary_verified_email_and_links_existing_account(provider, app) -> None:
     provider.account.subject = "4242"
-    local = make_user("grace@example.com")
+    local = make_user("grace@example.com", password="Compiler-COBOL-1")
+    squatter_cookie = auth.create_login_session(local.id, "whoever typed this address at sign-up")
     done = await app.get(await _consent(await _to_provider(app, "github", "/dashboard")))
-    assert done.status_code == 303 and done.headers["location"] == "/dashboard"
+    # Linked, and told on the profile page that the never-proven password was removed.
+    assert done.status_code == 303 and done.headers["location"] == "/profile?notice=password-removed"
     user = _session_user(done)
-    assert user is not None and user.id == local.id
+    assert user is not None and user.id == local.id and user.password_hash is None
     assert auth.linked_providers(local.id) == ["github"]
+    assert auth.user_for_session(squatter_cookie) is None  # pre-registration takeover: evicted
+    again = await app.get(await _consent(await _to_provider(app, "github", "/dashboard")))
+    assert again.headers["location"] == "/dashboard"  # only the first link says so
 
 
 async def test_github_unverified_email_cannot_take_over_an_account(provider, app) -> None:

@@ -139,6 +139,9 @@ def start_app_server(name: str, extra_env: dict[str, str] | None = None) -> AppS
         DATABASE_URL=f"sqlite:///{data_dir / 'preppal.db'}",
         PREPPAL_PUBLIC_URL="",
         PYTHONUNBUFFERED="1",
+        # Every test signs up from 127.0.0.1: the per-address sign-up limit would trip.
+        PREPPAL_SIGNUPS_PER_HOUR="100000",
+        PREPPAL_INTERVIEWS_PER_HOUR="100000",
     )
     stall_path = workdir / "loop-stalls.jsonl"
     if loop_guard.enabled():

@@ -23,10 +23,11 @@ def test_wrong_password_and_unknown_email_give_one_message(db) -> None:
     assert wrong.value.message == unknown.value.message == "Wrong email or password."
 
 
-def test_duplicate_email_is_refused_case_insensitively(db) -> None:
+def test_duplicate_email_is_refused_case_insensitively_without_saying_it_exists(db) -> None:
     auth.sign_up("ada@example.com", "Analytical-engine-1")
-    with pytest.raises(Conflict, match="already exists"):
+    with pytest.raises(Conflict) as taken:
         auth.sign_up("ADA@example.com", "Analytical-engine-9")
+    assert taken.value.message == auth.SIGN_UP_REFUSED and "exists" not in taken.value.message
 
 
 @pytest.mark.parametrize("password", ["short1A", "abcdefghijkl", "123456789012"])
@@ -60,9 +61,9 @@ def test_profile_update(db) -> None:
 
 
 def test_external_identity_creates_then_reuses_user(db) -> None:
-    first = auth.sign_in_external("google", "sub-1", "grace@example.com", email_verified=True, name="Grace")
+    first = auth.sign_in_external("google", "sub-1", "grace@example.com", email_verified=True, name="Grace").user
     assert first.password_hash is None and first.name == "Grace"
-    again = auth.sign_in_external("google", "sub-1", "changed@example.com", email_verified=True)
+    again = auth.sign_in_external("google", "sub-1", "changed@example.com", email_verified=True).user
     assert again.id == first.id
     assert auth.linked_providers(first.id) == ["google"]
 
@@ -73,6 +74,77 @@ def test_external_identity_links_existing_account_only_by_verified_email(db) -> 
         auth.sign_in_external("github", "42", "ada@example.com", email_verified=False)
     assert auth.linked_providers(local.id) == []
     linked = auth.sign_in_external("github", "42", "ADA@example.com", email_verified=True)
-    assert linked.id == local.id and auth.linked_providers(local.id) == ["github"]
-    # The local password still works after linking.
-    assert auth.authenticate("ada@example.com", "Analytical-engine-1").id == local.id
+    assert linked.user.id == local.id and auth.linked_providers(local.id) == ["github"]
+
+
+def test_pre_registered_password_is_dropped_when_the_real_owner_links(db) -> None:
+    """Issue 9: an attacker signs up with the victim's address first; when the victim later
+    signs in with Google, the attacker's password and sessions must stop working."""
+    squatter = auth.sign_up("victim@example.com", "Attackers-secret-1")
+    attacker_cookie = auth.create_login_session(squatter.id, "attacker")
+    result = auth.sign_in_external("google", "sub-v", "victim@example.com", email_verified=True)
+    assert result.user.id == squatter.id and result.password_removed
+    with pytest.raises(AuthError):
+        auth.authenticate("victim@example.com", "Attackers-secret-1")
+    assert auth.user_for_session(attacker_cookie) is None
+    assert auth.get_profile(squatter.id).password_hash is None
+
+
+def test_password_set_after_linking_is_proven_and_survives_another_link(db) -> None:
+    user = auth.sign_in_external("google", "sub-1", "grace@example.com", email_verified=True).user
+    keep = auth.create_login_session(user.id, "this browser")
+    auth.change_password(user.id, "", "Compiler-pioneer-7", keep_token=keep)
+    again = auth.sign_in_external("github", "7", "grace@example.com", email_verified=True)
+    assert not again.password_removed
+    assert auth.authenticate("grace@example.com", "Compiler-pioneer-7").id == user.id
+
+
+def test_change_password_needs_the_current_one_and_ends_other_sessions(db) -> None:
+    user = auth.sign_up("ada@example.com", "Analytical-engine-1")
+    mine, other = auth.create_login_session(user.id, "me"), auth.create_login_session(user.id, "old laptop")
+    with pytest.raises(AuthError, match="current password"):
+        auth.change_password(user.id, "not-it-Really-1", "Difference-engine-2", keep_token=mine)
+    auth.change_password(user.id, "Analytical-engine-1", "Difference-engine-2", keep_token=mine)
+    assert auth.authenticate("ada@example.com", "Difference-engine-2").id == user.id
+    assert auth.user_for_session(mine).id == user.id and auth.user_for_session(other) is None
+
+
+def test_remove_password_only_with_an_external_sign_in(db) -> None:
+    user = auth.sign_up("ada@example.com", "Analytical-engine-1")
+    with pytest.raises(ValidationError, match="Link Google or GitHub"):
+        auth.remove_password(user.id, "Analytical-engine-1")
+    keep = auth.create_login_session(user.id, "me")
+    auth.sign_in_external("github", "42", "ada@example.com", email_verified=True)  # drops the unproven one
+    auth.change_password(user.id, "", "Analytical-engine-3", keep_token=keep)
+    auth.remove_password(user.id, "Analytical-engine-3", keep_token=keep)
+    assert auth.get_profile(user.id).password_hash is None
+    with pytest.raises(AuthError):
+        auth.authenticate("ada@example.com", "Analytical-engine-3")
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "name", "problem"),
+    [
+        ("a" * 400 + "@example.com", "Analytical-engine-1", "", "email address is too long"),
+        ("ada@example.com", "Aa1" * 400, "", "password is too long"),
+        ("ada@example.com", "Analytical-engine-1", "n" * 201, "name is too long"),
+    ],
+)
+def test_sign_up_bounds_every_field_before_parsing(db, email, password, name, problem) -> None:
+    with pytest.raises(ValidationError, match=problem):
+        auth.sign_up(email, password, name)
+
+
+def test_a_20_kb_email_is_refused_by_length_before_any_pattern(db, monkeypatch) -> None:
+    """The old pattern backtracked for ~1.3 s of CPU on 20 kB (bench/hostile_input.py
+    measures it); now the length is checked first and the check itself has no regex."""
+    from preppal.services import input_limits
+
+    seen: list[int] = []
+    real = input_limits.is_email
+    monkeypatch.setattr(auth, "is_email", lambda value: seen.append(len(value)) or real(value))
+    with pytest.raises(ValidationError, match="too long"):
+        auth.sign_up("a@" + "a" * 20_000, "Analytical-engine-1")
+    assert seen == []  # never reached the address check
+    assert real("ada@example.com") and not real("ada@@example.com") and not real("ada@example")
+    assert not real("ada@.example.com") and not real("ada @example.com") and not real("a@" + "a" * 20_000)

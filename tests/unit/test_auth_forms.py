@@ -12,7 +12,7 @@ from preppal.api.app import build_api
 from preppal.api.auth_routes import safe_next
 from preppal.realtime.hub import RelayHub
 from preppal.services import auth
-from preppal.services.throttle import EMAIL_POLICY
+from preppal.services.throttle import ACCOUNT_POLICY
 
 PASSWORD = "Analytical-engine-1"
 
@@ -43,7 +43,7 @@ async def test_sign_up_errors_come_back_in_plain_words(client) -> None:
     await client.post("/api/auth/sign-up", data={"email": "ada@example.com", "password": PASSWORD})
     client.cookies.clear()
     dup = await client.post("/api/auth/sign-up", data={"email": "ada@example.com", "password": PASSWORD})
-    assert "already exists" in _error(dup) and auth.SESSION_COOKIE not in dup.cookies
+    assert _error(dup) == auth.SIGN_UP_REFUSED and auth.SESSION_COOKIE not in dup.cookies
     weak = await client.post("/api/auth/sign-up", data={"email": "bob@example.com", "password": "short"})
     assert "at least 10 characters" in _error(weak)
     query = parse_qs(urlsplit(weak.headers["location"]).query)
@@ -58,7 +58,7 @@ async def test_wrong_password(client) -> None:
 
 async def test_repeated_failures_are_throttled_with_a_wait_time(client) -> None:
     auth.sign_up("ada@example.com", PASSWORD)
-    for _ in range(EMAIL_POLICY.free_failures + 1):
+    for _ in range(ACCOUNT_POLICY.free_failures + 1):
         await client.post("/api/auth/sign-in", data={"email": "ada@example.com", "password": "nope-Nope-1"})
     r = await client.post("/api/auth/sign-in", data={"email": "ada@example.com", "password": PASSWORD})
     message = _error(r)

@@ -8,7 +8,7 @@ import pytest
 
 from preppal.models import InterviewStatus
 from preppal.services import interviews
-from preppal.services.errors import Conflict, InvalidTransition
+from preppal.services.errors import AlreadyLive, Conflict, InvalidTransition
 from tests.support.users import make_user
 
 RACERS = 8
@@ -43,8 +43,8 @@ def _race(interview_id: str) -> tuple[list[str], list[BaseException]]:
 
 
 def _check_exactly_one_wins() -> None:
-    user = make_user().id
-    for _ in range(ROUNDS):
+    for _ in range(ROUNDS):  # a user per round: one live interview per user
+        user = make_user().id
         interview = interviews.create_interview(user, interview_type="technical", role="Backend")
         wins, losses = _race(interview.id)
         assert len(wins) == 1, (wins, losses)
@@ -60,3 +60,40 @@ def test_concurrent_start_sqlite(db) -> None:
 @pytest.mark.postgres
 def test_concurrent_start_postgres(pg_db) -> None:
     _check_exactly_one_wins()
+
+
+def _race_two_interviews_of_one_user() -> None:
+    """Issue 9: one live interview per user, even when two start at the same instant."""
+    user = make_user().id
+    for _ in range(3):
+        first = interviews.create_interview(user, interview_type="technical", role="Backend")
+        second = interviews.create_interview(user, interview_type="technical", role="Backend")
+        barrier = threading.Barrier(2)
+        outcomes: dict[str, object] = {}
+
+        def start(interview_id: str) -> None:
+            barrier.wait(timeout=10)
+            try:
+                interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING)
+                outcomes[interview_id] = "live"
+            except BaseException as exc:  # checked below
+                outcomes[interview_id] = exc
+
+        threads = [threading.Thread(target=start, args=(i.id,)) for i in (first, second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        live = [i for i, o in outcomes.items() if o == "live"]
+        refused = [o for o in outcomes.values() if o != "live"]
+        assert len(live) == 1 and len(refused) == 1 and isinstance(refused[0], AlreadyLive), outcomes
+        interviews.update_status(live[0], InterviewStatus.ERROR)  # free the user for the next round
+
+
+def test_one_live_interview_per_user_sqlite(db) -> None:
+    _race_two_interviews_of_one_user()
+
+
+@pytest.mark.postgres
+def test_one_live_interview_per_user_postgres(pg_db) -> None:
+    _race_two_interviews_of_one_user()

@@ -1,0 +1,33 @@
+"""Hostile inputs shared by the tests and bench/fuzz.py."""
+
+from __future__ import annotations
+
+import zlib
+
+
+def pdf_bomb(pages: int = 30, stream_bytes: int = 2 * 1024 * 1024) -> bytes:
+    """A small PDF whose pages all share ONE compressed content stream of ``stream_bytes``
+    text-drawing operators (compresses ~1000:1, so a few KiB on the wire)."""
+    op = b"BT /F1 9 Tf 20 20 Td (x) Tj ET\n"
+    content = zlib.compress(op * (stream_bytes // len(op)), 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (5 + i) for i in range(pages)) + b"] /Count %d >>" % pages,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    for _ in range(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents 4 0 R >>"
+        )
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
