@@ -10,10 +10,118 @@ from preppal.state.auth import AuthState
 from preppal.state.profile import ProfileState
 
 
+def _password_input(name: str, auto_complete: str, element_id: str = "") -> rx.Component:
+    return rx.input(
+        id=element_id or name,
+        name=name,
+        type="password",
+        max_length=1024,
+        auto_complete=auto_complete,
+        size="3",
+        width="100%",
+    )
+
+
+def _password_card() -> rx.Component:
+    """Change / set / remove the password; Google- or GitHub-only accounts can add one."""
+    return rx.card(
+        rx.vstack(
+            rx.heading("Password", size="4", as_="h2"),
+            rx.form(
+                rx.vstack(
+                    rx.cond(
+                        ProfileState.has_password,
+                        field(
+                            "Current password",
+                            _password_input("current_password", "current-password"),
+                            "current_password",
+                        ),
+                        rx.text(
+                            "You sign in with " + ProfileState.linked.join(" or ") + ". You can also set a password.",
+                            size="2",
+                        ),
+                    ),
+                    field(
+                        "New password",
+                        _password_input("new_password", "new-password"),
+                        "new_password",
+                        hint="At least 10 characters; mix letters with digits, capitals or symbols.",
+                    ),
+                    field(
+                        "New password again",
+                        _password_input("new_password_again", "new-password"),
+                        "new_password_again",
+                    ),
+                    rx.button(
+                        rx.cond(ProfileState.has_password, "Change password", "Set a password"),
+                        type="submit",
+                        size="3",
+                    ),
+                    spacing="3",
+                    width="100%",
+                    align="start",
+                ),
+                on_submit=ProfileState.change_password,
+                reset_on_submit=True,
+            ),
+            rx.cond(
+                ProfileState.can_remove_password,
+                rx.form(
+                    rx.vstack(
+                        rx.separator(size="4"),
+                        rx.text(
+                            "Remove the password to sign in only with " + ProfileState.linked.join(" or ") + ".",
+                            size="2",
+                        ),
+                        field(
+                            "Current password",
+                            _password_input("current_password", "current-password", "remove_current"),
+                            "remove_current",
+                        ),
+                        rx.button("Remove password", type="submit", size="2", color_scheme="red", variant="soft"),
+                        spacing="3",
+                        width="100%",
+                        align="start",
+                    ),
+                    on_submit=ProfileState.remove_password,
+                    reset_on_submit=True,
+                ),
+            ),
+            rx.cond(
+                ProfileState.password_error != "",
+                rx.callout(ProfileState.password_error, icon="triangle_alert", color_scheme="red", role="alert"),
+            ),
+            rx.cond(
+                ProfileState.password_message != "",
+                rx.callout(ProfileState.password_message, icon="check", color_scheme="green", role="status"),
+            ),
+            spacing="4",
+            width="100%",
+            align="start",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
 def profile_page() -> rx.Component:
     return page(
         rx.vstack(
             rx.heading("Profile", size="7", as_="h1"),
+            rx.cond(
+                ProfileState.password_removed_notice & ~ProfileState.has_password,
+                rx.callout(
+                    "You are signed in with "
+                    + ProfileState.linked.join(" or ")
+                    + ". The password that had been set on this account was removed: it was never confirmed to"
+                    " belong to the owner of this email address (anyone can type an address when signing up),"
+                    " and every other browser signed in with it was signed out. Set a new password below if you"
+                    " want one.",
+                    icon="shield_check",
+                    color_scheme="amber",
+                    role="status",
+                ),
+            ),
             rx.card(
                 rx.form(
                     rx.vstack(
@@ -81,6 +189,7 @@ def profile_page() -> rx.Component:
                 size="3",
                 width="100%",
             ),
+            _password_card(),
             spacing="4",
             width="100%",
         ),

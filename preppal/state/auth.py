@@ -32,12 +32,26 @@ class AuthState(rx.State):
         morsel = jar.get(auth.SESSION_COOKIE)
         return morsel.value if morsel else ""
 
+    def _auth_state(self) -> AuthState:
+        """The AuthState instance itself (``self`` may be one of its substates)."""
+        state = self
+        while type(state) is not AuthState and state.parent_state is not None:
+            state = state.parent_state
+        return state  # type: ignore[return-value]
+
     async def _resolve(self) -> bool:
         user = await call_service(auth.user_for_session, self._session_token())
+        user_id = (user.id or 0) if user is not None else 0
+        root = self._auth_state()
+        if user_id != root.user_id:
+            # Another user (or none) in this tab: every user-bound page state (dashboard form,
+            # résumé, history filters, profile…) goes back to its defaults, so nothing one
+            # person typed is shown to the next one who signs in here.
+            root.reset()
         if user is None:
             self.user_id, self.email, self.name = 0, "", ""
             return False
-        self.user_id, self.email, self.name = user.id or 0, user.email, user.name
+        self.user_id, self.email, self.name = user_id, user.email, user.name
         return True
 
     async def current_user_id(self) -> int:

@@ -71,7 +71,7 @@ def _race_two_interviews_of_one_user() -> None:
         barrier = threading.Barrier(2)
         outcomes: dict[str, object] = {}
 
-        def start(interview_id: str) -> None:
+        def start(interview_id: str, barrier=barrier, outcomes=outcomes) -> None:
             barrier.wait(timeout=10)
             try:
                 interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING)
