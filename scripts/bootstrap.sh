@@ -69,6 +69,20 @@ setup_bun() {
   export REFLEX_TELEMETRY_ENABLED=false REFLEX_CHECK_LATEST_VERSION=false
 }
 
+setup_fonts() {
+  # Unicode fonts for the PDF export (preppal/services/pdf_fonts.py): DejaVu Sans for
+  # Latin/Greek/Cyrillic, Droid Sans Fallback for CJK. Without them the export still works,
+  # with non-Latin-1 letters printed as "?".
+  if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || \
+     [ ! -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ]; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+      apt_install fonts-dejavu-core fonts-droid-fallback
+    else
+      log "PDF export: install fonts-dejavu-core and fonts-droid-fallback for non-Latin text"
+    fi
+  fi
+}
+
 migrate() {
   log "applying database migrations"
   (cd "$ROOT" && "$VENV/bin/python" -m alembic upgrade head)

@@ -6,6 +6,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/bootstrap.sh"
 
 setup_python "[dev]"
 setup_bun
+setup_fonts
 # Debian's Chromium for Playwright: never `playwright install` (it downloads a browser).
 [ -x /usr/bin/chromium ] || apt_install chromium
 # Fonts for the interview languages' own scripts (Devanagari, Chinese/Japanese, ~1.7 MB), so

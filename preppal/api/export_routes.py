@@ -30,11 +30,11 @@ def _owned_snapshot(session_token: str, interview_id: str) -> FeedbackSnapshot |
         return None
 
 
-def _download(body: bytes | str, media_type: str, filename: str) -> Response:
+def _download(body: bytes | str, media_type: str, disposition: str) -> Response:
     return Response(
         body,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
+        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
     )
 
 
@@ -48,7 +48,7 @@ async def _export(request: Request, render: Callable[[FeedbackSnapshot], bytes |
         body = await call_service(render, snap)
     except ServiceError as exc:
         return PlainTextResponse(exc.message, status_code=exc.http_status)
-    return _download(body, media_type, export.export_filename(snap, ext))
+    return _download(body, media_type, export.content_disposition(snap, ext))
 
 
 async def export_markdown(request: Request) -> Response:

@@ -2,21 +2,24 @@
 
 Both formats render one :class:`~preppal.services.snapshot.FeedbackSnapshot` (owner-checked
 when it is read: another user's interview is NotFound). The PDF is built with fpdf2 (pure
-Python, no system libraries) from the same snapshot as the Markdown; it uses the
-PDF core fonts, so text is folded to Latin-1 (typographic quotes and dashes are mapped,
-anything else outside Latin-1 becomes "?").
+Python) from the same snapshot as the Markdown, in DejaVu Sans with a CJK fallback
+(:mod:`preppal.services.pdf_fonts`), so any script prints; only without those fonts is
+text folded to Latin-1 ("?" for the rest). File names are ASCII with the full Unicode name
+beside them (:func:`content_disposition`, RFC 6266/5987).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Any
+from urllib.parse import quote
 
 from preppal import display
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, Speaker
 from preppal.services.feedback import is_fallback
 from preppal.services.feedback_schema import CATEGORIES
+from preppal.services.pdf_fonts import find_fonts, install
 from preppal.services.snapshot import FeedbackSnapshot
 
 
@@ -199,20 +202,23 @@ def to_pdf(report: FeedbackSnapshot) -> bytes:
     from fpdf import FPDF  # imported here: only the PDF export needs it
 
     iv, fb, m = report.interview, report.feedback, report.metrics
+    fonts = find_fonts()
+    shown = (lambda text: str(text)) if fonts.unicode else latin1
     pdf = FPDF(format="A4")
+    install(pdf, fonts)
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(latin1(f"Interview feedback - {iv.role}"))
+    pdf.set_title(shown(f"Interview feedback - {iv.role}"))
     pdf.add_page()
 
     def heading(text: str, size: int = 14) -> None:
         pdf.ln(3)
-        pdf.set_font("Helvetica", "B", size)
-        pdf.multi_cell(0, size * 0.5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(fonts.family, "B", size)
+        pdf.multi_cell(0, size * 0.5, shown(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
     def para(text: str, style: str = "", size: int = 10) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(fonts.family, style, size)
+        pdf.multi_cell(0, 5, shown(text), new_x="LMARGIN", new_y="NEXT")
 
     heading(f"Interview feedback - {iv.role}", 18)
     para(" · ".join(value for _label, value in _header(report)))
@@ -249,9 +255,10 @@ def to_pdf(report: FeedbackSnapshot) -> bytes:
         heading("Your code", 13)
         when = display.clock(final.at_ms)
         para(f"{display.code_language_label(final.language)} - final version at {when} - never run", "I", 9)
-        pdf.set_font("Courier", "", 8)
+        pdf.set_font(fonts.mono_family, "", 8)
+        code_text = shown if fonts.mono is not None else latin1
         for line in final.code.rstrip("\n").split("\n"):
-            pdf.multi_cell(0, 4, latin1(line.expandtabs(4)) or " ", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 4, code_text(line.expandtabs(4)) or " ", new_x="LMARGIN", new_y="NEXT")
     heading("Delivery metrics", 13)
     for label, value in metric_rows(m):
         para(f"{label}: {value}")
@@ -264,7 +271,25 @@ def to_pdf(report: FeedbackSnapshot) -> bytes:
     return bytes(pdf.output())
 
 
-def export_filename(report: FeedbackSnapshot, ext: str) -> str:
+def _slug(text: str, *, ascii_only: bool) -> str:
+    if ascii_only:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = "".join(c if c.isalnum() else "-" for c in text.lower())
+    return "-".join(part for part in slug.split("-") if part)[:40].strip("-")
+
+
+def export_filename(report: FeedbackSnapshot, ext: str, *, ascii_only: bool = True) -> str:
+    """``preppal-<day>-<role>.<ext>``; ASCII by default (any header can carry it)."""
     day = display.file_day(report.interview.created_at)
-    slug = "".join(c if c.isalnum() else "-" for c in report.interview.role.lower()).strip("-")[:40] or "interview"
+    slug = _slug(report.interview.role, ascii_only=ascii_only) or "interview"
     return f"preppal-{day}-{slug}.{ext}"
+
+
+def content_disposition(report: FeedbackSnapshot, ext: str) -> str:
+    """An attachment header every browser reads: an ASCII ``filename`` and, when the role has
+    other letters (Кириллица, 日本語), the full name as RFC 5987 ``filename*``."""
+    plain, full = export_filename(report, ext), export_filename(report, ext, ascii_only=False)
+    header = f'attachment; filename="{plain}"'
+    if full != plain:
+        header += f"; filename*=UTF-8''{quote(full, safe='')}"
+    return header

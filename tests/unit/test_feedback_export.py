@@ -108,3 +108,52 @@ def test_http_download_is_404_for_others_and_signed_out(owned, ext: str) -> None
         response = client.get(export_url(interview_id, ext))
         assert response.status_code == 404 and "billing" not in response.text
     assert _client(other).get(export_url("no-such-interview", ext)).status_code == 404
+
+
+@pytest.fixture
+def unicode_role(db):
+    owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada")
+    interview = interviews.create_interview(owner.id, interview_type="technical", role="Инженер 日本語 Ωmega")
+    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interviews.submit_transcript(interview.id, [TranscriptLine(1, Speaker.USER, "Привет, 你好", 0, 1000)])
+    return owner.id, interview.id
+
+
+@pytest.mark.parametrize("ext", ["md", "pdf"])
+def test_non_latin1_role_downloads_with_an_rfc5987_name(unicode_role, ext: str) -> None:
+    """Issue 9: a Cyrillic or CJK role made both downloads answer 500."""
+    from urllib.parse import unquote
+
+    owner, interview_id = unicode_role
+    response = _client(owner).get(export_url(interview_id, ext))
+    assert response.status_code == 200
+    header = response.headers["content-disposition"]
+    header.encode("latin-1")  # what every HTTP stack can carry
+    assert 'filename="preppal-' in header and header.split('filename="')[1].split('"')[0].endswith(f"-mega.{ext}")
+    full = unquote(header.split("filename*=UTF-8''")[1])
+    assert full.endswith(f"-инженер-日本語-ωmega.{ext}")
+
+
+def test_pdf_prints_cyrillic_and_cjk_instead_of_question_marks(unicode_role) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from preppal.services import pdf_fonts
+
+    assert pdf_fonts.find_fonts().unicode, "fonts-dejavu-core is installed by scripts/bootstrap.sh"
+    owner, interview_id = unicode_role
+    data = export.to_pdf(feedback_snapshot(owner, interview_id))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Инженер" in text and "Привет" in text and "Ωmega" in text
+    if pdf_fonts.find_fonts().cjk is not None:
+        assert "日本語" in text and "你好" in text
+
+
+def test_pdf_without_unicode_fonts_falls_back_to_latin1(unicode_role, monkeypatch, caplog) -> None:
+    from preppal.services import pdf_fonts
+
+    monkeypatch.setattr(pdf_fonts, "DEJAVU_DIR", pdf_fonts.Path("/nonexistent"))
+    owner, interview_id = unicode_role
+    data = export.to_pdf(feedback_snapshot(owner, interview_id))
+    assert data.startswith(b"%PDF-") and "fonts-dejavu-core" in caplog.text

@@ -58,3 +58,47 @@ def test_refusals(name, data, message) -> None:
 
 def test_long_text_is_capped() -> None:
     assert len(extract_resume_text("cv.txt", b"a" * (MAX_RESUME + 500))) == MAX_RESUME
+
+
+def test_pdf_bomb_is_refused_out_of_process() -> None:
+    """Issue 9: a 10 KiB PDF whose 30 pages share one 2 MiB content stream cost ~3 s of CPU
+    per page (minutes in all) and hundreds of MB inside the server. Now a limited child
+    process reads it, the server never imports pypdf, and the candidate gets a plain error."""
+    import sys
+
+    from tests.support.hostile import pdf_bomb
+
+    bomb = pdf_bomb()
+    assert len(bomb) < 12 * 1024
+    sys.modules.pop("pypdf", None)
+    with pytest.raises(ValidationError, match="This PDF could not be read; paste the text instead."):
+        extract_resume_text("cv.pdf", bomb)
+    assert "pypdf" not in sys.modules
+
+
+async def test_async_reader_parses_in_a_child_without_a_thread(monkeypatch) -> None:
+    import asyncio
+
+    from preppal.services.resume import read_resume
+
+    def no_threads(*_a, **_k):
+        raise AssertionError("the PDF must not be parsed on a thread of this process")
+
+    monkeypatch.setattr(asyncio, "to_thread", no_threads)
+    assert "Grace Hopper" in await read_resume("cv.pdf", _pdf("Grace Hopper"))
+    with pytest.raises(ValidationError, match="could not be read"):
+        await read_resume("cv.pdf", b"%PDF-1.4 garbage")
+
+
+def test_pdf_reader_limits_itself_before_parsing() -> None:
+    """The child sets CPU, address-space and core limits before it reads a byte."""
+    import subprocess
+    import sys
+
+    script = (
+        "import resource, sys; from preppal.services import pdf_worker as w; "
+        "w._limit_self(3, 512 * 1024 * 1024); "
+        "print(resource.getrlimit(resource.RLIMIT_CPU)[0], resource.getrlimit(resource.RLIMIT_AS)[0])"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["3", str(512 * 1024 * 1024)]
