@@ -14,7 +14,12 @@ odd-length PCM           4004   error, chunk dropped (closed after MAX_STRIKES)
 frame over the size cap  4005   error, then the connection is closed (also audio > 64 KiB)
 faster than real time    4006   error at most once a second, excess audio dropped
 code over 64 KiB         4007   error, that snapshot ignored (the socket stays open)
+too many frames          4006   error at most once a second, excess frames dropped
+                                unparsed (counted before the size check and the parse)
 =======================  =====  =====================================================
+
+The ASGI server has read a whole message before this loop sees it: granian (tungstenite
+defaults) buffers up to 64 MiB per message and has no setting for it, see docs/security.md.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from starlette.websockets import WebSocket
 from preppal import codes
 from preppal.editor import MAX_CODE_BYTES, code_bytes
 from preppal.realtime.codec import MalformedFrame, decode_client
-from preppal.realtime.limits import MAX_AUDIO_BYTES, MAX_FRAME_BYTES, RealTimeLimiter, Throttle
+from preppal.realtime.limits import MAX_AUDIO_BYTES, MAX_FRAME_BYTES, FrameLimiter, RealTimeLimiter, Throttle
 
 if TYPE_CHECKING:
     from preppal.realtime.link import ClientLink, Inbound
@@ -40,6 +45,7 @@ async def pump_client(link: ClientLink, inbound: Inbound, ws: WebSocket) -> None
     Valid frames go to ``inbound`` (the interview session); refusals go out through ``link``.
     """
     limiter = RealTimeLimiter()
+    frames = FrameLimiter()
     flood_note = Throttle(1.0)
     strikes = 0
     receive = ws.receive
@@ -47,6 +53,10 @@ async def pump_client(link: ClientLink, inbound: Inbound, ws: WebSocket) -> None
         message = await receive()
         if message["type"] != "websocket.receive":
             return  # websocket.disconnect
+        if not frames.allow():
+            if flood_note.ready():
+                await link.reject(ws, codes.TOO_FAST, close=False)
+            continue
         data = message.get("bytes")
         bad = 0
         if data is None:

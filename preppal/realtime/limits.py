@@ -42,6 +42,31 @@ class RealTimeLimiter:
         return True
 
 
+class FrameLimiter:
+    """Token bucket in frames: bytes alone do not bound the work, since every frame costs a
+    receive and a protobuf parse however small it is (a flood of empty chunks). A browser
+    sends 25–50 frames a second; ``rate`` leaves room for that plus a reconnect backlog."""
+
+    __slots__ = ("_capacity", "_clock", "_last", "_rate", "_tokens")
+
+    def __init__(self, *, rate: float = 120.0, burst: float = 250.0, clock=time.monotonic) -> None:
+        self._rate = rate
+        self._capacity = burst
+        self._tokens = burst
+        self._clock = clock
+        self._last = clock()
+
+    def allow(self) -> bool:
+        """Spend one frame; False means drop it unparsed."""
+        now = self._clock()
+        self._tokens = min(self._capacity, self._tokens + (now - self._last) * self._rate)
+        self._last = now
+        if self._tokens < 1.0:
+            return False
+        self._tokens -= 1.0
+        return True
+
+
 class Throttle:
     """At most one occurrence per ``interval_s`` (so errors about a flood don't flood)."""
 

@@ -12,6 +12,7 @@ import pytest
 from preppal.api.app import build_api
 from preppal.api.body_limit import BodyLimitMiddleware
 from preppal.models import InterviewStatus
+from preppal.realtime.hub import RelayHub
 from preppal.services import auth, interviews, rate_limit
 from preppal.services.errors import AlreadyLive, TooManyRequests
 from preppal.services.input_limits import FORM_BODY_BYTES, TRANSCRIPT_BODY_BYTES
@@ -24,7 +25,7 @@ SUBMIT = "/api/interview/submitTranscript"
 
 @pytest.fixture
 async def client(db):
-    transport = httpx.ASGITransport(app=build_api(), client=("198.51.100.7", 5555))
+    transport = httpx.ASGITransport(app=build_api(RelayHub()), client=("198.51.100.7", 5555))
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
         yield c
 

@@ -127,3 +127,42 @@ async def test_empty_audio_chunk_is_ignored(relay_env, standin, caplog):
     assert not candidate.of("error")
     assert bytes(upstream.audio_in) == b"\x09\x00" * (FRAME // 2)
     no_tracebacks(caplog)
+
+
+async def test_flood_of_tiny_frames_is_cut_by_frame_count(relay_env, standin, caplog, monkeypatch):
+    """Issue 9: the limiter counted only audio bytes, so empty or 2-byte chunks could be sent
+    as fast as the socket allows, each one parsed. Frames over the frame budget are now
+    dropped before the parse, with at most one 4006 a second; the call goes on."""
+    from preppal.realtime import client_pump
+    from preppal.realtime.limits import FrameLimiter
+
+    parsed = 0
+    real_decode = client_pump.decode_client
+
+    def counting_decode(data):
+        nonlocal parsed
+        parsed += 1
+        return real_decode(data)
+
+    monkeypatch.setattr(client_pump, "decode_client", counting_decode)
+    caplog.set_level(logging.DEBUG)
+    iid, candidate, upstream = await live(relay_env, standin)
+    flood = 3_000
+    tiny = codec.client_audio(b"")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for _ in range(flood):
+        await candidate.ws.send(tiny)
+    errors = await candidate.wait_kind("error")
+    assert errors[0].code == 4006 and candidate.close_code is None
+    elapsed = loop.time() - started + 1.0
+    budget = FrameLimiter()
+    assert parsed <= budget._capacity + budget._rate * elapsed < flood, (parsed, elapsed)
+    await asyncio.sleep(1.5)  # the budget refills: ordinary audio flows again
+    for _ in range(5):
+        await candidate.send_audio(b"\x0a\x00" * (FRAME // 2))
+        await asyncio.sleep(0.02)
+    await upstream.wait_audio(5 * FRAME)
+    await candidate.end()
+    assert await candidate.wait_closed() == 1000
+    no_tracebacks(caplog)

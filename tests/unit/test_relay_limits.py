@@ -53,3 +53,16 @@ def test_throttle_allows_one_per_interval():
     assert not throttle.ready()
     clock.now += 0.02
     assert throttle.ready()
+
+
+def test_frame_limiter_counts_frames_not_bytes():
+    from preppal.realtime.limits import FrameLimiter
+
+    clock = FakeClock()
+    frames = FrameLimiter(rate=100.0, burst=200.0, clock=clock)
+    assert sum(frames.allow() for _ in range(1_000)) == 200  # a burst of tiny frames
+    clock.now += 1.0
+    assert sum(frames.allow() for _ in range(1_000)) == 100
+    for _ in range(50 * 60):  # a browser's 20 ms frames for a minute are never limited
+        clock.now += 0.02
+        assert frames.allow()
