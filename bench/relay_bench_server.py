@@ -62,7 +62,7 @@ def _make_app():
 
     from preppal.live import gemini
     from preppal.realtime import route
-    from preppal.realtime.hub import RelayHub
+    from preppal.realtime.hub import RelayConfig, RelayHub
     from preppal.realtime.route import websocket_routes
 
     gemini.DEFAULT_BATCH_MS = int(os.environ.get("PREPPAL_BENCH_BATCH_MS", gemini.DEFAULT_BATCH_MS))
@@ -70,7 +70,9 @@ def _make_app():
         os.environ["PREPPAL_GEMINI_WIRE_FAST_PATH"] = "0"
     # This process measures the relay: feedback generation after each simulated call (a
     # worker thread calling "Gemini", which the stand-in does not serve) is not part of it.
-    hub = RelayHub(on_completed=lambda interview_id: None)
+    # bench/fuzz.py shortens the reconnect grace so dropped sessions settle within its run.
+    config = RelayConfig(grace_s=float(os.environ.get("PREPPAL_BENCH_GRACE_S", RelayConfig.grace_s)))
+    hub = RelayHub(config=config, on_completed=lambda interview_id: None)
     lags: list[float] = []
     gc_pauses: list[float] = []
     gc_start = [0.0]

@@ -139,19 +139,20 @@ def proc_cpu_s(pid: int | None = None) -> float:
 
 
 def seed(n: int) -> list[tuple[str, str]]:
-    """Create a user and n PENDING interviews with connect tokens (in the relay's database)."""
+    """n PENDING interviews with connect tokens (in the relay's database), one user each:
+    a user may have only one live interview at a time."""
     from preppal.db import session_scope
     from preppal.models import User
     from preppal.services import interviews
     from preppal.services.tokens import generate_worker_token
 
-    with session_scope() as session:
-        user = User(email=f"bench-{time.time_ns()}@example.com")
-        session.add(user)
-        session.flush()
-        user_id = int(user.id)
     out = []
     for _ in range(n):
+        with session_scope() as session:
+            user = User(email=f"bench-{time.time_ns()}@example.com")
+            session.add(user)
+            session.flush()
+            user_id = int(user.id)
         iid = interviews.create_interview(user_id, interview_type="technical", role="Engineer").id
         out.append((iid, generate_worker_token(user_id, iid, "bench-client")))
     return out
