@@ -101,6 +101,7 @@ class Tally:
         self.sessions = 0
         self.close_codes: dict[int, int] = {}
         self.no_ready = 0
+        self.abnormal_after: dict[str, int] = {}  # what the candidate sent last before a 1006
 
 
 async def candidate(url: str, rng: random.Random, tally: Tally, budget: int, rate: float) -> None:
@@ -127,14 +128,18 @@ async def candidate(url: str, rng: random.Random, tally: Tally, budget: int, rat
         loop = asyncio.get_running_loop()
         next_at = loop.time()
         sent = 0
+        last = "frames"
         try:
             while tally.frames < budget and sent < 3000:
                 roll = rng.random()
                 if roll < 0.0005:  # oversized: the relay closes with 4005
+                    last = "oversized"
                     await ws.send(codec.client_audio(b"\0" * (70 * 1024)))
                 elif roll < 0.001:
+                    last = "end"
                     await ws.send(codec.client_end())
                 elif hostile and roll < 0.01:  # a burst as fast as the socket takes it
+                    last = "burst"
                     for _ in range(200):
                         await ws.send(mix.next())
                         tally.frames += 1
@@ -147,12 +152,15 @@ async def candidate(url: str, rng: random.Random, tally: Tally, budget: int, rat
                 next_at += 1 / rate
                 await asyncio.sleep(max(0.0, next_at - loop.time()))
             if ws.close_code is None:
+                last = "final end"
                 await ws.send(codec.client_end())
         except websockets.ConnectionClosed:
             pass
         await asyncio.wait_for(reader, 30)
         code = ws.close_code or 0
         tally.close_codes[code] = tally.close_codes.get(code, 0) + 1
+        if code == 1006:
+            tally.abnormal_after[last] = tally.abnormal_after.get(last, 0) + 1
 
 
 async def run(args, url_base: str, stats_url: str) -> Tally:
@@ -260,9 +268,11 @@ async def main(args) -> None:
         print(
             f"{tally.sessions} sessions in {elapsed:.0f} s ({tally.frames / elapsed:.0f} frames/s), "
             f"{args.sessions} at a time; close codes {dict(sorted(tally.close_codes.items()))}; "
-            f"sessions without SessionReady {tally.no_ready}; relay log {relay_log}; "
+            f"1006 after {tally.abnormal_after}; no SessionReady {tally.no_ready}; relay log {relay_log}; "
             f"load {os.getloadavg()[0]:.1f}"
         )
+        for where, count in stats.get("stalls", [])[:5]:
+            print(f"  loop late (> 150 ms) at {where}: {count} samples")
         lag = stats["loop_lag"].get("p99_ms", float("nan"))
         print(f"fuzz: {tally.frames} frames, {crashes} crashes, {leaked} leaked sessions, loop lag p99 {lag:.1f} ms")
     finally:

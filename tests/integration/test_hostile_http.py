@@ -181,7 +181,10 @@ async def test_submit_transcript_still_takes_the_seed_format(client, live) -> No
 
 
 @pytest.mark.parametrize("header", ["Bearer ", "Bearer  ", "Bearer \t"])
-async def test_blank_bearer_never_passes(client, live, header) -> None:
+async def test_blank_bearer_never_passes(client, live, header, monkeypatch) -> None:
+    """Issue 9: PREPPAL_WORKER_SECRET set but blank made ``Bearer `` a valid worker secret."""
+    monkeypatch.setenv("PREPPAL_WORKER_SECRET", "")
+    reset_settings()
     r = await client.post(SUBMIT, json={"interviewId": live, "transcript": []}, headers={"authorization": header})
     assert r.status_code == 401
 

@@ -144,7 +144,7 @@ def test_a_20_kb_email_is_refused_by_length_before_any_pattern(db, monkeypatch) 
     real = input_limits.is_email
     monkeypatch.setattr(auth, "is_email", lambda value: seen.append(len(value)) or real(value))
     with pytest.raises(ValidationError, match="too long"):
-        auth.sign_up("a@" + "a" * 20_000, "Analytical-engine-1")
+        auth.sign_up("a@" + "." * 20_000 + " ", "Analytical-engine-1")
     assert seen == []  # never reached the address check
     assert real("ada@example.com") and not real("ada@@example.com") and not real("ada@example")
-    assert not real("ada@.example.com") and not real("ada @example.com") and not real("a@" + "a" * 20_000)
+    assert not real("ada@.example.com") and not real("ada @example.com") and not real("a@" + "." * 20_000 + " ")

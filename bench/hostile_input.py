@@ -1,0 +1,73 @@
+"""What hostile input costs the server, before and after issue 9 (prints numbers).
+
+    .venv/bin/python -m bench.hostile_input
+
+1. The sign-up e-mail check on a 20 kB address: the old backtracking pattern against the
+   linear check (CPU seconds, with the GIL held: every live call on the worker waits).
+2. The 10 KiB PDF résumé bomb (30 pages sharing one 2 MiB content stream): pypdf in the
+   server process for ONE page (the old path read up to 30) against the out-of-process
+   reader (wall time until the candidate gets an answer, CPU spent in the server process).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from preppal.services.errors import ValidationError
+from preppal.services.input_limits import is_email
+from preppal.services.resume import extract_resume_text
+from tests.support.hostile import pdf_bomb
+
+OLD_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # the pattern before issue 9
+
+
+def cpu(fn, repeat: int = 1) -> float:
+    start = time.process_time()
+    for _ in range(repeat):
+        fn()
+    return (time.process_time() - start) / repeat
+
+
+def main() -> None:
+    hostile = "a@" + "." * 20_000 + " "  # dots, then a character that fails at the very end
+    old = cpu(lambda: OLD_EMAIL.match(hostile))
+    new = cpu(lambda: is_email(hostile), repeat=200)
+    print(f"e-mail check, 20 kB address: old pattern {old * 1e3:.0f} ms CPU, linear check {new * 1e6:.1f} µs CPU")
+    print("  (and sign-up now refuses any address over 320 characters before checking it at all)")
+
+    bomb = pdf_bomb()
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(bomb))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    one_page = cpu(lambda: reader.pages[0].extract_text())
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    print(
+        f"PDF bomb ({len(bomb) / 1024:.1f} KiB, 30 pages): in-process pypdf {one_page:.2f} s CPU for one page "
+        f"(x30 pages on the old path), server RSS +{grown:.0f} MB"
+    )
+    wall, server_cpu = time.perf_counter(), time.process_time()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        extract_resume_text("cv.pdf", bomb)
+        outcome = "text (unexpected)"
+    except ValidationError as exc:
+        outcome = exc.message
+    wall, server_cpu = time.perf_counter() - wall, time.process_time() - server_cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    print(
+        f"PDF bomb out of process: answer after {wall:.2f} s wall ({outcome!r}); server process CPU "
+        f"{server_cpu * 1e3:.0f} ms; the limited child used {child_cpu:.2f} s CPU (limit 3 s, 512 MiB, 8 s wall)"
+    )
+
+
+if __name__ == "__main__":
+    main()
