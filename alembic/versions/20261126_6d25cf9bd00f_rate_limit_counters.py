@@ -1,7 +1,7 @@
 """rate limit counters
 
 Revision ID: 6d25cf9bd00f
-Revises: c59d0acd1a5a
+Revises: 3f9aadb30609
 Create Date: 2026-11-26 00:47:12.540999
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '6d25cf9bd00f'
-down_revision: str | None = 'c59d0acd1a5a'
+down_revision: str | None = '3f9aadb30609'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

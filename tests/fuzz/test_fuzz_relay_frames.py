@@ -14,7 +14,7 @@ from preppal.realtime import client_pump, codes
 from preppal.realtime.limits import MAX_FRAME_BYTES
 from preppal.realtime.pb import interview_pb2 as pb
 
-KNOWN_CODES = {codes.MALFORMED, codes.BAD_AUDIO, codes.TOO_LARGE, codes.TOO_FAST}
+KNOWN_CODES = {codes.MALFORMED, codes.BAD_AUDIO, codes.TOO_LARGE, codes.TOO_FAST, codes.CODE_TOO_LARGE}
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
