@@ -27,7 +27,7 @@ from preppal.languages import get_language
 from preppal.models import InterviewStatus
 from preppal.services import code_snapshots, interviews, tokens
 from preppal.services.calls import call_service
-from preppal.services.errors import ServiceError
+from preppal.services.errors import AlreadyLive, ServiceError, TooManyRequests
 from preppal.settings import get_settings
 from preppal.state.auth import AuthState
 
@@ -64,6 +64,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         "Your transcript so far is saved. Please try a new interview in a few minutes.",
     ),
     "expired": ("Your interview session has expired.", "Reload this page to connect again."),
+    "another_live": (
+        "You already have another interview in progress.",
+        "End it in its own tab first (a closed tab's interview ends by itself within a minute), then reload.",
+    ),
     "already_open": (
         "This interview is already open in another window or tab.",
         "Close the other window, then reload this page.",
@@ -238,8 +242,14 @@ class MeetingState(rx.State):
         except ServiceError as exc:
             log.info("no worker token for %s: %s", self.call_id, exc.message)
             self.call_stopped = True
-            ended = isinstance(exc, tokens.MintRefused) and exc.ended
-            self._set_error("ended" if ended else "internal", exc.message)
+            if isinstance(exc, AlreadyLive):
+                self._set_error("another_live")
+            elif isinstance(exc, TooManyRequests):
+                self.error_kind, self.error_message = "busy", exc.message
+                self.error_next_step = "Wait a little, then reload this page."
+            else:
+                ended = isinstance(exc, tokens.MintRefused) and exc.ended
+                self._set_error("ended" if ended else "internal", exc.message)
             self.phase = "ending" if self.phase != "initializing" else self.phase
 
     @rx.event

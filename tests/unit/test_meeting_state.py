@@ -90,3 +90,26 @@ def test_every_fatal_code_has_a_plain_message_on_the_call_page() -> None:
 
     assert set(codes.FATAL_ERROR_KINDS.values()) <= set(ERRORS)
     assert all(code in codes.MESSAGES for code in codes.FATAL_ERROR_KINDS)
+
+
+async def test_a_second_live_interview_gets_a_plain_message(db, monkeypatch) -> None:
+    """Issue 9: one live interview per user; the second page says so instead of 'went wrong'."""
+    from preppal.models import InterviewStatus
+    from preppal.services import interviews
+    from tests.support.users import make_user
+
+    user = make_user().id
+    first = interviews.create_interview(user, interview_type="technical", role="Backend")
+    second = interviews.create_interview(user, interview_type="technical", role="Backend")
+    interviews.update_status(first.id, InterviewStatus.IN_PROGRESS)
+    root = rx.State(_reflex_internal_init=True)
+    meeting = root.get_substate(MeetingState.get_full_name().split(".")[1:])
+    meeting.call_id = second.id
+
+    async def signed_in(self) -> int:
+        return user
+
+    monkeypatch.setattr(MeetingState, "_user_id", signed_in)
+    await MeetingState.request_token.fn(meeting)
+    assert meeting.error_kind == "another_live" and meeting.token == ""
+    assert meeting.error_message == "You already have another interview in progress."
