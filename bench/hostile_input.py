@@ -7,6 +7,8 @@
 2. The 10 KiB PDF résumé bomb (30 pages sharing one 2 MiB content stream): pypdf in the
    server process for ONE page (the old path read up to 30) against the out-of-process
    reader (wall time until the candidate gets an answer, CPU spent in the server process).
+3. Sign-up with a taken address against a free one (median wall time of 7 each): both hash
+   the password, so the answer time does not tell whether an address has an account.
 """
 
 from __future__ import annotations
@@ -69,5 +71,37 @@ def main() -> None:
     )
 
 
+def signup_timing() -> None:
+    import os
+    import statistics
+    import tempfile
+
+    os.environ["PREPPAL_DATA_DIR"] = tempfile.mkdtemp(prefix="hostile-bench-")
+    from sqlmodel import SQLModel
+
+    import preppal.models  # noqa: F401  (registers the tables)
+    from preppal.db import get_engine
+    from preppal.services import auth
+    from preppal.settings import reset_settings
+
+    reset_settings()
+    SQLModel.metadata.create_all(get_engine())
+    auth.sign_up("taken@example.com", "Analytical-engine-1")
+    taken, free = [], []
+    for n in range(7):
+        for bucket, email in ((taken, "taken@example.com"), (free, f"free{n}@example.com")):
+            start = time.perf_counter()
+            try:
+                auth.sign_up(email, "Analytical-engine-2")
+            except Exception:
+                pass
+            bucket.append(time.perf_counter() - start)
+    print(
+        f"sign-up, taken address {statistics.median(taken) * 1e3:.0f} ms vs free address "
+        f"{statistics.median(free) * 1e3:.0f} ms (median of 7; same message: {auth.SIGN_UP_REFUSED[:40]}...)"
+    )
+
+
 if __name__ == "__main__":
     main()
+    signup_timing()
