@@ -56,7 +56,7 @@ def test_continue_with_google_signs_in_and_returns_to_the_asked_page(oauth_page,
     page.get_by_role("link", name="Continue with Google").click()
     page.wait_for_url(re.compile(r"/profile/?$"))
     page.get_by_text("katherine@example.com").wait_for()
-    expect(page.get_by_text("Google")).to_be_visible()  # the sign-in method is listed
+    expect(page.get_by_text("Google", exact=True)).to_be_visible()  # the sign-in method is listed
     assert oidc_provider.token_requests and oidc_provider.token_requests[-1].get("code_verifier")
     flow_cookies = [c for c in page.context.cookies() if c["name"] == "preppal_oauth"]
     assert flow_cookies == []  # one flow, one use
