@@ -30,7 +30,11 @@ def dash(db, monkeypatch):
     user = auth.sign_up("alice@example.com", "Correct-horse-1")
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(DashboardState.get_full_name().split(".")[1:])
-    monkeypatch.setattr(DashboardState, "current_user_id", lambda self: user.id)
+
+    async def signed_in(self) -> int:
+        return user.id
+
+    monkeypatch.setattr(DashboardState, "current_user_id", signed_in)
     state.user_id = user.id
     return state
 
