@@ -19,7 +19,7 @@ from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, Speaker
 from preppal.services.feedback import is_fallback
 from preppal.services.feedback_schema import CATEGORIES
-from preppal.services.pdf_fonts import find_fonts, install
+from preppal.services.pdf_fonts import find_fonts, install, needs_cjk
 from preppal.services.snapshot import FeedbackSnapshot
 
 
@@ -198,11 +198,22 @@ def latin1(text: str) -> str:
     return "".join(out)
 
 
+def _all_text(report: FeedbackSnapshot) -> str:
+    """Everything the PDF may print, to pick the fonts it needs."""
+    fb, parts = report.feedback, [report.interview.role, *(e.text for e in report.transcript)]
+    if fb is not None:
+        parts += [fb.summary or "", fb.error or "", repr(fb.strengths), repr(fb.improvements), repr(fb.question_notes)]
+    if report.final_code is not None:
+        parts.append(report.final_code.code)
+    return "\n".join(parts)
+
+
 def to_pdf(report: FeedbackSnapshot) -> bytes:
     from fpdf import FPDF  # imported here: only the PDF export needs it
 
     iv, fb, m = report.interview, report.feedback, report.metrics
-    fonts = find_fonts()
+    final = report.final_code
+    fonts = find_fonts(cjk=needs_cjk(_all_text(report)), mono=final is not None)
     shown = (lambda text: str(text)) if fonts.unicode else latin1
     pdf = FPDF(format="A4")
     install(pdf, fonts)
@@ -250,7 +261,6 @@ def to_pdf(report: FeedbackSnapshot) -> bytes:
     elif fb is not None:
         heading("Feedback", 13)
         para(fb.summary if report.ready else (fb.error or "Feedback has not been produced yet."))
-    final = report.final_code
     if final is not None:
         heading("Your code", 13)
         when = display.clock(final.at_ms)

@@ -10,7 +10,8 @@ import asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from preppal.realtime import client_pump, codes
+from preppal import codes
+from preppal.realtime import client_pump
 from preppal.realtime.limits import MAX_FRAME_BYTES
 from preppal.realtime.pb import interview_pb2 as pb
 

@@ -17,6 +17,7 @@ from preppal.services import auth, interviews, rate_limit
 from preppal.services.errors import AlreadyLive, TooManyRequests
 from preppal.services.input_limits import FORM_BODY_BYTES, TRANSCRIPT_BODY_BYTES
 from preppal.settings import get_settings, reset_settings
+from tests.support.users import make_user
 
 BASE = "http://localhost:3000"  # the default PREPPAL_PUBLIC_URL: our own origin
 PASSWORD = "Correct-horse-1"
@@ -38,7 +39,7 @@ async def test_declared_oversize_body_is_refused_unread(client) -> None:
     big = {"email": "ada@example.com", "password": PASSWORD, "name": "x" * (FORM_BODY_BYTES + 1)}
     r = await client.post("/api/auth/sign-up", data=big)
     assert r.status_code == 413 and "too large" in r.text
-    assert interviews_count_users() == 0
+    assert await asyncio.to_thread(interviews_count_users) == 0
 
 
 async def test_streamed_body_without_length_is_cut_at_the_cap(db) -> None:
@@ -112,21 +113,24 @@ def interviews_count_users() -> int:
 # ---- login CSRF -------------------------------------------------------------------------
 
 
+@pytest.fixture
+def mallory(db):
+    return make_user("mallory@example.com", password=PASSWORD)
+
+
 @pytest.mark.parametrize("path", ["/api/auth/sign-in", "/api/auth/sign-up", "/api/auth/sign-out"])
 @pytest.mark.parametrize(
     "headers",
     [{"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}, {"sec-fetch-site": "same-site"}],
 )
-async def test_cross_site_form_posts_are_refused(client, path, headers) -> None:
+async def test_cross_site_form_posts_are_refused(client, mallory, path, headers) -> None:
     """Issue 9: a page on another site could post the sign-in form (login CSRF)."""
-    auth.sign_up("mallory@example.com", PASSWORD)
     r = await client.post(path, data={"email": "mallory@example.com", "password": PASSWORD}, headers=headers)
     assert r.status_code == 403 and auth.SESSION_COOKIE not in r.cookies
 
 
-async def test_own_origin_and_extra_origins_may_post(client, monkeypatch) -> None:
-    auth.sign_up("ada@example.com", PASSWORD)
-    form = {"email": "ada@example.com", "password": PASSWORD}
+async def test_own_origin_and_extra_origins_may_post(client, mallory, monkeypatch) -> None:
+    form = {"email": "mallory@example.com", "password": PASSWORD}
     ok = await client.post("/api/auth/sign-in", data=form, headers={"origin": BASE, "sec-fetch-site": "same-origin"})
     assert ok.status_code == 303 and auth.SESSION_COOKIE in ok.cookies
     monkeypatch.setenv("PREPPAL_EXTRA_ORIGINS", "https://app.example.org")
@@ -141,7 +145,7 @@ async def test_own_origin_and_extra_origins_may_post(client, monkeypatch) -> Non
 
 @pytest.fixture
 def live(db):
-    user = auth.sign_up("alice@example.com", PASSWORD).id
+    user = make_user().id
     interview = interviews.create_interview(user, interview_type="technical", role="Backend")
     interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     return interview.id
@@ -164,7 +168,7 @@ async def test_submit_transcript_names_the_bad_field(client, live, entry, field)
     headers = {"authorization": f"Bearer {get_settings().worker_secret}"}
     r = await client.post(SUBMIT, json=body, headers=headers)
     assert r.status_code == 422 and r.json()["error"].startswith(field + ":"), r.text
-    assert interviews.get_interview_any(live).status == InterviewStatus.IN_PROGRESS
+    assert (await asyncio.to_thread(interviews.get_interview_any, live)).status == InterviewStatus.IN_PROGRESS
 
 
 async def test_submit_transcript_still_takes_the_seed_format(client, live) -> None:
@@ -203,28 +207,35 @@ async def test_sign_up_is_rate_limited_per_address(client, monkeypatch) -> None:
     assert "Too many accounts" in unquote_plus(r.headers["location"]) and auth.SESSION_COOKIE not in r.cookies
 
 
-async def test_token_minting_is_rate_limited_per_user(client, db, monkeypatch) -> None:
+def _mint_until_refused(limit: int) -> tuple[str, str, TooManyRequests | None]:
     from preppal.services import tokens
 
+    user = make_user().id
+    interview = interviews.create_interview(user, interview_type="technical", role="Backend")
+    for _ in range(limit):
+        tokens.generate_worker_token(user, interview.id)
+    try:
+        tokens.generate_worker_token(user, interview.id)
+        refused = None
+    except TooManyRequests as exc:
+        refused = exc
+    return interview.id, auth.create_login_session(user), refused
+
+
+async def test_token_minting_is_rate_limited_per_user(client, db, monkeypatch) -> None:
     monkeypatch.setenv("PREPPAL_TOKENS_PER_MINUTE", "4")
     reset_settings()
-    user = auth.sign_up("alice@example.com", PASSWORD).id
-    interview = interviews.create_interview(user, interview_type="technical", role="Backend")
-    for _ in range(4):
-        tokens.generate_worker_token(user, interview.id)
-    with pytest.raises(TooManyRequests) as caught:
-        tokens.generate_worker_token(user, interview.id)
-    assert caught.value.http_status == 429 and caught.value.retry_after_s >= 1
-    client.cookies.set(auth.SESSION_COOKIE, auth.create_login_session(user))
-    r = await client.post("/api/interview/generateWorkerToken", json={"interviewId": interview.id})
+    interview_id, cookie, refused = await asyncio.to_thread(_mint_until_refused, 4)
+    assert refused is not None and refused.http_status == 429 and refused.retry_after_s >= 1
+    client.cookies.set(auth.SESSION_COOKIE, cookie)
+    r = await client.post("/api/interview/generateWorkerToken", json={"interviewId": interview_id})
     assert r.status_code == 429 and "Too many connection attempts" in r.json()["error"]
 
 
-async def test_interview_creation_is_rate_limited_per_user(db, monkeypatch) -> None:
+def test_interview_creation_is_rate_limited_per_user(db, monkeypatch) -> None:
     monkeypatch.setenv("PREPPAL_INTERVIEWS_PER_HOUR", "2")
     reset_settings()
-    user = auth.sign_up("alice@example.com", PASSWORD).id
-    other = auth.sign_up("bob@example.com", PASSWORD).id
+    user, other = make_user().id, make_user().id
     for _ in range(2):
         interviews.create_interview(user, interview_type="technical", role="Backend")
     with pytest.raises(TooManyRequests):
@@ -258,10 +269,10 @@ def _try_hit(rate) -> bool:
         return False
 
 
-async def test_second_live_interview_is_refused_at_token_time(db) -> None:
+def test_second_live_interview_is_refused_at_token_time(db) -> None:
     from preppal.services import tokens
 
-    user = auth.sign_up("alice@example.com", PASSWORD).id
+    user = make_user().id
     first = interviews.create_interview(user, interview_type="technical", role="Backend")
     second = interviews.create_interview(user, interview_type="technical", role="Backend")
     interviews.update_status(first.id, InterviewStatus.IN_PROGRESS)
