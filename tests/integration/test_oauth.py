@@ -6,6 +6,7 @@ browser: follow the app's redirect to the provider, let it consent, bring the co
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -138,7 +139,7 @@ async def test_provider_error_reply(provider, app) -> None:
 
 async def test_github_uses_primary_verified_email_and_links_existing_account(provider, app) -> None:
     provider.account.subject = "4242"
-    local = make_user("grace@example.com", password="Compiler-COBOL-1")
+    local = await asyncio.to_thread(make_user, "grace@example.com", password="Compiler-COBOL-1")  # Argon2
     squatter_cookie = auth.create_login_session(local.id, "whoever typed this address at sign-up")
     done = await app.get(await _consent(await _to_provider(app, "github", "/dashboard")))
     # Linked, and told on the profile page that the never-proven password was removed.
