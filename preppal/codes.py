@@ -19,6 +19,7 @@ TOO_FAST = 4006  # audio arriving faster than real time (limits.RealTimeLimiter)
 CODE_TOO_LARGE = 4007  # a code-editor snapshot over editor.MAX_CODE_BYTES (ignored, socket stays open)
 ALREADY_CONNECTED = 4009  # a second live connection for the same interview
 TIMEOUT = 4010  # the reconnect grace period ran out (the candidate never came back)
+ANOTHER_LIVE = 4011  # the user already has another interview live (one live interview per user)
 INTERNAL = 4500  # a bug on our side
 
 MESSAGES: dict[int, str] = {
@@ -32,6 +33,7 @@ MESSAGES: dict[int, str] = {
     "Shorten it and it will be shared again.",
     ALREADY_CONNECTED: "This interview is already open in another window.",
     TIMEOUT: "The connection was lost for too long and the interview was ended.",
+    ANOTHER_LIVE: "You already have another interview in progress. End it first.",
     INTERNAL: "An internal error occurred.",
 }
 
@@ -43,6 +45,7 @@ FATAL_ERROR_KINDS: dict[int, str] = {
     UPSTREAM: "ai_unavailable",
     ALREADY_CONNECTED: "already_open",
     TIMEOUT: "timeout",
+    ANOTHER_LIVE: "another_live",
     INTERNAL: "internal",
 }
 

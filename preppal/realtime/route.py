@@ -74,7 +74,7 @@ async def _authorize(hub: RelayHub, interview_id: str, token: str):
         if interview.status != InterviewStatus.PENDING:
             raise Refused(codes.AUTH, "This interview has already started or ended.")
         if await asyncio.to_thread(interviews.other_live_interview, claims.user_id, interview_id):
-            raise Refused(codes.ALREADY_CONNECTED, interviews.ALREADY_LIVE)  # one live interview per user
+            raise Refused(codes.ANOTHER_LIVE, interviews.ALREADY_LIVE)  # one live interview per user
     elif claims.purpose == PURPOSE_RESUME:
         if interview.status != InterviewStatus.IN_PROGRESS or session is None or session.finished:
             raise Refused(codes.AUTH, "This interview can no longer be resumed.")

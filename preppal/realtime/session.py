@@ -43,6 +43,7 @@ from preppal.realtime.pb import interview_pb2 as pb
 from preppal.realtime.sink import SinkPusher, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
 from preppal.services import interviews
+from preppal.services.errors import AlreadyLive
 from preppal.services.tokens import WorkerClaims
 from preppal.settings import get_settings
 
@@ -157,9 +158,10 @@ class InterviewSession:
             )
         except Exception as exc:  # lost the compare-and-set: another worker started it
             log.info("interview %s could not go live: %s", self.interview_id, exc)
-            message = codes.message_for(codes.ALREADY_CONNECTED)
+            code = codes.ANOTHER_LIVE if isinstance(exc, AlreadyLive) else codes.ALREADY_CONNECTED
+            message = codes.message_for(code)
             self._pusher.offer(TranscriptPush(phase="error", message=message))
-            await self.link.close(codes.ALREADY_CONNECTED, message)
+            await self.link.close(code, message)
             return False
         self._assembler.start_clock()
         self.live = True

@@ -168,3 +168,24 @@ async def test_flood_of_tiny_frames_is_cut_by_frame_count(relay_env, standin, ca
     await candidate.end()
     assert await candidate.wait_closed() == 1000
     no_tracebacks(caplog)
+
+
+async def test_a_second_live_interview_of_the_same_user_is_refused_with_4011(relay_env, standin, caplog):
+    """Issue 9: one live interview per user. The token for the second was minted while the
+    first was still pending; the relay refuses it once the first is live, with its own code
+    (the call page says "You already have another interview in progress")."""
+    from preppal import codes
+
+    first = await asyncio.to_thread(relay_env.new_interview)
+    second = await asyncio.to_thread(relay_env.new_interview)
+    token = await asyncio.to_thread(relay_env.token, second)
+    candidate = await relay_env.connect(first, await asyncio.to_thread(relay_env.token, first))
+    await candidate.wait_kind("session_ready")
+    other = await relay_env.connect(second, token)
+    assert await other.wait_closed() == codes.ANOTHER_LIVE
+    assert [e.code for e in other.of("error")] == [codes.ANOTHER_LIVE]
+    status = (await asyncio.to_thread(interviews.get_interview_any, second)).status
+    assert status == InterviewStatus.PENDING  # untouched: it can start once the first is over
+    await candidate.end()
+    assert await candidate.wait_closed() == 1000
+    no_tracebacks(caplog)
