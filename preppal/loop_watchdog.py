@@ -7,7 +7,9 @@ guards the rule in tests (and can be switched on in any deployment to find offen
 - a heartbeat task on the watched loop wakes every ``interval`` and measures how late it
   woke; the part of that lateness the loop thread spent *runnable but not running* (the
   kernel's run-queue wait, from ``/proc/thread-self/schedstat``) is subtracted, so a busy
-  machine preempting the process is not mistaken for a blocked loop;
+  machine preempting the process is not mistaken for a blocked loop; and a stall in which
+  the loop thread kept sleeping and waking (``voluntary_ctxt_switches``: a GIL waiter asks
+  every 5 ms) was a wait for the interpreter another thread held, not code on the loop;
 - a watcher thread notices a heartbeat that is overdue by ``threshold`` and takes the loop
   thread's Python stack at that moment: the blocking call is still on it. It also notices
   when the loop is not running at all (a test runner between fixtures): a heartbeat late
@@ -43,6 +45,7 @@ ENV_FILE = "PREPPAL_LOOP_WATCHDOG"
 ENV_THRESHOLD_MS = "PREPPAL_LOOP_WATCHDOG_MS"
 DEFAULT_THRESHOLD_S = 0.05
 SELFTEST_BLOCK_S = 0.2
+GIL_WAIT_SWITCH_S = 0.01  # a GIL waiter wakes every 5 ms (sys.getswitchinterval()); half that rate counts
 
 
 @dataclass(frozen=True)
@@ -57,29 +60,65 @@ class Stall:
     # guard exists for). False: it was idle or waiting for the GIL/CPU (another thread, or
     # a C extension, held the interpreter) or was not caught at all.
     on_loop: bool = False
+    voluntary_switches: int = 0  # the loop thread's sleeps during the stall (see _ThreadClock)
 
 
-class _RunQueueClock:
-    """Nanoseconds this thread has spent waiting for a CPU (0 where Linux schedstat is missing)."""
+class _ThreadClock:
+    """This thread's scheduler counters, from Linux procfs (zeros where it is missing).
+
+    - run-queue wait (``schedstat``): time runnable but not running — a busy machine;
+    - voluntary context switches (``status``): a thread waiting for the GIL sleeps in a
+      timed wait and wakes every switch interval (5 ms) to ask for it, so a stall full of
+      voluntary switches was a wait for the interpreter another thread held (often a thread
+      the busy machine had preempted while holding it), not code running on the loop. A
+      blocking call (a query, a file read, ``time.sleep``) sleeps once or a few times.
+    """
 
     def __init__(self) -> None:
+        self._fds: dict[str, Optional[int]] = {}
+        for name in ("schedstat", "status"):
+            try:
+                self._fds[name] = os.open(f"/proc/thread-self/{name}", os.O_RDONLY)
+            except OSError:
+                self._fds[name] = None
+
+    def _read(self, name: str) -> bytes:
+        fd = self._fds.get(name)
+        if fd is None:
+            return b""
         try:
-            self._fd: Optional[int] = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+            return os.pread(fd, 4096, 0)
         except OSError:
-            self._fd = None
+            return b""
 
     def wait_ns(self) -> int:
-        if self._fd is None:
+        try:
+            return int(self._read("schedstat").split()[1])
+        except (ValueError, IndexError):
+            return 0
+
+    def voluntary_switches(self) -> int:
+        data = self._read("status")
+        start = data.find(b"voluntary_ctxt_switches:")
+        if start < 0:
             return 0
         try:
-            return int(os.pread(self._fd, 128, 0).split()[1])
-        except (OSError, ValueError, IndexError):
+            return int(data[start:].split(b"\n", 1)[0].split(b":")[1])
+        except (ValueError, IndexError):
             return 0
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        for fd in self._fds.values():
+            if fd is not None:
+                os.close(fd)
+        self._fds = {}
+
+
+def waited_for_the_gil(blocked_s: float, voluntary_switches: int) -> bool:
+    """True when a stall's voluntary switches say the loop thread waited for the GIL:
+    at least one per 10 ms blocked (a GIL waiter makes one per 5 ms), and more than the
+    handful a blocking call plus the heartbeat's own waits account for."""
+    return voluntary_switches >= max(4, blocked_s / GIL_WAIT_SWITCH_S)
 
 
 class LoopWatchdog:
@@ -142,21 +181,24 @@ class LoopWatchdog:
 
     # -- the loop side -----------------------------------------------------------------------
     async def _heartbeat(self) -> None:
-        runq = _RunQueueClock()
+        clock = _ThreadClock()
         try:
             while True:
                 scheduled = time.monotonic() + self.interval_s
                 self._due = scheduled
-                waited_before = runq.wait_ns()
+                waited_before = clock.wait_ns()
+                switches_before = clock.voluntary_switches()
                 await asyncio.sleep(self.interval_s)
                 late_s = max(0.0, time.monotonic() - scheduled)
-                blocked_s = late_s - (runq.wait_ns() - waited_before) / 1e9
+                blocked_s = late_s - (clock.wait_ns() - waited_before) / 1e9
                 self.max_late_ms = max(self.max_late_ms, late_s * 1000)
                 stack, self._stack = self._stack, ""
                 on_loop, self._on_loop = self._on_loop, False
                 paused, self._paused = self._paused, False
                 if blocked_s > self.threshold_s and not paused:
                     warming = self.warmed is not None and not self.warmed.is_set()
+                    switches = clock.voluntary_switches() - switches_before
+                    on_loop = on_loop and not waited_for_the_gil(blocked_s, switches)
                     stall = Stall(
                         round(blocked_s * 1000, 1),
                         round(late_s * 1000, 1),
@@ -165,11 +207,12 @@ class LoopWatchdog:
                         time.time(),
                         warming,
                         on_loop,
+                        switches,
                     )
                     self.stalls.append(stall)
                     self._found.put(stall)
         finally:
-            runq.close()
+            clock.close()
 
     # -- the watcher thread ------------------------------------------------------------------
     def _watch(self) -> None:

@@ -36,6 +36,15 @@ async def sweep_orphaned_interviews() -> None:
         await asyncio.sleep(SWEEP_EVERY_S)
 
 
+def _warm_gemini_types() -> None:
+    from preppal.live.gemini import warm_types
+
+    try:
+        warm_types()
+    except Exception as exc:  # only a warm-up: the call builds its own config
+        log.warning("Gemini warm-up failed: %s", exc)
+
+
 def _load_offline_models() -> None:
     from preppal.live.offline.engines import load_engines  # heavy imports only when it is used
 
@@ -59,7 +68,9 @@ async def warm_up(warmed: threading.Event | None = None) -> None:
     """
     try:
         await asyncio.to_thread(display.preload_locales)
-        if not get_settings().use_gemini:
+        if get_settings().use_gemini:
+            await asyncio.to_thread(_warm_gemini_types)
+        else:
             await asyncio.to_thread(_load_offline_models)
     finally:
         if warmed is not None:

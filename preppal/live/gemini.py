@@ -70,6 +70,20 @@ MAX_RESUMES_IN_ROW = 3
 AI_END_GRACE_S = 10.0  # after end_interview, wait this long at most for the goodbye to finish
 
 
+def warm_types() -> None:
+    """Build and dump one Live config: pydantic builds google-genai's schemas on first use
+    (tens of ms of CPU). Called on a thread at start-up so the first call does not pay it."""
+    transcription = types.AudioTranscriptionConfig(language_codes=["en-US"])
+    types.LiveConnectConfig(
+        response_modalities=[types.Modality.AUDIO],
+        speech_config=types.SpeechConfig(language_code="en-US"),
+        input_audio_transcription=transcription,
+        output_audio_transcription=transcription,
+        context_window_compression=types.ContextWindowCompressionConfig(sliding_window=types.SlidingWindow()),
+        session_resumption=types.SessionResumptionConfig(),
+    ).model_dump(exclude_none=True)
+
+
 class GeminiBackend(LiveBackend):
     name = "gemini"
 
@@ -119,7 +133,8 @@ class GeminiBackend(LiveBackend):
 
     async def _connect(self) -> Any:
         """Open one Live connection (setup → setupComplete), bounded by the connect timeout."""
-        manager = self._gen.aio.live.connect(model=self._settings.gemini_model, config=self._config())
+        config = await asyncio.to_thread(self._config)  # pydantic (first-use schema builds) off the loop
+        manager = self._gen.aio.live.connect(model=self._settings.gemini_model, config=config)
         session = await asyncio.wait_for(manager.__aenter__(), self._settings.gemini_connect_timeout_s)
         self._exits[id(session)] = manager
         return session

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -29,6 +31,28 @@ async def test_a_blocking_call_is_caught_with_its_stack(loop_guard_watchdog: Loo
     assert 150 <= stalls[0].blocked_ms < 1000 and stalls[0].on_loop
     assert "test_a_blocking_call_is_caught_with_its_stack" in stalls[0].stack
     assert "time.sleep(0.2)" in stalls[0].stack
+
+
+async def test_a_loop_waiting_for_the_gil_is_not_blamed(loop_guard_watchdog: LoopWatchdog) -> None:
+    """Another thread holding the interpreter (here a backtracking regex: re holds the GIL
+    for the whole match) delays the loop without any code running on it: a warning, not a
+    failure — on a busy machine a preempted GIL holder does the same."""
+
+    def hold_the_gil() -> None:
+        re.match(r"(a+)+$", "a" * 21 + "b")  # ~0.5-1 s without releasing the GIL
+
+    holder = threading.Thread(target=hold_the_gil)
+    holder.start()
+    end = time.monotonic() + 0.03
+    while time.monotonic() < end:  # 30 ms of Python on the loop (under the threshold); the
+        pass  # switch interval hands the GIL to the regex thread mid-way, which keeps it
+    await asyncio.to_thread(holder.join)
+    await asyncio.sleep(0.05)
+    stalls = list(loop_guard_watchdog.stalls)
+    loop_guard_watchdog.stalls.clear()
+    assert stalls, "the held GIL must delay the loop"
+    assert all(not s.on_loop for s in stalls), stalls
+    assert max(s.voluntary_switches for s in stalls) >= 10
 
 
 async def test_short_work_on_the_loop_is_fine(loop_guard_watchdog: LoopWatchdog) -> None:
