@@ -124,6 +124,15 @@ class Settings:
             )
         return (own, *(_origin(o) for o in self.extra_origins))
 
+    # Recordings (docs/recordings.md): local directory by default, S3-compatible when a bucket is set.
+    keep_recordings: bool = True
+    recordings_dir: Path = ROOT / "data" / "recordings"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""  # empty = AWS; e.g. http://minio:9000 for another S3-compatible store
+    s3_region: str = ""
+    s3_prefix: str = "recordings/"
+    recording_checkpoint_s: float = 10.0  # S3: flushed audio is uploaded at least this often
+
     @property
     def use_gemini(self) -> bool:
         """Gemini when a key is configured (or forced); the offline interviewer otherwise."""
@@ -188,6 +197,13 @@ def get_settings() -> Settings:
         interviews_per_hour=_int("PREPPAL_INTERVIEWS_PER_HOUR", 30),
         tokens_per_minute=_int("PREPPAL_TOKENS_PER_MINUTE", 30),
         uploads_per_hour=_int("PREPPAL_UPLOADS_PER_HOUR", 20),
+        keep_recordings=_env("PREPPAL_KEEP_RECORDINGS", "1").lower() not in ("0", "false", "no", "off"),
+        recordings_dir=Path(_env("PREPPAL_RECORDINGS_DIR", str(data_dir / "recordings"))).resolve(),
+        s3_bucket=_env("PREPPAL_S3_BUCKET"),
+        s3_endpoint_url=_env("PREPPAL_S3_ENDPOINT_URL"),
+        s3_region=_env("PREPPAL_S3_REGION"),
+        s3_prefix=_env("PREPPAL_S3_PREFIX", "recordings/"),
+        recording_checkpoint_s=max(1.0, float(_env("PREPPAL_RECORDING_CHECKPOINT_S", "10"))),
     )
 
 
