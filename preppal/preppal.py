@@ -20,6 +20,8 @@ from preppal.pages.interview import interview_page
 from preppal.pages.meeting import meeting_page
 from preppal.pages.profile import profile_page
 from preppal.realtime.hub import RelayHub
+from preppal.services.recording_store import open_store
+from preppal.settings import get_settings
 from preppal.state.auth import AuthState
 from preppal.state.dashboard import DashboardState
 from preppal.state.feedback import FeedbackState
@@ -35,8 +37,9 @@ from preppal.tasks import sweep_orphaned_interviews, warm_up
 # Registering any model of ours made two entries with that one metadata, and Reflex then
 # copied every table into a merged one ("SAWarning: Table ... already exists", 8 lines).
 
-# The relay hub: this process's live interviews, handed to the WebSocket route.
-hub = RelayHub()
+# The relay hub: this process's live interviews, handed to the WebSocket route; they are
+# recorded into the store the settings describe, which also serves the recordings back.
+hub = RelayHub(recordings=open_store(get_settings()))
 app = rx.App(
     api_transformer=build_api(hub),
     head_components=[rx.el.meta(name="description", content="Live AI mock interviews in your browser")],

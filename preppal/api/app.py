@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
@@ -9,14 +11,25 @@ from preppal.api.auth_routes import auth_routes
 from preppal.api.body_limit import BodyLimitMiddleware
 from preppal.api.export_routes import export_routes
 from preppal.api.interview_routes import interview_routes
+from preppal.api.recording_routes import recording_routes
 from preppal.realtime.hub import RelayHub
 from preppal.realtime.route import websocket_routes
+from preppal.services.recording_store import RecordingStore, open_store
+from preppal.settings import get_settings
 
 
-def build_api(hub: RelayHub) -> Starlette:
+def build_api(hub: RelayHub, recordings: Optional[RecordingStore] = None) -> Starlette:
     """Reflex mounts its own routes (``/_event``, ``/_upload``, pages) inside this app, so the
-    body cap wraps them too."""
+    body cap wraps them too. ``recordings`` serves downloads (default: the hub's store, else
+    the one the settings describe)."""
+    store = recordings or hub.recordings or open_store(get_settings())
     return Starlette(
-        routes=[*auth_routes(), *interview_routes(), *export_routes(), *websocket_routes(hub)],
+        routes=[
+            *auth_routes(),
+            *interview_routes(),
+            *export_routes(),
+            *recording_routes(store),
+            *websocket_routes(hub),
+        ],
         middleware=[Middleware(BodyLimitMiddleware)],
     )

@@ -3,7 +3,8 @@
 Built once in ``preppal/preppal.py`` (tests and the benchmark build their own) and passed
 to the WebSocket route; nothing in the relay is a module-level registry. It carries the
 state sink (live transcript into the meeting page), the backend factory, the timing
-configuration and what happens after an interview completes (feedback).
+configuration, where interviews are recorded and what happens after an interview
+completes (feedback).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from preppal.realtime.outcome import Failure
 from preppal.realtime.session import InterviewSession
 from preppal.realtime.sink import NullSink, StateSink
 from preppal.services import feedback
+from preppal.services.recording_store import RecordingStore
 from preppal.services.tokens import WorkerClaims
 
 
@@ -40,11 +42,14 @@ class RelayHub:
         config: RelayConfig = RelayConfig(),
         backend_factory: Callable[[InterviewBrief], LiveBackend] = open_backend,
         on_completed: Callable[[str], None] = feedback.schedule_feedback,
+        recordings: Optional[RecordingStore] = None,
     ) -> None:
+        """``recordings``: where live interviews are recorded (None, or PREPPAL_KEEP_RECORDINGS=0: not)."""
         self.sink: StateSink = sink or NullSink()
         self.config = config
         self.open_backend = backend_factory
         self.on_completed = on_completed
+        self.recordings = recordings
         self._sessions: dict[str, InterviewSession] = {}
 
     def set_sink(self, sink: StateSink) -> None:

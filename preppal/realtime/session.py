@@ -8,7 +8,8 @@ candidate missed. Without a resume the interview is finished anyway (see
 
 Extension points: every backend event passes through :meth:`InterviewSession._on_event`
 (one place to tap AI audio or transcript), candidate audio through :meth:`on_audio`, and
-client payloads other than audio/end arrive in :meth:`on_client_message`.
+client payloads other than audio/end arrive in :meth:`on_client_message`. The recording tap
+(:mod:`preppal.realtime.recorder`) uses the first two.
 
 Hot path (≈25–50 frames/s each way per candidate): no database work, no logging and no
 locks per frame; database writes run in threads, state pushes in their own task.
@@ -40,6 +41,7 @@ from preppal.realtime.code_channel import CodeChannel
 from preppal.realtime.link import ClientLink
 from preppal.realtime.outcome import Abandoned, Concluded, Failure, Outcome, Released
 from preppal.realtime.pb import interview_pb2 as pb
+from preppal.realtime.recorder import Recorder
 from preppal.realtime.sink import SinkPusher, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
 from preppal.services import interviews
@@ -83,6 +85,10 @@ class InterviewSession:
         # The code editor's snapshots (realtime/code_channel.py): offered by on_client_message,
         # passed to the backend once live, stored with their time on the transcript's clock.
         self.code = CodeChannel(interview.id, self._assembler.elapsed_ms)
+        # recording tap (issue12a): both voices → a background writer (PREPPAL_KEEP_RECORDINGS=0: off)
+        settings = get_settings()
+        store = hub.recordings if settings.keep_recordings else None
+        self._recorder = Recorder(store, interview.id, checkpoint_s=settings.recording_checkpoint_s)
         self._backend: Optional[LiveBackend] = None
         self._outcome: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._grace: Optional[asyncio.TimerHandle] = None
@@ -127,6 +133,7 @@ class InterviewSession:
             await self.code.close()  # idempotent
             await self._pusher.close()
             await self._writer.drain()
+            await self._recorder.close()  # no-op when _conclude closed it
             self._hub.forget(self)
             self.done.set()
 
@@ -164,6 +171,7 @@ class InterviewSession:
             await self.link.close(code, message)
             return False
         self._assembler.start_clock()
+        self._recorder.start(self._assembler.origin, ready.output_sample_rate)  # t=0 of transcript and recording
         self.live = True
         self.code.attach(self._backend)
         await self.link.ready(codec.session_ready(ready.interviewer, ready.output_sample_rate, self.max_session_s))
@@ -182,12 +190,14 @@ class InterviewSession:
     async def _on_event(self, event: BackendEvent) -> bool:
         """Every backend event passes here, in order; False once the backend is done."""
         if isinstance(event, AIAudio):
+            self._recorder.interviewer(event.pcm, event.sample_rate)
             await self.link.audio(codec.audio_response(event.pcm, event.sample_rate))
         elif isinstance(event, AITranscript):
             await self._transcript("AI", event.text, event.final)
         elif isinstance(event, UserTranscript):
             await self._transcript("USER", event.text, event.final, event.spoken_ms)
         elif isinstance(event, Interrupted):
+            self._recorder.interrupted()
             self.link.drop_held_audio()
             await self.link.control(codec.interrupted())
         elif isinstance(event, Ended):
@@ -206,6 +216,7 @@ class InterviewSession:
 
     # -- from the client (through the link) ------------------------------------------------------
     async def on_audio(self, pcm: bytes) -> None:
+        self._recorder.candidate(pcm)
         await self._backend.send_audio(pcm)  # type: ignore[union-attr]  # set before live
 
     async def on_end_request(self) -> None:
@@ -257,6 +268,7 @@ class InterviewSession:
             await self._emit_segment(update)
         await self._writer.drain()
         await self.code.close()  # the final code is stored before feedback starts
+        await self._recorder.close()  # stored before COMPLETED starts the feedback job that reads it
         lines = list(self._assembler.lines)
         match outcome:
             case Failure(code=code, message=message):

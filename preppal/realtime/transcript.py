@@ -50,6 +50,11 @@ class TranscriptAssembler:
         """Offsets are measured from the moment the interview went live."""
         self._t0 = self._clock()
 
+    @property
+    def origin(self) -> float:
+        """The clock reading of t=0 (recordings use the same origin)."""
+        return self._t0
+
     def _ms(self) -> int:
         return max(0, int((self._clock() - self._t0) * 1000))
 

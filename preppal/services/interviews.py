@@ -35,8 +35,10 @@ from preppal.services.errors import (
     Conflict,
     InvalidTransition,
     NotFound,
+    Unavailable,
     ValidationError,
 )
+from preppal.services.recording_store import RecordingStore, open_store
 from preppal.settings import get_settings
 
 S = InterviewStatus
@@ -209,14 +211,29 @@ def list_history(
     return HistoryPage(items=list(items), total=int(total), page=page, per_page=per_page)
 
 
-def delete_interview(user_id: int, interview_id: str) -> None:
-    """Delete an interview with its transcript, code snapshots and feedback (not while it is live)."""
+def delete_interview(user_id: int, interview_id: str, recordings: Optional[RecordingStore] = None) -> None:
+    """Delete an interview with its transcript, code snapshots, feedback and recording (not
+    while it is live).
+
+    The recording goes first (``recordings``: default the store the settings describe): if
+    storage fails, nothing is deleted and the candidate can try again, so no recording is
+    ever left behind without its interview."""
     from preppal.models import CodeSnapshot, Feedback  # local: only deletion needs them
 
-    with session_scope() as session:
+    def check_deletable(session: Session) -> Interview:
         interview = _owned(session, user_id, interview_id)
         if interview.status == InterviewStatus.IN_PROGRESS:
             raise Conflict("This interview is still live; end it before deleting it.")
+        return interview
+
+    with session_scope() as session:
+        check_deletable(session)
+    try:
+        (recordings or open_store(get_settings())).delete(interview_id)
+    except Exception as exc:
+        raise Unavailable("The recording could not be deleted just now; please try again.") from exc
+    with session_scope() as session:
+        interview = check_deletable(session)
         session.exec(sa.delete(TranscriptEntry).where(TranscriptEntry.interview_id == interview_id))
         session.exec(sa.delete(CodeSnapshot).where(CodeSnapshot.interview_id == interview_id))
         session.exec(sa.delete(Feedback).where(Feedback.interview_id == interview_id))
