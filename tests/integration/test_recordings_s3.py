@@ -92,9 +92,7 @@ def wait_for(predicate, timeout: float = 15.0):
 def test_parts_while_live_one_object_when_done(s3) -> None:
     iid = str(uuid.uuid4())
     clock = [0.0]
-    writer = RecordingWriter(
-        s3, iid, origin=0.0, interviewer_rate=24_000, checkpoint_s=0.5, clock=lambda: clock[0]
-    )
+    writer = RecordingWriter(s3, iid, origin=0.0, interviewer_rate=24_000, checkpoint_s=0.5, clock=lambda: clock[0])
     writer.start()
     for i in range(100):  # 4 s of candidate speech, fed frame by frame
         clock[0] = 0.04 * (i + 1)
@@ -108,7 +106,9 @@ def test_parts_while_live_one_object_when_done(s3) -> None:
     assert np.sqrt(np.mean(partial[RATE // 10 :] ** 2)) > 0.2  # real audio, not silence
 
     assert writer.close().complete
-    assert keys(s3) == sorted(f"rec/{iid}/{n}" for n in ("candidate.ogg", "interviewer.ogg", "mix.ogg", "recording.json"))
+    assert keys(s3) == sorted(
+        f"rec/{iid}/{n}" for n in ("candidate.ogg", "interviewer.ogg", "mix.ogg", "recording.json")
+    )
     whole = recordings.read_track_pcm(s3, iid, "candidate")
     assert abs(len(whole) / RATE - 4.0) < 0.05
     assert not (get_settings().data_dir / "recording-spool" / iid).exists()  # the local spool is gone

@@ -19,7 +19,9 @@ RATE = 16_000
 def main() -> None:
     root, interview_id = sys.argv[1], sys.argv[2]
     clock = [0.0]
-    writer = RecordingWriter(LocalStore(root), interview_id, origin=0.0, interviewer_rate=24_000, clock=lambda: clock[0])
+    writer = RecordingWriter(
+        LocalStore(root), interview_id, origin=0.0, interviewer_rate=24_000, clock=lambda: clock[0]
+    )
     writer.start()
     for i in range(100):  # 4 s of silence with a click at 1.0 s, 40 ms frames
         clock[0] = 0.04 * (i + 1)
