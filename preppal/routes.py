@@ -33,6 +33,7 @@ API_TRANSCRIPT = "/api/interview/submitTranscript"
 API_OPENAPI = "/api/openapi.json"
 EXPORT_MD = "/api/interview/{interview_id}/export.md"
 EXPORT_PDF = "/api/interview/{interview_id}/export.pdf"
+RECORDING = "/api/interview/{interview_id}/recording.ogg"
 RELAY_SOCKET = "/ws/interview/{interview_id}"
 
 
@@ -72,3 +73,11 @@ def oauth_start_url(provider: str, next_path: str = "") -> str:
 
 def oauth_callback_path(provider: str) -> str:
     return OAUTH_CALLBACK.format(provider=_seg(provider))
+
+
+def recording_url(interview_id: str, track: str = "mix", *, download: bool = False) -> str:
+    """The recording download (``api/recording_routes.py``; Range-capable): the mix, or one voice."""
+    query = [f"track={_seg(track)}"] if track != "mix" else []
+    if download:
+        query.append("download=1")
+    return RECORDING.format(interview_id=_seg(interview_id)) + ("?" + "&".join(query) if query else "")

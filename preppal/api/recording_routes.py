@@ -16,19 +16,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from preppal import routes
 from preppal.services import auth, interviews, recordings
 from preppal.services.errors import NotFound
 from preppal.services.recording_store import ByteRange, RecordingStore
 
-PATH = "/api/interview/{interview_id}/recording.ogg"
+PATH = routes.RECORDING
 UNSATISFIABLE = "unsatisfiable"
-
-
-def recording_url(interview_id: str, track: str = "mix", *, download: bool = False) -> str:
-    query = [f"track={track}"] if track != "mix" else []
-    if download:
-        query.append("download=1")
-    return PATH.format(interview_id=interview_id) + ("?" + "&".join(query) if query else "")
 
 
 def parse_range(header: Optional[str], size: int) -> ByteRange | str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from preppal.components.recording_player import seek_to
+
 
 def overall_score(score: rx.Var[int], tone: rx.Var[str], summary: rx.Var[str], source: rx.Var[str]) -> rx.Component:
     return rx.flex(
@@ -111,9 +113,27 @@ def point_list(title: str, rows, icon: str, color: str, list_id: str) -> rx.Comp
     )
 
 
-def question_note(note) -> rx.Component:
+def question_note(note, seekable=False) -> rx.Component:
+    """One question's note; ``seekable`` (a bool Var): a button plays the recording from the question."""
     return rx.vstack(
-        rx.text(note.number, ". ", note.question, size="3", weight="bold"),
+        rx.flex(
+            rx.text(note.number, ". ", note.question, size="3", weight="bold", flex="1"),
+            rx.cond(
+                seekable & (note.at_ms >= 0),
+                rx.button(
+                    rx.icon("play", size=12),
+                    "Listen",
+                    on_click=seek_to(note.at_ms),
+                    variant="soft",
+                    size="1",
+                    class_name="seek-note",
+                    aria_label="Play this question and your answer",
+                ),
+            ),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
         rx.cond(
             note.answer_quote != "",
             rx.text("“", note.answer_quote, "”", size="2", color_scheme="gray", font_style="italic"),

@@ -17,6 +17,7 @@ from preppal.components.feedback_cards import (
 from preppal.components.feedback_transcript import transcript_with_metrics
 from preppal.components.interview_bits import status_badge
 from preppal.components.layout import page
+from preppal.components.recording_player import recording_player
 from preppal.state.feedback import FeedbackState as S
 
 
@@ -203,7 +204,12 @@ def _scored() -> rx.Component:
                 rx.card(
                     rx.vstack(
                         rx.heading("Question by question", size="4", as_="h2"),
-                        rx.vstack(rx.foreach(S.notes, question_note), spacing="4", width="100%", role="list"),
+                        rx.vstack(
+                            rx.foreach(S.notes, lambda note: question_note(note, S.recording_src != "")),
+                            spacing="4",
+                            width="100%",
+                            role="list",
+                        ),
                         spacing="3",
                         width="100%",
                     ),
@@ -215,6 +221,33 @@ def _scored() -> rx.Component:
             width="100%",
         ),
         rx.card(rx.text(S.summary, size="3"), size="3", width="100%", id="feedback-ready"),
+    )
+
+
+def _listen_back() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Listen back", size="4", as_="h2"),
+            rx.text(
+                "Your interview as it was heard. Click a line of the transcript, a question or a mark on the "
+                "timeline to play it from there.",
+                size="2",
+                color_scheme="gray",
+            ),
+            recording_player(
+                S.recording_src,
+                S.recording_download,
+                S.timeline_ms,
+                S.timeline_turns,
+                S.timeline_pauses,
+                S.timeline_fillers,
+                S.has_audio_marks,
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="2",
+        width="100%",
     )
 
 
@@ -239,6 +272,7 @@ def _found() -> rx.Component:
             ("WAITING", _waiting()),
             _working(),
         ),
+        rx.cond(S.recording_src != "", _listen_back()),
         rx.cond(S.code_steps.length() > 0, code_card(S)),
         rx.card(
             rx.vstack(
@@ -255,7 +289,7 @@ def _found() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.heading("Transcript", size="4", as_="h2"),
-                transcript_with_metrics(S.turns, lang=S.interview["lang"]),
+                transcript_with_metrics(S.turns, S.recording_src != "", lang=S.interview["lang"]),
                 spacing="3",
                 width="100%",
             ),

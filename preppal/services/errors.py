@@ -31,12 +31,6 @@ class Conflict(ServiceError):
     http_status = 409
 
 
-class Unavailable(ServiceError):
-    """A backing service (e.g. recording storage) failed; trying again may work."""
-
-    http_status = 503
-
-
 class AuthError(ServiceError):
     http_status = 401
 

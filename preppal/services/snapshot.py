@@ -1,6 +1,7 @@
 """One interview as the feedback page and the export show it: the interview, its transcript,
 its feedback row, the delivery metrics (the feedback's, or computed from the transcript
-while there is none) and the code editor's snapshots, read together so both always agree."""
+while there is none), the code editor's snapshots and the recording, read together so both
+always agree."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, TranscriptEntry
-from preppal.services import code_snapshots, interviews
+from preppal.services import code_snapshots, interviews, recordings
 from preppal.services import feedback as feedback_service
 from preppal.services.code_snapshots import Snapshot
 from preppal.services.metrics import compute_metrics
+from preppal.services.recording_store import open_store
+from preppal.services.recordings import RecordingInfo
+from preppal.settings import get_settings
 
 
 @dataclass
@@ -21,6 +25,7 @@ class FeedbackSnapshot:
     feedback: Optional[Feedback]
     metrics: dict[str, Any]  # InterviewMetrics.to_dict()
     code: list[Snapshot] = field(default_factory=list)  # editor snapshots, oldest first
+    recording: Optional[RecordingInfo] = None  # asked for with ``with_recording`` (storage I/O)
 
     @property
     def final_code(self) -> Optional[Snapshot]:
@@ -32,11 +37,14 @@ class FeedbackSnapshot:
         return self.feedback is not None and self.feedback.status == FeedbackStatus.READY
 
 
-def feedback_snapshot(user_id: int, interview_id: str, *, start_feedback: bool = False) -> FeedbackSnapshot:
+def feedback_snapshot(
+    user_id: int, interview_id: str, *, start_feedback: bool = False, with_recording: bool = False
+) -> FeedbackSnapshot:
     """The owner's interview with everything shown about it (NotFound for anyone else).
 
     ``start_feedback`` makes sure a COMPLETED interview has a feedback run (the page's
-    on_load picks up a trigger a restart lost); the export only reads.
+    on_load picks up a trigger a restart lost); the export only reads. ``with_recording``
+    adds the recording's description (the page's player) for a finished interview.
     """
     interview = interviews.get_interview(user_id, interview_id)
     transcript = interviews.get_transcript(interview.id)
@@ -49,4 +57,9 @@ def feedback_snapshot(user_id: int, interview_id: str, *, start_feedback: bool =
     else:
         metrics = compute_metrics(transcript, interview.language).to_dict()
     code = code_snapshots.list_snapshots(interview.id)
-    return FeedbackSnapshot(interview=interview, transcript=transcript, feedback=row, metrics=metrics, code=code)
+    recording = None
+    if with_recording and interview.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR):
+        recording = recordings.recording_info(open_store(get_settings()), interview.id)
+    return FeedbackSnapshot(
+        interview=interview, transcript=transcript, feedback=row, metrics=metrics, code=code, recording=recording
+    )

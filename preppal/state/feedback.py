@@ -22,13 +22,15 @@ import reflex as rx
 from preppal import display, routes
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus
-from preppal.services import export, interviews
+from preppal.services import export, interviews, recordings
 from preppal.services import feedback as feedback_service
 from preppal.services.calls import call_service
 from preppal.services.errors import NotFound, ServiceError
 from preppal.services.feedback_schema import CATEGORIES
+from preppal.services.interviews import TranscriptLine
 from preppal.services.snapshot import FeedbackSnapshot, feedback_snapshot
 from preppal.state.auth import AuthState
+from preppal.state.recording_view import Mark, Span, build_timeline, note_seek_ms, timeline_length_ms
 from preppal.state.rows import interview_row
 
 POLL_EVERY_S = 1.0
@@ -58,6 +60,7 @@ class NoteRow:
     assessment: str
     better_answer: str
     code_note: str = ""
+    at_ms: int = -1  # where the question was asked (seek target); -1 = not found in the transcript
 
 
 @dataclass
@@ -90,6 +93,7 @@ class TurnRow:
     text: str
     stats: str  # per-answer metrics, candidate turns only
     answer: int  # 1-based answer number, 0 for interviewer turns
+    at_ms: int = 0  # start on the interview clock (= the recording's): clicking seeks here
 
 
 def answer_stats(a: dict[str, Any], language: str = DEFAULT_LANGUAGE, unit: str = "words") -> str:
@@ -130,6 +134,7 @@ def build_turns(entries: list, metrics: dict[str, Any]) -> list[TurnRow]:
                 text=e.text.strip(),
                 stats=answer_stats(answer, language, unit) if answer else "",
                 answer=answer["index"] if answer else 0,
+                at_ms=int(e.start_ms or 0),
             )
         )
         last_user = is_user
@@ -159,6 +164,16 @@ class FeedbackState(AuthState):
     code_index: int = 0
     code_shown: str = ""  # the code of code_steps[code_index]
     _codes: list[str] = []  # every step's code, kept on the server
+    recording_src: str = ""  # the mixed recording's URL ("" = no recording: no player)
+    timeline_ms: int = 1
+    timeline_turns: list[Span] = []
+    timeline_pauses: list[Span] = []
+    timeline_fillers: list[Mark] = []
+    has_audio_marks: bool = False
+    _lines: list[TranscriptLine] = []  # the transcript, kept to place question notes and timeline marks
+    _metrics: dict = {}  # the metrics shown (their "timeline" marks go under the player)
+    _call_s: int = 0  # the interview's length (sizes the timeline when the recording has no metadata)
+    _recording_ms: int = 1
     polling_id: str = ""  # the interview a poll loop is running for ("" = none)
     poll_timed_out: bool = False
     action_error: str = ""
@@ -186,10 +201,20 @@ class FeedbackState(AuthState):
         self.improvements = [PointRow(p["title"], p["detail"], p.get("quote", "")) for p in row.improvements]
         self.notes = [
             NoteRow(
-                i, n["question"], n.get("answer_quote", ""), n["assessment"], n["better_answer"], n.get("code_note", "")
+                i,
+                n["question"],
+                n.get("answer_quote", ""),
+                n["assessment"],
+                n["better_answer"],
+                n.get("code_note", ""),
+                note_seek_ms(n, self._lines),
             )
             for i, n in enumerate(row.question_notes, 1)
         ]
+        if row.metrics:
+            self._metrics = row.metrics
+            if self.recording_src:
+                self._draw_timeline()
 
     def _clear(self) -> None:
         """Forget the previous interview's page (the state outlives page changes)."""
@@ -199,6 +224,9 @@ class FeedbackState(AuthState):
         self.overall = 0
         self.interview, self.scores, self.strengths, self.improvements = {}, [], [], []
         self.notes, self.metric_rows, self.turns = [], [], []
+        self.recording_src, self.timeline_ms, self.has_audio_marks = "", 1, False
+        self.timeline_turns, self.timeline_pauses, self.timeline_fillers = [], [], []
+        self._lines, self._metrics, self._call_s, self._recording_ms = [], {}, 0, 1
         self._set_code([])
 
     def _set_code(self, snapshots: list) -> None:
@@ -215,14 +243,28 @@ class FeedbackState(AuthState):
     def _show(self, snap: FeedbackSnapshot) -> None:
         """Render one snapshot of the interview, its transcript and its feedback."""
         self.interview = interview_row(snap.interview)
+        self._lines = [TranscriptLine(e.sequence, e.speaker, e.text, e.start_ms, e.end_ms) for e in snap.transcript]
         self.metric_rows = [MetricRow(label, value) for label, value in export.metric_rows(snap.metrics)]
         self.metrics_source = snap.metrics.get("source", "transcript")
         self.turns = build_turns(snap.transcript, snap.metrics)
         self._set_code(snap.code)
+        self._metrics, self._call_s = snap.metrics, snap.interview.duration_s or 0
+        if snap.recording is not None:
+            self._set_recording(snap.recording)
         if snap.feedback is None:
             self.fb_status = "WAITING"
         else:
             self._apply(snap.feedback)
+
+    def _set_recording(self, rec: recordings.RecordingInfo) -> None:
+        self.recording_src = routes.recording_url(self.interview.get("id", ""))
+        self._recording_ms = timeline_length_ms(rec.duration_ms, self._lines, self._call_s)
+        self._draw_timeline()
+
+    def _draw_timeline(self) -> None:
+        drawn = build_timeline(self._lines, self._metrics, self._recording_ms)
+        self.timeline_ms, self.has_audio_marks = drawn.length_ms, drawn.has_audio_marks
+        self.timeline_turns, self.timeline_pauses, self.timeline_fillers = drawn.turns, drawn.pauses, drawn.fillers
 
     @rx.event
     async def load(self):
@@ -231,7 +273,10 @@ class FeedbackState(AuthState):
         if not user_id:
             return
         try:  # a COMPLETED interview's feedback run is started if a restart lost its trigger
-            snap = await call_service(feedback_snapshot, user_id, self.route_interview_id(), start_feedback=True)
+            interview_id = self.route_interview_id()
+            snap = await call_service(
+                feedback_snapshot, user_id, interview_id, start_feedback=True, with_recording=True
+            )
         except NotFound:
             self.loaded = True
             return
@@ -257,7 +302,9 @@ class FeedbackState(AuthState):
                     waiting = self.fb_status == "WAITING"
                 try:
                     if waiting:  # the interview itself may still be ending: reload everything
-                        snap = await call_service(feedback_snapshot, user_id, interview_id, start_feedback=True)
+                        snap = await call_service(
+                            feedback_snapshot, user_id, interview_id, start_feedback=True, with_recording=True
+                        )
                     else:
                         if n % RECHECK_EVERY == 0:
                             await call_service(feedback_service.ensure_feedback, interview_id)
@@ -286,7 +333,6 @@ class FeedbackState(AuthState):
                 if self.polling_id == interview_id:
                     self.polling_id = ""
 
-    @rx.event
     @rx.event
     def show_code_step(self, index: int):
         """Step through the snapshots (clamped); the viewer shows that step's code."""
@@ -333,6 +379,10 @@ class FeedbackState(AuthState):
     @rx.var
     def export_md(self) -> str:
         return self.interview.get("export_md", "")
+
+    @rx.var
+    def recording_download(self) -> str:
+        return routes.recording_url(self.interview.get("id", ""), download=True)
 
     @rx.var
     def export_pdf(self) -> str:
