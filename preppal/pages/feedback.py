@@ -248,6 +248,12 @@ def _listen_back() -> rx.Component:
         ),
         size="2",
         width="100%",
+        id="listen-back",
+        # stays in view while the candidate clicks through the transcript below
+        position="sticky",
+        top="0.5em",
+        z_index="5",
+        box_shadow="var(--shadow-3)",
     )
 
 

@@ -61,10 +61,45 @@ def test_offline_interviewer_hears_the_candidate(app_db, playwright_instance, la
         screenshot(page, "offline-live")
         page.get_by_role("button", name="End interview").click()
         wait_for(page, lambda: "/feedback" in page.url, timeout=30, what="feedback page")
+        # The call was recorded: the feedback page plays it.
+        wait_for(page, lambda: page.locator("#recording-player").count() == 1, timeout=30, what="the player")
+        screenshot(page, "offline-feedback-player")
     finally:
         context.close()
         browser.close()
 
     assert interviews.get_interview_any(interview_id).status == InterviewStatus.COMPLETED
-    speakers = [line.speaker for line in interviews.get_transcript(interview_id)]
+    lines = interviews.get_transcript(interview_id)
+    speakers = [line.speaker for line in lines]
     assert Speaker.USER in speakers and Speaker.AI in speakers
+    _check_recording(app_db.data_dir / "recordings", interview_id, lines)
+
+
+def _check_recording(root: Path, interview_id: str, lines: list) -> None:
+    """Both voices are in the recording where the transcript says they were heard."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from preppal.services import recordings
+    from preppal.services.recording_store import LocalStore
+
+    store = LocalStore(root)
+    rate = 16_000
+    with ThreadPoolExecutor(1) as pool:  # sync Playwright keeps a loop running on this thread
+        cand = pool.submit(recordings.read_track_pcm, store, interview_id, "candidate").result()
+        ai = pool.submit(recordings.read_track_pcm, store, interview_id, "interviewer").result()
+    assert cand is not None and ai is not None
+
+    def onset(x: np.ndarray, after_ms: int) -> float:
+        start = after_ms * rate // 1000
+        loud = np.flatnonzero(np.abs(x[start:]) > 0.05)
+        assert len(loud), "no sound in the recording"
+        return (start + loud[0]) * 1000 / rate
+
+    greeting = next(line for line in lines if line.speaker == Speaker.AI)
+    answer = next(line for line in lines if line.speaker == Speaker.USER)
+    assert abs(onset(ai, 0) - greeting.start_ms) < 500
+    # The candidate's track is silent through the greeting, then their answer starts where its
+    # line does (the offline VAD back-dates the line to the start of speech).
+    assert abs(onset(cand, max(0, answer.start_ms - 3_000)) - answer.start_ms) < 700
