@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from preppal.api.app import build_api
+from preppal.realtime.hub import RelayHub
 from preppal.services import auth, interviews, recordings
 from preppal.services.recording_store import S3Store, open_store
 from preppal.services.recording_writer import RecordingWriter
@@ -134,7 +135,7 @@ def test_download_ranges_and_delete_on_s3(s3) -> None:
         import asyncio
 
         async def run() -> httpx.Response:
-            transport = httpx.ASGITransport(app=build_api(s3))
+            transport = httpx.ASGITransport(app=build_api(RelayHub(), s3))
             async with httpx.AsyncClient(transport=transport, base_url="http://preppal.test") as client:
                 if cookie:
                     client.cookies.set(auth.SESSION_COOKIE, cookie)
