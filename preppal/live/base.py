@@ -59,6 +59,11 @@ class UserTranscript:
     # it (the offline interviewer's VAD does; 0 = unknown). A transcript that arrives only
     # after the answer would otherwise look spoken in an instant (nonsense pace metrics).
     spoken_ms: int = 0
+    # On a final: how long ago (audio time) the speech it closes ended. The offline interviewer
+    # transcribes after the end of the turn, so its final arrives late by the decode time
+    # (seconds on a loaded machine); the relay dates the line by the speech, not the arrival,
+    # so the transcript and the recording agree.
+    ended_ms_ago: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,7 +195,7 @@ class InterviewSession:
         elif isinstance(event, AITranscript):
             await self._transcript("AI", event.text, event.final)
         elif isinstance(event, UserTranscript):
-            await self._transcript("USER", event.text, event.final, event.spoken_ms)
+            await self._transcript("USER", event.text, event.final, event.spoken_ms, event.ended_ms_ago)
         elif isinstance(event, Interrupted):
             self._recorder.interrupted()
             self.link.drop_held_audio()
@@ -250,8 +250,10 @@ class InterviewSession:
         self._grace = asyncio.get_running_loop().call_later(self._config.grace_s, self.finish, Abandoned())
 
     # -- transcript ------------------------------------------------------------------------------
-    async def _transcript(self, speaker: str, text: str, final: bool, spoken_ms: int = 0) -> None:
-        update = self._assembler.feed(speaker, text, final, spoken_ms)
+    async def _transcript(
+        self, speaker: str, text: str, final: bool, spoken_ms: int = 0, ended_ms_ago: int = 0
+    ) -> None:
+        update = self._assembler.feed(speaker, text, final, spoken_ms, ended_ms_ago)
         if update is not None:
             await self._emit_segment(update)
 

@@ -62,11 +62,14 @@ class TranscriptAssembler:
         """Now, on the transcript's clock (other per-interview records share it)."""
         return self._ms()
 
-    def feed(self, speaker: str, delta: str, final: bool, spoken_ms: int = 0) -> SegmentUpdate | None:
+    def feed(
+        self, speaker: str, delta: str, final: bool, spoken_ms: int = 0, ended_ms_ago: int = 0
+    ) -> SegmentUpdate | None:
         """Apply one delta; returns the update to send, or None when nothing changed.
 
         ``spoken_ms`` (on a final) back-dates the segment's start when the speech began
-        before its first text arrived."""
+        before its first text arrived; ``ended_ms_ago`` dates its end when the final arrives
+        after the speech ended (a transcription that ran after the turn)."""
         seg = self._open.get(speaker)
         if seg is None:
             if not delta.strip():
@@ -81,7 +84,8 @@ class TranscriptAssembler:
         del self._open[speaker]
         if not text:
             return None
-        end_ms = self._ms()
+        now = self._ms()
+        end_ms = max(0, now - ended_ms_ago) if 0 < ended_ms_ago <= now else now
         start_ms = max(0, min(seg.start_ms, end_ms - spoken_ms)) if spoken_ms > 0 else seg.start_ms
         self.lines.append(TranscriptLine(seg.segment_id, Speaker(speaker), text, start_ms, end_ms))
         return SegmentUpdate(seg.segment_id, speaker, text, True)

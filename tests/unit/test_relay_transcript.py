@@ -88,3 +88,20 @@ def test_spoken_ms_never_moves_a_start_later():
     clock.now += 5.0
     asm.feed("USER", " text.", True, spoken_ms=1_000)
     assert (asm.lines[0].start_ms, asm.lines[0].end_ms) == (0, 5_000)
+
+
+def test_ended_ms_ago_dates_a_final_that_arrived_after_the_speech():
+    """A loaded machine took 6 s to transcribe a 4 s answer: the line is where the speech was
+    (so clicking it in the recording plays the answer), not where the text arrived."""
+    clock = FakeClock()
+    asm = TranscriptAssembler(clock=clock)
+    asm.start_clock()
+    clock.now += 22.0
+    asm.feed("USER", "I have worked as a backend engineer.", False)
+    asm.feed("USER", "", True, spoken_ms=4_000, ended_ms_ago=6_000)
+    clock.now += 1.0
+    asm.feed("USER", "More.", False)
+    asm.feed("USER", "", True, spoken_ms=500, ended_ms_ago=90_000)  # nonsense (before t=0): ignored
+    first, second = asm.lines
+    assert (first.start_ms, first.end_ms) == (12_000, 16_000)
+    assert (second.start_ms, second.end_ms) == (22_500, 23_000)

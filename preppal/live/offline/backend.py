@@ -77,7 +77,7 @@ class OfflineBackend(LiveBackend):
         self._silence_prompt_s = silence_prompt_s
         self._events: asyncio.Queue[BackendEvent | None] = asyncio.Queue()
         self._inbox: asyncio.Queue[str | None] = asyncio.Queue()  # final answers; None = re-check
-        self._jobs: asyncio.Queue[Chunk] = asyncio.Queue()
+        self._jobs: asyncio.Queue[tuple[Chunk, float]] = asyncio.Queue()  # chunk, stream time at its end
         self._tasks: list[asyncio.Task[None]] = []
         self._speaker: asyncio.Task[None] | None = None
         self._engines: Engines | None = None
@@ -180,7 +180,7 @@ class OfflineBackend(LiveBackend):
             if event.final:
                 self.turn_ended_at = time.monotonic()
             self._decoding += 1
-            self._jobs.put_nowait(event)
+            self._jobs.put_nowait((event, self._stream_s))
         elif isinstance(event, UtteranceDropped):
             self._inbox.put_nowait(None)  # an answer held back for this blip can go now
 
@@ -209,7 +209,7 @@ class OfflineBackend(LiveBackend):
         assert self._engines is not None
         loop = asyncio.get_running_loop()
         while True:
-            chunk = await self._jobs.get()
+            chunk, chunk_end_s = await self._jobs.get()
             try:
                 text = ""
                 if chunk.voiced:
@@ -223,7 +223,8 @@ class OfflineBackend(LiveBackend):
                     self._spoken_ms += len(chunk.audio) * 1000 // INPUT_SAMPLE_RATE
                 if chunk.final:
                     if self._user_open:
-                        self._emit(UserTranscript("", final=True, spoken_ms=self._spoken_ms))
+                        ago = int((self._stream_s - chunk_end_s) * 1000)
+                        self._emit(UserTranscript("", final=True, spoken_ms=self._spoken_ms, ended_ms_ago=ago))
                         self._user_open = False
                     self._spoken_ms = 0
                     self._inbox.put_nowait(" ".join(self._utterance))
