@@ -76,6 +76,11 @@ def read_track_pcm(store: RecordingStore, interview_id: str, track: Track, rate:
     return decode_ogg(data, rate)
 
 
+def has_track(store: RecordingStore, interview_id: str, track: Track) -> bool:
+    """Cheap (no decoding): is there a recording of this voice?"""
+    return bool(store.size(interview_id, file_name(track)))
+
+
 def recording_info(store: RecordingStore, interview_id: str) -> Optional[RecordingInfo]:
     size = store.size(interview_id, FILES[MIX])
     if not size:

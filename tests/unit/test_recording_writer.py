@@ -99,6 +99,7 @@ def test_voices_land_on_the_interview_clock(store) -> None:
 
     meta = json.loads(store.read_all("iv-1", "recording.json"))
     assert abs(meta["duration_ms"] - 2600) < 30
+    assert recordings.has_track(store, "iv-1", "candidate") and not recordings.has_track(store, "iv-0", "candidate")
     info = recordings.recording_info(store, "iv-1")
     assert info is not None and info.duration_ms == meta["duration_ms"] and info.size > 0
 
