@@ -92,6 +92,10 @@ def test_the_player_plays_and_seeks_on_click(page, app_db) -> None:
     expect(turns).to_have_count(4)
     turns.nth(2).click()  # "How did you get finance to trust it?" at 0:15
     _wait_time(page, 15.0)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "feedback-listen-back-scrolled.png"))  # the player stays in view
+    box = page.locator("#listen-back").bounding_box()
+    assert box is not None and 0 <= box["y"] < 100  # stuck to the top while the transcript is read
     page.locator("#transcript .seek-turn").nth(1).click()  # the time button of the first answer
     _wait_time(page, 4.0)
 
