@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from preppal.services.export import clock
+from preppal.display import clock
 
 _WORD = re.compile(r"[a-z0-9']+")
 

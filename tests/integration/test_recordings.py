@@ -47,7 +47,8 @@ async def recorded_env(db, standin, sink, monkeypatch, store):
     point_gemini_at(monkeypatch, standin)
     hub = RelayHub(sink, config=RelayConfig(grace_s=1.0), recordings=store)
     async with served_relay(hub) as server:
-        yield RelayEnv(server, auth.sign_up("rec@example.com", "Correct-horse-7").id, hub)
+        user = await asyncio.to_thread(auth.sign_up, "rec@example.com", "Correct-horse-7")  # argon2: off the loop
+        yield RelayEnv(server, user.id, hub)
         assert not await stop_leftover_relays(hub)
 
 
@@ -66,8 +67,8 @@ async def test_a_live_interview_is_recorded_on_the_transcript_clock(recorded_env
 
     standin.behaviours = [greet_then_listen]
     env = recorded_env
-    iid = env.new_interview()
-    candidate = await env.connect(iid, env.token(iid))
+    iid = await asyncio.to_thread(env.new_interview)
+    candidate = await env.connect(iid, await asyncio.to_thread(env.token, iid))
     await candidate.wait_kind("session_ready")
     t0 = time.monotonic()  # ≈ the relay's t=0 (it starts the clock just before sending ready)
     await asyncio.wait_for(greeted.wait(), 10)
@@ -81,13 +82,13 @@ async def test_a_live_interview_is_recorded_on_the_transcript_clock(recorded_env
         sent += FRAME * 2
     await candidate.end()
     assert await candidate.wait_closed() == 1000
-    assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
+    assert (await asyncio.to_thread(interviews.get_interview_any, iid)).status == InterviewStatus.COMPLETED
 
     # Stored before COMPLETED was written: the feedback job that follows can read it at once.
     cand = await asyncio.to_thread(recordings.read_track_pcm, store, iid, "candidate")
     ai = await asyncio.to_thread(recordings.read_track_pcm, store, iid, "interviewer")
     assert cand is not None and ai is not None
-    lines = interviews.get_transcript(iid)
+    lines = await asyncio.to_thread(interviews.get_transcript, iid)
     greeting = next(e for e in lines if e.speaker == Speaker.AI)
     # The interviewer's voice starts where its transcript line starts (same clock).
     assert abs(onset(ai, RATE) - greeting.start_ms / 1000) < 0.15
@@ -95,11 +96,11 @@ async def test_a_live_interview_is_recorded_on_the_transcript_clock(recorded_env
     assert abs(onset(cand, RATE) - 2.0) < 0.15  # the candidate's speech where it was spoken
     assert np.max(np.abs(cand[: int(1.8 * RATE)])) < 0.01  # silence before it
     # Both voices and the mix span the call.
-    mixed = await asyncio.to_thread(recordings.decode_ogg, store.read_all(iid, "mix.ogg"), RATE)
+    mixed = await asyncio.to_thread(lambda: recordings.decode_ogg(store.read_all(iid, "mix.ogg"), RATE))
     assert abs(len(cand) - len(ai)) < RATE * 0.05 and abs(len(mixed) - len(cand)) < RATE * 0.05
     assert len(cand) / RATE > 3.1
     assert abs(onset(mixed, RATE) - onset(ai, RATE)) < 0.02 and abs(onset(mixed, RATE, 1.5) - 2.0) < 0.15
-    info = recordings.recording_info(store, iid)
+    info = await asyncio.to_thread(recordings.recording_info, store, iid)
     assert info is not None and abs(info.duration_ms - len(mixed) * 1000 / RATE) < 50
 
 
@@ -113,15 +114,15 @@ async def test_keep_recordings_off_records_nothing(recorded_env, standin, store,
         await conn.hold()
 
     standin.behaviours = [greet]
-    iid = recorded_env.new_interview()
-    candidate = await recorded_env.connect(iid, recorded_env.token(iid))
+    iid = await asyncio.to_thread(recorded_env.new_interview)
+    candidate = await recorded_env.connect(iid, await asyncio.to_thread(recorded_env.token, iid))
     await candidate.wait_kind("audio_response")
     for _ in range(10):
         await candidate.send_audio(b"\x01\x00" * FRAME)
     await candidate.end()
     assert await candidate.wait_closed() == 1000
     await wait_until(lambda: interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED)
-    assert recordings.recording_info(store, iid) is None
+    assert await asyncio.to_thread(recordings.recording_info, store, iid) is None
     assert not (store.root / iid).exists()
 
 

@@ -22,7 +22,7 @@ def test_turns_are_placed_in_proportion_to_the_recording() -> None:
         ("ai", "75.000%", "10.000%", 15_000),
         ("you", "90.000%", "10.000%", 18_000),
     ]
-    assert drawn.turns[1].title == "You · 00:04"
+    assert drawn.turns[1].title == "You · 0:04"
     assert not drawn.has_audio_marks and drawn.pauses == [] and drawn.fillers == []
 
 
@@ -36,9 +36,9 @@ def test_pauses_and_fillers_from_the_audio_analysis() -> None:
     }
     drawn = build_timeline(LINES, metrics, 20_000)
     assert [(p.left, p.width, p.at_ms, p.title) for p in drawn.pauses] == [
-        ("40.000%", "12.500%", 8_000, "Pause 2.5 s at 00:08")
+        ("40.000%", "12.500%", 8_000, "Pause 2.5 s at 0:08")
     ]
-    assert drawn.fillers[0].left == "20.500%" and drawn.fillers[0].title == "“um” at 00:04"
+    assert drawn.fillers[0].left == "20.500%" and drawn.fillers[0].title == "“um” at 0:04"
     assert drawn.has_audio_marks
 
 
