@@ -26,8 +26,9 @@ from typing import Any, Optional
 
 import numpy as np
 
-from preppal.services import audio_metrics
+from preppal.services import audio_metrics, recordings
 from preppal.services.metrics import EntryLike
+from preppal.services.recording_store import open_store
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.delivery")
@@ -47,18 +48,20 @@ AudioSource = Callable[[str], Optional[Tracks]]
 
 
 def recorded_tracks(interview_id: str) -> Optional[Tracks]:
-    """The interview's recording, or None when there is none (recording off, or not kept).
-
-    Recordings are issue 12a's (``services.recordings.read_track_pcm``); until they are
-    wired here, no interview has one and every interview falls back to transcript timing.
-    """
-    return None
+    """The interview's recorded voices (``services.recordings``), or None when there is no
+    recording of the candidate (recording off, or the call was never recorded). Blocks on
+    storage and Opus decoding: the analysis runs in a child process or ``preppal worker``."""
+    store = open_store(get_settings())
+    candidate = recordings.read_track_pcm(store, interview_id, "candidate")
+    if candidate is None:
+        return None
+    return Tracks(candidate, recordings.read_track_pcm(store, interview_id, "interviewer"))
 
 
 def has_recording(interview_id: str) -> bool:
     """Cheap check (no decoding) so a web process spawns an analysis child only when there is
-    something to analyse. Wired to recordings with :func:`recorded_tracks`."""
-    return False
+    something to analyse."""
+    return recordings.has_track(open_store(get_settings()), interview_id, "candidate")
 
 
 @lru_cache(maxsize=1)
