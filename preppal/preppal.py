@@ -30,7 +30,7 @@ from preppal.state.interview import InterviewDetailState
 from preppal.state.meeting import MeetingState
 from preppal.state.meeting_sink import ReflexMeetingSink
 from preppal.state.profile import ProfileState
-from preppal.tasks import sweep_orphaned_interviews, warm_up
+from preppal.tasks import recover_recordings, sweep_orphaned_interviews, warm_up
 
 # No rx.ModelRegistry.register(...): our tables live in SQLModel.metadata, which Reflex's
 # own registered rx.Model already shares, so its start-up schema check sees all of them.
@@ -39,7 +39,8 @@ from preppal.tasks import sweep_orphaned_interviews, warm_up
 
 # The relay hub: this process's live interviews, handed to the WebSocket route; they are
 # recorded into the store the settings describe, which also serves the recordings back.
-hub = RelayHub(recordings=open_store(get_settings()))
+recording_store = open_store(get_settings())
+hub = RelayHub(recordings=recording_store)
 app = rx.App(
     api_transformer=build_api(hub),
     head_components=[rx.el.meta(name="description", content="Live AI mock interviews in your browser")],
@@ -73,6 +74,7 @@ app.add_page(
 # The relay pushes live transcript updates into the meeting page through this sink.
 hub.set_sink(ReflexMeetingSink(app))
 app.register_lifespan_task(sweep_orphaned_interviews)
+app.register_lifespan_task(recover_recordings, store=recording_store)
 warmed = threading.Event()  # set by warm_up once the offline models are loaded
 app.register_lifespan_task(warm_up, warmed=warmed)
 app.register_lifespan_task(watch_loop_from_env, warmed=warmed)  # only with PREPPAL_LOOP_WATCHDOG set

@@ -13,6 +13,7 @@ import time
 
 from preppal import display
 from preppal.services import feedback, interviews, rate_limit
+from preppal.services.recording_store import RecordingStore
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.tasks")
@@ -34,6 +35,26 @@ async def sweep_orphaned_interviews() -> None:
         except Exception:  # a database hiccup must not kill the loop
             log.exception("orphan sweep failed; will retry")
         await asyncio.sleep(SWEEP_EVERY_S)
+
+
+RECOVER_EVERY_S = 3600.0
+
+
+async def recover_recordings(store: RecordingStore) -> None:
+    """Recordings whose process died mid-call (S3: spool files nobody writes any more) are
+    stored from what was flushed; at start-up, then hourly. Untouched for longer than an
+    interview can last plus an hour means no writer is left."""
+    while True:
+        try:
+            older_than = get_settings().max_session_s + 3600
+            recovered = await asyncio.to_thread(store.recover_spool, older_than)
+            if recovered:
+                log.warning(
+                    "stored %d recording(s) left by a stopped process: %s", len(recovered), ", ".join(recovered)
+                )
+        except Exception:  # storage down: try again next time
+            log.exception("recording recovery failed; will retry")
+        await asyncio.sleep(RECOVER_EVERY_S)
 
 
 def _warm_gemini_types() -> None:

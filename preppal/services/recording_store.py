@@ -26,6 +26,7 @@ import abc
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,6 +92,10 @@ class RecordingStore(abc.ABC):
     @abc.abstractmethod
     def delete(self, interview_id: str) -> None:
         """Remove every object of the interview (no error when there is none)."""
+
+    def recover_spool(self, older_than_s: float) -> list[str]:
+        """Complete recordings whose writer died (nothing to do when the spool is the store)."""
+        return []
 
 
 class LocalStore(RecordingStore):
@@ -231,6 +236,23 @@ class S3Store(RecordingStore):
             if size and lo <= hi:
                 yield from self._get(piece, lo - offset, hi - offset)
             offset += size
+
+    def recover_spool(self, older_than_s: float) -> list[str]:
+        """Store the spool files no writer has touched for ``older_than_s`` (their process died
+        mid-call) as the recordings' objects: the spool holds everything that was flushed, a
+        superset of the uploaded parts. A live writer touches its files every few hundred ms."""
+        root, now, recovered = self.spool.root, time.time(), []
+        for folder in sorted(root.iterdir()) if root.is_dir() else []:
+            files = [f for f in folder.iterdir() if f.is_file()] if folder.is_dir() else []
+            if not files or any(now - f.stat().st_mtime < older_than_s for f in files):
+                continue
+            for f in files:
+                if f.name.endswith(".tmp"):
+                    f.unlink(missing_ok=True)
+                else:
+                    self.finish(folder.name, f.name, f)
+            recovered.append(folder.name)
+        return recovered
 
     def delete(self, interview_id: str) -> None:
         _check(interview_id)

@@ -36,11 +36,12 @@ def test_a_killed_writer_leaves_playable_files(tmp_path) -> None:
     assert store.size("iv-killed", "recording.json") is None  # it never finished...
     cand = recordings.read_track_pcm(store, "iv-killed", "candidate")
     assert cand is not None  # ...yet what was flushed plays
-    # 4 s were offered; the last 0.5 s is held back for jitter and up to one page was unflushed.
+    # 4 s were offered and 4.6 s had passed: at most the Ogg page being filled (≤ 250 ms) and
+    # Opus' look-ahead are missing.
     print(f"kept {len(cand) / RATE:.2f} s of 4 s offered")
-    assert 2.4 <= len(cand) / RATE <= 4.0
+    assert 3.3 <= len(cand) / RATE <= 4.1
     assert abs(np.argmax(np.abs(cand)) / RATE - 1.0) < 0.003  # still on the interview clock
     mixed = recordings.decode_ogg(store.read_all("iv-killed", "mix.ogg"), RATE)
-    assert len(mixed) / RATE >= 2.0 and abs(np.argmax(np.abs(mixed)) / RATE - 1.0) < 0.005
+    assert len(mixed) / RATE >= 3.0 and abs(np.argmax(np.abs(mixed)) / RATE - 1.0) < 0.005
     info = recordings.recording_info(store, "iv-killed")
     assert info is not None and info.duration_ms is None  # the page falls back to the transcript's length

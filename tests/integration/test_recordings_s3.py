@@ -164,3 +164,26 @@ def test_open_store_without_a_bucket_is_local(tmp_path, monkeypatch) -> None:
     store = open_store(get_settings())
     assert store.kind == "local" and store.root == (tmp_path / "rec").resolve()
     shutil.rmtree(tmp_path / "rec", ignore_errors=True)
+
+
+def test_a_dead_writers_spool_is_stored_from_what_was_flushed(s3) -> None:
+    """The process died mid-call: its spool files stop changing and the start-up recovery
+    stores them (more than the parts: everything flushed), then the parts go."""
+    iid = str(uuid.uuid4())
+    clock = [0.0]
+    writer = RecordingWriter(s3, iid, origin=0.0, interviewer_rate=24_000, checkpoint_s=0.5, clock=lambda: clock[0])
+    writer.start()
+    for i in range(100):  # 4 s, then the writer is abandoned (never closed), as if its process died
+        clock[0] = 0.04 * (i + 1)
+        writer.candidate(tone_pcm(0.04))
+        time.sleep(0.002)
+    wait_for(lambda: any("candidate.ogg.part" in k for k in keys(s3)))
+    wait_for(lambda: writer._queue.qsize() == 0)  # everything offered was placed...
+    clock[0] = 4.6  # ...time goes on (the writer commits on its clock), then nothing more comes
+    time.sleep(1.0)  # the idle writer's last commit and flush land; it then sits idle
+    assert s3.recover_spool(older_than_s=3600) == []  # recently written: maybe still live
+    assert s3.recover_spool(older_than_s=0.5) == [iid]
+    assert f"rec/{iid}/candidate.ogg" in keys(s3) and not any(".part" in k for k in keys(s3))
+    recovered = recordings.read_track_pcm(s3, iid, "candidate")
+    assert recovered is not None and len(recovered) / RATE >= 3.0  # all but the jitter margin and open page
+    assert not (get_settings().data_dir / "recording-spool" / iid).exists()

@@ -30,6 +30,9 @@ def main() -> None:
             frame[:8] = 30_000  # arrives at 1.04 s: placed at 1.0 s
         writer.candidate(frame.tobytes())
         time.sleep(0.002)
+    while writer._queue.qsize():  # everything offered is placed...
+        time.sleep(0.01)
+    clock[0] = 4.6  # ...and time goes on, as it would in a live call
     time.sleep(4 * TICK_S)  # let it encode and flush what is due
     print("flushed", flush=True)
     time.sleep(60)  # the test kills us here
