@@ -1,11 +1,14 @@
 """The feedback page's code card: the code the candidate left in the editor, and a stepper
-through every stored snapshot with its time on the interview's clock."""
+through every stored snapshot with its time on the interview's clock. With a recording, the
+snapshots are also marks on the listen-back timeline (a click there shows that code and
+plays from it) and "Play from here" plays the recording at the snapshot shown."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from preppal.components.code_editor import code_editor
+from preppal.components.recording_player import seek_to
 
 
 def code_card(state) -> rx.Component:
@@ -69,6 +72,17 @@ def code_card(state) -> rx.Component:
                     disabled=state.code_is_final,
                     variant="soft",
                     size="1",
+                ),
+                rx.cond(
+                    state.recording_src != "",
+                    rx.button(
+                        rx.icon("play", size=14),
+                        "Play from here",
+                        on_click=seek_to(step.at_ms),
+                        variant="outline",
+                        size="1",
+                        id="code-play",
+                    ),
                 ),
                 spacing="2",
                 wrap="wrap",

@@ -98,7 +98,31 @@ def _legend(color: str, label: str) -> rx.Component:
     )
 
 
-def recording_player(src, download_href, timeline_ms, turns, pauses, fillers, has_marks) -> rx.Component:
+def _code_mark(mark, on_code) -> rx.Component:
+    return rx.el.svg.rect(
+        rx.el.svg.title(mark.title),
+        x=mark.left,
+        y="58",
+        width="5",
+        height="10",
+        rx="1",
+        fill="var(--cyan-9)",
+        on_click=[seek_to(mark.at_ms), on_code(mark.index)],
+        cursor="pointer",
+        class_name="timeline-code",
+    )
+
+
+def recording_player(
+    src, download_href, timeline_ms, turns, pauses, fillers, has_marks, code_marks=None, on_code=None
+) -> rx.Component:
+    """``code_marks`` (code editor snapshots) and ``on_code(index)`` (show that snapshot) are
+    optional: rounds without the editor have none."""
+    height = "70" if code_marks is not None else "58"
+    code_row, code_legend = [], []
+    if code_marks is not None:
+        code_row = [rx.foreach(code_marks, lambda m: _code_mark(m, on_code))]
+        code_legend = [rx.cond(code_marks.length() > 0, _legend("var(--cyan-9)", "Your code"))]
     return rx.vstack(
         rx.flex(
             rx.el.audio(
@@ -121,12 +145,13 @@ def recording_player(src, download_href, timeline_ms, turns, pauses, fillers, ha
         ),
         rx.box(
             rx.el.svg(
-                rx.el.svg.rect(x="0", y="0", width="100%", height="58", rx="4", fill="var(--gray-a3)"),
+                rx.el.svg.rect(x="0", y="0", width="100%", height=height, rx="4", fill="var(--gray-a3)"),
                 rx.foreach(turns, _turn),
                 rx.foreach(pauses, _pause),
                 rx.foreach(fillers, _filler),
+                *code_row,
                 width="100%",
-                height="58",
+                height=height,
                 aria_label="Timeline of the interview: click a turn, pause or filler word to play it",
                 role="group",
             ),
@@ -150,6 +175,7 @@ def recording_player(src, download_href, timeline_ms, turns, pauses, fillers, ha
             _legend("var(--indigo-9)", "You"),
             rx.cond(has_marks, _legend("var(--amber-9)", "Pause ≥ 1 s")),
             rx.cond(has_marks, _legend("var(--red-9)", "Filler word")),
+            *code_legend,
             rx.cond(
                 ~has_marks,
                 rx.text(

@@ -242,6 +242,8 @@ def _listen_back() -> rx.Component:
                 S.timeline_pauses,
                 S.timeline_fillers,
                 S.has_audio_marks,
+                code_marks=S.timeline_code,
+                on_code=S.show_code_step,
             ),
             spacing="3",
             width="100%",

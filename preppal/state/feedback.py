@@ -30,7 +30,15 @@ from preppal.services.feedback_schema import CATEGORIES
 from preppal.services.interviews import TranscriptLine
 from preppal.services.snapshot import FeedbackSnapshot, feedback_snapshot
 from preppal.state.auth import AuthState
-from preppal.state.recording_view import Mark, Span, build_timeline, note_seek_ms, timeline_length_ms
+from preppal.state.recording_view import (
+    CodeMark,
+    Mark,
+    Span,
+    build_timeline,
+    code_marks,
+    note_seek_ms,
+    timeline_length_ms,
+)
 from preppal.state.rows import interview_row
 
 POLL_EVERY_S = 1.0
@@ -67,15 +75,18 @@ class NoteRow:
 class CodeStep:
     """One stored editor snapshot, as the stepper shows it."""
 
-    at: str  # mm:ss on the interview's clock
+    at: str  # m:ss on the interview's clock
     language: str  # language id (the viewer's highlighting)
     label: str  # language label
+    at_ms: int = 0  # the same moment in ms (= the recording's clock): "play from here" seeks there
 
 
 def code_steps(snapshots: list) -> tuple[list[CodeStep], list[str]]:
     """Steps (without their code) and the codes, so the state sends one code at a time."""
     kept = [s for s in snapshots if s.code.strip()] or list(snapshots)
-    steps = [CodeStep(display.clock(s.at_ms), s.language, display.code_language_label(s.language)) for s in kept]
+    steps = [
+        CodeStep(display.clock(s.at_ms), s.language, display.code_language_label(s.language), s.at_ms) for s in kept
+    ]
     return steps, [s.code for s in kept]
 
 
@@ -169,6 +180,7 @@ class FeedbackState(AuthState):
     timeline_turns: list[Span] = []
     timeline_pauses: list[Span] = []
     timeline_fillers: list[Mark] = []
+    timeline_code: list[CodeMark] = []  # the code card's snapshots on the timeline
     has_audio_marks: bool = False
     _lines: list[TranscriptLine] = []  # the transcript, kept to place question notes and timeline marks
     _metrics: dict = {}  # the metrics shown (their "timeline" marks go under the player)
@@ -226,6 +238,7 @@ class FeedbackState(AuthState):
         self.notes, self.metric_rows, self.turns = [], [], []
         self.recording_src, self.timeline_ms, self.has_audio_marks = "", 1, False
         self.timeline_turns, self.timeline_pauses, self.timeline_fillers = [], [], []
+        self.timeline_code = []
         self._lines, self._metrics, self._call_s, self._recording_ms = [], {}, 0, 1
         self._set_code([])
 
@@ -265,6 +278,7 @@ class FeedbackState(AuthState):
         drawn = build_timeline(self._lines, self._metrics, self._recording_ms)
         self.timeline_ms, self.has_audio_marks = drawn.length_ms, drawn.has_audio_marks
         self.timeline_turns, self.timeline_pauses, self.timeline_fillers = drawn.turns, drawn.pauses, drawn.fillers
+        self.timeline_code = code_marks([s.at_ms for s in self.code_steps], drawn.length_ms)
 
     @rx.event
     async def load(self):

@@ -37,6 +37,20 @@ class Mark:
 
 
 @dataclass
+class CodeMark:
+    """A code editor snapshot on the timeline: a click plays from there and shows that code."""
+
+    left: str
+    at_ms: int
+    index: int  # the snapshot's step in the feedback page's code card
+    title: str
+
+
+def code_marks(at_ms: list[int], length_ms: int) -> list[CodeMark]:
+    return [CodeMark(_pct(at, length_ms), int(at), i, f"Your code at {clock(at)}") for i, at in enumerate(at_ms)]
+
+
+@dataclass
 class Timeline:
     turns: list[Span]
     pauses: list[Span]

@@ -188,6 +188,31 @@ def test_code_editor_from_typing_to_feedback(gemini_standin, gemini_db, call_bro
         expect(viewer).to_contain_text("first_unique")
         screenshot(page, "code-4-feedback-first-snapshot")
 
+        # With the recording: each snapshot is a mark on the listen-back timeline; a click
+        # shows that code and plays from there; "Play from here" seeks to the step shown.
+        marks = page.locator("#recording .timeline-code")
+        expect(marks).to_have_count(len(stored), timeout=30_000)
+        page.wait_for_function("document.getElementById('recording-player').readyState >= 1", timeout=15_000)
+        marks.last.click()
+        expect(label).to_contain_text(f"Final version · {len(stored)} of {len(stored)}")
+        expect(viewer).to_contain_text("SELECT 1")
+        marks.first.click()
+        expect(label).to_contain_text(f"Snapshot · 1 of {len(stored)}")
+        expect(viewer).to_contain_text("first_unique")
+        page.wait_for_function(
+            "ms => Math.abs(document.getElementById('recording-player').currentTime * 1000 - ms) < 400",
+            arg=stored[0].at_ms,
+            timeout=10_000,
+        )
+        page.locator("#code-later").click()
+        page.locator("#code-play").click()
+        page.wait_for_function(
+            "ms => Math.abs(document.getElementById('recording-player').currentTime * 1000 - ms) < 400",
+            arg=stored[1].at_ms,
+            timeout=10_000,
+        )
+        screenshot(page, "code-7-feedback-timeline")
+
         # The Markdown export carries the final code.
         md = page.request.get(f"/api/interview/{interview_id}/export.md")
         assert md.status == 200

@@ -246,3 +246,12 @@ def test_markdown_without_code_has_no_code_section(interview_id) -> None:
     interviews.submit_transcript(interview_id, LINES)
     owner = interviews.get_interview_any(interview_id).user_id
     assert "## Your code" not in export.to_markdown(feedback_snapshot(owner, interview_id))
+
+
+def test_code_marks_sit_on_the_recording_timeline() -> None:
+    from preppal.state.recording_view import code_marks
+
+    marks = code_marks([0, 30_000, 60_000], 60_000)
+    expected = [("0.000%", 0, 0), ("50.000%", 30_000, 1), ("100.000%", 60_000, 2)]
+    assert [(m.left, m.at_ms, m.index) for m in marks] == expected
+    assert marks[1].title == "Your code at 0:30"
