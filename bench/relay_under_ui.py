@@ -53,6 +53,7 @@ PG_URL = os.environ.get("PREPPAL_TEST_PG_URL", "postgresql+psycopg://postgres@12
 SECRET = "bench-secret-key-" + "y" * 32
 INTERVIEWS_PER_USER = 8
 FRAME_MS = 40
+NAMESPACE = "/_event"  # Reflex's Socket.IO path *and* namespace
 
 # ---- the database proxy (its own process) ------------------------------------------------------
 
@@ -214,15 +215,23 @@ class UiUser:
         headers = {"Cookie": f"preppal_session={self.cookie}"}
         async with websockets.connect(url, additional_headers=headers, max_size=None, open_timeout=60) as ws:
             await ws.recv()  # Engine.IO open
-            await ws.send("40")
-            while not (await ws.recv()).startswith("40"):
+            await ws.send(f"40{NAMESPACE},")  # Socket.IO connect to Reflex's namespace
+            while not (await ws.recv()).startswith(f"40{NAMESPACE}"):
                 pass
+            # A tab's first event is the hydrate, as in a browser (the state is created then).
+            hydrate = {
+                "name": f"{self.names['root']}.hydrate",
+                "payload": {},
+                "router_data": {"pathname": "/dashboard"},
+            }
+            await ws.send(f"42{NAMESPACE}," + json.dumps(["event", hydrate]))
+            await asyncio.wait_for(self._until_final(ws), 60)
             script, i = self._script(), 0
             while time.monotonic() < stop_at:
                 name, path, query, payload = script[i % len(script)]
                 i += 1
                 event = {"name": name, "payload": payload, "router_data": {"pathname": path, "query": query}}
-                await ws.send("42" + json.dumps(["event", event]))
+                await ws.send(f"42{NAMESPACE}," + json.dumps(["event", event]))
                 try:
                     await asyncio.wait_for(self._until_final(ws), 15)
                 except TimeoutError:
@@ -237,8 +246,8 @@ class UiUser:
             frame = await ws.recv()
             if frame == "2":  # Engine.IO ping
                 await ws.send("3")
-            elif frame.startswith("42"):
-                name, update = json.loads(frame[2:])[:2]
+            elif frame.startswith(f"42{NAMESPACE},"):
+                name, update = json.loads(frame[len(NAMESPACE) + 3 :])[:2]
                 if name == "event" and isinstance(update, dict) and update.get("final", True):
                     return
 
@@ -304,12 +313,15 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
 
 
 def state_names() -> dict[str, str]:
+    import reflex as rx
+
     from preppal.state.dashboard import DashboardState
     from preppal.state.feedback import FeedbackState
     from preppal.state.history import HistoryState
     from preppal.state.profile import ProfileState
 
     return {
+        "root": rx.State.get_full_name(),
         "dashboard": DashboardState.get_full_name(),
         "history": HistoryState.get_full_name(),
         "feedback": FeedbackState.get_full_name(),
@@ -440,7 +452,8 @@ async def main(args) -> None:
                 "PREPPAL_SECRET_KEY": SECRET,
                 "PREPPAL_BENCH_PROBE_DIR": str(probe_dir),
                 "PYTHONPATH": f"{work / 'site'}",
-                "PREPPAL_LOOP_WATCHDOG": "",  # the bench's own probe measures the loop
+                # The bench's own probe measures the loop; --stalls also names what blocks it.
+                "PREPPAL_LOOP_WATCHDOG": args.stalls or "",
             },
         )
         result = await run(args, server.url, probe_dir, standin.pid, stats_file)
@@ -482,4 +495,5 @@ if __name__ == "__main__":
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--db-delay-ms", type=float, default=2.0, help="added by the proxy, each way")
     parser.add_argument("--json", help="also write the results as JSON here")
+    parser.add_argument("--stalls", help="file: the app's loop watchdog writes stalls > 50 ms here (this revision)")
     asyncio.run(main(parser.parse_args()))
