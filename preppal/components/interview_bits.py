@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-STATUS_LABEL = {"PENDING": "Ready to start", "IN_PROGRESS": "Live", "COMPLETED": "Completed", "ERROR": "Failed"}
-STATUS_COLOR = {"PENDING": "amber", "IN_PROGRESS": "blue", "COMPLETED": "green", "ERROR": "red"}
+from preppal import display
 
 
 def status_badge(status: rx.Var[str]) -> rx.Component:
@@ -14,8 +13,11 @@ def status_badge(status: rx.Var[str]) -> rx.Component:
     return rx.match(
         status,
         *[
-            (key, rx.badge(label, color_scheme=STATUS_COLOR[key], variant="soft", size="2", radius="full"))
-            for key, label in STATUS_LABEL.items()
+            (
+                c.value,
+                rx.badge(c.label, color_scheme=display.STATUS_COLORS[c.value], variant="soft", size="2", radius="full"),
+            )
+            for c in display.STATUSES
         ],
         rx.badge(status, variant="soft", size="2"),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from preppal import routes
+from preppal import display, routes
 from preppal.components.audio_call import audio_call
 from preppal.components.code_editor import code_editor
 from preppal.components.layout import page
@@ -167,7 +167,12 @@ def controls() -> rx.Component:
 def turn_view(turn: Turn) -> rx.Component:
     is_user = turn.speaker == "USER"
     return rx.box(
-        rx.text(rx.cond(is_user, "You", "Interviewer"), size="1", weight="bold", color_scheme="gray"),
+        rx.text(
+            rx.cond(is_user, display.speaker_label("USER"), display.speaker_label("AI")),
+            size="1",
+            weight="bold",
+            color_scheme="gray",
+        ),
         rx.text(turn.text, size="3", style={"font_style": rx.cond(turn.final, "normal", "italic")}),
         background=rx.cond(is_user, "var(--accent-3)", "var(--gray-3)"),
         border_left=rx.cond(is_user, "none", "3px solid var(--gray-8)"),

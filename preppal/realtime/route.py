@@ -22,7 +22,7 @@ import logging
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from preppal import codes
+from preppal import codes, routes
 from preppal.models import InterviewStatus
 from preppal.realtime import codec
 from preppal.realtime.hub import RelayHub
@@ -36,7 +36,6 @@ from preppal.services.tokens import (
 )
 
 log = logging.getLogger(__name__)
-PATH = "/ws/interview/{interview_id}"
 
 
 class Refused(Exception):
@@ -126,4 +125,4 @@ def websocket_routes(hub: RelayHub) -> list[WebSocketRoute]:
     async def endpoint(ws: WebSocket) -> None:
         await interview_socket(hub, ws)
 
-    return [WebSocketRoute(PATH, endpoint)]
+    return [WebSocketRoute(routes.RELAY_SOCKET, endpoint)]
