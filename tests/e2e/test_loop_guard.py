@@ -20,12 +20,15 @@ def test_a_blocked_app_loop_is_reported(app_server: AppServer) -> None:
     assert app_server.stalls is not None
     app_server.stalls.new_stalls()  # anything before this test is the guard's business
     app_server.stalls.path.with_name(app_server.stalls.path.name + ".selftest").touch()
-    seen = []
+    seen: list = []
     deadline = time.monotonic() + 20
-    while not seen and time.monotonic() < deadline:
+    while not any("_selftest_block" in s.stack for s in seen) and time.monotonic() < deadline:
         time.sleep(0.2)
-        seen = app_server.stalls.new_stalls()  # read here, so the guard does not fail this test
+        seen += app_server.stalls.new_stalls()  # read here, so the guard does not see the self-test
     assert app_server.stalls.starts, "the app server's watchdog never started"
-    assert len(seen) == 1, seen
-    assert seen[0].blocked_ms >= 150 and "_selftest_block" in seen[0].stack and seen[0].on_loop
-    assert seen[0].pid in {start["pid"] for start in app_server.stalls.starts}
+    mine = [s for s in seen if "_selftest_block" in s.stack]
+    assert len(mine) == 1, seen
+    assert mine[0].blocked_ms >= 150 and mine[0].on_loop
+    assert mine[0].pid in {start["pid"] for start in app_server.stalls.starts}
+    failing, _waits = loop_guard.split([s for s in seen if s not in mine])  # anything else: the guard's rule
+    assert not failing, loop_guard.describe(failing, "the app server")
