@@ -6,11 +6,19 @@ interviewer's first audio chunk arrives. The interviewer's own turns are skipped
 their duration of silence at once (the backend listens on the stream clock), and each turn
 is sent in one go (``send_ahead_s`` large): neither changes when the *first* chunk leaves.
 
-Reports, over ≥ 20 turns: latency from the last voiced sample (includes the 700 ms
-end-of-turn silence) and from the end-of-turn decision; CPU and memory idle and while
-decoding; the cost of one ``send_audio`` call (the relay's hot path); start-up times.
+Half the answers pause mid-thought (0.5–1.5 s inside a sentence: "I would use a queue,
+[900 ms] because the writes are bursty."); the first part is spoken with the voice's
+continuation intonation (a trailing comma), as a person who is not finished sounds. A
+*premature cut-in* is a turn the interviewer ended before such an answer was over.
 
-    .venv/bin/python bench/offline_latency.py [--turns 20]
+Reports, over the turns: latency from the last voiced sample to the first interviewer audio
+(with the semantic end of turn that is the short acknowledgement; the reply's own first
+audio is reported too) and from the end-of-turn decision; the end-of-turn model's cost;
+CPU and memory idle and while decoding; the cost of one ``send_audio`` call (the relay's
+hot path); start-up times. ``--baseline`` runs the old rule (700 ms of silence, no model,
+no acknowledgement) for comparison.
+
+    nice -n -10 .venv/bin/python bench/offline_latency.py [--turns 40] [--baseline]
 """
 
 from __future__ import annotations
@@ -21,15 +29,18 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from preppal.live.base import AIAudio, Ended, InterviewBrief, TurnComplete
+from preppal.live.base import AIAudio, AITranscript, Ended, InterviewBrief, TurnComplete
 from preppal.live.offline import OfflineBackend, load_engines
 from preppal.live.offline.audio import pcm_to_float, silence
+from preppal.live.offline.questions import load_bank
+from preppal.live.offline.speculation import TurnStats
 from preppal.live.offline.vad import TurnRules
 from tests.support.speech import speech_pcm
 
@@ -44,6 +55,19 @@ ANSWERS = [
     "We finished the project two weeks early and saved about twenty thousand dollars in hosting costs.",
     "I learned that it is better to ask for help early than to wait until the deadline is close.",
     "I profiled the slow query, added an index, and the page loaded in one second instead of eight.",
+]
+# (first part, pause in ms, the rest): the pause falls inside the sentence.
+MID_THOUGHT = [
+    ("I would use a queue,", 900, "because the writes are bursty."),
+    ("At my last job the release process was slow,", 1200, "so I wrote a script that deployed every change."),
+    ("I think the main reason was,", 700, "that nobody owned the database."),
+    ("We split the service into two parts,", 1500, "and the pages got much faster."),
+    ("I would start with,", 600, "a simple cache in front of the database."),
+    ("My manager and I disagreed,", 1000, "but we agreed to measure both designs."),
+    ("The tricky part was,", 800, "keeping the data consistent during the migration."),
+    ("I learned to ask for help,", 1300, "before the deadline gets close."),
+    ("We cut the hosting costs by,", 500, "about thirty percent in three months."),
+    ("First I profiled the query, and", 1100, "then I added the missing index."),
 ]
 
 
@@ -63,12 +87,33 @@ def voiced_end_s(pcm: bytes) -> float:
     return (loud[-1] + 1) / 16_000
 
 
+@dataclass
+class Answer:
+    pcm: bytes
+    speech_end_s: float  # last voiced sample, from the start of ``pcm``
+    mid_thought: bool
+
+
+def make_answers() -> list[Answer]:
+    out = []
+    for text in ANSWERS:
+        pcm = speech_pcm(text, lead_s=0.2, tail_s=0.0)
+        out.append(Answer(pcm, voiced_end_s(pcm), False))
+    for first, pause_ms, rest in MID_THOUGHT:
+        pcm = speech_pcm(first, lead_s=0.2, tail_s=pause_ms / 1000) + speech_pcm(rest, lead_s=0.0, tail_s=0.0)
+        out.append(Answer(pcm, voiced_end_s(pcm), True))
+    return out
+
+
 class Session:
     def __init__(self, backend: OfflineBackend) -> None:
         self.backend = backend
         self.turns = 0
         self.turn_audio_s = 0.0
         self.first_audio_at: float | None = None
+        self.reply_audio_at: float | None = None  # first audio of the reply itself (after any acknowledgement)
+        self._in_reply = False
+        self._acks = set(load_bank()["acknowledgements"])
         self.ended = False
         self.frame_costs: list[float] = []
         self.reader = asyncio.create_task(self._read())
@@ -78,7 +123,11 @@ class Session:
             if isinstance(event, AIAudio):
                 if self.first_audio_at is None:
                     self.first_audio_at = time.monotonic()
+                if self._in_reply and self.reply_audio_at is None:
+                    self.reply_audio_at = time.monotonic()
                 self.turn_audio_s += len(event.pcm) / 2 / event.sample_rate
+            elif isinstance(event, AITranscript) and event.text.strip() and event.text.strip() not in self._acks:
+                self._in_reply = True
             elif isinstance(event, TurnComplete):
                 self.turns += 1
             elif isinstance(event, Ended):
@@ -100,58 +149,92 @@ class Session:
             await asyncio.sleep(0.01)
 
 
-async def answer_in_real_time(session: Session, pcm: bytes) -> tuple[float, float, float, float] | None:
-    """Speak ``pcm`` then keep sending silence in real time until the interviewer answers.
+@dataclass
+class Measured:
+    from_voice: float  # end of speech → first audio
+    to_reply: float  # end of speech → first audio of the reply itself
+    from_turn_end: float  # end-of-turn decision → first audio
+    cut_in: bool  # the turn ended before the answer did
+    cpu: float
+    wall: float
+    mid_thought: bool = False
 
-    Returns (from voiced end, from end-of-turn decision, CPU seconds, wall seconds).
-    """
+
+async def answer_in_real_time(session: Session, answer: Answer) -> Measured | None:
+    """Speak the answer then keep sending silence in real time until the interviewer's reply is heard."""
     step = FRAME_BYTES / 2 / 16_000
-    session.first_audio_at = None
+    session.first_audio_at = session.reply_audio_at = None
+    session._in_reply = False
     session.turn_audio_s = 0.0
-    pcm = pcm + silence(5.0, 16_000)  # enough trailing silence for any reply to arrive
-    speech_end_offset = voiced_end_s(pcm)
+    pcm = answer.pcm + silence(6.0, 16_000)  # enough trailing silence for any reply to arrive
+    ended_before = session.backend.turn_ended_at
+    cut_in = False
     cpu0, t0 = time.process_time(), time.monotonic()
     for i, at in enumerate(range(0, len(pcm), FRAME_BYTES)):
         await asyncio.sleep(max(0.0, t0 + (i + 1) * step - time.monotonic()))  # sent once captured
+        if (i + 1) * step < answer.speech_end_s and session.backend.turn_ended_at != ended_before:
+            cut_in = True  # the turn ended while the candidate was still answering
         await session.send(pcm[at : at + FRAME_BYTES])
-        if session.first_audio_at is not None:
+        if session.reply_audio_at is not None:
             break
-    if session.first_audio_at is None:
+    if session.first_audio_at is None or session.reply_audio_at is None:
         return None  # nothing heard (an empty transcript) or too slow: counted as a miss
     cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
     turn_end = session.backend.turn_ended_at or float("nan")
-    return session.first_audio_at - (t0 + speech_end_offset), session.first_audio_at - turn_end, cpu, wall
+    voice_end = t0 + answer.speech_end_s
+    return Measured(
+        session.first_audio_at - voice_end,
+        session.reply_audio_at - voice_end,
+        session.first_audio_at - turn_end,
+        cut_in,
+        cpu,
+        wall,
+    )
 
 
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
 
 
-async def main(turns_wanted: int, cut_ms: int) -> None:
+async def main(turns_wanted: int, cut_ms: int, baseline: bool) -> None:
     t = time.monotonic()
     engines = await asyncio.to_thread(load_engines)
     cold_load = time.monotonic() - t
     rss_loaded, _ = rss_mb()
-    fixtures = [speech_pcm(text, lead_s=0.2, tail_s=0.0) for text in ANSWERS]
+    answers = make_answers()
+    plain = [a for a in answers if not a.mid_thought]
+    mixed = [a for pair in zip(plain, [a for a in answers if a.mid_thought], strict=False) for a in pair]
+    order = mixed + [a for a in answers if a not in mixed]  # plain and mid-thought answers take turns
     decode_wall, decode_cpu_s = [], []
-    for pcm in fixtures:  # one whole answer per decode: Whisper's cost on this machine right now
+    for answer in plain:  # one whole answer per decode: Whisper's cost on this machine right now
         c0, w0 = time.process_time(), time.perf_counter()
-        engines.transcriber.transcribe(pcm_to_float(pcm))
+        engines.transcriber.transcribe(pcm_to_float(answer.pcm))
         decode_wall.append(time.perf_counter() - w0)
         decode_cpu_s.append(time.process_time() - c0)
+    judge_ms = []
+    if engines.smart_turn is not None:  # the end-of-turn model on 8 s of audio
+        for answer in plain:
+            w0 = time.perf_counter()
+            engines.smart_turn.probability(pcm_to_float(answer.pcm))
+            judge_ms.append((time.perf_counter() - w0) * 1000)
 
-    from_voice: list[float] = []
-    from_turn_end: list[float] = []
-    decode_cpu: list[float] = []
+    results: list[Measured] = []
+    stats: list[TurnStats] = []
     starts: list[float] = []
     frame_costs: list[float] = []
     idle = None
     misses = 0
     interview = 0
-    while len(from_voice) < turns_wanted:
+    while len(results) < turns_wanted:
         interview += 1
         brief = InterviewBrief(f"bench-{interview}", "behavioural", "Backend Engineer", "intense")
-        backend = OfflineBackend(brief, send_ahead_s=1e9, turn_rules=TurnRules(cut_silence_ms=cut_ms))
+        backend = OfflineBackend(
+            brief,
+            send_ahead_s=1e9,
+            turn_rules=TurnRules(cut_silence_ms=cut_ms),
+            semantic_turns=not baseline,
+            acknowledge=not baseline,
+        )
         t = time.monotonic()
         await backend.start()
         starts.append(time.monotonic() - t)
@@ -168,31 +251,39 @@ async def main(turns_wanted: int, cut_ms: int) -> None:
                     await session.send(quiet)
                 idle = (time.process_time() - cpu0) / (time.monotonic() - w0)
                 session.turn_audio_s = 0.0
-            while not session.ended and len(from_voice) < turns_wanted:
+            while not session.ended and len(results) < turns_wanted:
                 await session.feed_fast(silence(session.turn_audio_s + 0.2, 16_000))  # let the AI's turn play
                 done = session.turns
-                measured = await answer_in_real_time(session, fixtures[(len(from_voice) + misses) % len(fixtures)])
+                answer = order[(len(results) + misses) % len(order)]
+                measured = await answer_in_real_time(session, answer)
                 if measured is None:
                     misses += 0 if session.ended else 1  # after the closing nobody answers
                     continue
-                a, b, cpu, wall = measured
-                from_voice.append(a)
-                from_turn_end.append(b)
-                decode_cpu.append(cpu / wall)
+                results.append(replace(measured, mid_thought=answer.mid_thought))
                 await session.wait_turn(done + 1)
         finally:
             frame_costs += session.frame_costs
+            stats.append(backend.stats)
             await backend.close()
             session.reader.cancel()
     rss_now, rss_peak = rss_mb()
     worker_cpu = child_cpu_s(engines.voice._proc.pid) - worker0
 
-    ms = [v * 1000 for v in from_voice]
-    ms_eot = [v * 1000 for v in from_turn_end]
+    heard = [r for r in results if not r.cut_in]  # a cut-in's "latency" would be negative: not a reply
+    ms = [r.from_voice * 1000 for r in heard]
+    ms_reply = [r.to_reply * 1000 for r in heard]
+    ms_eot = [r.from_turn_end * 1000 for r in heard]
     us = [v * 1e6 for v in frame_costs]
+    mid = [r for r in results if r.mid_thought]
+    cut_ins = sum(r.cut_in for r in mid)
+    total = TurnStats(*(sum(getattr(s, f) for s in stats) for f in TurnStats.__slots__))
+    rule = "700 ms silence rule (baseline)" if baseline else "Smart Turn + acknowledgement"
+    if engines.smart_turn is None and not baseline:
+        rule = "silence rule (end-of-turn model NOT loaded)"
     print(
-        f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; turns: {len(ms)} over {interview} "
-        f"interviews; early-decode pause {cut_ms} ms; answers with no reply within 5 s: {misses}"
+        f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; turns: {len(results)} "
+        f"({len(mid)} with a mid-thought pause) over {interview} interviews; turn-taking: {rule}; "
+        f"early-decode pause {cut_ms} ms; answers with no reply within 6 s: {misses}"
     )
     print(
         f"cold model load: {cold_load * 1000:.0f} ms; start() per interview (cached): "
@@ -200,14 +291,25 @@ async def main(turns_wanted: int, cut_ms: int) -> None:
     )
     print(
         f"end of speech → first audio chunk: median {statistics.median(ms):.0f} ms, p90 {pct(ms, 90):.0f} ms "
-        f"(includes the 700 ms end-of-turn silence)"
+        f"(over {len(ms)} turns that were not cut-ins)"
+    )
+    print(
+        f"end of speech → first audio of the reply itself: median {statistics.median(ms_reply):.0f} ms, "
+        f"p90 {pct(ms_reply, 90):.0f} ms"
     )
     print(
         f"end-of-turn decision → first audio chunk: median {statistics.median(ms_eot):.0f} ms, "
         f"p90 {pct(ms_eot, 90):.0f} ms"
     )
     print(
-        f"one whole-answer decode ({statistics.mean(len(f) for f in fixtures) / 32_000:.1f} s of speech): "
+        f"turn-taking: model verdicts {total.checks} ({total.complete} ended a turn), acknowledgements "
+        f"{total.acknowledgements}, speculative replies {total.speculations} (used {total.used}, "
+        f"dropped {total.dropped})"
+    )
+    if judge_ms:
+        print(f"end-of-turn model per call (8 s of audio): median {statistics.median(judge_ms):.0f} ms")
+    print(
+        f"one whole-answer decode ({statistics.mean(len(a.pcm) for a in plain) / 32_000:.1f} s of speech): "
         f"median {statistics.median(decode_wall) * 1000:.0f} ms wall, "
         f"{statistics.median(decode_cpu_s) * 1000:.0f} ms CPU"
     )
@@ -216,19 +318,25 @@ async def main(turns_wanted: int, cut_ms: int) -> None:
     )
     print(
         f"CPU (process, % of one core): idle listening {idle * 100:.1f} %, "
-        f"while answering+decoding {statistics.mean(decode_cpu) * 100:.0f} % (mean over turns)"
+        f"while answering+deciding+decoding {statistics.mean(r.cpu / r.wall for r in results) * 100:.0f} % "
+        "(mean over turns)"
     )
     print(f"voice worker CPU over the run: {worker_cpu:.2f} s")
     print(f"memory: RSS after load {rss_loaded:.0f} MB, at end {rss_now:.0f} MB, peak {rss_peak:.0f} MB")
+    print(
+        f"offline_latency: end of speech → first audio p50 {statistics.median(ms):.0f} ms "
+        f"p90 {pct(ms, 90):.0f} ms, premature cut-ins {cut_ins}/{len(mid)}"
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--turns", type=int, default=40)
     parser.add_argument(
         "--cut-ms", type=int, default=TurnRules().cut_silence_ms, help="pause that starts an early decode"
     )
     parser.add_argument("--frame-ms", type=int, default=40, help="length of each candidate audio frame")
+    parser.add_argument("--baseline", action="store_true", help="the old turn-taking: 700 ms of silence, no model")
     args = parser.parse_args()
     FRAME_BYTES = 32 * args.frame_ms
-    asyncio.run(main(args.turns, args.cut_ms))
+    asyncio.run(main(args.turns, args.cut_ms, args.baseline))

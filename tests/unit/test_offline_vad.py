@@ -14,7 +14,9 @@ from preppal.live.offline.vad import (
     WINDOW,
     WINDOW_MS,
     Chunk,
+    PauseCheck,
     SpeechConfirmed,
+    SpeechResumed,
     SpeechStarted,
     StreamingVad,
     TurnDetector,
@@ -118,3 +120,64 @@ def test_no_early_chunk_while_a_transcription_is_still_running() -> None:
     events = run(detector, [0.0] * 5 + speech + pause + speech + [0.0] * windows(800))
     chunks = [e for _, e in events if isinstance(e, Chunk)]
     assert [(c.final, c.voiced) for c in chunks] == [(True, True)]  # everything in the final chunk
+
+
+# --- semantic end of turn (the detector's side; the model itself: test_offline_smart_turn.py) ---
+def semantic_run(detector: TurnDetector, probs: list[float], start: int = 0) -> list[tuple[int, object]]:
+    out = []
+    for i, p in enumerate(probs, start):
+        for event in detector.push(np.full(WINDOW, i, dtype=np.float32), p):
+            out.append((i, event))
+    return out
+
+
+def test_a_pause_is_checked_and_a_complete_verdict_ends_the_turn_at_once() -> None:
+    detector = TurnDetector(semantic=True)
+    speech = [0.0] * 5 + [0.9] * windows(2000)
+    events = semantic_run(detector, speech + [0.1] * windows(300))
+    checks = [(i, e) for i, e in events if isinstance(e, PauseCheck)]
+    assert len(checks) == 1
+    index, check = checks[0]
+    assert (index - len(speech) + 1) * WINDOW_MS >= 200  # asked after ≈ 200 ms of silence
+    assert int(check.audio[-1]) == index  # the model hears the audio up to now
+    assert not any(isinstance(e, Chunk) and e.final for _, e in events)
+    ended = detector.end_turn(check.pause)
+    assert len(ended) == 1 and isinstance(ended[0], Chunk) and ended[0].final
+    assert ended[0].spoken_ms >= 2000 - WINDOW_MS and ended[0].trailing_ms > 0
+    assert not detector.in_speech
+
+
+def test_the_cap_ends_the_turn_when_the_model_never_says_complete() -> None:
+    detector = TurnDetector(semantic=True)
+    speech = [0.0] * 5 + [0.9] * windows(2000)
+    before_cap = semantic_run(detector, speech + [0.1] * windows(1950))
+    assert not any(isinstance(e, Chunk) and e.final for _, e in before_cap)  # 700 ms no longer ends it
+    checks = [e for _, e in before_cap if isinstance(e, PauseCheck)]
+    assert len(checks) >= 4  # asked again while the pause lasts
+    events = semantic_run(detector, [0.1] * 3, start=len(speech) + windows(1950))
+    finals = [(i, e) for i, e in events if isinstance(e, Chunk) and e.final]
+    assert len(finals) == 1
+    index, final = finals[0]
+    assert (index - len(speech) + 1) * WINDOW_MS >= 2000
+    # The speech went out in an early chunk at the first pause; the final holds only silence.
+    assert not final.voiced and final.trailing_ms == final.audio.size * 1000 // 16_000
+
+
+def test_a_verdict_for_a_pause_the_candidate_ended_is_ignored() -> None:
+    detector = TurnDetector(semantic=True)
+    speech = [0.0] * 5 + [0.9] * windows(2000)
+    events = semantic_run(detector, speech + [0.1] * windows(300) + [0.9] * windows(500))
+    check = next(e for _, e in events if isinstance(e, PauseCheck))
+    assert any(isinstance(e, SpeechResumed) for _, e in events)  # speculative work is void
+    assert detector.end_turn(check.pause) == []  # too late: the candidate went on
+    assert detector.in_speech
+    # The next pause is a new one, with its own check that can end the turn.
+    events = semantic_run(detector, [0.1] * windows(300))
+    recheck = next(e for _, e in events if isinstance(e, PauseCheck))
+    assert recheck.pause != check.pause and detector.end_turn(recheck.pause)
+
+
+def test_a_short_hesitation_that_was_not_checked_is_not_a_resumption() -> None:
+    detector = TurnDetector(semantic=True)
+    events = semantic_run(detector, [0.0] * 5 + [0.9] * windows(1000) + [0.1] * 3 + [0.9] * windows(500))
+    assert not any(isinstance(e, PauseCheck | SpeechResumed) for _, e in events)

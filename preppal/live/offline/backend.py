@@ -1,7 +1,14 @@
 """The offline interviewer as a :class:`~preppal.live.base.LiveBackend` (no API key needed).
 
-Candidate audio → Silero VAD turn-taking → Whisper tiny.en → rule-based interviewer →
-espeak-ng → 24 kHz audio chunks, with the same events as the Gemini backend.
+Candidate audio → Silero VAD + Smart Turn end of turn → Whisper tiny.en → rule-based
+interviewer → espeak-ng → 24 kHz audio chunks, with the same events as the Gemini backend.
+
+Answering like a person: at a ≈ 200 ms pause the chunk so far is transcribed and the
+end-of-turn model is asked (both off the event loop); the reply is prepared on a fork of the
+interviewer while the candidate is silent (:mod:`.speculation`). When the model says the
+turn is complete, a short acknowledgement (synthesised once at start-up) plays at once and
+the reply follows it as soon as the transcript is in; if the candidate goes on, the
+speculative reply is dropped.
 
 Two clocks, on purpose: *listening* (is the AI still audible, how long has it been quiet)
 runs on the candidate's audio stream — the browser sends mic frames in real time, and tests
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -38,11 +46,15 @@ from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.engines import Engines, load_engines
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
+from preppal.live.offline.smart_turn import COMPLETE, JUDGE
+from preppal.live.offline.speculation import Speculation, TurnStats, answer_text, speculate
 from preppal.live.offline.stt import DECODER
 from preppal.live.offline.tts import OUTPUT_RATE, SPEAKER
 from preppal.live.offline.vad import (
     Chunk,
+    PauseCheck,
     SpeechConfirmed,
+    SpeechResumed,
     SpeechStarted,
     StreamingVad,
     TurnDetector,
@@ -53,6 +65,8 @@ from preppal.live.offline.vad import (
 log = logging.getLogger(__name__)
 _TICK_S = 0.25
 _TIMEOUT_LEAD_S = 10.0  # start the time-limit closing this long before the cap
+_ACK_MIN_SPOKEN_MS = 1000  # shorter utterances (a cough, "yes") get no acknowledgement first
+Planned = tuple[Reply, bytes | None]  # a reply and its first sentence's audio, if synthesised ahead
 
 
 class OfflineBackend(LiveBackend):
@@ -69,6 +83,8 @@ class OfflineBackend(LiveBackend):
         chunk_ms: int = 200,
         silence_prompt_s: float = 10.0,
         turn_rules: TurnRules | None = None,
+        semantic_turns: bool = True,
+        acknowledge: bool = True,
     ) -> None:
         self.brief = brief
         self._stt_model_dir = stt_model_dir
@@ -83,7 +99,16 @@ class OfflineBackend(LiveBackend):
         self._engines: Engines | None = None
         self._interviewer: Interviewer | None = None
         self._vad: StreamingVad | None = None
-        self._turns = TurnDetector(turn_rules)
+        self._turn_rules = turn_rules
+        self._semantic = semantic_turns  # False: the silence rule only (the benchmark's baseline)
+        self._acknowledge = acknowledge
+        self._turns = TurnDetector(turn_rules)  # replaced in start(), once we know the model loaded
+        self._checks: set[asyncio.Task[None]] = set()
+        self._spec: Speculation | None = None
+        self._ack_waiter: asyncio.Future[Planned | None] | None = None
+        self._last_ack = ""
+        self._rng = random.Random(brief.interview_id)
+        self.stats = TurnStats()
         self._odd_byte = b""
         self._stream_s = 0.0  # seconds of candidate audio received (the listening clock)
         self._ai_until = 0.0  # stream time when the AI's sent audio has finished playing
@@ -113,6 +138,8 @@ class OfflineBackend(LiveBackend):
                 codes.UPSTREAM, f"The offline interviewer could not start ({type(exc).__name__})."
             ) from exc
         self._vad = StreamingVad(self._engines.vad_session)
+        semantic = self._semantic and self._engines.smart_turn is not None
+        self._turns = TurnDetector(self._turn_rules, semantic=semantic)
         self._started_at = time.monotonic()
         self._tasks = [
             asyncio.create_task(self._guard(self._conduct())),
@@ -162,7 +189,7 @@ class OfflineBackend(LiveBackend):
         if self._closed:
             return
         self._closed = self._ended = True
-        tasks = [t for t in (*self._tasks, self._speaker) if t is not None]
+        tasks = [t for t in (*self._tasks, *self._checks, self._speaker) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -177,12 +204,43 @@ class OfflineBackend(LiveBackend):
                 self._barge_in()
         elif isinstance(event, Chunk):
             self._quiet_since = self._stream_s
-            if event.final:
-                self.turn_ended_at = time.monotonic()
             self._decoding += 1
             self._jobs.put_nowait((event, self._stream_s))
+            if event.final:
+                self.turn_ended_at = time.monotonic()
+                if self._acknowledge and event.spoken_ms >= _ACK_MIN_SPOKEN_MS:
+                    self._start_acknowledgement()
+        elif isinstance(event, PauseCheck):
+            task = asyncio.create_task(self._guard(self._check_pause(event)))
+            self._checks.add(task)
+            task.add_done_callback(self._checks.discard)
+        elif isinstance(event, SpeechResumed):
+            self._drop_speculation()
         elif isinstance(event, UtteranceDropped):
             self._inbox.put_nowait(None)  # an answer held back for this blip can go now
+
+    async def _check_pause(self, check: PauseCheck) -> None:
+        """Ask the end-of-turn model (on its own thread); "complete" ends the turn if the pause lasts."""
+        probability = await asyncio.get_running_loop().run_in_executor(JUDGE, self._judge, check)
+        if probability is None or self._ended:
+            return
+        self.stats.checks += 1
+        if probability >= COMPLETE:
+            events = self._turns.end_turn(check.pause)
+            self.stats.complete += bool(events)
+            for event in events:
+                self._on_turn_event(event)
+
+    def _judge(self, check: PauseCheck) -> float | None:
+        """Runs on JUDGE. None: the candidate already went on, or the model failed (the cap decides)."""
+        model = self._engines.smart_turn if self._engines else None
+        if model is None or check.pause != self._turns.pause:
+            return None
+        try:
+            return model.probability(check.audio)
+        except Exception:
+            log.exception("end-of-turn model failed; this pause ends by the silence cap")
+            return None
 
     def _ai_talking(self) -> bool:
         return (self._speaker is not None and not self._speaker.done()) or self._stream_s < self._ai_until
@@ -219,11 +277,14 @@ class OfflineBackend(LiveBackend):
                     self._emit(UserTranscript(f" {text}" if self._user_open else text))
                     self._user_open = True
                     self._utterance.append(text)
-                if chunk.voiced:
-                    self._spoken_ms += len(chunk.audio) * 1000 // INPUT_SAMPLE_RATE
+                if chunk.voiced:  # the silence that ended the turn was not spoken
+                    self._spoken_ms += len(chunk.audio) * 1000 // INPUT_SAMPLE_RATE - chunk.trailing_ms
+                if text and not chunk.final and self._turns.pausing:
+                    self._speculate()
                 if chunk.final:
                     if self._user_open:
-                        ago = int((self._stream_s - chunk_end_s) * 1000)
+                        # the speech ended before the silence that ended the turn
+                        ago = int((self._stream_s - chunk_end_s) * 1000) + chunk.trailing_ms
                         self._emit(UserTranscript("", final=True, spoken_ms=self._spoken_ms, ended_ms_ago=ago))
                         self._user_open = False
                     self._spoken_ms = 0
@@ -246,11 +307,13 @@ class OfflineBackend(LiveBackend):
             if answer is not None:
                 self._pending_answer.append(answer)
             if self._pending_answer and not self._turns.in_speech and self._decoding == 0:
-                text = " ".join(a for a in self._pending_answer if a).strip()
+                text = answer_text(self._pending_answer)
                 self._pending_answer.clear()
                 if text:
                     self._quiet_since = self._stream_s
-                    self._say(self._interviewer.respond(text))
+                    self._reply_to(text)
+                else:
+                    self._hand_to_acknowledgement(None)
                 continue
             self._check_timers()
 
@@ -266,35 +329,104 @@ class OfflineBackend(LiveBackend):
             self._quiet_since = self._stream_s
             self._say(self._interviewer.silence_prompt())
 
+    # --- replying ahead of time ----------------------------------------------------------------
+    def _speculate(self) -> None:
+        """The transcript so far arrived during a pause: prepare the reply in case the turn ends here."""
+        if self._closing or self._interviewer is None or not self._inbox.empty():
+            return
+        text = answer_text(self._pending_answer + self._utterance)
+        if not text or (self._spec is not None and self._spec.text == text):
+            return
+        self._drop_speculation()
+        spec = self._spec = speculate(self._interviewer, text)
+        self.stats.speculations += 1
+        first = spec.reply.sentences[:1]
+        if first and self._engines is not None:
+            future = asyncio.get_running_loop().run_in_executor(
+                SPEAKER, self._engines.voice.speak, first[0], OUTPUT_RATE
+            )
+            future.add_done_callback(lambda f: self._keep_first_audio(spec, f))
+
+    @staticmethod
+    def _keep_first_audio(spec: Speculation, future: asyncio.Future[bytes]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            spec.first_audio = future.result()
+
+    def _drop_speculation(self) -> None:
+        if self._spec is not None:
+            self._spec = None
+            self.stats.dropped += 1
+
+    def _reply_to(self, text: str) -> None:
+        assert self._interviewer is not None
+        spec, self._spec = self._spec, None
+        if spec is not None and spec.text == text:
+            self._interviewer = spec.interviewer  # the fork already holds this reply's state
+            self.stats.used += 1
+            planned: Planned = (spec.reply, spec.first_audio)
+        else:
+            self.stats.dropped += spec is not None
+            planned = (self._interviewer.respond(text), None)
+        if not self._hand_to_acknowledgement(planned):
+            self._say(planned[0], first_audio=planned[1])
+
     # --- speaking ------------------------------------------------------------------------------
-    def _say(self, reply: Reply, reason: EndReason = EndReason.AI_ENDED) -> None:
+    def _say(self, reply: Reply, reason: EndReason = EndReason.AI_ENDED, first_audio: bytes | None = None) -> None:
         self._cut_off()
         self._closing = reply.ended
-        self._speaker = asyncio.create_task(self._guard(self._speak(reply, reason)))
+        self._speaker = asyncio.create_task(self._guard(self._speak(reply, reason, first_audio)))
+
+    def _start_acknowledgement(self) -> None:
+        """The turn just ended: say "I see." now; the reply follows when the transcript is in."""
+        assert self._engines is not None
+        phrases = [p for p in self._engines.spoken if p != self._last_ack] or list(self._engines.spoken)
+        if self._closing or self._ai_talking() or not phrases:
+            return
+        phrase = self._last_ack = self._rng.choice(phrases)
+        self._ack_waiter = asyncio.get_running_loop().create_future()
+        self.stats.acknowledgements += 1
+        audio = self._engines.spoken[phrase]
+        self._speaker = asyncio.create_task(self._guard(self._speak_after(phrase, audio, self._ack_waiter)))
+
+    def _hand_to_acknowledgement(self, planned: Planned | None) -> bool:
+        """Give the reply (None: nothing to reply to) to a waiting acknowledgement; False if none waits."""
+        waiter, self._ack_waiter = self._ack_waiter, None
+        if waiter is None or waiter.done():
+            return False
+        if planned is not None:
+            self._closing = planned[0].ended
+        waiter.set_result(planned)
+        return True
+
+    async def _speak_after(self, phrase: str, audio: bytes, waiter: asyncio.Future[Planned | None]) -> None:
+        await self._play(phrase, audio)
+        planned = await waiter
+        if planned is not None:
+            await self._speak(planned[0], EndReason.AI_ENDED, planned[1])
+            return
+        self._ai_open = False
+        self._emit(AITranscript("", final=True))
+        self._emit(TurnComplete())
 
     def _stop_speaking(self) -> bool:
+        waiter, self._ack_waiter = self._ack_waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.cancel()
         speaker, self._speaker = self._speaker, None
         if speaker is None or speaker.done():
             return False
         speaker.cancel()
         return True
 
-    async def _speak(self, reply: Reply, reason: EndReason) -> None:
+    async def _speak(self, reply: Reply, reason: EndReason, first_audio: bytes | None = None) -> None:
+        """Sentence by sentence: each is synthesised, then sent while the next one is made."""
         assert self._engines is not None
         voice = self._engines.voice
-        for sentence in reply.sentences:
-            pcm = await asyncio.get_running_loop().run_in_executor(SPEAKER, voice.speak, sentence, OUTPUT_RATE)
-            self._emit(AITranscript(f" {sentence}" if self._ai_open else sentence))
-            self._ai_open = True
-            for at in range(0, len(pcm), self._chunk_bytes):
-                piece = pcm[at : at + self._chunk_bytes]
-                ahead = self._wall_play_end - time.monotonic() - self._send_ahead_s
-                if ahead > 0:
-                    await asyncio.sleep(ahead)
-                self._emit(AIAudio(piece, OUTPUT_RATE))
-                seconds = len(piece) / (2 * OUTPUT_RATE)
-                self._wall_play_end = max(self._wall_play_end, time.monotonic()) + seconds
-                self._ai_until = max(self._ai_until, self._stream_s) + seconds
+        for i, sentence in enumerate(reply.sentences):
+            pcm = first_audio if i == 0 and first_audio else None
+            if pcm is None:
+                pcm = await asyncio.get_running_loop().run_in_executor(SPEAKER, voice.speak, sentence, OUTPUT_RATE)
+            await self._play(sentence, pcm)
         self._ai_open = False
         self._emit(AITranscript("", final=True))
         self._emit(TurnComplete())
@@ -304,6 +436,19 @@ class OfflineBackend(LiveBackend):
             while self._stream_s < self._ai_until and time.monotonic() < min(self._wall_play_end, deadline):
                 await asyncio.sleep(0.05)
             self._finish(reason)
+
+    async def _play(self, sentence: str, pcm: bytes) -> None:
+        self._emit(AITranscript(f" {sentence}" if self._ai_open else sentence))
+        self._ai_open = True
+        for at in range(0, len(pcm), self._chunk_bytes):
+            piece = pcm[at : at + self._chunk_bytes]
+            ahead = self._wall_play_end - time.monotonic() - self._send_ahead_s
+            if ahead > 0:
+                await asyncio.sleep(ahead)
+            self._emit(AIAudio(piece, OUTPUT_RATE))
+            seconds = len(piece) / (2 * OUTPUT_RATE)
+            self._wall_play_end = max(self._wall_play_end, time.monotonic()) + seconds
+            self._ai_until = max(self._ai_until, self._stream_s) + seconds
 
     # --- plumbing ------------------------------------------------------------------------------
     def _emit(self, event: BackendEvent) -> None:

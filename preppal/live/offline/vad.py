@@ -5,6 +5,12 @@ onnxruntime alone, 512 samples at a time, carrying the model's recurrent state a
 64-sample context between windows the way Silero was trained. :class:`TurnDetector` turns
 the per-window speech probabilities into turn events. It counts samples, not wall time,
 so it behaves the same whether audio arrives in real time or faster (tests, benchmark).
+
+With a semantic end-of-turn model (``semantic=True``) a pause does not end the turn by
+itself: at ``check_silence_ms`` (and every ``recheck_ms`` after) the detector emits a
+:class:`PauseCheck` carrying the utterance's last seconds; the owner asks the model off the
+event loop and calls :meth:`TurnDetector.end_turn` when it says "complete". A pause of
+``cap_silence_ms`` ends the turn anyway. Without the model, ``end_silence_ms`` of silence does.
 """
 
 from __future__ import annotations
@@ -83,11 +89,27 @@ class SpeechConfirmed:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Audio to transcribe. ``final`` closes the utterance (end of turn)."""
+    """Audio to transcribe. ``final`` closes the utterance (end of turn); a final chunk also says
+    how much of the utterance was voiced and how much silence ends the chunk."""
 
     audio: np.ndarray
     final: bool
     voiced: bool = True
+    spoken_ms: int = 0
+    trailing_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PauseCheck:
+    """Ask the end-of-turn model about this pause; ``audio`` ends now (trailing silence included)."""
+
+    pause: int  # which pause: a verdict that arrives after the candidate went on is ignored
+    audio: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechResumed:
+    """The candidate went on after a checked pause: anything prepared for that pause is void."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +117,7 @@ class UtteranceDropped:
     """A blip too short to be an answer ended; nothing was sent for transcription."""
 
 
-TurnEvent = SpeechStarted | SpeechConfirmed | Chunk | UtteranceDropped
+TurnEvent = SpeechStarted | SpeechConfirmed | Chunk | UtteranceDropped | PauseCheck | SpeechResumed
 
 
 @dataclass(frozen=True)
@@ -107,7 +129,11 @@ class TurnRules:
     pre_roll_ms: int = 400  # kept before the start, or the first word is clipped
     cut_silence_ms: int = 200  # a pause this long lets the chunk so far be transcribed early (see docs)
     min_chunk_voiced_ms: int = 1000
-    end_silence_ms: int = 700  # shorter splits answers at natural pauses
+    end_silence_ms: int = 700  # the silence rule (no model); shorter splits answers at natural pauses
+    check_silence_ms: int = 200  # semantic: first question to the model during a pause
+    recheck_ms: int = 400  # semantic: ask again this often while the pause lasts
+    cap_silence_ms: int = 2000  # semantic: a pause this long ends the turn whatever the model says
+    context_ms: int = 8000  # semantic: audio the model hears (Smart Turn takes 8 s)
     min_utterance_voiced_ms: int = 250
     max_chunk_ms: int = 25_000  # Whisper sees at most 30 s
 
@@ -115,8 +141,11 @@ class TurnRules:
 class TurnDetector:
     """Groups VAD windows into utterances, cut into chunks at pauses for early transcription."""
 
-    def __init__(self, rules: TurnRules | None = None) -> None:
+    def __init__(self, rules: TurnRules | None = None, *, semantic: bool = False) -> None:
         self.rules = rules or TurnRules()
+        self.semantic = semantic
+        self.pause = 0  # id of the current pause (see PauseCheck)
+        self._recent: deque[np.ndarray] = deque(maxlen=-(-self.rules.context_ms // WINDOW_MS))
         keep = -(-self.rules.pre_roll_ms // WINDOW_MS) + -(
             -self.rules.start_ms // WINDOW_MS
         )  # pre-roll + the start run
@@ -133,6 +162,7 @@ class TurnDetector:
         self._chunk_voiced_ms = 0
         self._voiced_ms = 0
         self._silence_ms = 0
+        self._next_check_ms = self.rules.check_silence_ms
         self._confirmed = False
 
     def push(self, window: np.ndarray, prob: float) -> list[TurnEvent]:
@@ -146,6 +176,8 @@ class TurnDetector:
             self.in_speech = True
             self._reset_utterance()
             self._chunk = list(self._pre_roll)
+            self._recent.clear()
+            self._recent.extend(self._chunk)
             self._pre_roll.clear()
             self._voiced_ms = self._chunk_voiced_ms = self._run_ms
             self._run_ms = 0
@@ -153,7 +185,12 @@ class TurnDetector:
 
         events: list[TurnEvent] = []
         self._chunk.append(window)
+        self._recent.append(window)
         if speech:
+            if self._silence_ms and self._next_check_ms > r.check_silence_ms:  # a checked pause ended
+                events.append(SpeechResumed())
+            if self._silence_ms:
+                self.pause += 1
             self._silence_ms = 0
             self._voiced_ms += WINDOW_MS
             self._chunk_voiced_ms += WINDOW_MS
@@ -162,14 +199,8 @@ class TurnDetector:
         if not self._confirmed and self._voiced_ms >= r.confirm_ms:
             self._confirmed = True
             events.append(SpeechConfirmed())
-        if self._silence_ms >= r.end_silence_ms:
-            self.in_speech = False
-            if self._voiced_ms < r.min_utterance_voiced_ms:
-                events.append(UtteranceDropped())
-            else:
-                events.append(Chunk(np.concatenate(self._chunk), final=True, voiced=self._chunk_voiced_ms > 0))
-            self._reset_utterance()
-            return events
+        if self._silence_ms >= (r.cap_silence_ms if self.semantic else r.end_silence_ms):
+            return events + self._end()
         chunk_ms = len(self._chunk) * WINDOW_MS
         pause_cut = (
             not self.hold_cuts
@@ -179,4 +210,38 @@ class TurnDetector:
         if pause_cut or chunk_ms >= r.max_chunk_ms:
             events.append(Chunk(np.concatenate(self._chunk), final=False))
             self._chunk, self._chunk_voiced_ms = [], 0
+        if self.semantic and self._silence_ms == 0:
+            self._next_check_ms = r.check_silence_ms
+        elif self.semantic and self._silence_ms >= self._next_check_ms and self._voiced_ms >= r.min_utterance_voiced_ms:
+            self._next_check_ms = self._silence_ms + r.recheck_ms
+            events.append(PauseCheck(self.pause, np.concatenate(self._recent)))
         return events
+
+    def end_turn(self, pause: int) -> list[TurnEvent]:
+        """The model says pause ``pause`` completes the turn: end it now, if that pause still lasts."""
+        if not self.in_speech or pause != self.pause or self._silence_ms == 0:
+            return []
+        return self._end()
+
+    @property
+    def pausing(self) -> bool:
+        """Inside an utterance, in silence (the candidate may or may not go on)."""
+        return self.in_speech and self._silence_ms > 0
+
+    def _end(self) -> list[TurnEvent]:
+        self.in_speech = False
+        self.pause += 1
+        if self._voiced_ms < self.rules.min_utterance_voiced_ms:
+            event: TurnEvent = UtteranceDropped()
+        else:
+            audio = np.concatenate(self._chunk) if self._chunk else np.zeros(0, dtype=np.float32)
+            event = Chunk(
+                audio,
+                final=True,
+                voiced=self._chunk_voiced_ms > 0,
+                spoken_ms=self._voiced_ms,
+                trailing_ms=min(self._silence_ms, len(audio) * 1000 // RATE),
+            )
+        self._reset_utterance()
+        self._recent.clear()
+        return [event]

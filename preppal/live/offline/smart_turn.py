@@ -1,0 +1,103 @@
+"""Semantic end of turn: pipecat's Smart Turn v3.2 model, read from the ``pipecat-ai`` wheel.
+
+The model (BSD-2, 8.7 MB int8 ONNX) hears the last 8 s of the candidate's audio and says
+whether the turn sounds finished — words *and* intonation, no transcript needed. Only the
+model file is used: ``pipecat-ai`` is installed without its dependencies because its
+requirements conflict with ours (``protobuf<7``) and would add ≈ 30 packages we do not run
+(see docs/performance.md, "Semantic end of turn"). Its input is Whisper's log-mel features
+(80 × 800 over 8 s, waveform normalised first), which faster-whisper's own numpy feature
+extractor computes identically — so nothing of pipecat's Python code is imported.
+
+:meth:`SmartTurn.probability` blocks for tens of ms: call it on :data:`JUDGE`, never on the
+event loop. A missing or damaged model is not fatal: :func:`load_smart_turn` logs why and
+returns ``None``, and turn-taking falls back to the silence rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from preppal.live.offline.errors import ModelUnavailable
+
+log = logging.getLogger(__name__)
+
+DISTRIBUTION = "pipecat-ai"
+INSTALL_HINT = "pip install --no-deps pipecat-ai==1.14.0"
+MODEL_IN_WHEEL = "pipecat/audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx"
+# From the pipecat-ai 1.14.0 wheel's RECORD: a changed or damaged file is refused, not used.
+MODEL_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
+RATE = 16_000
+CONTEXT_S = 8  # the model's input: the last 8 s, zero-padded at the front when shorter
+COMPLETE = 0.5  # the model's own decision threshold
+# Turn checks run here, apart from Whisper's DECODER, so a decision never queues behind a decode.
+JUDGE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preppal-turn")
+
+
+def default_model_path() -> Path:
+    try:
+        dist = metadata.distribution(DISTRIBUTION)
+    except metadata.PackageNotFoundError as exc:
+        raise ModelUnavailable(f"The end-of-turn model is not installed. Run: {INSTALL_HINT}") from exc
+    return Path(str(dist.locate_file(MODEL_IN_WHEEL)))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class SmartTurn:
+    """A loaded Smart Turn v3.2 session (one per process; one call at a time on :data:`JUDGE`)."""
+
+    def __init__(self, model_path: Path | None = None, verify: bool = True) -> None:
+        path = Path(model_path) if model_path else default_model_path()
+        fix = f"Reinstall it with: {INSTALL_HINT} --force-reinstall"
+        if not path.is_file():
+            raise ModelUnavailable(f"The end-of-turn model {path} is missing. {fix}")
+        if verify and _sha256(path) != MODEL_SHA256:  # ≈ 10 ms, once per process
+            raise ModelUnavailable(f"The end-of-turn model {path} is not the pinned Smart Turn v3.2 file. {fix}")
+        try:
+            import onnxruntime
+            from faster_whisper.feature_extractor import FeatureExtractor
+
+            options = onnxruntime.SessionOptions()
+            options.inter_op_num_threads = 1
+            options.intra_op_num_threads = 1  # the 2nd core is Whisper's
+            options.log_severity_level = 4
+            self._session = onnxruntime.InferenceSession(
+                str(path), providers=["CPUExecutionProvider"], sess_options=options
+            )
+            self._features = FeatureExtractor(feature_size=80, chunk_length=CONTEXT_S)
+            self.probability(np.zeros(RATE, dtype=np.float32))  # proves the file runs
+        except Exception as exc:
+            raise ModelUnavailable(
+                f"The end-of-turn model {path} could not be loaded ({type(exc).__name__}: {str(exc)[:160]}). {fix}"
+            ) from exc
+
+    def probability(self, audio: np.ndarray) -> float:
+        """P(the turn is complete) for 16 kHz float32 audio ending now (its last 8 s count)."""
+        n = RATE * CONTEXT_S
+        x = np.asarray(audio[-n:], dtype=np.float32)
+        x = np.pad(x, (n - x.size, 0)) if x.size < n else x
+        x = (x - x.mean()) / np.sqrt(x.var() + 1e-7)
+        features = self._features(x, padding=0)[:, : n // 160]
+        (out,) = self._session.run(None, {"input_features": features[np.newaxis].astype(np.float32)})
+        return float(np.asarray(out).reshape(-1)[0])
+
+
+def load_smart_turn(model_path: Path | None = None) -> SmartTurn | None:
+    """The model, or ``None`` (logged) when it is missing or damaged: the silence rule then decides."""
+    try:
+        return SmartTurn(model_path)
+    except ModelUnavailable as exc:
+        log.warning("semantic end of turn is off, using the silence rule: %s", exc)
+        return None
