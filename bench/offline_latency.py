@@ -89,6 +89,7 @@ def voiced_end_s(pcm: bytes) -> float:
 
 @dataclass
 class Answer:
+    text: str
     pcm: bytes
     speech_end_s: float  # last voiced sample, from the start of ``pcm``
     mid_thought: bool
@@ -98,10 +99,10 @@ def make_answers() -> list[Answer]:
     out = []
     for text in ANSWERS:
         pcm = speech_pcm(text, lead_s=0.2, tail_s=0.0)
-        out.append(Answer(pcm, voiced_end_s(pcm), False))
+        out.append(Answer(text, pcm, voiced_end_s(pcm), False))
     for first, pause_ms, rest in MID_THOUGHT:
         pcm = speech_pcm(first, lead_s=0.2, tail_s=pause_ms / 1000) + speech_pcm(rest, lead_s=0.0, tail_s=0.0)
-        out.append(Answer(pcm, voiced_end_s(pcm), True))
+        out.append(Answer(f"{first} [{pause_ms} ms] {rest}", pcm, voiced_end_s(pcm), True))
     return out
 
 
@@ -113,6 +114,7 @@ class Session:
         self.first_audio_at: float | None = None
         self.reply_audio_at: float | None = None  # first audio of the reply itself (after any acknowledgement)
         self._in_reply = False
+        self.replied = False  # the reply to the current answer has been sent completely
         self._acks = set(load_bank()["acknowledgements"])
         self.ended = False
         self.frame_costs: list[float] = []
@@ -129,6 +131,7 @@ class Session:
             elif isinstance(event, AITranscript) and event.text.strip() and event.text.strip() not in self._acks:
                 self._in_reply = True
             elif isinstance(event, TurnComplete):
+                self.replied = self.replied or self._in_reply
                 self.turns += 1
             elif isinstance(event, Ended):
                 self.ended = True
@@ -142,6 +145,12 @@ class Session:
         for at in range(0, len(pcm), FRAME_BYTES):
             await self.send(pcm[at : at + FRAME_BYTES])
             await asyncio.sleep(0)
+
+    async def wait_reply(self, timeout: float = 30) -> None:
+        """Until the reply to this answer is complete (an acknowledgement cut short does not count)."""
+        deadline = time.monotonic() + timeout
+        while not self.replied and not self.ended and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
 
     async def wait_turn(self, turns: int, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -164,7 +173,7 @@ async def answer_in_real_time(session: Session, answer: Answer) -> Measured | No
     """Speak the answer then keep sending silence in real time until the interviewer's reply is heard."""
     step = FRAME_BYTES / 2 / 16_000
     session.first_audio_at = session.reply_audio_at = None
-    session._in_reply = False
+    session._in_reply = session.replied = False
     session.turn_audio_s = 0.0
     pcm = answer.pcm + silence(6.0, 16_000)  # enough trailing silence for any reply to arrive
     ended_before = session.backend.turn_ended_at
@@ -196,7 +205,8 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
 
 
-async def main(turns_wanted: int, cut_ms: int, baseline: bool) -> None:
+async def main(turns_wanted: int, rules: TurnRules, baseline: bool, verbose: bool) -> None:
+    cut_ms = rules.cut_silence_ms
     t = time.monotonic()
     engines = await asyncio.to_thread(load_engines)
     cold_load = time.monotonic() - t
@@ -231,7 +241,7 @@ async def main(turns_wanted: int, cut_ms: int, baseline: bool) -> None:
         backend = OfflineBackend(
             brief,
             send_ahead_s=1e9,
-            turn_rules=TurnRules(cut_silence_ms=cut_ms),
+            turn_rules=rules,
             semantic_turns=not baseline,
             acknowledge=not baseline,
         )
@@ -253,14 +263,19 @@ async def main(turns_wanted: int, cut_ms: int, baseline: bool) -> None:
                 session.turn_audio_s = 0.0
             while not session.ended and len(results) < turns_wanted:
                 await session.feed_fast(silence(session.turn_audio_s + 0.2, 16_000))  # let the AI's turn play
-                done = session.turns
                 answer = order[(len(results) + misses) % len(order)]
                 measured = await answer_in_real_time(session, answer)
                 if measured is None:
                     misses += 0 if session.ended else 1  # after the closing nobody answers
                     continue
                 results.append(replace(measured, mid_thought=answer.mid_thought))
-                await session.wait_turn(done + 1)
+                await session.wait_reply()
+                if verbose:
+                    print(
+                        f"  {measured.from_voice * 1000:6.0f} ms (reply {measured.to_reply * 1000:5.0f} ms)"
+                        f"{' CUT-IN' if measured.cut_in else ''}  {answer.text}",
+                        flush=True,
+                    )
         finally:
             frame_costs += session.frame_costs
             stats.append(backend.stats)
@@ -276,6 +291,7 @@ async def main(turns_wanted: int, cut_ms: int, baseline: bool) -> None:
     us = [v * 1e6 for v in frame_costs]
     mid = [r for r in results if r.mid_thought]
     cut_ins = sum(r.cut_in for r in mid)
+    plain_cut_ins = sum(r.cut_in for r in results if not r.mid_thought)
     total = TurnStats(*(sum(getattr(s, f) for s in stats) for f in TurnStats.__slots__))
     rule = "700 ms silence rule (baseline)" if baseline else "Smart Turn + acknowledgement"
     if engines.smart_turn is None and not baseline:
@@ -300,6 +316,10 @@ async def main(turns_wanted: int, cut_ms: int, baseline: bool) -> None:
     print(
         f"end-of-turn decision → first audio chunk: median {statistics.median(ms_eot):.0f} ms, "
         f"p90 {pct(ms_eot, 90):.0f} ms"
+    )
+    print(
+        f"answers whose turn ended before they did: mid-thought pause {cut_ins}/{len(mid)}, "
+        f"plain answers (pauses between sentences) {plain_cut_ins}/{len(results) - len(mid)}"
     )
     print(
         f"turn-taking: model verdicts {total.checks} ({total.complete} ended a turn), acknowledgements "
@@ -337,6 +357,10 @@ if __name__ == "__main__":
     )
     parser.add_argument("--frame-ms", type=int, default=40, help="length of each candidate audio frame")
     parser.add_argument("--baseline", action="store_true", help="the old turn-taking: 700 ms of silence, no model")
+    parser.add_argument("--recheck-ms", type=int, default=TurnRules().recheck_ms, help="ask the model again this often")
+    parser.add_argument("--cap-ms", type=int, default=TurnRules().cap_silence_ms, help="longest pause in a turn")
+    parser.add_argument("--verbose", action="store_true", help="one line per answer")
     args = parser.parse_args()
     FRAME_BYTES = 32 * args.frame_ms
-    asyncio.run(main(args.turns, args.cut_ms, args.baseline))
+    rules = TurnRules(cut_silence_ms=args.cut_ms, recheck_ms=args.recheck_ms, cap_silence_ms=args.cap_ms)
+    asyncio.run(main(args.turns, rules, args.baseline, args.verbose))

@@ -1,0 +1,121 @@
+"""Semantic turn-taking in the offline interviewer, end to end with the real models.
+
+Audio is fed faster than real time (the backend listens on the stream clock); where a test
+needs the end-of-turn model's verdict *during* a pause it stops feeding and waits, which
+freezes the stream clock mid-pause, so the load on the machine cannot change the outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+
+from preppal.live.base import AITranscript, TurnComplete
+from preppal.live.offline import backend as backend_module
+from preppal.live.offline import load_engines
+from preppal.live.offline.audio import silence
+from preppal.live.offline.questions import load_bank
+from preppal.live.offline.vad import TurnRules
+from tests.integration.test_offline_backend import TAIL_S, Call, fuzzy_has, started
+from tests.support.speech import feed, speech_pcm
+
+pytestmark = pytest.mark.slow
+RULES = TurnRules()
+ACKS = load_bank()["acknowledgements"]
+FINISHED = "We finished the project two weeks early and saved about twenty thousand dollars in hosting costs."
+UNFINISHED = "At my last job I wrote a deployment script, and"  # continuation intonation: not finished
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 30) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+
+async def settle(call: Call) -> None:
+    """Wait for every end-of-turn question already asked to be answered."""
+    await until(lambda: not call.backend._checks)
+
+
+async def past_the_opening(call: Call) -> None:
+    await call.ai_turn(1)
+    await feed(call.backend, silence(call.ai_turn_seconds(1) + 0.3, 16_000))
+
+
+async def test_a_finished_answer_ends_the_turn_at_a_short_pause_and_is_acknowledged_first() -> None:
+    call = await started(interview_id="semantic-finished")
+    try:
+        await past_the_opening(call)
+        await feed(call.backend, speech_pcm(FINISHED, tail_s=0.3))  # a 300 ms pause, then nothing yet
+        await settle(call)
+        assert call.backend.stats.complete == 1  # the model ended the turn, 1.7 s before the cap
+        assert call.backend.turn_ended_at is not None
+        reply = await call.ai_turn(2)
+        first = next(e.text for e in call.events[::-1] if isinstance(e, AITranscript) and e.text in ACKS)
+        assert reply.startswith(first) and len(reply) > len(first) + 10, reply  # "I see." then the reply
+        assert fuzzy_has(call.user_segments()[0], "project")
+    finally:
+        await call.backend.close()
+
+
+async def test_the_cap_ends_a_turn_the_model_keeps_calling_unfinished() -> None:
+    call = await started(interview_id="semantic-cap")
+    try:
+        await past_the_opening(call)
+        await feed(call.backend, speech_pcm(UNFINISHED, tail_s=0.0))
+        for _ in range(RULES.cap_silence_ms // 100 - 1):  # up to 1.9 s of silence, asking as it goes
+            await feed(call.backend, silence(0.1, 16_000))
+            await settle(call)
+        assert call.backend.turn_ended_at is None
+        assert call.backend.stats.checks >= 4 and call.backend.stats.complete == 0
+        await feed(call.backend, silence(0.2, 16_000))  # the cap
+        assert call.backend.turn_ended_at is not None
+        await call.ai_turn(2)
+        assert fuzzy_has(call.user_segments()[0], "script")
+    finally:
+        await call.backend.close()
+
+
+async def test_a_speculative_reply_is_dropped_when_the_candidate_goes_on_and_used_when_they_stop() -> None:
+    call = await started(interview_id="semantic-speculation")
+    stats = call.backend.stats
+    try:
+        await past_the_opening(call)
+        # Pause mid-thought; the chunk so far is transcribed and a reply prepared during the pause.
+        await feed(call.backend, speech_pcm(UNFINISHED, tail_s=0.4))
+        await until(lambda: stats.speculations == 1)
+        assert call.backend.turn_ended_at is None and sum(isinstance(e, TurnComplete) for e in call.events) == 1
+        # ... but the candidate goes on: the prepared reply is thrown away, nothing was said.
+        await feed(call.backend, speech_pcm("then it deployed every change to production.", lead_s=0.0, tail_s=TAIL_S))
+        await call.ai_turn(2)
+        assert stats.dropped >= 1 and stats.used == 0
+        answer = call.user_segments()[0]
+        assert fuzzy_has(answer, "script") and fuzzy_has(answer, "production"), answer  # one answer, both parts
+
+        # Next answer: the candidate stops at the pause, so the prepared reply is the one spoken.
+        await feed(call.backend, silence(call.ai_turn_seconds(2) + 0.3, 16_000))
+        await feed(call.backend, speech_pcm("I also talked to every team about the new process, and", tail_s=0.4))
+        await until(lambda: stats.speculations == 2)
+        await feed(call.backend, silence(RULES.cap_silence_ms / 1000, 16_000))
+        await call.ai_turn(3)
+        assert stats.used == 1
+    finally:
+        await call.backend.close()
+
+
+async def test_without_the_model_the_silence_rule_decides(monkeypatch) -> None:
+    """Model missing or damaged (load_smart_turn logged it and gave None): 700 ms of silence ends a turn."""
+    engines = dataclasses.replace(load_engines(), smart_turn=None)
+    monkeypatch.setattr(backend_module, "load_engines", lambda _model_dir=None: engines)
+    call = await started(interview_id="semantic-fallback")
+    try:
+        await past_the_opening(call)
+        await feed(call.backend, speech_pcm(UNFINISHED, tail_s=(RULES.end_silence_ms + 100) / 1000))
+        assert call.backend.turn_ended_at is not None  # an unfinished thought, cut by the old rule
+        await call.ai_turn(2)
+        assert call.backend.stats.checks == 0
+    finally:
+        await call.backend.close()
