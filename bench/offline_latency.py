@@ -181,10 +181,14 @@ async def answer_in_real_time(session: Session, answer: Answer) -> Measured | No
     cpu0, t0 = time.process_time(), time.monotonic()
     for i, at in enumerate(range(0, len(pcm), FRAME_BYTES)):
         await asyncio.sleep(max(0.0, t0 + (i + 1) * step - time.monotonic()))  # sent once captured
-        if (i + 1) * step < answer.speech_end_s and session.backend.turn_ended_at != ended_before:
+        answering = (i + 1) * step < answer.speech_end_s
+        if answering and session.backend.turn_ended_at != ended_before:
             cut_in = True  # the turn ended while the candidate was still answering
         await session.send(pcm[at : at + FRAME_BYTES])
-        if session.reply_audio_at is not None:
+        if answering and session.first_audio_at is not None:  # spoken over the candidate: not the reply
+            session.first_audio_at = session.reply_audio_at = None
+            session._in_reply = session.replied = False
+        if not answering and session.reply_audio_at is not None:
             break
     if session.first_audio_at is None or session.reply_audio_at is None:
         return None  # nothing heard (an empty transcript) or too slow: counted as a miss

@@ -37,7 +37,7 @@ async def until(predicate: Callable[[], bool], timeout: float = 30) -> None:
 
 async def settle(call: Call) -> None:
     """Wait for every end-of-turn question already asked to be answered."""
-    await until(lambda: not call.backend._checks)
+    await until(lambda: not call.backend._judge.pending)
 
 
 async def past_the_opening(call: Call) -> None:

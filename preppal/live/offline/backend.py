@@ -46,8 +46,8 @@ from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.engines import Engines, load_engines
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
-from preppal.live.offline.smart_turn import COMPLETE, JUDGE
-from preppal.live.offline.speculation import Speculation, TurnStats, answer_text, speculate
+from preppal.live.offline.smart_turn import TurnJudge
+from preppal.live.offline.speculation import Speculator, answer_text
 from preppal.live.offline.stt import DECODER
 from preppal.live.offline.tts import OUTPUT_RATE, SPEAKER
 from preppal.live.offline.vad import (
@@ -59,6 +59,7 @@ from preppal.live.offline.vad import (
     StreamingVad,
     TurnDetector,
     TurnRules,
+    TurnStats,
     UtteranceDropped,
 )
 
@@ -103,12 +104,12 @@ class OfflineBackend(LiveBackend):
         self._semantic = semantic_turns  # False: the silence rule only (the benchmark's baseline)
         self._acknowledge = acknowledge
         self._turns = TurnDetector(turn_rules)  # replaced in start(), once we know the model loaded
-        self._checks: set[asyncio.Task[None]] = set()
-        self._spec: Speculation | None = None
+        self._judge: TurnJudge | None = None  # None: no model, the silence rule decides
         self._ack_waiter: asyncio.Future[Planned | None] | None = None
         self._last_ack = ""
         self._rng = random.Random(brief.interview_id)
         self.stats = TurnStats()
+        self._speculator = Speculator(self.stats, self._synthesise)
         self._odd_byte = b""
         self._stream_s = 0.0  # seconds of candidate audio received (the listening clock)
         self._ai_until = 0.0  # stream time when the AI's sent audio has finished playing
@@ -138,8 +139,10 @@ class OfflineBackend(LiveBackend):
                 codes.UPSTREAM, f"The offline interviewer could not start ({type(exc).__name__})."
             ) from exc
         self._vad = StreamingVad(self._engines.vad_session)
-        semantic = self._semantic and self._engines.smart_turn is not None
-        self._turns = TurnDetector(self._turn_rules, semantic=semantic)
+        model = self._engines.smart_turn if self._semantic else None
+        self._turns = TurnDetector(self._turn_rules, semantic=model is not None)
+        if model is not None:
+            self._judge = TurnJudge(model, self._turns, self._on_turn_events, self._guard, self.stats)
         self._started_at = time.monotonic()
         self._tasks = [
             asyncio.create_task(self._guard(self._conduct())),
@@ -189,13 +192,19 @@ class OfflineBackend(LiveBackend):
         if self._closed:
             return
         self._closed = self._ended = True
-        tasks = [t for t in (*self._tasks, *self._checks, self._speaker) if t is not None]
+        if self._judge is not None:
+            await self._judge.close()
+        tasks = [t for t in (*self._tasks, self._speaker) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._events.put_nowait(None)  # wakes a reader that never saw Ended
 
     # --- listening -----------------------------------------------------------------------------
+    def _on_turn_events(self, events: list[object]) -> None:
+        for event in events:
+            self._on_turn_event(event)
+
     def _on_turn_event(self, event: object) -> None:
         if isinstance(event, SpeechStarted):
             self._quiet_since = self._stream_s
@@ -211,36 +220,12 @@ class OfflineBackend(LiveBackend):
                 if self._acknowledge and event.spoken_ms >= _ACK_MIN_SPOKEN_MS:
                     self._start_acknowledgement()
         elif isinstance(event, PauseCheck):
-            task = asyncio.create_task(self._guard(self._check_pause(event)))
-            self._checks.add(task)
-            task.add_done_callback(self._checks.discard)
+            if self._judge is not None:
+                self._judge.ask(event)
         elif isinstance(event, SpeechResumed):
-            self._drop_speculation()
+            self._speculator.drop()
         elif isinstance(event, UtteranceDropped):
             self._inbox.put_nowait(None)  # an answer held back for this blip can go now
-
-    async def _check_pause(self, check: PauseCheck) -> None:
-        """Ask the end-of-turn model (on its own thread); "complete" ends the turn if the pause lasts."""
-        probability = await asyncio.get_running_loop().run_in_executor(JUDGE, self._judge, check)
-        if probability is None or self._ended:
-            return
-        self.stats.checks += 1
-        if probability >= COMPLETE:
-            events = self._turns.end_turn(check.pause)
-            self.stats.complete += bool(events)
-            for event in events:
-                self._on_turn_event(event)
-
-    def _judge(self, check: PauseCheck) -> float | None:
-        """Runs on JUDGE. None: the candidate already went on, or the model failed (the cap decides)."""
-        model = self._engines.smart_turn if self._engines else None
-        if model is None or check.pause != self._turns.pause:
-            return None
-        try:
-            return model.probability(check.audio)
-        except Exception:
-            log.exception("end-of-turn model failed; this pause ends by the silence cap")
-            return None
 
     def _ai_talking(self) -> bool:
         return (self._speaker is not None and not self._speaker.done()) or self._stream_s < self._ai_until
@@ -335,40 +320,18 @@ class OfflineBackend(LiveBackend):
         if self._closing or self._interviewer is None or not self._inbox.empty():
             return
         text = answer_text(self._pending_answer + self._utterance)
-        if not text or (self._spec is not None and self._spec.text == text):
-            return
-        self._drop_speculation()
-        spec = self._spec = speculate(self._interviewer, text)
-        self.stats.speculations += 1
-        first = spec.reply.sentences[:1]
-        if first and self._engines is not None:
-            future = asyncio.get_running_loop().run_in_executor(
-                SPEAKER, self._engines.voice.speak, first[0], OUTPUT_RATE
-            )
-            future.add_done_callback(lambda f: self._keep_first_audio(spec, f))
+        if text:
+            self._speculator.start(self._interviewer, text)
 
-    @staticmethod
-    def _keep_first_audio(spec: Speculation, future: asyncio.Future[bytes]) -> None:
-        if not future.cancelled() and future.exception() is None:
-            spec.first_audio = future.result()
-
-    def _drop_speculation(self) -> None:
-        if self._spec is not None:
-            self._spec = None
-            self.stats.dropped += 1
+    def _synthesise(self, sentence: str) -> asyncio.Future[bytes]:
+        assert self._engines is not None
+        return asyncio.get_running_loop().run_in_executor(SPEAKER, self._engines.voice.speak, sentence, OUTPUT_RATE)
 
     def _reply_to(self, text: str) -> None:
         assert self._interviewer is not None
-        spec, self._spec = self._spec, None
-        if spec is not None and spec.text == text:
-            self._interviewer = spec.interviewer  # the fork already holds this reply's state
-            self.stats.used += 1
-            planned: Planned = (spec.reply, spec.first_audio)
-        else:
-            self.stats.dropped += spec is not None
-            planned = (self._interviewer.respond(text), None)
-        if not self._hand_to_acknowledgement(planned):
-            self._say(planned[0], first_audio=planned[1])
+        self._interviewer, reply, first_audio = self._speculator.reply(self._interviewer, text)
+        if not self._hand_to_acknowledgement((reply, first_audio)):
+            self._say(reply, first_audio=first_audio)
 
     # --- speaking ------------------------------------------------------------------------------
     def _say(self, reply: Reply, reason: EndReason = EndReason.AI_ENDED, first_audio: bytes | None = None) -> None:

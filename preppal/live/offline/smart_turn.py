@@ -15,8 +15,10 @@ returns ``None``, and turn-taking falls back to the silence rule.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
@@ -24,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from preppal.live.offline.errors import ModelUnavailable
+from preppal.live.offline.vad import PauseCheck, TurnDetector, TurnEvent, TurnStats
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +104,58 @@ def load_smart_turn(model_path: Path | None = None) -> SmartTurn | None:
     except ModelUnavailable as exc:
         log.warning("semantic end of turn is off, using the silence rule: %s", exc)
         return None
+
+
+class TurnJudge:
+    """Asks the model about one stream's pauses, on :data:`JUDGE`; "complete" ends the turn.
+
+    Only the newest question of a pause is answered (it hears the most): under load, questions
+    must not pile up behind a slow model.
+    """
+
+    def __init__(
+        self,
+        model: SmartTurn,
+        detector: TurnDetector,
+        on_events: Callable[[list[TurnEvent]], None],
+        guard: Callable[[Awaitable[None]], Awaitable[None]],
+        stats: TurnStats,
+    ) -> None:
+        self._model = model
+        self._detector = detector
+        self._on_events = on_events
+        self._guard = guard  # the owner's error handling for background tasks
+        self._latest: PauseCheck | None = None
+        self.pending: set[asyncio.Task[None]] = set()
+        self._stats = stats
+
+    def ask(self, check: PauseCheck) -> None:
+        self._latest = check
+        task = asyncio.create_task(self._guard(self._ask(check)))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def _ask(self, check: PauseCheck) -> None:
+        probability = await asyncio.get_running_loop().run_in_executor(JUDGE, self._judge, check)
+        if probability is None:
+            return
+        self._stats.checks += 1
+        if probability >= COMPLETE:
+            events = self._detector.end_turn(check.pause)
+            self._stats.complete += bool(events)
+            self._on_events(events)
+
+    def _judge(self, check: PauseCheck) -> float | None:
+        """On JUDGE. None: the candidate went on, a newer question waits, or the model failed (the cap decides)."""
+        if check.pause != self._detector.pause or check is not self._latest:
+            return None
+        try:
+            return self._model.probability(check.audio)
+        except Exception:
+            log.exception("end-of-turn model failed; this pause ends by the silence cap")
+            return None
+
+    async def close(self) -> None:
+        for task in self.pending:
+            task.cancel()
+        await asyncio.gather(*self.pending, return_exceptions=True)

@@ -10,10 +10,13 @@ was said or remembered.
 
 from __future__ import annotations
 
+import asyncio
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from preppal.live.offline.interviewer import Interviewer, Reply
+from preppal.live.offline.vad import TurnStats
 
 
 @dataclass(slots=True)
@@ -22,18 +25,6 @@ class Speculation:
     interviewer: Interviewer  # a fork that has already replied to ``text``
     reply: Reply
     first_audio: bytes | None = None  # the reply's first sentence, once synthesised
-
-
-@dataclass(slots=True)
-class TurnStats:
-    """Counters for tests and the benchmark (one interview)."""
-
-    checks: int = 0  # end-of-turn model verdicts received
-    complete: int = 0  # ... of which said "complete" while the pause still lasted
-    speculations: int = 0
-    used: int = 0  # speculations whose reply was spoken
-    dropped: int = 0  # speculations thrown away (the candidate went on, or the answer changed)
-    acknowledgements: int = 0
 
 
 def answer_text(parts: list[str]) -> str:
@@ -45,3 +36,43 @@ def speculate(interviewer: Interviewer, text: str) -> Speculation:
     """The reply to ``text`` from a copy of ``interviewer``; the original is untouched."""
     fork = copy.deepcopy(interviewer, {id(interviewer.bank): interviewer.bank})  # the bank is shared, read-only
     return Speculation(text, fork, fork.respond(text))
+
+
+class Speculator:
+    """One interview's speculation (at most one at a time) and its bookkeeping."""
+
+    def __init__(self, stats: TurnStats, synthesise: Callable[[str], asyncio.Future[bytes]]) -> None:
+        self._stats = stats
+        self._synthesise = synthesise  # starts a sentence's synthesis off the event loop
+        self._spec: Speculation | None = None
+
+    def start(self, interviewer: Interviewer, text: str) -> None:
+        """Prepare the reply to ``text`` (the answer so far) and synthesise its first sentence."""
+        if self._spec is not None and self._spec.text == text:
+            return
+        self.drop()
+        spec = self._spec = speculate(interviewer, text)
+        self._stats.speculations += 1
+        first = spec.reply.sentences[:1]
+        if first:
+            self._synthesise(first[0]).add_done_callback(lambda f: _keep_first_audio(spec, f))
+
+    def drop(self) -> None:
+        """The candidate went on: what was prepared is void."""
+        if self._spec is not None:
+            self._spec = None
+            self._stats.dropped += 1
+
+    def reply(self, interviewer: Interviewer, text: str) -> tuple[Interviewer, Reply, bytes | None]:
+        """The interviewer to keep, its reply to the final ``text``, and that reply's first audio if ready."""
+        spec, self._spec = self._spec, None
+        if spec is not None and spec.text == text:
+            self._stats.used += 1
+            return spec.interviewer, spec.reply, spec.first_audio  # the fork already holds this reply's state
+        self._stats.dropped += spec is not None
+        return interviewer, interviewer.respond(text), None
+
+
+def _keep_first_audio(spec: Speculation, future: asyncio.Future[bytes]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        spec.first_audio = future.result()

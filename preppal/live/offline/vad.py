@@ -117,6 +117,18 @@ class UtteranceDropped:
     """A blip too short to be an answer ended; nothing was sent for transcription."""
 
 
+@dataclass(slots=True)
+class TurnStats:
+    """Counters for tests and the benchmark (one interview)."""
+
+    checks: int = 0  # end-of-turn model verdicts received
+    complete: int = 0  # ... of which said "complete" while the pause still lasted
+    speculations: int = 0
+    used: int = 0  # speculations whose reply was spoken
+    dropped: int = 0  # speculations thrown away (the candidate went on, or the answer changed)
+    acknowledgements: int = 0
+
+
 TurnEvent = SpeechStarted | SpeechConfirmed | Chunk | UtteranceDropped | PauseCheck | SpeechResumed
 
 
