@@ -2,11 +2,14 @@
 
 The model (BSD-2, 8.7 MB int8 ONNX) hears the last 8 s of the candidate's audio and says
 whether the turn sounds finished — words *and* intonation, no transcript needed. Only the
-model file is used: ``pipecat-ai`` is installed without its dependencies because its
-requirements conflict with ours (``protobuf<7``) and would add ≈ 30 packages we do not run
-(see docs/performance.md, "Semantic end of turn"). Its input is Whisper's log-mel features
-(80 × 800 over 8 s, waveform normalised first), which faster-whisper's own numpy feature
-extractor computes identically — so nothing of pipecat's Python code is imported.
+model file and its numpy-only feature extractor are used: ``pipecat-ai`` is installed
+without its dependencies because its requirements conflict with ours (``protobuf<7``) and
+would add ≈ 30 packages we do not run (see docs/performance.md, "Semantic end of turn").
+The model's input is Whisper-style log-mel features (80 × 800 over 8 s). The int8 model is
+sensitive to them: faster-whisper's float32 extractor differs from pipecat's float64 one
+by < 2e-5 yet moves some probabilities by 0.1, so we run pipecat's own extractor, loaded
+from its file (``pipecat/__init__`` imports loguru, which is not installed, so the package
+itself is never imported).
 
 :meth:`SmartTurn.probability` blocks for tens of ms: call it on :data:`JUDGE`, never on the
 event loop. A missing or damaged model is not fatal: :func:`load_smart_turn` logs why and
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.util
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,8 +37,10 @@ log = logging.getLogger(__name__)
 DISTRIBUTION = "pipecat-ai"
 INSTALL_HINT = "pip install --no-deps pipecat-ai==1.14.0"
 MODEL_IN_WHEEL = "pipecat/audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx"
+FEATURES_IN_WHEEL = "pipecat/audio/turn/smart_turn/_whisper_features.py"
 # From the pipecat-ai 1.14.0 wheel's RECORD: a changed or damaged file is refused, not used.
 MODEL_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
+FEATURES_SHA256 = "139b047d10dee42ad5b4894489012e515a882d8f5e2bffe8ad27b30728fc9968"
 RATE = 16_000
 CONTEXT_S = 8  # the model's input: the last 8 s, zero-padded at the front when shorter
 COMPLETE = 0.5  # the model's own decision threshold
@@ -42,12 +48,28 @@ COMPLETE = 0.5  # the model's own decision threshold
 JUDGE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preppal-turn")
 
 
-def default_model_path() -> Path:
+def _in_wheel(name: str) -> Path:
     try:
         dist = metadata.distribution(DISTRIBUTION)
     except metadata.PackageNotFoundError as exc:
         raise ModelUnavailable(f"The end-of-turn model is not installed. Run: {INSTALL_HINT}") from exc
-    return Path(str(dist.locate_file(MODEL_IN_WHEEL)))
+    return Path(str(dist.locate_file(name)))
+
+
+def default_model_path() -> Path:
+    return _in_wheel(MODEL_IN_WHEEL)
+
+
+def _load_features(fix: str) -> Callable[[np.ndarray], np.ndarray]:
+    """pipecat's ``compute_whisper_log_mel_features`` (numpy only), from its pinned file."""
+    path = _in_wheel(FEATURES_IN_WHEEL)
+    if not path.is_file() or _sha256(path) != FEATURES_SHA256:
+        raise ModelUnavailable(f"The end-of-turn model's feature code {path} is missing or changed. {fix}")
+    spec = importlib.util.spec_from_file_location("preppal_smart_turn_features", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.compute_whisper_log_mel_features
 
 
 def _sha256(path: Path) -> str:
@@ -68,9 +90,9 @@ class SmartTurn:
             raise ModelUnavailable(f"The end-of-turn model {path} is missing. {fix}")
         if verify and _sha256(path) != MODEL_SHA256:  # ≈ 10 ms, once per process
             raise ModelUnavailable(f"The end-of-turn model {path} is not the pinned Smart Turn v3.2 file. {fix}")
+        self._features = _load_features(fix)
         try:
             import onnxruntime
-            from faster_whisper.feature_extractor import FeatureExtractor
 
             options = onnxruntime.SessionOptions()
             options.inter_op_num_threads = 1
@@ -79,7 +101,6 @@ class SmartTurn:
             self._session = onnxruntime.InferenceSession(
                 str(path), providers=["CPUExecutionProvider"], sess_options=options
             )
-            self._features = FeatureExtractor(feature_size=80, chunk_length=CONTEXT_S)
             self.probability(np.zeros(RATE, dtype=np.float32))  # proves the file runs
         except Exception as exc:
             raise ModelUnavailable(
@@ -91,9 +112,8 @@ class SmartTurn:
         n = RATE * CONTEXT_S
         x = np.asarray(audio[-n:], dtype=np.float32)
         x = np.pad(x, (n - x.size, 0)) if x.size < n else x
-        x = (x - x.mean()) / np.sqrt(x.var() + 1e-7)
-        features = self._features(x, padding=0)[:, : n // 160]
-        (out,) = self._session.run(None, {"input_features": features[np.newaxis].astype(np.float32)})
+        features = self._features(x, do_normalize=True)  # (80, 800) float32
+        (out,) = self._session.run(None, {"input_features": features[np.newaxis]})
         return float(np.asarray(out).reshape(-1)[0])
 
 
