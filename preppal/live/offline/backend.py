@@ -168,6 +168,7 @@ class OfflineBackend(LiveBackend):
         """The editor changed: the interviewer asks for a walk-through on the next answer."""
         if self._interviewer is not None:
             self._interviewer.note_code(code, language)
+            self._speculator.drop()  # a reply prepared before this code may now be the wrong one
 
     async def end(self) -> None:
         if self._ended:
