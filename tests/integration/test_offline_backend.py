@@ -33,7 +33,7 @@ from preppal.live.offline.audio import silence
 from preppal.live.offline.questions import load_bank
 from preppal.live.offline.stt import default_model_dir
 from preppal.live.offline.vad import TurnRules
-from tests.support.speech import feed, speech_pcm
+from tests.support.speech import feed, speech
 
 pytestmark = pytest.mark.slow
 BANK = load_bank()
@@ -88,7 +88,7 @@ class Call:
     async def answer(self, after_turn: int, text: str) -> None:
         """Let the AI's turn play out (in stream time), then speak ``text``."""
         await feed(self.backend, silence(self.ai_turn_seconds(after_turn) + 0.3, 16_000))
-        await feed(self.backend, speech_pcm(text, tail_s=TAIL_S))
+        await feed(self.backend, await speech(text, tail_s=TAIL_S))
 
     def user_segments(self) -> list[str]:
         segments, current = [], ""
@@ -139,7 +139,7 @@ async def test_a_whole_interview_with_follow_ups_ends_after_the_set_count() -> N
         assert fuzzy_has(call.user_segments()[0], "code")
         # The final says how long the candidate spoke (the text only arrives after the answer).
         spoken = [e.spoken_ms for e in call.events if isinstance(e, UserTranscript) and e.final]
-        answer_ms = len(speech_pcm("I write code.")) * 1000 // (2 * 16_000)
+        answer_ms = len(await speech("I write code.")) * 1000 // (2 * 16_000)
         assert spoken and 0.5 * answer_ms <= spoken[0] <= answer_ms + 1_000, (spoken, answer_ms)
 
         await call.answer(2, "I build web services in Python for an online shop, and I lead a small team of engineers.")
@@ -198,7 +198,7 @@ async def test_barge_in_stops_the_interviewer_and_the_answer_is_heard() -> None:
     try:
         await call.ai_turn(1)  # the opening is sent; in stream time it has not played yet
         await feed(
-            call.backend, speech_pcm("Sorry to interrupt, I am ready to start the interview now.", tail_s=TAIL_S)
+            call.backend, await speech("Sorry to interrupt, I am ready to start the interview now.", tail_s=TAIL_S)
         )
         await call.wait_for(lambda evs: any(isinstance(e, Interrupted) for e in evs))
         await call.wait_for(lambda evs: len(call.user_segments()) == 1)

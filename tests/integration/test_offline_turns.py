@@ -20,7 +20,7 @@ from preppal.live.offline.audio import silence
 from preppal.live.offline.questions import load_bank
 from preppal.live.offline.vad import TurnRules
 from tests.integration.test_offline_backend import TAIL_S, Call, fuzzy_has, started
-from tests.support.speech import feed, speech_pcm
+from tests.support.speech import feed, speech
 
 pytestmark = pytest.mark.slow
 RULES = TurnRules()
@@ -49,7 +49,7 @@ async def test_a_finished_answer_ends_the_turn_at_a_short_pause_and_is_acknowled
     call = await started(interview_id="semantic-finished")
     try:
         await past_the_opening(call)
-        await feed(call.backend, speech_pcm(FINISHED, tail_s=0.3))  # a 300 ms pause, then nothing yet
+        await feed(call.backend, await speech(FINISHED, tail_s=0.3))  # a 300 ms pause, then nothing yet
         await settle(call)
         assert call.backend.stats.complete == 1  # the model ended the turn, 1.7 s before the cap
         assert call.backend.turn_ended_at is not None
@@ -65,7 +65,7 @@ async def test_the_cap_ends_a_turn_the_model_keeps_calling_unfinished() -> None:
     call = await started(interview_id="semantic-cap")
     try:
         await past_the_opening(call)
-        await feed(call.backend, speech_pcm(UNFINISHED, tail_s=0.0))
+        await feed(call.backend, await speech(UNFINISHED, tail_s=0.0))
         for _ in range(RULES.cap_silence_ms // 100 - 1):  # up to 1.9 s of silence, asking as it goes
             await feed(call.backend, silence(0.1, 16_000))
             await settle(call)
@@ -85,11 +85,12 @@ async def test_a_speculative_reply_is_dropped_when_the_candidate_goes_on_and_use
     try:
         await past_the_opening(call)
         # Pause mid-thought; the chunk so far is transcribed and a reply prepared during the pause.
-        await feed(call.backend, speech_pcm(UNFINISHED, tail_s=0.4))
+        await feed(call.backend, await speech(UNFINISHED, tail_s=0.4))
         await until(lambda: stats.speculations == 1)
         assert call.backend.turn_ended_at is None and sum(isinstance(e, TurnComplete) for e in call.events) == 1
         # ... but the candidate goes on: the prepared reply is thrown away, nothing was said.
-        await feed(call.backend, speech_pcm("then it deployed every change to production.", lead_s=0.0, tail_s=TAIL_S))
+        rest = await speech("then it deployed every change to production.", lead_s=0.0, tail_s=TAIL_S)
+        await feed(call.backend, rest)
         await call.ai_turn(2)
         assert stats.dropped >= 1 and stats.used == 0
         answer = call.user_segments()[0]
@@ -97,7 +98,7 @@ async def test_a_speculative_reply_is_dropped_when_the_candidate_goes_on_and_use
 
         # Next answer: the candidate stops at the pause, so the prepared reply is the one spoken.
         await feed(call.backend, silence(call.ai_turn_seconds(2) + 0.3, 16_000))
-        await feed(call.backend, speech_pcm("I also talked to every team about the new process, and", tail_s=0.4))
+        await feed(call.backend, await speech("I also talked to every team about the new process, and", tail_s=0.4))
         await until(lambda: stats.speculations == 2)
         await feed(call.backend, silence(RULES.cap_silence_ms / 1000, 16_000))
         await call.ai_turn(3)
@@ -113,7 +114,7 @@ async def test_without_the_model_the_silence_rule_decides(monkeypatch) -> None:
     call = await started(interview_id="semantic-fallback")
     try:
         await past_the_opening(call)
-        await feed(call.backend, speech_pcm(UNFINISHED, tail_s=(RULES.end_silence_ms + 100) / 1000))
+        await feed(call.backend, await speech(UNFINISHED, tail_s=(RULES.end_silence_ms + 100) / 1000))
         assert call.backend.turn_ended_at is not None  # an unfinished thought, cut by the old rule
         await call.ai_turn(2)
         assert call.backend.stats.checks == 0

@@ -7,6 +7,7 @@ needed to run the tests; a ``wpm`` a little slower than default helps Whisper on
 from __future__ import annotations
 
 import asyncio
+import threading
 import wave
 from pathlib import Path
 
@@ -17,16 +18,23 @@ from preppal.live.offline.tts import Voice
 FRAME_BYTES = 640  # 20 ms at 16 kHz, what the browser sends
 
 _voice: Voice | None = None
+_voice_lock = threading.Lock()
 
 
 def speech_pcm(text: str, *, lead_s: float = 0.3, tail_s: float = 1.2, wpm: int = 150) -> bytes:
-    """``text`` spoken at 16 kHz mono PCM16, padded with silence before and after."""
+    """``text`` spoken at 16 kHz mono PCM16, padded with silence before and after (blocking)."""
     global _voice
-    if _voice is None:
-        _voice = Voice(words_per_minute=wpm)
-    _voice.words_per_minute = wpm
-    spoken = _voice.speak(text, INPUT_SAMPLE_RATE)
+    with _voice_lock:
+        if _voice is None:
+            _voice = Voice(words_per_minute=wpm)
+        _voice.words_per_minute = wpm
+        spoken = _voice.speak(text, INPUT_SAMPLE_RATE)
     return silence(lead_s, INPUT_SAMPLE_RATE) + spoken + silence(tail_s, INPUT_SAMPLE_RATE)
+
+
+async def speech(text: str, **options: float) -> bytes:
+    """:func:`speech_pcm` off the event loop (the integration tests' loop is watched for stalls)."""
+    return await asyncio.to_thread(speech_pcm, text, **options)  # type: ignore[arg-type]
 
 
 def write_wav(path: Path, pcm: bytes, rate: int = INPUT_SAMPLE_RATE) -> Path:
