@@ -9,6 +9,7 @@ the messages are plain sentences a candidate can read.
 from __future__ import annotations
 
 NORMAL = 1000  # close code after SessionEnded
+SERVICE_RESTART = 1012  # this process is shutting down: reconnect (Reconnect carries a resume token)
 
 AUTH = 4001  # bad, expired, reused or foreign token; interview not in the right state
 UPSTREAM = 4002  # the interviewer (Gemini / offline) failed or is not configured

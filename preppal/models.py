@@ -122,7 +122,14 @@ class Interview(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     started_at: Optional[datetime] = None
     ended_at: Optional[datetime] = None
-    heartbeat_at: Optional[datetime] = None  # refreshed by the live relay; stale = orphaned
+    heartbeat_at: Optional[datetime] = None  # refreshed with the lease while live
+    # Ownership while live: the relay process holding the interview renews its lease; only an
+    # expired lease (or one whose process is gone) can be taken over (services/leases.py).
+    lease_owner: Optional[str] = Field(default=None, max_length=80)
+    lease_until: Optional[datetime] = None
+    # What another process needs to re-open the interviewer: the Gemini session-resumption
+    # handle, or the offline interviewer's dialogue state (written as it changes).
+    checkpoint: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
     end_reason: Optional[str] = Field(default=None, max_length=40)  # SessionEnded reason name
     error_code: Optional[int] = None
     error_message: Optional[str] = Field(default=None, max_length=500)

@@ -19,7 +19,8 @@ from preppal.pages.history import history_page
 from preppal.pages.interview import interview_page
 from preppal.pages.meeting import meeting_page
 from preppal.pages.profile import profile_page
-from preppal.realtime.hub import RelayHub
+from preppal.realtime.coordinator import coordinator_for
+from preppal.realtime.hub import RelayConfig, RelayHub
 from preppal.services.recording_store import open_store
 from preppal.settings import get_settings
 from preppal.state.auth import AuthState
@@ -30,7 +31,7 @@ from preppal.state.interview import InterviewDetailState
 from preppal.state.meeting import MeetingState
 from preppal.state.meeting_sink import ReflexMeetingSink
 from preppal.state.profile import ProfileState
-from preppal.tasks import recover_recordings, sweep_orphaned_interviews, warm_up
+from preppal.tasks import purge_rate_limits, recover_recordings, warm_up
 
 # No rx.ModelRegistry.register(...): our tables live in SQLModel.metadata, which Reflex's
 # own registered rx.Model already shares, so its start-up schema check sees all of them.
@@ -38,9 +39,15 @@ from preppal.tasks import recover_recordings, sweep_orphaned_interviews, warm_up
 # copied every table into a merged one ("SAWarning: Table ... already exists", 8 lines).
 
 # The relay hub: this process's live interviews, handed to the WebSocket route; they are
-# recorded into the store the settings describe, which also serves the recordings back.
-recording_store = open_store(get_settings())
-hub = RelayHub(recordings=recording_store)
+# recorded into the store the settings describe, which also serves the recordings back. With
+# Redis it coordinates with the other processes (take-over, hand-over); alone it needs nothing.
+_settings = get_settings()
+recording_store = open_store(_settings)
+hub = RelayHub(
+    config=RelayConfig.from_settings(_settings),
+    coordinator=coordinator_for(_settings.redis_url),
+    recordings=recording_store,
+)
 app = rx.App(
     api_transformer=build_api(hub),
     head_components=[rx.el.meta(name="description", content="Live AI mock interviews in your browser")],
@@ -73,7 +80,8 @@ app.add_page(
 
 # The relay pushes live transcript updates into the meeting page through this sink.
 hub.set_sink(ReflexMeetingSink(app))
-app.register_lifespan_task(sweep_orphaned_interviews)
+app.register_lifespan_task(hub.running)  # leases, abandoned-interview sweep, hand-over on shutdown
+app.register_lifespan_task(purge_rate_limits)
 app.register_lifespan_task(recover_recordings, store=recording_store)
 warmed = threading.Event()  # set by warm_up once the offline models are loaded
 app.register_lifespan_task(warm_up, warmed=warmed)

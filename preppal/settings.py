@@ -132,6 +132,10 @@ class Settings:
     s3_region: str = ""
     s3_prefix: str = "recordings/"
     recording_checkpoint_s: float = 10.0  # S3: flushed audio is uploaded at least this often
+    redis_url: str = ""  # relay coordination between processes (defaults to REFLEX_REDIS_URL)
+    relay_grace_s: float = 30.0  # a dropped candidate's time to come back (any worker)
+    lease_ttl_s: float = 15.0  # an interview's lease; renewed every lease_ttl_s / 5
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")  # who may read /metrics (addresses or CIDRs)
 
     @property
     def use_gemini(self) -> bool:
@@ -204,6 +208,10 @@ def get_settings() -> Settings:
         s3_region=_env("PREPPAL_S3_REGION"),
         s3_prefix=_env("PREPPAL_S3_PREFIX", "recordings/"),
         recording_checkpoint_s=max(1.0, float(_env("PREPPAL_RECORDING_CHECKPOINT_S", "10"))),
+        redis_url=_env("PREPPAL_REDIS_URL") or _env("REFLEX_REDIS_URL"),
+        relay_grace_s=float(_env("PREPPAL_RELAY_GRACE_S", "30")),
+        lease_ttl_s=max(1.0, float(_env("PREPPAL_LEASE_TTL_S", "15"))),
+        metrics_allow=tuple(p.strip() for p in _env("PREPPAL_METRICS_ALLOW", "127.0.0.1,::1").split(",") if p.strip()),
     )
 
 

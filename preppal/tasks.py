@@ -12,29 +12,24 @@ import threading
 import time
 
 from preppal import display
-from preppal.services import feedback, interviews, rate_limit
+from preppal.services import feedback, rate_limit
 from preppal.services.recording_store import RecordingStore
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.tasks")
-SWEEP_EVERY_S = 60.0
+PURGE_EVERY_S = 60.0
 
 
-async def sweep_orphaned_interviews() -> None:
-    """Crash recovery: interviews left IN_PROGRESS by a dead relay become ERROR.
+async def purge_rate_limits() -> None:
+    """Counters of rate-limit windows that have ended are deleted once a minute.
 
-    Runs at start-up and then every minute; the heartbeat cut-off keeps it from touching
-    interviews that another worker is still relaying.
-    """
+    (Interviews a dead relay left IN_PROGRESS are the relay hub's: RelayHub.sweep.)"""
     while True:
         try:
-            swept = await asyncio.to_thread(interviews.sweep_orphaned)
-            if swept:
-                log.warning("marked %d orphaned interview(s) as ERROR: %s", len(swept), ", ".join(swept))
-            await asyncio.to_thread(rate_limit.purge_expired)  # counters of windows that have ended
+            await asyncio.to_thread(rate_limit.purge_expired)
         except Exception:  # a database hiccup must not kill the loop
-            log.exception("orphan sweep failed; will retry")
-        await asyncio.sleep(SWEEP_EVERY_S)
+            log.exception("rate-limit purge failed; will retry")
+        await asyncio.sleep(PURGE_EVERY_S)
 
 
 RECOVER_EVERY_S = 3600.0

@@ -1116,7 +1116,8 @@ export const preppal = $root.preppal = (() => {
          * @property {preppal.SessionEnded.$Properties|null} [sessionEnded] ServerToClientMessage sessionEnded
          * @property {preppal.Interrupted.$Properties|null} [interrupted] ServerToClientMessage interrupted
          * @property {preppal.SessionReady.$Properties|null} [sessionReady] ServerToClientMessage sessionReady
-         * @property {"transcriptUpdate"|"audioResponse"|"error"|"sessionEnded"|"interrupted"|"sessionReady"} [payload] ServerToClientMessage payload
+         * @property {preppal.Reconnect.$Properties|null} [reconnect] ServerToClientMessage reconnect
+         * @property {"transcriptUpdate"|"audioResponse"|"error"|"sessionEnded"|"interrupted"|"sessionReady"|"reconnect"} [payload] ServerToClientMessage payload
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -1137,9 +1138,10 @@ export const preppal = $root.preppal = (() => {
          *   sessionEnded?: preppal.SessionEnded.$Shape|null;
          *   interrupted?: preppal.Interrupted.$Shape|null;
          *   sessionReady?: preppal.SessionReady.$Shape|null;
+         *   reconnect?: preppal.Reconnect.$Shape|null;
          *   $unknowns?: Array.<Uint8Array>;
          * } & (
-         *   ({ payload?: undefined; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null }|{ payload?: "transcriptUpdate"; transcriptUpdate: preppal.TranscriptUpdate.$Shape; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null }|{ payload?: "audioResponse"; transcriptUpdate?: null; audioResponse: preppal.AudioResponse.$Shape; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null }|{ payload?: "error"; transcriptUpdate?: null; audioResponse?: null; error: preppal.ErrorResponse.$Shape; sessionEnded?: null; interrupted?: null; sessionReady?: null }|{ payload?: "sessionEnded"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded: preppal.SessionEnded.$Shape; interrupted?: null; sessionReady?: null }|{ payload?: "interrupted"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted: preppal.Interrupted.$Shape; sessionReady?: null }|{ payload?: "sessionReady"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady: preppal.SessionReady.$Shape })
+         *   ({ payload?: undefined; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null }|{ payload?: "transcriptUpdate"; transcriptUpdate: preppal.TranscriptUpdate.$Shape; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null }|{ payload?: "audioResponse"; transcriptUpdate?: null; audioResponse: preppal.AudioResponse.$Shape; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null }|{ payload?: "error"; transcriptUpdate?: null; audioResponse?: null; error: preppal.ErrorResponse.$Shape; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null }|{ payload?: "sessionEnded"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded: preppal.SessionEnded.$Shape; interrupted?: null; sessionReady?: null; reconnect?: null }|{ payload?: "interrupted"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted: preppal.Interrupted.$Shape; sessionReady?: null; reconnect?: null }|{ payload?: "sessionReady"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady: preppal.SessionReady.$Shape; reconnect?: null }|{ payload?: "reconnect"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect: preppal.Reconnect.$Shape })
          * )} preppal.ServerToClientMessage.$Shape
          */
 
@@ -1206,17 +1208,25 @@ export const preppal = $root.preppal = (() => {
          */
         ServerToClientMessage.prototype.sessionReady = null;
 
+        /**
+         * ServerToClientMessage reconnect.
+         * @member {preppal.Reconnect.$Properties|null|undefined} reconnect
+         * @memberof preppal.ServerToClientMessage
+         * @instance
+         */
+        ServerToClientMessage.prototype.reconnect = null;
+
         // OneOf field names bound to virtual getters and setters
         let $oneOfFields;
 
         /**
          * ServerToClientMessage payload.
-         * @member {"transcriptUpdate"|"audioResponse"|"error"|"sessionEnded"|"interrupted"|"sessionReady"|undefined} payload
+         * @member {"transcriptUpdate"|"audioResponse"|"error"|"sessionEnded"|"interrupted"|"sessionReady"|"reconnect"|undefined} payload
          * @memberof preppal.ServerToClientMessage
          * @instance
          */
         $Object.defineProperty(ServerToClientMessage.prototype, "payload", {
-            get: $util.oneOfGetter($oneOfFields = ["transcriptUpdate", "audioResponse", "error", "sessionEnded", "interrupted", "sessionReady"]),
+            get: $util.oneOfGetter($oneOfFields = ["transcriptUpdate", "audioResponse", "error", "sessionEnded", "interrupted", "sessionReady", "reconnect"]),
             set: $util.oneOfSetter($oneOfFields)
         });
 
@@ -1264,6 +1274,8 @@ export const preppal = $root.preppal = (() => {
                 $root.preppal.Interrupted.encode(message.interrupted, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
             if (message.sessionReady != null && $Object.hasOwnProperty.call(message, "sessionReady"))
                 $root.preppal.SessionReady.encode(message.sessionReady, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+            if (message.reconnect != null && $Object.hasOwnProperty.call(message, "reconnect"))
+                $root.preppal.Reconnect.encode(message.reconnect, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -1348,6 +1360,13 @@ export const preppal = $root.preppal = (() => {
                             break;
                         message.sessionReady = $root.preppal.SessionReady.decode(reader, reader.size(), $undefined, _depth + 1, message.sessionReady);
                         message.payload = "sessionReady";
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        message.reconnect = $root.preppal.Reconnect.decode(reader, reader.size(), $undefined, _depth + 1, message.reconnect);
+                        message.payload = "reconnect";
                         continue;
                     }
                 }
@@ -1441,6 +1460,16 @@ export const preppal = $root.preppal = (() => {
                         return "sessionReady." + error;
                 }
             }
+            if (message.reconnect != null && $Object.hasOwnProperty.call(message, "reconnect")) {
+                if (properties.payload === 1)
+                    return "payload: multiple values";
+                properties.payload = 1;
+                {
+                    let error = $root.preppal.Reconnect.verify(message.reconnect, _depth + 1);
+                    if (error)
+                        return "reconnect." + error;
+                }
+            }
             return null;
         };
 
@@ -1492,6 +1521,11 @@ export const preppal = $root.preppal = (() => {
                     throw $TypeError(".preppal.ServerToClientMessage.sessionReady: object expected");
                 message.sessionReady = $root.preppal.SessionReady.fromObject(object.sessionReady, _depth + 1);
             }
+            if (object.reconnect != null) {
+                if (!$util.isObject(object.reconnect))
+                    throw $TypeError(".preppal.ServerToClientMessage.reconnect: object expected");
+                message.reconnect = $root.preppal.Reconnect.fromObject(object.reconnect, _depth + 1);
+            }
             return message;
         };
 
@@ -1541,6 +1575,11 @@ export const preppal = $root.preppal = (() => {
                 object.sessionReady = $root.preppal.SessionReady.toObject(message.sessionReady, options, _depth + 1);
                 if (options.oneofs)
                     object.payload = "sessionReady";
+            }
+            if (message.reconnect != null && $Object.hasOwnProperty.call(message, "reconnect")) {
+                object.reconnect = $root.preppal.Reconnect.toObject(message.reconnect, options, _depth + 1);
+                if (options.oneofs)
+                    object.payload = "reconnect";
             }
             return object;
         };
@@ -3259,6 +3298,252 @@ export const preppal = $root.preppal = (() => {
         };
 
         return SessionReady;
+    })();
+
+    preppal.Reconnect = (function() {
+
+        /**
+         * Properties of a Reconnect.
+         * @typedef {Object} preppal.Reconnect.$Properties
+         * @property {string|null} [resumeToken] Reconnect resumeToken
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a Reconnect.
+         * @memberof preppal
+         * @interface IReconnect
+         * @augments preppal.Reconnect.$Properties
+         * @deprecated Use preppal.Reconnect.$Properties instead.
+         */
+
+        /**
+         * Shape of a Reconnect.
+         * @typedef {preppal.Reconnect.$Properties} preppal.Reconnect.$Shape
+         */
+
+        /**
+         * Constructs a new Reconnect.
+         * @memberof preppal
+         * @classdesc Represents a Reconnect.
+         * @constructor
+         * @param {preppal.Reconnect.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const Reconnect = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Reconnect resumeToken.
+         * @member {string} resumeToken
+         * @memberof preppal.Reconnect
+         * @instance
+         */
+        Reconnect.prototype.resumeToken = "";
+
+        /**
+         * Creates a new Reconnect instance using the specified properties.
+         * @function create
+         * @memberof preppal.Reconnect
+         * @static
+         * @param {preppal.Reconnect.$Properties=} [properties] Properties to set
+         * @returns {preppal.Reconnect} Reconnect instance
+         * @type {{
+         *   (properties: preppal.Reconnect.$Shape): preppal.Reconnect & preppal.Reconnect.$Shape;
+         *   (properties?: preppal.Reconnect.$Properties): preppal.Reconnect;
+         * }}
+         */
+        Reconnect.create = function(properties) {
+            return new Reconnect(properties);
+        };
+
+        /**
+         * Encodes the specified Reconnect message. Does not implicitly {@link preppal.Reconnect.verify|verify} messages.
+         * @function encode
+         * @memberof preppal.Reconnect
+         * @static
+         * @param {preppal.Reconnect.$Properties} message Reconnect message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Reconnect.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.resumeToken != null && $Object.hasOwnProperty.call(message, "resumeToken") && message.resumeToken !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.resumeToken);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a Reconnect message from the specified reader or buffer.
+         * @function decode
+         * @memberof preppal.Reconnect
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {preppal.Reconnect & preppal.Reconnect.$Shape} Reconnect
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Reconnect.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.preppal.Reconnect();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.resumeToken = value;
+                        else
+                            delete message.resumeToken;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Verifies a Reconnect message.
+         * @function verify
+         * @memberof preppal.Reconnect
+         * @static
+         * @param {Object.<string,*>} message Plain object to verify
+         * @returns {string|null} `null` if valid, otherwise the reason why it is not
+         */
+        Reconnect.verify = function (message, _depth) {
+            if (typeof message !== "object" || message === null)
+                return "object expected";
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                return "max depth exceeded";
+            if (message.resumeToken != null && $Object.hasOwnProperty.call(message, "resumeToken"))
+                if (!$util.isString(message.resumeToken))
+                    return "resumeToken: string expected";
+            return null;
+        };
+
+        /**
+         * Creates a Reconnect message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof preppal.Reconnect
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {preppal.Reconnect} Reconnect
+         */
+        Reconnect.fromObject = function (object, _depth) {
+            if (object instanceof $root.preppal.Reconnect)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".preppal.Reconnect: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.preppal.Reconnect();
+            if (object.resumeToken != null)
+                if (typeof object.resumeToken !== "string" || object.resumeToken.length)
+                    message.resumeToken = $String(object.resumeToken);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a Reconnect message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof preppal.Reconnect
+         * @static
+         * @param {preppal.Reconnect} message Reconnect
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        Reconnect.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults)
+                object.resumeToken = "";
+            if (message.resumeToken != null && $Object.hasOwnProperty.call(message, "resumeToken"))
+                object.resumeToken = message.resumeToken;
+            return object;
+        };
+
+        /**
+         * Converts this Reconnect to JSON.
+         * @function toJSON
+         * @memberof preppal.Reconnect
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        Reconnect.prototype.toJSON = function() {
+            return Reconnect.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for Reconnect
+         * @function getTypeUrl
+         * @memberof preppal.Reconnect
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        Reconnect.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/preppal.Reconnect";
+        };
+
+        return Reconnect;
     })();
 
     return preppal;

@@ -11,6 +11,7 @@ from preppal.api.auth_routes import auth_routes
 from preppal.api.body_limit import BodyLimitMiddleware
 from preppal.api.export_routes import export_routes
 from preppal.api.interview_routes import interview_routes
+from preppal.api.metrics_routes import metrics_routes
 from preppal.api.recording_routes import recording_routes
 from preppal.realtime.hub import RelayHub
 from preppal.realtime.route import websocket_routes
@@ -29,6 +30,7 @@ def build_api(hub: RelayHub, recordings: Optional[RecordingStore] = None) -> Sta
             *interview_routes(),
             *export_routes(),
             *recording_routes(store),
+            *metrics_routes(hub),
             *websocket_routes(hub),
         ],
         middleware=[Middleware(BodyLimitMiddleware)],

@@ -102,7 +102,20 @@ class Failed:
     detail: str = field(default="", compare=False)  # for logs, never shown to candidates
 
 
-BackendEvent = Ready | UserTranscript | AITranscript | AIAudio | Interrupted | TurnComplete | Ended | Failed
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """What another process needs to re-open this interviewer where it is now (JSON-able).
+
+    Gemini: the latest session-resumption handle; offline: the dialogue state. The relay
+    persists the latest one; a backend opened with ``resume=state`` continues from it
+    instead of opening the interview again."""
+
+    state: dict
+
+
+BackendEvent = (
+    Ready | UserTranscript | AITranscript | AIAudio | Interrupted | TurnComplete | Ended | Failed | Checkpoint
+)
 
 
 class BackendError(Exception):

@@ -13,12 +13,15 @@ log = logging.getLogger(__name__)
 NOT_CONFIGURED = "No interviewer is configured"
 
 
-def open_backend(brief: InterviewBrief) -> LiveBackend:
-    """A not-yet-started backend; raises :class:`BackendError` (``codes.UPSTREAM``) when none is available."""
+def open_backend(brief: InterviewBrief, resume: dict | None = None) -> LiveBackend:
+    """A not-yet-started backend; raises :class:`BackendError` (``codes.UPSTREAM``) when none is available.
+
+    ``resume``: the last :class:`~preppal.live.base.Checkpoint` state of this interview (a
+    take-over on another worker): the backend continues instead of opening the interview."""
     if get_settings().use_gemini:
         from preppal.live.gemini import GeminiBackend
 
-        return GeminiBackend(brief)
+        return GeminiBackend(brief, resume=resume)
     refusal = offline_refusal(brief.language)
     if refusal:  # never run another language's interview in English without saying so
         raise BackendError(codes.UPSTREAM, refusal)
@@ -27,4 +30,4 @@ def open_backend(brief: InterviewBrief) -> LiveBackend:
     except ImportError as exc:
         log.warning("offline interviewer unavailable: %s", exc)
         raise BackendError(codes.UPSTREAM, NOT_CONFIGURED) from None
-    return OfflineBackend(brief)
+    return OfflineBackend(brief, resume=resume)

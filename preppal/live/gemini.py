@@ -34,6 +34,7 @@ from preppal.live.base import (
     AITranscript,
     BackendError,
     BackendEvent,
+    Checkpoint,
     Ended,
     EndReason,
     Failed,
@@ -55,7 +56,7 @@ from preppal.live.gemini_wire import (
     rate_of,
     shared_client,
 )
-from preppal.live.prompt import OPENING_CUE, code_context, system_instruction
+from preppal.live.prompt import OPENING_CUE, RESUME_CUE, code_context, system_instruction
 from preppal.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,14 @@ def warm_types() -> None:
 class GeminiBackend(LiveBackend):
     name = "gemini"
 
-    def __init__(self, brief: InterviewBrief, *, settings: Settings | None = None, batch_ms: int | None = None):
+    def __init__(
+        self,
+        brief: InterviewBrief,
+        *,
+        settings: Settings | None = None,
+        batch_ms: int | None = None,
+        resume: dict | None = None,
+    ):
         self._brief = brief
         self._settings = settings or get_settings()
         self._batch_bytes = max(640, (batch_ms or DEFAULT_BATCH_MS) * 32)
@@ -98,7 +106,8 @@ class GeminiBackend(LiveBackend):
         self._session: Any = None
         self._exits: dict[int, contextlib.AbstractAsyncContextManager] = {}
         self._tasks: set[asyncio.Task] = set()
-        self._resume_handle: str | None = None
+        self._resume_handle: str | None = (resume or {}).get("handle")
+        self._resuming = resume is not None  # taken over from another worker: no opening cue
         self._ai_turn_open = False
         self._ai_ending = False
         self._finished = False
@@ -160,9 +169,14 @@ class GeminiBackend(LiveBackend):
         try:
             self._gen = await shared_client(self._settings)
             self._session = await self._connect()
-            await self._session.send_client_content(
-                turns=types.Content(role="user", parts=[types.Part(text=OPENING_CUE)]), turn_complete=True
-            )
+            if not self._resuming:
+                await self._session.send_client_content(
+                    turns=types.Content(role="user", parts=[types.Part(text=OPENING_CUE)]), turn_complete=True
+                )
+            elif not self._resume_handle:  # taken over before any handle arrived: say what happened
+                await self._session.send_client_content(
+                    turns=types.Content(role="user", parts=[types.Part(text=RESUME_CUE)]), turn_complete=True
+                )
         except TimeoutError:
             log.warning("Gemini setup timed out for interview %s", self._brief.interview_id)
             await self.close()
@@ -246,6 +260,7 @@ class GeminiBackend(LiveBackend):
         if update and update.get("resumable") and (handle := pick(update, "newHandle", "new_handle")):
             self._resume_handle = handle
             self._resumes_in_row = 0
+            self._put(Checkpoint({"handle": handle}))
         content = pick(msg, "serverContent", "server_content")
         if content:
             heard = pick(content, "inputTranscription", "input_transcription")

@@ -31,6 +31,9 @@ EDITOR_NOTE = (
     "speak. You may ask the candidate to write code or sketch a design in the editor, read it, and ask them to "
     "walk you through it. Nothing in the editor is ever run, so never claim to have executed it."
 )
+RESUME_CUE = (
+    "The call dropped for a moment and the candidate has rejoined. Apologise briefly and continue the interview."
+)
 
 
 def _clip(text: str) -> str:

@@ -64,6 +64,10 @@ def session_ready(interviewer: str, output_sample_rate: int, max_duration_s: int
     ).SerializeToString()
 
 
+def reconnect(resume_token: str) -> bytes:
+    return pb.ServerToClientMessage(reconnect=pb.Reconnect(resume_token=resume_token)).SerializeToString()
+
+
 # Client-side helpers (tests, benchmark, scripted clients).
 def client_audio(pcm: bytes) -> bytes:
     return pb.ClientToServerMessage(audio_chunk=pb.AudioChunk(audio_content=pcm)).SerializeToString()

@@ -2,36 +2,66 @@
 
 Built once in ``preppal/preppal.py`` (tests and the benchmark build their own) and passed
 to the WebSocket route; nothing in the relay is a module-level registry. It carries the
-state sink (live transcript into the meeting page), the backend factory, the timing
-configuration, where interviews are recorded and what happens after an interview
-completes (feedback).
+state sink (live transcript into the meeting page), the backend factory, the timings, where
+interviews are recorded, the metrics, and the coordination with other relay processes:
+
+- **leases** (services/leases.py): a session holds its interview's lease; the hub renews
+  all of them in one statement every ``lease_ttl_s / 5`` and lets go of any another
+  process took over;
+- **take-over**: a resume token for an interview held elsewhere asks the holder to let go
+  (Redis pub/sub), then takes the lease once it is released, expired, or its holder gone;
+- **sweep**: interviews whose lease expired more than the grace period ago and whose holder
+  is gone become ERROR (transcript kept) — a slow holder keeps its interviews;
+- **hand-over** on shutdown (SIGTERM): stop taking interviews, tell each client to
+  reconnect now with a resume token, let go of the lease without finishing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Optional
 
 from preppal.live.base import InterviewBrief, LiveBackend
 from preppal.live.factory import open_backend
-from preppal.models import Interview
-from preppal.realtime.outcome import Failure
-from preppal.realtime.session import InterviewSession
+from preppal.models import Interview, InterviewStatus
+from preppal.realtime import codes
+from preppal.realtime.coordinator import Coordinator, LocalCoordinator
+from preppal.realtime.metrics import RelayMetrics, log_state
+from preppal.realtime.outcome import Failure, Released
+from preppal.realtime.session import InterviewSession, Resumed
+from preppal.realtime.shutdown import install_sigterm_handover
 from preppal.realtime.sink import NullSink, StateSink
-from preppal.services import feedback
+from preppal.services import feedback, interviews, leases
 from preppal.services.recording_store import RecordingStore
-from preppal.services.tokens import WorkerClaims
+from preppal.services.tokens import WorkerClaims, generate_worker_token
+from preppal.settings import Settings
+
+log = logging.getLogger(__name__)
+ABANDONED_MESSAGE = "The connection was lost for too long and the interview was ended."
 
 
 @dataclass(frozen=True)
 class RelayConfig:
-    grace_s: float = 30.0  # how long a dropped candidate may take to come back
-    heartbeat_s: float = 30.0
+    grace_s: float = 30.0  # how long a dropped candidate may take to come back (any worker)
     detached_audio_s: float = 10.0  # AI audio kept for a candidate who is reconnecting
     end_wait_s: float = 5.0  # after EndRequest, how long the backend gets to confirm
+    lease_ttl_s: float = 15.0  # renewed every lease_ttl_s / 5
+    sweep_s: float = 10.0  # how often abandoned interviews are looked for
+    handover_s: float = 20.0  # shutdown: time the sessions get to hand over
+
+    @property
+    def renew_s(self) -> float:
+        return self.lease_ttl_s / 5
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> RelayConfig:
+        sweep = max(0.5, min(10.0, s.relay_grace_s / 3))
+        return cls(grace_s=s.relay_grace_s, lease_ttl_s=s.lease_ttl_s, sweep_s=sweep)
 
 
 class RelayHub:
@@ -40,21 +70,36 @@ class RelayHub:
         sink: Optional[StateSink] = None,
         *,
         config: RelayConfig = RelayConfig(),
-        backend_factory: Callable[[InterviewBrief], LiveBackend] = open_backend,
+        coordinator: Optional[Coordinator] = None,
+        backend_factory: Callable[..., LiveBackend] = open_backend,
         on_completed: Callable[[str], None] = feedback.schedule_feedback,
         recordings: Optional[RecordingStore] = None,
     ) -> None:
         """``recordings``: where live interviews are recorded (None, or PREPPAL_KEEP_RECORDINGS=0: not)."""
         self.sink: StateSink = sink or NullSink()
         self.config = config
-        self.open_backend = backend_factory
+        self.coordinator: Coordinator = coordinator or LocalCoordinator()
+        self.backend_factory = backend_factory
         self.on_completed = on_completed
         self.recordings = recordings
+        self.metrics = RelayMetrics(lambda: len(self._sessions))
+        self.accepting = True  # False once shutting down: new sockets go to other processes
         self._sessions: dict[str, InterviewSession] = {}
+        self._tasks: list[asyncio.Task] = []
+
+    @property
+    def worker_id(self) -> str:
+        return self.coordinator.worker_id
 
     def set_sink(self, sink: StateSink) -> None:
         """The app's sink needs the app, which needs the routes: set once the app exists."""
         self.sink = sink
+
+    def configure(self, **changes: float) -> None:
+        self.config = replace(self.config, **changes)
+
+    def open_backend(self, brief: InterviewBrief, resume: Optional[dict] = None) -> LiveBackend:
+        return self.backend_factory(brief, resume) if resume is not None else self.backend_factory(brief)
 
     def session(self, interview_id: str) -> Optional[InterviewSession]:
         return self._sessions.get(interview_id)
@@ -63,8 +108,9 @@ class RelayHub:
     def live_count(self) -> int:
         return len(self._sessions)
 
-    def launch(self, interview: Interview, claims: WorkerClaims) -> InterviewSession:
-        session = InterviewSession(self, interview, claims)
+    # -- sessions -------------------------------------------------------------------------------
+    def launch(self, interview: Interview, claims: WorkerClaims, resumed: Optional[Resumed] = None) -> InterviewSession:
+        session = InterviewSession(self, interview, claims, resumed)
         self._sessions[interview.id] = session
         task = asyncio.create_task(session.run(), name=f"relay-{interview.id}")
         task.add_done_callback(lambda t: t.cancelled() or t.exception())  # errors are logged in run()
@@ -74,8 +120,134 @@ class RelayHub:
         if self._sessions.get(session.interview_id) is session:
             del self._sessions[session.interview_id]
 
+    async def take_over(self, interview_id: str, claims: WorkerClaims) -> Optional[InterviewSession]:
+        """Resume a live interview held elsewhere (or by nobody) here; None if it cannot be.
+
+        Waits for the holder to hand over (it is asked through the coordinator), or for its
+        lease to run out when it does not answer (stopped); a gone holder's lease is taken at once.
+        """
+        me = self.worker_id
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.lease_ttl_s + 2.0
+        asked_owner: Optional[str] = None
+        gone_owner: Optional[str] = None
+        how = "released"
+        while True:
+            lease = await asyncio.to_thread(leases.lease_of, interview_id)
+            if lease is None or lease.status != InterviewStatus.IN_PROGRESS:
+                return None
+            if lease.owner and lease.owner != me and not lease.expired():
+                if asked_owner != lease.owner:
+                    asked_owner = lease.owner
+                    if not await self.coordinator.ask_release(lease.owner, interview_id):
+                        gone_owner, how = lease.owner, "gone"
+            elif lease.owner and lease.owner != me:
+                how = "expired"
+            if await asyncio.to_thread(
+                leases.take_over, interview_id, me, self.config.lease_ttl_s, gone_owner=gone_owner
+            ):
+                break
+            if loop.time() > deadline:
+                return None
+            await asyncio.sleep(0.05)
+        self.metrics.takeovers.labels(how).inc()
+        try:
+            interview = await asyncio.to_thread(interviews.get_interview_any, interview_id)
+            lines = await asyncio.to_thread(interviews.get_transcript, interview_id)
+        except Exception:
+            await asyncio.to_thread(leases.release, interview_id, me)
+            raise
+        if self.session(interview_id) is not None:  # a second resume raced this one here
+            return None
+        log_state(interview_id, "taken_over", worker=me, how=how, previous=lease.owner)
+        return self.launch(interview, claims, Resumed.from_rows(interview, lines))
+
+    def _on_release_request(self, interview_id: str) -> None:
+        """Another process resumes ``interview_id``: let go of it (called on the event loop)."""
+        session = self.session(interview_id)
+        if session is not None:
+            session.finish(Released("taken_over"))
+
+    # -- process lifetime ---------------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[RelayHub]:
+        """Coordination, lease renewal and the sweep while serving; hand-over on the way out.
+
+        Registered as a Reflex lifespan task: it starts after granian forks each worker."""
+        await self.coordinator.start(self._on_release_request)
+        self.accepting = True
+        install_sigterm_handover(self.hand_over_all)
+        self._tasks = [
+            asyncio.create_task(self._renew_loop(), name="relay-leases"),
+            asyncio.create_task(self._sweep_loop(), name="relay-sweep"),
+        ]
+        log.info("relay hub %s started", self.worker_id)
+        try:
+            yield self
+        finally:
+            await self.hand_over_all()
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self.coordinator.close()
+
+    async def hand_over_all(self) -> list[str]:
+        """Shutdown: stop taking interviews and hand every live one over to other processes."""
+        self.accepting = False
+        sessions = [s for s in self._sessions.values() if not s.finished]
+        for session in sessions:
+            token = ""
+            try:
+                token = await asyncio.to_thread(
+                    generate_worker_token, session.user_id, session.interview_id, session.client_token, resume=True
+                )
+            except Exception as exc:  # the client then asks its page for a token, as after a drop
+                log.warning("no resume token for %s: %r", session.interview_id, exc)
+            session.finish(Released("shutdown", token))
+        for session in sessions:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(session.done.wait(), self.config.handover_s)
+        return [s.interview_id for s in sessions]
+
+    async def _renew_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.renew_s)
+            held = {i for i, s in self._sessions.items() if s.holds_lease}
+            if not held:
+                continue
+            try:
+                kept = await asyncio.to_thread(leases.renew, self.worker_id, held, self.config.lease_ttl_s)
+            except Exception as exc:  # database hiccup: the lease has slack (ttl = 5 renewals)
+                log.warning("lease renewal failed: %r", exc)
+                continue
+            for interview_id in held - kept:
+                session = self.session(interview_id)
+                if session is not None and session.holds_lease:
+                    session.finish(Released("lease_lost"))
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:  # a database or Redis hiccup must not kill the loop
+                log.exception("abandoned-interview sweep failed; will retry")
+            await asyncio.sleep(self.config.sweep_s)
+
+    async def sweep(self) -> list[str]:
+        """ERROR for interviews nobody resumed within the grace period after their holder went."""
+        candidates = await asyncio.to_thread(leases.abandoned, timedelta(seconds=self.config.grace_s))
+        candidates = [c for c in candidates if c.interview_id not in self._sessions]
+        if not candidates:
+            return []
+        gone = await self.coordinator.gone(c.owner for c in candidates)
+        dead = [c for c in candidates if c.owner in gone]
+        swept = await asyncio.to_thread(leases.mark_abandoned, dead, ABANDONED_MESSAGE, codes.TIMEOUT)
+        for interview_id in swept:
+            log_state(interview_id, "error", code=codes.TIMEOUT, why="abandoned", worker=self.worker_id)
+        return swept
+
     async def stop_all(self, outcome: Failure, timeout_s: float = 5.0) -> list[str]:
-        """End every session still here with ``outcome``; returns their interview ids."""
+        """End every session still here with ``outcome``; returns their interview ids (tests)."""
         sessions = list(self._sessions.values())
         for session in sessions:
             session.finish(outcome)

@@ -7,8 +7,13 @@ an ``ErrorResponse`` followed by a close with the same code, so the browser can 
 Token purposes:
 - ``connect``: the interview must be PENDING and not already being started here; a new
   relay is launched.
-- ``resume``: the interview must be IN_PROGRESS with a session in this process (it waits
-  through the network-drop grace period); the new socket takes over from any old one.
+- ``resume``: the interview must be IN_PROGRESS. With a session in this process (it waits
+  through the network-drop grace period) the new socket takes over from any old one;
+  otherwise this process takes the interview over from whichever holds it
+  (:meth:`RelayHub.take_over`) and re-opens the interviewer where it stopped.
+
+A process that is shutting down refuses every socket with 1012 *before* spending the
+token, so the client's retry (a fresh or the same token) reaches another process.
 
 The route is built around one :class:`~preppal.realtime.hub.RelayHub` (``preppal.py``).
 """
@@ -47,7 +52,8 @@ class Refused(Exception):
 
 async def _refuse(ws: WebSocket, code: int, message: str) -> None:
     try:
-        await ws.send_bytes(codec.error(code, message))
+        if message:
+            await ws.send_bytes(codec.error(code, message))
         await ws.close(code)
     except Exception:
         pass  # the client left first
@@ -59,6 +65,8 @@ async def _authorize(hub: RelayHub, interview_id: str, token: str):
         claims = verify_worker_token(token, interview_id)
     except TokenError as exc:
         raise Refused(codes.AUTH, exc.message) from None
+    if not hub.accepting:
+        raise Refused(codes.SERVICE_RESTART, "")
     try:  # spent first: a token opens at most one connection, whatever happens next
         await asyncio.to_thread(consume_worker_token, claims)
     except TokenError as exc:
@@ -75,8 +83,12 @@ async def _authorize(hub: RelayHub, interview_id: str, token: str):
         if await asyncio.to_thread(interviews.other_live_interview, claims.user_id, interview_id):
             raise Refused(codes.ANOTHER_LIVE, interviews.ALREADY_LIVE)  # one live interview per user
     elif claims.purpose == PURPOSE_RESUME:
-        if interview.status != InterviewStatus.IN_PROGRESS or session is None or session.finished:
+        if interview.status != InterviewStatus.IN_PROGRESS:
             raise Refused(codes.AUTH, "This interview can no longer be resumed.")
+        if session is None or session.finished:  # held elsewhere (or by nobody): take it over
+            session = await hub.take_over(interview_id, claims)
+            if session is None:
+                raise Refused(codes.AUTH, "This interview can no longer be resumed.")
     else:
         raise Refused(codes.AUTH, "Invalid token.")
     return interview, claims, session

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from preppal import codes
@@ -27,6 +29,7 @@ from preppal.live.base import (
     AITranscript,
     BackendError,
     BackendEvent,
+    Checkpoint,
     Ended,
     EndReason,
     Failed,
@@ -35,17 +38,20 @@ from preppal.live.base import (
     LiveBackend,
     UserTranscript,
 )
-from preppal.models import Interview, InterviewStatus
+from preppal.models import Interview, InterviewStatus, TranscriptEntry, utcnow
 from preppal.realtime import codec
+from preppal.realtime.checkpoint import CheckpointSaver
 from preppal.realtime.code_channel import CodeChannel
 from preppal.realtime.link import ClientLink
+from preppal.realtime.metrics import log_state
 from preppal.realtime.outcome import Abandoned, Concluded, Failure, Outcome, Released
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.realtime.recorder import Recorder
 from preppal.realtime.sink import SinkPusher, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
-from preppal.services import interviews
+from preppal.services import interviews, leases
 from preppal.services.errors import AlreadyLive
+from preppal.services.interviews import TranscriptLine
 from preppal.services.tokens import WorkerClaims
 from preppal.settings import get_settings
 
@@ -69,25 +75,58 @@ def brief_for(interview: Interview, max_duration_s: int) -> InterviewBrief:
     )
 
 
+@dataclass(frozen=True)
+class Resumed:
+    """A live interview taken over from another process: where it stands in the database."""
+
+    lines: list[TranscriptLine]
+    checkpoint: dict  # the backend's last Checkpoint state ({} when none was saved)
+    elapsed_s: float  # since it went live
+
+    @classmethod
+    def from_rows(cls, interview: Interview, entries: list[TranscriptEntry]) -> Resumed:
+        lines = [TranscriptLine(e.sequence, e.speaker, e.text, e.start_ms, e.end_ms) for e in entries]
+        started = interview.started_at
+        elapsed = (utcnow() - started).total_seconds() if started else 0.0
+        return cls(lines, dict(interview.checkpoint or {}), max(0.0, elapsed))
+
+
 class InterviewSession:
     """The per-interview actor on this worker. Created and started by :meth:`RelayHub.launch`."""
 
-    def __init__(self, hub: RelayHub, interview: Interview, claims: WorkerClaims) -> None:
+    def __init__(
+        self, hub: RelayHub, interview: Interview, claims: WorkerClaims, resumed: Optional[Resumed] = None
+    ) -> None:
         self.interview_id = interview.id
+        self.user_id = claims.user_id
+        self.client_token = claims.client_token
+        self.owner = hub.worker_id
+        self._resumed = resumed
+        elapsed = resumed.elapsed_s if resumed else 0.0
         self.max_session_s = get_settings().max_session_s
+        self._remaining_s = max(1.0, self.max_session_s - elapsed)
         self._hub = hub
         self._config = hub.config
-        self._brief = brief_for(interview, self.max_session_s)
+        self._metrics = hub.metrics
+        self._brief = brief_for(interview, int(self._remaining_s))
         self.link = ClientLink(interview.id, self, detached_audio_s=hub.config.detached_audio_s)
         self._pusher = SinkPusher(hub.sink, claims.client_token, interview.id)
         self._assembler = TranscriptAssembler()
-        self._writer = TranscriptWriter(interview.id)
+        if resumed:
+            self._assembler.continue_from(resumed.lines)
+        self._writer = TranscriptWriter(interview.id, self.owner, self._lease_lost)
+        self._checkpoints = CheckpointSaver(interview.id, self.owner, resumed.checkpoint if resumed else None)
+        self.holds_lease = resumed is not None  # a take-over holds it already; a start takes it going live
         # The code editor's snapshots (realtime/code_channel.py): offered by on_client_message,
         # passed to the backend once live, stored with their time on the transcript's clock.
         self.code = CodeChannel(interview.id, self._assembler.elapsed_ms)
         # recording tap (issue12a): both voices → a background writer (PREPPAL_KEEP_RECORDINGS=0: off)
         settings = get_settings()
         store = hub.recordings if settings.keep_recordings else None
+        if resumed is not None:
+            # Taken over: the recording so far belongs to the process that started it (stored
+            # when it let go, or from its spool after a crash); this one does not overwrite it.
+            store = None
         self._recorder = Recorder(store, interview.id, checkpoint_s=settings.recording_checkpoint_s)
         self._backend: Optional[LiveBackend] = None
         self._outcome: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
@@ -112,8 +151,8 @@ class InterviewSession:
             if not await self._start_backend():
                 return
             loop = asyncio.get_running_loop()
-            cap = loop.call_later(self.max_session_s, self.finish, Concluded(EndReason.TIMEOUT))
-            timers = [asyncio.create_task(self._pump_backend()), asyncio.create_task(self._heartbeat())]
+            cap = loop.call_later(self._remaining_s, self.finish, Concluded(EndReason.TIMEOUT))
+            timers = [asyncio.create_task(self._pump_backend())]
             outcome = await self._outcome
             cap.cancel()
             for task in timers:
@@ -134,48 +173,49 @@ class InterviewSession:
             await self._pusher.close()
             await self._writer.drain()
             await self._recorder.close()  # no-op when _conclude closed it
+            await self._checkpoints.drain()
             self._hub.forget(self)
             self.done.set()
 
     async def _start_backend(self) -> bool:
-        """Open the interviewer and move PENDING → IN_PROGRESS; False when the session is over."""
+        """Open the interviewer and move PENDING → IN_PROGRESS (taking the lease), or continue
+        a take-over from its checkpoint; False when the session is over."""
+        resumed = self._resumed
+        log_state(self.interview_id, "resuming" if resumed else "connecting", worker=self.owner)
         try:
-            self._backend = self._hub.open_backend(self._brief)
+            self._backend = self._hub.open_backend(self._brief, resumed.checkpoint if resumed else None)
             ready = await self._backend.start()
         except BackendError as exc:
             log.info("interviewer unavailable for %s: %s", self.interview_id, exc.message)
-            await self._db(
-                interviews.update_status,
-                self.interview_id,
-                InterviewStatus.ERROR,
-                expected=InterviewStatus.PENDING,
-                error_code=exc.code,
-                error_message=exc.message,
-            )
-            self._pusher.offer(TranscriptPush(phase="error", message=exc.message))
-            await self.link.close(exc.code, exc.message)
+            self._metrics.upstream_errors.labels("resume" if resumed else "start").inc()
+            await self._fail(exc.code, exc.message)
             return False
-        try:
-            await asyncio.to_thread(
-                interviews.update_status,
-                self.interview_id,
-                InterviewStatus.IN_PROGRESS,
-                expected=InterviewStatus.PENDING,
-                interviewer=ready.interviewer,
-            )
-        except Exception as exc:  # lost the compare-and-set: another worker started it
-            log.info("interview %s could not go live: %s", self.interview_id, exc)
-            code = codes.ANOTHER_LIVE if isinstance(exc, AlreadyLive) else codes.ALREADY_CONNECTED
-            message = codes.message_for(code)
-            self._pusher.offer(TranscriptPush(phase="error", message=message))
-            await self.link.close(code, message)
-            return False
-        self._assembler.start_clock()
+        if resumed is None:
+            try:
+                await asyncio.to_thread(
+                    interviews.update_status,
+                    self.interview_id,
+                    InterviewStatus.IN_PROGRESS,
+                    expected=InterviewStatus.PENDING,
+                    interviewer=ready.interviewer,
+                    lease=(self.owner, self._config.lease_ttl_s),
+                )
+            except Exception as exc:  # lost the compare-and-set: another worker started it
+                log.info("interview %s could not go live: %s", self.interview_id, exc)
+                code = codes.ANOTHER_LIVE if isinstance(exc, AlreadyLive) else codes.ALREADY_CONNECTED
+                message = codes.message_for(code)
+                self._pusher.offer(TranscriptPush(phase="error", message=message))
+                await self.link.close(code, message)
+                return False
+            self.holds_lease = True
+        self._assembler.start_clock(resumed.elapsed_s if resumed else 0.0)
         self._recorder.start(self._assembler.origin, ready.output_sample_rate)  # t=0 of transcript and recording
         self.live = True
         self.code.attach(self._backend)
-        await self.link.ready(codec.session_ready(ready.interviewer, ready.output_sample_rate, self.max_session_s))
+        ready_info = codec.session_ready(ready.interviewer, ready.output_sample_rate, int(self._remaining_s))
+        await self.link.ready(ready_info)
         self._pusher.offer(TranscriptPush(phase="live"))
+        log_state(self.interview_id, "live", worker=self.owner, interviewer=ready.interviewer, resumed=bool(resumed))
         if self._end_requested:
             await self.on_end_request()
         return True
@@ -191,7 +231,9 @@ class InterviewSession:
         """Every backend event passes here, in order; False once the backend is done."""
         if isinstance(event, AIAudio):
             self._recorder.interviewer(event.pcm, event.sample_rate)
+            start = time.perf_counter()
             await self.link.audio(codec.audio_response(event.pcm, event.sample_rate))
+            self._metrics.down.observe(time.perf_counter() - start)
         elif isinstance(event, AITranscript):
             await self._transcript("AI", event.text, event.final)
         elif isinstance(event, UserTranscript):
@@ -203,21 +245,25 @@ class InterviewSession:
         elif isinstance(event, Ended):
             self.finish(Concluded(event.reason))
             return False
+        elif isinstance(event, Checkpoint):
+            self._checkpoints.offer(event.state)
         elif isinstance(event, Failed):
             log.warning("interviewer failed for %s: %s %s", self.interview_id, event.code, event.detail)
+            self._metrics.upstream_errors.labels("session").inc()
             self.finish(Failure(event.code, event.message))
             return False
         return True
 
-    async def _heartbeat(self) -> None:
-        while True:
-            await asyncio.sleep(self._config.heartbeat_s)
-            await self._db(interviews.heartbeat, self.interview_id)
+    def _lease_lost(self) -> None:
+        """Another process holds the interview now (found on a fenced write)."""
+        self.finish(Released("lease_lost"))
 
     # -- from the client (through the link) ------------------------------------------------------
     async def on_audio(self, pcm: bytes) -> None:
+        start = time.perf_counter()
         self._recorder.candidate(pcm)
         await self._backend.send_audio(pcm)  # type: ignore[union-attr]  # set before live
+        self._metrics.up.observe(time.perf_counter() - start)
 
     async def on_end_request(self) -> None:
         """The candidate pressed End: the backend confirms with Ended (or we stop anyway)."""
@@ -242,11 +288,13 @@ class InterviewSession:
             self._grace = None
         if self.live:
             self._pusher.offer(TranscriptPush(phase="live"))
+            log_state(self.interview_id, "attached", worker=self.owner)
 
     def on_detached(self) -> None:
         if self.finished or self._outcome.done():
             return
         self._pusher.offer(TranscriptPush(phase="reconnecting"))
+        log_state(self.interview_id, "reconnecting", worker=self.owner)
         self._grace = asyncio.get_running_loop().call_later(self._config.grace_s, self.finish, Abandoned())
 
     # -- transcript ------------------------------------------------------------------------------
@@ -281,25 +329,49 @@ class InterviewSession:
                 await self._complete(None, lines)
             case Concluded(reason=reason):
                 await self._complete(reason, lines)
-            case Released():
-                pass  # step 2: hand-over (the interview goes on elsewhere)
+            case Released(why=why, resume_token=token):
+                await self._hand_over(why, token)
+
+    async def _hand_over(self, why: str, resume_token: str) -> None:
+        """The interview goes on in another process: close the upstream without ending it,
+        persist where it stands, let go of the lease, point the client elsewhere."""
+        self._metrics.handovers.labels(why).inc()
+        if self._backend is not None:
+            await self._backend.close()
+        self._pusher.offer(TranscriptPush(phase="reconnecting"))
+        await self._pusher.close()  # before the next holder pushes "live"
+        await self._checkpoints.drain()
+        if self.holds_lease and why != "lease_lost":
+            await self._db(leases.release, self.interview_id, self.owner, self._checkpoints.latest)
+        self.holds_lease = False
+        log_state(self.interview_id, "handed_over", worker=self.owner, why=why)
+        if self.link.attached:
+            if resume_token:
+                await self.link.control(codec.reconnect(resume_token))
+            code = codes.SERVICE_RESTART if why == "shutdown" else codes.ALREADY_CONNECTED
+            await self.link.close(code, "" if why == "shutdown" else codes.message_for(code))
 
     async def _fail(self, code: int, message: str) -> None:
         await self._db(  # before going live only a crash gets here: PENDING → ERROR
             interviews.update_status,
             self.interview_id,
             InterviewStatus.ERROR,
-            expected=InterviewStatus.IN_PROGRESS if self.live else InterviewStatus.PENDING,
+            expected=InterviewStatus.IN_PROGRESS if (self.live or self._resumed) else InterviewStatus.PENDING,
             error_code=code,
             error_message=message,
+            owner=self.owner if self.holds_lease else None,
         )
+        self.holds_lease = False
+        log_state(self.interview_id, "error", worker=self.owner, code=code)
         self._pusher.offer(TranscriptPush(phase="error", message=message))
         await self.link.close(code, message)
 
     async def _complete(self, reason: Optional[EndReason], lines: list) -> None:
         label = reason.value if reason else DISCONNECTED
-        if await self._db(interviews.submit_transcript, self.interview_id, lines, end_reason=label):
+        owner = self.owner
+        if await self._db(interviews.submit_transcript, self.interview_id, lines, end_reason=label, owner=owner):
             self._hub.on_completed(self.interview_id)  # feedback in the background; never raises
+            log_state(self.interview_id, "completed", worker=owner, reason=label, lines=len(lines))
         else:
             await self._db(
                 interviews.update_status,
@@ -308,7 +380,10 @@ class InterviewSession:
                 expected=InterviewStatus.IN_PROGRESS,
                 error_code=codes.INTERNAL,
                 error_message="The transcript could not be saved.",
+                owner=owner,
             )
+            log_state(self.interview_id, "error", worker=owner, code=codes.INTERNAL)
+        self.holds_lease = False
         self._pusher.offer(TranscriptPush(phase="ended", end_reason=label))
         if self.link.attached:
             await self.link.control(codec.session_ended(reason))

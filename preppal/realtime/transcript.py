@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from preppal.models import Speaker
 from preppal.services import interviews
 from preppal.services.interviews import TranscriptLine
+from preppal.services.leases import LeaseLost
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,14 @@ class TranscriptAssembler:
         self._open: dict[str, _Open] = {}
         self.lines: list[TranscriptLine] = []
 
-    def start_clock(self) -> None:
-        """Offsets are measured from the moment the interview went live."""
-        self._t0 = self._clock()
+    def start_clock(self, elapsed_s: float = 0.0) -> None:
+        """Offsets are measured from the moment the interview went live (``elapsed_s`` ago)."""
+        self._t0 = self._clock() - elapsed_s
+
+    def continue_from(self, lines: list[TranscriptLine]) -> None:
+        """Taken over from another process: keep its final lines, number on after them."""
+        self.lines = list(lines)
+        self._next_id = max((line.sequence for line in lines), default=0) + 1
 
     @property
     def origin(self) -> float:
@@ -109,10 +115,16 @@ class TranscriptAssembler:
 
 
 class TranscriptWriter:
-    """Persists final lines in order, one at a time, in a worker thread."""
+    """Persists final lines in order, one at a time, in a worker thread.
 
-    def __init__(self, interview_id: str) -> None:
+    Writes are fenced by the lease (``owner``): once another process holds the interview,
+    nothing more is written from here and ``on_lost`` is called once."""
+
+    def __init__(self, interview_id: str, owner: str | None = None, on_lost=lambda: None) -> None:
         self._interview_id = interview_id
+        self._owner = owner
+        self._on_lost = on_lost
+        self._lost = False
         self._queue: asyncio.Queue[TranscriptLine | None] = asyncio.Queue()
         self._task: asyncio.Task | None = None
         self.failures = 0
@@ -125,8 +137,13 @@ class TranscriptWriter:
 
     async def _run(self) -> None:
         while (line := await self._queue.get()) is not None:
+            if self._lost:
+                continue
             try:
-                await asyncio.to_thread(interviews.append_transcript_line, self._interview_id, line)
+                await asyncio.to_thread(interviews.append_transcript_line, self._interview_id, line, self._owner)
+            except LeaseLost:
+                self._lost = True
+                self._on_lost()
             except Exception as exc:  # the final submit rewrites every line: log, keep going
                 self.failures += 1
                 log.warning("transcript line %s of %s not saved: %s", line.sequence, self._interview_id, exc)

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from preppal import codes
 from preppal.db import session_scope
 from preppal.languages import CODES, DEFAULT_LANGUAGE, is_supported, offline_refusal
 from preppal.models import (
@@ -29,7 +28,7 @@ from preppal.models import (
     User,
     utcnow,
 )
-from preppal.services import input_limits, rate_limit
+from preppal.services import input_limits, leases, rate_limit
 from preppal.services.errors import (
     AlreadyLive,
     Conflict,
@@ -51,7 +50,7 @@ LEGAL_TRANSITIONS: dict[InterviewStatus, frozenset[InterviewStatus]] = {
 MAX_ROLE = input_limits.MAX_ROLE
 MAX_JOB_DESCRIPTION = input_limits.MAX_JOB_DESCRIPTION
 MAX_RESUME = input_limits.MAX_RESUME
-HEARTBEAT_STALE_AFTER = timedelta(seconds=90)
+HEARTBEAT_STALE_AFTER = timedelta(seconds=90)  # renewed with the lease while live (services/leases.py)
 ALREADY_LIVE = "You already have another interview in progress. End it (or wait for it to finish) first."
 
 
@@ -272,9 +271,13 @@ def _transition(
     new: InterviewStatus,
     *,
     expected: Optional[InterviewStatus] = None,
+    owner: Optional[str] = None,
     **values: object,
 ) -> Interview:
-    """Compare-and-set one status change inside ``session``; raise if illegal or lost."""
+    """Compare-and-set one status change inside ``session``; raise if illegal or lost.
+
+    ``owner``: the relay process making the change must hold the interview's lease."""
+    leases.assert_holder(session, interview_id, owner)
     current = session.exec(select(Interview.status).where(Interview.id == interview_id)).first()
     if current is None:
         raise NotFound("That interview does not exist.")
@@ -287,8 +290,8 @@ def _transition(
     if new == S.IN_PROGRESS:
         # One live interview per user, atomically: the user's row is locked (PostgreSQL;
         # SQLite serializes writers anyway) and the update itself checks for another one.
-        owner = session.exec(select(Interview.user_id).where(Interview.id == interview_id)).one()
-        session.exec(select(User.id).where(User.id == owner).with_for_update())
+        user_id = session.exec(select(Interview.user_id).where(Interview.id == interview_id)).one()
+        session.exec(select(User.id).where(User.id == user_id).with_for_update())
         conditions.append(~_others_live(Interview.id, Interview.user_id, utcnow() - HEARTBEAT_STALE_AFTER))
     result = session.exec(sa.update(Interview).where(*conditions).values(status=new, **values))
     if result.rowcount != 1:
@@ -311,8 +314,13 @@ def update_status(
     error_message: Optional[str] = None,
     end_reason: Optional[str] = None,
     interviewer: Optional[str] = None,
+    lease: Optional[tuple[str, float]] = None,
+    owner: Optional[str] = None,
 ) -> Interview:
-    """Move an interview along PENDING → IN_PROGRESS → COMPLETED | ERROR (legal moves only)."""
+    """Move an interview along PENDING → IN_PROGRESS → COMPLETED | ERROR (legal moves only).
+
+    ``lease`` (owner, seconds): going live takes the interview's lease in the same statement.
+    ``owner``: only the lease holder may make this change (the relay's own writes)."""
     new = InterviewStatus(status)
     values: dict[str, object] = {}
     now = utcnow()
@@ -320,14 +328,18 @@ def update_status(
         values.update(started_at=now, heartbeat_at=now)
         if interviewer:
             values["interviewer"] = interviewer
+        if lease:
+            values.update(lease_owner=lease[0], lease_until=now + timedelta(seconds=lease[1]))
     if new in (S.COMPLETED, S.ERROR):
         values["ended_at"] = ended_at or now
         if end_reason:
             values["end_reason"] = end_reason
     if new == S.ERROR:
         values.update(error_code=error_code, error_message=(error_message or "")[:500] or None)
+    if new in (S.COMPLETED, S.ERROR):
+        values["lease_owner"] = None
     with session_scope() as session:
-        return _transition(session, interview_id, new, expected=expected, **values)
+        return _transition(session, interview_id, new, expected=expected, owner=owner, **values)
 
 
 def _upsert_lines(session: Session, interview_id: str, lines: Iterable[TranscriptLine]) -> None:
@@ -343,9 +355,12 @@ def _upsert_lines(session: Session, interview_id: str, lines: Iterable[Transcrip
         session.add(row)
 
 
-def append_transcript_line(interview_id: str, line: TranscriptLine) -> None:
-    """Persist one final segment as it happens; re-sending the same sequence overwrites it."""
+def append_transcript_line(interview_id: str, line: TranscriptLine, owner: Optional[str] = None) -> None:
+    """Persist one final segment as it happens; re-sending the same sequence overwrites it.
+
+    ``owner``: written only while that relay process holds the lease (else LeaseLost)."""
     with session_scope() as session:
+        leases.assert_holder(session, interview_id, owner)
         _upsert_lines(session, interview_id, [line])
 
 
@@ -354,21 +369,26 @@ def submit_transcript(
     lines: list[TranscriptLine],
     ended_at: Optional[datetime] = None,
     end_reason: Optional[str] = None,
+    owner: Optional[str] = None,
 ) -> Interview:
     """Write the transcript and mark the interview COMPLETED in ONE transaction.
 
     Idempotent: a retry after success rewrites the same lines and returns the interview.
+    ``owner``: the relay process ending it must hold the lease.
     """
     if len({line.sequence for line in lines}) != len(lines):
         raise ValidationError("Transcript sequences must be unique.")
     with session_scope() as session:
+        leases.assert_holder(session, interview_id, owner)
         current = session.exec(select(Interview.status).where(Interview.id == interview_id)).first()
         if current is None:
             raise NotFound("That interview does not exist.")
         _upsert_lines(session, interview_id, lines)
         if InterviewStatus(current) == S.COMPLETED:
             return session.get(Interview, interview_id)
-        return _transition(session, interview_id, S.COMPLETED, ended_at=ended_at or utcnow(), end_reason=end_reason)
+        return _transition(
+            session, interview_id, S.COMPLETED, ended_at=ended_at or utcnow(), end_reason=end_reason, lease_owner=None
+        )
 
 
 def get_transcript(interview_id: str) -> list[TranscriptEntry]:
@@ -380,42 +400,3 @@ def get_transcript(interview_id: str) -> list[TranscriptEntry]:
                 .order_by(col(TranscriptEntry.sequence))
             )
         )
-
-
-def heartbeat(interview_id: str) -> None:
-    """The relay is alive for this interview (lets the sweep tell live from orphaned)."""
-    with session_scope() as session:
-        session.exec(
-            sa.update(Interview)
-            .where(Interview.id == interview_id, Interview.status == S.IN_PROGRESS)
-            .values(heartbeat_at=utcnow())
-        )
-
-
-def sweep_orphaned(stale_after: timedelta = HEARTBEAT_STALE_AFTER) -> list[str]:
-    """Mark IN_PROGRESS interviews whose relay stopped beating as ERROR (crash recovery).
-
-    Their transcript up to the last final segment is already persisted.
-    """
-    cutoff = utcnow() - stale_after
-    with session_scope() as session:
-        ids = session.exec(
-            select(Interview.id).where(
-                Interview.status == S.IN_PROGRESS,
-                sa.or_(Interview.heartbeat_at.is_(None), Interview.heartbeat_at < cutoff),
-            )
-        ).all()
-    swept = []
-    for interview_id in ids:
-        try:
-            update_status(
-                interview_id,
-                S.ERROR,
-                expected=S.IN_PROGRESS,
-                error_code=codes.INTERNAL,
-                error_message="The interview was interrupted by a server restart.",
-            )
-            swept.append(interview_id)
-        except (Conflict, InvalidTransition, NotFound):
-            pass  # someone else finished it meanwhile
-    return swept

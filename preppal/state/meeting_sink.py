@@ -1,7 +1,7 @@
 """The relay's state sink: live transcript and status pushed into the meeting page.
 
 The relay (preppal/realtime) knows nothing about Reflex; the app module registers
-``set_state_sink(ReflexMeetingSink(app))``. Each push opens the page's state with
+``hub.set_sink(ReflexMeetingSink(app))`` (preppal.py). Each push opens the page's state with
 ``app.modify_state`` and writes to the MeetingState *substate* fetched with
 ``get_state`` — writing to the root state object is silently dropped. The block is
 kept short: it holds the page's state lock.

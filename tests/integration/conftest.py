@@ -61,9 +61,10 @@ def relay_config() -> RelayConfig:
 async def relay_env(db, standin, sink, relay_config, monkeypatch) -> RelayEnv:
     """The relay served on a real socket, Gemini (real SDK) pointed at the stand-in."""
     point_gemini_at(monkeypatch, standin)
-    hub = RelayHub(sink, config=relay_config)
-    async with served_relay(hub) as server:
-        yield RelayEnv(server, make_user().id, hub)
+    completed: list[str] = []  # feedback is not generated here (tests/integration/test_feedback_*)
+    hub = RelayHub(sink, config=relay_config, on_completed=completed.append)
+    async with hub.running(), served_relay(hub) as server:
+        yield RelayEnv(server, make_user().id, hub, completed)
         leftovers = await stop_leftover_relays(hub)
         assert not leftovers, f"relays still running after the test: {leftovers}"
         # No upstream session may outlive its relay.

@@ -151,6 +151,8 @@ async def test_full_session_forwards_transcript_and_audio_then_completes(
 
     done = interviews.get_interview_any(iid)
     assert done.status == InterviewStatus.COMPLETED and done.end_reason == "USER_INITIATED"
+    assert done.lease_owner is None  # let go when it ended
+    assert relay_env.completed == [iid]  # feedback was started
     assert [(s, t) for _, s, t in rows(iid)] == [
         ("AI", "Hello, tell me about yourself."),
         ("USER", "I build payment systems."),
@@ -286,12 +288,14 @@ async def test_barge_in_forwards_interrupted_and_closes_the_ai_segment(relay_env
     ]
 
 
-@pytest.mark.parametrize("relay_config", [RelayConfig(grace_s=1.0, heartbeat_s=0.2)])
-async def test_heartbeat_while_live(relay_env, standin):
+@pytest.mark.parametrize("relay_config", [RelayConfig(grace_s=1.0, lease_ttl_s=1.0)])
+async def test_lease_is_taken_live_and_renewed(relay_env, standin):
     iid = relay_env.new_interview()
     candidate = await relay_env.connect(iid, relay_env.token(iid))
     await candidate.wait_kind("session_ready")
-    first = interviews.get_interview_any(iid).heartbeat_at
-    await wait_until(lambda: interviews.get_interview_any(iid).heartbeat_at > first, timeout=5)
+    first = interviews.get_interview_any(iid)
+    assert first.lease_owner == relay_env.hub.worker_id
+    await wait_until(lambda: interviews.get_interview_any(iid).lease_until > first.lease_until, timeout=5)
+    assert interviews.get_interview_any(iid).heartbeat_at > first.heartbeat_at
     await candidate.end()
     assert await candidate.wait_closed() == 1000

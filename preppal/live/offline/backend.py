@@ -32,6 +32,7 @@ from preppal.live.base import (
     AITranscript,
     BackendError,
     BackendEvent,
+    Checkpoint,
     Ended,
     EndReason,
     Failed,
@@ -86,8 +87,10 @@ class OfflineBackend(LiveBackend):
         turn_rules: TurnRules | None = None,
         semantic_turns: bool = True,
         acknowledge: bool = True,
+        resume: dict | None = None,
     ) -> None:
         self.brief = brief
+        self._resume = resume  # dialogue state from another process: continue, don't open again
         self._stt_model_dir = stt_model_dir
         self._send_ahead_s = send_ahead_s
         self._chunk_bytes = 2 * OUTPUT_RATE * chunk_ms // 1000
@@ -130,7 +133,10 @@ class OfflineBackend(LiveBackend):
     async def start(self) -> Ready:
         try:
             self._engines = await asyncio.to_thread(load_engines, self._stt_model_dir)
-            self._interviewer = Interviewer(self.brief)
+            if self._resume and self._resume.get("dialogue"):
+                self._interviewer = Interviewer.restore(self.brief, self._resume["dialogue"])
+            else:
+                self._interviewer = Interviewer(self.brief)
         except ModelUnavailable as exc:
             raise BackendError(codes.UPSTREAM, str(exc)) from exc
         except Exception as exc:
@@ -282,7 +288,8 @@ class OfflineBackend(LiveBackend):
     # --- the conversation ----------------------------------------------------------------------
     async def _conduct(self) -> None:
         assert self._interviewer is not None
-        self._say(self._interviewer.opening())
+        if self._resume is None:
+            self._say(self._interviewer.opening())
         while not self._ended:
             try:
                 answer = await asyncio.wait_for(self._inbox.get(), timeout=_TICK_S)
@@ -384,7 +391,9 @@ class OfflineBackend(LiveBackend):
 
     async def _speak(self, reply: Reply, reason: EndReason, first_audio: bytes | None = None) -> None:
         """Sentence by sentence: each is synthesised, then sent while the next one is made."""
-        assert self._engines is not None
+        assert self._engines is not None and self._interviewer is not None
+        # The dialogue state as of this reply: another process resumes from here (each turn).
+        self._emit(Checkpoint({"dialogue": self._interviewer.snapshot()}))
         voice = self._engines.voice
         for i, sentence in enumerate(reply.sentences):
             pcm = first_audio if i == 0 and first_audio else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from preppal.live.base import InterviewBrief
 from preppal.live.offline.questions import Question, load_bank, normalise_difficulty, normalise_type, pick_questions
@@ -223,6 +223,36 @@ class Interviewer:
             return self._say(f"{prompts[1]} {self._fill(question.text)}", "silence")
         moved = self._advance(prompts[2])
         return Reply(moved.text, "silence" if not moved.ended else "close", moved.ended)
+
+    # --- hand-over between processes -------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """The dialogue state as JSON-able data (persisted each turn; see :meth:`restore`)."""
+        return {
+            "questions": [asdict(q) for q in self.questions],
+            "skill": self.skill,
+            "index": self.index,
+            "followups_used": list(self.followups_used),
+            "answers": list(self._answers),
+            "silences": self._silences,
+            "last_prompt": self._last_prompt,
+            "finished": self.finished,
+        }
+
+    @classmethod
+    def restore(cls, brief: InterviewBrief, state: dict, bank: dict | None = None) -> Interviewer:
+        """The interviewer another process left at ``state``: same plan, position and follow-ups."""
+        self = cls(brief, bank)
+        self.questions = [Question(**{**q, "tags": tuple(q.get("tags", ()))}) for q in state["questions"]]
+        self.skill = state.get("skill", self.skill)
+        self.index = int(state["index"])
+        self.followups_used = list(state.get("followups_used", ()))
+        self._answers = list(state.get("answers", ()))
+        self._silences = int(state.get("silences", 0))
+        self._last_prompt = state.get("last_prompt", "")
+        self.finished = bool(state.get("finished", False))
+        # Variety only: a fresh stream per position, so a restored interview stays deterministic.
+        self._rng = random.Random(f"{brief.interview_id}/{self.index}/{len(self.followups_used)}")
+        return self
 
     def timeout(self) -> Reply:
         return self._say(self._fill(self.bank["timeout_closing"]), "timeout", ended=True)

@@ -35,20 +35,22 @@ class CodeSnapshot(_message.Message):
     def __init__(self, code: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
 
 class ServerToClientMessage(_message.Message):
-    __slots__ = ("transcript_update", "audio_response", "error", "session_ended", "interrupted", "session_ready")
+    __slots__ = ("transcript_update", "audio_response", "error", "session_ended", "interrupted", "session_ready", "reconnect")
     TRANSCRIPT_UPDATE_FIELD_NUMBER: _ClassVar[int]
     AUDIO_RESPONSE_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     SESSION_ENDED_FIELD_NUMBER: _ClassVar[int]
     INTERRUPTED_FIELD_NUMBER: _ClassVar[int]
     SESSION_READY_FIELD_NUMBER: _ClassVar[int]
+    RECONNECT_FIELD_NUMBER: _ClassVar[int]
     transcript_update: TranscriptUpdate
     audio_response: AudioResponse
     error: ErrorResponse
     session_ended: SessionEnded
     interrupted: Interrupted
     session_ready: SessionReady
-    def __init__(self, transcript_update: _Optional[_Union[TranscriptUpdate, _Mapping]] = ..., audio_response: _Optional[_Union[AudioResponse, _Mapping]] = ..., error: _Optional[_Union[ErrorResponse, _Mapping]] = ..., session_ended: _Optional[_Union[SessionEnded, _Mapping]] = ..., interrupted: _Optional[_Union[Interrupted, _Mapping]] = ..., session_ready: _Optional[_Union[SessionReady, _Mapping]] = ...) -> None: ...
+    reconnect: Reconnect
+    def __init__(self, transcript_update: _Optional[_Union[TranscriptUpdate, _Mapping]] = ..., audio_response: _Optional[_Union[AudioResponse, _Mapping]] = ..., error: _Optional[_Union[ErrorResponse, _Mapping]] = ..., session_ended: _Optional[_Union[SessionEnded, _Mapping]] = ..., interrupted: _Optional[_Union[Interrupted, _Mapping]] = ..., session_ready: _Optional[_Union[SessionReady, _Mapping]] = ..., reconnect: _Optional[_Union[Reconnect, _Mapping]] = ...) -> None: ...
 
 class TranscriptUpdate(_message.Message):
     __slots__ = ("speaker", "text", "is_final", "segment_id")
@@ -107,3 +109,9 @@ class SessionReady(_message.Message):
     output_sample_rate: int
     max_duration_s: int
     def __init__(self, interviewer: _Optional[str] = ..., output_sample_rate: _Optional[int] = ..., max_duration_s: _Optional[int] = ...) -> None: ...
+
+class Reconnect(_message.Message):
+    __slots__ = ("resume_token",)
+    RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    resume_token: str
+    def __init__(self, resume_token: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,136 @@
+"""Two relay workers on one PostgreSQL + Redis: a resume that lands on the other worker.
+
+Both hubs run in the test process (each with its own Redis coordinator, lease owner and
+served socket), so each step can be checked as it happens; the crash, stop and SIGTERM
+cases with real processes are in tests/e2e/test_failover_processes.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import pytest
+
+from preppal.db import session_scope
+from preppal.models import Interview, InterviewStatus, utcnow
+from preppal.realtime.coordinator import RedisCoordinator
+from preppal.realtime.hub import RelayConfig, RelayHub
+from preppal.realtime.outcome import Failure
+from preppal.services import interviews
+from tests.integration.test_relay_core import FRAME, rows
+from tests.integration.test_relay_resume import stream_audio
+from tests.support.relay_harness import RecordingSink, RelayEnv, point_gemini_at, served_relay, wait_until
+from tests.support.users import make_user
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+CONFIG = RelayConfig(grace_s=5.0, lease_ttl_s=3.0, sweep_s=0.5)
+
+
+@pytest.fixture
+async def two_workers(pg_db, redis_url, standin, monkeypatch):
+    point_gemini_at(monkeypatch, standin)
+    user = make_user().id
+    envs: list[RelayEnv] = []
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(2):
+            completed: list[str] = []
+            hub = RelayHub(
+                RecordingSink(), config=CONFIG, coordinator=RedisCoordinator(redis_url), on_completed=completed.append
+            )
+            await stack.enter_async_context(hub.running())
+            server = await stack.enter_async_context(served_relay(hub))
+            envs.append(RelayEnv(server, user, hub, completed))
+        yield envs
+        for env in envs:
+            await env.hub.stop_all(Failure(4500, "teardown"))
+
+
+async def test_resume_on_the_other_worker_mid_answer(two_workers, standin):
+    a, b = two_workers
+    answered = asyncio.Event()
+
+    async def on_a(conn):
+        await conn.wait_for(lambda: conn.client_content, timeout=5)
+        await conn.resumption("handle-a1")
+        await conn.ai_turn([" Tell me about", " a hard bug."])
+        await conn.wait_audio(FRAME * 5)
+        await conn.input_transcript(" It was a race")  # the answer is under way when the network drops
+        answered.set()
+        await conn.resumption("handle-a2")
+        await conn.hold()
+
+    async def on_b(conn):
+        await conn.wait_audio(FRAME * 5)  # the candidate's audio flows to the resumed session
+        await conn.input_transcript(" in the payment queue.")
+        await conn.ai_turn([" Thanks,", " how did you find it?"])
+        await conn.hold()
+
+    standin.behaviours = [on_a, on_b]
+    iid = a.new_interview()
+    candidate = await a.connect(iid, a.token(iid, "tab-7"))
+    await candidate.wait_for(lambda: "Tell me about a hard bug." in candidate.finals())
+    stop = asyncio.Event()
+    streamer = asyncio.create_task(stream_audio(candidate, stop))
+    await asyncio.wait_for(answered.wait(), 10)
+    await candidate.wait_for(lambda: any(t.text == "It was a race" for t in candidate.of("transcript_update")))
+    await wait_until(lambda: (interviews.get_interview_any(iid).checkpoint or {}).get("handle") == "handle-a2")
+    candidate.ws.transport.abort()  # the network goes; the page reconnects through the balancer to B
+    stop.set()
+    await streamer
+
+    back = await b.connect(iid, b.token(iid, "tab-7", resume=True))
+    await back.wait_kind("session_ready")
+    assert a.hub.session(iid) is None  # A let go (it was told through Redis)
+    assert interviews.get_interview_any(iid).lease_owner == b.hub.worker_id
+    assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
+    upstream_a, upstream_b = standin.connections
+    await wait_until(lambda: upstream_a.closed.is_set(), timeout=5)  # A closed its upstream, without ending
+    assert upstream_b.setup_value("session_resumption", "handle") == "handle-a2"
+    assert upstream_b.client_content == []  # no second greeting on the resumed session
+
+    stop = asyncio.Event()
+    streamer = asyncio.create_task(stream_audio(back, stop))
+    await back.wait_for(lambda: "Thanks, how did you find it?" in back.finals())
+    stop.set()
+    await streamer
+    await back.end()
+    assert await back.wait_closed() == 1000
+
+    done = interviews.get_interview_any(iid)
+    assert (done.status, done.end_reason) == (InterviewStatus.COMPLETED, "USER_INITIATED")
+    assert rows(iid) == [
+        (1, "AI", "Tell me about a hard bug."),
+        (2, "USER", "It was a race"),  # finished by A when it let go: nothing lost
+        (3, "USER", "in the payment queue."),  # B numbers on from the database
+        (4, "AI", "Thanks, how did you find it?"),
+    ]
+    assert b.completed == [iid] and a.completed == []  # feedback started once, by the finisher
+    # B's segment ids continue A's, so the page never shows a line twice.
+    assert [t.segment_id for t in back.of("transcript_update") if t.is_final] == [3, 4]
+    assert a.hub.metrics.handovers.labels("taken_over")._value.get() == 1
+    assert b.hub.metrics.takeovers.labels("released")._value.get() == 1
+    pushes = [u.phase for _, _, u in b.hub.sink.pushes if u.phase]
+    assert pushes[:1] == ["live"] and pushes[-1] == "ended"
+
+
+async def test_a_slow_holder_keeps_its_interview(two_workers, standin):
+    """A lease that ran out is not enough for the sweep: the holder must also be gone."""
+    a, b = two_workers
+    standin.behaviours = [lambda conn: conn.hold()]
+    iid = a.new_interview()
+    candidate = await a.connect(iid, a.token(iid))
+    await candidate.wait_kind("session_ready")
+    # Starve A's renewals: its lease runs out well past the grace period, as under a long stall.
+    a.hub.configure(lease_ttl_s=600.0)  # renew every 120 s from now on
+    await asyncio.sleep(CONFIG.renew_s + 0.5)  # let the renew loop pick up the long interval
+    with session_scope() as s:
+        s.get(Interview, iid).lease_until = utcnow() - timedelta(seconds=60)
+    assert b.hub.session(iid) is None
+    swept = await b.hub.sweep()
+    assert swept == []  # A still listens on Redis: alive, only slow
+    assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
+    await candidate.end()
+    assert await candidate.wait_closed() == 1000
+    assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
