@@ -7,7 +7,8 @@
 //   click Start (a user gesture: AudioContext.resume() for Safari, mic prompt)
 //   → worklets loaded → onRequestToken() → Reflex mints a worker token → `token` prop
 //   → WebSocket /ws/interview/<id>?token=… → SessionReady → live.
-// A dropped socket while live retries with backoff, each time with a fresh token.
+// A dropped socket while live retries with backoff, each time with a fresh token; a server
+// that is shutting down sends Reconnect{resumeToken} first, and the call rejoins at once.
 // window.__preppalCall exposes counters for the end-to-end tests and the latency bench.
 // The code editor (code_editor.jsx) shares this socket through code_channel.js: snapshots go
 // out as CodeSnapshot frames while the call is live, flushed at each candidate turn's end.
@@ -184,6 +185,10 @@ export function AudioCall({
       case "sessionEnded":
         finish(END_REASONS[msg.sessionEnded.reason] || "REASON_UNSPECIFIED");
         break;
+      case "reconnect":
+        // The server hands the interview over (deploy): rejoin now, on another server.
+        c.resumeToken = msg.reconnect.resumeToken;
+        break;
       default:
         console.warn("unknown server message", msg.payload);
     }
@@ -199,6 +204,13 @@ export function AudioCall({
     const kind = props.current.fatalCodes[String(event.code)];
     if (kind) return fail(kind, event.reason);
     if (c.ending) return finish("USER_INITIATED"); // closed right after our EndRequest
+    if (c.resumeToken) {
+      const tok = c.resumeToken;
+      c.resumeToken = null;
+      dbg.handedOver = (dbg.handedOver || 0) + 1;
+      report({ phase: "reconnecting", attempt: c.attempt });
+      return openSocket(tok);
+    }
     // Network lost (1006), server restart (1001/1012), …: retry with a fresh token.
     if (c.attempt >= RETRY_DELAYS_MS.length) return fail("network");
     const delay = RETRY_DELAYS_MS[c.attempt++];

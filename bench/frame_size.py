@@ -41,6 +41,7 @@ def main() -> None:
             sdk_models=False,
             profile=None,
             json=None,
+            instances=1,
         )
         asyncio.run(relay_load.main(run_args))
 

@@ -56,23 +56,32 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 # ---- the relay worker (granian imports this module and serves ``app``) -------------------------
 def _make_app():
+    from dataclasses import replace
+
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
     from preppal.live import gemini
     from preppal.realtime import route
+    from preppal.realtime.coordinator import coordinator_for
     from preppal.realtime.hub import RelayConfig, RelayHub
     from preppal.realtime.route import websocket_routes
+    from preppal.settings import get_settings
 
     gemini.DEFAULT_BATCH_MS = int(os.environ.get("PREPPAL_BENCH_BATCH_MS", gemini.DEFAULT_BATCH_MS))
     if os.environ.get("PREPPAL_BENCH_SDK_MODELS") == "1":
         os.environ["PREPPAL_GEMINI_WIRE_FAST_PATH"] = "0"
     # This process measures the relay: feedback generation after each simulated call (a
     # worker thread calling "Gemini", which the stand-in does not serve) is not part of it.
+    settings = get_settings()
     # bench/fuzz.py shortens the reconnect grace so dropped sessions settle within its run.
-    config = RelayConfig(grace_s=float(os.environ.get("PREPPAL_BENCH_GRACE_S", RelayConfig.grace_s)))
-    hub = RelayHub(config=config, on_completed=lambda interview_id: None)
+    grace = float(os.environ.get("PREPPAL_BENCH_GRACE_S", settings.relay_grace_s))
+    hub = RelayHub(
+        config=replace(RelayConfig.from_settings(settings), grace_s=grace),
+        coordinator=coordinator_for(settings.redis_url),  # several instances: PostgreSQL + Redis
+        on_completed=lambda interview_id: None,
+    )
     lags: list[float] = []
     gc_pauses: list[float] = []
     gc_start = [0.0]
@@ -155,7 +164,8 @@ def _make_app():
             route._heap_frozen = True  # pretend it was done: measures the unfrozen heap
         task = asyncio.create_task(monitor())
         threading.Thread(target=watchdog, args=(threading.get_ident(),), daemon=True).start()
-        yield
+        async with hub.running():
+            yield
         task.cancel()
 
     return Starlette(routes=[*websocket_routes(hub), Route("/bench/stats", stats)], lifespan=lifespan)

@@ -12,10 +12,13 @@ Gemini (bench/relay_bench_server.py). Per N it reports:
 - the driver's own loop lag (if that is high, the client side is the bottleneck).
 
 Latencies include loopback, the stand-in's and the driver's parsing: an upper bound on what
-the relay adds. Usage:
+the relay adds. ``--instances 2`` runs two relay processes behind the reference nginx
+(deploy/) on the local PostgreSQL + Redis, as docs/deployment.md describes; CPU and RSS are
+then summed over the instances and the loop lag is the worse one. Usage:
     .venv/bin/python -m bench.relay_load                    # N = 10 50 100 200, 20 s each
     .venv/bin/python -m bench.relay_load --sizes 10 --duration 8   # quick
     .venv/bin/python -m bench.relay_load --sizes 50 --profile /tmp/relay.prof
+    .venv/bin/python -m bench.relay_load --instances 2 --sizes 100 200 300
 """
 
 from __future__ import annotations
@@ -158,7 +161,24 @@ def seed(n: int) -> list[tuple[str, str]]:
     return out
 
 
-async def run_size(n: int, args, relay_url: str, stats_url: str, standin_pid: int, stats_file: Path) -> dict:
+def combined_stats(urls: list[str], query: str = "") -> dict:
+    """One relay's /bench/stats, or several instances' summed (CPU, RSS) and worst-of (lags)."""
+    parts = [http_json(u + query) for u in urls]
+    if len(parts) == 1:
+        return parts[0]
+    worst = lambda key: max((p[key] for p in parts), key=lambda d: d.get("p99_ms", 0.0))  # noqa: E731
+    return {
+        "cpu_s": sum(p["cpu_s"] for p in parts),
+        "wall_s": max(p["wall_s"] for p in parts),
+        "rss_mb": sum(p["rss_mb"] for p in parts),
+        "live_relays": sum(p["live_relays"] for p in parts),
+        "loop_lag": worst("loop_lag"),
+        "gc_gen1_2": worst("gc_gen1_2"),
+        "stalls": [s for p in parts for s in p.get("stalls", [])][:8],
+    }
+
+
+async def run_size(n: int, args, relay_url: str, stats_urls: list[str], standin_pid: int, stats_file: Path) -> dict:
     down: list[float] = []
     tickets = seed(n)
     loop = asyncio.get_running_loop()
@@ -178,11 +198,11 @@ async def run_size(n: int, args, relay_url: str, stats_url: str, standin_pid: in
     lag: list[float] = []
     stop_lag = asyncio.Event()
     lag_task = asyncio.create_task(loop_lag(lag, stop_lag))
-    await asyncio.to_thread(http_json, stats_url + (f"?profile={args.profile}" if args.profile else ""))
+    await asyncio.to_thread(combined_stats, stats_urls, f"?profile={args.profile}" if args.profile else "")
     os.kill(standin_pid, signal.SIGUSR1)  # start a fresh stand-in window
     cpu0, standin_cpu0, t0 = proc_cpu_s(), proc_cpu_s(standin_pid), time.monotonic()
     await asyncio.sleep(max(0.0, stop_at - loop.time()))
-    server = await asyncio.to_thread(http_json, stats_url)
+    server = await asyncio.to_thread(combined_stats, stats_urls)
     wall = time.monotonic() - t0
     driver_pct = 100 * (proc_cpu_s() - cpu0) / wall
     standin_pct = 100 * (proc_cpu_s(standin_pid) - standin_cpu0) / wall
@@ -231,12 +251,29 @@ def fmt(r: dict) -> str:
     )
 
 
+def fresh_pg_schema() -> str:
+    """A new schema in the local PostgreSQL (database ``test``) for this run."""
+    import sqlalchemy as sa
+
+    base = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    schema = f"bench_{time.time_ns():x}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return f"{base}?options=-csearch_path%3D{schema}"
+
+
 async def main(args) -> None:
     work = Path(tempfile.mkdtemp(prefix="relay-bench-"))
     env = dict(os.environ)
+    database_url = f"sqlite:///{work / 'bench.db'}"
+    if args.instances > 1:  # several processes: the shared PostgreSQL + Redis of a real cluster
+        database_url = fresh_pg_schema()
+        env["PREPPAL_REDIS_URL"] = "redis://127.0.0.1:6379/11"
     env.update(
         PYTHONPATH=str(ROOT),
-        DATABASE_URL=f"sqlite:///{work / 'bench.db'}",
+        DATABASE_URL=database_url,
         PREPPAL_DATA_DIR=str(work),
         PREPPAL_SECRET_KEY="bench-secret-key-" + "x" * 32,
         PREPPAL_INTERVIEWER="gemini",
@@ -257,6 +294,7 @@ async def main(args) -> None:
 
     stats_file, port_file = work / "standin.json", work / "standin-port.json"
     procs: list[subprocess.Popen] = []
+    stops: list = []
     try:
         standin = subprocess.Popen(
             [sys.executable, "-m", "bench.relay_bench_server", "standin", str(stats_file), str(port_file)],
@@ -265,25 +303,33 @@ async def main(args) -> None:
         )
         procs.append(standin)
         info = wait_file(port_file)
-        port = free_port()
         env.update(GEMINI_BASE_URL=info["base_url"], GEMINI_CA_FILE=info["cert"], PREPPAL_BENCH_ROLE="relay")
-        relay = subprocess.Popen(
-            [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)]
-            + ["--workers", "1", "--no-log", "bench.relay_bench_server:app"],
-            cwd=ROOT,
-            env=env,
-        )
-        procs.append(relay)
-        stats_url = f"http://127.0.0.1:{port}/bench/stats"
+        ports = [free_port() for _ in range(args.instances)]
+        for port in ports:
+            relay = subprocess.Popen(
+                [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)]
+                + ["--workers", "1", "--no-log", "bench.relay_bench_server:app"],
+                cwd=ROOT,
+                env=env,
+            )
+            procs.append(relay)
+        stats_urls = [f"http://127.0.0.1:{port}/bench/stats" for port in ports]
         deadline = time.monotonic() + 30
         while True:
             try:
-                http_json(stats_url)
+                combined_stats(stats_urls)
                 break
             except OSError:
                 if time.monotonic() > deadline:
                     raise
                 await asyncio.sleep(0.2)
+        relay_url = f"ws://127.0.0.1:{ports[0]}"
+        if args.instances > 1:
+            from tests.support.failover import Nginx
+
+            nginx = Nginx(work / "nginx", ports).start()
+            stops.append(nginx.stop)
+            relay_url = nginx.url
         if getattr(args, "frame_ms", None):
             Candidate.frame_ms = args.frame_ms
         else:
@@ -291,10 +337,14 @@ async def main(args) -> None:
 
             Candidate.frame_ms = get_settings().audio_frame_ms
         path = f"{Candidate.frame_ms} ms browser frames, " + ("SDK models" if args.sdk_models else "wire JSON")
-        print(f"{path}, batch {args.batch_ms} ms, {args.duration:.0f} s measured per size, {args.warmup:.0f} s warm-up")
+        where = f"{args.instances} instances behind nginx" if args.instances > 1 else "1 instance"
+        print(
+            f"{where}, {path}, batch {args.batch_ms} ms, {args.duration:.0f} s measured per size,"
+            f" {args.warmup:.0f} s warm-up"
+        )
         results = []
         for n in args.sizes:
-            result = await run_size(n, args, f"ws://127.0.0.1:{port}", stats_url, standin.pid, stats_file)
+            result = await run_size(n, args, relay_url, stats_urls, standin.pid, stats_file)
             results.append(result)
             print(fmt(result), flush=True)
             await asyncio.sleep(2)  # let the sessions finish before the next size
@@ -309,9 +359,11 @@ async def main(args) -> None:
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2))
         if args.profile:
-            http_json(stats_url)  # closes the profile window
+            combined_stats(stats_urls)  # closes the profile window
             pstats.Stats(args.profile).sort_stats("tottime").print_stats(25)
     finally:
+        for stop in stops:
+            stop()
         for proc in reversed(procs):
             proc.terminate()
         for proc in procs:
@@ -324,6 +376,7 @@ async def main(args) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 100, 200])
+    parser.add_argument("--instances", type=int, default=1, help="relay processes (>1: behind nginx, on PG + Redis)")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per size")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--frame-ms", type=int, default=None, help="browser frame length (default: settings)")

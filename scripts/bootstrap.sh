@@ -22,7 +22,7 @@ apt_install() {  # apt_install PKG... (Debian, as root) — or explain what to i
       APT_UPDATED=1
     fi
     log "apt-get install $*"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
   else
     die "Please install: $* (system packages), then run this again."
   fi
@@ -83,6 +83,10 @@ setup_fonts() {
       log "PDF export: install fonts-dejavu-core and fonts-droid-fallback for non-Latin text"
     fi
   fi
+}
+
+setup_nginx() {  # Debian's nginx: the reference load balancer (scripts/cluster.sh, failover tests)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || apt_install nginx
 }
 
 migrate() {

@@ -13,6 +13,7 @@ setup_fonts
 # the test browser renders "हिन्दी", "日本語", "普通话" instead of empty boxes.
 [ -d /usr/share/fonts/truetype/wqy ] && [ -d /usr/share/fonts/truetype/lohit-devanagari ] ||
   apt_install fonts-wqy-microhei fonts-lohit-deva
+setup_nginx  # failover tests run the reference nginx setup (deploy/)
 
 cd "$ROOT"
 log "lint: ruff"

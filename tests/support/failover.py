@@ -114,7 +114,7 @@ class Nginx:
         sys.path.insert(0, str(ROOT / "scripts"))
         from nginx_conf import render  # scripts/ is not a package on purpose: it is also run directly
 
-        conf = render(self.prefix, f"127.0.0.1:{self.port}", [f"127.0.0.1:{p}" for p in self.upstreams])
+        conf = render(self.prefix, str(self.port), [f"127.0.0.1:{p}" for p in self.upstreams])
         binary = self.binary()
         assert binary, "nginx is not installed (scripts/test.sh installs it)"
         log = self.prefix / "stdout.log"

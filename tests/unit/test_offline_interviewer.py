@@ -171,3 +171,19 @@ def test_candidate_can_ask_to_repeat_or_skip() -> None:
     assert reply.rule == "repeat" and first.text.split("{")[0][:25] in reply.text and iv.question is first
     reply = iv.respond("I don't know, can we skip this one?")
     assert reply.rule == "next" and iv.question is not first and reply.text.startswith("That's okay")
+
+
+def test_dialogue_state_survives_a_hand_over_to_another_process() -> None:
+    """snapshot() → JSON → restore(): same plan, position and follow-ups; the next reply follows on."""
+    import json
+
+    iv = Interviewer(brief(job_description="Payments in Python"))
+    advance_to_story_question(iv)
+    assert iv.respond(NO_RESULT_STORY).rule == "outcome"  # one follow-up spent on this question
+    state = json.loads(json.dumps(iv.snapshot()))
+    moved = Interviewer.restore(brief(job_description="Payments in Python"), state)
+    assert [q.text for q in moved.questions] == [q.text for q in iv.questions]
+    assert (moved.index, moved.followups_used, moved.skill) == (iv.index, iv.followups_used, iv.skill)
+    # The follow-up budget is spent on both: the same answer moves both on to the same question.
+    assert moved.respond("It was fine.").rule == iv.respond("It was fine.").rule == "next"
+    assert moved.question == iv.question

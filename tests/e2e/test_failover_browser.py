@@ -1,0 +1,180 @@
+"""kill -9 of the instance holding a call, in the browser: two production instances behind
+the reference nginx (no stickiness), PostgreSQL + Redis, Gemini played by the stand-in.
+
+The page must show "Reconnecting…", then "Live" again on the surviving instance; the
+interview completes, and every final line persisted before the kill is there exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from preppal.models import InterviewStatus
+from tests.conftest import PG_URL, _reachable, use_database
+from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
+    call_browser,
+    create_interview_in_ui,
+    make_candidate,
+    mic_wav,
+    new_page,
+    pcm24k_tone,
+    phase_text,
+    screenshot,
+    standin,
+    wait_for,
+)
+from tests.support import browser as browser_support
+from tests.support.app_server import AppServer, free_port, start_app_server
+from tests.support.failover import Nginx
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
+REDIS_DB_URL = "redis://127.0.0.1:6379/12"
+
+
+@dataclass
+class Cluster:
+    url: str  # the balancer: what the browser uses
+    servers: list[AppServer]
+    database_url: str
+    data_dir: Path
+
+    def holder(self, lease_owner: str) -> AppServer:
+        pid = int(lease_owner.split(":")[1])
+        return next(s for s in self.servers if s.process and os.getpgid(pid) == s.process.pid)
+
+
+@pytest.fixture(scope="module")
+def cluster(standin, tmp_path_factory) -> Iterator[Cluster]:  # noqa: F811
+    if browser_support.chromium_path() is None:
+        pytest.skip("Debian chromium is not installed (scripts/test.sh installs it)")
+    if not _reachable("127.0.0.1", 5432) or not _reachable("127.0.0.1", 6379):
+        pytest.skip("PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) are needed")
+    if Nginx.binary() is None:
+        pytest.skip("nginx is not installed (scripts/test.sh installs it)")
+    schema = f"failover_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    redis.Redis.from_url(REDIS_DB_URL).flushdb()
+    lb_port = free_port()
+    data_dir = tmp_path_factory.mktemp("cluster-data")
+    env = {
+        "DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
+        "REFLEX_REDIS_URL": REDIS_DB_URL,
+        "GRANIAN_WORKERS": "1",
+        "PREPPAL_PUBLIC_URL": f"http://localhost:{lb_port}",
+        "PREPPAL_SECRET_KEY": "failover-test-secret-key-" + uuid.uuid4().hex,
+        "PREPPAL_WORKER_SECRET": "failover-test-worker-secret-" + uuid.uuid4().hex,
+        "PREPPAL_RELAY_GRACE_S": "30",
+        "PREPPAL_LEASE_TTL_S": "5",
+        "PREPPAL_INTERVIEWER": "gemini",
+        "GEMINI_API_KEY": "test-key",
+        "GEMINI_BASE_URL": standin.server.base_url,
+        "GEMINI_CA_FILE": str(standin.server.cert_file),
+        "GEMINI_CONNECT_TIMEOUT_S": "5",
+    }
+    servers: list[AppServer] = []
+    nginx = None
+    try:
+        servers = [start_app_server(f"failover-{i}", env) for i in (1, 2)]
+        nginx = Nginx(tmp_path_factory.mktemp("nginx"), [s.port for s in servers])
+        nginx.port = lb_port
+        nginx.start()
+        yield Cluster(f"http://localhost:{lb_port}", servers, env["DATABASE_URL"], data_dir)
+    finally:
+        if nginx:
+            nginx.stop()
+        for server in servers:
+            server.stop()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+        redis.Redis.from_url(REDIS_DB_URL).flushdb()
+
+
+def test_kill_9_of_the_holder_during_a_call(
+    standin,  # noqa: F811
+    cluster: Cluster,
+    call_browser,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from preppal.services import interviews
+
+    use_database(monkeypatch, cluster.database_url, cluster.data_dir)
+    first = len(standin.connections)
+
+    async def before_kill(conn):
+        await conn.output_transcript("Welcome. Tell me about a project you led.")
+        await conn.audio(pcm24k_tone(0.4))
+        await conn.turn_complete()
+        await conn.resumption("handle-1")
+        await conn.wait_audio(16_000 * 2, timeout=30)
+        await conn.input_transcript("I led the billing migration.")
+        await conn.ai_turn(["Great, ", "how long did it take?"], pcm_per_word=pcm24k_tone(0.2))
+        await conn.resumption("handle-2")
+        await conn.hold()
+
+    async def after_kill(conn):
+        await conn.wait_audio(16_000, timeout=30)
+        await conn.input_transcript("About six months.")
+        await conn.ai_turn(["Thanks, ", "that is all."], pcm_per_word=pcm24k_tone(0.2))
+        await conn.hold()
+
+    async def gemini(conn):
+        await (before_kill if conn.index == first else after_kill)(conn)
+
+    standin.behaviour = gemini
+    email = make_candidate()
+    context, page = new_page(call_browser, cluster)
+    try:
+        interview_id = create_interview_in_ui(page, email, "Engineering manager")
+        page.get_by_test_id("start-call").click()
+        wait_for(page, lambda: phase_text(page) == "Live", timeout=30, what="phase Live")
+        wait_for(page, lambda: page.get_by_text("how long did it take?").count() > 0, timeout=40, what="AI question")
+        wait_for(
+            page,
+            lambda: (
+                len(interviews.get_transcript(interview_id)) == 3
+                and (interviews.get_interview_any(interview_id).checkpoint or {}).get("handle") == "handle-2"
+            ),
+            what="three lines and the latest handle persisted",
+        )
+        before = [(e.sequence, e.text) for e in interviews.get_transcript(interview_id)]
+        doomed = cluster.holder(interviews.get_interview_any(interview_id).lease_owner)
+        os.killpg(doomed.process.pid, signal.SIGKILL)
+
+        wait_for(page, lambda: phase_text(page) == "Reconnecting…", timeout=15, what="phase Reconnecting")
+        screenshot(page, "failover-1-reconnecting")
+        wait_for(page, lambda: phase_text(page) == "Live", timeout=40, what="live again on the other instance")
+        survivor = cluster.holder(interviews.get_interview_any(interview_id).lease_owner)
+        assert survivor is not doomed
+        wait_for(page, lambda: page.get_by_text("that is all.").count() > 0, timeout=40, what="AI after take-over")
+        screenshot(page, "failover-2-live-again")
+        page.get_by_role("button", name="End interview").click()
+        page.wait_for_url(lambda url: urlparse(url).path.rstrip("/").endswith("/feedback"), timeout=40_000)
+    finally:
+        context.close()
+
+    done = interviews.get_interview_any(interview_id)
+    assert done.status == InterviewStatus.COMPLETED
+    after = [(e.sequence, e.text) for e in interviews.get_transcript(interview_id)]
+    assert after[: len(before)] == before  # persisted before the kill: still there, once
+    assert [t for _, t in after] == [
+        "Welcome. Tell me about a project you led.",
+        "I led the billing migration.",
+        "Great, how long did it take?",
+        "About six months.",
+        "Thanks, that is all.",
+    ]
+    assert [s for s, _ in after] == [1, 2, 3, 4, 5]
+    assert standin.connections[-1].setup_value("session_resumption", "handle") == "handle-2"

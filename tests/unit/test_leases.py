@@ -1,0 +1,84 @@
+"""Interview leases (services/leases.py) on a real database: who may take, renew, write, sweep."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from preppal.db import session_scope
+from preppal.models import Interview, InterviewStatus, Speaker, utcnow
+from preppal.services import interviews, leases
+from preppal.services.interviews import TranscriptLine
+from preppal.services.leases import LeaseLost
+from tests.support.relay_harness import make_user
+
+
+def live_interview(owner: str = "a", ttl: float = 10.0) -> str:
+    iid = interviews.create_interview(
+        make_user(f"{owner}-{utcnow().timestamp()}@x.org"), interview_type="technical", role="R"
+    ).id
+    interviews.update_status(iid, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING, lease=(owner, ttl))
+    return iid
+
+
+def set_lease(iid: str, owner: str | None, until_delta_s: float) -> None:
+    with session_scope() as s:
+        row = s.get(Interview, iid)
+        row.lease_owner, row.lease_until = owner, utcnow() + timedelta(seconds=until_delta_s)
+
+
+def test_going_live_takes_the_lease_and_only_expired_or_gone_holders_lose_it(db):
+    iid = live_interview("a")
+    assert leases.lease_of(iid).owner == "a"
+    assert not leases.take_over(iid, "b", 10)  # valid lease, holder alive: no
+    assert leases.take_over(iid, "a", 10)  # the holder itself: yes (idempotent)
+    assert leases.take_over(iid, "b", 10, gone_owner="a")  # the holder is gone: yes
+    assert leases.lease_of(iid).owner == "b"
+    set_lease(iid, "b", -1)
+    assert leases.take_over(iid, "c", 10)  # expired: yes
+    assert leases.release(iid, "c", {"handle": "h"})
+    lease = leases.lease_of(iid)
+    assert lease.owner is None and lease.expired()
+    assert interviews.get_interview_any(iid).checkpoint == {"handle": "h"}
+    assert leases.take_over(iid, "d", 10)  # released: yes, at once
+
+
+def test_renew_reports_leases_taken_over(db):
+    mine, taken = live_interview("a"), live_interview("a")
+    set_lease(taken, "b", 10)
+    assert leases.renew("a", [mine, taken], 10) == {mine}
+
+
+def test_writes_are_fenced_by_the_lease(db):
+    iid = live_interview("a")
+    line = TranscriptLine(1, Speaker.AI, "Hello.")
+    interviews.append_transcript_line(iid, line, owner="a")
+    assert leases.save_checkpoint(iid, "a", {"handle": "x"})
+    set_lease(iid, "b", 10)  # taken over
+    with pytest.raises(LeaseLost):
+        interviews.append_transcript_line(iid, TranscriptLine(2, Speaker.USER, "stale"), owner="a")
+    with pytest.raises(LeaseLost):
+        interviews.submit_transcript(iid, [line], end_reason="USER_INITIATED", owner="a")
+    assert not leases.save_checkpoint(iid, "a", {"handle": "stale"})
+    assert [e.text for e in interviews.get_transcript(iid)] == ["Hello."]
+    interviews.submit_transcript(iid, [line], end_reason="USER_INITIATED", owner="b")
+    done = interviews.get_interview_any(iid)
+    assert (done.status, done.lease_owner) == (InterviewStatus.COMPLETED, None)
+
+
+def test_sweep_needs_an_expired_lease_past_the_grace_period(db):
+    fresh, recent, old = live_interview("a"), live_interview("a"), live_interview("a")
+    set_lease(recent, "a", -5)
+    set_lease(old, "a", -60)
+    interviews.append_transcript_line(old, TranscriptLine(1, Speaker.AI, "Kept."), owner="a")
+    candidates = leases.abandoned(timedelta(seconds=30))
+    assert [c.interview_id for c in candidates] == [old]
+    set_lease(old, "b", 10)  # resumed between the read and the write: the fence holds
+    assert leases.mark_abandoned(candidates, "gone") == []
+    set_lease(old, "a", -60)
+    assert leases.mark_abandoned(leases.abandoned(timedelta(seconds=30)), "gone") == [old]
+    swept = interviews.get_interview_any(old)
+    assert (swept.status, swept.error_code) == (InterviewStatus.ERROR, 4010)
+    assert [e.text for e in interviews.get_transcript(old)] == ["Kept."]
+    assert interviews.get_interview_any(fresh).status == InterviewStatus.IN_PROGRESS
