@@ -239,7 +239,8 @@ class RelayHub:
         candidates = [c for c in candidates if c.interview_id not in self._sessions]
         if not candidates:
             return []
-        gone = await self.coordinator.gone(c.owner for c in candidates)
+        # Ours but not live here (left behind by a session that failed to let go): gone too.
+        gone = await self.coordinator.gone(c.owner for c in candidates) | {self.worker_id}
         dead = [c for c in candidates if c.owner in gone]
         swept = await asyncio.to_thread(leases.mark_abandoned, dead, ABANDONED_MESSAGE, codes.TIMEOUT)
         for interview_id in swept:

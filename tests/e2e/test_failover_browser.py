@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
     wait_for,
 )
 from tests.support import browser as browser_support
-from tests.support.app_server import AppServer, free_port, start_app_server
+from tests.support.app_server import AppServer, start_app_server
 from tests.support.failover import Nginx
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
@@ -47,6 +49,7 @@ class Cluster:
     servers: list[AppServer]
     database_url: str
     data_dir: Path
+    nginx: Nginx
 
     def holder(self, lease_owner: str) -> AppServer:
         pid = int(lease_owner.split(":")[1])
@@ -66,7 +69,9 @@ def cluster(standin, tmp_path_factory) -> Iterator[Cluster]:  # noqa: F811
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     redis.Redis.from_url(REDIS_DB_URL).flushdb()
-    lb_port = free_port()
+    reserved = socket.socket()  # hold the balancer's port while the instances pick theirs
+    reserved.bind(("127.0.0.1", 0))
+    lb_port = reserved.getsockname()[1]
     data_dir = tmp_path_factory.mktemp("cluster-data")
     env = {
         "DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
@@ -89,9 +94,14 @@ def cluster(standin, tmp_path_factory) -> Iterator[Cluster]:  # noqa: F811
         servers = [start_app_server(f"failover-{i}", env) for i in (1, 2)]
         nginx = Nginx(tmp_path_factory.mktemp("nginx"), [s.port for s in servers])
         nginx.port = lb_port
+        reserved.close()
         nginx.start()
-        yield Cluster(f"http://localhost:{lb_port}", servers, env["DATABASE_URL"], data_dir)
+        for _ in servers:  # round robin: both instances answer through the balancer
+            with urllib.request.urlopen(f"http://127.0.0.1:{lb_port}/ping", timeout=10) as ping:
+                assert ping.status == 200
+        yield Cluster(f"http://localhost:{lb_port}", servers, env["DATABASE_URL"], data_dir, nginx)
     finally:
+        reserved.close()
         if nginx:
             nginx.stop()
         for server in servers:
@@ -109,6 +119,8 @@ def test_kill_9_of_the_holder_during_a_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from preppal.services import interviews
+
+    assert cluster.nginx.proc.poll() is None, (cluster.nginx.prefix / "error.log").read_text()
 
     use_database(monkeypatch, cluster.database_url, cluster.data_dir)
     first = len(standin.connections)

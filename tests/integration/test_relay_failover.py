@@ -134,3 +134,46 @@ async def test_a_slow_holder_keeps_its_interview(two_workers, standin):
     await candidate.end()
     assert await candidate.wait_closed() == 1000
     assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
+
+
+@pytest.mark.slow
+async def test_offline_interviewer_continues_on_the_other_worker(two_workers, monkeypatch):
+    """The offline interviewer's dialogue state moves with the interview: no second greeting,
+    the same question plan, and the candidate's answer gets the next turn on B."""
+    from preppal.live.offline import ModelUnavailable, load_engines
+    from preppal.settings import reset_settings
+    from tests.support.speech import speech_pcm
+
+    try:
+        load_engines()
+    except ModelUnavailable as exc:
+        pytest.skip(f"offline speech models are not installed: {exc}")
+    monkeypatch.setenv("PREPPAL_INTERVIEWER", "offline")
+    reset_settings()
+    a, b = two_workers
+    iid = a.new_interview(interview_type="behavioural")
+    candidate = await a.connect(iid, a.token(iid))
+    await candidate.wait_for(lambda: candidate.finals(), timeout=60)  # the greeting and first question
+    greeting = candidate.finals()[0]
+    state = await wait_until(lambda: (interviews.get_interview_any(iid).checkpoint or {}).get("dialogue"))
+    assert state["index"] == 0
+    candidate.ws.transport.abort()
+
+    back = await b.connect(iid, b.token(iid, resume=True))
+    await back.wait_kind("session_ready", timeout=60)
+    answer = speech_pcm("I fixed a bug.", tail_s=2.0)  # short: the interviewer asks for an example
+    for at in range(0, len(answer), FRAME):
+        await back.send_audio(answer[at : at + FRAME])
+        await asyncio.sleep(0.02)
+    reply = await back.wait_for(
+        lambda: [t for t in back.of("transcript_update") if t.is_final and t.speaker == "AI"], 60
+    )
+    assert reply[0].text != greeting  # not greeted again: the conversation went on
+    moved = interviews.get_interview_any(iid).checkpoint["dialogue"]
+    assert moved["questions"] == state["questions"]  # the same plan, taken from the database
+    assert moved["followups_used"] or moved["index"] == 1
+    await back.end()
+    assert await back.wait_closed(timeout=15) == 1000
+    lines = rows(iid)
+    assert lines[0] == (1, "AI", greeting) and [s for s, _, _ in lines] == list(range(1, len(lines) + 1))
+    assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
