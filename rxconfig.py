@@ -8,6 +8,10 @@ import reflex as rx
 from preppal.settings import get_settings
 
 settings = get_settings()
+# Behind a load balancer the page's sockets must go to the balancer, not to this instance:
+# REFLEX_API_URL = the public address (docs/deployment.md). Passed explicitly because
+# `reflex run` otherwise rewrites the default to this instance's own port.
+_api_url = {"api_url": os.environ["REFLEX_API_URL"]} if os.environ.get("REFLEX_API_URL") else {}
 
 config = rx.Config(
     app_name="preppal",
@@ -22,4 +26,5 @@ config = rx.Config(
     default_color_mode="light",
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="large"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    **_api_url,
 )

@@ -13,6 +13,7 @@ export DATABASE_URL="${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:543
 export REFLEX_REDIS_URL="${REFLEX_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export GRANIAN_WORKERS="${GRANIAN_WORKERS:-1}"
 export PREPPAL_PUBLIC_URL="${PREPPAL_PUBLIC_URL:-http://localhost:$LB_PORT}"
+export REFLEX_API_URL="${REFLEX_API_URL:-$PREPPAL_PUBLIC_URL}"  # the page's sockets go through nginx too
 export PREPPAL_TRUSTED_PROXIES="${PREPPAL_TRUSTED_PROXIES:-127.0.0.1}"
 
 setup_python ""
@@ -32,16 +33,15 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 for port in "${APP_PORTS[@]}"; do
-  # Each instance builds and serves from its own copy of the tree (two builds must not share .web/).
-  app="$RUN/app-$port"
-  rm -rf "$app" && mkdir -p "$app"
-  (cd "$ROOT" && git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$app")
-  log "starting instance on :$port (log: $app.log)"
-  (cd "$app" && PREPPAL_DATA_DIR="$ROOT/data" setsid "$VENV/bin/reflex" run --env prod --single-port \
-      --frontend-port "$port" >"$app.log" 2>&1) &
+  # One tree, one build: every instance behind the balancer must serve the same frontend
+  # (asset names are content hashes). Started one after the other: the second start finds
+  # the build done (Reflex locks .web/ while building).
+  log="$RUN/app-$port.log"
+  log "starting instance on :$port (log: $log)"
+  (cd "$ROOT" && setsid "$VENV/bin/reflex" run --env prod --single-port --frontend-port "$port" >"$log" 2>&1) &
   pids+=($!)
   until curl -sf "http://127.0.0.1:$port/ping" >/dev/null; do
-    kill -0 "${pids[-1]}" 2>/dev/null || die "instance on :$port exited (see $app.log)"
+    kill -0 "${pids[-1]}" 2>/dev/null || die "instance on :$port exited (see $log)"
     sleep 1
   done
   log "instance on :$port is up"

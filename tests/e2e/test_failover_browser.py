@@ -78,6 +78,7 @@ def cluster(standin, tmp_path_factory) -> Iterator[Cluster]:  # noqa: F811
         "REFLEX_REDIS_URL": REDIS_DB_URL,
         "GRANIAN_WORKERS": "1",
         "PREPPAL_PUBLIC_URL": f"http://localhost:{lb_port}",
+        "REFLEX_API_URL": f"http://localhost:{lb_port}",  # the page's sockets go through the balancer too
         "PREPPAL_SECRET_KEY": "failover-test-secret-key-" + uuid.uuid4().hex,
         "PREPPAL_WORKER_SECRET": "failover-test-worker-secret-" + uuid.uuid4().hex,
         "PREPPAL_RELAY_GRACE_S": "30",
@@ -91,7 +92,8 @@ def cluster(standin, tmp_path_factory) -> Iterator[Cluster]:  # noqa: F811
     servers: list[AppServer] = []
     nginx = None
     try:
-        servers = [start_app_server(f"failover-{i}", env) for i in (1, 2)]
+        servers = [start_app_server("failover-1", env)]
+        servers.append(start_app_server("failover-2", env, same_build_as=servers[0]))  # one build for both
         nginx = Nginx(tmp_path_factory.mktemp("nginx"), [s.port for s in servers])
         nginx.port = lb_port
         reserved.close()

@@ -77,6 +77,7 @@ class AppServer:
     port: int
     env: dict[str, str]
     log_path: Path
+    app_dir: Path
     process: subprocess.Popen | None = field(default=None, repr=False)
     stalls: loop_guard.StallFile | None = field(default=None, repr=False)
 
@@ -126,11 +127,18 @@ def _wait_ready(server: AppServer, deadline: float) -> None:
     raise RuntimeError(f"app server {server.name} not ready ({last}):\n{server.log_tail()}")
 
 
-def start_app_server(name: str, extra_env: dict[str, str] | None = None) -> AppServer:
-    """Copy the tree, migrate a fresh database and serve the production build."""
+def start_app_server(
+    name: str, extra_env: dict[str, str] | None = None, *, same_build_as: AppServer | None = None
+) -> AppServer:
+    """Copy the tree, migrate a fresh database and serve the production build.
+
+    ``same_build_as``: serve from that server's tree instead (several instances behind one
+    balancer must serve the same frontend build: asset names are content hashes that differ
+    between builds made in different directories)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"preppal-{name}-"))
-    app_dir = workdir / "app"
-    _copy_tree(app_dir)
+    app_dir = same_build_as.app_dir if same_build_as else workdir / "app"
+    if same_build_as is None:
+        _copy_tree(app_dir)
     data_dir = workdir / "data"
     data_dir.mkdir()
     env = reflex_env()
@@ -153,7 +161,7 @@ def start_app_server(name: str, extra_env: dict[str, str] | None = None) -> AppS
         [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=app_dir, env=env, check=True, capture_output=True
     )
     log_path = workdir / "server.log"
-    server = AppServer(name=name, workdir=workdir, port=port, env=env, log_path=log_path)
+    server = AppServer(name=name, workdir=workdir, port=port, env=env, log_path=log_path, app_dir=app_dir)
     if loop_guard.enabled():
         server.stalls = loop_guard.StallFile(stall_path)
     with open(log_path, "wb") as log:
