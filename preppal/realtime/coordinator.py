@@ -19,6 +19,8 @@ import socket
 from collections.abc import Callable, Iterable
 from typing import Optional, Protocol
 
+import redis.asyncio as aioredis  # imported with the app, never on the event loop
+
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "preppal:relay:"
 
@@ -68,10 +70,8 @@ class RedisCoordinator:
         self._task: Optional[asyncio.Task] = None
 
     async def start(self, on_release: Callable[[str], None]) -> None:
-        import redis.asyncio as redis
-
         self.worker_id = new_worker_id()
-        self._redis = redis.Redis.from_url(self._url)
+        self._redis = aioredis.Redis.from_url(self._url)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await self._pubsub.subscribe(CHANNEL_PREFIX + self.worker_id)
         self._task = asyncio.create_task(self._listen(on_release), name="relay-coordinator")

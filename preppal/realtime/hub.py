@@ -26,10 +26,10 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Optional
 
+from preppal import codes
 from preppal.live.base import InterviewBrief, LiveBackend
 from preppal.live.factory import open_backend
 from preppal.models import Interview, InterviewStatus
-from preppal.realtime import codes
 from preppal.realtime.coordinator import Coordinator, LocalCoordinator
 from preppal.realtime.metrics import RelayMetrics, log_state
 from preppal.realtime.outcome import Failure, Released

@@ -19,24 +19,27 @@ from urllib.parse import urlparse
 
 import pytest
 import redis
-import sqlalchemy as sa
 
 from preppal.models import InterviewStatus
-from tests.conftest import PG_URL, _reachable, use_database
-from tests.e2e.meeting_fixtures import (  # noqa: F401  (fixtures)
-    call_browser,
+from tests.e2e.meeting_helpers import (
     create_interview_in_ui,
     make_candidate,
-    mic_wav,
     new_page,
     pcm24k_tone,
     phase_text,
     screenshot,
-    standin,
     wait_for,
 )
 from tests.support import browser as browser_support
 from tests.support.app_server import AppServer, start_app_server
+from tests.support.databases import (
+    PG_UNREACHABLE,
+    REDIS_UNREACHABLE,
+    postgres_reachable,
+    redis_reachable,
+    temporary_schema,
+    use_database,
+)
 from tests.support.failover import Nginx
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
@@ -57,24 +60,27 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster(standin, tmp_path_factory) -> Iterator[Cluster]:  # noqa: F811
+def cluster(gemini_standin, tmp_path_factory) -> Iterator[Cluster]:
     if browser_support.chromium_path() is None:
         pytest.skip("Debian chromium is not installed (scripts/test.sh installs it)")
-    if not _reachable("127.0.0.1", 5432) or not _reachable("127.0.0.1", 6379):
-        pytest.skip("PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) are needed")
+    if not postgres_reachable():
+        pytest.skip(PG_UNREACHABLE)
+    if not redis_reachable():
+        pytest.skip(REDIS_UNREACHABLE)
     if Nginx.binary() is None:
         pytest.skip("nginx is not installed (scripts/test.sh installs it)")
-    schema = f"failover_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    with temporary_schema("failover") as database_url:
+        yield from _cluster(gemini_standin, tmp_path_factory, database_url)
+
+
+def _cluster(standin, tmp_path_factory, database_url: str) -> Iterator[Cluster]:
     redis.Redis.from_url(REDIS_DB_URL).flushdb()
     reserved = socket.socket()  # hold the balancer's port while the instances pick theirs
     reserved.bind(("127.0.0.1", 0))
     lb_port = reserved.getsockname()[1]
     data_dir = tmp_path_factory.mktemp("cluster-data")
     env = {
-        "DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
+        "DATABASE_URL": database_url,
         "REFLEX_REDIS_URL": REDIS_DB_URL,
         "GRANIAN_WORKERS": "1",
         "PREPPAL_PUBLIC_URL": f"http://localhost:{lb_port}",
@@ -107,19 +113,17 @@ def cluster(standin, tmp_path_factory) -> Iterator[Cluster]:  # noqa: F811
         if nginx:
             nginx.stop()
         for server in servers:
-            server.stop()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+            server.stop()  # before the schema is dropped
         redis.Redis.from_url(REDIS_DB_URL).flushdb()
 
 
 def test_kill_9_of_the_holder_during_a_call(
-    standin,  # noqa: F811
+    gemini_standin,
     cluster: Cluster,
-    call_browser,  # noqa: F811
+    call_browser,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    standin = gemini_standin
     from preppal.services import interviews
 
     assert cluster.nginx.proc.poll() is None, (cluster.nginx.prefix / "error.log").read_text()

@@ -17,6 +17,7 @@ is read from its lease, so each test signals exactly the holder:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures.thread  # noqa: F401  (to_thread's executor: imported here, not on the watched loop)
 import contextlib
 import os
 import signal
@@ -58,14 +59,15 @@ async def cluster(pg_db, redis_url, standin, tmp_path):
     procs: list[RelayProcess] = []
     nginx = None
     try:
-        procs = [start_relay(name, env, tmp_path) for name in ("a", "b")]
-        nginx = Nginx(tmp_path / "nginx", [p.port for p in procs]).start()
-        yield procs, nginx, make_user().id
+        for name in ("a", "b"):  # off the loop: starting a process waits for its port
+            procs.append(await asyncio.to_thread(start_relay, name, env, tmp_path))
+        nginx = await asyncio.to_thread(Nginx(tmp_path / "nginx", [p.port for p in procs]).start)
+        yield procs, nginx, (await asyncio.to_thread(make_user)).id
     finally:
         if nginx:
-            nginx.stop()
+            await asyncio.to_thread(nginx.stop)
         for p in procs:
-            p.stop()
+            await asyncio.to_thread(p.stop)
 
 
 def holder(procs: list[RelayProcess], interview_id: str) -> tuple[RelayProcess, RelayProcess]:

@@ -8,6 +8,7 @@ cases with real processes are in tests/e2e/test_failover_processes.py.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures.thread  # noqa: F401  (to_thread's executor: imported here, not on the watched loop)
 import contextlib
 from datetime import timedelta
 
@@ -31,7 +32,7 @@ CONFIG = RelayConfig(grace_s=5.0, lease_ttl_s=3.0, sweep_s=0.5)
 @pytest.fixture
 async def two_workers(pg_db, redis_url, standin, monkeypatch):
     point_gemini_at(monkeypatch, standin)
-    user = make_user().id
+    user = (await asyncio.to_thread(make_user)).id  # off the loop (the loop guard watches it)
     envs: list[RelayEnv] = []
     async with contextlib.AsyncExitStack() as stack:
         for _ in range(2):
@@ -145,7 +146,7 @@ async def test_offline_interviewer_continues_on_the_other_worker(two_workers, mo
     from tests.support.speech import speech_pcm
 
     try:
-        load_engines()
+        await asyncio.to_thread(load_engines)
     except ModelUnavailable as exc:
         pytest.skip(f"offline speech models are not installed: {exc}")
     monkeypatch.setenv("PREPPAL_INTERVIEWER", "offline")
@@ -161,7 +162,9 @@ async def test_offline_interviewer_continues_on_the_other_worker(two_workers, mo
 
     back = await b.connect(iid, b.token(iid, resume=True))
     await back.wait_kind("session_ready", timeout=60)
-    answer = speech_pcm("I fixed a bug.", tail_s=2.0)  # short: the interviewer asks for an example
+    answer = await asyncio.to_thread(
+        speech_pcm, "I fixed a bug.", tail_s=2.0
+    )  # short: the interviewer asks for an example
     for at in range(0, len(answer), FRAME):
         await back.send_audio(answer[at : at + FRAME])
         await asyncio.sleep(0.02)

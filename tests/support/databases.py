@@ -94,3 +94,14 @@ def pg_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pg_url: str) -> str:
     use_database(monkeypatch, pg_url, tmp_path)
     SQLModel.metadata.create_all(get_engine())
     return pg_url
+
+
+REDIS_URL = os.environ.get("PREPPAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The local Redis (relay coordination between processes); skips if unreachable."""
+    if not redis_reachable():
+        pytest.skip(REDIS_UNREACHABLE)
+    return REDIS_URL

@@ -11,13 +11,11 @@ from preppal.models import Interview, InterviewStatus, Speaker, utcnow
 from preppal.services import interviews, leases
 from preppal.services.interviews import TranscriptLine
 from preppal.services.leases import LeaseLost
-from tests.support.relay_harness import make_user
+from tests.support.users import make_user
 
 
 def live_interview(owner: str = "a", ttl: float = 10.0) -> str:
-    iid = interviews.create_interview(
-        make_user(f"{owner}-{utcnow().timestamp()}@x.org"), interview_type="technical", role="R"
-    ).id
+    iid = interviews.create_interview(make_user().id, interview_type="technical", role="R").id
     interviews.update_status(iid, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING, lease=(owner, ttl))
     return iid
 
