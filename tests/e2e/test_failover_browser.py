@@ -22,6 +22,7 @@ import redis
 
 from preppal.models import InterviewStatus
 from tests.e2e.meeting_helpers import (
+    call_debug,
     create_interview_in_ui,
     make_candidate,
     new_page,
@@ -44,6 +45,14 @@ from tests.support.failover import Nginx
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
 REDIS_DB_URL = "redis://127.0.0.1:6379/12"
+PHASE_LOG_JS = """() => {
+  const read = () => (document.querySelector('[data-testid="phase"]') || {}).innerText?.trim() || "";
+  window.__phaseLog = [read()];
+  new MutationObserver(() => {
+    const now = read();
+    if (now && window.__phaseLog[window.__phaseLog.length - 1] !== now) window.__phaseLog.push(now);
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
 
 
 @dataclass
@@ -169,15 +178,23 @@ def test_kill_9_of_the_holder_during_a_call(
         )
         before = [(e.sequence, e.text) for e in interviews.get_transcript(interview_id)]
         doomed = cluster.holder(interviews.get_interview_any(interview_id).lease_owner)
+        page.evaluate(PHASE_LOG_JS)  # every phase the page shows from now on, however briefly
         os.killpg(doomed.process.pid, signal.SIGKILL)
 
-        wait_for(page, lambda: phase_text(page) == "Reconnecting…", timeout=15, what="phase Reconnecting")
-        screenshot(page, "failover-1-reconnecting")
-        wait_for(page, lambda: phase_text(page) == "Live", timeout=40, what="live again on the other instance")
+        def phases() -> list[str]:
+            return page.evaluate("() => window.__phaseLog")
+
+        wait_for(
+            page,
+            lambda: "Reconnecting…" in phases() and phases()[-1] == "Live",
+            timeout=40,
+            what=lambda: f"Reconnecting… then Live (phases {phases()}; call {call_debug(page)})",
+        )
+        assert phases()[0] == "Live" and phases().index("Reconnecting…") > 0
+        screenshot(page, "failover-live-again")
         survivor = cluster.holder(interviews.get_interview_any(interview_id).lease_owner)
         assert survivor is not doomed
         wait_for(page, lambda: page.get_by_text("that is all.").count() > 0, timeout=40, what="AI after take-over")
-        screenshot(page, "failover-2-live-again")
         page.get_by_role("button", name="End interview").click()
         page.wait_for_url(lambda url: urlparse(url).path.rstrip("/").endswith("/feedback"), timeout=40_000)
     finally:

@@ -70,6 +70,23 @@ async def cluster(pg_db, redis_url, standin, tmp_path):
             await asyncio.to_thread(p.stop)
 
 
+async def db(fn, *args):
+    """Database reads off the test's loop (the loop guard fails a test whose loop blocks)."""
+    return await asyncio.to_thread(fn, *args)
+
+
+async def db_until(predicate, timeout: float = 10.0):
+    """Poll ``predicate`` (database reads) in a thread until it is truthy."""
+    async with asyncio.timeout(timeout):
+        while not (result := await asyncio.to_thread(predicate)):
+            await asyncio.sleep(0.05)
+    return result
+
+
+def status(interview_id: str) -> InterviewStatus:
+    return interviews.get_interview_any(interview_id).status
+
+
 def holder(procs: list[RelayProcess], interview_id: str) -> tuple[RelayProcess, RelayProcess]:
     """(the process holding the interview's lease, the other one)."""
     owner = interviews.get_interview_any(interview_id).lease_owner or ""
@@ -113,20 +130,20 @@ async def test_kill_9_of_the_holder_mid_call(cluster, standin):
     standin.behaviours = [first_part, after_resume]
     iid, caller, task = new_call(nginx, user)
     await wait_until(lambda: "What was hard?" in caller.finals.values(), timeout=30)
-    await wait_until(lambda: len(rows(iid)) == 3 and interviews.get_interview_any(iid).checkpoint, timeout=10)
-    before = rows(iid)
-    dead, survivor = holder(procs, iid)
+    await db_until(lambda: len(rows(iid)) == 3 and interviews.get_interview_any(iid).checkpoint)
+    before = await db(rows, iid)
+    dead, survivor = await db(holder, procs, iid)
     dead.signal(signal.SIGKILL)
     killed_at = time.monotonic()
 
     await wait_until(lambda: "Thanks, that is all." in caller.finals.values(), timeout=30)
     assert max(caller.ready_at) - killed_at < 10  # audio flows again (reconnect backoff + take-over)
-    assert holder(procs, iid)[0] is survivor
-    assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
+    assert (await db(holder, procs, iid))[0] is survivor
+    assert await db(status, iid) == InterviewStatus.IN_PROGRESS
     assert standin.connections[-1].setup_value("session_resumption", "handle") == "handle-2"
     await finish(caller, task)
 
-    after = rows(iid)
+    after = await db(rows, iid)
     assert after[: len(before)] == before  # every line persisted before the kill, once, unchanged
     assert [t for _, _, t in after] == [
         "Tell me about your last project.",
@@ -137,7 +154,7 @@ async def test_kill_9_of_the_holder_mid_call(cluster, standin):
     ]
     assert [s for s, _, _ in after] == [1, 2, 3, 4, 5]
     assert caller.duplicates == 0
-    assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
+    assert await db(status, iid) == InterviewStatus.COMPLETED
 
 
 async def test_a_stopped_holder_keeps_its_interview(cluster, standin):
@@ -159,22 +176,22 @@ async def test_a_stopped_holder_keeps_its_interview(cluster, standin):
     standin.behaviours = [script, upstream_came_back]
     iid, caller, task = new_call(nginx, user)
     await wait_until(lambda: "Take your time." in caller.finals.values(), timeout=30)
-    stopped, other = holder(procs, iid)
+    stopped, other = await db(holder, procs, iid)
     stopped.signal(signal.SIGSTOP)
     try:
         await asyncio.sleep(OLD_STALE_THRESHOLD_S + 5)  # the other process sweeps every ~1.3 s meanwhile
-        assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
+        assert await db(status, iid) == InterviewStatus.IN_PROGRESS
     finally:
         stopped.signal(signal.SIGCONT)
     talk_again.set()
     await wait_until(lambda: "Welcome back." in caller.finals.values(), timeout=30)
-    assert holder(procs, iid)[0] is stopped  # nobody took it: the caller never lost its socket
+    assert (await db(holder, procs, iid))[0] is stopped  # nobody took it: the caller never lost its socket
     # The upstream may have given up on the silent connection; the holder resumed it itself.
     assert all(c.setup_value("session_resumption", "handle") == "handle-before-stop" for c in standin.connections[1:])
     await finish(caller, task)
-    done = interviews.get_interview_any(iid)
+    done = await db(interviews.get_interview_any, iid)
     assert (done.status, done.error_code) == (InterviewStatus.COMPLETED, None)
-    assert [t for _, _, t in rows(iid)] == ["Take your time.", "Welcome back."]
+    assert [t for _, _, t in await db(rows, iid)] == ["Take your time.", "Welcome back."]
 
 
 async def test_sigterm_hands_the_call_over(cluster, standin):
@@ -182,26 +199,26 @@ async def test_sigterm_hands_the_call_over(cluster, standin):
     standin.behaviours = [first_part, after_resume]
     iid, caller, task = new_call(nginx, user)
     await wait_until(lambda: "What was hard?" in caller.finals.values(), timeout=30)
-    await wait_until(lambda: (interviews.get_interview_any(iid).checkpoint or {}).get("handle") == "handle-2")
-    leaving, staying = holder(procs, iid)
+    await db_until(lambda: (interviews.get_interview_any(iid).checkpoint or {}).get("handle") == "handle-2")
+    leaving, staying = await db(holder, procs, iid)
     leaving.signal(signal.SIGTERM)
     sent_at = time.monotonic()
 
     await wait_until(lambda: "Thanks, that is all." in caller.finals.values(), timeout=30)
-    assert holder(procs, iid)[0] is staying
+    assert (await db(holder, procs, iid))[0] is staying
     assert 1012 in caller.closes  # told to reconnect (with a resume token), not dropped
     await asyncio.to_thread(leaving.proc.wait, 30)
     assert time.monotonic() - sent_at < 30
     assert "handed_over" in leaving.log.read_text()
     await finish(caller, task)
-    assert [t for _, _, t in rows(iid)] == [
+    assert [t for _, _, t in await db(rows, iid)] == [
         "Tell me about your last project.",
         "I rebuilt the billing system.",
         "What was hard?",
         "Migrating live data.",
         "Thanks, that is all.",
     ]
-    assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
+    assert await db(status, iid) == InterviewStatus.COMPLETED
 
 
 async def test_no_one_comes_back_after_a_crash_then_error_with_transcript(cluster, standin):
@@ -214,17 +231,17 @@ async def test_no_one_comes_back_after_a_crash_then_error_with_transcript(cluste
     standin.behaviours = [talk]
     iid, caller, task = new_call(nginx, user)
     await wait_until(lambda: "First question?" in caller.finals.values(), timeout=30)
-    await wait_until(lambda: len(rows(iid)) == 1, timeout=10)
+    await db_until(lambda: len(rows(iid)) == 1)
     task.cancel()  # the candidate is gone too (closed the laptop)
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    dead, survivor = holder(procs, iid)
+    dead, survivor = await db(holder, procs, iid)
     dead.signal(signal.SIGKILL)
-    assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
-    done = await wait_until(
+    assert await db(status, iid) == InterviewStatus.IN_PROGRESS
+    done = await db_until(
         lambda: (i := interviews.get_interview_any(iid)).status != InterviewStatus.IN_PROGRESS and i,
         timeout=LEASE_TTL_S + GRACE_S + 10,
     )
     assert (done.status, done.error_code) == (InterviewStatus.ERROR, 4010)
-    assert [t for _, _, t in rows(iid)] == ["First question?"]
+    assert [t for _, _, t in await db(rows, iid)] == ["First question?"]
     assert survivor.alive()
