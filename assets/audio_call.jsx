@@ -35,6 +35,7 @@ export function AudioCall({
   maxDurationS = 3600,
   startLabel = "Start interview",
   stop = false,
+  pagePhase = "",
   fatalCodes = {}, // close/error code → error kind that ends the call (from preppal/codes.py)
   codeTooLarge = 0, // the code of "editor snapshot over the cap" (the call goes on)
   onRequestToken,
@@ -144,6 +145,7 @@ export function AudioCall({
     dbg.received[msg.payload] = (dbg.received[msg.payload] || 0) + 1;
     switch (msg.payload) {
       case "sessionReady": {
+        c.relayLive = true;
         const r = msg.sessionReady;
         if (dbg.readyAt === null) dbg.readyAt = performance.now();
         c.attempt = 0;
@@ -199,6 +201,7 @@ export function AudioCall({
     const dbg = debugState();
     dbg.lastClose = { code: event.code, reason: event.reason };
     c.ws = null;
+    c.relayLive = false;
     codeChannel.setSender(null);
     if (c.ended || c.done) return;
     const kind = props.current.fatalCodes[String(event.code)];
@@ -238,6 +241,14 @@ export function AudioCall({
     if (token && started && debugState().tokenAt === null) debugState().tokenAt = performance.now();
     if (token && started) openSocket(token);
   }, [token]);
+
+  // The page's state was loaded afresh while this call runs (its Reflex socket reconnected to
+  // another server after the one it used went away): tell it where the call really is.
+  useEffect(() => {
+    const c = call.current;
+    if (pagePhase !== "initializing" || !started || c.ended || c.done || !c.liveSince) return;
+    report({ phase: c.relayLive ? "live" : "reconnecting", attempt: c.attempt });
+  }, [pagePhase]);
 
   // Reflex decided the call is over (e.g. the interview could not be rejoined).
   useEffect(() => {

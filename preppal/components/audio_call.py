@@ -30,6 +30,7 @@ class AudioCall(rx.NoSSRComponent):
     muted: rx.Var[bool]
     end_requested: rx.Var[bool]
     stop: rx.Var[bool]
+    page_phase: rx.Var[str]  # the page's phase: "initializing" mid-call means its state was reloaded
     max_duration_s: rx.Var[int]
     start_label: rx.Var[str]
     fatal_codes: rx.Var[dict[str, str]]  # close/error code → error kind (preppal.codes)

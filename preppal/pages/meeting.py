@@ -108,6 +108,7 @@ def controls() -> rx.Component:
                     muted=MeetingState.muted,
                     end_requested=MeetingState.end_requested,
                     stop=MeetingState.call_stopped,
+                    page_phase=MeetingState.phase,
                     max_duration_s=MeetingState.max_duration_s,
                     start_label=MeetingState.start_label,
                     on_request_token=MeetingState.request_token,
