@@ -62,14 +62,17 @@ def test_long_text_is_capped() -> None:
 
 def test_pdf_bomb_is_refused_out_of_process() -> None:
     """Issue 9: a 10 KiB PDF whose 30 pages share one 2 MiB content stream cost ~3 s of CPU
-    per page (minutes in all) and hundreds of MB inside the server. Now a limited child
-    process reads it, the server never imports pypdf, and the candidate gets a plain error."""
+    per page and hundreds of MB inside the server. Now a limited child process reads it and
+    the server never imports pypdf. (This variant's first page alone needs more CPU than the
+    child may use, so the answer is always the plain error; bench/hostile_input.py times the
+    10 KiB one, which a quiet machine may finish within the limit since pypdf caches the
+    shared stream.)"""
     import sys
 
     from tests.support.hostile import pdf_bomb
 
-    bomb = pdf_bomb()
-    assert len(bomb) < 12 * 1024
+    bomb = pdf_bomb(stream_bytes=8 * 1024 * 1024)  # ~7 s of CPU for its first page alone
+    assert len(bomb) < 32 * 1024
     sys.modules.pop("pypdf", None)
     with pytest.raises(ValidationError, match="This PDF could not be read; paste the text instead."):
         extract_resume_text("cv.pdf", bomb)
