@@ -57,7 +57,10 @@ def _pdf_result(returncode: int | None, stdout: bytes) -> str:
         raise ValidationError("That PDF is password-protected; paste the text instead.")
     if returncode != 0:  # unreadable, killed by a limit, or timed out
         raise ValidationError(UNREADABLE_PDF)
-    return stdout.decode("utf-8", "replace")
+    text = stdout.decode("utf-8", "replace")
+    if len(text) > 2_000 and len(set(text.lower()) - set(" \t\r\n")) < 8:
+        raise ValidationError(UNREADABLE_PDF)  # pages of one repeated glyph (a bomb that finished): no résumé
+    return text
 
 
 async def read_resume(filename: str, data: bytes) -> str:

@@ -105,3 +105,13 @@ def test_pdf_reader_limits_itself_before_parsing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["3", str(512 * 1024 * 1024)]
+
+
+def test_a_pdf_of_one_repeated_glyph_is_not_a_resume() -> None:
+    """A bomb that finishes within the child's limits (pypdf caches its shared stream) must
+    not fill the résumé box with 50,000 x's."""
+    from preppal.services.resume import UNREADABLE_PDF, _pdf_result
+
+    with pytest.raises(ValidationError, match=UNREADABLE_PDF.split(";")[0]):
+        _pdf_result(0, (("x " * 20 + "\n") * 2_000).encode())
+    assert _pdf_result(0, b"Grace Hopper\nCOBOL compiler team lead").startswith("Grace")
