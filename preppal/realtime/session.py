@@ -212,7 +212,8 @@ class InterviewSession:
         self._recorder.start(self._assembler.origin, ready.output_sample_rate)  # t=0 of transcript and recording
         self.live = True
         self.code.attach(self._backend)
-        ready_info = codec.session_ready(ready.interviewer, ready.output_sample_rate, int(self._remaining_s))
+        # The whole cap: the page counts elapsed time from when it first went live, across take-overs.
+        ready_info = codec.session_ready(ready.interviewer, ready.output_sample_rate, self.max_session_s)
         await self.link.ready(ready_info)
         self._pusher.offer(TranscriptPush(phase="live"))
         log_state(self.interview_id, "live", worker=self.owner, interviewer=ready.interviewer, resumed=bool(resumed))
