@@ -348,7 +348,7 @@ def analyze(
                 fillers_per_min=round(len(counted.fillers) * 60 / speaking_s, 1) if speaking_s > 0 else None,
                 longest_pause_ms=max((g.ms for g in gaps), default=0),
                 response_delay_ms=max(0, mine[0].start_ms - q) if q is not None else None,
-                speaking_s=round(speaking_s, 1),
+                speaking_s=round(speaking_s, 3),  # ms: the interview totals add these up
                 pauses=len(answer_pauses),
                 heard=" ".join(w.text.strip() for w in heard) if listen else None,
             )
