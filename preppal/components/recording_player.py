@@ -152,6 +152,9 @@ def recording_player(
                 *code_row,
                 width="100%",
                 height=height,
+                # A mark at the very end (the final code, a closing filler) is drawn from its
+                # time rightwards: let it show, and take clicks, past the edge.
+                overflow="visible",
                 aria_label="Timeline of the interview: click a turn, pause or filler word to play it",
                 role="group",
             ),
