@@ -15,7 +15,8 @@ frame over the size cap  4005   error, then the connection is closed (also audio
 faster than real time    4006   error at most once a second, excess audio dropped
 code over 64 KiB         4007   error, that snapshot ignored (the socket stays open)
 too many frames          4006   error at most once a second, excess frames dropped
-                                unparsed (counted before the size check and the parse)
+                                unparsed (counted before the size check and the parse);
+                                an EndRequest is never dropped
 =======================  =====  =====================================================
 
 The ASGI server has read a whole message before this loop sees it: granian (tungstenite
@@ -37,6 +38,15 @@ if TYPE_CHECKING:
     from preppal.realtime.link import ClientLink, Inbound
 
 MAX_STRIKES = 20  # malformed frames tolerated per connection before we hang up
+# ClientToServerMessage{end_request} on the wire: field 2, length-delimited (tag 0x12) and
+# tiny. It passes the frame budget: after a stall the browser's backlog arrives at once,
+# and the candidate's End must not be dropped with the excess audio.
+_END_REQUEST_TAG = 0x12
+_END_REQUEST_MAX_BYTES = 16
+
+
+def _is_end_request(data: bytes | None) -> bool:
+    return data is not None and 0 < len(data) <= _END_REQUEST_MAX_BYTES and data[0] == _END_REQUEST_TAG
 
 
 async def pump_client(link: ClientLink, inbound: Inbound, ws: WebSocket) -> None:
@@ -53,7 +63,7 @@ async def pump_client(link: ClientLink, inbound: Inbound, ws: WebSocket) -> None
         message = await receive()
         if message["type"] != "websocket.receive":
             return  # websocket.disconnect
-        if not frames.allow():
+        if not frames.allow() and not _is_end_request(message.get("bytes")):
             if flood_note.ready():
                 await link.reject(ws, codes.TOO_FAST, close=False)
             continue

@@ -170,6 +170,23 @@ async def test_flood_of_tiny_frames_is_cut_by_frame_count(relay_env, standin, ca
     no_tracebacks(caplog)
 
 
+async def test_end_is_honoured_in_the_middle_of_a_frame_flood(relay_env, standin, caplog):
+    """After a stall the browser's backlog arrives at once and overruns the frame budget; the
+    candidate's End in that burst must still end the interview (it was dropped with the audio)."""
+    caplog.set_level(logging.INFO)
+    iid, candidate, upstream = await live(relay_env, standin)
+    tiny = codec.client_audio(b"")
+    for n in range(1_000):
+        await candidate.ws.send(tiny)
+        if n % 50 == 49:
+            await asyncio.sleep(0)
+    await candidate.end()  # right behind the flood: the budget is still spent
+    assert await candidate.wait_closed() == 1000
+    status = (await asyncio.to_thread(interviews.get_interview_any, iid)).status
+    assert status == InterviewStatus.COMPLETED
+    no_tracebacks(caplog)
+
+
 async def test_a_second_live_interview_of_the_same_user_is_refused_with_4011(relay_env, standin, caplog):
     """Issue 9: one live interview per user. The token for the second was minted while the
     first was still pending; the relay refuses it once the first is live, with its own code
