@@ -5,7 +5,8 @@ stops and at the end of each candidate turn. Per interview, this channel
 
 - refuses a snapshot over ``editor.MAX_CODE_BYTES`` (the caller answers 4007; nothing else
   happens, the socket stays open);
-- ignores one equal to the last it took (re-sent after a reconnect or a turn end);
+- ignores one equal to the last it took (re-sent after a reconnect or a turn end), and
+  an empty editor before anything was written (the final flush of an unused panel);
 - keeps only the newest pending one and handles it at most once per ``min_interval_s``,
   so a client that sends a snapshot per keystroke costs one upstream message and one
   database write a second at most;
@@ -70,8 +71,8 @@ class CodeChannel:
         if len(code) > MAX_CODE_BYTES or code_bytes(code) > MAX_CODE_BYTES:  # len first: cheap
             return False
         key = (code, normalise_language(language))
-        if key == self._latest or self._closing:
-            return True
+        if key == self._latest or self._closing or (self._latest is None and not code.strip()):
+            return True  # a repeat, too late, or an editor nobody has written in yet
         self._latest = key
         self._pending = _Pending(self._clock_ms(), key[1], code)
         self._wake.set()

@@ -98,6 +98,22 @@ async def test_channel_close_stores_the_pending_snapshot_at_once(stored) -> None
     await channel.close()  # idempotent
 
 
+async def test_an_editor_nobody_wrote_in_is_not_a_snapshot(stored) -> None:
+    """The browser flushes the panel before End even when it was never used: no empty
+    "Your code" card on the feedback page. Clearing code once written is still a snapshot."""
+    channel = CodeChannel("iv-3", lambda: 0, min_interval_s=0)
+    channel.start()
+    channel.offer("", "python")
+    channel.offer("  \n", "sql")
+    await asyncio.sleep(0.05)
+    assert stored == []
+    channel.offer("x = 1", "python")
+    await asyncio.sleep(0.05)
+    channel.offer("", "python")
+    await channel.close()
+    assert [r[3] for r in stored] == ["x = 1", ""]
+
+
 async def test_a_failing_backend_or_database_does_not_stop_the_channel(monkeypatch) -> None:
     def broken(*args):
         raise RuntimeError("db down")
