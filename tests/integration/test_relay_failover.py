@@ -142,6 +142,7 @@ async def test_offline_interviewer_continues_on_the_other_worker(two_workers, mo
     """The offline interviewer's dialogue state moves with the interview: no second greeting,
     the same question plan, and the candidate's answer gets the next turn on B."""
     from preppal.live.offline import ModelUnavailable, load_engines
+    from preppal.live.offline.vad import TurnRules
     from preppal.settings import reset_settings
     from tests.support.speech import speech_pcm
 
@@ -162,9 +163,10 @@ async def test_offline_interviewer_continues_on_the_other_worker(two_workers, mo
 
     back = await b.connect(iid, b.token(iid, resume=True))
     await back.wait_kind("session_ready", timeout=60)
-    answer = await asyncio.to_thread(
-        speech_pcm, "I fixed a bug.", tail_s=2.0
-    )  # short: the interviewer asks for an example
+    # Short (the interviewer asks for an example); the silence after it outlasts the
+    # end-of-turn cap, so the turn ends whatever the semantic model says.
+    tail_s = TurnRules().cap_silence_ms / 1000 + 0.5
+    answer = await asyncio.to_thread(speech_pcm, "I fixed a bug.", tail_s=tail_s)
     for at in range(0, len(answer), FRAME):
         await back.send_audio(answer[at : at + FRAME])
         await asyncio.sleep(0.02)
