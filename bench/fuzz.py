@@ -36,6 +36,7 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.relay_bench_server import stop_processes  # noqa: E402
 from bench.relay_load import free_port, http_json, seed, wait_file  # noqa: E402
 from preppal.realtime import codec  # noqa: E402
 from preppal.realtime.pb import interview_pb2 as pb  # noqa: E402
@@ -276,13 +277,7 @@ async def main(args) -> None:
         lag = stats["loop_lag"].get("p99_ms", float("nan"))
         print(f"fuzz: {tally.frames} frames, {crashes} crashes, {leaked} leaked sessions, loop lag p99 {lag:.1f} ms")
     finally:
-        for proc in reversed(procs):
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(procs)
 
 
 if __name__ == "__main__":

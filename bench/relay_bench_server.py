@@ -24,6 +24,7 @@ import os
 import resource
 import signal
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -32,6 +33,17 @@ MAGIC = b"PPAL"
 STAMP = struct.Struct("<d4s")  # send time + magic at the start of every stamped chunk
 FRAME = 640  # candidate frame: 20 ms of 16 kHz PCM16
 AI_CHUNK = 1920  # 40 ms of 24 kHz PCM16
+
+
+def stop_processes(procs: list) -> None:
+    """Stop the bench's server processes, newest first; kill one that ignores SIGTERM for 10 s."""
+    for proc in reversed(procs):
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def stamp(size: int) -> bytes:

@@ -41,7 +41,7 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.relay_bench_server import FRAME, percentiles, read_stamp, stamp  # noqa: E402
+from bench.relay_bench_server import FRAME, percentiles, read_stamp, stamp, stop_processes  # noqa: E402
 from preppal.realtime import codec  # noqa: E402
 
 PORTS = range(8100, 8200)  # this benchmark's port range on the shared machine
@@ -364,13 +364,7 @@ async def main(args) -> None:
     finally:
         for stop in stops:
             stop()
-        for proc in reversed(procs):
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(procs)
 
 
 if __name__ == "__main__":
