@@ -100,21 +100,26 @@ def _working() -> rx.Component:
     )
 
 
+def _retry_button(label: str, element_id: str, **props) -> rx.Component:
+    """Ask for feedback again (after a failure, or for the AI review after a fallback)."""
+    return rx.button(
+        rx.icon("refresh-cw", size=14),
+        label,
+        on_click=S.retry,
+        size="2",
+        variant="soft",
+        id=element_id,
+        margin_top="0.5em",
+        width="fit-content",
+        **props,
+    )
+
+
 def _failed() -> rx.Component:
     return rx.callout.root(
         rx.callout.icon(rx.icon("triangle-alert")),
         rx.callout.text(S.error),
-        rx.button(
-            rx.icon("refresh-cw", size=14),
-            "Retry feedback",
-            on_click=S.retry,
-            size="2",
-            color_scheme="red",
-            variant="soft",
-            id="retry-feedback",
-            margin_top="0.5em",
-            width="fit-content",
-        ),
+        _retry_button("Retry feedback", "retry-feedback", color_scheme="red"),
         color_scheme="red",
         role="alert",
         width="100%",
@@ -155,16 +160,7 @@ def _fallback_notice() -> rx.Component:
     return rx.callout.root(
         rx.callout.icon(rx.icon("info")),
         rx.callout.text(S.error, " The scores below are from the built-in analyzer."),
-        rx.button(
-            rx.icon("refresh-cw", size=14),
-            "Retry AI feedback",
-            on_click=S.retry,
-            size="2",
-            variant="soft",
-            id="retry-ai-feedback",
-            margin_top="0.5em",
-            width="fit-content",
-        ),
+        _retry_button("Retry AI feedback", "retry-ai-feedback"),
         color_scheme="amber",
         role="status",
         width="100%",
