@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures.thread  # noqa: F401  (to_thread's executor: imported here, not on the watched loop)
 import contextlib
+import functools
 import os
 import signal
 import time
@@ -95,8 +96,9 @@ def holder(procs: list[RelayProcess], interview_id: str) -> tuple[RelayProcess, 
     return first, procs[1] if first is procs[0] else procs[0]
 
 
-def new_call(nginx: Nginx, user_id: int) -> tuple[str, Caller, asyncio.Task]:
-    iid = interviews.create_interview(user_id, interview_type="technical", role="Backend engineer").id
+async def new_call(nginx: Nginx, user_id: int) -> tuple[str, Caller, asyncio.Task]:
+    create = functools.partial(interviews.create_interview, interview_type="technical", role="Backend engineer")
+    iid = (await db(create, user_id)).id  # off the loop: the loop guard fails a test whose loop blocks
     caller = Caller(nginx.url, iid, user_id)
     return iid, caller, asyncio.create_task(caller.run())
 
@@ -128,7 +130,7 @@ async def after_resume(conn):
 async def test_kill_9_of_the_holder_mid_call(cluster, standin):
     procs, nginx, user = cluster
     standin.behaviours = [first_part, after_resume]
-    iid, caller, task = new_call(nginx, user)
+    iid, caller, task = await new_call(nginx, user)
     await wait_until(lambda: "What was hard?" in caller.finals.values(), timeout=30)
     await db_until(lambda: len(rows(iid)) == 3 and interviews.get_interview_any(iid).checkpoint)
     before = await db(rows, iid)
@@ -174,7 +176,7 @@ async def test_a_stopped_holder_keeps_its_interview(cluster, standin):
         await conn.hold()
 
     standin.behaviours = [script, upstream_came_back]
-    iid, caller, task = new_call(nginx, user)
+    iid, caller, task = await new_call(nginx, user)
     await wait_until(lambda: "Take your time." in caller.finals.values(), timeout=30)
     stopped, other = await db(holder, procs, iid)
     stopped.signal(signal.SIGSTOP)
@@ -200,7 +202,7 @@ async def test_a_stopped_holder_keeps_its_interview(cluster, standin):
 async def test_sigterm_hands_the_call_over(cluster, standin):
     procs, nginx, user = cluster
     standin.behaviours = [first_part, after_resume]
-    iid, caller, task = new_call(nginx, user)
+    iid, caller, task = await new_call(nginx, user)
     await wait_until(lambda: "What was hard?" in caller.finals.values(), timeout=30)
     await db_until(lambda: (interviews.get_interview_any(iid).checkpoint or {}).get("handle") == "handle-2")
     leaving, staying = await db(holder, procs, iid)
@@ -232,7 +234,7 @@ async def test_no_one_comes_back_after_a_crash_then_error_with_transcript(cluste
         await conn.hold()
 
     standin.behaviours = [talk]
-    iid, caller, task = new_call(nginx, user)
+    iid, caller, task = await new_call(nginx, user)
     await wait_until(lambda: "First question?" in caller.finals.values(), timeout=30)
     await db_until(lambda: len(rows(iid)) == 1)
     task.cancel()  # the candidate is gone too (closed the laptop)
