@@ -15,7 +15,7 @@ from preppal.live.offline import tts
 from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import has_numbers
-from preppal.live.offline.stt import Transcriber, default_model_dir
+from preppal.live.offline.stt import Transcriber, _repeats, default_model_dir, window_frames
 from tests.support.speech import speech_pcm
 
 
@@ -75,6 +75,48 @@ def test_silence_and_noise_transcribe_to_nothing(transcriber: Transcriber) -> No
 def test_the_prompt_helps_with_the_role_words(transcriber: Transcriber) -> None:
     audio = pcm_to_float(speech_pcm("I am applying for a backend engineer role because I like building services."))
     assert fuzzy_has(transcriber.transcribe(audio, PROMPT), "backend")
+
+
+def test_live_decodes_use_a_window_fitted_to_the_chunk() -> None:
+    assert window_frames(16_000 * 2) == 800  # at least 8 s
+    assert window_frames(16_000 * 20) == 2300  # the chunk and a 3 s margin
+    assert window_frames(16_000 * 29) == 3000  # never more than Whisper's 30 s
+
+
+@pytest.mark.slow
+def test_a_live_decode_encodes_the_chunk_not_thirty_seconds(transcriber: Transcriber, monkeypatch) -> None:
+    from faster_whisper import WhisperModel
+
+    frames: list[int] = []
+    encode = WhisperModel.encode
+    monkeypatch.setattr(WhisperModel, "encode", lambda self, f: frames.append(f.shape[-1]) or encode(self, f))
+    audio = pcm_to_float(speech_pcm("I improved the checkout page and cut the loading time by forty percent."))
+    live = transcriber.transcribe(audio, PROMPT)
+    assert frames == [window_frames(audio.size)] and frames[0] < 3000
+    analysed = " ".join(w.text for w in transcriber.words(audio, PROMPT))  # the post-call path: full window
+    assert frames[1:] and set(frames[1:]) == {3000}
+    for word in ("improved", "checkout", "loading", "time"):
+        assert fuzzy_has(live, word) and fuzzy_has(analysed, word), (word, live, analysed)
+
+
+def test_a_repetition_loop_is_recognised() -> None:
+    assert _repeats("Please. Please. Please.") and _repeats("Right. right. Right!")
+    assert not _repeats("Sure. Sure.") and not _repeats("I think so. I think. So.")
+
+
+@pytest.mark.slow
+def test_a_looping_decode_is_done_again_with_the_full_window(transcriber: Transcriber, monkeypatch) -> None:
+    windows: list[int] = []
+    decode = transcriber._decode
+
+    def first_one_loops(audio, prompt, frames):
+        windows.append(frames)
+        return ("Please. " * 40, True) if len(windows) == 1 else decode(audio, prompt, frames)
+
+    monkeypatch.setattr(transcriber, "_decode", first_one_loops)
+    text = transcriber.transcribe(pcm_to_float(speech_pcm("Could you repeat the question, please?")), PROMPT)
+    assert windows[0] < 3000 and windows[1:] == [3000]
+    assert fuzzy_has(text, "repeat") and text.count("lease") <= 1, text
 
 
 def copy_model(tmp_path: Path) -> Path:

