@@ -51,6 +51,7 @@ from preppal.live.offline.smart_turn import TurnJudge
 from preppal.live.offline.speculation import Speculator, answer_text
 from preppal.live.offline.stt import DECODER
 from preppal.live.offline.tts import OUTPUT_RATE, SPEAKER
+from preppal.live.offline.turn_policy import EndOfTurn, TurnPolicy
 from preppal.live.offline.vad import (
     Chunk,
     PauseCheck,
@@ -85,6 +86,7 @@ class OfflineBackend(LiveBackend):
         chunk_ms: int = 200,
         silence_prompt_s: float = 10.0,
         turn_rules: TurnRules | None = None,
+        turn_policy: TurnPolicy | None = None,
         semantic_turns: bool = True,
         acknowledge: bool = True,
         resume: dict | None = None,
@@ -104,10 +106,12 @@ class OfflineBackend(LiveBackend):
         self._interviewer: Interviewer | None = None
         self._vad: StreamingVad | None = None
         self._turn_rules = turn_rules
+        self._turn_policy = turn_policy
         self._semantic = semantic_turns  # False: the silence rule only (the benchmark's baseline)
         self._acknowledge = acknowledge
         self._turns = TurnDetector(turn_rules)  # replaced in start(), once we know the model loaded
         self._judge: TurnJudge | None = None  # None: no model, the silence rule decides
+        self._end_of_turn: EndOfTurn | None = None  # weighs the model's verdicts and the words so far
         self._ack_waiter: asyncio.Future[Planned | None] | None = None
         self._last_ack = ""
         self._rng = random.Random(brief.interview_id)
@@ -148,7 +152,8 @@ class OfflineBackend(LiveBackend):
         model = self._engines.smart_turn if self._semantic else None
         self._turns = TurnDetector(self._turn_rules, semantic=model is not None)
         if model is not None:
-            self._judge = TurnJudge(model, self._turns, self._on_turn_events, self._guard, self.stats)
+            self._end_of_turn = EndOfTurn(self._turns, self._on_turn_events, self.stats, self._turn_policy)
+            self._judge = TurnJudge(model, self._turns, self._end_of_turn, self._guard, self.stats)
         self._started_at = time.monotonic()
         self._tasks = [
             asyncio.create_task(self._guard(self._conduct())),
@@ -224,7 +229,9 @@ class OfflineBackend(LiveBackend):
             self._jobs.put_nowait((event, self._stream_s))
             if event.final:
                 self.turn_ended_at = time.monotonic()
-                if self._acknowledge and event.spoken_ms >= _ACK_MIN_SPOKEN_MS:
+                # Nothing left to transcribe: the reply itself can start now, no filler needed.
+                transcribed = not event.voiced and self._decoding == 1
+                if self._acknowledge and event.spoken_ms >= _ACK_MIN_SPOKEN_MS and not transcribed:
                     self._start_acknowledgement()
         elif isinstance(event, PauseCheck):
             if self._judge is not None:
@@ -260,6 +267,7 @@ class OfflineBackend(LiveBackend):
         loop = asyncio.get_running_loop()
         while True:
             chunk, chunk_end_s = await self._jobs.get()
+            at_pause = False
             try:
                 text = ""
                 if chunk.voiced:
@@ -271,7 +279,8 @@ class OfflineBackend(LiveBackend):
                     self._utterance.append(text)
                 if chunk.voiced:  # the silence that ended the turn was not spoken
                     self._spoken_ms += len(chunk.audio) * 1000 // INPUT_SAMPLE_RATE - chunk.trailing_ms
-                if text and not chunk.final and self._turns.pausing:
+                at_pause = not chunk.final and self._turns.pausing and chunk.pause == self._turns.pause
+                if at_pause and text:  # the whole answer up to this pause is in: prepare the reply
                     self._speculate()
                 if chunk.final:
                     if self._user_open:
@@ -284,6 +293,12 @@ class OfflineBackend(LiveBackend):
                     self._utterance = []
             finally:
                 self._decoding -= 1
+            if at_pause and self._end_of_turn is not None:  # the words may end the turn now
+                answer = answer_text(self._pending_answer + self._utterance)
+                self._end_of_turn.words(chunk.pause, answer, self._turns.voiced_ms)
+            if self._decoding == 0:
+                self._turns.hold_cuts = False
+                self._on_turn_events(self._turns.release_held_cut())
 
     # --- the conversation ----------------------------------------------------------------------
     async def _conduct(self) -> None:

@@ -62,6 +62,12 @@ def has_numbers(text: str) -> bool:
     return bool(re.search(r"\d", lowered)) or any(w in _NUMBER_WORDS for w in _WORD.findall(lowered))
 
 
+def is_request(answer: str) -> bool:
+    """A short answer that asks to hear the question again or to skip it: acted on at once."""
+    lowered = answer.lower()
+    return len(_WORD.findall(lowered)) <= 12 and bool(_REPEAT.search(lowered) or _SKIP.search(lowered))
+
+
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
@@ -158,12 +164,10 @@ class Interviewer:
         self._silences = 0
         question = self.question
         assert question is not None
-        lowered = answer.lower()
-        if len(_WORD.findall(lowered)) <= 12:
-            if _REPEAT.search(lowered):
+        if is_request(answer):
+            if _REPEAT.search(answer.lower()):
                 return self._say(f"{self.bank['repeat_lead']} {self._fill(question.text)}", "repeat")
-            if _SKIP.search(lowered):
-                return self._advance(self._fill(self.bank["skip_lead"]))
+            return self._advance(self._fill(self.bank["skip_lead"]))
         self._answers.append(answer)
         limit = self.bank["followups_per_question"][self.difficulty]
         rule = self._code_rule(question) or (

@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from preppal.live.offline.errors import ModelUnavailable
-from preppal.live.offline.vad import PauseCheck, TurnDetector, TurnEvent, TurnStats
+from preppal.live.offline.turn_policy import EndOfTurn, TurnPolicy
+from preppal.live.offline.vad import PauseCheck, TurnDetector, TurnStats
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ MODEL_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f
 FEATURES_SHA256 = "139b047d10dee42ad5b4894489012e515a882d8f5e2bffe8ad27b30728fc9968"
 RATE = 16_000
 CONTEXT_S = 8  # the model's input: the last 8 s, zero-padded at the front when shorter
-COMPLETE = 0.5  # the model's own decision threshold
+COMPLETE = TurnPolicy.complete  # the model's own decision threshold
 # Turn checks run here, apart from Whisper's DECODER, so a decision never queues behind a decode.
 JUDGE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preppal-turn")
 
@@ -127,7 +128,7 @@ def load_smart_turn(model_path: Path | None = None) -> SmartTurn | None:
 
 
 class TurnJudge:
-    """Asks the model about one stream's pauses, on :data:`JUDGE`; "complete" ends the turn.
+    """Asks the model about one stream's pauses, on :data:`JUDGE`; its verdicts go to :class:`EndOfTurn`.
 
     Only the newest question of a pause is answered (it hears the most): under load, questions
     must not pile up behind a slow model.
@@ -137,13 +138,13 @@ class TurnJudge:
         self,
         model: SmartTurn,
         detector: TurnDetector,
-        on_events: Callable[[list[TurnEvent]], None],
+        end_of_turn: EndOfTurn,
         guard: Callable[[Awaitable[None]], Awaitable[None]],
         stats: TurnStats,
     ) -> None:
         self._model = model
         self._detector = detector
-        self._on_events = on_events
+        self._end_of_turn = end_of_turn
         self._guard = guard  # the owner's error handling for background tasks
         self._latest: PauseCheck | None = None
         self.pending: set[asyncio.Task[None]] = set()
@@ -160,10 +161,7 @@ class TurnJudge:
         if probability is None:
             return
         self._stats.checks += 1
-        if probability >= COMPLETE:
-            events = self._detector.end_turn(check.pause)
-            self._stats.complete += bool(events)
-            self._on_events(events)
+        self._end_of_turn.verdict(check, probability)
 
     def _judge(self, check: PauseCheck) -> float | None:
         """On JUDGE. None: the candidate went on, a newer question waits, or the model failed (the cap decides)."""

@@ -97,6 +97,7 @@ class Chunk:
     voiced: bool = True
     spoken_ms: int = 0
     trailing_ms: int = 0
+    pause: int = -1  # the pause an early chunk was cut at (its transcript is evidence about that pause)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -105,6 +106,7 @@ class PauseCheck:
 
     pause: int  # which pause: a verdict that arrives after the candidate went on is ignored
     audio: np.ndarray
+    voiced_ms: int = 0  # speech in the utterance so far (a short answer is rarely a whole one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,8 @@ class TurnStats:
     """Counters for tests and the benchmark (one interview)."""
 
     checks: int = 0  # end-of-turn model verdicts received
-    complete: int = 0  # ... of which said "complete" while the pause still lasted
+    complete: int = 0  # turns ended by the evidence (turn_policy) while the pause lasted
+    by_words: int = 0  # ... of which the moment the transcript arrived
     speculations: int = 0
     used: int = 0  # speculations whose reply was spoken
     dropped: int = 0  # speculations thrown away (the candidate went on, or the answer changed)
@@ -145,6 +148,7 @@ class TurnRules:
     check_silence_ms: int = 200  # semantic: first question to the model during a pause
     recheck_ms: int = 400  # semantic: ask again this often while the pause lasts
     cap_silence_ms: int = 2000  # semantic: a pause this long ends the turn whatever the model says
+    short_answer_ms: int = 3000  # semantic: less speech than this is cut at the first check anyway (see turn_policy)
     context_ms: int = 8000  # semantic: audio the model hears (Smart Turn takes 8 s)
     min_utterance_voiced_ms: int = 250
     max_chunk_ms: int = 25_000  # Whisper sees at most 30 s
@@ -213,27 +217,43 @@ class TurnDetector:
             events.append(SpeechConfirmed())
         if self._silence_ms >= (r.cap_silence_ms if self.semantic else r.end_silence_ms):
             return events + self._end()
-        chunk_ms = len(self._chunk) * WINDOW_MS
-        pause_cut = (
-            not self.hold_cuts
-            and self._silence_ms >= r.cut_silence_ms
-            and self._chunk_voiced_ms >= r.min_chunk_voiced_ms
-        )
-        if pause_cut or chunk_ms >= r.max_chunk_ms:
-            events.append(Chunk(np.concatenate(self._chunk), final=False))
-            self._chunk, self._chunk_voiced_ms = [], 0
+        if (not self.hold_cuts and self._pause_cut_due()) or len(self._chunk) * WINDOW_MS >= r.max_chunk_ms:
+            events.append(self._cut())
         if self.semantic and self._silence_ms == 0:
             self._next_check_ms = r.check_silence_ms
         elif self.semantic and self._silence_ms >= self._next_check_ms and self._voiced_ms >= r.min_utterance_voiced_ms:
             self._next_check_ms = self._silence_ms + r.recheck_ms
-            events.append(PauseCheck(self.pause, np.concatenate(self._recent)))
+            events.append(PauseCheck(self.pause, np.concatenate(self._recent), self._voiced_ms))
         return events
+
+    def _pause_cut_due(self) -> bool:
+        r = self.rules
+        # A short answer is transcribed at every pause: its words decide whether it ends there.
+        short = self.semantic and self._voiced_ms < r.short_answer_ms
+        enough = self._chunk_voiced_ms >= (r.min_utterance_voiced_ms if short else r.min_chunk_voiced_ms)
+        return self._silence_ms >= r.cut_silence_ms and enough
+
+    def _cut(self) -> Chunk:
+        chunk = Chunk(np.concatenate(self._chunk), final=False, pause=self.pause)
+        self._chunk, self._chunk_voiced_ms = [], 0
+        return chunk
+
+    def release_held_cut(self) -> list[TurnEvent]:
+        """The transcriber is free again: a cut held back during this pause can happen now."""
+        if self.in_speech and not self.hold_cuts and self._pause_cut_due():
+            return [self._cut()]
+        return []
 
     def end_turn(self, pause: int) -> list[TurnEvent]:
         """The model says pause ``pause`` completes the turn: end it now, if that pause still lasts."""
         if not self.in_speech or pause != self.pause or self._silence_ms == 0:
             return []
         return self._end()
+
+    @property
+    def voiced_ms(self) -> int:
+        """Speech in the current utterance so far."""
+        return self._voiced_ms if self.in_speech else 0
 
     @property
     def pausing(self) -> bool:

@@ -1,0 +1,174 @@
+"""When a pause ends the turn: the model's verdict, the words so far, and how much was said."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from preppal.live.offline.turn_policy import (
+    EndOfTurn,
+    PauseEvidence,
+    TurnPolicy,
+    ends_sentence,
+    ends_turn,
+    hands_back,
+    trails_off,
+)
+from preppal.live.offline.vad import WINDOW, Chunk, PauseCheck, TurnDetector, TurnRules, TurnStats
+
+POLICY = TurnPolicy()
+LONG = 5000  # ms of speech: a real answer so far
+SHORT = 1500
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "First I profiled the query and...",
+        "We cut the hosting cost by.",
+        "I think the main reason was,",
+        "so I talked to the",
+        "And then, um",
+        "",
+    ],
+)
+def test_words_that_stop_mid_sentence_trail_off(text: str) -> None:
+    assert trails_off(text) and not ends_sentence(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["We finished two weeks early.", "It loaded in one second instead of eight!", "Does that answer it?"]
+)
+def test_finished_sentences(text: str) -> None:
+    assert ends_sentence(text) and not trails_off(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Could you repeat the question, please?", "Sorry, I don't know.", "Can we skip this one?", "Pardon?"]
+)
+def test_questions_and_requests_hand_the_turn_back(text: str) -> None:
+    assert hands_back(text)
+
+
+def test_a_statement_does_not_hand_the_turn_back() -> None:
+    assert not hands_back("My manager and I disagreed.")
+
+
+def test_the_voice_alone_ends_a_long_answer() -> None:
+    assert ends_turn(PauseEvidence(1, LONG, probability=0.9), POLICY)
+    assert not ends_turn(PauseEvidence(1, LONG, probability=0.3), POLICY)
+    assert not ends_turn(PauseEvidence(1, LONG), POLICY)  # no verdict yet, no words: wait
+
+
+def test_words_that_trail_off_veto_a_confident_voice() -> None:
+    assert not ends_turn(
+        PauseEvidence(1, LONG, probability=0.97, text="In the end we cut the hosting cost by."), POLICY
+    )
+
+
+def test_words_alone_never_end_a_turn_by_default() -> None:
+    finished = "We finished the project two weeks early and under budget."
+    assert not ends_turn(PauseEvidence(1, LONG, probability=0.2, text=finished), POLICY)
+    assert not ends_turn(PauseEvidence(1, LONG, text=finished), POLICY)
+
+
+def test_a_finished_sentence_can_lower_the_bar_but_not_to_zero() -> None:
+    lowered = TurnPolicy(with_words=0.1)
+    finished = "We finished the project two weeks early and under budget."
+    assert ends_turn(PauseEvidence(1, LONG, probability=0.2, text=finished), lowered)
+    assert not ends_turn(PauseEvidence(1, LONG, probability=0.03, text=finished), lowered)  # the voice: "not done"
+    assert not ends_turn(PauseEvidence(1, LONG, probability=0.2, text="In the end we cut the cost by."), lowered)
+    assert not ends_turn(PauseEvidence(1, LONG, text=finished), lowered)  # no verdict yet
+
+
+def test_a_short_answer_waits_even_when_the_voice_says_finished() -> None:
+    """ "My manager and I disagreed, [1 s] but…": the model hears a finished clause (p ≈ 0.95)."""
+    assert not ends_turn(PauseEvidence(1, SHORT, probability=0.95, text="My manager and I disagreed."), POLICY)
+    assert not ends_turn(PauseEvidence(1, SHORT, probability=0.95), POLICY)
+
+
+def test_an_answer_is_short_by_its_words_once_they_are_in() -> None:
+    """Before the words: by its speech time; after: by its word count (a slow speaker is not short)."""
+    slow = "I would use a queue because the writes are bursty."  # 10 words in 2.8 s
+    assert ends_turn(PauseEvidence(1, 2800, probability=0.9, text=slow), POLICY)
+    assert not ends_turn(PauseEvidence(1, 2800, probability=0.9), POLICY)  # wait for the words
+    assert not ends_turn(PauseEvidence(1, LONG, probability=0.9, text="We split the service into two parts."), POLICY)
+
+
+def test_a_short_request_ends_the_turn_as_soon_as_its_words_are_in() -> None:
+    assert ends_turn(PauseEvidence(1, SHORT, probability=0.05, text="Could you repeat the question?"), POLICY)
+    assert ends_turn(PauseEvidence(1, SHORT, text="I don't know."), POLICY)
+
+
+# --- EndOfTurn over a real TurnDetector ---------------------------------------------------------
+
+
+def _pausing_detector(spoken_ms: int, silent_ms: int = 256) -> tuple[TurnDetector, list]:
+    detector = TurnDetector(TurnRules(), semantic=True)
+    events: list = []
+    window = np.zeros(WINDOW, dtype=np.float32)
+    for _ in range(spoken_ms // 32):
+        events += detector.push(window, 0.9)
+    for _ in range(silent_ms // 32):
+        events += detector.push(window, 0.05)
+    assert detector.pausing
+    return detector, events
+
+
+def _first_check(events: list) -> PauseCheck:
+    return next(e for e in events if isinstance(e, PauseCheck))
+
+
+def test_a_quick_answer_heard_as_finished_ends_when_its_words_show_it_is_not_short() -> None:
+    detector, events = _pausing_detector(2800)  # less than 3 s of speech: maybe a single clause
+    ended: list = []
+    stats = TurnStats()
+    judge = EndOfTurn(detector, ended.extend, stats)
+    check = _first_check(events)
+    judge.verdict(check, 0.9)
+    assert not ended  # the voice alone is not enough for so little speech
+    judge.words(check.pause, "I would use a queue because the writes are bursty.", detector.voiced_ms)
+    assert [e for e in ended if isinstance(e, Chunk) and e.final] and not detector.in_speech
+    assert stats.complete == 1 and stats.by_words == 1
+
+
+def test_evidence_about_a_pause_the_candidate_spoke_through_is_ignored() -> None:
+    detector, events = _pausing_detector(LONG)
+    ended: list = []
+    judge = EndOfTurn(detector, ended.extend, TurnStats())
+    check = _first_check(events)
+    detector.push(np.zeros(WINDOW, dtype=np.float32), 0.9)  # the candidate goes on
+    judge.verdict(check, 0.99)
+    judge.words(check.pause, "We finished the project two weeks early and under budget.", LONG)
+    assert not ended and detector.in_speech
+
+
+def test_a_short_answer_is_transcribed_at_its_first_pause() -> None:
+    """So that "Could you repeat that?" can end the turn when its words are in, not at the cap."""
+    spoken = 640  # "Pardon?": less than an early chunk of a long answer needs (1 s)
+    _detector, events = _pausing_detector(spoken)
+    early = [e for e in events if isinstance(e, Chunk) and not e.final]
+    assert len(early) == 1 and early[0].pause == _first_check(events).pause
+    assert _first_check(events).voiced_ms >= spoken - 32
+
+
+def test_a_long_answer_still_needs_a_second_of_speech_per_early_chunk() -> None:
+    detector, events = _pausing_detector(LONG)
+    window = np.zeros(WINDOW, dtype=np.float32)
+    for _ in range(20):  # 640 ms more speech, then a pause
+        events += detector.push(window, 0.9)
+    for _ in range(10):
+        events += detector.push(window, 0.05)
+    assert len([e for e in events if isinstance(e, Chunk) and not e.final]) == 1
+
+
+def test_a_short_answer_is_transcribed_at_every_pause() -> None:
+    """ "Could you repeat the question, [250 ms] please?": the words after the comma decide too."""
+    detector, events = _pausing_detector(1600)  # "Could you repeat the question,"
+    window = np.zeros(WINDOW, dtype=np.float32)
+    for _ in range(16):  # "please?" (512 ms), then a pause
+        events += detector.push(window, 0.9)
+    for _ in range(8):
+        events += detector.push(window, 0.05)
+    early = [e for e in events if isinstance(e, Chunk) and not e.final]
+    assert len(early) == 2 and early[1].pause == detector.pause
