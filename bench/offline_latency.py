@@ -6,10 +6,13 @@ interviewer's first audio chunk arrives. The interviewer's own turns are skipped
 their duration of silence at once (the backend listens on the stream clock), and each turn
 is sent in one go (``send_ahead_s`` large): neither changes when the *first* chunk leaves.
 
-Half the answers pause mid-thought (0.5–1.5 s inside a sentence: "I would use a queue,
-[900 ms] because the writes are bursty."); the first part is spoken with the voice's
-continuation intonation (a trailing comma), as a person who is not finished sounds. A
-*premature cut-in* is a turn the interviewer ended before such an answer was over.
+Over half the answers pause mid-thought (0.5–1.5 s inside a sentence: "I would use a queue,
+[900 ms] because the writes are bursty."), ten in the answer's first sentence and six after a
+whole sentence ("We moved to Kubernetes last year. The hardest part was, [900 ms] …"); the
+part before the pause is spoken with the voice's continuation intonation (a trailing comma),
+as a person who is not finished sounds. A *premature cut-in* is a turn the interviewer ended
+before such an answer was over. Three short requests ("Could you repeat the question,
+please?") check that a short answer that hands the turn back is not kept waiting.
 
 Reports, over the turns: latency from the last voiced sample to the first interviewer audio
 (with the semantic end of turn that is the short acknowledgement; the reply's own first
@@ -30,6 +33,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, replace
+from itertools import zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +45,7 @@ from preppal.live.offline import OfflineBackend, load_engines
 from preppal.live.offline.audio import pcm_to_float, silence
 from preppal.live.offline.questions import load_bank
 from preppal.live.offline.speculation import TurnStats
+from preppal.live.offline.turn_policy import TurnPolicy
 from preppal.live.offline.vad import TurnRules
 from tests.support.speech import speech_pcm
 
@@ -68,7 +73,16 @@ MID_THOUGHT = [
     ("I learned to ask for help,", 1300, "before the deadline gets close."),
     ("We cut the hosting costs by,", 500, "about thirty percent in three months."),
     ("First I profiled the query, and", 1100, "then I added the missing index."),
+    # ... and after a whole sentence, where the model hears more context
+    ("I am a backend engineer. I mostly work on,", 800, "payment systems in Python."),
+    ("We moved to Kubernetes last year. The hardest part was,", 900, "moving the databases without downtime."),
+    ("I led a team of four people. We shipped the new billing service,", 1200, "and then we turned off the old one."),
+    ("Our tests took forty minutes. I split them into groups, and", 700, "ran the groups in parallel."),
+    ("The page was slow because of one query. I added an index,", 1000, "and it loaded in under a second."),
+    ("The customer kept asking for changes. So I set up a weekly call,", 1300, "where we agreed on the next steps."),
 ]
+# Short answers that hand the turn back: they must not wait for the pause cap.
+REQUESTS = ["Could you repeat the question, please?", "Sorry, I don't know.", "Can we skip this one?"]
 
 
 def rss_mb() -> tuple[float, float]:
@@ -93,6 +107,7 @@ class Answer:
     pcm: bytes
     speech_end_s: float  # last voiced sample, from the start of ``pcm``
     mid_thought: bool
+    request: bool = False
 
 
 def make_answers() -> list[Answer]:
@@ -103,6 +118,9 @@ def make_answers() -> list[Answer]:
     for first, pause_ms, rest in MID_THOUGHT:
         pcm = speech_pcm(first, lead_s=0.2, tail_s=pause_ms / 1000) + speech_pcm(rest, lead_s=0.0, tail_s=0.0)
         out.append(Answer(f"{first} [{pause_ms} ms] {rest}", pcm, voiced_end_s(pcm), True))
+    for text in REQUESTS:
+        pcm = speech_pcm(text, lead_s=0.2, tail_s=0.0)
+        out.append(Answer(text, pcm, voiced_end_s(pcm), False, request=True))
     return out
 
 
@@ -167,6 +185,8 @@ class Measured:
     cpu: float
     wall: float
     mid_thought: bool = False
+    request: bool = False
+    ended_by: str = ""  # voice (the model) / words (the transcript arrived) / cap (or the silence rule)
 
 
 async def answer_in_real_time(session: Session, answer: Answer) -> Measured | None:
@@ -209,16 +229,18 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
 
 
-async def main(turns_wanted: int, rules: TurnRules, baseline: bool, verbose: bool) -> None:
+async def main(turns_wanted: int, rules: TurnRules, policy: TurnPolicy, baseline: bool, verbose: bool) -> None:
     cut_ms = rules.cut_silence_ms
     t = time.monotonic()
     engines = await asyncio.to_thread(load_engines)
     cold_load = time.monotonic() - t
     rss_loaded, _ = rss_mb()
     answers = make_answers()
-    plain = [a for a in answers if not a.mid_thought]
-    mixed = [a for pair in zip(plain, [a for a in answers if a.mid_thought], strict=False) for a in pair]
-    order = mixed + [a for a in answers if a not in mixed]  # plain and mid-thought answers take turns
+    plain = [a for a in answers if not a.mid_thought and not a.request]
+    mids = [a for a in answers if a.mid_thought]
+    order = [a for pair in zip_longest(plain, mids) for a in pair if a]  # plain and mid-thought take turns
+    for i, request in enumerate(a for a in answers if a.request):  # a request now and then
+        order.insert(6 + i * 9, request)
     decode_wall, decode_cpu_s = [], []
     for answer in plain:  # one whole answer per decode: Whisper's cost on this machine right now
         c0, w0 = time.process_time(), time.perf_counter()
@@ -246,6 +268,7 @@ async def main(turns_wanted: int, rules: TurnRules, baseline: bool, verbose: boo
             brief,
             send_ahead_s=1e9,
             turn_rules=rules,
+            turn_policy=policy,
             semantic_turns=not baseline,
             acknowledge=not baseline,
         )
@@ -268,16 +291,20 @@ async def main(turns_wanted: int, rules: TurnRules, baseline: bool, verbose: boo
             while not session.ended and len(results) < turns_wanted:
                 await session.feed_fast(silence(session.turn_audio_s + 0.2, 16_000))  # let the AI's turn play
                 answer = order[(len(results) + misses) % len(order)]
+                before = (backend.stats.complete, backend.stats.by_words)
                 measured = await answer_in_real_time(session, answer)
                 if measured is None:
                     misses += 0 if session.ended else 1  # after the closing nobody answers
                     continue
-                results.append(replace(measured, mid_thought=answer.mid_thought))
+                complete, by_words = backend.stats.complete - before[0], backend.stats.by_words - before[1]
+                ended_by = "words" if by_words else "voice" if complete else "silence" if baseline else "cap"
+                measured = replace(measured, mid_thought=answer.mid_thought, request=answer.request, ended_by=ended_by)
+                results.append(measured)
                 await session.wait_reply()
                 if verbose:
                     print(
-                        f"  {measured.from_voice * 1000:6.0f} ms (reply {measured.to_reply * 1000:5.0f} ms)"
-                        f"{' CUT-IN' if measured.cut_in else ''}  {answer.text}",
+                        f"  {measured.from_voice * 1000:6.0f} ms (reply {measured.to_reply * 1000:5.0f} ms) "
+                        f"{measured.ended_by:7}{' CUT-IN' if measured.cut_in else ''}  {answer.text}",
                         flush=True,
                     )
         finally:
@@ -296,6 +323,7 @@ async def main(turns_wanted: int, rules: TurnRules, baseline: bool, verbose: boo
     mid = [r for r in results if r.mid_thought]
     cut_ins = sum(r.cut_in for r in mid)
     plain_cut_ins = sum(r.cut_in for r in results if not r.mid_thought)
+    n_plain = len(results) - len(mid)
     total = TurnStats(*(sum(getattr(s, f) for s in stats) for f in TurnStats.__slots__))
     rule = "700 ms silence rule (baseline)" if baseline else "Smart Turn + acknowledgement"
     if engines.smart_turn is None and not baseline:
@@ -323,10 +351,18 @@ async def main(turns_wanted: int, rules: TurnRules, baseline: bool, verbose: boo
     )
     print(
         f"answers whose turn ended before they did: mid-thought pause {cut_ins}/{len(mid)}, "
-        f"plain answers (pauses between sentences) {plain_cut_ins}/{len(results) - len(mid)}"
+        f"other answers (pauses between sentences; requests) {plain_cut_ins}/{n_plain}"
     )
+    requests = [r.from_voice * 1000 for r in heard if r.request]
+    if requests:
+        print(
+            f"short requests (repeat/skip), end of speech → first audio: {', '.join(f'{v:.0f}' for v in requests)} ms"
+        )
+    ended = {how: sum(r.ended_by == how for r in heard) for how in ("voice", "words", "cap", "silence")}
+    print("turns ended by: " + ", ".join(f"{how} {n}" for how, n in ended.items() if n))
     print(
-        f"turn-taking: model verdicts {total.checks} ({total.complete} ended a turn), acknowledgements "
+        f"turn-taking: model verdicts {total.checks} ({total.complete} ended a turn, {total.by_words} when "
+        f"the words arrived), acknowledgements "
         f"{total.acknowledgements}, speculative replies {total.speculations} (used {total.used}, "
         f"dropped {total.dropped})"
     )
@@ -363,8 +399,20 @@ if __name__ == "__main__":
     parser.add_argument("--baseline", action="store_true", help="the old turn-taking: 700 ms of silence, no model")
     parser.add_argument("--recheck-ms", type=int, default=TurnRules().recheck_ms, help="ask the model again this often")
     parser.add_argument("--cap-ms", type=int, default=TurnRules().cap_silence_ms, help="longest pause in a turn")
+    parser.add_argument(
+        "--with-words", type=float, default=TurnPolicy.with_words, help="model threshold when the words end a sentence"
+    )
+    parser.add_argument(
+        "--short-answer-ms", type=int, default=TurnRules.short_answer_ms, help="less speech waits for the cap"
+    )
     parser.add_argument("--verbose", action="store_true", help="one line per answer")
     args = parser.parse_args()
     FRAME_BYTES = 32 * args.frame_ms
-    rules = TurnRules(cut_silence_ms=args.cut_ms, recheck_ms=args.recheck_ms, cap_silence_ms=args.cap_ms)
-    asyncio.run(main(args.turns, rules, args.baseline, args.verbose))
+    rules = TurnRules(
+        cut_silence_ms=args.cut_ms,
+        recheck_ms=args.recheck_ms,
+        cap_silence_ms=args.cap_ms,
+        short_answer_ms=args.short_answer_ms,
+    )
+    policy = TurnPolicy(with_words=args.with_words, short_answer_ms=args.short_answer_ms)
+    asyncio.run(main(args.turns, rules, policy, args.baseline, args.verbose))
