@@ -414,5 +414,5 @@ if __name__ == "__main__":
         cap_silence_ms=args.cap_ms,
         short_answer_ms=args.short_answer_ms,
     )
-    policy = TurnPolicy(with_words=args.with_words, short_answer_ms=args.short_answer_ms)
+    policy = TurnPolicy(with_words=args.with_words)
     asyncio.run(main(args.turns, rules, policy, args.baseline, args.verbose))

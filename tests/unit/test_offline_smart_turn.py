@@ -53,7 +53,7 @@ def test_unfinished_thoughts_are_incomplete_at_the_first_check(model: SmartTurn,
     assert model.probability(spoken_then_silent(text, 0.224)) < COMPLETE
 
 
-@pytest.mark.parametrize("pause_s", [0.64, 1.056, 1.472, 1.888])  # every later check before the cap
+@pytest.mark.parametrize("pause_s", [0.448, 0.672, 0.896, 1.12, 1.344, 1.568, 1.792])  # the later checks before the cap
 @pytest.mark.parametrize("text", TRAILING_AND)
 def test_a_trailing_and_stays_incomplete_while_the_pause_lasts(model: SmartTurn, text: str, pause_s: float) -> None:
     # (On espeak's voice a cut *question* is judged erratically after ≈ 0.5 s of silence:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from preppal.live.offline.interviewer import is_request
 from preppal.live.offline.vad import PauseCheck, TurnDetector, TurnEvent, TurnStats
@@ -48,7 +48,7 @@ class TurnPolicy:
     complete: float = 0.5  # the model alone (its own threshold)
     with_words: float | None = None  # the model, when the words end a sentence (None: no such rule)
     short_answer_words: int = 8  # fewer words than this: only the cap or a hand-back ends the turn
-    short_answer_ms: int = 3000  # ... and less speech than this, while the words are not in yet
+    short_answer_ms: int = 3000  # ... and less speech, while the words are not in (EndOfTurn: TurnRules')
 
 
 @dataclass(slots=True)
@@ -112,7 +112,7 @@ class EndOfTurn:
         self._detector = detector
         self._on_events = on_events
         self._stats = stats
-        self.policy = policy or TurnPolicy(short_answer_ms=detector.rules.short_answer_ms)
+        self.policy = replace(policy or TurnPolicy(), short_answer_ms=detector.rules.short_answer_ms)
         self._evidence = PauseEvidence(-1)
 
     def _current(self, pause: int) -> PauseEvidence | None:

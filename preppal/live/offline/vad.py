@@ -146,9 +146,9 @@ class TurnRules:
     min_chunk_voiced_ms: int = 1000
     end_silence_ms: int = 700  # the silence rule (no model); shorter splits answers at natural pauses
     check_silence_ms: int = 200  # semantic: first question to the model during a pause
-    recheck_ms: int = 400  # semantic: ask again this often while the pause lasts
+    recheck_ms: int = 200  # semantic: ask again this often while the pause lasts (the words veto a cut thought)
     cap_silence_ms: int = 2000  # semantic: a pause this long ends the turn whatever the model says
-    short_answer_ms: int = 3000  # semantic: less speech than this is cut at the first check anyway (see turn_policy)
+    short_answer_ms: int = 3000  # semantic: less speech is transcribed at every pause (turn_policy: a short answer)
     context_ms: int = 8000  # semantic: audio the model hears (Smart Turn takes 8 s)
     min_utterance_voiced_ms: int = 250
     max_chunk_ms: int = 25_000  # Whisper sees at most 30 s
