@@ -79,6 +79,7 @@ def test_the_prompt_helps_with_the_role_words(transcriber: Transcriber) -> None:
 
 def test_live_decodes_use_a_window_fitted_to_the_chunk() -> None:
     assert window_frames(16_000 * 2) == 800  # at least 8 s
+    assert window_frames(16_000 * 2, 0.5, 2.0) == 250
     assert window_frames(16_000 * 20) == 2300  # the chunk and a 3 s margin
     assert window_frames(16_000 * 29) == 3000  # never more than Whisper's 30 s
 

