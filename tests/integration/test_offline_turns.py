@@ -46,6 +46,13 @@ async def settle(call: Call) -> None:
     await until(lambda: not call.backend._judge.pending)
 
 
+async def pause_short_of_the_cap(call: Call) -> None:
+    """1.9 s of silence in 100 ms steps, each step's end-of-turn questions answered before the next."""
+    for _ in range(RULES.cap_silence_ms // 100 - 1):
+        await feed(call.backend, silence(0.1, 16_000))
+        await settle(call)
+
+
 async def past_the_opening(call: Call) -> None:
     await call.ai_turn(1)
     await feed(call.backend, silence(call.ai_turn_seconds(1) + 0.3, 16_000))
@@ -130,9 +137,7 @@ async def test_a_short_answer_waits_for_the_cap_even_when_it_sounds_finished() -
     try:
         await past_the_opening(call)
         await feed(call.backend, await speech("My manager and I disagreed.", tail_s=0.0))
-        for _ in range(RULES.cap_silence_ms // 100 - 1):
-            await feed(call.backend, silence(0.1, 16_000))
-            await settle(call)
+        await pause_short_of_the_cap(call)
         assert call.backend.turn_ended_at is None and call.backend.stats.checks >= 4
         await feed(call.backend, silence(0.2, 16_000))  # the cap
         assert call.backend.turn_ended_at is not None and call.backend.stats.complete == 0
@@ -145,9 +150,7 @@ async def test_the_cap_ends_a_turn_the_model_keeps_calling_unfinished() -> None:
     try:
         await past_the_opening(call)
         await feed(call.backend, await speech(UNFINISHED, tail_s=0.0))
-        for _ in range(RULES.cap_silence_ms // 100 - 1):  # up to 1.9 s of silence, asking as it goes
-            await feed(call.backend, silence(0.1, 16_000))
-            await settle(call)
+        await pause_short_of_the_cap(call)
         assert call.backend.turn_ended_at is None
         assert call.backend.stats.checks >= 4 and call.backend.stats.complete == 0
         await feed(call.backend, silence(0.2, 16_000))  # the cap
