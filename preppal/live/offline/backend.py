@@ -5,22 +5,17 @@ interviewer → espeak-ng → 24 kHz audio chunks, with the same events as the G
 
 Answering like a person: at a ≈ 200 ms pause the chunk so far is transcribed and the
 end-of-turn model is asked (both off the event loop); the reply is prepared on a fork of the
-interviewer while the candidate is silent (:mod:`.speculation`). When the model says the
-turn is complete, a short acknowledgement (synthesised once at start-up) plays at once and
-the reply follows it as soon as the transcript is in; if the candidate goes on, the
-speculative reply is dropped.
-
-Two clocks, on purpose: *listening* (is the AI still audible, how long has it been quiet)
-runs on the candidate's audio stream — the browser sends mic frames in real time, and tests
-and the benchmark can feed them faster — while *sending* is paced on the wall clock, at most
-``send_ahead_s`` ahead of playback, so a barge-in leaves little queued audio to drop.
+interviewer while the candidate is silent (:mod:`.speculation`). :mod:`.turn_policy` weighs
+the model's verdict and the words so far; when the turn ends, the prepared reply starts at
+once if the whole answer is transcribed, else a short acknowledgement plays first and the
+reply follows when the words are in. If the candidate goes on, the speculative reply is
+dropped. Speaking and its pacing: :mod:`.speaking`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,19 +23,15 @@ from pathlib import Path
 from preppal import codes
 from preppal.live.base import (
     INPUT_SAMPLE_RATE,
-    AIAudio,
     AITranscript,
     BackendError,
     BackendEvent,
-    Checkpoint,
     Ended,
     EndReason,
     Failed,
-    Interrupted,
     InterviewBrief,
     LiveBackend,
     Ready,
-    TurnComplete,
     UserTranscript,
 )
 from preppal.live.offline.audio import pcm_to_float
@@ -48,6 +39,7 @@ from preppal.live.offline.engines import Engines, load_engines
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
 from preppal.live.offline.smart_turn import TurnJudge
+from preppal.live.offline.speaking import Planned, Speaker
 from preppal.live.offline.speculation import Speculator, answer_text
 from preppal.live.offline.stt import DECODER
 from preppal.live.offline.tts import OUTPUT_RATE, SPEAKER
@@ -69,7 +61,6 @@ log = logging.getLogger(__name__)
 _TICK_S = 0.25
 _TIMEOUT_LEAD_S = 10.0  # start the time-limit closing this long before the cap
 _ACK_MIN_SPOKEN_MS = 1000  # shorter utterances (a cough, "yes") get no acknowledgement first
-Planned = tuple[Reply, bytes | None]  # a reply and its first sentence's audio, if synthesised ahead
 
 
 class OfflineBackend(LiveBackend):
@@ -94,14 +85,11 @@ class OfflineBackend(LiveBackend):
         self.brief = brief
         self._resume = resume  # dialogue state from another process: continue, don't open again
         self._stt_model_dir = stt_model_dir
-        self._send_ahead_s = send_ahead_s
-        self._chunk_bytes = 2 * OUTPUT_RATE * chunk_ms // 1000
         self._silence_prompt_s = silence_prompt_s
         self._events: asyncio.Queue[BackendEvent | None] = asyncio.Queue()
         self._inbox: asyncio.Queue[str | None] = asyncio.Queue()  # final answers; None = re-check
         self._jobs: asyncio.Queue[tuple[Chunk, float]] = asyncio.Queue()  # chunk, stream time at its end
         self._tasks: list[asyncio.Task[None]] = []
-        self._speaker: asyncio.Task[None] | None = None
         self._engines: Engines | None = None
         self._interviewer: Interviewer | None = None
         self._vad: StreamingVad | None = None
@@ -112,22 +100,29 @@ class OfflineBackend(LiveBackend):
         self._turns = TurnDetector(turn_rules)  # replaced in start(), once we know the model loaded
         self._judge: TurnJudge | None = None  # None: no model, the silence rule decides
         self._end_of_turn: EndOfTurn | None = None  # weighs the model's verdicts and the words so far
-        self._ack_waiter: asyncio.Future[Planned | None] | None = None
-        self._last_ack = ""
-        self._rng = random.Random(brief.interview_id)
         self.stats = TurnStats()
         self._speculator = Speculator(self.stats, self._synthesise)
+        self._speaker = Speaker(
+            emit=self._emit,
+            stream_clock=lambda: self._stream_s,
+            synthesise=self._synthesise,
+            checkpoint=lambda: self._interviewer.snapshot() if self._interviewer else {},
+            finish=self._finish,
+            guard=self._guard,
+            stats=self.stats,
+            seed=brief.interview_id,
+            send_ahead_s=send_ahead_s,
+            chunk_ms=chunk_ms,
+        )
         self._odd_byte = b""
         self._stream_s = 0.0  # seconds of candidate audio received (the listening clock)
-        self._ai_until = 0.0  # stream time when the AI's sent audio has finished playing
-        self._wall_play_end = 0.0  # the same on the wall clock (for pacing)
         self._quiet_since = 0.0  # stream time of the last speech by either side
         self._started_at = 0.0
         self._decoding = 0  # chunks queued or being transcribed
         self._utterance: list[str] = []
         self._spoken_ms = 0  # voiced audio in the current utterance (for the transcript timing)
         self._pending_answer: list[str] = []
-        self._user_open = self._ai_open = self._closing = False
+        self._user_open = self._closing = False
         self._ended = self._closed = False
         role = brief.role.strip() or "professional"
         self._stt_prompt = f"A job interview for a {role} role. The candidate answers the interviewer's question."
@@ -184,8 +179,8 @@ class OfflineBackend(LiveBackend):
     async def end(self) -> None:
         if self._ended:
             return
-        self._stop_speaking()
-        if self._ai_open:
+        self._speaker.stop()
+        if self._speaker.line_open:
             self._emit(AITranscript("", final=True))
         if self._user_open:
             self._emit(UserTranscript("", final=True))
@@ -206,7 +201,7 @@ class OfflineBackend(LiveBackend):
         self._closed = self._ended = True
         if self._judge is not None:
             await self._judge.close()
-        tasks = [t for t in (*self._tasks, self._speaker) if t is not None]
+        tasks = [t for t in (*self._tasks, self._speaker.task) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -221,8 +216,8 @@ class OfflineBackend(LiveBackend):
         if isinstance(event, SpeechStarted):
             self._quiet_since = self._stream_s
         elif isinstance(event, SpeechConfirmed):
-            if self._ai_talking() and not self._closing:
-                self._barge_in()
+            if self._speaker.talking() and not self._closing:
+                self._speaker.cut_off(always=True)  # barge-in: the relay drops what is queued
         elif isinstance(event, Chunk):
             self._quiet_since = self._stream_s
             self._decoding += 1
@@ -240,26 +235,6 @@ class OfflineBackend(LiveBackend):
             self._speculator.drop()
         elif isinstance(event, UtteranceDropped):
             self._inbox.put_nowait(None)  # an answer held back for this blip can go now
-
-    def _ai_talking(self) -> bool:
-        return (self._speaker is not None and not self._speaker.done()) or self._stream_s < self._ai_until
-
-    def _barge_in(self) -> None:
-        """The candidate spoke over the AI: stop its audio, tell the relay to drop what is queued."""
-        self._cut_off(always=True)
-
-    def _cut_off(self, always: bool = False) -> None:
-        """Stop the AI mid-turn (if it is): queued audio is dropped and its turn is closed."""
-        was_speaking = self._stop_speaking()
-        if not (was_speaking or always):
-            return
-        self._ai_until = self._stream_s
-        self._wall_play_end = time.monotonic()
-        self._emit(Interrupted())
-        if was_speaking:
-            self._ai_open = False
-            self._emit(AITranscript("", final=True))
-            self._emit(TurnComplete())
 
     async def _transcribe(self) -> None:
         """Chunks in order, one decode at a time, off the event loop; partials then a final."""
@@ -331,8 +306,8 @@ class OfflineBackend(LiveBackend):
         if elapsed >= max(0.0, self.brief.max_duration_s - _TIMEOUT_LEAD_S):
             self._say(self._interviewer.timeout(), EndReason.TIMEOUT)
             return
-        idle = not (self._ai_talking() or self._turns.in_speech or self._decoding or self._pending_answer)
-        quiet_for = self._stream_s - max(self._quiet_since, self._ai_until)
+        idle = not (self._speaker.talking() or self._turns.in_speech or self._decoding or self._pending_answer)
+        quiet_for = self._stream_s - max(self._quiet_since, self._speaker.audible_until)
         if idle and quiet_for >= self._silence_prompt_s:
             self._quiet_since = self._stream_s
             self._say(self._interviewer.silence_prompt())
@@ -356,87 +331,25 @@ class OfflineBackend(LiveBackend):
         if not self._hand_to_acknowledgement((reply, first_audio)):
             self._say(reply, first_audio=first_audio)
 
-    # --- speaking ------------------------------------------------------------------------------
+    # --- speaking (pacing and playback: .speaking) -----------------------------------------
     def _say(self, reply: Reply, reason: EndReason = EndReason.AI_ENDED, first_audio: bytes | None = None) -> None:
-        self._cut_off()
+        self._speaker.cut_off()
         self._closing = reply.ended
-        self._speaker = asyncio.create_task(self._guard(self._speak(reply, reason, first_audio)))
+        self._speaker.say(reply, reason, first_audio)
 
     def _start_acknowledgement(self) -> None:
-        """The turn just ended: say "I see." now; the reply follows when the transcript is in."""
+        """The turn just ended with words still being decoded: "I see." now, the reply after."""
         assert self._engines is not None
-        phrases = [p for p in self._engines.spoken if p != self._last_ack] or list(self._engines.spoken)
-        if self._closing or self._ai_talking() or not phrases:
-            return
-        phrase = self._last_ack = self._rng.choice(phrases)
-        self._ack_waiter = asyncio.get_running_loop().create_future()
-        self.stats.acknowledgements += 1
-        audio = self._engines.spoken[phrase]
-        self._speaker = asyncio.create_task(self._guard(self._speak_after(phrase, audio, self._ack_waiter)))
+        if not (self._closing or self._speaker.talking()):
+            self._speaker.acknowledge(self._engines.spoken)
 
     def _hand_to_acknowledgement(self, planned: Planned | None) -> bool:
         """Give the reply (None: nothing to reply to) to a waiting acknowledgement; False if none waits."""
-        waiter, self._ack_waiter = self._ack_waiter, None
-        if waiter is None or waiter.done():
+        if not self._speaker.hand_over(planned):
             return False
         if planned is not None:
             self._closing = planned[0].ended
-        waiter.set_result(planned)
         return True
-
-    async def _speak_after(self, phrase: str, audio: bytes, waiter: asyncio.Future[Planned | None]) -> None:
-        await self._play(phrase, audio)
-        planned = await waiter
-        if planned is not None:
-            await self._speak(planned[0], EndReason.AI_ENDED, planned[1])
-            return
-        self._ai_open = False
-        self._emit(AITranscript("", final=True))
-        self._emit(TurnComplete())
-
-    def _stop_speaking(self) -> bool:
-        waiter, self._ack_waiter = self._ack_waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.cancel()
-        speaker, self._speaker = self._speaker, None
-        if speaker is None or speaker.done():
-            return False
-        speaker.cancel()
-        return True
-
-    async def _speak(self, reply: Reply, reason: EndReason, first_audio: bytes | None = None) -> None:
-        """Sentence by sentence: each is synthesised, then sent while the next one is made."""
-        assert self._engines is not None and self._interviewer is not None
-        # The dialogue state as of this reply: another process resumes from here (each turn).
-        self._emit(Checkpoint({"dialogue": self._interviewer.snapshot()}))
-        voice = self._engines.voice
-        for i, sentence in enumerate(reply.sentences):
-            pcm = first_audio if i == 0 and first_audio else None
-            if pcm is None:
-                pcm = await asyncio.get_running_loop().run_in_executor(SPEAKER, voice.speak, sentence, OUTPUT_RATE)
-            await self._play(sentence, pcm)
-        self._ai_open = False
-        self._emit(AITranscript("", final=True))
-        self._emit(TurnComplete())
-        if reply.ended:
-            # Let the closing words play out: whichever clock says so first (bounded).
-            deadline = time.monotonic() + 60
-            while self._stream_s < self._ai_until and time.monotonic() < min(self._wall_play_end, deadline):
-                await asyncio.sleep(0.05)
-            self._finish(reason)
-
-    async def _play(self, sentence: str, pcm: bytes) -> None:
-        self._emit(AITranscript(f" {sentence}" if self._ai_open else sentence))
-        self._ai_open = True
-        for at in range(0, len(pcm), self._chunk_bytes):
-            piece = pcm[at : at + self._chunk_bytes]
-            ahead = self._wall_play_end - time.monotonic() - self._send_ahead_s
-            if ahead > 0:
-                await asyncio.sleep(ahead)
-            self._emit(AIAudio(piece, OUTPUT_RATE))
-            seconds = len(piece) / (2 * OUTPUT_RATE)
-            self._wall_play_end = max(self._wall_play_end, time.monotonic()) + seconds
-            self._ai_until = max(self._ai_until, self._stream_s) + seconds
 
     # --- plumbing ------------------------------------------------------------------------------
     def _emit(self, event: BackendEvent) -> None:
