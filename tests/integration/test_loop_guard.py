@@ -4,6 +4,7 @@ stopped loop and a busy machine, and work inside a separate app process (env swi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import subprocess
@@ -53,6 +54,41 @@ async def test_a_loop_waiting_for_the_gil_is_not_blamed(loop_guard_watchdog: Loo
     assert stalls, "the held GIL must delay the loop"
     assert all(not s.on_loop for s in stalls), stalls
     assert max(s.voluntary_switches for s in stalls) >= 10
+
+
+def test_the_watchdogs_own_clock_read_is_not_blamed_on_the_loop(monkeypatch) -> None:
+    """A loop that wakes late may be caught inside the heartbeat's own clock read
+    (/proc/thread-self/schedstat): a CI run once failed on "blocked 51 ms" in ``os.pread``
+    there. That is the watchdog itself, not code on the loop."""
+    from preppal import loop_watchdog
+
+    inside, release = threading.Event(), threading.Event()
+    read = loop_watchdog._ThreadClock._read
+
+    def slow_read(self, name: str) -> bytes:
+        if name == "schedstat" and not release.is_set():
+            inside.set()
+            release.wait(5)  # the loop thread, caught mid-read
+        return read(self, name)
+
+    monkeypatch.setattr(loop_watchdog._ThreadClock, "_read", slow_read)
+    dog = LoopWatchdog(lambda stall: None)
+    thread_id: list[int] = []
+
+    def run_heartbeat() -> None:
+        thread_id.append(threading.get_ident())
+        with contextlib.suppress(TimeoutError):
+            asyncio.run(asyncio.wait_for(dog._heartbeat(), 0.5))
+
+    loop_thread = threading.Thread(target=run_heartbeat)
+    loop_thread.start()
+    try:
+        assert inside.wait(5)
+        stack, on_loop = loop_watchdog._culprit_stack(thread_id[0])
+    finally:
+        release.set()
+        loop_thread.join(5)
+    assert "slow_read" in stack and not on_loop, stack
 
 
 async def test_short_work_on_the_loop_is_fine(loop_guard_watchdog: LoopWatchdog) -> None:
