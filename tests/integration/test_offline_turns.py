@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from preppal.live.base import AITranscript, TurnComplete, UserTranscript
+from preppal.live.base import AIAudio, AITranscript, TurnComplete, UserTranscript
 from preppal.live.offline import backend as backend_module
 from preppal.live.offline import load_engines
 from preppal.live.offline.audio import silence
@@ -83,16 +83,24 @@ async def test_the_voice_ends_a_finished_answer_at_a_short_pause_and_an_acknowle
     call = await started(interview_id="semantic-finished")
     try:
         await past_the_opening(call)
+        answer = await speech(FINISHED, tail_s=0.3)  # a 300 ms pause, then nothing yet
+        opened = len(call.events)
         with held(DECODER) as release:  # the transcript is late (a loaded machine)
-            await feed(call.backend, await speech(FINISHED, tail_s=0.3))  # a 300 ms pause, then nothing yet
+            await feed(call.backend, answer)
             await settle(call)
             assert call.backend.stats.complete == 1 and call.backend.stats.by_words == 0  # the model, not the cap
             assert call.backend.turn_ended_at is not None
-            await call.wait_for(lambda evs: first_words_of_turn(call, 2) != "")
-            assert first_words_of_turn(call, 2) in ACKS  # "I see." while the words are decoded
+            await call.wait_for(lambda evs: any(isinstance(e, AIAudio) for e in evs[opened:]))  # "I see." plays
+            assert first_words_of_turn(call, 2) == ""  # ... captioned only once the answer is on screen
             release.set()
         reply = await call.ai_turn(2)
-        assert reply.startswith(first_words_of_turn(call, 2)) and len(reply) > 20, reply
+        assert first_words_of_turn(call, 2) in ACKS and reply.startswith(first_words_of_turn(call, 2)), reply
+        assert len(reply) > 20, reply
+        answer_done = next(i for i, e in enumerate(call.events) if isinstance(e, UserTranscript) and e.final)
+        ack_caption = next(
+            i for i, e in enumerate(call.events) if isinstance(e, AITranscript) and e.text.strip() in ACKS
+        )
+        assert answer_done < ack_caption  # the transcript reads: answer, then "I see. …"
         assert fuzzy_has(call.user_segments()[0], "project")
     finally:
         await call.backend.close()

@@ -6,7 +6,9 @@ them faster), while *sending* is paced on the wall clock, at most ``send_ahead_s
 playback, so a barge-in leaves little queued audio to drop.
 
 An acknowledgement ("I see.") can start a turn before its reply exists: it plays at once and
-the reply is handed to it (:meth:`Speaker.hand_over`) when the candidate's words are in.
+the reply is handed to it (:meth:`Speaker.hand_over`) when the candidate's words are in. Its
+caption waits for the reply: shown at once it would open the interviewer's transcript line
+before the candidate's words arrive, and the answer would appear *after* "I see.".
 """
 
 from __future__ import annotations
@@ -114,8 +116,9 @@ class Speaker:
         self._emit(TurnComplete())
 
     async def _speak_after(self, phrase: str, audio: bytes, waiter: asyncio.Future[Planned | None]) -> None:
-        await self._play(phrase, audio)
-        planned = await waiter
+        await self._play(phrase, audio, caption=False)
+        planned = await waiter  # the candidate's words are in (and on screen)
+        self._caption(phrase)
         if planned is None:
             self.close_line()
             return
@@ -138,9 +141,13 @@ class Speaker:
                 await asyncio.sleep(0.05)
             self._finish(reason)
 
-    async def _play(self, sentence: str, pcm: bytes) -> None:
+    def _caption(self, sentence: str) -> None:
         self._emit(AITranscript(f" {sentence}" if self.line_open else sentence))
         self.line_open = True
+
+    async def _play(self, sentence: str, pcm: bytes, caption: bool = True) -> None:
+        if caption:
+            self._caption(sentence)
         for at in range(0, len(pcm), self._chunk_bytes):
             piece = pcm[at : at + self._chunk_bytes]
             ahead = self._wall_play_end - time.monotonic() - self._send_ahead_s
