@@ -8,9 +8,10 @@ Live decodes use a *short encoder window*. Whisper pads every input to 30 s, so 
 cost ≈ 0.4–0.8 s whatever the chunk's length — most of it encoding silence. faster-whisper
 always pads to 30 s, but CTranslate2's encoder takes fewer frames, so :meth:`transcribe`
 hands it the chunk plus :data:`WINDOW_MARGIN_S` of padding (at least :data:`WINDOW_MIN_S`):
-≈ 4× faster at the same word error rate on our fixtures (docs/performance.md). With less
-padding than that Whisper starts repeating itself, hence the margin. :meth:`words` (the
-post-call analysis, word timestamps) keeps the full window.
+2.6× faster on a quiet machine, with no more word errors on our fixtures
+(``bench/stt_window.py``, docs/performance.md). With little padding Whisper can loop on a
+short chunk, hence a generous margin and a loop guard. :meth:`words` (the post-call
+analysis, word timestamps) keeps the full window.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ PINNED_SHA256 = {
 # Whisper's stock inventions on silence or noise; dropped when they are all a chunk says.
 _HALLUCINATIONS = {"", "you", "thank you", "thanks for watching", "thank you for watching", "bye"}
 FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s of 10 ms feature frames
-WINDOW_MARGIN_S = 3.0  # padding after the speech in a live decode (1 s was as accurate; 0.5 s broke)
+WINDOW_MARGIN_S = 3.0  # padding after the speech in a live decode (0.5 s looped without the guard below)
 WINDOW_MIN_S = 8.0
 # Runaway guards: nobody says more than ≈ 6 words (≈ 8 tokens) a second, or the same sentence
 # three times running; Whisper's own test for a repetition loop is a compression ratio above 2.4.
