@@ -37,7 +37,14 @@ def test_words_that_stop_mid_sentence_trail_off(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["We finished two weeks early.", "It loaded in one second instead of eight!", "Does that answer it?"]
+    "text",
+    [
+        "We finished two weeks early.",
+        "It loaded in one second instead of eight!",
+        "Does that answer it?",
+        "That is the project I am most proud of.",  # English ends on a preposition often enough
+        "I think so.",
+    ],
 )
 def test_finished_sentences(text: str) -> None:
     assert ends_sentence(text) and not trails_off(text)

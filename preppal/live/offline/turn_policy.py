@@ -32,12 +32,12 @@ from dataclasses import dataclass, replace
 from preppal.live.offline.interviewer import is_request
 from preppal.live.offline.vad import PauseCheck, TurnDetector, TurnEvent, TurnStats
 
-# A sentence that stops on one of these is not finished (conjunctions, prepositions,
-# articles, fillers).
+# A sentence that stops on one of these is not finished: conjunctions, articles, determiners,
+# fillers, and the prepositions an answer almost never ends on (English ends on "with", "for",
+# "about", "that", "so" … often enough: "what I was proud of", "I think so").
 _TRAILING = frozenset(
-    "and but or so because since although though while when if that which who whose where than as "
-    "to of in on at by for with from into about like the a an my our their your his her its this these "
-    "those um uh er erm".split()
+    "and but or because although though while since if than whereas the a an my our their your "
+    "by into um uh er erm".split()
 )
 _LAST_WORD = re.compile(r"([A-Za-z']+)\W*$")
 _WORD = re.compile(r"[A-Za-z0-9']+")
