@@ -167,6 +167,31 @@ class CodeSnapshot(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class ScorecardEntry(SQLModel, table=True):
+    """One scorecard event of a live interview, stored as it happens (preppal.rubric):
+    a question marker (``kind`` "question": main question ``number`` or a follow-up on it,
+    ``text`` = the question) or an evidence note (``kind`` "evidence": ``strength``,
+    ``text`` = the candidate's quote, ``why``). ``at_ms`` is on the recording's clock.
+    ``key`` makes a repeated event (a retried tool call, a re-sent note) a no-op."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("interview_id", "key"),
+        sa.Index("ix_scorecardentry_interview_at", "interview_id", "at_ms"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    interview_id: str = Field(foreign_key="interview.id", max_length=36, ondelete="CASCADE")
+    key: str = Field(max_length=40)
+    kind: str = Field(max_length=10)  # question | evidence
+    at_ms: int = 0
+    number: int = 0
+    competency: str = Field(default="", max_length=40)
+    followup: bool = False
+    strength: str = Field(default="", max_length=8)  # strong | weak (evidence only)
+    text: str = Field(default="", max_length=600)
+    why: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class UsedWorkerToken(SQLModel, table=True):
     """Spent worker-token ids: a token opens one connection only, across all workers."""
 

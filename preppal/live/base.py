@@ -113,8 +113,44 @@ class Checkpoint:
     state: dict
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionMarker:
+    """The interviewer moves to a question: main question ``number`` (1-based), or a
+    follow-up on it. Part of the scorecard (``preppal.rubric``): the feedback's question and
+    answer split and its headings come from these, not from guessing at the transcript."""
+
+    number: int
+    competency: str  # the rubric key this question mainly tests
+    followup: bool = False
+    text: str = ""  # the question as asked (≤ rubric.MAX_QUESTION_CHARS)
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceNote:
+    """A silent note on what the candidate just said: strong or weak evidence for one rubric
+    competency, with a short verbatim quote and why. Never spoken, never shown live."""
+
+    competency: str
+    strength: str  # rubric.STRONG | rubric.WEAK
+    quote: str  # the candidate's words (≤ rubric.MAX_QUOTE_CHARS)
+    why: str  # ≤ rubric.MAX_WHY_CHARS
+    number: int = 0  # the main question it belongs to; 0 = the current one
+
+
+ScorecardEvent = QuestionMarker | EvidenceNote
+
 BackendEvent = (
-    Ready | UserTranscript | AITranscript | AIAudio | Interrupted | TurnComplete | Ended | Failed | Checkpoint
+    Ready
+    | UserTranscript
+    | AITranscript
+    | AIAudio
+    | Interrupted
+    | TurnComplete
+    | Ended
+    | Failed
+    | Checkpoint
+    | QuestionMarker
+    | EvidenceNote
 )
 
 

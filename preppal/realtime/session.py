@@ -32,10 +32,12 @@ from preppal.live.base import (
     Checkpoint,
     Ended,
     EndReason,
+    EvidenceNote,
     Failed,
     Interrupted,
     InterviewBrief,
     LiveBackend,
+    QuestionMarker,
     UserTranscript,
 )
 from preppal.models import Interview, InterviewStatus, TranscriptEntry, utcnow
@@ -47,6 +49,7 @@ from preppal.realtime.metrics import log_state
 from preppal.realtime.outcome import Abandoned, Concluded, Failure, Outcome, Released
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.realtime.recorder import Recorder
+from preppal.realtime.scorecard import ScorecardRecorder
 from preppal.realtime.sink import SinkPusher, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
 from preppal.services import interviews, leases
@@ -115,6 +118,10 @@ class InterviewSession:
         if resumed:
             self._assembler.continue_from(resumed.lines)
         self._writer = TranscriptWriter(interview.id, self.owner, self._lease_lost)
+        # Question markers and evidence notes (realtime/scorecard.py): stored like transcript lines.
+        self.scorecard = ScorecardRecorder(
+            self._brief, self.owner, self._assembler.elapsed_ms, lambda: self._assembler.lines, self._lease_lost
+        )
         self._checkpoints = CheckpointSaver(interview.id, self.owner, resumed.checkpoint if resumed else None)
         self.holds_lease = resumed is not None  # a take-over holds it already; a start takes it going live
         # The code editor's snapshots (realtime/code_channel.py): offered by on_client_message,
@@ -147,6 +154,7 @@ class InterviewSession:
         try:
             self._pusher.start()
             self._writer.start()
+            self.scorecard.start()
             self.code.start()
             if not await self._start_backend():
                 return
@@ -172,6 +180,7 @@ class InterviewSession:
             await self.code.close()  # idempotent
             await self._pusher.close()
             await self._writer.drain()
+            await self.scorecard.drain()
             await self._recorder.close()  # no-op when _conclude closed it
             await self._checkpoints.drain()
             self._hub.forget(self)
@@ -246,6 +255,8 @@ class InterviewSession:
         elif isinstance(event, Ended):
             self.finish(Concluded(event.reason))
             return False
+        elif isinstance(event, QuestionMarker | EvidenceNote):
+            self.scorecard.offer(event)
         elif isinstance(event, Checkpoint):
             self._checkpoints.offer(event.state)
         elif isinstance(event, Failed):
@@ -318,6 +329,7 @@ class InterviewSession:
         for update in self._assembler.close_all():
             await self._emit_segment(update)
         await self._writer.drain()
+        await self.scorecard.drain()  # the scorecard too: feedback is built on it
         await self.code.close()  # the final code is stored before feedback starts
         await self._recorder.close()  # stored before COMPLETED starts the feedback job that reads it
         lines = list(self._assembler.lines)

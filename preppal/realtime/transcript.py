@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from preppal.models import Speaker
 from preppal.services import interviews
@@ -125,28 +126,32 @@ class TranscriptWriter:
         self._owner = owner
         self._on_lost = on_lost
         self._lost = False
-        self._queue: asyncio.Queue[TranscriptLine | None] = asyncio.Queue()
+        self._queue: asyncio.Queue = asyncio.Queue()  # TranscriptLine (or a subclass's record); None = stop
         self._task: asyncio.Task | None = None
         self.failures = 0
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"transcript-writer-{self._interview_id}")
 
-    def put(self, line: TranscriptLine) -> None:
+    def put(self, line: object) -> None:
         self._queue.put_nowait(line)
+
+    def _save(self, line: Any) -> None:
+        """One write, in a worker thread (subclasses store other records the same way)."""
+        interviews.append_transcript_line(self._interview_id, line, self._owner)
 
     async def _run(self) -> None:
         while (line := await self._queue.get()) is not None:
             if self._lost:
                 continue
             try:
-                await asyncio.to_thread(interviews.append_transcript_line, self._interview_id, line, self._owner)
+                await asyncio.to_thread(self._save, line)
             except LeaseLost:
                 self._lost = True
                 self._on_lost()
             except Exception as exc:  # the final submit rewrites every line: log, keep going
                 self.failures += 1
-                log.warning("transcript line %s of %s not saved: %s", line.sequence, self._interview_id, exc)
+                log.warning("%s of %s not saved: %s", line, self._interview_id, exc)
 
     async def drain(self, timeout_s: float = 10.0) -> None:
         """Write everything queued so far, then stop."""

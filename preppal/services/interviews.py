@@ -23,6 +23,7 @@ from preppal.models import (
     Interview,
     InterviewStatus,
     InterviewType,
+    ScorecardEntry,
     Speaker,
     TranscriptEntry,
     User,
@@ -235,6 +236,7 @@ def delete_interview(user_id: int, interview_id: str, recordings: Optional[Recor
         interview = check_deletable(session)
         session.exec(sa.delete(TranscriptEntry).where(TranscriptEntry.interview_id == interview_id))
         session.exec(sa.delete(CodeSnapshot).where(CodeSnapshot.interview_id == interview_id))
+        session.exec(sa.delete(ScorecardEntry).where(ScorecardEntry.interview_id == interview_id))
         session.exec(sa.delete(Feedback).where(Feedback.interview_id == interview_id))
         session.delete(interview)
 
