@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from preppal.live.base import AIAudio, AITranscript, Ended, InterviewBrief, TurnComplete
 from preppal.live.offline import OfflineBackend, load_engines
 from preppal.live.offline.audio import pcm_to_float, silence
-from preppal.live.offline.questions import load_bank
+from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.speculation import TurnStats
 from preppal.live.offline.turn_policy import TurnPolicy
 from preppal.live.offline.vad import TurnRules
@@ -133,7 +133,7 @@ class Session:
         self.reply_audio_at: float | None = None  # first audio of the reply itself (after any acknowledgement)
         self._in_reply = False
         self.replied = False  # the reply to the current answer has been sent completely
-        self._acks = set(load_bank()["acknowledgements"])
+        self._acks = set(load_pack().phrases["acknowledgements"])
         self.ended = False
         self.frame_costs: list[float] = []
         self.reader = asyncio.create_task(self._read())

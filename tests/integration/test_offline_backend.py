@@ -30,13 +30,14 @@ from preppal.live.base import (
 )
 from preppal.live.offline import OfflineBackend
 from preppal.live.offline.audio import silence
-from preppal.live.offline.questions import load_bank
+from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.stt import default_model_dir
 from preppal.live.offline.vad import TurnRules
 from tests.support.speech import feed, speech
 
 pytestmark = pytest.mark.slow
-BANK = load_bank()
+PACK = load_pack()
+PHRASES, FOLLOWUPS = PACK.phrases, PACK.followups
 # A browser keeps sending silence after an answer. Fed faster than real time, the model's
 # verdict may come after the whole tail was heard, so the tail outlasts the end-of-turn cap.
 TAIL_S = TurnRules().cap_silence_ms / 1000 + 0.5
@@ -135,7 +136,7 @@ async def test_a_whole_interview_with_follow_ups_ends_after_the_set_count() -> N
         assert "Hi Sam" in opening and "Backend Engineer" in opening
 
         await call.answer(1, "I write code.")
-        assert said(await call.ai_turn(2), BANK["followups"]["example"])
+        assert said(await call.ai_turn(2), FOLLOWUPS["example"])
         assert fuzzy_has(call.user_segments()[0], "code")
         # The final says how long the candidate spoke (the text only arrives after the answer).
         spoken = [e.spoken_ms for e in call.events if isinstance(e, UserTranscript) and e.final]
@@ -144,14 +145,14 @@ async def test_a_whole_interview_with_follow_ups_ends_after_the_set_count() -> N
 
         await call.answer(2, "I build web services in Python for an online shop, and I lead a small team of engineers.")
         question_2 = await call.ai_turn(3)
-        assert said(question_2, BANK["next_question_lead"])
+        assert said(question_2, PHRASES["next_question_lead"])
 
         await call.answer(
             3,
             "At my last job we had a slow release process. I was responsible for it, "
             "so I wrote a script that tested and deployed every change automatically.",
         )
-        assert said(await call.ai_turn(4), BANK["followups"]["outcome"])
+        assert said(await call.ai_turn(4), FOLLOWUPS["outcome"])
         story = call.user_segments()[-1]
         assert sum(fuzzy_has(story, w) for w in ("release", "process", "script", "deployed", "change")) >= 3, story
 
@@ -217,7 +218,7 @@ async def test_silence_gets_a_gentle_prompt() -> None:
         await asyncio.sleep(0.6)
         assert sum(isinstance(e, TurnComplete) for e in call.events) == 1  # not yet
         await feed(call.backend, silence(1.5, 16_000))
-        assert await call.ai_turn(2) == BANK["silence"][0]
+        assert await call.ai_turn(2) == PHRASES["silence"][0]
     finally:
         await call.backend.close()
 

@@ -20,7 +20,7 @@ from preppal.live.base import AIAudio, AITranscript, TurnComplete, UserTranscrip
 from preppal.live.offline import backend as backend_module
 from preppal.live.offline import load_engines
 from preppal.live.offline.audio import silence
-from preppal.live.offline.questions import load_bank
+from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.smart_turn import JUDGE
 from preppal.live.offline.stt import DECODER
 from preppal.live.offline.vad import TurnRules
@@ -29,8 +29,9 @@ from tests.support.speech import feed, speech
 
 pytestmark = pytest.mark.slow
 RULES = TurnRules()
-BANK = load_bank()
-ACKS = BANK["acknowledgements"]
+PACK = load_pack()
+PHRASES = PACK.phrases
+ACKS = PHRASES["acknowledgements"]
 FINISHED = "We finished the project two weeks early and saved about twenty thousand dollars in hosting costs."
 UNFINISHED = "At my last job I wrote a deployment script, and"  # continuation intonation: not finished
 
@@ -134,7 +135,7 @@ async def test_a_short_request_ends_the_turn_when_its_words_are_in() -> None:
             await feed(call.backend, silence(0.1, 16_000))
         reply = await call.ai_turn(2)  # no more audio: the stream clock stands 0.6 s into the pause
         assert call.backend.stats.by_words == 1
-        assert reply.startswith(BANK["repeat_lead"]), reply
+        assert reply.startswith(PHRASES["repeat_lead"]), reply
     finally:
         await call.backend.close()
 

@@ -11,7 +11,8 @@ import pytest
 from preppal import display, editor
 from preppal.live.base import InterviewBrief
 from preppal.live.offline.interviewer import Interviewer
-from preppal.live.offline.questions import load_bank, pick_questions
+from preppal.live.offline.language_pack import load_pack
+from preppal.live.offline.questions import pick_questions
 from preppal.live.prompt import CODE_LABEL, code_context, system_instruction
 from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.code_channel import CodeChannel
@@ -159,10 +160,10 @@ def tech(difficulty: str = "standard") -> InterviewBrief:
 
 def test_technical_rounds_ask_a_coding_question_right_after_the_opener() -> None:
     for difficulty, wanted in (("warmup", 1), ("standard", 1), ("intense", 2)):
-        chosen, _ = pick_questions(tech(difficulty), load_bank(), "seed")
+        chosen, _ = pick_questions(tech(difficulty), load_pack(), "seed")
         kinds = [q.kind for q in chosen]
         assert kinds.count("code") == wanted and kinds[1] == "code", (difficulty, kinds)
-    behavioural, _ = pick_questions(InterviewBrief("b", "behavioural", "PM", "standard"), load_bank(), "s")
+    behavioural, _ = pick_questions(InterviewBrief("b", "behavioural", "PM", "standard"), load_pack(), "s")
     assert "code" not in [q.kind for q in behavioural]
 
 

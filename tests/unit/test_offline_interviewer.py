@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from preppal.live.base import InterviewBrief
-from preppal.live.offline.interviewer import Interviewer, content_words, has_numbers
-from preppal.live.offline.questions import DIFFICULTIES, TYPES, load_bank, pick_questions
+from preppal.live.offline.interviewer import Interviewer
+from preppal.live.offline.language_pack import load_pack
+from preppal.live.offline.questions import DIFFICULTIES, TYPES, pick_questions
+
+PACK = load_pack("en-US")
 
 GOOD_STORY = (
     "At my last company we had a checkout service that kept timing out during sales. I was responsible for it, "
@@ -97,7 +100,7 @@ def test_design_questions_ask_for_scale_numbers() -> None:
 
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_interview_closes_after_the_set_number_of_questions(difficulty: str) -> None:
-    count = load_bank()["questions_per_interview"][difficulty]
+    count = PACK.pacing["questions_per_interview"][difficulty]
     iv = Interviewer(brief(difficulty=difficulty))
     iv.opening()
     replies = [iv.respond(GOOD_STORY) for _ in range(count)]
@@ -113,12 +116,12 @@ def test_questions_follow_the_job_description_and_resume() -> None:
         job_description="You will train models and monitor machine learning systems in production.",
         resume_text="Built PyTorch models; pandas; deployed ML services on Kubernetes.",
     )
-    questions, skill = pick_questions(data, load_bank(), "seed")
+    questions, skill = pick_questions(data, PACK, "seed")
     texts = " ".join(q.text for q in questions).lower()
     assert skill in {"pytorch", "pandas", "kubernetes", "machine learning"}
     assert "machine learning" in texts or "model" in texts
     frontend = pick_questions(
-        brief(kind="technical", role="Frontend Developer", resume_text="React, TypeScript"), load_bank(), "seed"
+        brief(kind="technical", role="Frontend Developer", resume_text="React, TypeScript"), PACK, "seed"
     )
     assert any("page" in q.text or "browser" in q.text for q in frontend[0])
 
@@ -133,10 +136,9 @@ def test_skill_questions_are_filled_or_skipped() -> None:
 @pytest.mark.parametrize("kind", TYPES)
 @pytest.mark.parametrize("difficulty", DIFFICULTIES)
 def test_every_bank_cell_has_an_opener_and_enough_questions(kind: str, difficulty: str) -> None:
-    bank = load_bank()
-    cell = bank["questions"][kind][difficulty]
+    cell = PACK.questions[kind][difficulty]
     assert sum(1 for q in cell if q.get("opener")) == 1
-    assert len([q for q in cell if not q.get("needs_skill")]) >= bank["questions_per_interview"][difficulty]
+    assert len([q for q in cell if not q.get("needs_skill")]) >= PACK.pacing["questions_per_interview"][difficulty]
 
 
 def test_silence_prompts_escalate_then_move_on() -> None:
@@ -158,8 +160,10 @@ def test_timeout_closes() -> None:
 
 
 def test_text_helpers() -> None:
-    assert has_numbers("about 40 percent") and has_numbers("twice as fast") and not has_numbers("much faster")
-    assert content_words("The teams were building services") == ["team", "build", "servic"]
+    lexicon = PACK.lexicon
+    assert lexicon.has_numbers("about 40 percent") and lexicon.has_numbers("twice as fast")
+    assert not lexicon.has_numbers("much faster")
+    assert lexicon.content_words("The teams were building services") == ["team", "build", "servic"]
 
 
 def test_candidate_can_ask_to_repeat_or_skip() -> None:

@@ -14,7 +14,7 @@ import pytest
 from preppal.live.offline import tts
 from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.errors import ModelUnavailable
-from preppal.live.offline.interviewer import has_numbers
+from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.stt import Transcriber, _repeats, default_model_dir, window_frames
 from tests.support.speech import speech_pcm
 
@@ -58,7 +58,7 @@ def test_transcribes_an_espeak_answer(transcriber: Transcriber) -> None:
     text = transcriber.transcribe(audio)
     for word in ("improved", "checkout", "loading", "time"):
         assert fuzzy_has(text, word), (word, text)
-    assert has_numbers(text), text  # "forty percent" must survive as a number for the quantify rule
+    assert load_pack().lexicon.has_numbers(text), text  # "forty percent" must survive as a number for the quantify rule
 
 
 PROMPT = "A job interview for a Backend Engineer role. The candidate answers the interviewer's question."

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from preppal.live.offline.questions import load_bank
+from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.smart_turn import SmartTurn, load_smart_turn
 from preppal.live.offline.stt import Transcriber
 from preppal.live.offline.tts import OUTPUT_RATE, Voice
@@ -49,6 +49,6 @@ def load_engines(stt_model_dir: Path | None = None) -> Engines:
             other = _cache[next(iter(_cache))] if _cache else None
             voice = other.voice if other else Voice()
             smart_turn = other.smart_turn if other else load_smart_turn()
-            spoken = other.spoken if other else _speak_all(voice, load_bank()["acknowledgements"])
+            spoken = other.spoken if other else _speak_all(voice, load_pack().phrases["acknowledgements"])
             engines = _cache[key] = Engines(vad, transcriber, voice, smart_turn, spoken)
         return engines

@@ -16,56 +16,17 @@ import re
 from dataclasses import asdict, dataclass
 
 from preppal.live.base import InterviewBrief
-from preppal.live.offline.questions import Question, load_bank, normalise_difficulty, normalise_type, pick_questions
+from preppal.live.offline.language_pack import LanguagePack, load_pack
+from preppal.live.offline.questions import Question, normalise_difficulty, normalise_type, pick_questions
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9'+#.]*")
-_STOP = frozenset(
-    "the and for are but not you your yours with this that those these have has had was were will would could "
-    "should can cannot just about into from they them their there then than what when where which who whom why "
-    "how its it's i'm i've i'd we're we've our ours out over very really also some any all been being did does "
-    "doing done don't didn't yes yeah okay well like think know mean kind sort lot lots get got going one thing "
-    "things much many more most maybe because so she her him his hers she's he's let's us me my mine".split()
-)
-_NUMBER_WORDS = frozenset(
-    "two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty seventy "
-    "eighty ninety hundred hundreds thousand thousands million millions billion percent per cent half double "
-    "twice triple dozen dozens".split()
-)
-_STORY = re.compile(
-    r"\b(when i was|at my (last|previous|current|old)|there was a time|one time|we had|we needed|my task|"
-    r"i was (responsible|asked|tasked|working)|my role|the (situation|problem|challenge) was|i (decided|led|built|"
-    r"organi[sz]ed|started|worked|proposed|wrote|set up|created|talked|spoke|noticed))\b"
-)
-_RESULT = re.compile(
-    r"\b(result(ed|s)?|outcome|in the end|ended up|end result|led to|so that|finally|eventually|improv(ed|ing)|"
-    r"reduc(ed|ing)|increas(ed|ing)|sav(ed|ing)|shipped|launched|delivered|succe(ss|ssful|eded)|learn(ed|t)|"
-    r"lesson|impact|achiev(ed|ing)|went from|cut|grew|on time|fixed|solved|resolved|worked out|paid off|promoted)\b"
-)
-_REPEAT = re.compile(r"\b(repeat|say that again|pardon|didn't (catch|hear)|what was the question)\b")
-_SKIP = re.compile(r"\b(i don't know|i do not know|no idea|skip|pass on this|next question)\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ings", "ing", "ers", "er", "ied", "ies", "ed", "es", "ly", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def content_words(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOP]
-
-
-def has_numbers(text: str) -> bool:
-    lowered = text.lower()
-    return bool(re.search(r"\d", lowered)) or any(w in _NUMBER_WORDS for w in _WORD.findall(lowered))
-
-
-def is_request(answer: str) -> bool:
+def is_request(answer: str, pack: LanguagePack | None = None) -> bool:
     """A short answer that asks to hear the question again or to skip it: acted on at once."""
-    lowered = answer.lower()
-    return len(_WORD.findall(lowered)) <= 12 and bool(_REPEAT.search(lowered) or _SKIP.search(lowered))
+    lexicon = (pack or load_pack()).lexicon
+    short = len(lexicon.words(answer)) <= lexicon.data["request_max_words"]
+    return short and (lexicon.matches("repeat", answer) or lexicon.matches("skip", answer))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -89,13 +50,13 @@ class Reply:
 class Interviewer:
     """One interview's conversation state; every method returns the next :class:`Reply`."""
 
-    def __init__(self, brief: InterviewBrief, bank: dict | None = None) -> None:
-        self.bank = bank or load_bank()
+    def __init__(self, brief: InterviewBrief, pack: LanguagePack | None = None) -> None:
+        self.pack = pack or load_pack(brief.language)
         self.brief = brief
         self.difficulty = normalise_difficulty(brief.difficulty)
         self.kind = normalise_type(brief.interview_type)
         self._rng = random.Random(brief.interview_id)
-        self.questions, self.skill = pick_questions(brief, self.bank, brief.interview_id)
+        self.questions, self.skill = pick_questions(brief, self.pack, brief.interview_id)
         self.index = -1  # the question being discussed
         self.followups_used: list[str] = []
         self._answers: list[str] = []
@@ -105,7 +66,10 @@ class Interviewer:
         self._code_seen = ""  # ... as it was when the interviewer last spoke
         self.finished = False
         role_words = " ".join((brief.role, brief.job_description, brief.resume_text))
-        self._context_words = set(content_words(role_words)) | {_stem(w) for w in self.bank["work_words"]}
+        lexicon = self.pack.lexicon
+        self._context_words = set(lexicon.content_words(role_words)) | {
+            lexicon.stem(w) for w in lexicon.data["work_words"]
+        }
 
     # --- texts -------------------------------------------------------------------------------
     def _fill(self, text: str) -> str:
@@ -113,7 +77,7 @@ class Interviewer:
         return text.format(
             name=f" {name}" if name else "",
             role=self.brief.role.strip() or "this",
-            type=self.bank["type_names"][self.kind],
+            type=self.pack.phrases["type_names"][self.kind],
             skill=self.skill,
         )
 
@@ -148,35 +112,35 @@ class Interviewer:
         self.index += 1
         self.followups_used, self._answers, self._silences = [], [], 0
         if self.question is None:
-            return self._say(self._fill(self.bank["closing"]), "close", ended=True)
+            return self._say(self._fill(self.pack.phrases["closing"]), "close", ended=True)
         return self._say(f"{lead} {self._fill(self.question.text)}".strip(), "next")
 
     # --- the conversation ----------------------------------------------------------------------
     def opening(self) -> Reply:
-        greeting = self._fill(self.bank["opening"][self.difficulty])
-        first = self._advance(self._pick(self.bank["first_question_lead"]))
+        greeting = self._fill(self.pack.phrases["opening"][self.difficulty])
+        first = self._advance(self._pick(self.pack.phrases["first_question_lead"]))
         return self._say(f"{greeting} {first.text}", "opening")
 
     def respond(self, answer: str) -> Reply:
         """The reply to the candidate's answer (a whole turn's transcript)."""
         if self.finished:
-            return self._say(self._fill(self.bank["closing"]), "close", ended=True)
+            return self._say(self._fill(self.pack.phrases["closing"]), "close", ended=True)
         self._silences = 0
         question = self.question
         assert question is not None
-        if is_request(answer):
-            if _REPEAT.search(answer.lower()):
-                return self._say(f"{self.bank['repeat_lead']} {self._fill(question.text)}", "repeat")
-            return self._advance(self._fill(self.bank["skip_lead"]))
+        if is_request(answer, self.pack):
+            if self.pack.lexicon.matches("repeat", answer):
+                return self._say(f"{self.pack.phrases['repeat_lead']} {self._fill(question.text)}", "repeat")
+            return self._advance(self._fill(self.pack.phrases["skip_lead"]))
         self._answers.append(answer)
-        limit = self.bank["followups_per_question"][self.difficulty]
+        limit = self.pack.pacing["followups_per_question"][self.difficulty]
         rule = self._code_rule(question) or (
             self._followup_rule(question, answer) if len(self.followups_used) < limit else ""
         )
         if not rule:
-            return self._advance(self._pick(self.bank["next_question_lead"]))
+            return self._advance(self._pick(self.pack.phrases["next_question_lead"]))
         self.followups_used.append(rule)
-        followups = self.bank["followups"]
+        followups = self.pack.followups
         if rule == "steer":
             return self._say(f"{self._pick(followups['steer'])} {self._fill(question.text)}", rule)
         if rule == "quantify" and question.kind == "design":
@@ -196,29 +160,33 @@ class Interviewer:
         used = set(self.followups_used)
         if "steer" not in used and self.is_off_topic(question, answer):
             return "steer"
+        lexicon = self.pack.lexicon
         first_answer = len(self._answers) == 1 or used == {"steer"}
-        words = len(_WORD.findall(answer.lower()))
-        if first_answer and "example" not in used and words < self.bank["short_answer_words"][self.difficulty]:
+        words = len(lexicon.words(answer))
+        if first_answer and "example" not in used and words < self.pack.pacing["short_answer_words"][self.difficulty]:
             return "example"
-        story = " ".join(self._answers).lower()
-        if question.kind == "star" and "outcome" not in used and _STORY.search(story) and not _RESULT.search(story):
+        story = " ".join(self._answers)
+        told = lexicon.matches("story", story) and not lexicon.matches("result", story)
+        if question.kind == "star" and "outcome" not in used and told:
             return "outcome"
-        if question.kind in ("star", "design") and "quantify" not in used and not has_numbers(story):
+        if question.kind in ("star", "design") and "quantify" not in used and not lexicon.has_numbers(story):
             return "quantify"
         return ""
 
     def is_off_topic(self, question: Question, answer: str) -> bool:
         """No overlap with the question, the role or everyday work vocabulary, over several words."""
-        words = content_words(answer)
+        words = self.pack.lexicon.content_words(answer)
         if len(words) < 5:
             return False
-        related = self._context_words | set(content_words(self._fill(question.text))) | set(question.tags)
+        related = (
+            self._context_words | set(self.pack.lexicon.content_words(self._fill(question.text))) | set(question.tags)
+        )
         hits = sum(1 for w in words if w in related)
         return hits == 0 or (len(words) >= 12 and hits <= 1)
 
     def silence_prompt(self) -> Reply:
         """A gentle nudge after a long silence; the third one moves on to another question."""
-        prompts = self.bank["silence"]
+        prompts = self.pack.phrases["silence"]
         self._silences += 1
         question = self.question
         if self._silences == 1 or question is None:
@@ -243,9 +211,9 @@ class Interviewer:
         }
 
     @classmethod
-    def restore(cls, brief: InterviewBrief, state: dict, bank: dict | None = None) -> Interviewer:
+    def restore(cls, brief: InterviewBrief, state: dict, pack: LanguagePack | None = None) -> Interviewer:
         """The interviewer another process left at ``state``: same plan, position and follow-ups."""
-        self = cls(brief, bank)
+        self = cls(brief, pack)
         self.questions = [Question(**{**q, "tags": tuple(q.get("tags", ()))}) for q in state["questions"]]
         self.skill = state.get("skill", self.skill)
         self.index = int(state["index"])
@@ -259,4 +227,4 @@ class Interviewer:
         return self
 
     def timeout(self) -> Reply:
-        return self._say(self._fill(self.bank["timeout_closing"]), "timeout", ended=True)
+        return self._say(self._fill(self.pack.phrases["timeout_closing"]), "timeout", ended=True)

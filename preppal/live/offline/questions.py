@@ -1,4 +1,4 @@
-"""The question bank (``data/questions.json``) and picking role-relevant questions from it.
+"""The question bank (``data/<lang>/questions.json``) and picking role-relevant questions from it.
 
 Each question carries a *kind* that decides which follow-up rules apply (``star`` stories
 need an outcome and numbers, ``design`` answers need scale estimates, ``explain`` and
@@ -9,16 +9,13 @@ is not asked about front-end rendering.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from preppal.live.base import InterviewBrief
+from preppal.live.offline.language_pack import LanguagePack
 
-BANK_PATH = Path(__file__).parent / "data" / "questions.json"
 TYPES = ("behavioural", "technical", "system_design", "role_specific")
 DIFFICULTIES = ("warmup", "standard", "intense")
 
@@ -30,11 +27,6 @@ class Question:
     tags: tuple[str, ...] = ()
     opener: bool = False
     needs_skill: bool = False
-
-
-@lru_cache(maxsize=4)
-def load_bank(path: Path = BANK_PATH) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def normalise_type(value: str) -> str:
@@ -67,13 +59,13 @@ def _skill_pattern(skill: str) -> str:
     return r"(?<![\w+#.])" + re.escape(skill) + r"(?![\w+#])"
 
 
-def pick_questions(brief: InterviewBrief, bank: dict, seed: str) -> tuple[list[Question], str]:
+def pick_questions(brief: InterviewBrief, pack: LanguagePack, seed: str) -> tuple[list[Question], str]:
     """The interview's questions, opener first, then the most role-relevant; and the skill used."""
     kind = normalise_type(brief.interview_type)
     difficulty = normalise_difficulty(brief.difficulty)
-    count = bank["questions_per_interview"][difficulty]
-    pool = [Question(**{**q, "tags": tuple(q.get("tags", ()))}) for q in bank["questions"][kind][difficulty]]
-    skill = find_skill(brief, bank["skills"])
+    count = pack.pacing["questions_per_interview"][difficulty]
+    pool = [Question(**{**q, "tags": tuple(q.get("tags", ()))}) for q in pack.questions[kind][difficulty]]
+    skill = find_skill(brief, pack.lexicon.data["skills"])
     context = " ".join((brief.role, brief.role, brief.job_description, brief.resume_text)).lower()
     rng = random.Random(seed)
     openers = [q for q in pool if q.opener][:1]
@@ -86,7 +78,7 @@ def pick_questions(brief: InterviewBrief, bank: dict, seed: str) -> tuple[list[Q
         ),
     )
     # Rounds with coding questions get a fixed number of them, right after the opener.
-    coding = [q for q in scored if q.kind == "code"][: bank.get("coding_questions", {}).get(difficulty, 0)]
+    coding = [q for q in scored if q.kind == "code"][: pack.pacing["coding_questions"][difficulty]]
     talk = [q for q in scored if q.kind != "code"]
     chosen = (openers + coding + talk)[:count]
     return chosen, skill

@@ -34,7 +34,7 @@ def answer_text(parts: list[str]) -> str:
 
 def speculate(interviewer: Interviewer, text: str) -> Speculation:
     """The reply to ``text`` from a copy of ``interviewer``; the original is untouched."""
-    fork = copy.deepcopy(interviewer, {id(interviewer.bank): interviewer.bank})  # the bank is shared, read-only
+    fork = copy.deepcopy(interviewer)  # the language pack is shared, read-only (it copies as itself)
     return Speculation(text, fork, fork.respond(text))
 
 

@@ -1,0 +1,121 @@
+"""What the offline interviewer says and how it reads answers, per language, as data.
+
+Everything language-specific lives in ``data/<lang>/`` (one folder per language, English in
+``data/en/``); only pacing, which does not depend on the language, is shared
+(``data/pacing.json``):
+
+- ``phrases.json``: the interviewer's own lines around the questions (opening, leads,
+  acknowledgements, closing, silence nudges);
+- ``questions.json``: the question bank, interview type → difficulty → questions;
+- ``followups.json``: follow-up lines per rule;
+- ``lexicon.json``: how an answer is read (tokeniser, stop words, stems, number words,
+  named patterns such as a story or a result, technologies, everyday work vocabulary).
+
+Every pack has the same keys as English (a unit test checks it), so adding a language is
+adding a folder. The rules in :mod:`.interviewer` never hold a word of any language.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+FALLBACK = "en"
+PACK_FILES = ("phrases", "questions", "followups", "lexicon")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """How answers in one language are split into words and matched against patterns."""
+
+    data: dict
+
+    @cached_property
+    def _word(self) -> re.Pattern[str]:
+        return re.compile(self.data["word_pattern"])
+
+    @cached_property
+    def stop_words(self) -> frozenset[str]:
+        return frozenset(self.data["stop_words"])
+
+    @cached_property
+    def number_words(self) -> frozenset[str]:
+        return frozenset(self.data["number_words"])
+
+    @cached_property
+    def patterns(self) -> dict[str, re.Pattern[str]]:
+        """Each named pattern as one regex over lower-cased text (word-bounded where words are spaced)."""
+        edge = r"\b" if self.data["tokeniser"] == "spaces" else ""
+        return {
+            name: re.compile(edge + "(" + "|".join(alternatives) + ")" + edge)
+            for name, alternatives in self.data["patterns"].items()
+        }
+
+    def words(self, text: str) -> list[str]:
+        """The words of ``text``, lower-cased (spaced scripts: by the word pattern)."""
+        return self._word.findall(text.lower())
+
+    def stem(self, word: str) -> str:
+        for suffix in self.data["stem_suffixes"]:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                return word[: -len(suffix)]
+        return word
+
+    def content_words(self, text: str) -> list[str]:
+        """Stems of the words that carry meaning (no stop words, nothing shorter than the minimum)."""
+        shortest = self.data["min_word_length"]
+        return [self.stem(w) for w in self.words(text) if len(w) >= shortest and w not in self.stop_words]
+
+    def has_numbers(self, text: str) -> bool:
+        lowered = text.lower()
+        return bool(re.search(r"\d", lowered)) or any(w in self.number_words for w in self.words(lowered))
+
+    def matches(self, pattern: str, text: str) -> bool:
+        return bool(self.patterns[pattern].search(text.lower()))
+
+
+@dataclass(frozen=True)
+class LanguagePack:
+    """One language's phrases, questions, follow-ups and lexicon (read-only, shared by interviews)."""
+
+    code: str  # the data folder's name: "en"
+    phrases: dict
+    questions: dict
+    followups: dict
+    lexicon: Lexicon
+    pacing: dict
+
+    def __deepcopy__(self, memo: dict) -> LanguagePack:
+        return self  # shared and read-only: a speculative fork of an interviewer keeps the same pack
+
+
+def pack_code(language: str) -> str:
+    """The data folder for a BCP-47 tag ("en-US" → "en"); languages without a pack fall back to English."""
+    primary = (language or FALLBACK).split("-")[0].split("_")[0].lower()
+    return primary if (DATA_DIR / primary / "phrases.json").is_file() else FALLBACK
+
+
+def available() -> list[str]:
+    return sorted(p.name for p in DATA_DIR.iterdir() if (p / "phrases.json").is_file())
+
+
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=16)
+def load_pack(language: str = FALLBACK) -> LanguagePack:
+    code = pack_code(language)
+    parts = {name: _read(DATA_DIR / code / f"{name}.json") for name in PACK_FILES}
+    return LanguagePack(
+        code=code,
+        phrases=parts["phrases"],
+        questions=parts["questions"],
+        followups=parts["followups"],
+        lexicon=Lexicon(parts["lexicon"]),
+        pacing=_read(DATA_DIR / "pacing.json"),
+    )
