@@ -23,8 +23,10 @@ from preppal.live.base import (
     BackendEvent,
     Ended,
     EndReason,
+    EvidenceNote,
     Interrupted,
     InterviewBrief,
+    QuestionMarker,
     TurnComplete,
     UserTranscript,
 )
@@ -169,6 +171,13 @@ async def test_a_whole_interview_with_follow_ups_ends_after_the_set_count() -> N
         await call.wait_for(lambda evs: isinstance(evs[-1], Ended))
         assert call.events[-1] == Ended(EndReason.AI_ENDED)
         assert len(call.user_segments()) == 5
+        # The scorecard: three main questions, two follow-ups, each marker before its words.
+        markers = [(e.number, e.followup) for e in call.events if isinstance(e, QuestionMarker)]
+        assert markers == [(1, False), (1, True), (2, False), (2, True), (3, False)]
+        notes = {(e.number, e.competency): e.strength for e in call.events if isinstance(e, EvidenceNote)}
+        assert notes[(2, "result_measurement")] == "strong", notes  # "releases went from one a week to ten a day"
+        first = next(e for e in call.events if isinstance(e, QuestionMarker))
+        assert first.text and first.text in opening and "Hi Sam" not in first.text
     finally:
         await call.backend.close()
 

@@ -9,7 +9,7 @@ import pytest
 
 from preppal.models import InterviewStatus
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services import interviews
+from preppal.services import interviews, scorecard
 from preppal.settings import reset_settings
 
 pytestmark = pytest.mark.slow
@@ -47,3 +47,7 @@ async def test_offline_interviewer_through_the_relay(relay_env, offline):
     assert (done.status, done.interviewer) == (InterviewStatus.COMPLETED, "offline")
     rows = interviews.get_transcript(iid)
     assert rows and rows[0].speaker.value == "AI" and rows[0].text == candidate.finals()[0]
+    # The scorecard's first marker is stored with the question itself (not the greeting).
+    marks = [e for e in scorecard.list_entries(iid) if e.is_main_question]
+    assert [m.number for m in marks] == [1] and marks[0].text and rows[0].text.endswith(marks[0].text)
+    assert not rows[0].text.startswith(marks[0].text)

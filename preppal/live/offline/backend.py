@@ -38,6 +38,7 @@ from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.engines import Engines, load_engines
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
+from preppal.live.offline.scorecard import OfflineScorecard
 from preppal.live.offline.smart_turn import TurnJudge
 from preppal.live.offline.speaking import Planned, Speaker
 from preppal.live.offline.speculation import Speculator, answer_text
@@ -92,6 +93,7 @@ class OfflineBackend(LiveBackend):
         self._tasks: list[asyncio.Task[None]] = []
         self._engines: Engines | None = None
         self._interviewer: Interviewer | None = None
+        self._scorecard: OfflineScorecard | None = None  # question markers and evidence notes
         self._vad: StreamingVad | None = None
         self._turn_rules = turn_rules
         self._turn_policy = turn_policy
@@ -136,6 +138,7 @@ class OfflineBackend(LiveBackend):
                 self._interviewer = Interviewer.restore(self.brief, self._resume["dialogue"])
             else:
                 self._interviewer = Interviewer(self.brief)
+            self._scorecard = OfflineScorecard(self._interviewer)
         except ModelUnavailable as exc:
             raise BackendError(codes.UPSTREAM, str(exc)) from exc
         except Exception as exc:
@@ -279,7 +282,7 @@ class OfflineBackend(LiveBackend):
     async def _conduct(self) -> None:
         assert self._interviewer is not None
         if self._resume is None:
-            self._say(self._interviewer.opening())
+            self._commit(self._interviewer.opening())
         while not self._ended:
             try:
                 answer = await asyncio.wait_for(self._inbox.get(), timeout=_TICK_S)
@@ -304,13 +307,13 @@ class OfflineBackend(LiveBackend):
         assert self._interviewer is not None
         elapsed = time.monotonic() - self._started_at
         if elapsed >= max(0.0, self.brief.max_duration_s - _TIMEOUT_LEAD_S):
-            self._say(self._interviewer.timeout(), EndReason.TIMEOUT)
+            self._commit(self._interviewer.timeout(), reason=EndReason.TIMEOUT)
             return
         idle = not (self._speaker.talking() or self._turns.in_speech or self._decoding or self._pending_answer)
         quiet_for = self._stream_s - max(self._quiet_since, self._speaker.audible_until)
         if idle and quiet_for >= self._silence_prompt_s:
             self._quiet_since = self._stream_s
-            self._say(self._interviewer.silence_prompt())
+            self._commit(self._interviewer.silence_prompt())
 
     # --- replying ahead of time ----------------------------------------------------------------
     def _speculate(self) -> None:
@@ -328,8 +331,18 @@ class OfflineBackend(LiveBackend):
     def _reply_to(self, text: str) -> None:
         assert self._interviewer is not None
         self._interviewer, reply, first_audio = self._speculator.reply(self._interviewer, text)
-        if not self._hand_to_acknowledgement((reply, first_audio)):
-            self._say(reply, first_audio=first_audio)
+        self._commit(reply, text, first_audio=first_audio)
+
+    def _commit(
+        self, reply: Reply, answer: str = "", reason: EndReason = EndReason.AI_ENDED, first_audio: bytes | None = None
+    ) -> None:
+        """A reply is decided: note it on the scorecard (silently), then speak it, after a
+        waiting acknowledgement when the candidate just answered."""
+        assert self._interviewer is not None and self._scorecard is not None
+        for event in self._scorecard.on_reply(self._interviewer, reply, answer):
+            self._emit(event)
+        if not (answer and self._hand_to_acknowledgement((reply, first_audio))):
+            self._say(reply, reason, first_audio)
 
     # --- speaking (pacing and playback: .speaking) -----------------------------------------
     def _say(self, reply: Reply, reason: EndReason = EndReason.AI_ENDED, first_audio: bytes | None = None) -> None:
