@@ -15,18 +15,21 @@ guards the rule in tests (and can be switched on in any deployment to find offen
   when the loop is not running at all (a test runner between fixtures): a heartbeat late
   because nobody ran the loop is not a stall.
 
-A stall over ``threshold`` becomes a :class:`Stall` (how long, and the stack), kept in
-``stalls`` and handed to ``report`` on the watcher thread (reporting may write a file: never
-on the loop). ``PREPPAL_LOOP_WATCHDOG=<file>`` turns it on in the app (a lifespan task): one
-JSON line per stall is appended to the file, plus a ``start`` line per watched loop; the
-browser-test fixtures read it. With the variable set, creating ``<file>.selftest`` makes
-the watcher block the loop once on purpose (``time.sleep``) — the tests prove with it that
-the watchdog really sees the app server's loop.
+A stall over ``threshold`` becomes a :class:`Stall` (how long, the stack, and its frames as
+data: whose code blocked is for the reader to judge; the test suite tells the app's code from
+its own, tests/support/loop_guard.py), kept in ``stalls`` and handed to ``report`` on the
+watcher thread (reporting may write a file: never on the loop).
+``PREPPAL_LOOP_WATCHDOG=<file>`` turns it on in the app (a lifespan task): one JSON line per
+stall is appended to the file, plus a ``start`` line per watched loop; the browser-test
+fixtures read it. With the variable set, creating ``<file>.selftest`` makes the watcher
+block the loop once on purpose (``time.sleep``) — the tests prove with it that the watchdog
+really sees the app server's loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import os
@@ -38,7 +41,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 log = logging.getLogger("preppal.loop_watchdog")
 ENV_FILE = "PREPPAL_LOOP_WATCHDOG"
@@ -46,6 +49,16 @@ ENV_THRESHOLD_MS = "PREPPAL_LOOP_WATCHDOG_MS"
 DEFAULT_THRESHOLD_S = 0.05
 SELFTEST_BLOCK_S = 0.2
 GIL_WAIT_SWITCH_S = 0.01  # a GIL waiter wakes every 5 ms (sys.getswitchinterval()); half that rate counts
+_ASYNC_CODE = inspect.CO_COROUTINE | inspect.CO_ITERABLE_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+class Frame(NamedTuple):
+    """One frame of the loop thread's stack while it was blocked (a JSON list in the file)."""
+
+    file: str
+    line: int
+    name: str
+    is_async: bool  # a coroutine or async generator: code written to run on the loop
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,9 @@ class Stall:
     # a C extension, held the interpreter) or was not caught at all.
     on_loop: bool = False
     voluntary_switches: int = 0  # the loop thread's sleeps during the stall (see _ThreadClock)
+    # The loop thread's frames from the callback the loop ran down to the blocking call
+    # (outermost first; empty when it was not caught running code).
+    frames: tuple[Frame, ...] = ()
 
 
 class _ThreadClock:
@@ -147,6 +163,7 @@ class LoopWatchdog:
         self._due = 0.0  # monotonic time the heartbeat should next run by
         self._stack = ""
         self._on_loop = False
+        self._frames: tuple[Frame, ...] = ()
         self._paused = False  # the watcher saw the loop stopped since the last heartbeat
         self._stop = threading.Event()
         self._found: queue.SimpleQueue[Stall] = queue.SimpleQueue()
@@ -194,6 +211,7 @@ class LoopWatchdog:
                 self.max_late_ms = max(self.max_late_ms, late_s * 1000)
                 stack, self._stack = self._stack, ""
                 on_loop, self._on_loop = self._on_loop, False
+                frames, self._frames = self._frames, ()
                 paused, self._paused = self._paused, False
                 if blocked_s > self.threshold_s and not paused:
                     warming = self.warmed is not None and not self.warmed.is_set()
@@ -208,6 +226,7 @@ class LoopWatchdog:
                         warming,
                         on_loop,
                         switches,
+                        frames if on_loop else (),
                     )
                     self.stalls.append(stall)
                     self._found.put(stall)
@@ -225,7 +244,7 @@ class LoopWatchdog:
             due = self._due
             if time.monotonic() - due > self.threshold_s and caught_for != due:
                 caught_for = due
-                self._stack, self._on_loop = _culprit_stack(self._loop_thread_id)
+                self._stack, self._on_loop, self._frames = _culprit_stack(self._loop_thread_id)
             if self.selftest_file is not None and self.selftest_file.exists():
                 self.selftest_file.unlink(missing_ok=True)
                 if self._loop is not None:
@@ -244,8 +263,9 @@ class LoopWatchdog:
                 log.exception("loop watchdog could not report a stall")
 
 
-def _culprit_stack(loop_thread_id: int) -> tuple[str, bool]:
-    """What keeps the loop from running, and whether it is code running *on* the loop.
+def _culprit_stack(loop_thread_id: int) -> tuple[str, bool, tuple[Frame, ...]]:
+    """What keeps the loop from running, whether it is code running *on* the loop, and
+    (then) the loop thread's frames.
 
     The loop thread's own stack when it is running a callback; when it is idle in
     ``select()``, inside this watchdog's heartbeat or starting a thread, it is only waiting
@@ -254,19 +274,20 @@ def _culprit_stack(loop_thread_id: int) -> tuple[str, bool]:
     frames = sys._current_frames()
     frame = frames.get(loop_thread_id)
     if frame is None:
-        return "", False
-    own = _loop_stack(frame)
+        return "", False, ()
+    chain = _loop_chain(frame)
+    own = _loop_stack(chain)
     code = frame.f_code
     waiting = code.co_filename.endswith("selectors.py") or _in_heartbeat(frame) or _starting_a_thread(frame)
     if not waiting:
-        return own, True
+        return own, True, _loop_frames(chain)
     names = {t.ident: t.name for t in threading.enumerate()}
     others = [
         f"thread {names.get(ident, ident)}:\n" + "".join(traceback.format_stack(f)[-6:])
         for ident, f in frames.items()
         if ident not in (loop_thread_id, threading.get_ident())
     ]
-    return own + "\n(the loop thread was waiting: another thread held the GIL)\n" + "\n".join(others), False
+    return own + "\n(the loop thread was waiting: another thread held the GIL)\n" + "\n".join(others), False, ()
 
 
 def _in_heartbeat(frame) -> bool:
@@ -289,12 +310,30 @@ def _starting_a_thread(frame) -> bool:
     return False
 
 
-def _loop_stack(frame) -> str:
-    """The stack from the callback the loop is running down to the blocking call (the
-    frames of the loop machinery and whatever started it say nothing about the culprit)."""
-    frames = traceback.extract_stack(frame)
-    starts = [i for i, f in enumerate(frames) if f.filename.endswith(("asyncio/events.py", "asyncio\\events.py"))]
-    return "".join(traceback.format_list(frames[starts[-1] + 1 :] if starts else frames[-15:]))
+def _loop_chain(frame) -> list:
+    """The frames from the callback the loop is running down to the blocking call,
+    outermost first (the frames of the loop machinery and whatever started it say nothing
+    about the culprit; without them, the innermost 15)."""
+    chain = []
+    while frame is not None:
+        chain.append(frame)
+        frame = frame.f_back
+    chain.reverse()
+    events = ("asyncio/events.py", "asyncio\\events.py")
+    starts = [i for i, f in enumerate(chain) if f.f_code.co_filename.endswith(events)]
+    return chain[starts[-1] + 1 :] if starts else chain[-15:]
+
+
+def _loop_stack(chain: list) -> str:
+    return "".join(traceback.StackSummary.extract((f, f.f_lineno) for f in chain).format())
+
+
+def _loop_frames(chain: list) -> tuple[Frame, ...]:
+    """The frames ``_loop_stack`` shows, as data."""
+    return tuple(
+        Frame(f.f_code.co_filename, f.f_lineno or 0, f.f_code.co_name, bool(f.f_code.co_flags & _ASYNC_CODE))
+        for f in chain
+    )
 
 
 def _selftest_block() -> None:

@@ -1,5 +1,6 @@
 """Shared test set-up: no test touches the developer's data/ or real API keys; databases
-come from tests/support/databases.py (a plugin); browser tests run last.
+come from tests/support/databases.py (a plugin); the loop guard's count of test-caused
+stalls from tests/support/loop_guard.py (a plugin); browser tests run last.
 
 Browser-test fixtures (app servers, Chromium, the Live-API stand-in) live in
 tests/e2e/conftest.py, the relay's in tests/integration/conftest.py.
@@ -13,7 +14,7 @@ import pytest
 
 from preppal.settings import reset_settings
 
-pytest_plugins = ["tests.support.databases"]
+pytest_plugins = ["tests.support.databases", "tests.support.loop_guard"]
 
 
 @pytest.fixture(autouse=True)

@@ -32,13 +32,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # ---- the event-loop guard -----------------------------------------------------------------
 
 
-def check_app_loops() -> None:
+def check_app_loops(test: str) -> None:
     """Fail if any app server's loop stalled since the last check (or is not watched).
 
-    A stall fails when the loop thread was caught running code on the loop. Stalls while a
-    server warms up (loading the offline models holds the GIL; see preppal/tasks.py) and
-    stalls where the loop only waited for the GIL (another thread, or a C extension, held
-    the interpreter) are reported as warnings with every thread's stack.
+    A stall fails when the loop thread was caught running the app's code on the loop (see
+    loop_guard.split). Stalls while a server warms up (loading the offline models holds the
+    GIL; see preppal/tasks.py) and stalls where the loop only waited for the GIL (another
+    thread, or a C extension, held the interpreter) are reported as warnings with every
+    thread's stack.
     """
     problems = []
     for server in running_app_servers():
@@ -51,20 +52,21 @@ def check_app_loops() -> None:
             stalls += server.stalls.new_stalls()
         if not server.stalls.starts:
             problems.append(f"the loop watchdog of app server {server.name} never started:\n{server.log_tail()}")
-        failing, waiting = loop_guard.split(stalls)
-        if waiting:
-            warnings.warn(loop_guard.describe(waiting, f"app server {server.name} (not by code on it)"), stacklevel=1)
-        if failing:
-            problems.append(loop_guard.describe(failing, f"app server {server.name}"))
+        verdict = loop_guard.judge(stalls, test)
+        if verdict.waiting:
+            where = f"app server {server.name} (not by code on it)"
+            warnings.warn(loop_guard.describe(verdict.waiting, where), stacklevel=1)
+        if verdict.failing:
+            problems.append(loop_guard.describe(verdict.failing, f"app server {server.name}"))
     if problems:
         pytest.fail("\n\n".join(problems), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
-def app_loop_guard() -> Iterator[None]:
+def app_loop_guard(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if loop_guard.enabled():
-        check_app_loops()
+        check_app_loops(request.node.nodeid)
 
 
 # ---- app servers --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ Live-API stand-in, and the event-loop guard every integration test runs under.""
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 
 import pytest
@@ -23,20 +24,21 @@ from tests.support.users import make_user
 
 
 @pytest.fixture(autouse=True)
-async def loop_guard_watchdog():
-    """Fail the test if its event loop — where the relay, routes and stand-in under test
-    run — was blocked for more than 50 ms by code running on it (a test that blocks on
-    purpose clears ``stalls``; waits for the GIL are warnings, see loop_guard.split)."""
+async def loop_guard_watchdog(request: pytest.FixtureRequest):
+    """Fail the test if the app's code — the relay and routes under test, on the test's
+    event loop — blocked that loop for more than 50 ms (a test that blocks on purpose clears
+    ``stalls``). Stalls the test's own code caused are counted for the end of the run, waits
+    for the GIL are warnings (see loop_guard.split)."""
     if not loop_guard.enabled():
         yield None
         return
     async with LoopWatchdog(lambda _stall: None, threshold_s=loop_guard.THRESHOLD_S) as watchdog:
         yield watchdog
-    failing, waiting = loop_guard.split(watchdog.stalls)
-    if waiting:
-        warnings.warn(loop_guard.describe(waiting, "this test (not by code on it)"), stacklevel=1)
-    if failing:
-        pytest.fail(loop_guard.describe(failing, "this test"), pytrace=False)
+    verdict = loop_guard.judge(watchdog.stalls, request.node.nodeid)
+    if verdict.waiting:
+        warnings.warn(loop_guard.describe(verdict.waiting, "this test (not by code on it)"), stacklevel=1)
+    if verdict.failing:
+        pytest.fail(loop_guard.describe(verdict.failing, "this test"), pytrace=False)
 
 
 @pytest.fixture
@@ -63,8 +65,9 @@ async def relay_env(db, standin, sink, relay_config, monkeypatch) -> RelayEnv:
     point_gemini_at(monkeypatch, standin)
     completed: list[str] = []  # feedback is not generated here (tests/integration/test_feedback_*)
     hub = RelayHub(sink, config=relay_config, on_completed=completed.append)
+    user = await asyncio.to_thread(make_user)  # a database write: off the watched loop
     async with hub.running(), served_relay(hub) as server:
-        yield RelayEnv(server, make_user().id, hub, completed)
+        yield RelayEnv(server, user.id, hub, completed)
         leftovers = await stop_leftover_relays(hub)
         assert not leftovers, f"relays still running after the test: {leftovers}"
         # No upstream session may outlive its relay.

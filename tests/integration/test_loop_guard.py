@@ -1,10 +1,12 @@
-"""The event-loop guard itself: it must fail a test whose loop is blocked, see through a
-stopped loop and a busy machine, and work inside a separate app process (env switch)."""
+"""The event-loop guard itself: it must fail a test whose loop the app's code blocked, count
+(not fail) a stall the test's own code caused, see through a stopped loop and a busy
+machine, and work inside a separate app process (env switch)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import re
 import subprocess
@@ -16,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from preppal.loop_watchdog import ENV_FILE, LoopWatchdog
+from preppal.loop_watchdog import ENV_FILE, LoopWatchdog, _selftest_block
+from preppal.realtime import coordinator
+from tests.support import loop_guard
 from tests.support.loop_guard import StallFile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +88,7 @@ def test_the_watchdogs_own_clock_read_is_not_blamed_on_the_loop(monkeypatch) -> 
     loop_thread.start()
     try:
         assert inside.wait(5)
-        stack, on_loop = loop_watchdog._culprit_stack(thread_id[0])
+        stack, on_loop, _frames = loop_watchdog._culprit_stack(thread_id[0])
     finally:
         release.set()
         loop_thread.join(5)
@@ -118,28 +122,97 @@ def test_a_loop_that_is_not_running_is_not_blocked() -> None:
     assert watchdog.stalls == []
 
 
-def test_the_guard_fails_a_test_that_blocks_its_loop(pytester: pytest.Pytester, monkeypatch) -> None:
-    """Run a throwaway test under the integration tests' guard: it must fail, naming the call."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    pytester.makeconftest("pytest_plugins = ['tests.support.databases']\n")
-    pytester.makepyfile(
-        test_blocks=textwrap.dedent(
-            """
-            import asyncio, time
-            from tests.integration.conftest import loop_guard_watchdog
+async def caught(loop_guard_watchdog: LoopWatchdog) -> loop_guard.Verdict:
+    """The stalls seen so far, sorted by the guard's rule (and cleared: seen on purpose)."""
+    await asyncio.sleep(0.05)
+    stalls = list(loop_guard_watchdog.stalls)
+    loop_guard_watchdog.stalls.clear()
+    assert len(stalls) == 1, stalls
+    return loop_guard.split(stalls)
 
-            async def test_blocks():
-                time.sleep(0.15)
-                await asyncio.sleep(0.05)
-            """
-        )
-    )
-    result = pytester.runpytest_subprocess(
+
+async def test_the_tests_own_blocking_call_is_the_tests(loop_guard_watchdog: LoopWatchdog) -> None:
+    shutil_like = functools.partial(time.sleep, 0.15)  # a library call (no Python frame of its own)
+    shutil_like()
+    verdict = await caught(loop_guard_watchdog)
+    assert verdict.by_tests and not verdict.failing, verdict
+    assert "test_the_tests_own_blocking_call_is_the_tests" in loop_guard.blocking_frame(verdict.by_tests[0])
+
+
+async def test_app_code_the_test_calls_directly_on_its_loop_is_the_tests(loop_guard_watchdog: LoopWatchdog) -> None:
+    """A plain function of the app called by test code on the test's loop (a synchronous
+    insert to set a test up): the app runs such functions in threads; the test chose the loop."""
+    _selftest_block()
+    verdict = await caught(loop_guard_watchdog)
+    assert verdict.by_tests and not verdict.failing, verdict
+
+
+async def test_app_code_the_loop_calls_back_fails(loop_guard_watchdog: LoopWatchdog) -> None:
+    asyncio.get_running_loop().call_soon(_selftest_block)
+    verdict = await caught(loop_guard_watchdog)
+    assert verdict.failing and not verdict.by_tests, verdict
+    assert "_selftest_block" in loop_guard.blocking_frame(verdict.failing[0])
+
+
+async def test_an_app_coroutine_that_blocks_fails_even_when_a_test_awaits_it(
+    loop_guard_watchdog: LoopWatchdog, monkeypatch
+) -> None:
+    """The test's coroutine is on the stack, but the blocking call is made by the app's own
+    coroutine: that is exactly what the guard exists for."""
+    local = coordinator.LocalCoordinator()
+    monkeypatch.setattr(coordinator, "new_worker_id", functools.partial(time.sleep, 0.15))  # blocks, no frame
+    await local.start(lambda _iid: None)
+    verdict = await caught(loop_guard_watchdog)
+    assert verdict.failing and not verdict.by_tests, verdict
+    frame = verdict.failing[0].frames[-1]
+    assert frame.name == "start" and frame.is_async and frame.file == coordinator.__file__
+
+
+def run_under_the_guard(pytester: pytest.Pytester, monkeypatch, test_body: str) -> pytest.RunResult:
+    """Run a throwaway test under the integration tests' guard, with the suite's plugins."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    pytester.makeconftest("pytest_plugins = ['tests.support.databases', 'tests.support.loop_guard']\n")
+    source = "import asyncio, time\nfrom tests.integration.conftest import loop_guard_watchdog\n"
+    pytester.makepyfile(test_blocks=source + textwrap.dedent(test_body))
+    return pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-o", "asyncio_mode=auto", "-o", "asyncio_default_fixture_loop_scope=function"
+    )
+
+
+def test_the_guard_fails_a_test_whose_app_code_blocks_its_loop(pytester: pytest.Pytester, monkeypatch) -> None:
+    result = run_under_the_guard(
+        pytester,
+        monkeypatch,
+        """
+        from preppal.loop_watchdog import _selftest_block
+
+        async def test_blocks():
+            asyncio.get_running_loop().call_soon(_selftest_block)
+            await asyncio.sleep(0.3)
+        """,
     )
     out = result.stdout.str()
     assert result.ret != 0, out
-    assert "was blocked 1 time(s) for more than 50 ms" in out and "time.sleep(0.15)" in out, out
+    assert "was blocked 1 time(s) for more than 50 ms" in out and "time.sleep(SELFTEST_BLOCK_S)" in out, out
+    assert "loop stalls caused by test code: 0" in out, out
+
+
+def test_a_stall_the_tests_own_code_caused_is_counted_not_failed(pytester: pytest.Pytester, monkeypatch) -> None:
+    """The false alarms of the past (a cold-disk copytree, a GC pause in a test's insert):
+    the run passes and its summary counts and names the stall."""
+    result = run_under_the_guard(
+        pytester,
+        monkeypatch,
+        """
+        async def test_blocks():
+            time.sleep(0.15)
+            await asyncio.sleep(0.05)
+        """,
+    )
+    out = result.stdout.str()
+    assert result.ret == 0, out
+    assert "loop stalls caused by test code: 1" in out, out
+    assert re.search(r"\d+ ms in test_blocks.py::test_blocks: test_blocks \(test_blocks.py:\d+\)", out), out
 
 
 def test_an_app_process_reports_stalls_to_the_file_named_by_the_env(tmp_path: Path) -> None:
@@ -170,3 +243,5 @@ def test_an_app_process_reports_stalls_to_the_file_named_by_the_env(tmp_path: Pa
     assert [s.pid for s in stalls] == [reader.starts[0]["pid"]] * 2
     assert ", in main" in stalls[0].stack and "_selftest_block" not in stalls[0].stack  # <string>: no source
     assert "_selftest_block" in stalls[1].stack and all(s.on_loop for s in stalls)
+    assert stalls[1].frames[-1].name == "_selftest_block"  # the frames survive the file (JSON)
+    assert loop_guard.split(stalls[1:]).failing == stalls[1:]  # the app's own code: it fails

@@ -155,7 +155,7 @@ async def test_github_uses_primary_verified_email_and_links_existing_account(pro
 async def test_github_unverified_email_cannot_take_over_an_account(provider, app) -> None:
     provider.account.subject = "4243"
     provider.account.email_verified = False
-    make_user("grace@example.com")
+    await asyncio.to_thread(make_user, "grace@example.com")  # off the watched loop
     done = await app.get(await _consent(await _to_provider(app, "github")))
     assert "no verified email" in _error(done) and _session_user(done) is None
 

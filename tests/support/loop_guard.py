@@ -1,41 +1,153 @@
 """The event-loop guard of the test suite: integration and browser tests fail when the
-app's event loop was blocked for more than ``THRESHOLD_S`` (see preppal/loop_watchdog.py).
+app's code blocked the event loop for more than ``THRESHOLD_S`` (see preppal/loop_watchdog.py).
 
 In-process (integration tests) the watchdog watches the test's own loop, where the relay,
 the stand-in and the routes under test run. Browser tests watch the app server's loop: the
 server runs with ``PREPPAL_LOOP_WATCHDOG=<file>`` and every test reads the stalls its
 run appended to that file.
+
+Whose stall it is, is judged by the frame that blocked (:func:`caused_by_tests`): the app's
+(fails the test) or the test harness's own — test code, fixtures, pytest, the stand-ins in
+tests/support playing the remote side. Those are reported and counted, not failed: this
+module is also a pytest plugin (tests/conftest.py) that prints the count at the end of the
+run, so it can go down.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from preppal.loop_watchdog import DEFAULT_THRESHOLD_S, ENV_FILE, ENV_THRESHOLD_MS, Stall
+import _pytest
+import pluggy
+import pytest
+import pytest_asyncio
+
+import preppal
+from preppal.loop_watchdog import DEFAULT_THRESHOLD_S, ENV_FILE, ENV_THRESHOLD_MS, Frame, Stall
 
 THRESHOLD_S = DEFAULT_THRESHOLD_S
 OPT_OUT = "PREPPAL_TEST_NO_LOOP_GUARD"  # =1 to switch the guard off while investigating
+
+APP_DIR = Path(preppal.__file__).resolve().parent
+# Test harness code: this suite (tests, their fixtures and support), pytest and its plugins.
+HARNESS_DIRS = tuple(Path(module.__file__).resolve().parent for module in (pytest, _pytest, pytest_asyncio, pluggy)) + (
+    Path(__file__).resolve().parents[1],
+)
 
 
 def enabled() -> bool:
     return os.environ.get(OPT_OUT, "") != "1"
 
 
-def split(stalls: list[Stall]) -> tuple[list[Stall], list[Stall]]:
-    """(failures, warnings): a stall fails the test when the loop thread was caught running
-    code on the loop (outside the app's warm-up); one where it only waited for the GIL or a
-    CPU (another thread held the interpreter, or nothing could be caught) is a warning."""
-    failing = [s for s in stalls if s.on_loop and not s.warming_up]
-    return failing, [s for s in stalls if s not in failing]
+class Verdict(NamedTuple):
+    failing: list[Stall]  # the app's code blocked the loop: the test fails
+    by_tests: list[Stall]  # test or harness code blocked it: reported and counted
+    waiting: list[Stall]  # nothing ran on the loop (a GIL or CPU wait, or app warm-up): a warning
+
+
+def split(stalls: list[Stall]) -> Verdict:
+    """Sort stalls: code caught running on the loop (outside the app's warm-up) fails the
+    test when it is the app's (:func:`caused_by_tests`); a loop that only waited for the GIL
+    or a CPU (another thread held the interpreter, or nothing could be caught) is a warning."""
+    on_loop = [s for s in stalls if s.on_loop and not s.warming_up]
+    by_tests = [s for s in on_loop if caused_by_tests(s)]
+    failing = [s for s in on_loop if s not in by_tests]
+    return Verdict(failing, by_tests, [s for s in stalls if s not in on_loop])
+
+
+def caused_by_tests(stall: Stall) -> bool:
+    """True when the frame that blocked the loop is the test harness's, not the app's.
+
+    Walking out from the blocking call, the first frame of our own code decides: test code
+    (a test, a fixture, a stand-in, pytest) is the harness's; library code in between
+    (``shutil.copytree``, SQLAlchemy) belongs to whoever called it. The app's code is the
+    app's when it runs as the app runs it: a coroutine of ``preppal`` (or a sync function
+    the loop calls back). Only a plain ``preppal`` function that test code called directly
+    on its loop (a synchronous insert to set up a test) is the test's doing — the app calls
+    those from threads. A stack with no frame of ours is the app's (library code the loop
+    runs for the app: fail, as before).
+    """
+    for frame in reversed(stall.frames):
+        owner = _owner(frame.file)
+        if owner == "harness":
+            return True
+        if owner == "app" and frame.is_async:
+            return False
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _owner(filename: str) -> str:
+    """ "app", "harness" or "library" for a frame's file."""
+    if not filename or filename.startswith("<"):
+        return "library"
+    path = Path(filename).resolve()
+    if path.is_relative_to(APP_DIR):
+        return "app"
+    test_module = path.name == "conftest.py" or (path.name.startswith("test_") and path.suffix == ".py")
+    if test_module or any(path.is_relative_to(d) for d in HARNESS_DIRS):
+        return "harness"
+    return "library"
+
+
+def blocking_frame(stall: Stall) -> str:
+    """The call that blocked and the first frame of our code it came from, in one line."""
+    if not stall.frames:
+        return "(not caught)"
+    inner = stall.frames[-1]
+    ours = next((f for f in reversed(stall.frames) if _owner(f.file) != "library"), inner)
+    text = f"{inner.name} ({_short(inner)})"
+    return text if ours is inner else f"{text} from {ours.name} ({_short(ours)})"
+
+
+def _short(frame: Frame) -> str:
+    path = Path(frame.file)
+    for root in (APP_DIR.parent, Path.cwd()):
+        if path.is_relative_to(root):
+            return f"{path.relative_to(root)}:{frame.line}"
+    return f"{Path(*path.parts[-3:])}:{frame.line}"
+
+
+# ---- the count of test-caused stalls (a pytest plugin, registered in tests/conftest.py) ---------
+
+_by_tests: list[tuple[str, Stall]] = []
+_waits = 0
+
+
+def judge(stalls: list[Stall], test: str) -> Verdict:
+    """:func:`split`, counting the test-caused stalls and the waits for the end of the run."""
+    global _waits
+    verdict = split(stalls)
+    _by_tests.extend((test, stall) for stall in verdict.by_tests)
+    _waits += len(verdict.waiting)
+    return verdict
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if not enabled():
+        return
+    reporter = terminalreporter
+    reporter.section("loop guard")
+    reporter.write_line(
+        f"loop stalls caused by test code: {len(_by_tests)} (reported, not failed; move them off the loop)"
+    )
+    for test, stall in _by_tests:
+        reporter.write_line(f"  {stall.blocked_ms:.0f} ms in {test}: {blocking_frame(stall)}")
+    reporter.write_line(f"loop waits for the GIL or a CPU (warnings, not code on the loop): {_waits}")
 
 
 def describe(stalls: list[Stall], where: str) -> str:
     parts = [f"the event loop of {where} was blocked {len(stalls)} time(s) for more than {THRESHOLD_S * 1000:.0f} ms:"]
     for stall in stalls[:3]:
-        parts.append(f"--- blocked {stall.blocked_ms:.0f} ms (woke {stall.late_ms:.0f} ms late), stack:\n{stall.stack}")
+        parts.append(
+            f"--- blocked {stall.blocked_ms:.0f} ms (woke {stall.late_ms:.0f} ms late) in {blocking_frame(stall)}, "
+            f"stack:\n{stall.stack}"
+        )
     return "\n".join(parts)
 
 
@@ -68,7 +180,10 @@ class StallFile:
         return records
 
     def new_stalls(self) -> list[Stall]:
-        fields = set(Stall.__dataclass_fields__)
-        return [
-            Stall(**{k: v for k, v in r.items() if k in fields}) for r in self.new_records() if r.get("kind") == "stall"
-        ]
+        return [_stall_from(r) for r in self.new_records() if r.get("kind") == "stall"]
+
+
+def _stall_from(record: dict) -> Stall:
+    fields = {k: v for k, v in record.items() if k in Stall.__dataclass_fields__}
+    fields["frames"] = tuple(Frame(*f) for f in fields.get("frames", ()))
+    return Stall(**fields)
