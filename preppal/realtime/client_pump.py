@@ -16,7 +16,7 @@ faster than real time    4006   error at most once a second, excess audio droppe
 code over 64 KiB         4007   error, that snapshot ignored (the socket stays open)
 too many frames          4006   error at most once a second, excess frames dropped
                                 unparsed (counted before the size check and the parse);
-                                an EndRequest is never dropped
+                                an EndRequest (its exact 2-byte encoding) is never dropped
 =======================  =====  =====================================================
 
 The ASGI server has read a whole message before this loop sees it: granian (tungstenite
@@ -32,21 +32,25 @@ from starlette.websockets import WebSocket
 from preppal import codes
 from preppal.editor import MAX_CODE_BYTES, code_bytes
 from preppal.realtime.codec import MalformedFrame, decode_client
+from preppal.realtime.codec import client_end as encode_end_request
 from preppal.realtime.limits import MAX_AUDIO_BYTES, MAX_FRAME_BYTES, FrameLimiter, RealTimeLimiter, Throttle
 
 if TYPE_CHECKING:
     from preppal.realtime.link import ClientLink, Inbound
 
 MAX_STRIKES = 20  # malformed frames tolerated per connection before we hang up
-# ClientToServerMessage{end_request} on the wire: field 2, length-delimited (tag 0x12) and
-# tiny. It passes the frame budget: after a stall the browser's backlog arrives at once,
-# and the candidate's End must not be dropped with the excess audio.
-_END_REQUEST_TAG = 0x12
-_END_REQUEST_MAX_BYTES = 16
+# ClientToServerMessage{end_request: {}} on the wire, exactly as the browser's protobufjs
+# writes it: field 2, length-delimited, empty. It passes the frame budget (after a stall
+# the browser's backlog arrives at once, and the candidate's End must not be dropped with
+# the excess audio) but only byte for byte: protobuf keeps the *last* oneof member of a
+# message, so ``12 00`` followed by an audio or code field parses as audio or code, and a
+# prefix check let a flood of those past the budget (issue 22).
+END_REQUEST_FRAME = encode_end_request()
+PRIORITY_FRAMES = (END_REQUEST_FRAME,)  # the frames that skip the frame budget, compared whole
 
 
-def _is_end_request(data: bytes | None) -> bool:
-    return data is not None and 0 < len(data) <= _END_REQUEST_MAX_BYTES and data[0] == _END_REQUEST_TAG
+def _priority(data: bytes | None) -> bool:
+    return data is not None and any(data == frame for frame in PRIORITY_FRAMES)  # length first: cheap
 
 
 async def pump_client(link: ClientLink, inbound: Inbound, ws: WebSocket) -> None:
@@ -63,7 +67,7 @@ async def pump_client(link: ClientLink, inbound: Inbound, ws: WebSocket) -> None
         message = await receive()
         if message["type"] != "websocket.receive":
             return  # websocket.disconnect
-        if not frames.allow() and not _is_end_request(message.get("bytes")):
+        if not frames.allow() and not _priority(message.get("bytes")):
             if flood_note.ready():
                 await link.reject(ws, codes.TOO_FAST, close=False)
             continue

@@ -6,12 +6,13 @@ fast; bench/fuzz.py runs ≥ 100,000 frames against a live relay."""
 from __future__ import annotations
 
 import asyncio
+from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from preppal import codes
-from preppal.realtime import client_pump
+from preppal.realtime import client_pump, codec
 from preppal.realtime.limits import MAX_FRAME_BYTES
 from preppal.realtime.pb import interview_pb2 as pb
 
@@ -130,3 +131,59 @@ def test_garbage_is_answered_and_closed_after_the_strike_limit(frames) -> None:
     refusals = [code for code, _ in seen.rejects]
     assert all(code in KNOWN_CODES for code in refusals)
     assert len(refusals) <= client_pump.MAX_STRIKES
+
+
+# ---- frames that skip the frame budget (issue 22) ----------------------------------------
+
+
+class ClosedBudget:
+    """A frame limiter with nothing left: only the priority frames may pass it."""
+
+    def allow(self) -> bool:
+        return False
+
+
+def _pump_over_budget(frames: list[bytes]) -> Recorder:
+    with mock.patch.object(client_pump, "FrameLimiter", ClosedBudget):
+        return _pump(frames)
+
+
+def test_end_request_then_audio_is_not_an_end_request() -> None:
+    """``12 00`` + an audio field parses as audio (a oneof keeps its last member): it took the
+    EndRequest fast path past the frame budget, 20,000 of 20,000 parsed against 251."""
+    audio_after_end = codec.client_end() + codec.client_audio(b"\x01\x00" * 8)
+    code_after_end = (
+        codec.client_end()
+        + pb.ClientToServerMessage(code_snapshot=pb.CodeSnapshot(code="x", language="text")).SerializeToString()
+    )
+    seen = _pump_over_budget([audio_after_end] * 50 + [code_after_end] * 50)
+    assert seen.audio == [] and seen.others == [] and seen.ends == 0
+    assert _pump_over_budget([codec.client_end()]).ends == 1  # the real one still passes
+
+
+def _starts_like(frame: bytes) -> st.SearchStrategy[bytes]:
+    """Frames that share a prefix with ``frame`` (its first byte at least) but are not it."""
+    return (
+        st.tuples(st.integers(1, len(frame)), st.binary(max_size=64))
+        .map(lambda t: frame[: t[0]] + t[1])
+        .filter(lambda data: data != frame)
+    )
+
+
+@FUZZ
+@given(st.data())
+def test_frames_starting_with_a_fast_path_prefix_pay_the_budget(data) -> None:
+    for priority in client_pump.PRIORITY_FRAMES:
+        frames = data.draw(st.lists(_starts_like(priority), min_size=1, max_size=20))
+        seen = _pump_over_budget(frames)
+        assert seen.audio == [] and seen.others == [] and seen.ends == 0
+        assert {code for code, _ in seen.rejects} <= {codes.TOO_FAST}
+
+
+@FUZZ
+@given(st.lists(st.one_of(_starts_like(codec.client_end()), st.just(codec.client_end())), max_size=30))
+def test_frames_starting_with_a_fast_path_prefix_within_the_budget(frames) -> None:
+    """Under the budget the same frames are parsed as what they are (never a crash)."""
+    seen = _pump(frames)
+    assert {code for code, _ in seen.rejects} <= KNOWN_CODES
+    assert seen.ends >= frames.count(codec.client_end())
