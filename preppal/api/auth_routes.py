@@ -8,7 +8,8 @@ without JavaScript.
 
 The client address used for sign-in throttling is the socket peer as the ASGI server
 reports it; ``X-Forwarded-For`` is believed only from the proxies listed in
-``PREPPAL_TRUSTED_PROXIES`` (anyone else could rotate it to dodge the limit).
+``PREPPAL_TRUSTED_PROXIES`` (anyone else could rotate it to dodge the limit), and only as
+far as they wrote it: the right-most hop, over every header line, that is not one of them.
 
 Hostile input: the body is capped by :mod:`preppal.api.body_limit` before it is read, the
 form parser takes no files and a handful of small fields, and a cross-site post (login
@@ -18,7 +19,6 @@ CSRF: signing a victim's browser into the attacker's account) is refused with 40
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
@@ -27,38 +27,22 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from preppal import routes
+from preppal.api import headers
 from preppal.services import auth, oauth, rate_limit
 from preppal.services.calls import call_service
 from preppal.services.errors import ServiceError
 from preppal.services.input_limits import FORM_BODY_BYTES, FORM_MAX_FIELDS
 from preppal.settings import get_settings
 
-log = logging.getLogger(__name__)
 OAUTH_COOKIE = "preppal_oauth"
 OAUTH_COOKIE_PATH = routes.OAUTH_PREFIX
 PASSWORD_REMOVED_NOTICE = "password-removed"
-_warned_untrusted_proxy = False
 
 
 def client_address(request: Request) -> str:
-    """The address to throttle by: the socket peer, or behind a trusted reverse proxy the
-    nearest ``X-Forwarded-For`` hop that is not itself a trusted proxy."""
-    global _warned_untrusted_proxy
+    """The address to throttle by (:func:`preppal.api.headers.client_address`)."""
     peer = request.client.host if request.client else ""
-    trusted = get_settings().trusted_proxies
-    if peer not in trusted:
-        if "x-forwarded-for" in request.headers and not _warned_untrusted_proxy:
-            _warned_untrusted_proxy = True  # everyone behind that proxy shares one address
-            log.warning(
-                "X-Forwarded-For from %s, which is not in PREPPAL_TRUSTED_PROXIES: throttling by the proxy's address",
-                peer,
-            )
-        return peer
-    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted:
-            return hop
-    return peer
+    return headers.client_address(peer, request.headers, get_settings().trusted_proxies)
 
 
 def safe_next(target: str | None) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from preppal.api.headers import decimal
 from preppal.services import input_limits as caps
 
 # (path prefix, cap in bytes); the first prefix that matches wins.
@@ -114,8 +115,7 @@ def _content_length(scope: Scope) -> int | None:
     """The declared length, 0 when absent (chunked: counted while streaming), None if bogus."""
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
-            text = value.decode("latin-1").strip()
-            return int(text) if text.isdigit() and len(text) <= 18 else None
+            return decimal(value.decode("latin-1").strip())  # ASCII digits only
     return 0
 
 

@@ -14,6 +14,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from preppal import routes
+from preppal.api import headers
 from preppal.services import auth, export
 from preppal.services.calls import call_service
 from preppal.services.errors import NotFound, ServiceError
@@ -48,7 +49,8 @@ async def _export(request: Request, render: Callable[[FeedbackSnapshot], bytes |
         body = await call_service(render, snap)
     except ServiceError as exc:
         return PlainTextResponse(exc.message, status_code=exc.http_status)
-    return _download(body, media_type, export.content_disposition(snap, ext))
+    iv = snap.interview
+    return _download(body, media_type, headers.content_disposition(iv.role, iv.created_at, ext))
 
 
 async def export_markdown(request: Request) -> Response:

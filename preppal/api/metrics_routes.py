@@ -2,8 +2,9 @@
 
 Only the configured addresses may read it (``PREPPAL_METRICS_ALLOW``: addresses or CIDR
 networks, loopback by default). A request that came through a proxy (it carries
-``X-Forwarded-For``) is refused unless every hop is allowed too, so putting the app behind
-nginx does not open it to the world; scrape each instance directly.
+``X-Forwarded-For``) is refused unless every hop of every such header line is allowed too,
+so putting the app behind nginx or HAProxy (which adds a line of its own rather than
+extending the client's) does not open it to the world; scrape each instance directly.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from preppal.api.headers import forwarded_hops
 from preppal.realtime.hub import RelayHub
 from preppal.settings import get_settings
 
@@ -31,7 +33,7 @@ def _allowed(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6
 def metrics_routes(hub: RelayHub) -> list[Route]:
     async def metrics(request: Request) -> Response:
         networks = [ipaddress.ip_network(a, strict=False) for a in get_settings().metrics_allow]
-        hops = [h for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+        hops = forwarded_hops(request.headers)  # every header line: a proxy may add its own
         peer = request.client.host if request.client else ""
         if not all(_allowed(a, networks) for a in [peer, *hops]):
             return PlainTextResponse("Forbidden", status_code=403)

@@ -17,6 +17,8 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from preppal import routes
+from preppal.api.headers import content_disposition, decimal
+from preppal.models import Interview
 from preppal.services import auth, interviews, recordings
 from preppal.services.errors import NotFound
 from preppal.services.recording_store import ByteRange, RecordingStore
@@ -27,32 +29,31 @@ UNSATISFIABLE = "unsatisfiable"
 
 def parse_range(header: Optional[str], size: int) -> ByteRange | str | None:
     """One ``bytes=`` range of RFC 9110: a :class:`ByteRange`, :data:`UNSATISFIABLE`, or None
-    when there is no usable Range (absent, malformed, several ranges: the whole body is sent)."""
+    when there is no usable Range (absent, malformed, several ranges: the whole body is sent).
+    Numbers are ASCII digits only (:func:`preppal.api.headers.decimal`)."""
     if not header or not header.startswith("bytes=") or "," in header:
         return None
-    first, sep, last = header[len("bytes=") :].strip().partition("-")
-    if not sep or not (first + last).isdigit() or len(first + last) > 18:
+    first_text, sep, last_text = header[len("bytes=") :].strip().partition("-")
+    first, last = decimal(first_text) if first_text else None, decimal(last_text) if last_text else None
+    if not sep or (first is None and last is None) or (first_text and first is None) or (last_text and last is None):
         return None
-    if not first:  # the last N bytes
-        n = int(last)
-        return ByteRange(max(0, size - n), size - 1, size) if n > 0 and size > 0 else UNSATISFIABLE
-    start = int(first)
-    if last and int(last) < start:
+    if first is None:  # the last N bytes
+        return ByteRange(max(0, size - last), size - 1, size) if last and size > 0 else UNSATISFIABLE
+    if last is not None and last < first:
         return None
-    if start >= size:
+    if first >= size:
         return UNSATISFIABLE
-    return ByteRange(start, min(int(last), size - 1) if last else size - 1, size)
+    return ByteRange(first, size - 1 if last is None else min(last, size - 1), size)
 
 
-def _owned(request: Request) -> Optional[str]:
+def _owned(request: Request) -> Optional[Interview]:
     user = auth.user_for_session(request.cookies.get(auth.SESSION_COOKIE, ""))
     if user is None:
         return None
     try:
-        interview = interviews.get_interview(user.id, request.path_params["interview_id"])
+        return interviews.get_interview(user.id, request.path_params["interview_id"])
     except NotFound:
         return None
-    return interview.role
 
 
 async def _in_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
@@ -73,8 +74,8 @@ def recording_routes(store: RecordingStore) -> list[Route]:
         track = request.query_params.get("track", "mix")
         if track not in recordings.PLAYABLE:
             return not_found
-        role = await asyncio.to_thread(_owned, request)
-        if role is None:
+        interview = await asyncio.to_thread(_owned, request)
+        if interview is None:
             return not_found
         interview_id, name = request.path_params["interview_id"], recordings.file_name(track)
         size = await asyncio.to_thread(store.size, interview_id, name)
@@ -84,12 +85,17 @@ def recording_routes(store: RecordingStore) -> list[Route]:
         if wanted == UNSATISFIABLE:
             return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
         part = wanted if isinstance(wanted, ByteRange) else ByteRange(0, size - 1, size)
-        disposition = "attachment" if request.query_params.get("download") else "inline"
         headers = {
             "Accept-Ranges": "bytes",
             "Content-Length": str(part.length),
             "Cache-Control": "private, no-cache",
-            "Content-Disposition": f'{disposition}; filename="{recordings.download_name(role, track)}"',
+            "Content-Disposition": content_disposition(
+                interview.role,
+                interview.created_at,
+                "ogg",
+                part=recordings.download_part(track),
+                disposition="attachment" if request.query_params.get("download") else "inline",
+            ),
         }
         if isinstance(wanted, ByteRange):
             headers["Content-Range"] = f"bytes {part.start}-{part.end}/{size}"

@@ -91,6 +91,25 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(db, monkeypat
     assert client_address(request("198.51.100.7", "203.0.113.1")) == "198.51.100.7"
 
 
+async def test_forwarded_for_on_several_lines_takes_the_right_most_untrusted_hop(db, monkeypatch) -> None:
+    """Issue 22: behind a proxy that appends its own header line (HAProxy) only the first line,
+    which the client wrote, was read: the throttle address was the attacker's choice."""
+    from starlette.requests import Request
+
+    from preppal.api.auth_routes import client_address
+    from preppal.settings import reset_settings
+
+    def request(peer: str, *lines: str) -> Request:
+        headers = [(b"x-forwarded-for", line.encode()) for line in lines]
+        return Request({"type": "http", "client": (peer, 1), "headers": headers, "method": "POST", "path": "/"})
+
+    monkeypatch.setenv("PREPPAL_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.0/24")
+    reset_settings()
+    assert client_address(request("10.0.0.1", "6.6.6.6", "203.0.113.1")) == "203.0.113.1"
+    assert client_address(request("10.0.0.1", "6.6.6.6, 7.7.7.7", "203.0.113.1, 10.0.0.9")) == "203.0.113.1"
+    assert client_address(request("10.0.0.1", "10.0.0.5", "10.0.0.7")) == "10.0.0.1"  # only proxies: the peer
+
+
 @pytest.mark.parametrize(
     ("target", "expected"),
     [

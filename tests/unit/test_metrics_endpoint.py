@@ -35,3 +35,11 @@ async def test_other_addresses_and_proxied_requests_are_refused(db, monkeypatch)
     reset_settings()
     assert (await get("10.1.2.3")).status_code == 200
     assert (await get("127.0.0.1")).status_code == 403
+
+
+async def test_forwarded_for_on_several_lines_is_read_whole(db):
+    """Issue 22: a proxy that appends its own X-Forwarded-For line (HAProxy) left the client's
+    own first line as the only one read: a client writing "127.0.0.1" read /metrics."""
+    lines = [("x-forwarded-for", "127.0.0.1"), ("x-forwarded-for", "203.0.113.9")]  # client's, then the proxy's
+    assert (await get("127.0.0.1", httpx.Headers(lines))).status_code == 403
+    assert (await get("127.0.0.1", httpx.Headers([("x-forwarded-for", "127.0.0.1")] * 2))).status_code == 200
