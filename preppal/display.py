@@ -15,6 +15,7 @@ server share these formats. Times stay in UTC, as everywhere in the UI.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -182,6 +183,23 @@ def day(value: datetime) -> str:
 def file_day(value: datetime) -> str:
     """A day inside a file name (sorts by date): "2026-03-06"."""
     return _aware(value).strftime("%Y-%m-%d")
+
+
+def _slug(text: str, *, ascii_only: bool) -> str:
+    if ascii_only:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    # Marks stay: Devanagari vowel signs and viramas are part of their word ("सॉफ्टवेयर").
+    slug = "".join(c if c.isalnum() or unicodedata.category(c).startswith("M") else "-" for c in text.lower())
+    return "-".join(part for part in slug.split("-") if part)[:40].strip("-")
+
+
+def download_name(role: str, created_at: datetime, ext: str, *, part: str = "", ascii_only: bool = True) -> str:
+    """Every download's file name: ``preppal-<day>-<role>[-<part>].<ext>`` (exports, recordings).
+
+    ASCII by default (any header can carry it); ``ascii_only=False`` keeps the role's own
+    letters for the RFC 5987 ``filename*`` beside it (:func:`preppal.api.headers.content_disposition`)."""
+    slug = _slug(role, ascii_only=ascii_only) or "interview"
+    return f"preppal-{file_day(created_at)}-{slug}{'-' + part if part else ''}.{ext}"
 
 
 def number(value: Optional[float], language: str = DEFAULT_LANGUAGE, *, digits: int = 1) -> str:

@@ -99,7 +99,6 @@ def delete_recording(store: RecordingStore, interview_id: str) -> None:
     store.delete(interview_id)
 
 
-def download_name(role: str, track: str) -> str:
-    """``preppal-<role>-<track>.ogg`` with only filename-safe characters."""
-    slug = "".join(c if c.isalnum() else "-" for c in role.lower()).strip("-")[:40] or "interview"
-    return f"preppal-{slug}-{'recording' if track == MIX else track}.ogg"
+def download_part(track: str) -> str:
+    """What a downloaded track's file name says after the role (:func:`preppal.display.download_name`)."""
+    return "recording" if track == MIX else track

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import httpx
 import pytest
@@ -109,3 +110,76 @@ def test_json_api_survives_any_bytes(world, raw, content_type) -> None:
     headers = {"content-type": content_type, "authorization": f"Bearer {get_settings().worker_secret}"}
     r = _request("POST", "/api/interview/submitTranscript", content=raw, headers=headers)
     assert r.status_code in {401, 404, 409, 413, 422}, (r.status_code, r.text[:300])
+
+
+# ---- header numbers: Range and Content-Length (issue 22) ---------------------------------
+
+ASCII_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
+# Digits of other scripts pass str.isdigit() and int() reads or refuses them: "²", "٣", "５".
+digits = st.text(alphabet=st.sampled_from("0123456789²³¹٣५５᧐𝟗 +-_x"), max_size=22)
+range_headers = st.one_of(
+    st.text(max_size=40),
+    st.tuples(digits, digits).map(lambda t: f"bytes={t[0]}-{t[1]}"),
+    digits.map(lambda d: f"bytes={d}"),
+)
+
+
+@settings(FUZZ, max_examples=500)
+@given(header=range_headers, size=st.integers(0, 2**40))
+def test_range_parser_answers_every_header(header, size) -> None:
+    from preppal.api.recording_routes import UNSATISFIABLE, parse_range
+    from preppal.services.recording_store import ByteRange
+
+    wanted = parse_range(header, size)  # never raises
+    if isinstance(wanted, ByteRange):
+        assert 0 <= wanted.start <= wanted.end < size == wanted.size
+    else:
+        assert wanted in (None, UNSATISFIABLE)
+    if wanted is not None:  # only plain ASCII numbers are read at all
+        assert ASCII_RANGE.fullmatch(header.strip()[:6] + header[6:].strip()), header
+
+
+def _latin1(text: str) -> bytes:
+    return text.encode("latin-1", "replace")  # "²³¹" are Latin-1 bytes a client can send as they are
+
+
+@settings(FUZZ, max_examples=500)
+@given(
+    value=st.one_of(
+        digits.map(lambda d: d.encode("utf-8", "surrogatepass")), digits.map(_latin1), st.binary(max_size=24)
+    ),
+    body=st.binary(max_size=64),
+)
+def test_content_length_parser_answers_every_value(value, body) -> None:
+    """A declared length is read only when it is ASCII digits; anything else is a 413 before
+    one byte is read (never a 500)."""
+    from preppal.api.body_limit import BodyLimitMiddleware
+
+    reached: list[bool] = []
+
+    async def app(scope, receive, send):
+        reached.append(True)
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "path": "/api/x",
+        "method": "POST",
+        "headers": [(b"content-length", value)],
+    }
+    asyncio.run(BodyLimitMiddleware(app, default=1024)(scope, receive, send))
+    status = sent[0]["status"]
+    plain = value.decode("latin-1").strip()
+    if plain and plain.isascii() and plain.isdigit() and len(plain) <= 18 and int(plain) <= 1024:
+        assert status == 204 and reached
+    else:
+        assert status == 413 and not reached

@@ -12,6 +12,7 @@ import httpx
 import numpy as np
 import pytest
 
+from preppal import display
 from preppal.api.app import build_api
 from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.hub import RelayConfig, RelayHub
@@ -198,9 +199,37 @@ async def test_owner_downloads_the_recording_with_ranges(owned, client, store) -
 
     r = await _get(client, url + "?track=candidate&download=1", owned["alice"])
     assert r.status_code == 200 and r.content == store.read_all(owned["id"], "candidate.ogg")
-    assert r.headers["content-disposition"] == 'attachment; filename="preppal-backend---platform-candidate.ogg"'
+    day = display.file_day(interviews.get_interview_any(owned["id"]).created_at)
+    assert r.headers["content-disposition"] == f'attachment; filename="preppal-{day}-backend-platform-candidate.ogg"'
     decoded = recordings.decode_ogg(r.content, RATE)
     assert abs(len(decoded) / RATE - 6.0) < 0.05
+
+
+@pytest.mark.parametrize("role", ["Инженер-программист", "ソフトウェアエンジニア", "सॉफ्टवेयर इंजीनियर"])
+async def test_any_role_downloads_with_an_rfc5987_name(owned, client, role) -> None:
+    """Issue 22: a Cyrillic, CJK or Hindi role put its letters in a latin-1 header: 500. The
+    recording now shares the exports' helper (an ASCII name and the full one, RFC 5987)."""
+    from urllib.parse import unquote
+
+    from preppal.db import session_scope
+    from preppal.models import Interview
+
+    with session_scope() as session:
+        session.get(Interview, owned["id"]).role = role
+    r = await _get(client, f"/api/interview/{owned['id']}/recording.ogg?download=1", owned["alice"])
+    assert r.status_code == 200 and r.content.startswith(b"OggS")
+    header = r.headers["content-disposition"]
+    header.encode("latin-1")
+    assert header.startswith('attachment; filename="preppal-') and '-recording.ogg"' in header
+    assert unquote(header.split("filename*=UTF-8''")[1]).endswith(f"-{role.lower().replace(' ', '-')}-recording.ogg")
+
+
+async def test_range_with_non_ascii_digits_is_ignored_not_500(owned, client) -> None:
+    """Issue 22: ``bytes=²-`` passed ``isdigit()`` and ``int()`` raised: 500 with a traceback."""
+    url = f"/api/interview/{owned['id']}/recording.ogg"
+    for header in (b"bytes=\xb2-", b"bytes=-\xb9", "bytes=0-٣".encode(), "bytes=５-9".encode()):  # ² ¹ in Latin-1
+        r = await _get(client, url, owned["alice"], {"Range": header})
+        assert r.status_code == 200 and r.content.startswith(b"OggS"), header  # no usable Range: the whole file
 
 
 async def test_nobody_else_gets_the_recording(owned, client) -> None:
