@@ -10,9 +10,9 @@ beside them (:func:`content_disposition`, RFC 6266/5987).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
-from urllib.parse import quote
 
 from preppal import display
 from preppal.languages import DEFAULT_LANGUAGE
@@ -74,8 +74,19 @@ def metric_rows(m: dict[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]<>|~&])")  # code, emphasis, links, HTML, tables, entities
+_MD_BLOCK_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))")  # a heading, quote, list or rule at a line's start
+
+
+def _md(text: object, *, line_start: bool = False) -> str:
+    """Text as Markdown that renders as that text (issue 22): one line (a newline could start
+    a heading, a list or a table row) with every character that means something inline
+    backslash-escaped, so an HTML tag, a link, emphasis or a table pipe in a role or an
+    answer prints as written; ``line_start`` also escapes a block marker it begins with."""
+    out = _MD_INLINE.sub(r"\\\1", " ".join(str(text).split()))
+    if line_start:
+        out = _MD_BLOCK_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), out)
+    return out
 
 
 def _source_line(fb: Feedback) -> str:
@@ -88,39 +99,46 @@ def _source_line(fb: Feedback) -> str:
 
 def to_markdown(report: FeedbackSnapshot) -> str:
     iv, fb, m = report.interview, report.feedback, report.metrics
-    out = [f"# Interview feedback — {iv.role}", ""]
-    out += [f"- **{label}:** {value}" for label, value in _header(report)]
+    out = [f"# Interview feedback — {_md(iv.role)}", ""]
+    out += [f"- **{label}:** {_md(value)}" for label, value in _header(report)]
     out.append("")
     if report.ready and fb.overall_score is not None:
-        out += [f"## Overall score: {fb.overall_score} / 100", "", f"_{_source_line(fb)}_", "", fb.summary, ""]
+        out += [
+            f"## Overall score: {fb.overall_score} / 100",
+            "",
+            f"_{_md(_source_line(fb))}_",
+            "",
+            _md(fb.summary, line_start=True),
+            "",
+        ]
         out += ["| Category | Score |", "|---|---|"]
         scored = [(label, fb.scores[key]) for key, label in CATEGORIES.items() if fb.scores.get(key) is not None]
         out += [f"| {label} | {value} |" for label, value in scored]
         for heading, points in (("Strengths", fb.strengths), ("Improvements", fb.improvements)):
             out += ["", f"## {heading}", ""]
             for p in points:
-                out.append(f"- **{p['title']}** — {p['detail']}")
+                out.append(f"- **{_md(p['title'])}** — {_md(p['detail'])}")
                 if p.get("quote"):
-                    out.append(f"  > “{_cell(p['quote'])}”")
+                    out.append(f"  > “{_md(p['quote'])}”")
         if fb.question_notes:
             out += ["", "## Question by question", ""]
             for i, note in enumerate(fb.question_notes, 1):
-                out += [f"### {i}. {_cell(note['question'])}", ""]
+                out += [f"### {i}. {_md(note['question'])}", ""]
                 if note.get("answer_quote"):
-                    out += [f"> “{_cell(note['answer_quote'])}”", ""]
-                out += [note["assessment"], ""]
+                    out += [f"> “{_md(note['answer_quote'])}”", ""]
+                out += [_md(note["assessment"], line_start=True), ""]
                 if note.get("code_note"):
-                    out += [f"**Your code:** {note['code_note']}", ""]
-                out += [f"**A stronger answer:** {note['better_answer']}", ""]
+                    out += [f"**Your code:** {_md(note['code_note'])}", ""]
+                out += [f"**A stronger answer:** {_md(note['better_answer'])}", ""]
     elif report.ready:
-        out += ["## Feedback", "", fb.summary, ""]
+        out += ["## Feedback", "", _md(fb.summary, line_start=True), ""]
     elif fb is not None and fb.status == FeedbackStatus.FAILED:
-        out += ["## Feedback", "", fb.error or "Feedback is unavailable right now.", ""]
+        out += ["## Feedback", "", _md(fb.error or "Feedback is unavailable right now.", line_start=True), ""]
     else:
         out += ["## Feedback", "", "Feedback has not been produced yet.", ""]
     out += code_markdown(report)
     out += ["", "## Delivery metrics", "", "| Metric | Value |", "|---|---|"]
-    out += [f"| {label} | {_cell(value)} |" for label, value in metric_rows(m)]
+    out += [f"| {_md(label)} | {_md(value)} |" for label, value in metric_rows(m)]
     answers = m.get("answers_detail") or []
     if answers:
         lang, unit = m.get("language") or DEFAULT_LANGUAGE, (m.get("unit") or "words").capitalize()
@@ -138,9 +156,7 @@ def to_markdown(report: FeedbackSnapshot) -> str:
             )
     out += ["", "## Transcript", ""]
     for e in report.transcript:
-        out.append(
-            f"**[{display.clock(e.start_ms)}] {display.speaker_label(e.speaker)}:** {' '.join(e.text.split())}  "
-        )
+        out.append(f"**[{display.clock(e.start_ms)}] {display.speaker_label(e.speaker)}:** {_md(e.text)}  ")
     if not report.transcript:
         out.append("_No transcript was recorded._")
     return "\n".join(out).rstrip() + "\n"
@@ -279,27 +295,3 @@ def to_pdf(report: FeedbackSnapshot) -> bytes:
     if not report.transcript:
         para("No transcript was recorded.", "I")
     return bytes(pdf.output())
-
-
-def _slug(text: str, *, ascii_only: bool) -> str:
-    if ascii_only:
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = "".join(c if c.isalnum() else "-" for c in text.lower())
-    return "-".join(part for part in slug.split("-") if part)[:40].strip("-")
-
-
-def export_filename(report: FeedbackSnapshot, ext: str, *, ascii_only: bool = True) -> str:
-    """``preppal-<day>-<role>.<ext>``; ASCII by default (any header can carry it)."""
-    day = display.file_day(report.interview.created_at)
-    slug = _slug(report.interview.role, ascii_only=ascii_only) or "interview"
-    return f"preppal-{day}-{slug}.{ext}"
-
-
-def content_disposition(report: FeedbackSnapshot, ext: str) -> str:
-    """An attachment header every browser reads: an ASCII ``filename`` and, when the role has
-    other letters (Кириллица, 日本語), the full name as RFC 5987 ``filename*``."""
-    plain, full = export_filename(report, ext), export_filename(report, ext, ascii_only=False)
-    header = f'attachment; filename="{plain}"'
-    if full != plain:
-        header += f"; filename*=UTF-8''{quote(full, safe='')}"
-    return header

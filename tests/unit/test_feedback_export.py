@@ -55,6 +55,40 @@ def test_markdown_has_feedback_metrics_and_transcript(owned) -> None:
     assert md.count("**[") == 4
 
 
+HOSTILE_ROLE = "Dev\n# Hired <script>alert(1)</script> [win](javascript:alert(1))"
+HOSTILE_LINES = [
+    TranscriptLine(1, Speaker.AI, "Tell me about yourself.", 0, 1_000),
+    TranscriptLine(
+        2, Speaker.USER, "Sure.\n\n## Fake heading\n<img src=x onerror=alert(1)> **bold** | pipe `tick`", 1_000, 2_000
+    ),
+    TranscriptLine(3, Speaker.USER, "- not a list\n1. nor this\n> nor a quote &amp; an entity", 2_000, 3_000),
+]
+
+
+def test_markdown_renders_role_and_answers_as_text(db) -> None:
+    """Issue 22: the role and transcript went into the Markdown as they were (newlines, HTML):
+    a shared export rendered someone's answer as headings, links and markup."""
+    from markdown_it import MarkdownIt  # CommonMark, raw HTML on: what a careless viewer shows
+
+    owner = make_user(name="Ada")
+    interview = interviews.create_interview(owner.id, interview_type="behavioural", role=HOSTILE_ROLE[:200])
+    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interviews.submit_transcript(interview.id, HOSTILE_LINES)
+    feedback.run_feedback(interview.id)
+    md = export.to_markdown(feedback_snapshot(owner.id, interview.id))
+    html = MarkdownIt("commonmark").render(md)
+    assert "<script" not in html and "<img" not in html and "href=" not in html and "<code>" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html  # shown as text
+    headings = [line for line in html.splitlines() if line.startswith(("<h1", "<h2", "<h3"))]
+    assert headings[0].startswith("<h1>Interview feedback — Dev # Hired &lt;script&gt;")
+    assert not any("Fake heading" in h or "Hired" in h for h in headings[1:])
+    assert "**bold**" in html and "&amp;amp; an entity" in html and "- not a list 1. nor this" in html
+    assert (
+        "<li>" not in html.split("<h2>Transcript</h2>")[1]
+        and "<blockquote>" not in html.split("<h2>Transcript</h2>")[1]
+    )
+
+
 def test_markdown_before_feedback_still_exports_transcript_and_metrics(owned) -> None:
     owner, _, interview_id = owned
     md = export.to_markdown(feedback_snapshot(owner, interview_id))
