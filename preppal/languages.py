@@ -11,7 +11,10 @@ ignore ``speechConfig.languageCode`` (Google's Live API guide); the system instr
 what makes them speak it, so both are sent. Mandarin is stored as ``zh-CN`` (the tag
 browsers and CLDR/Babel use) and sent to Gemini as ``cmn-CN``.
 
-The offline interviewer (Whisper tiny.en + espeak English voice) speaks English only.
+The offline interviewer: Whisper tiny.en listens to English, the multilingual Whisper base
+model to the others (``whisper``: the language Whisper is told), and espeak-ng speaks with the
+language's own voice (``espeak``: the voice's identifier in espeak-ng's data, e.g. ``es-419``
+for Latin-American Spanish, ``cmn`` for Mandarin). ``offline``: it can hold the interview.
 Pure data, no imports from the app: the live, service and UI layers all use it.
 """
 
@@ -31,6 +34,8 @@ class Language:
     locale: str  # Babel/CLDR locale for dates and numbers of this interview's content
     spaced: bool = True  # words separated by spaces; False: count characters (ja, zh)
     pace_range: tuple[int, int] = (120, 165)  # comfortable pace in units/min (words or characters)
+    whisper: str = "en"  # the language code Whisper is given (offline listening)
+    espeak: str = "en-us"  # espeak-ng voice identifier (offline speaking)
     offline: bool = False  # the offline interviewer can run it
 
     @property
@@ -46,15 +51,27 @@ class Language:
 LANGUAGES: tuple[Language, ...] = (
     # English interviews keep the UI's own formats (the UI is written in British English).
     Language("en-US", "English", "English", "en-US", "en_GB", offline=True),
-    Language("es-US", "Spanish", "Español", "es-US", "es_US", pace_range=(130, 180)),
-    Language("fr-FR", "French", "Français", "fr-FR", "fr_FR", pace_range=(130, 180)),
-    Language("de-DE", "German", "Deutsch", "de-DE", "de_DE", pace_range=(110, 155)),
-    Language("pt-BR", "Portuguese", "Português", "pt-BR", "pt_BR", pace_range=(130, 180)),
-    Language("hi-IN", "Hindi", "हिन्दी", "hi-IN", "hi_IN", pace_range=(110, 160)),
+    Language("es-US", "Spanish", "Español", "es-US", "es_US", pace_range=(130, 180), whisper="es", espeak="es-419"),
+    Language("fr-FR", "French", "Français", "fr-FR", "fr_FR", pace_range=(130, 180), whisper="fr", espeak="fr"),
+    Language("de-DE", "German", "Deutsch", "de-DE", "de_DE", pace_range=(110, 155), whisper="de", espeak="de"),
+    Language("pt-BR", "Portuguese", "Português", "pt-BR", "pt_BR", pace_range=(130, 180), whisper="pt", espeak="pt-br"),
+    Language("hi-IN", "Hindi", "हिन्दी", "hi-IN", "hi_IN", pace_range=(110, 160), whisper="hi", espeak="hi"),
     # Characters per minute: Japanese mixes kanji and kana (~300-400 kana-mora/min spoken),
     # Mandarin is one syllable per character (~180-260/min in calm speech).
-    Language("ja-JP", "Japanese", "日本語", "ja-JP", "ja_JP", spaced=False, pace_range=(250, 400)),
-    Language("zh-CN", "Mandarin Chinese", "普通话", "cmn-CN", "zh_Hans_CN", spaced=False, pace_range=(180, 260)),
+    Language(
+        "ja-JP", "Japanese", "日本語", "ja-JP", "ja_JP", spaced=False, pace_range=(250, 400), whisper="ja", espeak="ja"
+    ),
+    Language(
+        "zh-CN",
+        "Mandarin Chinese",
+        "普通话",
+        "cmn-CN",
+        "zh_Hans_CN",
+        spaced=False,
+        pace_range=(180, 260),
+        whisper="zh",
+        espeak="cmn",
+    ),
 )
 _BY_CODE = {lang.code: lang for lang in LANGUAGES}
 CODES: tuple[str, ...] = tuple(_BY_CODE)

