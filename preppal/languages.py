@@ -36,7 +36,7 @@ class Language:
     pace_range: tuple[int, int] = (120, 165)  # comfortable pace in units/min (words or characters)
     whisper: str = "en"  # the language code Whisper is given (offline listening)
     espeak: str = "en-us"  # espeak-ng voice identifier (offline speaking)
-    offline: bool = False  # the offline interviewer can run it
+    offline: bool = False  # the offline interviewer can run it (its language pack is written)
 
     @property
     def unit(self) -> str:

@@ -155,12 +155,17 @@ BackendEvent = (
 
 
 class BackendError(Exception):
-    """Raised by :meth:`LiveBackend.start` when the upstream cannot be opened."""
+    """Raised by :meth:`LiveBackend.start` when the upstream cannot be opened.
 
-    def __init__(self, code: int, message: str) -> None:
+    ``keeps_pending``: the server's install is at fault, not the interview (a speech model
+    missing or damaged): nothing started, so the interview stays PENDING and can be held once
+    the install is repaired, instead of being marked ERROR."""
+
+    def __init__(self, code: int, message: str, *, keeps_pending: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.keeps_pending = keeps_pending
 
 
 class LiveBackend(abc.ABC):

@@ -197,6 +197,10 @@ class InterviewSession:
         except BackendError as exc:
             log.info("interviewer unavailable for %s: %s", self.interview_id, exc.message)
             self._metrics.upstream_errors.labels("resume" if resumed else "start").inc()
+            if exc.keeps_pending and resumed is None:  # the server's install is at fault: try again later
+                self._pusher.offer(TranscriptPush(phase="error", message=exc.message))
+                await self.link.close(exc.code, exc.message)
+                return False
             await self._fail(exc.code, exc.message)
             return False
         if resumed is None:

@@ -202,7 +202,7 @@ async def test_a_speculative_reply_is_dropped_when_the_candidate_goes_on_and_use
 async def test_without_the_model_the_silence_rule_decides(monkeypatch) -> None:
     """Model missing or damaged (load_smart_turn logged it and gave None): 700 ms of silence ends a turn."""
     engines = dataclasses.replace(load_engines(), smart_turn=None)
-    monkeypatch.setattr(backend_module, "load_engines", lambda _model_dir=None: engines)
+    monkeypatch.setattr(backend_module, "load_engines", lambda _model_dir=None, _language="en-US": engines)
     call = await started(interview_id="semantic-fallback")
     try:
         await past_the_opening(call)

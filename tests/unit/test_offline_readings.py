@@ -1,0 +1,21 @@
+"""What the voice is given to read: Japanese kanji become kana, other languages are read as written."""
+
+from __future__ import annotations
+
+from preppal.live.offline.readings import KANJI, spoken_form, unread_kanji
+
+
+def test_japanese_kanji_words_are_read_from_the_table() -> None:
+    spoken = spoken_form("今日はよろしくお願いします。", "ja-JP")
+    assert not KANJI.search(spoken) and "きょう" in spoken and "ねがい" in spoken
+
+
+def test_kanji_without_a_reading_are_left_out_not_spelled() -> None:
+    """espeak-ng would say "Chinese letter" for each one; the caption still shows them."""
+    assert unread_kanji("鬱陶しい", "ja-JP") == ["鬱陶"]
+    assert spoken_form("鬱陶しい", "ja-JP") == "しい"
+
+
+def test_other_languages_are_spoken_as_written() -> None:
+    for code, text in (("zh-CN", "你好，今天我们聊聊你的项目。"), ("hi-IN", "नमस्ते"), ("es-US", "¿Qué tal?")):
+        assert spoken_form(text, code) == text
