@@ -12,7 +12,7 @@ import threading
 import time
 
 from preppal import display
-from preppal.services import feedback, rate_limit
+from preppal.services import feedback, rate_limit, tokens
 from preppal.services.recording_store import RecordingStore
 from preppal.settings import get_settings
 
@@ -20,15 +20,22 @@ log = logging.getLogger("preppal.tasks")
 PURGE_EVERY_S = 60.0
 
 
+def purge_expired_rows() -> None:
+    """Rows that only matter until a time has passed: rate-limit windows that have ended and
+    spent worker-token ids of expired tokens."""
+    rate_limit.purge_expired()
+    tokens.purge_spent_tokens()
+
+
 async def purge_rate_limits() -> None:
-    """Counters of rate-limit windows that have ended are deleted once a minute.
+    """Housekeeping once a minute: :func:`purge_expired_rows`.
 
     (Interviews a dead relay left IN_PROGRESS are the relay hub's: RelayHub.sweep.)"""
     while True:
         try:
-            await asyncio.to_thread(rate_limit.purge_expired)
+            await asyncio.to_thread(purge_expired_rows)
         except Exception:  # a database hiccup must not kill the loop
-            log.exception("rate-limit purge failed; will retry")
+            log.exception("housekeeping purge failed; will retry")
         await asyncio.sleep(PURGE_EVERY_S)
 
 

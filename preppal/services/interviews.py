@@ -218,7 +218,7 @@ def delete_interview(user_id: int, interview_id: str, recordings: Optional[Recor
     The recording goes first (``recordings``: default the store the settings describe): if
     storage fails, nothing is deleted and the candidate can try again, so no recording is
     ever left behind without its interview."""
-    from preppal.models import CodeSnapshot, Feedback  # local: only deletion needs them
+    from preppal.models import CodeSnapshot, Feedback, UsedWorkerToken  # local: only deletion needs them
 
     def check_deletable(session: Session) -> Interview:
         interview = _owned(session, user_id, interview_id)
@@ -237,6 +237,7 @@ def delete_interview(user_id: int, interview_id: str, recordings: Optional[Recor
         session.exec(sa.delete(TranscriptEntry).where(TranscriptEntry.interview_id == interview_id))
         session.exec(sa.delete(CodeSnapshot).where(CodeSnapshot.interview_id == interview_id))
         session.exec(sa.delete(ScorecardEntry).where(ScorecardEntry.interview_id == interview_id))
+        session.exec(sa.delete(UsedWorkerToken).where(UsedWorkerToken.interview_id == interview_id))
         session.exec(sa.delete(Feedback).where(Feedback.interview_id == interview_id))
         session.delete(interview)
 

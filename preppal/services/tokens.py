@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from preppal.db import session_scope
@@ -123,6 +124,18 @@ def verify_worker_token(token: str, interview_id: str) -> WorkerClaims:
         )
     except (KeyError, TypeError, ValueError):
         raise TokenError("Invalid token.") from None
+
+
+SPENT_KEPT_AFTER_EXPIRY = timedelta(seconds=60)  # app machines' clocks may differ this much
+
+
+def purge_spent_tokens(now: datetime | None = None) -> int:
+    """Forget spent token ids whose token has expired (it is refused on its ``exp`` alone
+    then); run by the housekeeping task. One row was kept per relay connection forever."""
+    cutoff = (now or datetime.now(UTC)) - SPENT_KEPT_AFTER_EXPIRY
+    with session_scope() as session:
+        result = session.exec(sa.delete(UsedWorkerToken).where(UsedWorkerToken.expires_at < cutoff))
+        return int(result.rowcount or 0)
 
 
 def consume_worker_token(claims: WorkerClaims) -> None:

@@ -138,3 +138,62 @@ def test_token_is_single_use(setup) -> None:
     tokens.consume_worker_token(claims)
     with pytest.raises(TokenError):
         tokens.consume_worker_token(claims)
+
+
+def _spent_rows(interview_id: str | None = None) -> list[str]:
+    from sqlmodel import select
+
+    from preppal.db import session_scope
+    from preppal.models import UsedWorkerToken
+
+    with session_scope() as session:
+        query = select(UsedWorkerToken.jti)
+        if interview_id:
+            query = query.where(UsedWorkerToken.interview_id == interview_id)
+        return list(session.exec(query))
+
+
+def _spend(alice: int, interview_id: str, expires: datetime) -> str:
+    claims = tokens.verify_worker_token(tokens.generate_worker_token(alice, interview_id), interview_id)
+    claims = tokens.WorkerClaims(**{**claims.__dict__, "expires_at": expires})
+    tokens.consume_worker_token(claims)
+    return claims.jti
+
+
+async def test_housekeeping_forgets_spent_tokens_once_they_expired(setup, monkeypatch) -> None:
+    """Issue 22: one UsedWorkerToken row per relay connection was kept forever. The existing
+    once-a-minute housekeeping task drops those of expired tokens (refused on ``exp`` anyway)."""
+    import asyncio
+
+    from preppal import tasks
+
+    alice, _, interview_id = setup
+    now = datetime.now(UTC)
+    old = _spend(alice, interview_id, now - timedelta(minutes=5))
+    fresh = _spend(alice, interview_id, now + timedelta(minutes=5))
+    just_expired = _spend(alice, interview_id, now - timedelta(seconds=5))  # clocks may differ: kept a while
+
+    class OneRound(Exception):
+        pass
+
+    real_sleep = asyncio.sleep
+
+    async def one_round(delay, *args):
+        if delay == tasks.PURGE_EVERY_S:
+            raise OneRound
+        await real_sleep(delay, *args)
+
+    monkeypatch.setattr(asyncio, "sleep", one_round)
+    with pytest.raises(OneRound):
+        await tasks.purge_rate_limits()
+    assert sorted(_spent_rows()) == sorted([fresh, just_expired]) and old not in _spent_rows()
+
+
+def test_deleting_an_interview_deletes_its_spent_tokens(setup) -> None:
+    alice, _, interview_id = setup
+    other = interviews.create_interview(alice, interview_type="technical", role="SRE").id
+    _spend(alice, interview_id, datetime.now(UTC) + timedelta(minutes=5))
+    kept = _spend(alice, other, datetime.now(UTC) + timedelta(minutes=5))
+    interviews.update_status(interview_id, InterviewStatus.ERROR)
+    interviews.delete_interview(alice, interview_id)
+    assert _spent_rows(interview_id) == [] and _spent_rows(other) == [kept]
