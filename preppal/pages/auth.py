@@ -8,6 +8,7 @@ import reflex as rx
 from preppal import routes
 from preppal.components.layout import page
 from preppal.components.native_form import native_form
+from preppal.services import passwords
 from preppal.state.sign_in import AuthFormState
 
 
@@ -124,7 +125,7 @@ def sign_up_page() -> rx.Component:
             "Password",
             "password",
             "password",
-            hint="At least 10 characters; mix letters with digits, capitals or symbols.",
+            hint=passwords.HINT,
             required=True,
             min_length=10,
             auto_complete="new-password",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from preppal.components.interview_bits import field, meta_item
 from preppal.components.layout import page
+from preppal.services import passwords
 from preppal.state.auth import AuthState
 from preppal.state.profile import ProfileState
 
@@ -45,7 +46,7 @@ def _password_card() -> rx.Component:
                         "New password",
                         _password_input("new_password", "new-password"),
                         "new_password",
-                        hint="At least 10 characters; mix letters with digits, capitals or symbols.",
+                        hint=passwords.HINT,
                     ),
                     field(
                         "New password again",

@@ -20,13 +20,12 @@ from sqlmodel import select
 
 from preppal.db import session_scope
 from preppal.models import ExternalIdentity, LoginSession, User, utcnow
-from preppal.services import throttle
+from preppal.services import passwords, throttle
 from preppal.services.errors import AuthError, Conflict, NotFound, ValidationError
 from preppal.services.input_limits import MAX_EMAIL, MAX_NAME, MAX_PASSWORD, check_length, is_email
 from preppal.settings import get_settings
 
 SESSION_COOKIE = "preppal_session"
-MIN_PASSWORD = 10
 _hasher = PasswordHasher()
 # One message whether or not the address already has an account (no probing for members).
 SIGN_UP_REFUSED = (
@@ -41,14 +40,6 @@ def normalize_email(email: str) -> str:
     return check_length((email or "").strip(), MAX_EMAIL, "The email address").lower()
 
 
-def validate_password(password: str) -> None:
-    check_length(password or "", MAX_PASSWORD, "The password")
-    if len(password or "") < MIN_PASSWORD:
-        raise ValidationError(f"Choose a password of at least {MIN_PASSWORD} characters.")
-    if password.isdigit() or password.isalpha() and password.lower() == password:
-        raise ValidationError("Choose a stronger password: mix letters with digits, capitals or symbols.")
-
-
 def sign_up(email: str, password: str, name: str = "") -> User:
     """A new password account. Every length is checked before any parsing or hashing; the
     hash is computed before the address is looked up, so a taken address costs the same
@@ -57,7 +48,7 @@ def sign_up(email: str, password: str, name: str = "") -> User:
     name = check_length((name or "").strip(), MAX_NAME, "The name")
     if not is_email(email):
         raise ValidationError("Enter a valid email address.")
-    validate_password(password)
+    passwords.validate_new_password(password, (email, name))
     password_hash = _hasher.hash(password)
     try:
         with session_scope() as session:
@@ -246,8 +237,8 @@ def _check_current_password(user: User, current: str, client_address: str) -> No
 def change_password(user_id: int, current: str, new: str, *, keep_token: str = "", client_address: str = "") -> None:
     """Set a new password (the current one is required when there is one); every other
     login session of the account is ended."""
-    validate_password(new)
     user = get_profile(user_id)
+    passwords.validate_new_password(new, (user.email, user.name))
     if user.password_hash:
         _check_current_password(user, current, client_address)
     new_hash = _hasher.hash(new)

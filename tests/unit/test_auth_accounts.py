@@ -36,6 +36,34 @@ def test_weak_passwords_are_refused(db, password) -> None:
         auth.sign_up("ada@example.com", password)
 
 
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("password12", "very common password"),
+        ("Password123!", "similar to a commonly used password"),
+        ("qwertyuiop1", "similar to a commonly used password"),
+        ("ada.lovelace1815", "easy to guess"),  # the account's own name and e-mail
+        ("asdfghjkl;'", "rows of keys"),
+    ],
+)
+def test_common_and_guessable_passwords_are_refused_saying_why(db, password, why) -> None:
+    """Issue 22: "password12" was accepted (only one repeated character class was refused).
+    New passwords are checked against common and breached patterns (NIST SP 800-63B) and
+    the message says why."""
+    with pytest.raises(ValidationError, match="stronger password") as refused:
+        auth.sign_up("ada.lovelace@example.com", password, "Ada Lovelace")
+    assert why in refused.value.message.lower(), refused.value.message
+    user = auth.sign_up("ada.lovelace@example.com", "Analytical-engine-1", "Ada Lovelace")
+    with pytest.raises(ValidationError, match="very common password"):
+        auth.change_password(user.id, "Analytical-engine-1", "password12")
+
+
+def test_long_passphrases_need_no_digits_or_capitals(db) -> None:
+    """NIST SP 800-63B: no composition rules; an unguessable lower-case passphrase is fine."""
+    assert auth.sign_up("ada@example.com", "correct horse battery staple").id
+    assert auth.sign_up("bob@example.com", "orchard quantum lantern").id
+
+
 def test_invalid_email_refused(db) -> None:
     with pytest.raises(ValidationError, match="email"):
         auth.sign_up("not-an-email", "Analytical-engine-1")
