@@ -213,7 +213,7 @@ async def update_status(request: Request) -> JSONResponse:
       200: {description: "{interviewId, status}"}
       401: {description: No session and no (or a wrong) secret}
       404: {description: No such interview (of yours)}
-      409: {description: Illegal transition, or another caller moved it first}
+      409: {description: "Illegal transition, moved by another caller first, or a live relay holds it"}
     """
     secret = _worker_secret_ok(request)
     if secret is False:
@@ -230,7 +230,7 @@ async def update_status(request: Request) -> JSONResponse:
     ended_at = _timestamp(body.get("endedAt"), "endedAt")
     if user_id:
         await call_service(interviews.get_interview, user_id, interview_id)  # NotFound unless it is theirs
-    interview = await call_service(interviews.update_status, interview_id, status, ended_at=ended_at)
+    interview = await call_service(interviews.update_status, interview_id, status, ended_at=ended_at, outside=True)
     if interview.status == InterviewStatus.COMPLETED:
         feedback.schedule_feedback(interview.id)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value})
@@ -268,7 +268,7 @@ async def submit_transcript(request: Request) -> JSONResponse:
       200: {description: "{interviewId, status, entries}"}
       401: {description: Missing or wrong worker secret}
       404: {description: No such interview}
-      409: {description: The interview cannot be completed from its status}
+      409: {description: "The interview cannot be completed from its status, or a live relay holds it"}
       413: {description: The body is larger than 2 MiB}
       422: {description: "A field is missing, of the wrong type or out of range: {error: '<field>: <problem>'}"}
     """
@@ -277,7 +277,7 @@ async def submit_transcript(request: Request) -> JSONResponse:
     body = await _json_body(request)
     interview_id, lines, ended_raw = _transcript(body)
     ended_at = _timestamp(ended_raw, "endedAt")
-    interview = await call_service(interviews.submit_transcript, interview_id, lines, ended_at=ended_at)
+    interview = await call_service(interviews.submit_transcript, interview_id, lines, ended_at=ended_at, outside=True)
     feedback.schedule_feedback(interview.id)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value, "entries": len(lines)})
 

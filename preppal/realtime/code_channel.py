@@ -12,7 +12,11 @@ stops and at the end of each candidate turn. Per interview, this channel
   database write a second at most;
 - hands it to the live backend as context (Gemini: ``client_content`` without ending the
   candidate's turn; offline: a walk-through follow-up) and stores it with its time on the
-  transcript's clock, in a thread, never on the event loop.
+  transcript's clock, in a thread, never on the event loop;
+- stores only while this process holds the interview's lease, fenced in the write's own
+  transaction like transcript lines (``owner``): after a take-over the old holder's pending
+  snapshot is refused, and ``on_lost`` is called once. Before the interview is live (no
+  lease yet) the newest snapshot waits and is stored when the backend is attached.
 
 The code is text to show and store; nothing on the server runs it.
 """
@@ -29,6 +33,7 @@ from typing import Optional
 from preppal.editor import MAX_CODE_BYTES, code_bytes, normalise_language
 from preppal.live.base import LiveBackend
 from preppal.services import code_snapshots
+from preppal.services.leases import LeaseLost
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +51,24 @@ class CodeChannel:
     """One interview's editor snapshots. ``offer`` from the socket reader; one task does the rest."""
 
     def __init__(
-        self, interview_id: str, clock_ms: Callable[[], int], *, min_interval_s: Optional[float] = None
+        self,
+        interview_id: str,
+        clock_ms: Callable[[], int],
+        *,
+        owner: Optional[str] = None,
+        on_lost: Callable[[], None] = lambda: None,
+        min_interval_s: Optional[float] = None,
     ) -> None:
         self._interview_id = interview_id
         self._clock_ms = clock_ms
+        self._owner = owner
+        self._on_lost = on_lost
+        self._lost = False
         self._interval = MIN_INTERVAL_S if min_interval_s is None else min_interval_s
         self._latest: Optional[tuple[str, str]] = None
         self._pending: Optional[_Pending] = None
-        self._unsent: Optional[_Pending] = None  # taken before the backend was ready
+        self._unsent: Optional[_Pending] = None  # taken before the backend was ready, stored already
+        self._unstored: Optional[_Pending] = None  # taken before the backend was ready (no lease yet)
         self._backend: Optional[LiveBackend] = None
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()  # cuts a throttle wait short when the interview ends
@@ -81,7 +96,10 @@ class CodeChannel:
     def attach(self, backend: LiveBackend) -> None:
         """The backend is live: from now on snapshots reach it (the newest one at once)."""
         self._backend = backend
-        if self._latest is not None and self._pending is None:
+        if self._unstored is not None and self._pending is None:
+            self._pending, self._unstored = self._unstored, None
+            self._wake.set()
+        elif self._latest is not None and self._pending is None:
             code, language = self._latest
             self._unsent = _Pending(self._clock_ms(), language, code)
             self._wake.set()
@@ -99,9 +117,11 @@ class CodeChannel:
             pending, self._pending = self._pending, None
             unsent, self._unsent = self._unsent, None
             self._last = time.monotonic()
+            if pending is not None and self._backend is None and not self._closing:
+                self._unstored, pending = pending, None  # not live yet: stored once attached
             if pending is not None or unsent is not None:
                 await self._forward(pending or unsent)
-            if pending is not None:
+            if pending is not None and self._backend is not None:
                 await self._store(pending)
             if self._closing and self._pending is None:
                 return
@@ -116,11 +136,21 @@ class CodeChannel:
             log.warning("code snapshot not passed to the interviewer of %s: %r", self._interview_id, exc)
 
     async def _store(self, snap: _Pending) -> None:
+        if self._lost:
+            return
         try:
             await asyncio.to_thread(
-                code_snapshots.record_snapshot, self._interview_id, snap.at_ms, snap.language, snap.code
+                code_snapshots.record_snapshot,
+                self._interview_id,
+                snap.at_ms,
+                snap.language,
+                snap.code,
+                owner=self._owner,
             )
             self.stored += 1
+        except LeaseLost:
+            self._lost = True
+            self._on_lost()
         except Exception as exc:
             self.failures += 1
             log.warning("code snapshot of %s not saved: %r", self._interview_id, exc)

@@ -126,7 +126,7 @@ class InterviewSession:
         self.holds_lease = resumed is not None  # a take-over holds it already; a start takes it going live
         # The code editor's snapshots (realtime/code_channel.py): offered by on_client_message,
         # passed to the backend once live, stored with their time on the transcript's clock.
-        self.code = CodeChannel(interview.id, self._assembler.elapsed_ms)
+        self.code = CodeChannel(interview.id, self._assembler.elapsed_ms, owner=self.owner, on_lost=self._lease_lost)
         # recording tap (issue12a): both voices → a background writer (PREPPAL_KEEP_RECORDINGS=0: off)
         settings = get_settings()
         store = hub.recordings if settings.keep_recordings else None

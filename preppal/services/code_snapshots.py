@@ -16,6 +16,7 @@ from sqlmodel import col, func, select
 from preppal.db import session_scope
 from preppal.editor import MAX_CODE_BYTES, code_bytes, normalise_language
 from preppal.models import CodeSnapshot
+from preppal.services import leases
 from preppal.services.errors import ValidationError
 
 MAX_PER_INTERVIEW = 600  # ≈ 10 minutes of non-stop typing at the relay's one write a second
@@ -30,12 +31,24 @@ class Snapshot:
     code: str
 
 
-def record_snapshot(interview_id: str, at_ms: int, language: str, code: str, *, cap: int = MAX_PER_INTERVIEW) -> None:
-    """Store one snapshot (past the cap: overwrite the interview's newest one)."""
+def record_snapshot(
+    interview_id: str,
+    at_ms: int,
+    language: str,
+    code: str,
+    *,
+    cap: int = MAX_PER_INTERVIEW,
+    owner: Optional[str] = None,
+) -> None:
+    """Store one snapshot (past the cap: overwrite the interview's newest one).
+
+    ``owner``: stored only while that relay process holds the lease, checked in this
+    transaction (else :class:`~preppal.services.leases.LeaseLost`), like transcript lines."""
     if code_bytes(code) > MAX_CODE_BYTES:
         raise ValidationError("Code snapshots are limited to 64 KiB.")
     language = normalise_language(language)
     with session_scope() as session:
+        leases.assert_holder(session, interview_id, owner)
         count = session.exec(
             select(func.count()).select_from(CodeSnapshot).where(CodeSnapshot.interview_id == interview_id)
         ).one()

@@ -319,11 +319,13 @@ def update_status(
     interviewer: Optional[str] = None,
     lease: Optional[tuple[str, float]] = None,
     owner: Optional[str] = None,
+    outside: bool = False,
 ) -> Interview:
     """Move an interview along PENDING → IN_PROGRESS → COMPLETED | ERROR (legal moves only).
 
     ``lease`` (owner, seconds): going live takes the interview's lease in the same statement.
-    ``owner``: only the lease holder may make this change (the relay's own writes)."""
+    ``owner``: only the lease holder may make this change (the relay's own writes).
+    ``outside``: the caller holds no lease (the HTTP API): refused while a relay holds one."""
     new = InterviewStatus(status)
     values: dict[str, object] = {}
     now = utcnow()
@@ -342,6 +344,8 @@ def update_status(
     if new in (S.COMPLETED, S.ERROR):
         values["lease_owner"] = None
     with session_scope() as session:
+        if outside:
+            leases.assert_not_held(session, interview_id)
         return _transition(session, interview_id, new, expected=expected, owner=owner, **values)
 
 
@@ -373,16 +377,20 @@ def submit_transcript(
     ended_at: Optional[datetime] = None,
     end_reason: Optional[str] = None,
     owner: Optional[str] = None,
+    outside: bool = False,
 ) -> Interview:
     """Write the transcript and mark the interview COMPLETED in ONE transaction.
 
     Idempotent: a retry after success rewrites the same lines and returns the interview.
     ``owner``: the relay process ending it must hold the lease.
+    ``outside``: the caller holds no lease (the HTTP API): refused while a relay holds one.
     """
     if len({line.sequence for line in lines}) != len(lines):
         raise ValidationError("Transcript sequences must be unique.")
     with session_scope() as session:
         leases.assert_holder(session, interview_id, owner)
+        if outside:
+            leases.assert_not_held(session, interview_id)
         current = session.exec(select(Interview.status).where(Interview.id == interview_id)).first()
         if current is None:
             raise NotFound("That interview does not exist.")

@@ -7,8 +7,10 @@ per renewal, whatever the number of interviews). Rules:
   taken over with :func:`take_over` — only when it is free, expired, ours, or held by a
   process the caller knows is gone (its Redis subscription closed: the OS closes sockets of
   a killed process; a stopped or starved one keeps them);
-- the holder writes transcript lines, the checkpoint and the end only while it holds the
-  lease (fenced in the same transaction: :func:`assert_holder`);
+- the holder writes transcript lines, code snapshots, the checkpoint and the end only while
+  it holds the lease (fenced in the same transaction: :func:`assert_holder`);
+- a caller that holds no lease (the HTTP API's ``updateStatus``/``submitTranscript``) may not
+  move an interview a live relay holds (:func:`assert_not_held`);
 - :func:`abandoned` + :func:`mark_abandoned` set ERROR only on interviews whose lease expired more than the
   grace period ago and whose holder is gone — a slow holder never loses its interview.
 
@@ -34,6 +36,10 @@ S = InterviewStatus
 
 class LeaseLost(Conflict):
     """This process no longer holds the interview (another one took it over)."""
+
+
+class HeldByRelay(Conflict):
+    """A caller holding no lease (the HTTP API) tried to end an interview a relay process holds."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,23 @@ def assert_holder(session: Session, interview_id: str, owner: Optional[str]) -> 
     holder = session.exec(select(Interview.lease_owner).where(Interview.id == interview_id).with_for_update()).first()
     if holder != owner:
         raise LeaseLost("Another relay process holds this interview now.")
+
+
+def assert_not_held(session: Session, interview_id: str) -> None:
+    """Inside a write transaction: raise :class:`HeldByRelay` while a relay process holds a
+    lease that has not expired (row locked as in :func:`assert_holder`).
+
+    For callers that hold no lease (``updateStatus``, ``submitTranscript``): ending an
+    interview under a live relay refused its later lines and its final submit, so feedback
+    ran on a partial transcript. Once the holder is gone its lease expires and they may."""
+    row = session.exec(
+        select(Interview.lease_owner, Interview.lease_until).where(Interview.id == interview_id).with_for_update()
+    ).first()
+    if row is not None and row[0] is not None and not Lease(interview_id, row[0], row[1], S.IN_PROGRESS).expired():
+        raise HeldByRelay(
+            "This interview is live on a relay process, which ends it when the call ends; "
+            "try again after its lease expires."
+        )
 
 
 def save_checkpoint(interview_id: str, owner: str, checkpoint: dict[str, Any]) -> bool:

@@ -133,6 +133,47 @@ async def test_status_owner_session(world, client) -> None:
     assert r.status_code == 200 and _status(world) == InterviewStatus.IN_PROGRESS
 
 
+def _relay_holds(world, owner: str = "relay-a", ttl_s: float = 15.0) -> None:
+    """The interview is live on a relay process with a fresh lease (as the relay takes it)."""
+    interviews.update_status(
+        world["interview"], InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING, lease=(owner, ttl_s)
+    )
+
+
+@pytest.mark.parametrize("who", ["secret", "alice_cookie"])
+async def test_status_cannot_end_an_interview_a_live_relay_holds(world, client, who) -> None:
+    """Issue 22: updateStatus COMPLETED ignored the relay's lease; the relay's later lines and
+    its final submit were refused and feedback ran on a partial transcript."""
+    from datetime import timedelta
+
+    from preppal.db import session_scope
+    from preppal.models import Interview, Speaker, utcnow
+    from preppal.services.interviews import TranscriptLine
+
+    _relay_holds(world)
+    auth_kw = {"headers": world["secret"]} if who == "secret" else {"cookies": world["alice_cookie"]}
+    for status in ("COMPLETED", "ERROR"):
+        r = await _post(client, STATUS, {"interviewId": world["interview"], "status": status}, **auth_kw)
+        assert r.status_code == 409 and "relay" in r.json()["error"], r.text
+    assert _status(world) == InterviewStatus.IN_PROGRESS
+    line = TranscriptLine(1, Speaker.USER, "the relay's later line", 0, 100)
+    interviews.append_transcript_line(world["interview"], line, owner="relay-a")  # still its interview
+    if who == "secret":  # submitTranscript is the worker secret's too
+        body = {"interviewId": world["interview"], "transcript": [{"speaker": "USER", "text": "partial"}]}
+        r = await _post(client, SUBMIT, body, headers=world["secret"])
+        assert r.status_code == 409 and _status(world) == InterviewStatus.IN_PROGRESS
+    interviews.submit_transcript(world["interview"], [line], end_reason="USER_INITIATED", owner="relay-a")
+    assert _status(world) == InterviewStatus.COMPLETED
+
+    other = interviews.create_interview(world["alice"], interview_type="technical", role="SRE").id
+    world = {**world, "interview": other}
+    _relay_holds(world)
+    with session_scope() as session:  # the relay died: its lease expires, then the API may end it
+        session.get(Interview, other).lease_until = utcnow() - timedelta(seconds=1)
+    r = await _post(client, STATUS, {"interviewId": other, "status": "ERROR"}, **auth_kw)
+    assert r.status_code == 200 and _status(world) == InterviewStatus.ERROR
+
+
 @pytest.mark.parametrize("status", ["PENDING", "DONE", "", None])
 async def test_status_value_checked(world, client, status) -> None:
     body = {"interviewId": world["interview"], "status": status}

@@ -61,7 +61,7 @@ class FakeBackend:
 @pytest.fixture
 def stored(monkeypatch):
     rows: list[tuple[str, int, str, str]] = []
-    monkeypatch.setattr(code_snapshots, "record_snapshot", lambda *args: rows.append(args))
+    monkeypatch.setattr(code_snapshots, "record_snapshot", lambda *args, owner=None: rows.append(args))
     return rows
 
 
@@ -70,7 +70,7 @@ async def test_channel_forwards_and_stores_newest_once_per_interval(stored) -> N
     channel = CodeChannel("iv-1", lambda: next(clock), min_interval_s=0.3)
     backend = FakeBackend()
     channel.start()
-    channel.offer("early = 1", "python")  # before the backend is live: stored, then shown on attach
+    channel.offer("early = 1", "python")  # before the backend is live: shown and stored on attach
     await asyncio.sleep(0.05)
     channel.attach(backend)
     await asyncio.sleep(0.4)
@@ -89,6 +89,7 @@ async def test_channel_forwards_and_stores_newest_once_per_interval(stored) -> N
 
 async def test_channel_close_stores_the_pending_snapshot_at_once(stored) -> None:
     channel = CodeChannel("iv-2", lambda: 1234, min_interval_s=30)
+    channel.attach(FakeBackend())
     channel.start()
     channel.offer("first", "go")
     await asyncio.sleep(0.05)
@@ -103,6 +104,7 @@ async def test_an_editor_nobody_wrote_in_is_not_a_snapshot(stored) -> None:
     """The browser flushes the panel before End even when it was never used: no empty
     "Your code" card on the feedback page. Clearing code once written is still a snapshot."""
     channel = CodeChannel("iv-3", lambda: 0, min_interval_s=0)
+    channel.attach(FakeBackend())
     channel.start()
     channel.offer("", "python")
     channel.offer("  \n", "sql")
@@ -116,7 +118,7 @@ async def test_an_editor_nobody_wrote_in_is_not_a_snapshot(stored) -> None:
 
 
 async def test_a_failing_backend_or_database_does_not_stop_the_channel(monkeypatch) -> None:
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise RuntimeError("db down")
 
     monkeypatch.setattr(code_snapshots, "record_snapshot", broken)

@@ -80,3 +80,43 @@ def test_sweep_needs_an_expired_lease_past_the_grace_period(db):
     assert (swept.status, swept.error_code) == (InterviewStatus.ERROR, 4010)
     assert [e.text for e in interviews.get_transcript(old)] == ["Kept."]
     assert interviews.get_interview_any(fresh).status == InterviewStatus.IN_PROGRESS
+
+
+def test_code_snapshot_writes_are_fenced_like_transcript_lines(db):
+    """Issue 22: after a take-over the old holder still stored its pending snapshot."""
+    from preppal.services import code_snapshots
+
+    iid = live_interview("a")
+    code_snapshots.record_snapshot(iid, 1_000, "python", "x = 1", owner="a")
+    set_lease(iid, "b", 10)  # taken over
+    with pytest.raises(LeaseLost):
+        code_snapshots.record_snapshot(iid, 2_000, "python", "x = 'stale'", owner="a")
+    code_snapshots.record_snapshot(iid, 3_000, "python", "x = 3", owner="b")
+    assert [s.code for s in code_snapshots.list_snapshots(iid)] == ["x = 1", "x = 3"]
+
+
+async def test_a_code_channel_that_lost_the_lease_stops_storing_and_says_so(db):
+    import asyncio
+
+    from preppal.realtime.code_channel import CodeChannel
+    from preppal.services import code_snapshots
+
+    iid = await asyncio.to_thread(live_interview, "a")
+    lost: list[bool] = []
+
+    class Backend:
+        async def send_code(self, code: str, language: str) -> None:
+            pass
+
+    channel = CodeChannel(iid, lambda: 0, owner="a", on_lost=lambda: lost.append(True), min_interval_s=0)
+    channel.attach(Backend())
+    channel.start()
+    channel.offer("mine = 1", "python")
+    await asyncio.sleep(0.3)
+    await asyncio.to_thread(set_lease, iid, "b", 10)  # another process took the interview over
+    channel.offer("stale = 2", "python")
+    await asyncio.sleep(0.3)
+    channel.offer("stale = 3", "python")
+    await channel.close()
+    stored = await asyncio.to_thread(code_snapshots.list_snapshots, iid)
+    assert [s.code for s in stored] == ["mine = 1"] and lost == [True]
