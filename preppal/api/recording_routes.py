@@ -3,24 +3,31 @@
 ``?track=candidate`` / ``interviewer`` serves one voice instead of the mix; ``?download=1``
 asks the browser to save it. Authenticated by the session cookie like the exports: missing,
 signed-out and someone else's interview all answer 404 alike. The body is streamed in 64 KB
-chunks, each read in a thread (local file or S3 ranged GET), never loaded whole.
+chunks, never loaded whole.
+
+Every blocking step (the owner check, the storage size and reads: local disk or S3 with its
+60–120 ms per request) runs on the downloads' own bounded pool (:data:`calls.DOWNLOADS`), so
+a flood of downloads waits for itself and never for the relay's database work or a page.
+Streams held open at once are capped per user and per process (:class:`DownloadSlots`).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Optional
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from preppal import routes
 from preppal.api.headers import content_disposition, decimal
 from preppal.models import Interview
 from preppal.services import auth, interviews, recordings
+from preppal.services.calls import DOWNLOADS
 from preppal.services.errors import NotFound
+from preppal.services.input_limits import DOWNLOADS_PER_PROCESS, DOWNLOADS_PER_USER
 from preppal.services.recording_store import ByteRange, RecordingStore
 
 PATH = routes.RECORDING
@@ -46,39 +53,102 @@ def parse_range(header: Optional[str], size: int) -> ByteRange | str | None:
     return ByteRange(first, size - 1 if last is None else min(last, size - 1), size)
 
 
-def _owned(request: Request) -> Optional[Interview]:
-    user = auth.user_for_session(request.cookies.get(auth.SESSION_COOKIE, ""))
+class DownloadSlots:
+    """Streams open at once, per user and in total (this process; the event loop is the only
+    caller, so plain counters do). A stream holds its slot until its response is over."""
+
+    def __init__(self, per_user: int = DOWNLOADS_PER_USER, total: int = DOWNLOADS_PER_PROCESS) -> None:
+        self.per_user, self.total = per_user, total
+        self._by_user: dict[int, int] = {}
+        self._open = 0
+
+    def take(self, user_id: int) -> Optional[Response]:
+        """None when a slot was taken, else the refusal to send."""
+        if self._by_user.get(user_id, 0) >= self.per_user:
+            return _busy(429, f"At most {self.per_user} recording downloads at once; finish one first.")
+        if self._open >= self.total:
+            return _busy(503, "The server is busy with other downloads; try again in a moment.")
+        self._by_user[user_id] = self._by_user.get(user_id, 0) + 1
+        self._open += 1
+        return None
+
+    def give_back(self, user_id: int) -> None:
+        left = self._by_user.get(user_id, 0) - 1
+        if left > 0:
+            self._by_user[user_id] = left
+        else:
+            self._by_user.pop(user_id, None)
+        self._open = max(0, self._open - 1)
+
+    @property
+    def open(self) -> int:
+        return self._open
+
+
+def _busy(status: int, message: str) -> Response:
+    return PlainTextResponse(message, status_code=status, headers={"Retry-After": "1"})
+
+
+class _SlotResponse(Response):
+    """Gives its download slot back however the response ends (sent, failed, or the client
+    went away before the body started, when a generator's ``finally`` would never run)."""
+
+    def __init__(self, inner: Response, release) -> None:
+        self._inner, self._release = inner, release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self._inner(scope, receive, send)
+        finally:
+            self._release()
+
+
+def _owned(session_token: str, interview_id: str) -> Optional[Interview]:
+    user = auth.user_for_session(session_token)
     if user is None:
         return None
     try:
-        return interviews.get_interview(user.id, request.path_params["interview_id"])
+        return interviews.get_interview(user.id, interview_id)
     except NotFound:
         return None
 
 
-async def _in_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+async def _in_pool(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
     done = object()
     try:
-        while (chunk := await asyncio.to_thread(next, chunks, done)) is not done:
+        while (chunk := await DOWNLOADS.run(next, chunks, done)) is not done:
             yield chunk  # type: ignore[misc]
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
-            await asyncio.to_thread(close)
+            await DOWNLOADS.run(close)
 
 
-def recording_routes(store: RecordingStore) -> list[Route]:
+def recording_routes(store: RecordingStore, slots: Optional[DownloadSlots] = None) -> list[Route]:
     not_found = PlainTextResponse("Not found", status_code=404)
+    slots = slots or DownloadSlots()
 
     async def recording(request: Request) -> Response:
         track = request.query_params.get("track", "mix")
         if track not in recordings.PLAYABLE:
             return not_found
-        interview = await asyncio.to_thread(_owned, request)
+        interview_id = request.path_params["interview_id"]
+        interview = await DOWNLOADS.run(_owned, request.cookies.get(auth.SESSION_COOKIE, ""), interview_id)
         if interview is None:
             return not_found
-        interview_id, name = request.path_params["interview_id"], recordings.file_name(track)
-        size = await asyncio.to_thread(store.size, interview_id, name)
+        refused = slots.take(interview.user_id)
+        if refused is not None:
+            return refused
+        try:
+            response = await _respond(request, interview, track)
+        except BaseException:
+            slots.give_back(interview.user_id)
+            raise
+        return _SlotResponse(response, lambda: slots.give_back(interview.user_id))
+
+    async def _respond(request: Request, interview: Interview, track: str) -> Response:
+        name = recordings.file_name(track)
+        size = await DOWNLOADS.run(store.size, interview.id, name)
         if not size:
             return not_found
         wanted = parse_range(request.headers.get("range"), size)
@@ -99,9 +169,8 @@ def recording_routes(store: RecordingStore) -> list[Route]:
         }
         if isinstance(wanted, ByteRange):
             headers["Content-Range"] = f"bytes {part.start}-{part.end}/{size}"
-        chunks = store.read(interview_id, name, part.start, part.end)
         return StreamingResponse(
-            _in_thread(chunks),
+            _in_pool(store.read(interview.id, name, part.start, part.end)),
             status_code=206 if isinstance(wanted, ByteRange) else 200,
             media_type=recordings.MEDIA_TYPE,
             headers=headers,

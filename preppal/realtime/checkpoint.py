@@ -12,6 +12,7 @@ import logging
 from typing import Optional
 
 from preppal.services import leases
+from preppal.services.calls import RELAY
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ class CheckpointSaver:
         while (state := self._pending) is not None:
             self._pending = None
             try:
-                await asyncio.to_thread(leases.save_checkpoint, self._interview_id, self._owner, state)
+                await RELAY.run(leases.save_checkpoint, self._interview_id, self._owner, state)
             except Exception as exc:  # the next one will try again; the hand-over writes the latest
                 log.warning("checkpoint of %s not saved: %r", self._interview_id, exc)
 

@@ -33,6 +33,7 @@ from typing import Optional
 from preppal.editor import MAX_CODE_BYTES, code_bytes, normalise_language
 from preppal.live.base import LiveBackend
 from preppal.services import code_snapshots
+from preppal.services.calls import RELAY
 from preppal.services.leases import LeaseLost
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ class CodeChannel:
         if self._lost:
             return
         try:
-            await asyncio.to_thread(
+            await RELAY.run(
                 code_snapshots.record_snapshot,
                 self._interview_id,
                 snap.at_ms,

@@ -37,6 +37,7 @@ from preppal.realtime.session import InterviewSession, Resumed
 from preppal.realtime.shutdown import install_sigterm_handover
 from preppal.realtime.sink import NullSink, StateSink
 from preppal.services import feedback, interviews, leases
+from preppal.services.calls import LEASES, RELAY
 from preppal.services.recording_store import RecordingStore
 from preppal.services.tokens import WorkerClaims, generate_worker_token
 from preppal.settings import Settings
@@ -133,7 +134,7 @@ class RelayHub:
         gone_owner: Optional[str] = None
         how = "released"
         while True:
-            lease = await asyncio.to_thread(leases.lease_of, interview_id)
+            lease = await RELAY.run(leases.lease_of, interview_id)
             if lease is None or lease.status != InterviewStatus.IN_PROGRESS:
                 return None
             if lease.owner and lease.owner != me and not lease.expired():
@@ -143,19 +144,17 @@ class RelayHub:
                         gone_owner, how = lease.owner, "gone"
             elif lease.owner and lease.owner != me:
                 how = "expired"
-            if await asyncio.to_thread(
-                leases.take_over, interview_id, me, self.config.lease_ttl_s, gone_owner=gone_owner
-            ):
+            if await RELAY.run(leases.take_over, interview_id, me, self.config.lease_ttl_s, gone_owner=gone_owner):
                 break
             if loop.time() > deadline:
                 return None
             await asyncio.sleep(0.05)
         self.metrics.takeovers.labels(how).inc()
         try:
-            interview = await asyncio.to_thread(interviews.get_interview_any, interview_id)
-            lines = await asyncio.to_thread(interviews.get_transcript, interview_id)
+            interview = await RELAY.run(interviews.get_interview_any, interview_id)
+            lines = await RELAY.run(interviews.get_transcript, interview_id)
         except Exception:
-            await asyncio.to_thread(leases.release, interview_id, me)
+            await RELAY.run(leases.release, interview_id, me)
             raise
         if self.session(interview_id) is not None:  # a second resume raced this one here
             return None
@@ -198,7 +197,7 @@ class RelayHub:
         for session in sessions:
             token = ""
             try:
-                token = await asyncio.to_thread(
+                token = await RELAY.run(
                     generate_worker_token, session.user_id, session.interview_id, session.client_token, resume=True
                 )
             except Exception as exc:  # the client then asks its page for a token, as after a drop
@@ -216,7 +215,8 @@ class RelayHub:
             if not held:
                 continue
             try:
-                kept = await asyncio.to_thread(leases.renew, self.worker_id, held, self.config.lease_ttl_s)
+                # its own thread: a renewal never waits behind other work (calls.LEASES)
+                kept = await LEASES.run(leases.renew, self.worker_id, held, self.config.lease_ttl_s)
             except Exception as exc:  # database hiccup: the lease has slack (ttl = 5 renewals)
                 log.warning("lease renewal failed: %r", exc)
                 continue
@@ -235,14 +235,14 @@ class RelayHub:
 
     async def sweep(self) -> list[str]:
         """ERROR for interviews nobody resumed within the grace period after their holder went."""
-        candidates = await asyncio.to_thread(leases.abandoned, timedelta(seconds=self.config.grace_s))
+        candidates = await RELAY.run(leases.abandoned, timedelta(seconds=self.config.grace_s))
         candidates = [c for c in candidates if c.interview_id not in self._sessions]
         if not candidates:
             return []
         # Ours but not live here (left behind by a session that failed to let go): gone too.
         gone = await self.coordinator.gone(c.owner for c in candidates) | {self.worker_id}
         dead = [c for c in candidates if c.owner in gone]
-        swept = await asyncio.to_thread(leases.mark_abandoned, dead, ABANDONED_MESSAGE, codes.TIMEOUT)
+        swept = await RELAY.run(leases.mark_abandoned, dead, ABANDONED_MESSAGE, codes.TIMEOUT)
         for interview_id in swept:
             log_state(interview_id, "error", code=codes.TIMEOUT, why="abandoned", worker=self.worker_id)
         return swept

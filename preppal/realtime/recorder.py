@@ -11,11 +11,11 @@ With no store (``PREPPAL_KEEP_RECORDINGS=0``, or tests that do not record) every
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Optional
 
+from preppal.services.calls import RECORDINGS
 from preppal.services.recording_store import RecordingStore
 from preppal.services.recording_writer import RecordingWriter
 
@@ -63,7 +63,7 @@ class Recorder:
         if writer is None:
             return
         try:
-            result = await asyncio.to_thread(writer.close, CLOSE_TIMEOUT_S)
+            result = await RECORDINGS.run(writer.close, CLOSE_TIMEOUT_S)
         except Exception:
             log.exception("recording of %s could not be closed", self._interview_id)
             return

@@ -20,7 +20,6 @@ The route is built around one :class:`~preppal.realtime.hub.RelayHub` (``preppal
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 
@@ -32,6 +31,7 @@ from preppal.models import InterviewStatus
 from preppal.realtime import codec
 from preppal.realtime.hub import RelayHub
 from preppal.services import interviews
+from preppal.services.calls import RELAY
 from preppal.services.tokens import (
     PURPOSE_CONNECT,
     PURPOSE_RESUME,
@@ -68,10 +68,10 @@ async def _authorize(hub: RelayHub, interview_id: str, token: str):
     if not hub.accepting:
         raise Refused(codes.SERVICE_RESTART, "")
     try:  # spent first: a token opens at most one connection, whatever happens next
-        await asyncio.to_thread(consume_worker_token, claims)
+        await RELAY.run(consume_worker_token, claims)
     except TokenError as exc:
         raise Refused(codes.AUTH, exc.message) from None
-    interview = await asyncio.to_thread(interviews.get_interview_any, interview_id)
+    interview = await RELAY.run(interviews.get_interview_any, interview_id)
     if interview is None or interview.user_id != claims.user_id:
         raise Refused(codes.AUTH, "This token is for another interview.")
     session = hub.session(interview_id)
@@ -80,7 +80,7 @@ async def _authorize(hub: RelayHub, interview_id: str, token: str):
             raise Refused(codes.ALREADY_CONNECTED, codes.message_for(codes.ALREADY_CONNECTED))
         if interview.status != InterviewStatus.PENDING:
             raise Refused(codes.AUTH, "This interview has already started or ended.")
-        if await asyncio.to_thread(interviews.other_live_interview, claims.user_id, interview_id):
+        if await RELAY.run(interviews.other_live_interview, claims.user_id, interview_id):
             raise Refused(codes.ANOTHER_LIVE, interviews.ALREADY_LIVE)  # one live interview per user
     elif claims.purpose == PURPOSE_RESUME:
         if interview.status != InterviewStatus.IN_PROGRESS:

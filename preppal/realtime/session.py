@@ -53,6 +53,7 @@ from preppal.realtime.scorecard import ScorecardRecorder
 from preppal.realtime.sink import SinkPusher, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
 from preppal.services import interviews, leases
+from preppal.services.calls import RELAY
 from preppal.services.errors import AlreadyLive
 from preppal.services.interviews import TranscriptLine
 from preppal.services.tokens import WorkerClaims
@@ -205,7 +206,7 @@ class InterviewSession:
             return False
         if resumed is None:
             try:
-                await asyncio.to_thread(
+                await RELAY.run(
                     interviews.update_status,
                     self.interview_id,
                     InterviewStatus.IN_PROGRESS,
@@ -408,7 +409,7 @@ class InterviewSession:
 
     async def _db(self, fn, *args, **kwargs) -> bool:
         try:
-            await asyncio.to_thread(fn, *args, **kwargs)
+            await RELAY.run(fn, *args, **kwargs)
             return True
         except Exception as exc:
             log.warning("%s for interview %s failed: %r", fn.__name__, self.interview_id, exc)

@@ -17,6 +17,7 @@ from typing import Any
 
 from preppal.models import Speaker
 from preppal.services import interviews
+from preppal.services.calls import RELAY
 from preppal.services.interviews import TranscriptLine
 from preppal.services.leases import LeaseLost
 
@@ -145,7 +146,7 @@ class TranscriptWriter:
             if self._lost:
                 continue
             try:
-                await asyncio.to_thread(self._save, line)
+                await RELAY.run(self._save, line)
             except LeaseLost:
                 self._lost = True
                 self._on_lost()

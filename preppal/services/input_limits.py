@@ -29,6 +29,11 @@ PDF_CPU_S = 3  # CPU seconds the out-of-process PDF reader may use (RLIMIT_CPU)
 PDF_MEMORY_BYTES = 512 * MIB  # its address space (RLIMIT_AS)
 PDF_WALL_S = 8.0  # and its wall-clock time, after which it is killed
 
+# Recording downloads at once, per web process (they stream for as long as the client reads).
+# A browser's player keeps one or two Range requests open; seeking starts another.
+DOWNLOADS_PER_USER = 4  # beyond: 429
+DOWNLOADS_PER_PROCESS = 64  # beyond: 503 (both with Retry-After)
+
 # Request bodies (bytes), by path prefix; the first match wins.
 FORM_BODY_BYTES = 16 * KIB  # sign-in / sign-up / sign-out form posts
 JSON_BODY_BYTES = 64 * KIB  # generateWorkerToken, updateStatus
