@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import string
 
 import pytest
 
-from preppal.live.offline.language_pack import available, load_pack, pack_code
+from preppal.live.offline.language_pack import DATA_DIR, available, load_pack, pack_code
 from preppal.live.offline.questions import DIFFICULTIES, TYPES
 
 ENGLISH = load_pack("en")
 # Placeholders the interviewer fills; any other {name} in a pack would raise at run time.
-PLACEHOLDERS = {"name", "role", "type", "skill", "quote", "topic", "function", "skills", ""}
+PLACEHOLDERS = {"name", "role", "type", "skill", "quote", "topic", "function", "skills", "edge", ""}
 
 
 def keys(value: object, path: str = "") -> set[str]:
@@ -25,6 +26,20 @@ def keys(value: object, path: str = "") -> set[str]:
         found.add(f"{path}/{key}")
         found |= keys(inner, f"{path}/{key}")
     return found
+
+
+def raw(pack: object, part: str) -> object:
+    if part == "lexicon":
+        return pack.lexicon.data
+    if part == "concepts":  # every concept needs the same fields, whatever it is called
+        return {
+            "concept": {
+                key: None
+                for c in json.loads((DATA_DIR / pack.code / "concepts.json").read_text())["concepts"]
+                for key in c
+            }
+        }
+    return getattr(pack, part)
 
 
 def strings(value: object) -> list[str]:
@@ -46,7 +61,7 @@ def test_english_is_there_and_unknown_languages_fall_back_to_it() -> None:
 @pytest.mark.parametrize("code", available())
 def test_pack_has_every_key_english_has(code: str) -> None:
     pack = load_pack(code)
-    for part in ("phrases", "followups", "lexicon"):
+    for part in ("phrases", "followups", "lexicon", "concepts"):
         english, other = (
             keys(getattr(ENGLISH, part) if part != "lexicon" else ENGLISH.lexicon.data),
             keys(getattr(pack, part) if part != "lexicon" else pack.lexicon.data),
@@ -59,7 +74,8 @@ def test_pack_has_every_key_english_has(code: str) -> None:
 def test_pack_patterns_compile_and_placeholders_are_known(code: str) -> None:
     pack = load_pack(code)
     assert set(pack.lexicon.patterns) == set(ENGLISH.lexicon.patterns)
-    for text in strings(pack.phrases) + strings(pack.followups) + strings(pack.questions):
+    probes = [p for c in pack.concepts for p in c.probes]
+    for text in strings(pack.phrases) + strings(pack.followups) + strings(pack.questions) + probes:
         names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
         assert names <= PLACEHOLDERS, (code, text)
 
@@ -71,5 +87,5 @@ def test_pack_has_a_full_question_bank(code: str) -> None:
         for difficulty in DIFFICULTIES:
             cell = pack.questions[kind][difficulty]
             assert sum(1 for q in cell if q.get("opener")) == 1, (code, kind, difficulty)
-            plain = [q for q in cell if not q.get("needs_skill")]
+            plain = [q for q in cell if not q.get("needs")]
             assert len(plain) >= pack.pacing["questions_per_interview"][difficulty], (code, kind, difficulty)

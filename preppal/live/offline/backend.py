@@ -78,7 +78,7 @@ class OfflineBackend(LiveBackend):
         stt_model_dir: Path | None = None,
         send_ahead_s: float = 1.0,
         chunk_ms: int = 200,
-        silence_prompt_s: float = 10.0,
+        silence_prompt_s: float | None = None,  # None: the difficulty's pacing (warm-up waits longest)
         turn_rules: TurnRules | None = None,
         turn_policy: TurnPolicy | None = None,
         semantic_turns: bool = True,
@@ -88,7 +88,8 @@ class OfflineBackend(LiveBackend):
         self.brief = brief
         self._resume = resume  # dialogue state from another process: continue, don't open again
         self._stt_model_dir = stt_model_dir
-        self._silence_prompt_s = silence_prompt_s
+        self._silence_prompt_s = silence_prompt_s or 10.0  # set from the pacing in start()
+        self._silence_prompt_from_pacing = silence_prompt_s is None
         self._events: asyncio.Queue[BackendEvent | None] = asyncio.Queue()
         self._inbox: asyncio.Queue[str | None] = asyncio.Queue()  # final answers; None = re-check
         self._jobs: asyncio.Queue[tuple[Chunk, float]] = asyncio.Queue()  # chunk, stream time at its end
@@ -141,6 +142,9 @@ class OfflineBackend(LiveBackend):
                 self._interviewer = Interviewer.restore(self.brief, self._resume["dialogue"])
             else:
                 self._interviewer = Interviewer(self.brief)
+            if self._silence_prompt_from_pacing:
+                pacing = self._interviewer.pack.pacing["silence_prompt_s"]
+                self._silence_prompt_s = pacing[self._interviewer.difficulty]
             self._scorecard = OfflineScorecard(self._interviewer)
         except ModelUnavailable as exc:  # the install, not the interview: it stays PENDING
             raise BackendError(codes.UPSTREAM, str(exc), keeps_pending=True) from exc

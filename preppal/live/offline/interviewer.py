@@ -1,25 +1,32 @@
 """The offline interviewer's conversation: pure rules over text, no audio, no clocks.
 
-It opens, asks a set number of questions per difficulty, decides on each answer between a
-follow-up and the next question, and closes. Follow-ups are rule-based (no language model
-ships in a package small enough): off-topic → steer back; too short → ask for an example;
-a story without its result → ask for the outcome; no numbers → ask to quantify. With the
-code editor (technical rounds bring coding questions): the code changed since the last
-question or follow-up → ask for a walk-through; a coding question answered without code →
-ask to write it in the editor. The interviewer never judges or runs the code.
+It opens, asks the plan's questions (:mod:`.questions`: the role, the job description and the
+résumé shape them), decides on each answer between a follow-up and the next question, and
+closes. Follow-ups are grounded in the answer (:mod:`.followups`: rules propose, evidence from
+the answer, the rubric and what was already asked decides); the code editor is part of the
+conversation (:mod:`.editor_followups`); difficulty is felt (Intense presses on vague answers
+and never praises a non-answer, Warm-up is encouraging and slower). Every word it says or
+reads comes from the interview language's pack (:mod:`.language_pack`).
 """
 
 from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from preppal import rubric as rubrics
 from preppal.live.base import InterviewBrief
+from preppal.live.offline.code_view import CodeView
+from preppal.live.offline.editor_followups import EDITOR_RULES, editor_followup, question_line, recap_line
+from preppal.live.offline.followups import Candidate, Turn, candidates, choose
 from preppal.live.offline.language_pack import LanguagePack, load_pack
-from preppal.live.offline.questions import Question, normalise_difficulty, normalise_type, pick_questions
+from preppal.live.offline.questions import Question, normalise_difficulty, normalise_type, plan_interview
+from preppal.live.offline.reading import Reading, read
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+Ranker = Callable[[Turn, list[Candidate]], list[Candidate]]  # reorders the rules' candidates
 
 
 def is_request(answer: str, pack: LanguagePack | None = None) -> bool:
@@ -35,38 +42,55 @@ def split_sentences(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What the interviewer says next and why (``rule`` names the decision, for tests and logs)."""
+    """What the interviewer says next and why (``rule`` names the decision, for tests and logs).
+
+    ``rule``: opening | next | close | repeat | silence | timeout, or the follow-up's rule (steer,
+    example, outcome, quantify, own_role, tradeoff, failure, reflection, approach, testing,
+    components, requirements, probe, jd, pushback; editor: write, walkthrough, complexity,
+    edge_cases, tests). ``subject``: what a follow-up is about (a concept, a technology, the
+    function on screen); ``competency``: the rubric key it gathers evidence for.
+    """
 
     text: str
-    # opening | steer | example | outcome | quantify | walkthrough | write | repeat | next | close | silence | timeout
     rule: str
     ended: bool = False
+    subject: str = ""
+    competency: str = ""
 
     @property
     def sentences(self) -> list[str]:
         return split_sentences(self.text)
 
+    @property
+    def followup(self) -> bool:
+        return self.rule not in ("opening", "next", "close", "repeat", "silence", "timeout")
+
 
 class Interviewer:
     """One interview's conversation state; every method returns the next :class:`Reply`."""
 
-    def __init__(self, brief: InterviewBrief, pack: LanguagePack | None = None) -> None:
+    def __init__(self, brief: InterviewBrief, pack: LanguagePack | None = None, ranker: Ranker | None = None) -> None:
         self.pack = pack or load_pack(brief.language)
         self.brief = brief
         self.difficulty = normalise_difficulty(brief.difficulty)
         self.kind = normalise_type(brief.interview_type)
+        self.rubric = rubrics.rubric_for(self.kind, self.difficulty, brief.job_description, brief.role)
+        self.ranker = ranker  # reorders the candidates (None: the rules' own order)
         self._rng = random.Random(brief.interview_id)
-        self.questions, self.skill = pick_questions(brief, self.pack, brief.interview_id)
+        plan = plan_interview(brief, self.pack, brief.interview_id)
+        self.questions, self.skill, self.jd_techs = plan.questions, plan.skill, plan.jd_techs
         self.index = -1  # the question being discussed
-        self.followups_used: list[str] = []
+        self.asked: list[tuple[str, str]] = []  # (rule, subject) of the follow-ups on this question
+        self.probed: set[str] = set()  # subjects probed anywhere in this interview
+        self.mentioned: set[str] = set()  # concepts the candidate named anywhere
         self._answers: list[str] = []
         self._silences = 0
         self._last_prompt = ""
-        self._code = ""  # the editor's text as last reported
-        self._code_seen = ""  # ... as it was when the interviewer last spoke
+        self._code = CodeView("")  # the editor as last reported
+        self._code_seen = CodeView("")  # ... as it was when the interviewer last spoke
         self.finished = False
-        role_words = " ".join((brief.role, brief.job_description, brief.resume_text))
         lexicon = self.pack.lexicon
+        role_words = " ".join((brief.role, brief.job_description, brief.resume_text))
         self._context_words = set(lexicon.content_words(role_words)) | {
             lexicon.stem(w) for w in lexicon.data["work_words"]
         }
@@ -82,7 +106,7 @@ class Interviewer:
         )
 
     def _pick(self, options: list[str]) -> str:
-        return self._fill(self._rng.choice(options))
+        return self._fill(self._rng.choice(options)) if options else ""
 
     @property
     def question(self) -> Question | None:
@@ -92,28 +116,42 @@ class Interviewer:
     def questions_asked(self) -> int:
         return self.index + 1
 
+    @property
+    def followups_used(self) -> list[str]:
+        return [rule for rule, _ in self.asked]
+
     def note_code(self, code: str, language: str = "") -> None:
         """The candidate's code editor changed (the whole text)."""
-        self._code = code
+        self._code = CodeView(code)
 
     @property
     def code_changed(self) -> bool:
         """New code since the interviewer last spoke (whitespace-only edits don't count)."""
-        return self._code.split() != self._code_seen.split() and bool(self._code.strip())
+        return self._code.changed_from(self._code_seen)
 
-    def _say(self, text: str, rule: str, ended: bool = False) -> Reply:
+    def _say(self, text: str, rule: str, ended: bool = False, subject: str = "", competency: str = "") -> Reply:
         self._last_prompt = text
         self._code_seen = self._code
         if ended:
             self.finished = True
-        return Reply(text, rule, ended)
+        return Reply(text, rule, ended, subject, competency)
+
+    def _question_text(self, question: Question) -> str:
+        """A question as asked now: a coding question with code on screen asks about that code."""
+        return self._fill(question_line(self.pack, question, self._code) or question.text)
+
+    def _restated(self, question: Question) -> str:
+        return self._fill(recap_line(self.pack, question, self._code) or question.text)
 
     def _advance(self, lead: str) -> Reply:
         self.index += 1
-        self.followups_used, self._answers, self._silences = [], [], 0
-        if self.question is None:
-            return self._say(self._fill(self.pack.phrases["closing"]), "close", ended=True)
-        return self._say(f"{lead} {self._fill(self.question.text)}".strip(), "next")
+        self.asked, self._answers, self._silences = [], [], 0
+        question = self.question
+        if question is None:
+            return self._say(self._fill(self.pack.phrases["closing"][self.difficulty]), "close", ended=True)
+        if question_line(self.pack, question, self._code) and self._code.answers(question.code_words):
+            self.asked.append(("walkthrough", ""))  # it asks about the code on screen: that is the walk-through
+        return self._say(f"{lead} {self._question_text(question)}".strip(), "next")
 
     # --- the conversation ----------------------------------------------------------------------
     def opening(self) -> Reply:
@@ -124,63 +162,82 @@ class Interviewer:
     def respond(self, answer: str) -> Reply:
         """The reply to the candidate's answer (a whole turn's transcript)."""
         if self.finished:
-            return self._say(self._fill(self.pack.phrases["closing"]), "close", ended=True)
+            return self._say(self._fill(self.pack.phrases["closing"][self.difficulty]), "close", ended=True)
         self._silences = 0
         question = self.question
         assert question is not None
         if is_request(answer, self.pack):
             if self.pack.lexicon.matches("repeat", answer):
-                return self._say(f"{self.pack.phrases['repeat_lead']} {self._fill(question.text)}", "repeat")
-            return self._advance(self._fill(self.pack.phrases["skip_lead"]))
+                return self._say(f"{self.pack.phrases['repeat_lead']} {self._restated(question)}", "repeat")
+            return self._advance(self._fill(self.pack.phrases["skip_lead"][self.difficulty]))
         self._answers.append(answer)
-        limit = self.pack.pacing["followups_per_question"][self.difficulty]
-        rule = self._code_rule(question) or (
-            self._followup_rule(question, answer) if len(self.followups_used) < limit else ""
-        )
-        if not rule:
-            return self._advance(self._pick(self.pack.phrases["next_question_lead"]))
-        self.followups_used.append(rule)
-        followups = self.pack.followups
-        if rule == "steer":
-            return self._say(f"{self._pick(followups['steer'])} {self._fill(question.text)}", rule)
-        if rule == "quantify" and question.kind == "design":
-            return self._say(self._pick(followups["quantify_design"]), rule)
-        return self._say(self._pick(followups[rule]), rule)
+        turn = self._turn(question, answer)
+        self.mentioned |= {m.concept.id for m in turn.answer.mentions}
+        chosen = self._steer(question, answer) or self._editor(question, turn.answer) or self._spoken(turn)
+        if chosen is None:
+            quality = "weak" if turn.story.vague or turn.answer.vague else "good"
+            lead = self._pick(self.pack.phrases["next_question_lead"][quality][self.difficulty])
+            return self._advance(lead)
+        self.asked.append((chosen.rule, chosen.subject))
+        if chosen.rule == "probe" or chosen.rule == "jd":
+            self.probed.add(chosen.subject)
+        return self._say(chosen.text, chosen.rule, subject=chosen.subject, competency=chosen.competency)
 
-    def _code_rule(self, question: Question) -> str:
-        """Editor follow-ups, once each per question and outside the follow-up budget."""
-        used = set(self.followups_used)
-        if "walkthrough" not in used and self.code_changed:
-            return "walkthrough"
-        if question.kind == "code" and not used & {"walkthrough", "write"} and not self._code.strip():
-            return "write"
-        return ""
-
-    def _followup_rule(self, question: Question, answer: str) -> str:
-        used = set(self.followups_used)
-        if "steer" not in used and self.is_off_topic(question, answer):
-            return "steer"
-        lexicon = self.pack.lexicon
-        first_answer = len(self._answers) == 1 or used == {"steer"}
-        words = len(lexicon.words(answer))
-        if first_answer and "example" not in used and words < self.pack.pacing["short_answer_words"][self.difficulty]:
-            return "example"
+    def _turn(self, question: Question, answer: str) -> Turn:
         story = " ".join(self._answers)
-        told = lexicon.matches("story", story) and not lexicon.matches("result", story)
-        if question.kind == "star" and "outcome" not in used and told:
-            return "outcome"
-        if question.kind in ("star", "design") and "quantify" not in used and not lexicon.has_numbers(story):
-            return "quantify"
-        return ""
+        target = self.rubric.target(question.kind).key
+        notes = self.rubric.assess(story, target=target) if self.pack.code == "en" else []
+        return Turn(
+            pack=self.pack,
+            rubric=self.rubric,
+            interview_type=self.kind,
+            difficulty=self.difficulty,
+            question_kind=question.kind,
+            question_text=self._fill(question.text),
+            answer=read(self.pack, answer),
+            story=read(self.pack, story),
+            asked=[(rule, subject) for rule, subject in self.asked if rule not in EDITOR_RULES],
+            probed=set(self.probed),
+            jd_techs=self.jd_techs,
+            mentioned=set(self.mentioned),
+            lacking={c.key for c in self.rubric.lacking(notes, kind=question.kind)},
+            first=len(self._answers) == 1,
+            pick=self._rng.randrange(1000),
+        )
+
+    def _steer(self, question: Question, answer: str) -> Candidate | None:
+        if "steer" in self.followups_used or not self.is_off_topic(question, answer):
+            return None
+        line = self._pick(self.pack.followups["steer"])
+        return Candidate("steer", f"{line} {self._restated(question)}")
+
+    def _editor(self, question: Question, answer: Reading) -> Candidate | None:
+        pick = self._rng.randrange(1000)
+        return editor_followup(self.pack, question, self.followups_used, self._code, self._code_seen, answer, pick)
+
+    def _spoken(self, turn: Turn) -> Candidate | None:
+        budget = self.pack.pacing["followups_per_question"][self.difficulty]
+        if len(turn.asked) >= budget:
+            return None
+        found = candidates(turn)
+        if self.ranker is not None and found:
+            found = self.ranker(turn, found)
+        return choose(turn, budget, found)
 
     def is_off_topic(self, question: Question, answer: str) -> bool:
-        """No overlap with the question, the role or everyday work vocabulary, over several words."""
-        words = self.pack.lexicon.content_words(answer)
+        """No overlap with the question, the role or everyday work vocabulary, over several words.
+        Naming anything work-related, or the candidate's own actions, is on topic; so is a vague
+        answer (that is pressed for detail instead)."""
+        lexicon = self.pack.lexicon
+        words = lexicon.content_words(answer)
         if len(words) < 5:
             return False
-        related = (
-            self._context_words | set(self.pack.lexicon.content_words(self._fill(question.text))) | set(question.tags)
-        )
+        reading = read(self.pack, answer)
+        if reading.mentions or reading.has("own_action") or reading.vague:
+            return False
+        on_screen = f"{question.topic} {' '.join(question.code_words)} {self._code.text}"
+        asked = f"{self._fill(question.text)} {on_screen}"  # a coding answer talks about the code
+        related = self._context_words | set(lexicon.content_words(asked)) | set(question.tags)
         hits = sum(1 for w in words if w in related)
         return hits == 0 or (len(words) >= 12 and hits <= 1)
 
@@ -192,7 +249,7 @@ class Interviewer:
         if self._silences == 1 or question is None:
             return self._say(prompts[0], "silence")
         if self._silences == 2:
-            return self._say(f"{prompts[1]} {self._fill(question.text)}", "silence")
+            return self._say(f"{prompts[1]} {self._restated(question)}", "silence")
         moved = self._advance(prompts[2])
         return Reply(moved.text, "silence" if not moved.ended else "close", moved.ended)
 
@@ -202,11 +259,16 @@ class Interviewer:
         return {
             "questions": [asdict(q) for q in self.questions],
             "skill": self.skill,
+            "jd_techs": list(self.jd_techs),
             "index": self.index,
-            "followups_used": list(self.followups_used),
+            "followups_used": self.followups_used,
+            "asked": [list(pair) for pair in self.asked],
+            "probed": sorted(self.probed),
+            "mentioned": sorted(self.mentioned),
             "answers": list(self._answers),
             "silences": self._silences,
             "last_prompt": self._last_prompt,
+            "code_seen": self._code_seen.text,
             "finished": self.finished,
         }
 
@@ -214,16 +276,21 @@ class Interviewer:
     def restore(cls, brief: InterviewBrief, state: dict, pack: LanguagePack | None = None) -> Interviewer:
         """The interviewer another process left at ``state``: same plan, position and follow-ups."""
         self = cls(brief, pack)
-        self.questions = [Question(**{**q, "tags": tuple(q.get("tags", ()))}) for q in state["questions"]]
+        self.questions = [Question.from_data(q) for q in state["questions"]]
         self.skill = state.get("skill", self.skill)
+        self.jd_techs = tuple(state.get("jd_techs", self.jd_techs))
         self.index = int(state["index"])
-        self.followups_used = list(state.get("followups_used", ()))
+        pairs = state.get("asked") or [[rule, ""] for rule in state.get("followups_used", ())]
+        self.asked = [(str(rule), str(subject)) for rule, subject in pairs]
+        self.probed = set(state.get("probed", ()))
+        self.mentioned = set(state.get("mentioned", ()))
         self._answers = list(state.get("answers", ()))
         self._silences = int(state.get("silences", 0))
         self._last_prompt = state.get("last_prompt", "")
+        self._code = self._code_seen = CodeView(state.get("code_seen", ""))
         self.finished = bool(state.get("finished", False))
         # Variety only: a fresh stream per position, so a restored interview stays deterministic.
-        self._rng = random.Random(f"{brief.interview_id}/{self.index}/{len(self.followups_used)}")
+        self._rng = random.Random(f"{brief.interview_id}/{self.index}/{len(self.asked)}")
         return self
 
     def timeout(self) -> Reply:

@@ -8,8 +8,12 @@ Everything language-specific lives in ``data/<lang>/`` (one folder per language,
   acknowledgements, closing, silence nudges);
 - ``questions.json``: the question bank, interview type → difficulty → questions;
 - ``followups.json``: follow-up lines per rule;
+- ``concepts.json``: things an answer can name (a cache, Kafka, a deadline), how to spot them,
+  and what an interviewer asks about each; technologies among them are what a job
+  description or résumé can list;
 - ``lexicon.json``: how an answer is read (tokeniser, stop words, stems, number words,
-  named patterns such as a story or a result, technologies, everyday work vocabulary).
+  named patterns such as a story or a result, turning "I" into "you" for quotes, everyday
+  work vocabulary).
 
 Every pack has the same keys as English (a unit test checks it), so adding a language is
 adding a folder. The rules in :mod:`.interviewer` never hold a word of any language.
@@ -25,7 +29,7 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
 FALLBACK = "en"
-PACK_FILES = ("phrases", "questions", "followups", "lexicon")
+PACK_FILES = ("phrases", "questions", "followups", "concepts", "lexicon")
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,7 @@ class Lexicon:
     @cached_property
     def patterns(self) -> dict[str, re.Pattern[str]]:
         """Each named pattern as one regex over lower-cased text (word-bounded where words are spaced)."""
-        edge = r"\b" if self.data["tokeniser"] == "spaces" else ""
-        return {
-            name: re.compile(edge + "(" + "|".join(alternatives) + ")" + edge)
-            for name, alternatives in self.data["patterns"].items()
-        }
+        return {name: self.compile(alternatives) for name, alternatives in self.data["patterns"].items()}
 
     def words(self, text: str) -> list[str]:
         """The words of ``text``, lower-cased (spaced scripts: by the word pattern)."""
@@ -77,6 +77,44 @@ class Lexicon:
     def matches(self, pattern: str, text: str) -> bool:
         return bool(self.patterns[pattern].search(text.lower()))
 
+    def find(self, pattern: str, text: str) -> list[re.Match[str]]:
+        """Every place ``pattern`` matches in ``text`` (offsets hold for the original text)."""
+        return list(self.patterns[pattern].finditer(text.lower()))
+
+    def compile(self, alternatives: list[str]) -> re.Pattern[str]:
+        """One regex for a list of alternatives; where words are spaced, each match is a whole
+        word or phrase (no word character just before or after it, so "c++" and "node.js" work)."""
+        body = "(" + "|".join(alternatives) + ")"
+        return re.compile(r"(?<!\w)" + body + r"(?!\w)" if self.data["tokeniser"] == "spaces" else body)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """Something an answer can name, and what to ask about it (``concepts.json``)."""
+
+    id: str
+    category: str
+    triggers: re.Pattern[str]  # naming it as a noun: quoted back as said ("a cache")
+    probes: tuple[str, ...]
+    verbs: re.Pattern[str] | None = None  # other forms ("cached"): quoted back as the clause
+    name: str = ""  # how the interviewer says a technology ("PostgreSQL")
+    tech: bool = False  # a skill a job description or résumé can list
+
+
+def _concepts(data: dict, lexicon: Lexicon) -> tuple[Concept, ...]:
+    return tuple(
+        Concept(
+            id=c["id"],
+            category=c["category"],
+            triggers=lexicon.compile(c["triggers"]),
+            probes=tuple(c["probes"]),
+            verbs=lexicon.compile(c["verbs"]) if c.get("verbs") else None,
+            name=c.get("name", ""),
+            tech=bool(c.get("tech", False)),
+        )
+        for c in data["concepts"]
+    )
+
 
 @dataclass(frozen=True)
 class LanguagePack:
@@ -88,6 +126,7 @@ class LanguagePack:
     followups: dict
     lexicon: Lexicon
     pacing: dict
+    concepts: tuple[Concept, ...]
 
     def __deepcopy__(self, memo: dict) -> LanguagePack:
         return self  # shared and read-only: a speculative fork of an interviewer keeps the same pack
@@ -111,11 +150,13 @@ def _read(path: Path) -> dict:
 def load_pack(language: str = FALLBACK) -> LanguagePack:
     code = pack_code(language)
     parts = {name: _read(DATA_DIR / code / f"{name}.json") for name in PACK_FILES}
+    lexicon = Lexicon(parts["lexicon"])
     return LanguagePack(
         code=code,
         phrases=parts["phrases"],
         questions=parts["questions"],
         followups=parts["followups"],
-        lexicon=Lexicon(parts["lexicon"]),
+        lexicon=lexicon,
         pacing=_read(DATA_DIR / "pacing.json"),
+        concepts=_concepts(parts["concepts"], lexicon),
     )
