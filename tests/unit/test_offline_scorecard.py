@@ -61,7 +61,7 @@ def test_a_whole_behavioural_interview_marks_each_question_and_notes_each_answer
     assert run.notes(2)["action_ownership"] == "strong"
     run.answer("As a result, releases went from one a week to ten a day, and we had fewer bugs.")
     assert run.notes(2)["result_measurement"] == "strong"
-    run.answer("My teammate reviewed my design, and together we shipped the feature in three weeks instead of five.")
+    run.answer("I reviewed my teammate's design, and together we shipped the feature in three weeks instead of five.")
     assert run.interviewer.finished
     mains = [n for n, follow in run.markers() if not follow]
     assert mains == [1, 2, 3]
@@ -92,6 +92,7 @@ def test_restored_interviewer_does_not_mark_its_questions_again() -> None:
     restored = Interviewer.restore(run.interviewer.brief, run.interviewer.snapshot())
     card = OfflineScorecard(restored)
     assert card.number == run.card.number
+    answered = card.number  # the notes belong to the question answered, even if the reply moves on
     reply = restored.respond("I had to learn Go in a week for a migration. I read the tour and shipped a service.")
     events = card.on_reply(restored, reply, "I had to learn Go in a week for a migration.")
-    assert all(e.number == card.number for e in events if isinstance(e, EvidenceNote))
+    assert all(e.number == answered for e in events if isinstance(e, EvidenceNote))
