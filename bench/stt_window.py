@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from bench.offline_latency import ANSWERS, MID_THOUGHT, REQUESTS
+from bench.turn_sets.legacy import ANSWERS, MID_THOUGHT, REQUESTS
 from preppal.live.offline import stt
 from preppal.live.offline.audio import pcm_to_float
 from tests.support.speech import speech_pcm

@@ -26,7 +26,8 @@ export const preppal = $root.preppal = (() => {
          * @property {preppal.AudioChunk.$Properties|null} [audioChunk] ClientToServerMessage audioChunk
          * @property {preppal.EndRequest.$Properties|null} [endRequest] ClientToServerMessage endRequest
          * @property {preppal.CodeSnapshot.$Properties|null} [codeSnapshot] ClientToServerMessage codeSnapshot
-         * @property {"audioChunk"|"endRequest"|"codeSnapshot"} [payload] ClientToServerMessage payload
+         * @property {preppal.HoldFloor.$Properties|null} [holdFloor] ClientToServerMessage holdFloor
+         * @property {"audioChunk"|"endRequest"|"codeSnapshot"|"holdFloor"} [payload] ClientToServerMessage payload
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -44,9 +45,10 @@ export const preppal = $root.preppal = (() => {
          *   audioChunk?: preppal.AudioChunk.$Shape|null;
          *   endRequest?: preppal.EndRequest.$Shape|null;
          *   codeSnapshot?: preppal.CodeSnapshot.$Shape|null;
+         *   holdFloor?: preppal.HoldFloor.$Shape|null;
          *   $unknowns?: Array.<Uint8Array>;
          * } & (
-         *   ({ payload?: undefined; audioChunk?: null; endRequest?: null; codeSnapshot?: null }|{ payload?: "audioChunk"; audioChunk: preppal.AudioChunk.$Shape; endRequest?: null; codeSnapshot?: null }|{ payload?: "endRequest"; audioChunk?: null; endRequest: preppal.EndRequest.$Shape; codeSnapshot?: null }|{ payload?: "codeSnapshot"; audioChunk?: null; endRequest?: null; codeSnapshot: preppal.CodeSnapshot.$Shape })
+         *   ({ payload?: undefined; audioChunk?: null; endRequest?: null; codeSnapshot?: null; holdFloor?: null }|{ payload?: "audioChunk"; audioChunk: preppal.AudioChunk.$Shape; endRequest?: null; codeSnapshot?: null; holdFloor?: null }|{ payload?: "endRequest"; audioChunk?: null; endRequest: preppal.EndRequest.$Shape; codeSnapshot?: null; holdFloor?: null }|{ payload?: "codeSnapshot"; audioChunk?: null; endRequest?: null; codeSnapshot: preppal.CodeSnapshot.$Shape; holdFloor?: null }|{ payload?: "holdFloor"; audioChunk?: null; endRequest?: null; codeSnapshot?: null; holdFloor: preppal.HoldFloor.$Shape })
          * )} preppal.ClientToServerMessage.$Shape
          */
 
@@ -89,17 +91,25 @@ export const preppal = $root.preppal = (() => {
          */
         ClientToServerMessage.prototype.codeSnapshot = null;
 
+        /**
+         * ClientToServerMessage holdFloor.
+         * @member {preppal.HoldFloor.$Properties|null|undefined} holdFloor
+         * @memberof preppal.ClientToServerMessage
+         * @instance
+         */
+        ClientToServerMessage.prototype.holdFloor = null;
+
         // OneOf field names bound to virtual getters and setters
         let $oneOfFields;
 
         /**
          * ClientToServerMessage payload.
-         * @member {"audioChunk"|"endRequest"|"codeSnapshot"|undefined} payload
+         * @member {"audioChunk"|"endRequest"|"codeSnapshot"|"holdFloor"|undefined} payload
          * @memberof preppal.ClientToServerMessage
          * @instance
          */
         $Object.defineProperty(ClientToServerMessage.prototype, "payload", {
-            get: $util.oneOfGetter($oneOfFields = ["audioChunk", "endRequest", "codeSnapshot"]),
+            get: $util.oneOfGetter($oneOfFields = ["audioChunk", "endRequest", "codeSnapshot", "holdFloor"]),
             set: $util.oneOfSetter($oneOfFields)
         });
 
@@ -141,6 +151,8 @@ export const preppal = $root.preppal = (() => {
                 $root.preppal.EndRequest.encode(message.endRequest, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
             if (message.codeSnapshot != null && $Object.hasOwnProperty.call(message, "codeSnapshot"))
                 $root.preppal.CodeSnapshot.encode(message.codeSnapshot, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+            if (message.holdFloor != null && $Object.hasOwnProperty.call(message, "holdFloor"))
+                $root.preppal.HoldFloor.encode(message.holdFloor, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -206,6 +218,13 @@ export const preppal = $root.preppal = (() => {
                         message.payload = "codeSnapshot";
                         continue;
                     }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        message.holdFloor = $root.preppal.HoldFloor.decode(reader, reader.size(), $undefined, _depth + 1, message.holdFloor);
+                        message.payload = "holdFloor";
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -267,6 +286,16 @@ export const preppal = $root.preppal = (() => {
                         return "codeSnapshot." + error;
                 }
             }
+            if (message.holdFloor != null && $Object.hasOwnProperty.call(message, "holdFloor")) {
+                if (properties.payload === 1)
+                    return "payload: multiple values";
+                properties.payload = 1;
+                {
+                    let error = $root.preppal.HoldFloor.verify(message.holdFloor, _depth + 1);
+                    if (error)
+                        return "holdFloor." + error;
+                }
+            }
             return null;
         };
 
@@ -303,6 +332,11 @@ export const preppal = $root.preppal = (() => {
                     throw $TypeError(".preppal.ClientToServerMessage.codeSnapshot: object expected");
                 message.codeSnapshot = $root.preppal.CodeSnapshot.fromObject(object.codeSnapshot, _depth + 1);
             }
+            if (object.holdFloor != null) {
+                if (!$util.isObject(object.holdFloor))
+                    throw $TypeError(".preppal.ClientToServerMessage.holdFloor: object expected");
+                message.holdFloor = $root.preppal.HoldFloor.fromObject(object.holdFloor, _depth + 1);
+            }
             return message;
         };
 
@@ -337,6 +371,11 @@ export const preppal = $root.preppal = (() => {
                 object.codeSnapshot = $root.preppal.CodeSnapshot.toObject(message.codeSnapshot, options, _depth + 1);
                 if (options.oneofs)
                     object.payload = "codeSnapshot";
+            }
+            if (message.holdFloor != null && $Object.hasOwnProperty.call(message, "holdFloor")) {
+                object.holdFloor = $root.preppal.HoldFloor.toObject(message.holdFloor, options, _depth + 1);
+                if (options.oneofs)
+                    object.payload = "holdFloor";
             }
             return object;
         };
@@ -829,6 +868,252 @@ export const preppal = $root.preppal = (() => {
         return EndRequest;
     })();
 
+    preppal.HoldFloor = (function() {
+
+        /**
+         * Properties of a HoldFloor.
+         * @typedef {Object} preppal.HoldFloor.$Properties
+         * @property {boolean|null} [held] HoldFloor held
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a HoldFloor.
+         * @memberof preppal
+         * @interface IHoldFloor
+         * @augments preppal.HoldFloor.$Properties
+         * @deprecated Use preppal.HoldFloor.$Properties instead.
+         */
+
+        /**
+         * Shape of a HoldFloor.
+         * @typedef {preppal.HoldFloor.$Properties} preppal.HoldFloor.$Shape
+         */
+
+        /**
+         * Constructs a new HoldFloor.
+         * @memberof preppal
+         * @classdesc Represents a HoldFloor.
+         * @constructor
+         * @param {preppal.HoldFloor.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const HoldFloor = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * HoldFloor held.
+         * @member {boolean} held
+         * @memberof preppal.HoldFloor
+         * @instance
+         */
+        HoldFloor.prototype.held = false;
+
+        /**
+         * Creates a new HoldFloor instance using the specified properties.
+         * @function create
+         * @memberof preppal.HoldFloor
+         * @static
+         * @param {preppal.HoldFloor.$Properties=} [properties] Properties to set
+         * @returns {preppal.HoldFloor} HoldFloor instance
+         * @type {{
+         *   (properties: preppal.HoldFloor.$Shape): preppal.HoldFloor & preppal.HoldFloor.$Shape;
+         *   (properties?: preppal.HoldFloor.$Properties): preppal.HoldFloor;
+         * }}
+         */
+        HoldFloor.create = function(properties) {
+            return new HoldFloor(properties);
+        };
+
+        /**
+         * Encodes the specified HoldFloor message. Does not implicitly {@link preppal.HoldFloor.verify|verify} messages.
+         * @function encode
+         * @memberof preppal.HoldFloor
+         * @static
+         * @param {preppal.HoldFloor.$Properties} message HoldFloor message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        HoldFloor.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.held != null && $Object.hasOwnProperty.call(message, "held") && message.held !== false)
+                writer.uint32(/* id 1, wireType 0 =*/8).bool(message.held);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a HoldFloor message from the specified reader or buffer.
+         * @function decode
+         * @memberof preppal.HoldFloor
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {preppal.HoldFloor & preppal.HoldFloor.$Shape} HoldFloor
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        HoldFloor.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.preppal.HoldFloor();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.held = value;
+                        else
+                            delete message.held;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Verifies a HoldFloor message.
+         * @function verify
+         * @memberof preppal.HoldFloor
+         * @static
+         * @param {Object.<string,*>} message Plain object to verify
+         * @returns {string|null} `null` if valid, otherwise the reason why it is not
+         */
+        HoldFloor.verify = function (message, _depth) {
+            if (typeof message !== "object" || message === null)
+                return "object expected";
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                return "max depth exceeded";
+            if (message.held != null && $Object.hasOwnProperty.call(message, "held"))
+                if (typeof message.held !== "boolean")
+                    return "held: boolean expected";
+            return null;
+        };
+
+        /**
+         * Creates a HoldFloor message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof preppal.HoldFloor
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {preppal.HoldFloor} HoldFloor
+         */
+        HoldFloor.fromObject = function (object, _depth) {
+            if (object instanceof $root.preppal.HoldFloor)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".preppal.HoldFloor: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.preppal.HoldFloor();
+            if (object.held != null)
+                if (object.held)
+                    message.held = $Boolean(object.held);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a HoldFloor message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof preppal.HoldFloor
+         * @static
+         * @param {preppal.HoldFloor} message HoldFloor
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        HoldFloor.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults)
+                object.held = false;
+            if (message.held != null && $Object.hasOwnProperty.call(message, "held"))
+                object.held = message.held;
+            return object;
+        };
+
+        /**
+         * Converts this HoldFloor to JSON.
+         * @function toJSON
+         * @memberof preppal.HoldFloor
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        HoldFloor.prototype.toJSON = function() {
+            return HoldFloor.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for HoldFloor
+         * @function getTypeUrl
+         * @memberof preppal.HoldFloor
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        HoldFloor.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/preppal.HoldFloor";
+        };
+
+        return HoldFloor;
+    })();
+
     preppal.CodeSnapshot = (function() {
 
         /**
@@ -1117,7 +1402,8 @@ export const preppal = $root.preppal = (() => {
          * @property {preppal.Interrupted.$Properties|null} [interrupted] ServerToClientMessage interrupted
          * @property {preppal.SessionReady.$Properties|null} [sessionReady] ServerToClientMessage sessionReady
          * @property {preppal.Reconnect.$Properties|null} [reconnect] ServerToClientMessage reconnect
-         * @property {"transcriptUpdate"|"audioResponse"|"error"|"sessionEnded"|"interrupted"|"sessionReady"|"reconnect"} [payload] ServerToClientMessage payload
+         * @property {preppal.TranscriptRetracted.$Properties|null} [transcriptRetracted] ServerToClientMessage transcriptRetracted
+         * @property {"transcriptUpdate"|"audioResponse"|"error"|"sessionEnded"|"interrupted"|"sessionReady"|"reconnect"|"transcriptRetracted"} [payload] ServerToClientMessage payload
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -1139,9 +1425,10 @@ export const preppal = $root.preppal = (() => {
          *   interrupted?: preppal.Interrupted.$Shape|null;
          *   sessionReady?: preppal.SessionReady.$Shape|null;
          *   reconnect?: preppal.Reconnect.$Shape|null;
+         *   transcriptRetracted?: preppal.TranscriptRetracted.$Shape|null;
          *   $unknowns?: Array.<Uint8Array>;
          * } & (
-         *   ({ payload?: undefined; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null }|{ payload?: "transcriptUpdate"; transcriptUpdate: preppal.TranscriptUpdate.$Shape; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null }|{ payload?: "audioResponse"; transcriptUpdate?: null; audioResponse: preppal.AudioResponse.$Shape; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null }|{ payload?: "error"; transcriptUpdate?: null; audioResponse?: null; error: preppal.ErrorResponse.$Shape; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null }|{ payload?: "sessionEnded"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded: preppal.SessionEnded.$Shape; interrupted?: null; sessionReady?: null; reconnect?: null }|{ payload?: "interrupted"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted: preppal.Interrupted.$Shape; sessionReady?: null; reconnect?: null }|{ payload?: "sessionReady"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady: preppal.SessionReady.$Shape; reconnect?: null }|{ payload?: "reconnect"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect: preppal.Reconnect.$Shape })
+         *   ({ payload?: undefined; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null; transcriptRetracted?: null }|{ payload?: "transcriptUpdate"; transcriptUpdate: preppal.TranscriptUpdate.$Shape; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null; transcriptRetracted?: null }|{ payload?: "audioResponse"; transcriptUpdate?: null; audioResponse: preppal.AudioResponse.$Shape; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null; transcriptRetracted?: null }|{ payload?: "error"; transcriptUpdate?: null; audioResponse?: null; error: preppal.ErrorResponse.$Shape; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null; transcriptRetracted?: null }|{ payload?: "sessionEnded"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded: preppal.SessionEnded.$Shape; interrupted?: null; sessionReady?: null; reconnect?: null; transcriptRetracted?: null }|{ payload?: "interrupted"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted: preppal.Interrupted.$Shape; sessionReady?: null; reconnect?: null; transcriptRetracted?: null }|{ payload?: "sessionReady"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady: preppal.SessionReady.$Shape; reconnect?: null; transcriptRetracted?: null }|{ payload?: "reconnect"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect: preppal.Reconnect.$Shape; transcriptRetracted?: null }|{ payload?: "transcriptRetracted"; transcriptUpdate?: null; audioResponse?: null; error?: null; sessionEnded?: null; interrupted?: null; sessionReady?: null; reconnect?: null; transcriptRetracted: preppal.TranscriptRetracted.$Shape })
          * )} preppal.ServerToClientMessage.$Shape
          */
 
@@ -1216,17 +1503,25 @@ export const preppal = $root.preppal = (() => {
          */
         ServerToClientMessage.prototype.reconnect = null;
 
+        /**
+         * ServerToClientMessage transcriptRetracted.
+         * @member {preppal.TranscriptRetracted.$Properties|null|undefined} transcriptRetracted
+         * @memberof preppal.ServerToClientMessage
+         * @instance
+         */
+        ServerToClientMessage.prototype.transcriptRetracted = null;
+
         // OneOf field names bound to virtual getters and setters
         let $oneOfFields;
 
         /**
          * ServerToClientMessage payload.
-         * @member {"transcriptUpdate"|"audioResponse"|"error"|"sessionEnded"|"interrupted"|"sessionReady"|"reconnect"|undefined} payload
+         * @member {"transcriptUpdate"|"audioResponse"|"error"|"sessionEnded"|"interrupted"|"sessionReady"|"reconnect"|"transcriptRetracted"|undefined} payload
          * @memberof preppal.ServerToClientMessage
          * @instance
          */
         $Object.defineProperty(ServerToClientMessage.prototype, "payload", {
-            get: $util.oneOfGetter($oneOfFields = ["transcriptUpdate", "audioResponse", "error", "sessionEnded", "interrupted", "sessionReady", "reconnect"]),
+            get: $util.oneOfGetter($oneOfFields = ["transcriptUpdate", "audioResponse", "error", "sessionEnded", "interrupted", "sessionReady", "reconnect", "transcriptRetracted"]),
             set: $util.oneOfSetter($oneOfFields)
         });
 
@@ -1276,6 +1571,8 @@ export const preppal = $root.preppal = (() => {
                 $root.preppal.SessionReady.encode(message.sessionReady, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
             if (message.reconnect != null && $Object.hasOwnProperty.call(message, "reconnect"))
                 $root.preppal.Reconnect.encode(message.reconnect, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+            if (message.transcriptRetracted != null && $Object.hasOwnProperty.call(message, "transcriptRetracted"))
+                $root.preppal.TranscriptRetracted.encode(message.transcriptRetracted, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -1367,6 +1664,13 @@ export const preppal = $root.preppal = (() => {
                             break;
                         message.reconnect = $root.preppal.Reconnect.decode(reader, reader.size(), $undefined, _depth + 1, message.reconnect);
                         message.payload = "reconnect";
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 2)
+                            break;
+                        message.transcriptRetracted = $root.preppal.TranscriptRetracted.decode(reader, reader.size(), $undefined, _depth + 1, message.transcriptRetracted);
+                        message.payload = "transcriptRetracted";
                         continue;
                     }
                 }
@@ -1470,6 +1774,16 @@ export const preppal = $root.preppal = (() => {
                         return "reconnect." + error;
                 }
             }
+            if (message.transcriptRetracted != null && $Object.hasOwnProperty.call(message, "transcriptRetracted")) {
+                if (properties.payload === 1)
+                    return "payload: multiple values";
+                properties.payload = 1;
+                {
+                    let error = $root.preppal.TranscriptRetracted.verify(message.transcriptRetracted, _depth + 1);
+                    if (error)
+                        return "transcriptRetracted." + error;
+                }
+            }
             return null;
         };
 
@@ -1526,6 +1840,11 @@ export const preppal = $root.preppal = (() => {
                     throw $TypeError(".preppal.ServerToClientMessage.reconnect: object expected");
                 message.reconnect = $root.preppal.Reconnect.fromObject(object.reconnect, _depth + 1);
             }
+            if (object.transcriptRetracted != null) {
+                if (!$util.isObject(object.transcriptRetracted))
+                    throw $TypeError(".preppal.ServerToClientMessage.transcriptRetracted: object expected");
+                message.transcriptRetracted = $root.preppal.TranscriptRetracted.fromObject(object.transcriptRetracted, _depth + 1);
+            }
             return message;
         };
 
@@ -1580,6 +1899,11 @@ export const preppal = $root.preppal = (() => {
                 object.reconnect = $root.preppal.Reconnect.toObject(message.reconnect, options, _depth + 1);
                 if (options.oneofs)
                     object.payload = "reconnect";
+            }
+            if (message.transcriptRetracted != null && $Object.hasOwnProperty.call(message, "transcriptRetracted")) {
+                object.transcriptRetracted = $root.preppal.TranscriptRetracted.toObject(message.transcriptRetracted, options, _depth + 1);
+                if (options.oneofs)
+                    object.payload = "transcriptRetracted";
             }
             return object;
         };
@@ -3298,6 +3622,252 @@ export const preppal = $root.preppal = (() => {
         };
 
         return SessionReady;
+    })();
+
+    preppal.TranscriptRetracted = (function() {
+
+        /**
+         * Properties of a TranscriptRetracted.
+         * @typedef {Object} preppal.TranscriptRetracted.$Properties
+         * @property {number|null} [segmentId] TranscriptRetracted segmentId
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a TranscriptRetracted.
+         * @memberof preppal
+         * @interface ITranscriptRetracted
+         * @augments preppal.TranscriptRetracted.$Properties
+         * @deprecated Use preppal.TranscriptRetracted.$Properties instead.
+         */
+
+        /**
+         * Shape of a TranscriptRetracted.
+         * @typedef {preppal.TranscriptRetracted.$Properties} preppal.TranscriptRetracted.$Shape
+         */
+
+        /**
+         * Constructs a new TranscriptRetracted.
+         * @memberof preppal
+         * @classdesc Represents a TranscriptRetracted.
+         * @constructor
+         * @param {preppal.TranscriptRetracted.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const TranscriptRetracted = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * TranscriptRetracted segmentId.
+         * @member {number} segmentId
+         * @memberof preppal.TranscriptRetracted
+         * @instance
+         */
+        TranscriptRetracted.prototype.segmentId = 0;
+
+        /**
+         * Creates a new TranscriptRetracted instance using the specified properties.
+         * @function create
+         * @memberof preppal.TranscriptRetracted
+         * @static
+         * @param {preppal.TranscriptRetracted.$Properties=} [properties] Properties to set
+         * @returns {preppal.TranscriptRetracted} TranscriptRetracted instance
+         * @type {{
+         *   (properties: preppal.TranscriptRetracted.$Shape): preppal.TranscriptRetracted & preppal.TranscriptRetracted.$Shape;
+         *   (properties?: preppal.TranscriptRetracted.$Properties): preppal.TranscriptRetracted;
+         * }}
+         */
+        TranscriptRetracted.create = function(properties) {
+            return new TranscriptRetracted(properties);
+        };
+
+        /**
+         * Encodes the specified TranscriptRetracted message. Does not implicitly {@link preppal.TranscriptRetracted.verify|verify} messages.
+         * @function encode
+         * @memberof preppal.TranscriptRetracted
+         * @static
+         * @param {preppal.TranscriptRetracted.$Properties} message TranscriptRetracted message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        TranscriptRetracted.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.segmentId != null && $Object.hasOwnProperty.call(message, "segmentId") && message.segmentId !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.segmentId);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a TranscriptRetracted message from the specified reader or buffer.
+         * @function decode
+         * @memberof preppal.TranscriptRetracted
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {preppal.TranscriptRetracted & preppal.TranscriptRetracted.$Shape} TranscriptRetracted
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        TranscriptRetracted.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.preppal.TranscriptRetracted();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.segmentId = value;
+                        else
+                            delete message.segmentId;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Verifies a TranscriptRetracted message.
+         * @function verify
+         * @memberof preppal.TranscriptRetracted
+         * @static
+         * @param {Object.<string,*>} message Plain object to verify
+         * @returns {string|null} `null` if valid, otherwise the reason why it is not
+         */
+        TranscriptRetracted.verify = function (message, _depth) {
+            if (typeof message !== "object" || message === null)
+                return "object expected";
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                return "max depth exceeded";
+            if (message.segmentId != null && $Object.hasOwnProperty.call(message, "segmentId"))
+                if (!$util.isInteger(message.segmentId))
+                    return "segmentId: integer expected";
+            return null;
+        };
+
+        /**
+         * Creates a TranscriptRetracted message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof preppal.TranscriptRetracted
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {preppal.TranscriptRetracted} TranscriptRetracted
+         */
+        TranscriptRetracted.fromObject = function (object, _depth) {
+            if (object instanceof $root.preppal.TranscriptRetracted)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".preppal.TranscriptRetracted: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.preppal.TranscriptRetracted();
+            if (object.segmentId != null)
+                if ($Number(object.segmentId) !== 0)
+                    message.segmentId = object.segmentId >>> 0;
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a TranscriptRetracted message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof preppal.TranscriptRetracted
+         * @static
+         * @param {preppal.TranscriptRetracted} message TranscriptRetracted
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        TranscriptRetracted.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults)
+                object.segmentId = 0;
+            if (message.segmentId != null && $Object.hasOwnProperty.call(message, "segmentId"))
+                object.segmentId = message.segmentId;
+            return object;
+        };
+
+        /**
+         * Converts this TranscriptRetracted to JSON.
+         * @function toJSON
+         * @memberof preppal.TranscriptRetracted
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        TranscriptRetracted.prototype.toJSON = function() {
+            return TranscriptRetracted.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the type url for TranscriptRetracted
+         * @function getTypeUrl
+         * @memberof preppal.TranscriptRetracted
+         * @static
+         * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+         * @returns {string} The type url
+         */
+        TranscriptRetracted.getTypeUrl = function(prefix) {
+            if (prefix === $undefined)
+                prefix = "type.googleapis.com";
+            return prefix + "/preppal.TranscriptRetracted";
+        };
+
+        return TranscriptRetracted;
     })();
 
     preppal.Reconnect = (function() {

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 from preppal import codes
@@ -82,6 +83,7 @@ class OfflineBackend(LiveBackend):
         turn_rules: TurnRules | None = None,
         turn_policy: TurnPolicy | None = None,
         semantic_turns: bool = True,
+        text_turns: bool = True,
         acknowledge: bool = True,
         resume: dict | None = None,
     ) -> None:
@@ -101,6 +103,7 @@ class OfflineBackend(LiveBackend):
         self._turn_rules = turn_rules
         self._turn_policy = turn_policy
         self._semantic = semantic_turns  # False: the silence rule only (the benchmark's baseline)
+        self._text_turns = text_turns  # False: no text judge, the word list (the benchmark's comparison)
         self._acknowledge = acknowledge
         self._turns = TurnDetector(turn_rules)  # replaced in start(), once we know the model loaded
         self._judge: TurnJudge | None = None  # None: no model, the silence rule decides
@@ -155,9 +158,14 @@ class OfflineBackend(LiveBackend):
             ) from exc
         self._vad = StreamingVad(self._engines.vad_session)
         model = self._engines.smart_turn if self._semantic else None
-        self._turns = TurnDetector(self._turn_rules, semantic=model is not None)
+        text_judge = self._engines.text_judge if self._text_turns else None
+        self._turns = TurnDetector(
+            self._turn_rules, semantic=model is not None, words_at_every_pause=text_judge is not None
+        )
         if model is not None:
-            self._end_of_turn = EndOfTurn(self._turns, self._on_turn_events, self.stats, self._turn_policy)
+            policy = self._turn_policy or TurnPolicy()
+            policy = replace(policy, wait_for_words=text_judge is not None)
+            self._end_of_turn = EndOfTurn(self._turns, self._on_turn_events, self.stats, policy)
             self._judge = TurnJudge(model, self._turns, self._end_of_turn, self._guard, self.stats)
         self._started_at = time.monotonic()
         self._tasks = [
@@ -253,6 +261,7 @@ class OfflineBackend(LiveBackend):
         while True:
             chunk, chunk_end_s = await self._jobs.get()
             at_pause = False
+            answer, verdict = "", None
             try:
                 text = ""
                 if chunk.voiced:
@@ -276,14 +285,29 @@ class OfflineBackend(LiveBackend):
                     self._spoken_ms = 0
                     self._inbox.put_nowait(" ".join(self._utterance))
                     self._utterance = []
+                if at_pause and self._end_of_turn is not None:
+                    answer = answer_text(self._pending_answer + self._utterance)
+                    verdict = await self._judge_text(answer)
             finally:
                 self._decoding -= 1
             if at_pause and self._end_of_turn is not None:  # the words may end the turn now
-                answer = answer_text(self._pending_answer + self._utterance)
-                self._end_of_turn.words(chunk.pause, answer, self._turns.voiced_ms)
+                self._end_of_turn.words(chunk.pause, answer, self._turns.voiced_ms, verdict)
             if self._decoding == 0:
                 self._turns.hold_cuts = False
                 self._on_turn_events(self._turns.release_held_cut())
+
+    async def _judge_text(self, answer: str) -> float | None:
+        """The text judge's P(the answer ends here), on the decoder's thread; None: no judge (or it failed)."""
+        judge = self._engines.text_judge if self._engines is not None and self._text_turns else None
+        if judge is None or not answer:
+            return None
+        try:
+            verdict = await asyncio.get_running_loop().run_in_executor(DECODER, judge.probability, answer)
+        except Exception:
+            log.exception("text end-of-turn judge failed; this pause is judged without it")
+            return None
+        self.stats.text_checks += 1
+        return verdict
 
     # --- the conversation ----------------------------------------------------------------------
     async def _conduct(self) -> None:

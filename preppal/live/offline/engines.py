@@ -1,6 +1,7 @@
 """The offline interviewer's models, loaded once per process and shared by every interview.
 
-Loading is ≈ 1 s (Whisper weights, the VAD and end-of-turn sessions, the voice worker), so it
+Loading is ≈ 1–2 s (Whisper weights, the VAD, the audio and text end-of-turn models, the voice
+worker), so it
 never happens at import time: the first interview pays it on :data:`LOADER`, or the app's
 warm-up task (preppal/tasks.py) loads them at start-up so that even the first interview starts fast.
 
@@ -26,6 +27,8 @@ from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.readings import spoken_form
 from preppal.live.offline.smart_turn import SmartTurn, load_smart_turn
 from preppal.live.offline.stt import Transcriber
+from preppal.live.offline.text_judge import TextJudge
+from preppal.live.offline.text_model import load_text_model
 from preppal.live.offline.tts import OUTPUT_RATE, Voice
 from preppal.live.offline.vad import load_vad_session
 from preppal.live.offline.whisper_models import for_language
@@ -46,6 +49,9 @@ class Engines:
     smart_turn: SmartTurn | None = None  # None: missing or damaged, the silence rule decides (logged)
     spoken: dict[str, bytes] = field(default_factory=dict)  # the language's acknowledgements, synthesised once
     language: Language = field(default_factory=lambda: get_language(DEFAULT_LANGUAGE))
+    # The text end-of-turn judge; None: the model is missing or damaged (logged), or the language is
+    # not English (SmolLM2-135M is an English model): the language's word rules stand in.
+    text_judge: TextJudge | None = None
 
     def speak(self, text: str, rate: int = OUTPUT_RATE) -> bytes:
         """``text`` in the language's voice (blocking: call it on tts.SPEAKER)."""
@@ -61,6 +67,12 @@ class _Shared:
     vad_session: object
     voice: Voice
     smart_turn: SmartTurn | None
+    text_judge: TextJudge | None
+
+
+def _text_judge() -> TextJudge | None:
+    model = load_text_model()
+    return TextJudge(model) if model is not None else None
 
 
 _lock = threading.Lock()
@@ -82,7 +94,7 @@ def load_engines(stt_model_dir: Path | None = None, language: str = DEFAULT_LANG
         engines = _cache.get(key)
         if engines is None:
             if not _shared:
-                _shared.append(_Shared(load_vad_session(), Voice(), load_smart_turn()))
+                _shared.append(_Shared(load_vad_session(), Voice(), load_smart_turn(), _text_judge()))
             shared = _shared[0]
             model = for_language(lang.code)
             model_key = (model.name, str(stt_model_dir or ""))
@@ -96,6 +108,7 @@ def load_engines(stt_model_dir: Path | None = None, language: str = DEFAULT_LANG
                 shared.smart_turn,
                 _speak_all(shared.voice, lang, load_pack(lang.code).phrases["acknowledgements"]),
                 lang,
+                shared.text_judge if lang.code.startswith("en") else None,
             )
             _cache[key] = engines
         return engines

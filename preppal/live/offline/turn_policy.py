@@ -1,26 +1,32 @@
 """Whether a pause ends the candidate's turn: what the voice says, what the words say, how much was said.
 
-Three pieces of evidence arrive during a pause, off the event loop and in no fixed order:
-- the end-of-turn model's probability that the turn sounds finished (Smart Turn, ≈ 60 ms after
-  each check; :mod:`.smart_turn`);
+Evidence arrives during a pause, off the event loop and in no fixed order:
+- the audio end-of-turn model's probability that the turn sounds finished (Smart Turn,
+  ≈ 60 ms after each check; :mod:`.smart_turn`);
 - the transcript of the answer up to this pause, when the chunk cut at it has been decoded
-  (≈ 150 ms with the short encoder window; :mod:`.stt`);
+  (≈ 150 ms with the short encoder window; :mod:`.stt`), and with it the text judge's
+  probability that the answer ends where the words stop (:mod:`.text_judge`, tens of ms);
 - how much the candidate has said in this utterance (from the VAD).
 
 The rules (:func:`ends_turn`), each for a reason seen on the benchmark (docs/performance.md):
 - **A short answer waits.** Every question this interviewer asks is open; a single clause
-  ("My manager and I disagreed, …") is nearly always the start of an answer, and the model
-  hears such a clause as finished. An answer of fewer than ``short_answer_words`` words (until
-  its words are in: less than ``short_answer_ms`` of speech) ends at the pause cap, or as soon
-  as the words hand the turn back: a question, or a request to repeat or skip ("Sorry, could
-  you repeat that?").
-- **Words that trail off veto the voice.** A transcript ending in "and", "by", "the", a comma
-  or "…" means the sentence is not over, whatever the model says.
-- **The voice decides**: probability ≥ ``complete`` ends the turn.
-- Optionally (``with_words``, off by default), **words that end a sentence lower the bar**.
-  Measured on the benchmark it ended more finished answers sooner but cut in at twice as many
-  mid-thought pauses after a complete clause ("We shipped the new billing service, [1.2 s] and
-  …"), which read as finished in words and, in espeak's voice, in sound.
+  ("My manager and I disagreed, …") is nearly always the start of an answer. An answer of
+  fewer than ``short_answer_words`` words (until its words are in: less than
+  ``short_answer_ms`` of speech) ends at the pause cap, or as soon as the words hand the turn
+  back: a question, or a request to repeat or skip ("Sorry, could you repeat that?").
+- **With the text judge, the words are awaited** (``wait_for_words``): every pause is
+  transcribed and judged; the voice alone heard read mid-sentence pauses as finished
+  (p ≈ 0.9) before the words arrived.
+- **Words that hang veto the voice.** Whisper's own comma or "…" at the end, or a text-judge
+  probability under ``unfinished``: the sentence is not over, whatever the voice says.
+  Without the text model (missing or damaged) a word list stands in for the judge: a
+  transcript ending in "and", "by", "the" … (the rules before the judge).
+- **Words that clearly end an answer end it**, unless the voice is sure it goes on: judge
+  probability ≥ ``finished`` and the voice's ≥ ``voice_floor``. A read sentence often keeps
+  a level pitch at its end, so the voice alone would wait for the cap.
+- **Otherwise the voice decides**: probability ≥ ``complete`` ends the turn.
+- **Patience** (:meth:`TurnPolicy.with_patience`) moves every bar: a patient interviewer
+  needs clearer evidence before it speaks.
 """
 
 from __future__ import annotations
@@ -32,9 +38,9 @@ from dataclasses import dataclass, replace
 from preppal.live.offline.interviewer import is_request
 from preppal.live.offline.vad import PauseCheck, TurnDetector, TurnEvent, TurnStats
 
-# A sentence that stops on one of these is not finished: conjunctions, articles, determiners,
-# fillers, and the prepositions an answer almost never ends on (English ends on "with", "for",
-# "about", "that", "so" … often enough: "what I was proud of", "I think so").
+# Without the text model (missing or damaged): a sentence that stops on one of these is not
+# finished: conjunctions, articles, determiners, fillers, and the prepositions an answer almost
+# never ends on (English ends on "with", "for", "about", "that", "so" … often enough).
 _TRAILING = frozenset(
     "and but or because although though while since if than whereas the a an my our their your "
     "by into um uh er erm".split()
@@ -45,10 +51,23 @@ _WORD = re.compile(r"[A-Za-z0-9']+")
 
 @dataclass(frozen=True)
 class TurnPolicy:
-    complete: float = 0.5  # the model alone (its own threshold)
-    with_words: float | None = None  # the model, when the words end a sentence (None: no such rule)
+    complete: float = 0.5  # the voice alone (Smart Turn's own threshold)
+    unfinished: float = 0.05  # the text judge under this: the words hang, whatever the voice says
+    finished: float = 0.3  # the text judge at or over this ends the answer ...
+    voice_floor: float = 0.1  # ... unless the voice is this sure the candidate goes on
     short_answer_words: int = 8  # fewer words than this: only the cap or a hand-back ends the turn
     short_answer_ms: int = 3000  # ... and less speech, while the words are not in (EndOfTurn: TurnRules')
+    wait_for_words: bool = False  # with the text judge: no end before the words are in (the cap aside)
+
+    def scaled(self, bar: float) -> TurnPolicy:
+        """Every bar raised (``bar`` > 1: a more patient listener) or lowered, within (0, 1)."""
+        return replace(
+            self,
+            complete=min(0.95, self.complete * bar),
+            unfinished=min(0.5, self.unfinished * bar),
+            finished=min(0.95, self.finished * bar),
+            voice_floor=min(0.9, self.voice_floor * bar),
+        )
 
 
 @dataclass(slots=True)
@@ -57,16 +76,22 @@ class PauseEvidence:
 
     pause: int
     voiced_ms: int = 0
-    probability: float | None = None  # the newest verdict (None: none yet)
+    probability: float | None = None  # the voice's newest verdict (None: none yet)
     text: str | None = None  # the answer's transcript up to this pause (None: not decoded yet)
+    text_probability: float | None = None  # the text judge's verdict on ``text`` (None: no judge)
+
+
+def whisper_trails(text: str) -> bool:
+    """Whisper wrote the words as unfinished: "…", a comma, a dash, or nothing at all."""
+    stripped = text.rstrip()
+    return not stripped or stripped.endswith(("...", "…", ",", "-", ";", ":"))
 
 
 def trails_off(text: str) -> bool:
-    """The words stop mid-sentence: "…", a comma, or a conjunction, preposition or article."""
-    stripped = text.rstrip()
-    if not stripped or stripped.endswith(("...", "…", ",", "-", ";", ":")):
+    """The words stop mid-sentence by the word list: "…", a comma, a conjunction, an article."""
+    if whisper_trails(text):
         return True
-    last = _LAST_WORD.search(stripped)
+    last = _LAST_WORD.search(text.rstrip())
     return last is not None and last.group(1).lower() in _TRAILING
 
 
@@ -87,16 +112,19 @@ def is_short(evidence: PauseEvidence, policy: TurnPolicy) -> bool:
 
 
 def ends_turn(evidence: PauseEvidence, policy: TurnPolicy) -> bool:
-    text, p = evidence.text, evidence.probability
+    text, p, t = evidence.text, evidence.probability, evidence.text_probability
     if is_short(evidence, policy):
         return text is not None and hands_back(text)
-    if text is not None and trails_off(text):
+    if text is None and policy.wait_for_words:  # the voice heard "finished" mid-sentence too often
         return False
-    if p is None:
-        return False
-    if p >= policy.complete:
-        return True
-    return policy.with_words is not None and text is not None and ends_sentence(text) and p >= policy.with_words
+    if text is not None:
+        if t is None and trails_off(text):  # no judge: the word list
+            return False
+        if t is not None and (whisper_trails(text) or t < policy.unfinished):
+            return False
+        if t is not None and t >= policy.finished and p is not None and p >= policy.voice_floor:
+            return True
+    return p is not None and p >= policy.complete
 
 
 class EndOfTurn:
@@ -129,11 +157,12 @@ class EndOfTurn:
             evidence.probability, evidence.voiced_ms = probability, max(evidence.voiced_ms, check.voiced_ms)
             self._decide(evidence, by_words=False)
 
-    def words(self, pause: int, text: str, voiced_ms: int) -> None:
-        """The transcript of the whole answer up to ``pause`` is in."""
+    def words(self, pause: int, text: str, voiced_ms: int, text_probability: float | None = None) -> None:
+        """The transcript of the whole answer up to ``pause`` is in (and the text judge's verdict on it)."""
         evidence = self._current(pause)
         if evidence is not None:
             evidence.text, evidence.voiced_ms = text, max(evidence.voiced_ms, voiced_ms)
+            evidence.text_probability = text_probability
             self._decide(evidence, by_words=True)
 
     def _decide(self, evidence: PauseEvidence, by_words: bool) -> None:

@@ -124,6 +124,7 @@ class TurnStats:
     """Counters for tests and the benchmark (one interview)."""
 
     checks: int = 0  # end-of-turn model verdicts received
+    text_checks: int = 0  # text judge verdicts received
     complete: int = 0  # turns ended by the evidence (turn_policy) while the pause lasted
     by_words: int = 0  # ... of which the moment the transcript arrived
     speculations: int = 0
@@ -157,9 +158,13 @@ class TurnRules:
 class TurnDetector:
     """Groups VAD windows into utterances, cut into chunks at pauses for early transcription."""
 
-    def __init__(self, rules: TurnRules | None = None, *, semantic: bool = False) -> None:
+    def __init__(
+        self, rules: TurnRules | None = None, *, semantic: bool = False, words_at_every_pause: bool = False
+    ) -> None:
         self.rules = rules or TurnRules()
         self.semantic = semantic
+        # With the text judge, every pause is transcribed: its words decide whether it ends the turn.
+        self.words_at_every_pause = words_at_every_pause
         self.pause = 0  # id of the current pause (see PauseCheck)
         self._recent: deque[np.ndarray] = deque(maxlen=-(-self.rules.context_ms // WINDOW_MS))
         keep = -(-self.rules.pre_roll_ms // WINDOW_MS) + -(
@@ -229,7 +234,7 @@ class TurnDetector:
     def _pause_cut_due(self) -> bool:
         r = self.rules
         # A short answer is transcribed at every pause: its words decide whether it ends there.
-        short = self.semantic and self._voiced_ms < r.short_answer_ms
+        short = self.semantic and (self.words_at_every_pause or self._voiced_ms < r.short_answer_ms)
         enough = self._chunk_voiced_ms >= (r.min_utterance_voiced_ms if short else r.min_chunk_voiced_ms)
         return self._silence_ms >= r.cut_silence_ms and enough
 

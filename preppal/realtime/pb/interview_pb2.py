@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0finterview.proto\x12\x07preppal\"\xaa\x01\n\x15\x43lientToServerMessage\x12*\n\x0b\x61udio_chunk\x18\x01 \x01(\x0b\x32\x13.preppal.AudioChunkH\x00\x12*\n\x0b\x65nd_request\x18\x02 \x01(\x0b\x32\x13.preppal.EndRequestH\x00\x12.\n\rcode_snapshot\x18\x03 \x01(\x0b\x32\x15.preppal.CodeSnapshotH\x00\x42\t\n\x07payload\"#\n\nAudioChunk\x12\x15\n\raudio_content\x18\x01 \x01(\x0c\"\x0c\n\nEndRequest\".\n\x0c\x43odeSnapshot\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\"\xeb\x02\n\x15ServerToClientMessage\x12\x36\n\x11transcript_update\x18\x01 \x01(\x0b\x32\x19.preppal.TranscriptUpdateH\x00\x12\x30\n\x0e\x61udio_response\x18\x02 \x01(\x0b\x32\x16.preppal.AudioResponseH\x00\x12\'\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x16.preppal.ErrorResponseH\x00\x12.\n\rsession_ended\x18\x04 \x01(\x0b\x32\x15.preppal.SessionEndedH\x00\x12+\n\x0binterrupted\x18\x05 \x01(\x0b\x32\x14.preppal.InterruptedH\x00\x12.\n\rsession_ready\x18\x06 \x01(\x0b\x32\x15.preppal.SessionReadyH\x00\x12\'\n\treconnect\x18\x07 \x01(\x0b\x32\x12.preppal.ReconnectH\x00\x42\t\n\x07payload\"W\n\x10TranscriptUpdate\x12\x0f\n\x07speaker\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x10\n\x08is_final\x18\x03 \x01(\x08\x12\x12\n\nsegment_id\x18\x04 \x01(\r\";\n\rAudioResponse\x12\x15\n\raudio_content\x18\x01 \x01(\x0c\x12\x13\n\x0bsample_rate\x18\x02 \x01(\r\".\n\rErrorResponse\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x91\x01\n\x0cSessionEnded\x12,\n\x06reason\x18\x01 \x01(\x0e\x32\x1c.preppal.SessionEnded.Reason\"S\n\x06Reason\x12\x16\n\x12REASON_UNSPECIFIED\x10\x00\x12\x12\n\x0eUSER_INITIATED\x10\x01\x12\x10\n\x0cGEMINI_ENDED\x10\x02\x12\x0b\n\x07TIMEOUT\x10\x03\"\r\n\x0bInterrupted\"W\n\x0cSessionReady\x12\x13\n\x0binterviewer\x18\x01 \x01(\t\x12\x1a\n\x12output_sample_rate\x18\x02 \x01(\r\x12\x16\n\x0emax_duration_s\x18\x03 \x01(\r\"!\n\tReconnect\x12\x14\n\x0cresume_token\x18\x01 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0finterview.proto\x12\x07preppal\"\xd4\x01\n\x15\x43lientToServerMessage\x12*\n\x0b\x61udio_chunk\x18\x01 \x01(\x0b\x32\x13.preppal.AudioChunkH\x00\x12*\n\x0b\x65nd_request\x18\x02 \x01(\x0b\x32\x13.preppal.EndRequestH\x00\x12.\n\rcode_snapshot\x18\x03 \x01(\x0b\x32\x15.preppal.CodeSnapshotH\x00\x12(\n\nhold_floor\x18\x04 \x01(\x0b\x32\x12.preppal.HoldFloorH\x00\x42\t\n\x07payload\"#\n\nAudioChunk\x12\x15\n\raudio_content\x18\x01 \x01(\x0c\"\x0c\n\nEndRequest\"\x19\n\tHoldFloor\x12\x0c\n\x04held\x18\x01 \x01(\x08\".\n\x0c\x43odeSnapshot\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\"\xa9\x03\n\x15ServerToClientMessage\x12\x36\n\x11transcript_update\x18\x01 \x01(\x0b\x32\x19.preppal.TranscriptUpdateH\x00\x12\x30\n\x0e\x61udio_response\x18\x02 \x01(\x0b\x32\x16.preppal.AudioResponseH\x00\x12\'\n\x05\x65rror\x18\x03 \x01(\x0b\x32\x16.preppal.ErrorResponseH\x00\x12.\n\rsession_ended\x18\x04 \x01(\x0b\x32\x15.preppal.SessionEndedH\x00\x12+\n\x0binterrupted\x18\x05 \x01(\x0b\x32\x14.preppal.InterruptedH\x00\x12.\n\rsession_ready\x18\x06 \x01(\x0b\x32\x15.preppal.SessionReadyH\x00\x12\'\n\treconnect\x18\x07 \x01(\x0b\x32\x12.preppal.ReconnectH\x00\x12<\n\x14transcript_retracted\x18\x08 \x01(\x0b\x32\x1c.preppal.TranscriptRetractedH\x00\x42\t\n\x07payload\"W\n\x10TranscriptUpdate\x12\x0f\n\x07speaker\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x10\n\x08is_final\x18\x03 \x01(\x08\x12\x12\n\nsegment_id\x18\x04 \x01(\r\";\n\rAudioResponse\x12\x15\n\raudio_content\x18\x01 \x01(\x0c\x12\x13\n\x0bsample_rate\x18\x02 \x01(\r\".\n\rErrorResponse\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x91\x01\n\x0cSessionEnded\x12,\n\x06reason\x18\x01 \x01(\x0e\x32\x1c.preppal.SessionEnded.Reason\"S\n\x06Reason\x12\x16\n\x12REASON_UNSPECIFIED\x10\x00\x12\x12\n\x0eUSER_INITIATED\x10\x01\x12\x10\n\x0cGEMINI_ENDED\x10\x02\x12\x0b\n\x07TIMEOUT\x10\x03\"\r\n\x0bInterrupted\"W\n\x0cSessionReady\x12\x13\n\x0binterviewer\x18\x01 \x01(\t\x12\x1a\n\x12output_sample_rate\x18\x02 \x01(\r\x12\x16\n\x0emax_duration_s\x18\x03 \x01(\r\")\n\x13TranscriptRetracted\x12\x12\n\nsegment_id\x18\x01 \x01(\r\"!\n\tReconnect\x12\x14\n\x0cresume_token\x18\x01 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,29 +32,33 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'interview_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CLIENTTOSERVERMESSAGE']._serialized_start=29
-  _globals['_CLIENTTOSERVERMESSAGE']._serialized_end=199
-  _globals['_AUDIOCHUNK']._serialized_start=201
-  _globals['_AUDIOCHUNK']._serialized_end=236
-  _globals['_ENDREQUEST']._serialized_start=238
-  _globals['_ENDREQUEST']._serialized_end=250
-  _globals['_CODESNAPSHOT']._serialized_start=252
-  _globals['_CODESNAPSHOT']._serialized_end=298
-  _globals['_SERVERTOCLIENTMESSAGE']._serialized_start=301
-  _globals['_SERVERTOCLIENTMESSAGE']._serialized_end=664
-  _globals['_TRANSCRIPTUPDATE']._serialized_start=666
-  _globals['_TRANSCRIPTUPDATE']._serialized_end=753
-  _globals['_AUDIORESPONSE']._serialized_start=755
-  _globals['_AUDIORESPONSE']._serialized_end=814
-  _globals['_ERRORRESPONSE']._serialized_start=816
-  _globals['_ERRORRESPONSE']._serialized_end=862
-  _globals['_SESSIONENDED']._serialized_start=865
-  _globals['_SESSIONENDED']._serialized_end=1010
-  _globals['_SESSIONENDED_REASON']._serialized_start=927
-  _globals['_SESSIONENDED_REASON']._serialized_end=1010
-  _globals['_INTERRUPTED']._serialized_start=1012
-  _globals['_INTERRUPTED']._serialized_end=1025
-  _globals['_SESSIONREADY']._serialized_start=1027
-  _globals['_SESSIONREADY']._serialized_end=1114
-  _globals['_RECONNECT']._serialized_start=1116
-  _globals['_RECONNECT']._serialized_end=1149
+  _globals['_CLIENTTOSERVERMESSAGE']._serialized_end=241
+  _globals['_AUDIOCHUNK']._serialized_start=243
+  _globals['_AUDIOCHUNK']._serialized_end=278
+  _globals['_ENDREQUEST']._serialized_start=280
+  _globals['_ENDREQUEST']._serialized_end=292
+  _globals['_HOLDFLOOR']._serialized_start=294
+  _globals['_HOLDFLOOR']._serialized_end=319
+  _globals['_CODESNAPSHOT']._serialized_start=321
+  _globals['_CODESNAPSHOT']._serialized_end=367
+  _globals['_SERVERTOCLIENTMESSAGE']._serialized_start=370
+  _globals['_SERVERTOCLIENTMESSAGE']._serialized_end=795
+  _globals['_TRANSCRIPTUPDATE']._serialized_start=797
+  _globals['_TRANSCRIPTUPDATE']._serialized_end=884
+  _globals['_AUDIORESPONSE']._serialized_start=886
+  _globals['_AUDIORESPONSE']._serialized_end=945
+  _globals['_ERRORRESPONSE']._serialized_start=947
+  _globals['_ERRORRESPONSE']._serialized_end=993
+  _globals['_SESSIONENDED']._serialized_start=996
+  _globals['_SESSIONENDED']._serialized_end=1141
+  _globals['_SESSIONENDED_REASON']._serialized_start=1058
+  _globals['_SESSIONENDED_REASON']._serialized_end=1141
+  _globals['_INTERRUPTED']._serialized_start=1143
+  _globals['_INTERRUPTED']._serialized_end=1156
+  _globals['_SESSIONREADY']._serialized_start=1158
+  _globals['_SESSIONREADY']._serialized_end=1245
+  _globals['_TRANSCRIPTRETRACTED']._serialized_start=1247
+  _globals['_TRANSCRIPTRETRACTED']._serialized_end=1288
+  _globals['_RECONNECT']._serialized_start=1290
+  _globals['_RECONNECT']._serialized_end=1323
 # @@protoc_insertion_point(module_scope)

@@ -7,14 +7,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ClientToServerMessage(_message.Message):
-    __slots__ = ("audio_chunk", "end_request", "code_snapshot")
+    __slots__ = ("audio_chunk", "end_request", "code_snapshot", "hold_floor")
     AUDIO_CHUNK_FIELD_NUMBER: _ClassVar[int]
     END_REQUEST_FIELD_NUMBER: _ClassVar[int]
     CODE_SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    HOLD_FLOOR_FIELD_NUMBER: _ClassVar[int]
     audio_chunk: AudioChunk
     end_request: EndRequest
     code_snapshot: CodeSnapshot
-    def __init__(self, audio_chunk: _Optional[_Union[AudioChunk, _Mapping]] = ..., end_request: _Optional[_Union[EndRequest, _Mapping]] = ..., code_snapshot: _Optional[_Union[CodeSnapshot, _Mapping]] = ...) -> None: ...
+    hold_floor: HoldFloor
+    def __init__(self, audio_chunk: _Optional[_Union[AudioChunk, _Mapping]] = ..., end_request: _Optional[_Union[EndRequest, _Mapping]] = ..., code_snapshot: _Optional[_Union[CodeSnapshot, _Mapping]] = ..., hold_floor: _Optional[_Union[HoldFloor, _Mapping]] = ...) -> None: ...
 
 class AudioChunk(_message.Message):
     __slots__ = ("audio_content",)
@@ -26,6 +28,12 @@ class EndRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class HoldFloor(_message.Message):
+    __slots__ = ("held",)
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    held: bool
+    def __init__(self, held: _Optional[bool] = ...) -> None: ...
+
 class CodeSnapshot(_message.Message):
     __slots__ = ("code", "language")
     CODE_FIELD_NUMBER: _ClassVar[int]
@@ -35,7 +43,7 @@ class CodeSnapshot(_message.Message):
     def __init__(self, code: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
 
 class ServerToClientMessage(_message.Message):
-    __slots__ = ("transcript_update", "audio_response", "error", "session_ended", "interrupted", "session_ready", "reconnect")
+    __slots__ = ("transcript_update", "audio_response", "error", "session_ended", "interrupted", "session_ready", "reconnect", "transcript_retracted")
     TRANSCRIPT_UPDATE_FIELD_NUMBER: _ClassVar[int]
     AUDIO_RESPONSE_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +51,7 @@ class ServerToClientMessage(_message.Message):
     INTERRUPTED_FIELD_NUMBER: _ClassVar[int]
     SESSION_READY_FIELD_NUMBER: _ClassVar[int]
     RECONNECT_FIELD_NUMBER: _ClassVar[int]
+    TRANSCRIPT_RETRACTED_FIELD_NUMBER: _ClassVar[int]
     transcript_update: TranscriptUpdate
     audio_response: AudioResponse
     error: ErrorResponse
@@ -50,7 +59,8 @@ class ServerToClientMessage(_message.Message):
     interrupted: Interrupted
     session_ready: SessionReady
     reconnect: Reconnect
-    def __init__(self, transcript_update: _Optional[_Union[TranscriptUpdate, _Mapping]] = ..., audio_response: _Optional[_Union[AudioResponse, _Mapping]] = ..., error: _Optional[_Union[ErrorResponse, _Mapping]] = ..., session_ended: _Optional[_Union[SessionEnded, _Mapping]] = ..., interrupted: _Optional[_Union[Interrupted, _Mapping]] = ..., session_ready: _Optional[_Union[SessionReady, _Mapping]] = ..., reconnect: _Optional[_Union[Reconnect, _Mapping]] = ...) -> None: ...
+    transcript_retracted: TranscriptRetracted
+    def __init__(self, transcript_update: _Optional[_Union[TranscriptUpdate, _Mapping]] = ..., audio_response: _Optional[_Union[AudioResponse, _Mapping]] = ..., error: _Optional[_Union[ErrorResponse, _Mapping]] = ..., session_ended: _Optional[_Union[SessionEnded, _Mapping]] = ..., interrupted: _Optional[_Union[Interrupted, _Mapping]] = ..., session_ready: _Optional[_Union[SessionReady, _Mapping]] = ..., reconnect: _Optional[_Union[Reconnect, _Mapping]] = ..., transcript_retracted: _Optional[_Union[TranscriptRetracted, _Mapping]] = ...) -> None: ...
 
 class TranscriptUpdate(_message.Message):
     __slots__ = ("speaker", "text", "is_final", "segment_id")
@@ -109,6 +119,12 @@ class SessionReady(_message.Message):
     output_sample_rate: int
     max_duration_s: int
     def __init__(self, interviewer: _Optional[str] = ..., output_sample_rate: _Optional[int] = ..., max_duration_s: _Optional[int] = ...) -> None: ...
+
+class TranscriptRetracted(_message.Message):
+    __slots__ = ("segment_id",)
+    SEGMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    segment_id: int
+    def __init__(self, segment_id: _Optional[int] = ...) -> None: ...
 
 class Reconnect(_message.Message):
     __slots__ = ("resume_token",)
