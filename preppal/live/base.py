@@ -84,6 +84,17 @@ class Interrupted:
 
 
 @dataclass(frozen=True, slots=True)
+class Retracted:
+    """The interviewer misjudged the end of the candidate's turn: the candidate went on within
+    moments of it starting. ``interviewer``: its line since the candidate's last one is withdrawn
+    (from the live page and the stored transcript, so feedback never sees it). ``reopen_user``:
+    the candidate's last line is open again, and what they say next continues it (one answer)."""
+
+    interviewer: bool = True
+    reopen_user: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class TurnComplete:
     """The AI finished its turn (and is now listening)."""
 
@@ -145,6 +156,7 @@ BackendEvent = (
     | AITranscript
     | AIAudio
     | Interrupted
+    | Retracted
     | TurnComplete
     | Ended
     | Failed
@@ -185,6 +197,13 @@ class LiveBackend(abc.ABC):
         """The candidate's code editor changed (whole text, at most 64 KiB, a language id
         from ``preppal.editor``). Context only: it must not end the candidate's turn and is
         never executed. Backends that cannot use it keep this no-op."""
+        return None
+
+    async def hold_floor(self, held: bool) -> None:
+        """The candidate holds the floor (``True``) or hands the turn decision back (``False``).
+
+        While held the interviewer must not take the turn, however long the silence; audio keeps
+        arriving. Backends that cannot honour it keep this no-op (the relay still accepts it)."""
         return None
 
     @abc.abstractmethod

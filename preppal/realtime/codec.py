@@ -64,6 +64,12 @@ def session_ready(interviewer: str, output_sample_rate: int, max_duration_s: int
     ).SerializeToString()
 
 
+def transcript_retracted(segment_id: int) -> bytes:
+    return pb.ServerToClientMessage(
+        transcript_retracted=pb.TranscriptRetracted(segment_id=segment_id)
+    ).SerializeToString()
+
+
 def reconnect(resume_token: str) -> bytes:
     return pb.ServerToClientMessage(reconnect=pb.Reconnect(resume_token=resume_token)).SerializeToString()
 
@@ -71,6 +77,10 @@ def reconnect(resume_token: str) -> bytes:
 # Client-side helpers (tests, benchmark, scripted clients).
 def client_audio(pcm: bytes) -> bytes:
     return pb.ClientToServerMessage(audio_chunk=pb.AudioChunk(audio_content=pcm)).SerializeToString()
+
+
+def client_hold(held: bool) -> bytes:
+    return pb.ClientToServerMessage(hold_floor=pb.HoldFloor(held=held)).SerializeToString()
 
 
 def client_end() -> bytes:

@@ -89,6 +89,16 @@ class ClientLink:
         else:
             await self._send(data)
 
+    async def retract(self, segment_id: int, data: bytes) -> None:
+        """A withdrawn segment: it is never replayed, and the client is told to remove it (a socket
+        that resumes later gets the retraction in the segment's place)."""
+        self._open_text.pop(segment_id, None)
+        if self._ws is None:
+            self._held_text[segment_id] = data
+        else:
+            self._held_text.pop(segment_id, None)
+            await self._send(data)
+
     async def control(self, data: bytes) -> None:
         """Anything else (interrupted, session ended, …): sent now or not at all."""
         await self._send(data)

@@ -38,6 +38,7 @@ from preppal.live.base import (
     InterviewBrief,
     LiveBackend,
     QuestionMarker,
+    Retracted,
     UserTranscript,
 )
 from preppal.models import Interview, InterviewStatus, TranscriptEntry, utcnow
@@ -257,6 +258,8 @@ class InterviewSession:
             self._recorder.interrupted()
             self.link.drop_held_audio()
             await self.link.control(codec.interrupted())
+        elif isinstance(event, Retracted):
+            await self._retract(event)
         elif isinstance(event, Ended):
             self.finish(Concluded(event.reason))
             return False
@@ -296,6 +299,9 @@ class InterviewSession:
         has already refused one over the size cap)."""
         if msg.HasField("code_snapshot"):
             self.code.offer(msg.code_snapshot.code, msg.code_snapshot.language)
+        elif msg.HasField("hold_floor"):
+            if self.live and self._backend is not None:
+                await self._backend.hold_floor(msg.hold_floor.held)
         else:
             log.debug("interview %s: ignored client payload %s", self.interview_id, msg.WhichOneof("payload"))
 
@@ -321,6 +327,19 @@ class InterviewSession:
         update = self._assembler.feed(speaker, text, final, spoken_ms, ended_ms_ago)
         if update is not None:
             await self._emit_segment(update)
+
+    async def _retract(self, event: Retracted) -> None:
+        """The interviewer misjudged the end of the candidate's turn: its line leaves the page and
+        the stored transcript (so feedback never sees it); the candidate's line is open again."""
+        removed, reopened = self._assembler.retract(event.interviewer, event.reopen_user)
+        for segment_id in removed:
+            self._writer.delete(segment_id)
+            self._pusher.offer(TranscriptPush(segment_id=segment_id, speaker="AI", removed=True))
+            await self.link.retract(segment_id, codec.transcript_retracted(segment_id))
+        if reopened is not None:
+            u = reopened
+            self._pusher.offer(TranscriptPush(segment_id=u.segment_id, speaker=u.speaker, text=u.text, reopened=True))
+            await self.link.text(u.segment_id, codec.transcript_update(u.segment_id, u.speaker, u.text, False), False)
 
     async def _emit_segment(self, u: SegmentUpdate) -> None:
         if u.final:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Protocol
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,8 @@ class TranscriptPush:
     phase: Optional[str] = None  # "live" | "reconnecting" | "ended" | "error"
     message: str = ""  # plain sentence for the candidate (errors, end reason)
     end_reason: str = ""  # SessionEnded reason name when phase == "ended"
+    removed: bool = False  # the segment was withdrawn (the interviewer misjudged the end of a turn)
+    reopened: bool = False  # the segment is open again: the candidate's answer goes on
 
 
 class StateSink(Protocol):
@@ -79,6 +81,9 @@ class SinkPusher:
             return
         if update.segment_id:
             key: object = update.segment_id
+            earlier = self._pending.get(key)
+            if earlier is not None and earlier.reopened and not update.reopened:
+                update = replace(update, reopened=True)  # coalesced: the page must still reopen it
         else:
             self._status_seq += 1
             key = ("status", self._status_seq)

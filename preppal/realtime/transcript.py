@@ -98,6 +98,29 @@ class TranscriptAssembler:
         self.lines.append(TranscriptLine(seg.segment_id, Speaker(speaker), text, start_ms, end_ms))
         return SegmentUpdate(seg.segment_id, speaker, text, True)
 
+    def retract(self, interviewer: bool, reopen_user: bool) -> tuple[list[int], SegmentUpdate | None]:
+        """The interviewer misjudged the end of the candidate's turn (backend ``Retracted``).
+
+        ``interviewer``: its segments after the candidate's last line are withdrawn (open or
+        final); ``reopen_user``: that line is open again, so what follows continues it.
+        Returns the withdrawn segment ids and the reopened segment (None when none)."""
+        last_user = next((line for line in reversed(self.lines) if line.speaker == Speaker.USER), None)
+        if last_user is None or "USER" in self._open:
+            return [], None  # nothing to go back to (or the candidate's line never closed)
+        removed: list[int] = []
+        if interviewer:
+            ai = self._open.get("AI")
+            if ai is not None and ai.segment_id > last_user.sequence:
+                removed.append(self._open.pop("AI").segment_id)
+            while self.lines and self.lines[-1].speaker == Speaker.AI and self.lines[-1].sequence > last_user.sequence:
+                removed.append(self.lines.pop().sequence)
+        reopened = None
+        if reopen_user and self.lines and self.lines[-1] is last_user:
+            self.lines.pop()
+            self._open["USER"] = _Open(last_user.sequence, [last_user.text], last_user.start_ms)
+            reopened = SegmentUpdate(last_user.sequence, "USER", last_user.text, False)
+        return sorted(removed), reopened
+
     def close_all(self) -> list[SegmentUpdate]:
         """Finalize every open segment (the session is ending)."""
         out = []
@@ -114,6 +137,13 @@ class TranscriptAssembler:
             for sp, s in self._open.items()
             if "".join(s.parts).strip()
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawn:
+    """A stored line to delete (see :meth:`TranscriptWriter.delete`)."""
+
+    sequence: int
 
 
 class TranscriptWriter:
@@ -137,9 +167,16 @@ class TranscriptWriter:
     def put(self, line: object) -> None:
         self._queue.put_nowait(line)
 
+    def delete(self, sequence: int) -> None:
+        """A withdrawn line (``TranscriptAssembler.retract``): removed after the writes queued before it."""
+        self._queue.put_nowait(Withdrawn(sequence))
+
     def _save(self, line: Any) -> None:
         """One write, in a worker thread (subclasses store other records the same way)."""
-        interviews.append_transcript_line(self._interview_id, line, self._owner)
+        if isinstance(line, Withdrawn):
+            interviews.delete_transcript_line(self._interview_id, line.sequence, self._owner)
+        else:
+            interviews.append_transcript_line(self._interview_id, line, self._owner)
 
     async def _run(self) -> None:
         while (line := await self._queue.get()) is not None:

@@ -371,6 +371,18 @@ def append_transcript_line(interview_id: str, line: TranscriptLine, owner: Optio
         _upsert_lines(session, interview_id, [line])
 
 
+def delete_transcript_line(interview_id: str, sequence: int, owner: Optional[str] = None) -> None:
+    """Withdraw one stored segment (an interviewer line taken back when it misjudged the end of
+    the candidate's turn); nothing happens if it was never stored. ``owner`` as above."""
+    with session_scope() as session:
+        leases.assert_holder(session, interview_id, owner)
+        query = select(TranscriptEntry).where(
+            TranscriptEntry.interview_id == interview_id, TranscriptEntry.sequence == sequence
+        )
+        for row in session.exec(query):
+            session.delete(row)
+
+
 def submit_transcript(
     interview_id: str,
     lines: list[TranscriptLine],

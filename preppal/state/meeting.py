@@ -163,14 +163,14 @@ class MeetingState(rx.State):
     async def _route_id(self) -> str:
         return (await self.get_state(AuthState)).route_interview_id()
 
-    def apply_segment(self, segment_id: int, speaker: str, text: str, final: bool) -> None:
+    def apply_segment(self, segment_id: int, speaker: str, text: str, final: bool, reopened: bool = False) -> None:
         """Insert or replace one transcript segment (idempotent; order by segment id)."""
         if not segment_id or not text:
             return
         for i, turn in enumerate(self.turns):
             if turn.segment_id == segment_id:
-                if turn.final and not final:
-                    return  # a late partial never overwrites the final text
+                if turn.final and not final and not reopened:
+                    return  # a late partial never overwrites the final text (unless the answer went on)
                 self.turns[i] = Turn(segment_id, speaker, text, final)
                 return
         turn = Turn(segment_id, speaker, text, final)
@@ -178,6 +178,10 @@ class MeetingState(rx.State):
             self.turns.append(turn)
         else:
             self.turns = sorted([*self.turns, turn], key=lambda t: t.segment_id)
+
+    def remove_segment(self, segment_id: int) -> None:
+        """A withdrawn interviewer line (it misjudged the end of the candidate's turn)."""
+        self.turns = [turn for turn in self.turns if turn.segment_id != segment_id]
 
     # ---- events -------------------------------------------------------------------
 

@@ -26,8 +26,11 @@ def apply_push(state: MeetingState, interview_id: str, update: TranscriptPush) -
     """Apply one relay update to a page's MeetingState; False if the page shows another interview."""
     if state.call_id != interview_id:
         return False  # the tab navigated away; never write one interview into another
-    if update.segment_id:
-        state.apply_segment(update.segment_id, update.speaker, update.text, update.final)
+    if update.segment_id and getattr(update, "removed", False):
+        state.remove_segment(update.segment_id)
+    elif update.segment_id:
+        reopened = getattr(update, "reopened", False)
+        state.apply_segment(update.segment_id, update.speaker, update.text, update.final, reopened=reopened)
     if update.phase in _PHASES:
         state.phase = _PHASES[update.phase]
     if update.phase == "error" and not state.error_kind:

@@ -27,6 +27,7 @@ from preppal.live.base import (
     Interrupted,
     InterviewBrief,
     QuestionMarker,
+    Retracted,
     TurnComplete,
     UserTranscript,
 )
@@ -101,6 +102,8 @@ class Call:
                 if e.final:
                     segments.append(current)
                     current = ""
+            elif isinstance(e, Retracted) and e.reopen_user and segments:
+                current = segments.pop() + current  # the answer goes on: its line is open again
         return segments
 
 

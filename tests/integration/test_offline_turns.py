@@ -80,7 +80,16 @@ def first_words_of_turn(call: Call, turn: int) -> str:
     return ""
 
 
-async def test_the_voice_ends_a_finished_answer_at_a_short_pause_and_an_acknowledgement_covers_the_words() -> None:
+def without_text_judge(monkeypatch) -> None:
+    """The text model missing or damaged (load_text_model logged it and gave None)."""
+    engines = dataclasses.replace(load_engines(), text_judge=None)
+    monkeypatch.setattr(backend_module, "load_engines", lambda _model_dir=None: engines)
+
+
+async def test_without_the_text_judge_the_voice_ends_a_finished_answer_and_an_acknowledgement_covers_the_words(
+    monkeypatch,
+) -> None:
+    without_text_judge(monkeypatch)
     call = await started(interview_id="semantic-finished")
     try:
         await past_the_opening(call)
@@ -103,6 +112,45 @@ async def test_the_voice_ends_a_finished_answer_at_a_short_pause_and_an_acknowle
         )
         assert answer_done < ack_caption  # the transcript reads: answer, then "I see. …"
         assert fuzzy_has(call.user_segments()[0], "project")
+    finally:
+        await call.backend.close()
+
+
+async def test_with_the_text_judge_the_voice_waits_for_the_words() -> None:
+    """Read mid-sentence pauses sounded finished to the voice model before the words came in."""
+    call = await started(interview_id="semantic-waits")
+    try:
+        await past_the_opening(call)
+        with held(DECODER) as release:  # the transcript is late
+            await feed(call.backend, await speech(FINISHED, tail_s=0.3))
+            await settle(call)
+            assert call.backend.stats.checks >= 1 and call.backend.turn_ended_at is None
+            release.set()
+        await until(lambda: call.backend.turn_ended_at is not None)
+        assert call.backend.stats.by_words == 1 and call.backend.stats.text_checks >= 1
+        reply = await call.ai_turn(2)
+        assert first_words_of_turn(call, 2) not in ACKS and len(reply) > 20, reply  # the reply itself, at once
+    finally:
+        await call.backend.close()
+
+
+async def test_a_sentence_left_hanging_waits_though_the_voice_says_finished() -> None:
+    """ "…and the hardest part was [pause]": the words veto; the answer goes on as one."""
+    call = await started(interview_id="semantic-hanging")
+    try:
+        await past_the_opening(call)
+        # no comma: espeak reads it with a falling, finished pitch
+        await feed(
+            call.backend,
+            await speech("We moved the billing service to a new cloud and the hardest part was", tail_s=0.0),
+        )
+        await pause_short_of_the_cap(call)
+        await until(lambda: call.backend.stats.text_checks >= 1)
+        assert call.backend.turn_ended_at is None and call.backend.stats.complete == 0
+        await feed(call.backend, await speech("moving the data without downtime.", lead_s=0.0, tail_s=TAIL_S))
+        await call.ai_turn(2)
+        (answer,) = call.user_segments()
+        assert fuzzy_has(answer, "hardest") and fuzzy_has(answer, "downtime"), answer
     finally:
         await call.backend.close()
 

@@ -90,3 +90,14 @@ def test_a_damaged_model_is_refused(tmp_path: Path) -> None:
 
 def test_the_pinned_hash_is_the_wheels() -> None:
     assert len(text_model.MODEL_SHA256) == 64 and default_model_path().is_file()
+
+
+def test_chunk_boundaries_do_not_split_the_answer_into_fragments() -> None:
+    """Whisper ends each chunk with a period and capitalises the next: the judge sees one sentence."""
+    from preppal.live.offline.text_judge import join_chunks
+
+    assert join_chunks(["I learned to ask for help.", "Before the deadline gets close."]) == (
+        "I learned to ask for help before the deadline gets close."
+    )
+    assert join_chunks(["We tried it.", "I think it worked."]) == "We tried it I think it worked."
+    assert join_chunks(["So we waited...", "", "And then?"]) == "So we waited... and then?"

@@ -213,3 +213,10 @@ def test_a_short_answer_is_transcribed_at_every_pause() -> None:
         events += detector.push(window, 0.05)
     early = [e for e in events if isinstance(e, Chunk) and not e.final]
     assert len(early) == 2 and early[1].pause == detector.pause
+
+
+def test_a_question_mark_on_words_that_hang_does_not_hand_the_turn_back() -> None:
+    """Whisper heard "What I would change is, [pause]" as "What type of game gives?"."""
+    assert not ends_turn(PauseEvidence(1, SHORT, 0.1, "What type of game gives?", text_probability=0.0), POLICY)
+    assert ends_turn(PauseEvidence(1, SHORT, 0.1, "Can we skip this one?", text_probability=0.3), POLICY)
+    assert ends_turn(PauseEvidence(1, SHORT, 0.1, "Sorry, I don't know.", text_probability=0.0), POLICY)  # a request

@@ -28,12 +28,14 @@ from preppal.live.base import (
     AITranscript,
     BackendError,
     BackendEvent,
+    Checkpoint,
     Ended,
     EndReason,
     Failed,
     InterviewBrief,
     LiveBackend,
     Ready,
+    Retracted,
     UserTranscript,
 )
 from preppal.live.offline.audio import pcm_to_float
@@ -42,10 +44,12 @@ from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
 from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.scorecard import OfflineScorecard
+from preppal.live.offline.recovery import Recovery
 from preppal.live.offline.smart_turn import TurnJudge
 from preppal.live.offline.speaking import Planned, Speaker
-from preppal.live.offline.speculation import Speculator, answer_text
+from preppal.live.offline.speculation import Speculator, answer_text, fork
 from preppal.live.offline.stt import DECODER
+from preppal.live.offline.text_judge import join_chunks
 from preppal.live.offline.tts import OUTPUT_RATE, SPEAKER
 from preppal.live.offline.turn_policy import EndOfTurn, TurnPolicy
 from preppal.live.offline.vad import (
@@ -122,6 +126,9 @@ class OfflineBackend(LiveBackend):
             send_ahead_s=send_ahead_s,
             chunk_ms=chunk_ms,
         )
+        self._recovery = Recovery()  # the last end of turn, while it can be taken back
+        self._held = False  # the candidate holds the floor (hold_floor)
+        self._speech_started_s = 0.0  # stream time the candidate's current speech began
         self._odd_byte = b""
         self._stream_s = 0.0  # seconds of candidate audio received (the listening clock)
         self._quiet_since = 0.0  # stream time of the last speech by either side
@@ -194,9 +201,21 @@ class OfflineBackend(LiveBackend):
             self._interviewer.note_code(code, language)
             self._speculator.drop()  # a reply prepared before this code may now be the wrong one
 
+    async def hold_floor(self, held: bool) -> None:
+        """While held no pause ends the turn and the interviewer does not speak up (a reply
+        already playing goes on, unless the hold comes so soon it means "I wasn't done")."""
+        if self._ended or held == self._held:
+            return
+        self._held = held
+        self._turns.hold(held)
+        self._quiet_since = self._stream_s  # no "take your time" nudge right after a hold
+        if held and self._recovery.misjudged(self._stream_s, self._interviewer_started()):
+            self._recover()
+
     async def end(self) -> None:
         if self._ended:
             return
+        self._settle_recovery()
         self._speaker.stop()
         if self._speaker.line_open:
             self._emit(AITranscript("", final=True))
@@ -233,15 +252,21 @@ class OfflineBackend(LiveBackend):
     def _on_turn_event(self, event: object) -> None:
         if isinstance(event, SpeechStarted):
             self._quiet_since = self._stream_s
+            self._speech_started_s = self._stream_s - self._turns.rules.start_ms / 1000
         elif isinstance(event, SpeechConfirmed):
-            if self._speaker.talking() and not self._closing:
-                self._speaker.cut_off(always=True)  # barge-in: the relay drops what is queued
+            if self._recovery.misjudged(self._speech_started_s, self._interviewer_started()):
+                self._recover()  # the candidate was not done: same answer, the interviewer backs off
+            else:
+                self._settle_recovery()
+                if self._speaker.talking() and not self._closing:
+                    self._speaker.cut_off(always=True)  # barge-in: the relay drops what is queued
         elif isinstance(event, Chunk):
             self._quiet_since = self._stream_s
             self._decoding += 1
             self._jobs.put_nowait((event, self._stream_s))
             if event.final:
                 self.turn_ended_at = time.monotonic()
+                self._recovery.turn_ended(self._stream_s)
                 # Nothing left to transcribe: the reply itself can start now, no filler needed.
                 transcribed = not event.voiced and self._decoding == 1
                 if self._acknowledge and event.spoken_ms >= _ACK_MIN_SPOKEN_MS and not transcribed:
@@ -277,17 +302,22 @@ class OfflineBackend(LiveBackend):
                 if at_pause and text:  # the whole answer up to this pause is in: prepare the reply
                     self._speculate()
                 if chunk.final:
-                    if self._user_open:
-                        # the speech ended before the silence that ended the turn
-                        ago = int((self._stream_s - chunk_end_s) * 1000) + chunk.trailing_ms
-                        self._emit(UserTranscript("", final=True, spoken_ms=self._spoken_ms, ended_ms_ago=ago))
-                        self._user_open = False
-                    self._spoken_ms = 0
+                    emitted = False
+                    if self._recovery.keep_line_open:  # the candidate already went on: one line
+                        self._recovery.keep_line_open = False
+                    else:
+                        if self._user_open:
+                            # the speech ended before the silence that ended the turn
+                            ago = int((self._stream_s - chunk_end_s) * 1000) + chunk.trailing_ms
+                            self._emit(UserTranscript("", final=True, spoken_ms=self._spoken_ms, ended_ms_ago=ago))
+                            self._user_open, emitted = False, True
+                        self._spoken_ms = 0
+                    self._recovery.final_handled(emitted)
                     self._inbox.put_nowait(" ".join(self._utterance))
                     self._utterance = []
                 if at_pause and self._end_of_turn is not None:
-                    answer = answer_text(self._pending_answer + self._utterance)
-                    verdict = await self._judge_text(answer)
+                    parts = self._pending_answer + self._utterance
+                    answer, verdict = answer_text(parts), await self._judge_text(parts)
             finally:
                 self._decoding -= 1
             if at_pause and self._end_of_turn is not None:  # the words may end the turn now
@@ -296,9 +326,10 @@ class OfflineBackend(LiveBackend):
                 self._turns.hold_cuts = False
                 self._on_turn_events(self._turns.release_held_cut())
 
-    async def _judge_text(self, answer: str) -> float | None:
+    async def _judge_text(self, parts: list[str]) -> float | None:
         """The text judge's P(the answer ends here), on the decoder's thread; None: no judge (or it failed)."""
         judge = self._engines.text_judge if self._engines is not None and self._text_turns else None
+        answer = join_chunks(parts)
         if judge is None or not answer:
             return None
         try:
@@ -323,7 +354,7 @@ class OfflineBackend(LiveBackend):
                 continue
             if answer is not None:
                 self._pending_answer.append(answer)
-            if self._pending_answer and not self._turns.in_speech and self._decoding == 0:
+            if self._pending_answer and not (self._turns.in_speech or self._held) and self._decoding == 0:
                 text = answer_text(self._pending_answer)
                 self._pending_answer.clear()
                 if text:
@@ -336,14 +367,18 @@ class OfflineBackend(LiveBackend):
 
     def _check_timers(self) -> None:
         assert self._interviewer is not None
+        if self._recovery.stands(self._stream_s, self._interviewer_started()):
+            self._settle_recovery()
         elapsed = time.monotonic() - self._started_at
         if elapsed >= max(0.0, self.brief.max_duration_s - _TIMEOUT_LEAD_S):
+            self._settle_recovery()
             self._commit(self._interviewer.timeout(), reason=EndReason.TIMEOUT)
             return
-        idle = not (self._speaker.talking() or self._turns.in_speech or self._decoding or self._pending_answer)
+        busy = self._speaker.talking() or self._turns.in_speech or self._decoding or self._pending_answer
         quiet_for = self._stream_s - max(self._quiet_since, self._speaker.audible_until)
-        if idle and quiet_for >= self._silence_prompt_s:
+        if not (busy or self._held) and quiet_for >= self._silence_prompt_s:
             self._quiet_since = self._stream_s
+            self._settle_recovery()
             self._commit(self._interviewer.silence_prompt())
 
     # --- replying ahead of time ----------------------------------------------------------------
@@ -361,6 +396,8 @@ class OfflineBackend(LiveBackend):
 
     def _reply_to(self, text: str) -> None:
         assert self._interviewer is not None
+        if self._recovery.open and self._scorecard is not None:  # to go back to if the candidate was not done
+            self._recovery.replied(fork(self._interviewer), text, self._scorecard.number)
         self._interviewer, reply, first_audio = self._speculator.reply(self._interviewer, text)
         self._commit(reply, text, first_audio=first_audio)
 
@@ -370,10 +407,43 @@ class OfflineBackend(LiveBackend):
         """A reply is decided: note it on the scorecard (silently), then speak it, after a
         waiting acknowledgement when the candidate just answered."""
         assert self._interviewer is not None and self._scorecard is not None
-        for event in self._scorecard.on_reply(self._interviewer, reply, answer):
-            self._emit(event)
+        events = self._scorecard.on_reply(self._interviewer, reply, answer)
+        if not (answer and self._recovery.hold_back(events)):  # an answer's notes wait until the turn stands
+            for event in events:
+                self._emit(event)
         if not (answer and self._hand_to_acknowledgement((reply, first_audio))):
             self._say(reply, reason, first_audio)
+
+    # --- recovering from a misjudged end of turn (.recovery) ----------------------------------
+    def _interviewer_started(self) -> float | None:
+        """When the interviewer's speech since the last end of turn began (None: not yet)."""
+        started = self._speaker.started_s
+        return started if started is not None and started >= self._recovery.ended_s else None
+
+    def _settle_recovery(self) -> None:
+        """The last end of turn stands: its reply's scorecard notes are kept."""
+        for event in self._recovery.close():
+            self._emit(event)
+
+    def _recover(self) -> None:
+        """The candidate went on: stop, withdraw the interviewer's line, continue the same answer."""
+        recovery = self._recovery
+        if recovery.final_done:
+            self._emit(Retracted(interviewer=self._speaker.captioned, reopen_user=recovery.final_emitted))
+            self._user_open = self._user_open or recovery.final_emitted
+        else:
+            recovery.keep_line_open = True  # the answer's line is not closed yet: it never will be
+        self._speaker.cut_off(always=True)  # Interrupted; its line is already withdrawn
+        if recovery.answered is not None and self._interviewer is not None:
+            self._interviewer = recovery.answered.before
+            self._pending_answer.insert(0, recovery.answered.answer)
+            if self._scorecard is not None:  # its notes were held back: they are dropped
+                self._scorecard.number = recovery.answered.scorecard_number
+            self._closing = False
+            self._emit(Checkpoint({"dialogue": self._interviewer.snapshot()}))
+        self._speculator.drop()
+        self.stats.recoveries += 1
+        recovery.close()
 
     # --- speaking (pacing and playback: .speaking) -----------------------------------------
     def _say(self, reply: Reply, reason: EndReason = EndReason.AI_ENDED, first_audio: bytes | None = None) -> None:

@@ -57,6 +57,10 @@ class Speaker:
         self._waiter: asyncio.Future[Planned | None] | None = None
         self._last_ack = ""
         self.line_open = False  # an AI transcript line is open (not yet final)
+        # Since the last say()/acknowledge(): when its first audio left (stream time; None: not
+        # yet) and whether it put words on the transcript (recovery, .recovery, needs both).
+        self.started_s: float | None = None
+        self.captioned = False
         self.audible_until = 0.0  # stream time when the audio sent so far has finished playing
         self._wall_play_end = 0.0  # the same on the wall clock (for pacing)
 
@@ -68,6 +72,7 @@ class Speaker:
         return (self._task is not None and not self._task.done()) or self._now() < self.audible_until
 
     def say(self, reply: Reply, reason: EndReason = EndReason.AI_ENDED, first_audio: bytes | None = None) -> None:
+        self.started_s, self.captioned = None, False
         self._task = asyncio.create_task(self._guard(self._speak(reply, reason, first_audio)))
 
     def acknowledge(self, spoken: dict[str, bytes]) -> None:
@@ -76,6 +81,7 @@ class Speaker:
         if not phrases:
             return
         phrase = self._last_ack = self._rng.choice(phrases)
+        self.started_s, self.captioned = None, False
         self._waiter = asyncio.get_running_loop().create_future()
         self._stats.acknowledgements += 1
         self._task = asyncio.create_task(self._guard(self._speak_after(phrase, spoken[phrase], self._waiter)))
@@ -143,7 +149,7 @@ class Speaker:
 
     def _caption(self, sentence: str) -> None:
         self._emit(AITranscript(f" {sentence}" if self.line_open else sentence))
-        self.line_open = True
+        self.line_open = self.captioned = True
 
     async def _play(self, sentence: str, pcm: bytes, caption: bool = True) -> None:
         if caption:
@@ -153,6 +159,8 @@ class Speaker:
             ahead = self._wall_play_end - time.monotonic() - self._send_ahead_s
             if ahead > 0:
                 await asyncio.sleep(ahead)
+            if self.started_s is None:
+                self.started_s = self._now()
             self._emit(AIAudio(piece, OUTPUT_RATE))
             seconds = len(piece) / (2 * OUTPUT_RATE)
             self._wall_play_end = max(self._wall_play_end, time.monotonic()) + seconds

@@ -32,10 +32,15 @@ def answer_text(parts: list[str]) -> str:
     return " ".join(p for p in parts if p).strip()
 
 
+def fork(interviewer: Interviewer) -> Interviewer:
+    """An independent copy of the dialogue state (the language pack is shared, read-only: it copies as itself)."""
+    return copy.deepcopy(interviewer)
+
+
 def speculate(interviewer: Interviewer, text: str) -> Speculation:
     """The reply to ``text`` from a copy of ``interviewer``; the original is untouched."""
-    fork = copy.deepcopy(interviewer)  # the language pack is shared, read-only (it copies as itself)
-    return Speculation(text, fork, fork.respond(text))
+    copied = fork(interviewer)
+    return Speculation(text, copied, copied.respond(text))
 
 
 class Speculator:

@@ -26,6 +26,7 @@ MAX_WORDS = 40
 _ENDINGS = frozenset({".", "!", "?", "<|im_end|>", "<|endoftext|>", ".\n", "!\n", "?\n", ".\n\n"})
 _FINAL_PUNCTUATION = re.compile(r"[\s.!?。！？]+$")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_KEEP_CAPITAL = frozenset({"I", "OK"})
 
 
 def last_words(text: str, max_words: int = MAX_WORDS) -> str:
@@ -42,6 +43,28 @@ def last_words(text: str, max_words: int = MAX_WORDS) -> str:
     window = " ".join(kept)
     words = window.split()
     return " ".join(words[-max_words:]) if len(words) > max_words else window
+
+
+def join_chunks(parts: list[str]) -> str:
+    """One answer from the transcripts of its chunks, without the chunk boundaries' artefacts.
+
+    The answer is transcribed in chunks cut at pauses, and Whisper ends every chunk with a
+    period and starts the next with a capital: "I learned to ask for help. Before the
+    deadline gets close." The judge would then read the last chunk as a fragment (an
+    unfinished sentence). The boundary's period goes and the capital is lowered (not "I").
+    """
+    out = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if out:
+            out = out[:-1] if out.endswith(".") and not out.endswith("...") else out
+            first = part.split(" ", 1)[0]
+            if first[:1].isupper() and first not in _KEEP_CAPITAL and not first.startswith("I'"):
+                part = part[0].lower() + part[1:]
+            out += " "
+        out += part
+    return out
 
 
 def strip_final_punctuation(text: str) -> str:

@@ -52,7 +52,7 @@ _WORD = re.compile(r"[A-Za-z0-9']+")
 @dataclass(frozen=True)
 class TurnPolicy:
     complete: float = 0.5  # the voice alone (Smart Turn's own threshold)
-    unfinished: float = 0.05  # the text judge under this: the words hang, whatever the voice says
+    unfinished: float = 0.02  # the text judge under this: the words hang, whatever the voice says
     finished: float = 0.3  # the text judge at or over this ends the answer ...
     voice_floor: float = 0.1  # ... unless the voice is this sure the candidate goes on
     short_answer_words: int = 8  # fewer words than this: only the cap or a hand-back ends the turn
@@ -100,9 +100,16 @@ def ends_sentence(text: str) -> bool:
     return stripped.endswith((".", "?", "!")) and not stripped.endswith("...") and not trails_off(stripped)
 
 
-def hands_back(text: str) -> bool:
-    """The candidate gives the turn back: a question, or a request to repeat or skip."""
-    return text.rstrip().endswith("?") or is_request(text)
+def hands_back(text: str, text_probability: float | None = None, policy: TurnPolicy | None = None) -> bool:
+    """The candidate gives the turn back: a question, or a request to repeat or skip.
+
+    With the text judge, a question mark alone is not enough when the words hang: Whisper
+    heard "What I would change is, [pause]" as "What type of game gives?"."""
+    if is_request(text):
+        return True
+    if not text.rstrip().endswith("?"):
+        return False
+    return text_probability is None or policy is None or text_probability >= policy.unfinished
 
 
 def is_short(evidence: PauseEvidence, policy: TurnPolicy) -> bool:
@@ -114,7 +121,7 @@ def is_short(evidence: PauseEvidence, policy: TurnPolicy) -> bool:
 def ends_turn(evidence: PauseEvidence, policy: TurnPolicy) -> bool:
     text, p, t = evidence.text, evidence.probability, evidence.text_probability
     if is_short(evidence, policy):
-        return text is not None and hands_back(text)
+        return text is not None and hands_back(text, t, policy)
     if text is None and policy.wait_for_words:  # the voice heard "finished" mid-sentence too often
         return False
     if text is not None:

@@ -131,6 +131,7 @@ class TurnStats:
     used: int = 0  # speculations whose reply was spoken
     dropped: int = 0  # speculations thrown away (the candidate went on, or the answer changed)
     acknowledgements: int = 0
+    recoveries: int = 0  # the candidate went on right after the interviewer started: it backed off
 
 
 TurnEvent = SpeechStarted | SpeechConfirmed | Chunk | UtteranceDropped | PauseCheck | SpeechResumed
@@ -177,6 +178,7 @@ class TurnDetector:
         # Set by the owner while a transcription is still running: a new early chunk would only
         # queue behind it (each decode has a fixed cost), so the audio stays in the next chunk.
         self.hold_cuts = False
+        self.held = False  # the candidate holds the floor: no pause ends the turn (see hold())
 
     def _reset_utterance(self) -> None:
         self._chunk: list[np.ndarray] = []
@@ -184,6 +186,7 @@ class TurnDetector:
         self._voiced_ms = 0
         self._silence_ms = 0
         self._next_check_ms = self.rules.check_silence_ms
+        self._pause_from_ms = 0  # silence already counted when the floor was handed back (hold())
         self._confirmed = False
 
     def push(self, window: np.ndarray, prob: float) -> list[TurnEvent]:
@@ -212,7 +215,7 @@ class TurnDetector:
                 events.append(SpeechResumed())
             if self._silence_ms:
                 self.pause += 1
-            self._silence_ms = 0
+            self._silence_ms = self._pause_from_ms = 0
             self._voiced_ms += WINDOW_MS
             self._chunk_voiced_ms += WINDOW_MS
         elif prob < r.neg_threshold or self._silence_ms > 0:
@@ -220,13 +223,19 @@ class TurnDetector:
         if not self._confirmed and self._voiced_ms >= r.confirm_ms:
             self._confirmed = True
             events.append(SpeechConfirmed())
-        if self._silence_ms >= (r.cap_silence_ms if self.semantic else r.end_silence_ms):
+        limit = (r.cap_silence_ms if self.semantic else r.end_silence_ms) + self._pause_from_ms
+        if self._silence_ms >= limit and not self.held:
             return events + self._end()
         if (not self.hold_cuts and self._pause_cut_due()) or len(self._chunk) * WINDOW_MS >= r.max_chunk_ms:
             events.append(self._cut())
         if self.semantic and self._silence_ms == 0:
             self._next_check_ms = r.check_silence_ms
-        elif self.semantic and self._silence_ms >= self._next_check_ms and self._voiced_ms >= r.min_utterance_voiced_ms:
+        elif (
+            self.semantic
+            and not self.held
+            and self._silence_ms >= self._next_check_ms
+            and self._voiced_ms >= r.min_utterance_voiced_ms
+        ):
             self._next_check_ms = self._silence_ms + r.recheck_ms
             events.append(PauseCheck(self.pause, np.concatenate(self._recent), self._voiced_ms))
         return events
@@ -251,9 +260,18 @@ class TurnDetector:
 
     def end_turn(self, pause: int) -> list[TurnEvent]:
         """The model says pause ``pause`` completes the turn: end it now, if that pause still lasts."""
-        if not self.in_speech or pause != self.pause or self._silence_ms == 0:
+        if self.held or not self.in_speech or pause != self.pause or self._silence_ms == 0:
             return []
         return self._end()
+
+    def hold(self, held: bool) -> None:
+        """The candidate holds the floor, or hands the decision back. Released during a pause,
+        the pause is judged as if it began now: the first check and the cap count from here
+        (a candidate who lets go to speak again is not cut off at the moment of letting go)."""
+        self.held = held
+        if not held and self.pausing:
+            self._pause_from_ms = self._silence_ms
+            self._next_check_ms = self._silence_ms + self.rules.check_silence_ms
 
     @property
     def voiced_ms(self) -> int:
