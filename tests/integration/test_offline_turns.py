@@ -83,7 +83,7 @@ def first_words_of_turn(call: Call, turn: int) -> str:
 def without_text_judge(monkeypatch) -> None:
     """The text model missing or damaged (load_text_model logged it and gave None)."""
     engines = dataclasses.replace(load_engines(), text_judge=None)
-    monkeypatch.setattr(backend_module, "load_engines", lambda _model_dir=None: engines)
+    monkeypatch.setattr(backend_module, "load_engines", lambda _model_dir=None, _language=None: engines)
 
 
 async def test_without_the_text_judge_the_voice_ends_a_finished_answer_and_an_acknowledgement_covers_the_words(

@@ -40,6 +40,19 @@ def test_resent_segments_after_a_reconnect_do_not_duplicate(state: MeetingState)
     assert lines(state) == [(1, "AI", "Welcome.", True), (2, "USER", "Thanks for", False)]
 
 
+def test_a_withdrawn_interviewer_line_goes_and_the_answer_goes_on_in_its_line(state: MeetingState) -> None:
+    apply_push(state, "iv-1", TranscriptPush(1, "AI", "Tell me about a project.", final=True))
+    apply_push(state, "iv-1", TranscriptPush(2, "USER", "We moved billing.", final=True))
+    apply_push(state, "iv-1", TranscriptPush(3, "AI", "Thanks. Next"))
+    apply_push(state, "iv-1", TranscriptPush(3, "AI", removed=True))
+    apply_push(state, "iv-1", TranscriptPush(2, "USER", "We moved billing.", reopened=True))
+    apply_push(state, "iv-1", TranscriptPush(2, "USER", "We moved billing. It took months."))
+    assert lines(state) == [
+        (1, "AI", "Tell me about a project.", True),
+        (2, "USER", "We moved billing. It took months.", False),
+    ]
+
+
 def test_out_of_order_segments_are_shown_in_order(state: MeetingState) -> None:
     apply_push(state, "iv-1", TranscriptPush(3, "AI", "third", final=True))
     apply_push(state, "iv-1", TranscriptPush(1, "AI", "first", final=True))

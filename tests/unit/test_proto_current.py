@@ -23,6 +23,8 @@ def test_contract_fields_keep_their_numbers() -> None:
 
     assert {"audio_chunk": 1, "end_request": 2}.items() <= numbers(pb.ClientToServerMessage).items()
     assert numbers(pb.ClientToServerMessage)["code_snapshot"] == 3  # Preppal's addition (the code editor)
+    assert numbers(pb.ClientToServerMessage)["hold_floor"] == 4  # Preppal's addition (holding the floor)
+    assert numbers(pb.ServerToClientMessage)["transcript_retracted"] == 8  # (a misjudged end of turn)
     assert {"transcript_update": 1, "audio_response": 2, "error": 3, "session_ended": 4}.items() <= numbers(
         pb.ServerToClientMessage
     ).items()

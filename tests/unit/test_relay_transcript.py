@@ -105,3 +105,29 @@ def test_ended_ms_ago_dates_a_final_that_arrived_after_the_speech():
     first, second = asm.lines
     assert (first.start_ms, first.end_ms) == (12_000, 16_000)
     assert (second.start_ms, second.end_ms) == (22_500, 23_000)
+
+
+def test_a_retraction_withdraws_the_interviewers_line_and_reopens_the_candidates():
+    """The interviewer cut in; the candidate went on: one answer, no interviewer line between."""
+    a = TranscriptAssembler(clock=lambda: 0.0)
+    a.feed("AI", "Tell me about a project.", True)
+    a.feed("USER", "We moved billing to a new cloud.", True)
+    a.feed("AI", "Thanks. Next,", False)  # the reply, cut off mid-line
+    removed, reopened = a.retract(interviewer=True, reopen_user=True)
+    assert removed == [3] and reopened == SegmentUpdate(2, "USER", "We moved billing to a new cloud.", False)
+    assert [line.sequence for line in a.lines] == [1]
+    update = a.feed("USER", " It took four months.", True)
+    assert update == SegmentUpdate(2, "USER", "We moved billing to a new cloud. It took four months.", True)
+    assert [(line.sequence, line.speaker) for line in a.lines] == [(1, Speaker.AI), (2, Speaker.USER)]
+    assert a.feed("AI", "What was the outcome?", True).segment_id == 4  # ids keep increasing
+
+
+def test_a_retraction_takes_back_a_closed_reply_but_never_the_question_before_the_answer():
+    a = TranscriptAssembler(clock=lambda: 0.0)
+    a.feed("AI", "Tell me about a project.", True)
+    assert a.retract(interviewer=True, reopen_user=True) == ([], None)  # no answer yet: nothing to take back
+    a.feed("USER", "We moved billing.", True)
+    a.feed("AI", "Thanks.", True)
+    removed, reopened = a.retract(interviewer=True, reopen_user=False)
+    assert removed == [3] and reopened is None
+    assert [line.sequence for line in a.lines] == [1, 2]

@@ -43,8 +43,8 @@ from preppal.live.offline.engines import LOADER, Engines, load_engines
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
 from preppal.live.offline.language_pack import load_pack
-from preppal.live.offline.scorecard import OfflineScorecard
 from preppal.live.offline.recovery import Recovery
+from preppal.live.offline.scorecard import OfflineScorecard
 from preppal.live.offline.smart_turn import TurnJudge
 from preppal.live.offline.speaking import Planned, Speaker
 from preppal.live.offline.speculation import Speculator, answer_text, fork
