@@ -77,14 +77,14 @@ class Settings:
 
     interviewer: str  # auto | gemini | offline
     gemini_api_key: str
-    gemini_model: str
-    gemini_api_version: str
+    gemini_model: str  # a Live model with a profile (preppal/live/gemini_profiles.py, docs/gemini.md)
+    gemini_api_version: str  # empty = the model's own (v1beta on the Gemini API, v1beta1 on Vertex)
     gemini_base_url: str  # empty = Google's default
     gemini_voice: str
     gemini_ca_file: str  # extra CA bundle (tests' local Live-API stand-in)
     gemini_connect_timeout_s: float
     gemini_wire_fast_path: bool  # the pinned hot-path adapter (live/gemini_wire.WireFastPath)
-    feedback_model: str
+    feedback_model: str  # a current text model with structured output (docs/gemini.md, "Feedback model")
 
     max_session_s: int
     audio_frame_ms: int  # browser → relay AudioChunk length (docs/performance.md: why 40)
@@ -136,6 +136,13 @@ class Settings:
     relay_grace_s: float = 30.0  # a dropped candidate's time to come back (any worker)
     lease_ttl_s: float = 15.0  # an interview's lease; renewed every lease_ttl_s / 5
     metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")  # who may read /metrics (addresses or CIDRs)
+    # Gemini: Vertex AI instead of the Gemini API (express mode: the API key; docs/gemini.md).
+    gemini_vertex: bool = False
+    # Listening (docs/gemini.md, "Listening"): end-of-speech sensitivity and the silence before
+    # Gemini takes the turn, for a standard interview (warm-up waits longer, intense less).
+    gemini_end_sensitivity: str = "LOW"
+    gemini_silence_ms: int = 1200
+    gemini_check_interval_s: float = 600.0  # the model check re-runs this often (0 = only at start)
 
     @property
     def use_gemini(self) -> bool:
@@ -143,6 +150,12 @@ class Settings:
         if self.interviewer == "offline":
             return False
         return bool(self.gemini_api_key) or self.interviewer == "gemini"
+
+    @property
+    def api_version(self) -> str:
+        """The Gemini API version: preview Live models are served under v1beta (the SDK's
+        default is v1), Vertex AI under v1beta1; GEMINI_API_VERSION overrides both."""
+        return self.gemini_api_version or ("v1beta1" if self.gemini_vertex else "v1beta")
 
     @property
     def interviewer_name(self) -> str:
@@ -170,14 +183,14 @@ def get_settings() -> Settings:
         public_url=_env("PREPPAL_PUBLIC_URL", "http://localhost:3000").rstrip("/"),
         interviewer=_env("PREPPAL_INTERVIEWER", "auto").lower(),
         gemini_api_key=_env("GEMINI_API_KEY") or _env("GOOGLE_API_KEY"),
-        gemini_model=_env("GEMINI_MODEL", "gemini-2.5-flash-native-audio-preview-12-2025"),
-        gemini_api_version=_env("GEMINI_API_VERSION", "v1beta"),
+        gemini_model=_env("GEMINI_MODEL", "gemini-3.8-live"),
+        gemini_api_version=_env("GEMINI_API_VERSION"),
         gemini_base_url=_env("GEMINI_BASE_URL"),
         gemini_voice=_env("GEMINI_VOICE", "Puck"),
         gemini_ca_file=_env("GEMINI_CA_FILE"),
         gemini_connect_timeout_s=float(_env("GEMINI_CONNECT_TIMEOUT_S", "15")),
         gemini_wire_fast_path=_env("PREPPAL_GEMINI_WIRE_FAST_PATH", "1") != "0",
-        feedback_model=_env("GEMINI_FEEDBACK_MODEL", "gemini-2.5-flash"),
+        feedback_model=_env("GEMINI_FEEDBACK_MODEL", "gemini-3.8-flash"),
         max_session_s=int(_env("PREPPAL_MAX_SESSION_S", "3600")),
         audio_frame_ms=min(100, max(10, int(_env("PREPPAL_AUDIO_FRAME_MS", "40")))),
         worker_token_ttl_s=int(_env("PREPPAL_WORKER_TOKEN_TTL_S", "300")),
@@ -212,6 +225,10 @@ def get_settings() -> Settings:
         relay_grace_s=float(_env("PREPPAL_RELAY_GRACE_S", "30")),
         lease_ttl_s=max(1.0, float(_env("PREPPAL_LEASE_TTL_S", "15"))),
         metrics_allow=tuple(p.strip() for p in _env("PREPPAL_METRICS_ALLOW", "127.0.0.1,::1").split(",") if p.strip()),
+        gemini_vertex=_env("GOOGLE_GENAI_USE_VERTEXAI").lower() in ("1", "true", "yes", "on"),
+        gemini_end_sensitivity="HIGH" if _env("GEMINI_END_SENSITIVITY", "LOW").upper() == "HIGH" else "LOW",
+        gemini_silence_ms=min(5000, max(300, _int("GEMINI_SILENCE_MS", 1200))),
+        gemini_check_interval_s=max(0.0, float(_env("GEMINI_CHECK_INTERVAL_S", "600"))),
     )
 
 

@@ -60,7 +60,7 @@ async def recover_recordings(store: RecordingStore) -> None:
 
 
 def _warm_gemini_types() -> None:
-    from preppal.live.gemini import warm_types
+    from preppal.live.gemini_config import warm_types
 
     try:
         warm_types()

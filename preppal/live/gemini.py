@@ -1,5 +1,10 @@
 """Gemini Live backend on the official google-genai SDK (``client.aio.live.connect``).
 
+What the session sends and how text enters it depend on the model: its
+:class:`~preppal.live.gemini_profiles.LiveProfile` (docs/gemini.md) feeds the config
+(live/gemini_config.py), the text channel, the end tool's semantics and the parsing of
+``interaction_status``.
+
 Why it looks like this (measurements: docs/performance.md, Relay):
 - The SDK opens each session (auth, TLS, setup, resumption); the per-message hot path
   reads and writes the documented wire JSON on the SDK's own connection through one
@@ -28,7 +33,6 @@ from typing import Any
 from google.genai import types
 
 from preppal import codes
-from preppal.languages import get_language
 from preppal.live.base import (
     AIAudio,
     AITranscript,
@@ -45,6 +49,8 @@ from preppal.live.base import (
     TurnComplete,
     UserTranscript,
 )
+from preppal.live.gemini_config import END_TOOL, TextSender, live_config
+from preppal.live.gemini_profiles import LiveProfile, profile_for
 from preppal.live.gemini_wire import (
     INPUT_MIME,
     OUTPUT_SAMPLE_RATE,
@@ -56,7 +62,7 @@ from preppal.live.gemini_wire import (
     rate_of,
     shared_client,
 )
-from preppal.live.prompt import OPENING_CUE, RESUME_CUE, code_context, system_instruction
+from preppal.live.prompt import OPENING_CUE, RESUME_CUE, code_context
 from preppal.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -64,25 +70,11 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH_MS = 60  # candidate audio per upstream message (see module docstring)
 TRAILING_FLUSH_S = 0.2  # a batch that never fills (candidate muted) still goes out
 MAX_BUFFER_BYTES = 32_000 * 2  # never hold more than 2 s of unsent candidate audio
-END_TOOL = "end_interview"
 UPSTREAM_MESSAGE = "The interviewer is unavailable right now. Please try again in a moment."
 NO_RESUME_CODES = frozenset({1007, 1008})  # bad request / auth, model or quota: retrying cannot help
 MAX_RESUMES_IN_ROW = 3
 AI_END_GRACE_S = 10.0  # after end_interview, wait this long at most for the goodbye to finish
-
-
-def warm_types() -> None:
-    """Build and dump one Live config: pydantic builds google-genai's schemas on first use
-    (tens of ms of CPU). Called on a thread at start-up so the first call does not pay it."""
-    transcription = types.AudioTranscriptionConfig(language_codes=["en-US"])
-    types.LiveConnectConfig(
-        response_modalities=[types.Modality.AUDIO],
-        speech_config=types.SpeechConfig(language_code="en-US"),
-        input_audio_transcription=transcription,
-        output_audio_transcription=transcription,
-        context_window_compression=types.ContextWindowCompressionConfig(sliding_window=types.SlidingWindow()),
-        session_resumption=types.SessionResumptionConfig(),
-    ).model_dump(exclude_none=True)
+IN_PROGRESS = "IN_PROGRESS"  # interaction_status: background reasoning still running
 
 
 class GeminiBackend(LiveBackend):
@@ -98,6 +90,8 @@ class GeminiBackend(LiveBackend):
     ):
         self._brief = brief
         self._settings = settings or get_settings()
+        self.profile: LiveProfile = profile_for(self._settings.gemini_model)
+        self._text = TextSender(self.profile)
         self._batch_bytes = max(640, (batch_ms or DEFAULT_BATCH_MS) * 32)
         self._events: asyncio.Queue[BackendEvent] = asyncio.Queue()
         self._buf = bytearray()
@@ -110,6 +104,7 @@ class GeminiBackend(LiveBackend):
         self._resuming = resume is not None  # taken over from another worker: no opening cue
         self._ai_turn_open = False
         self._ai_ending = False
+        self._background = False  # interaction_status IN_PROGRESS: more model output may follow
         self._finished = False
         self._closed = False
         self._rotating = False
@@ -120,25 +115,7 @@ class GeminiBackend(LiveBackend):
 
     # -- connection -------------------------------------------------------------------
     def _config(self) -> types.LiveConnectConfig:
-        voice_name = self._settings.gemini_voice
-        voice = types.VoiceConfig(prebuilt_voice_config=types.PrebuiltVoiceConfig(voice_name=voice_name))
-        end_tool = types.FunctionDeclaration(
-            name=END_TOOL, description="End the interview after you have said goodbye to the candidate."
-        )
-        # The language: languageCode steers half-cascade models; native-audio models ignore
-        # it and follow the system instruction (see preppal.languages). Transcription gets
-        # the same code as a hint, so the transcript is written in the interview's language.
-        language = get_language(self._brief.language).gemini_code
-        return types.LiveConnectConfig(
-            response_modalities=[types.Modality.AUDIO],
-            speech_config=types.SpeechConfig(voice_config=voice, language_code=language),
-            system_instruction=types.Content(parts=[types.Part(text=system_instruction(self._brief))]),
-            input_audio_transcription=types.AudioTranscriptionConfig(language_codes=[language]),
-            output_audio_transcription=types.AudioTranscriptionConfig(language_codes=[language]),
-            context_window_compression=types.ContextWindowCompressionConfig(sliding_window=types.SlidingWindow()),
-            session_resumption=types.SessionResumptionConfig(handle=self._resume_handle),
-            tools=[types.Tool(function_declarations=[end_tool])],
-        )
+        return live_config(self.profile, self._brief, self._settings, resume_handle=self._resume_handle)
 
     async def _connect(self) -> Any:
         """Open one Live connection (setup → setupComplete), bounded by the connect timeout."""
@@ -170,13 +147,9 @@ class GeminiBackend(LiveBackend):
             self._gen = await shared_client(self._settings)
             self._session = await self._connect()
             if not self._resuming:
-                await self._session.send_client_content(
-                    turns=types.Content(role="user", parts=[types.Part(text=OPENING_CUE)]), turn_complete=True
-                )
+                await self._text.cue(self._session, OPENING_CUE)
             elif not self._resume_handle:  # taken over before any handle arrived: say what happened
-                await self._session.send_client_content(
-                    turns=types.Content(role="user", parts=[types.Part(text=RESUME_CUE)]), turn_complete=True
-                )
+                await self._text.cue(self._session, RESUME_CUE)
         except TimeoutError:
             log.warning("Gemini setup timed out for interview %s", self._brief.interview_id)
             await self.close()
@@ -227,9 +200,9 @@ class GeminiBackend(LiveBackend):
 
     # -- the code editor --------------------------------------------------------------------
     async def send_code(self, code: str, language: str) -> None:
-        """Hold the newest snapshot; send it as ``client_content`` with ``turn_complete=False``
-        (appended to the conversation, no reply requested) while the model is not speaking:
-        any ``client_content`` interrupts a generation in progress (Live API reference)."""
+        """Hold the newest snapshot; send it as context (no reply requested, through the
+        profile's text channel) while the model is not speaking: ``client_content`` interrupts
+        a generation in progress (Live API reference)."""
         self._code = code_context(code, language)
         self._send_code_if_listening()
 
@@ -238,9 +211,7 @@ class GeminiBackend(LiveBackend):
             return
         text, self._code = self._code, None
         self.code_sent += 1
-        content = types.Content(role="user", parts=[types.Part(text=text)])
-        send = self._session.send_client_content(turns=content, turn_complete=False)
-        self._spawn(self._quietly(send), "gemini-code")
+        self._spawn(self._quietly(self._text.context(self._session, text)), "gemini-code")
 
     # -- upstream events ------------------------------------------------------------------
     def _put(self, event: BackendEvent) -> None:
@@ -282,12 +253,14 @@ class GeminiBackend(LiveBackend):
                 self._put(AITranscript("", final=True))
                 self._put(Interrupted())
                 self._send_code_if_listening()
+            if self.profile.interaction_status and (status := pick(content, "interactionStatus", "interaction_status")):
+                self._background = status == IN_PROGRESS
             if pick(content, "turnComplete", "turn_complete"):
                 self._ai_turn_open = False
                 self._put(AITranscript("", final=True))
                 self._put(TurnComplete())
                 self._send_code_if_listening()
-                if self._ai_ending:
+                if self._ai_ending and not self._background:  # background reasoning may still speak
                     self._put(Ended(EndReason.AI_ENDED))
         calls = pick(msg, "toolCall", "tool_call")
         for call in (pick(calls, "functionCalls", "function_calls") or ()) if calls else ():
@@ -299,11 +272,16 @@ class GeminiBackend(LiveBackend):
             raise UpstreamError(str(msg.get("error"))[:300])
 
     def _on_end_tool(self, call_id: str | None) -> None:
+        """The model called end_interview. A blocking call holds the model until it gets the
+        response; an asynchronous one (NON_BLOCKING) runs while the goodbye is spoken, and its
+        response is scheduled SILENT so it starts no new reply. The interview ends when the
+        model's turn (and any background reasoning) is over, or after a grace period."""
         self._ai_ending = True
-        if not self._ai_turn_open:
+        if not self._ai_turn_open and not self._background:
             self._put(Ended(EndReason.AI_ENDED))
             return
-        reply = types.FunctionResponse(id=call_id, name=END_TOOL, response={"result": "ok"})
+        scheduling = types.FunctionResponseScheduling.SILENT if self.profile.function_calls.scheduling else None
+        reply = types.FunctionResponse(id=call_id, name=END_TOOL, response={"result": "ok"}, scheduling=scheduling)
         self._spawn(self._quietly(self._session.send_tool_response(function_responses=[reply])), "gemini-tool-reply")
         asyncio.get_running_loop().call_later(AI_END_GRACE_S, self._put, Ended(EndReason.AI_ENDED))
 

@@ -108,7 +108,7 @@ async def shared_client(s: Settings) -> genai.Client:
     Building one loads CA bundles into fresh SSL contexts (tens of ms of blocking work);
     per interview that stalled every other live audio stream on each start.
     """
-    key = (s.gemini_api_key, s.gemini_base_url, s.gemini_api_version, s.gemini_ca_file)
+    key = (s.gemini_api_key, s.gemini_base_url, s.api_version, s.gemini_ca_file, s.gemini_vertex)
     client = _clients.get(key)
     if client is None:
         client = _clients[key] = await asyncio.to_thread(_build_client, s)
@@ -119,10 +119,8 @@ def _build_client(s: Settings) -> genai.Client:
     args: dict[str, Any] = {"close_timeout": 2}
     if s.gemini_ca_file:
         args["ssl"] = ssl.create_default_context(cafile=s.gemini_ca_file)
-    options = types.HttpOptions(
-        base_url=s.gemini_base_url or None, api_version=s.gemini_api_version, async_client_args=args
-    )
-    return genai.Client(api_key=s.gemini_api_key, http_options=options)
+    options = types.HttpOptions(base_url=s.gemini_base_url or None, api_version=s.api_version, async_client_args=args)
+    return genai.Client(vertexai=s.gemini_vertex, api_key=s.gemini_api_key, http_options=options)
 
 
 def rate_of(mime: str | None) -> int:

@@ -166,7 +166,7 @@ def _client(settings: Settings, attempts: int, initial_delay_s: float, timeout_s
     if settings.gemini_ca_file:
         client_args["verify"] = ssl.create_default_context(cafile=settings.gemini_ca_file)
     options = types.HttpOptions(
-        api_version=settings.gemini_api_version or None,
+        api_version=settings.api_version,
         base_url=settings.gemini_base_url or None,
         timeout=int(timeout_s * 1000),
         client_args=client_args or None,
@@ -178,7 +178,7 @@ def _client(settings: Settings, attempts: int, initial_delay_s: float, timeout_s
             http_status_codes=RETRY_STATUS,
         ),
     )
-    return genai.Client(api_key=settings.gemini_api_key, http_options=options)
+    return genai.Client(vertexai=settings.gemini_vertex, api_key=settings.gemini_api_key, http_options=options)
 
 
 _WORDS = re.compile(r"[\w']+")  # any script: a Japanese or Hindi quote is checked too

@@ -11,6 +11,7 @@ import pytest
 from preppal.loop_watchdog import LoopWatchdog
 from preppal.realtime.hub import RelayConfig, RelayHub
 from tests.support import loop_guard
+from tests.support.live_api_rules import LIVE_MODELS
 from tests.support.live_api_standin import LiveApiStandin
 from tests.support.relay_harness import (
     RecordingSink,
@@ -59,10 +60,16 @@ def relay_config() -> RelayConfig:
     return RelayConfig(grace_s=1.0)
 
 
+@pytest.fixture(params=LIVE_MODELS)
+def gemini_model(request) -> str:
+    """Every relay test runs once per supported Live model (each has its own wire rules)."""
+    return request.param
+
+
 @pytest.fixture
-async def relay_env(db, standin, sink, relay_config, monkeypatch) -> RelayEnv:
-    """The relay served on a real socket, Gemini (real SDK) pointed at the stand-in."""
-    point_gemini_at(monkeypatch, standin)
+async def relay_env(db, standin, sink, relay_config, gemini_model, monkeypatch) -> RelayEnv:
+    """The relay served on a real socket, Gemini (real SDK, ``gemini_model``) pointed at the stand-in."""
+    point_gemini_at(monkeypatch, standin, gemini_model)
     completed: list[str] = []  # feedback is not generated here (tests/integration/test_feedback_*)
     hub = RelayHub(sink, config=relay_config, on_completed=completed.append)
     user = await asyncio.to_thread(make_user)  # a database write: off the watched loop

@@ -110,7 +110,7 @@ async def finish(caller: Caller, task: asyncio.Task) -> None:
 
 
 async def first_part(conn):
-    await conn.wait_for(lambda: conn.client_content, timeout=10)
+    await conn.wait_for(lambda: conn.texts, timeout=10)
     await conn.resumption("handle-1")
     await conn.ai_turn([" Tell me about", " your last project."])
     await conn.wait_audio(FRAME * 10, timeout=20)

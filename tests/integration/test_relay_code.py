@@ -1,6 +1,7 @@
 """The code editor through the relay: CodeSnapshot frames → the real google-genai SDK →
-the Live-API stand-in as ``client_content`` that does not end the candidate's turn, held
-while the interviewer speaks; stored with their time; 4007 above 64 KiB without a close."""
+the Live-API stand-in as context — ``client_content`` that does not end the candidate's
+turn, or realtime text for a model that takes client content only as initial history —
+held while the interviewer speaks; stored with their time; 4007 above 64 KiB without a close."""
 
 from __future__ import annotations
 
@@ -23,8 +24,13 @@ def snapshot(code: str, language: str = "python") -> bytes:
 
 
 def code_messages(conn) -> list[tuple[object, str]]:
-    """(turn_complete, text) of the client_content messages that carry the editor (not the opening cue)."""
-    return [(done, text) for done, text in conn.content_updates() if text.startswith(CODE_LABEL)]
+    """(turn_complete, text) of the texts that carry the editor (not the opening cue)."""
+    return [(t.turn_complete, t.text) for t in conn.texts if t.text.startswith(CODE_LABEL)]
+
+
+def expected_channel(conn) -> str:
+    """Where the service takes text mid-session (the stand-in's rule book, not our profile)."""
+    return "client_content" if conn.rules.mid_session_client_content else "realtime_text"
 
 
 async def test_snapshots_reach_gemini_as_context_and_are_stored(relay_env, standin, monkeypatch):
@@ -33,7 +39,7 @@ async def test_snapshots_reach_gemini_as_context_and_are_stored(relay_env, stand
     finish_turn = asyncio.Event()
 
     async def interviewer(conn):
-        await conn.wait_for(lambda: conn.client_content, timeout=5)  # the opening cue
+        await conn.wait_for(lambda: conn.texts, timeout=5)  # the opening cue
         await conn.audio(b"\x01\x00" * 480)  # the model starts speaking …
         await conn.output_transcript("Please write a function.")
         speaking.set()
@@ -63,11 +69,15 @@ async def test_snapshots_reach_gemini_as_context_and_are_stored(relay_env, stand
     # After the turn: the newest snapshot goes up at once, labelled, without a turn end.
     await candidate.ws.send(snapshot(CODE_V2, "typescript"))
     await conn.wait_for(lambda: len(code_messages(conn)) == 2, timeout=5)
+    channel = expected_channel(conn)
+    assert [t.channel for t in conn.texts] == [channel] * 3  # the opening cue and two snapshots
     for (done, text), code in zip(code_messages(conn), (CODE_V1, CODE_V2), strict=True):
-        assert done is False, "turn_complete must be sent explicitly as false"
+        if channel == "client_content":
+            assert done is False, "turn_complete must be sent explicitly as false"
         assert "current code" in text and code.strip() in text
     assert "(TypeScript)" in code_messages(conn)[1][1]
-    assert conn.content_updates()[0][0] is True  # the opening cue does end its turn
+    if channel == "client_content":
+        assert conn.texts[0].turn_complete is True  # the opening cue does end its turn
 
     # A repeat (reconnect, turn-end flush with no change) is neither sent nor stored again.
     await candidate.ws.send(snapshot(CODE_V2, "typescript"))

@@ -51,7 +51,7 @@ def forged(interview_id: str, user_id: int, *, key: str | None = None, exp_delta
 
 async def greet(conn):
     """Gemini greets (two fragments + audio), listens, then answers once."""
-    await conn.wait_for(lambda: conn.client_content, timeout=5)
+    await conn.wait_for(lambda: conn.texts, timeout=5)
     await conn.resumption("handle-1")
     await conn.ai_turn([" Hello,", " tell me about yourself."], pcm_per_word=b"\x10\x00" * 1200)
     await conn.wait_audio(FRAME * 10)
@@ -113,8 +113,10 @@ async def test_full_session_forwards_transcript_and_audio_then_completes(
     # What the SDK sent upstream: a full setup built from the interview brief.
     conn = standin.connections[0]
     assert conn.api_key == "test-key"
-    assert "BidiGenerateContent" in conn.path and ".v1beta." in conn.path
-    assert conn.setup_value("model") == f"models/{get_settings().gemini_model}"
+    settings = get_settings()
+    assert "BidiGenerateContent" in conn.path and f".{settings.api_version}." in conn.path
+    assert conn.setup_value("model").rsplit("/", 1)[-1] == settings.gemini_model
+    assert ("aiplatform" in conn.path) == settings.gemini_vertex
     assert conn.setup_value("generation_config", "response_modalities") == ["AUDIO"]
     instruction = conn.setup_value("system_instruction", "parts")[0]["text"]
     assert "Backend engineer" in instruction and "Payments team" in instruction and "Acme" in instruction

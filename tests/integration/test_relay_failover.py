@@ -53,7 +53,7 @@ async def test_resume_on_the_other_worker_mid_answer(two_workers, standin):
     answered = asyncio.Event()
 
     async def on_a(conn):
-        await conn.wait_for(lambda: conn.client_content, timeout=5)
+        await conn.wait_for(lambda: conn.texts, timeout=5)
         await conn.resumption("handle-a1")
         await conn.ai_turn([" Tell me about", " a hard bug."])
         await conn.wait_audio(FRAME * 5)
@@ -89,7 +89,7 @@ async def test_resume_on_the_other_worker_mid_answer(two_workers, standin):
     upstream_a, upstream_b = standin.connections
     await wait_until(lambda: upstream_a.closed.is_set(), timeout=5)  # A closed its upstream, without ending
     assert upstream_b.setup_value("session_resumption", "handle") == "handle-a2"
-    assert upstream_b.client_content == []  # no second greeting on the resumed session
+    assert upstream_b.texts == []  # no second greeting on the resumed session
 
     stop = asyncio.Event()
     streamer = asyncio.create_task(stream_audio(back, stop))

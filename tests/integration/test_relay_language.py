@@ -12,7 +12,7 @@ from preppal.settings import reset_settings
 
 
 async def greet_and_hold(conn):
-    await conn.wait_for(lambda: conn.client_content, timeout=5)
+    await conn.wait_for(lambda: conn.texts, timeout=5)
     await conn.ai_turn([" Hola,", " cuénteme de usted."])
     await conn.hold()
 

@@ -26,7 +26,7 @@ async def stream_audio(candidate, stop: asyncio.Event) -> int:
 
 async def test_go_away_rotates_the_connection_without_losing_transcript(relay_env, standin):
     async def first(conn):
-        await conn.wait_for(lambda: conn.client_content, timeout=5)
+        await conn.wait_for(lambda: conn.texts, timeout=5)
         await conn.resumption("h1")
         await conn.ai_turn([" Part", " one."])
         await conn.wait_audio(FRAME * 5)
@@ -55,7 +55,7 @@ async def test_go_away_rotates_the_connection_without_losing_transcript(relay_en
 
     old, new = standin.connections
     assert new.setup_value("session_resumption", "handle") == "h2"
-    assert new.client_content == []  # the opening cue is not repeated on a resumed session
+    assert new.texts == []  # the opening cue is not repeated on a resumed session
     await wait_until(lambda: old.closed.is_set(), timeout=5)  # the retired connection is closed
     assert not candidate.of("error")
     assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS

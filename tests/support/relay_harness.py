@@ -23,6 +23,7 @@ import websockets
 from starlette.applications import Starlette
 from websockets.asyncio.server import ServerConnection, serve
 
+from preppal.live.gemini_profiles import Platform, profile_for
 from preppal.realtime import codec
 from preppal.realtime.hub import RelayHub
 from preppal.realtime.outcome import Failure
@@ -186,17 +187,25 @@ class RelayEnv:
         return candidate
 
 
-def point_gemini_at(monkeypatch, standin: LiveApiStandin, **extra: str) -> None:
-    """Configure the real Gemini backend (real SDK) to talk to the stand-in."""
+def gemini_env(standin: LiveApiStandin, model: str = "", **extra: str) -> dict[str, str]:
+    """The environment that points the real Gemini backend (real SDK) at the stand-in,
+    for ``model`` (default: the settings' default); Vertex models are reached the Vertex way."""
     env = {
         "PREPPAL_INTERVIEWER": "gemini",
         "GEMINI_API_KEY": "test-key",
         "GEMINI_BASE_URL": standin.base_url,
         "GEMINI_CA_FILE": str(standin.cert_file),
         "GEMINI_CONNECT_TIMEOUT_S": "3",
-        **extra,
     }
-    for key, value in env.items():
+    if model:
+        env["GEMINI_MODEL"] = model
+        env["GOOGLE_GENAI_USE_VERTEXAI"] = "true" if profile_for(model).platform is Platform.VERTEX else "false"
+    return env | extra
+
+
+def point_gemini_at(monkeypatch, standin: LiveApiStandin, model: str = "", **extra: str) -> None:
+    """Configure the real Gemini backend (real SDK) to talk to the stand-in."""
+    for key, value in gemini_env(standin, model, **extra).items():
         monkeypatch.setenv(key, value)
     reset_settings()
 
