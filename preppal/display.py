@@ -29,6 +29,7 @@ from babel.numbers import format_percent as _babel_percent
 from preppal import editor
 from preppal.languages import DEFAULT_LANGUAGE, LANGUAGES, get_language
 from preppal.models import Difficulty, InterviewStatus, InterviewType, Speaker
+from preppal.patience import LEVELS, patience_for
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,20 @@ def type_label(value: object) -> str:
 
 def difficulty_label(value: object) -> str:
     return _label(DIFFICULTIES, value)
+
+
+# Patience: "auto" (stored as "") follows the difficulty (preppal.patience).
+PATIENCE_AUTO = "auto"
+PATIENCES: tuple[Choice, ...] = (
+    Choice(PATIENCE_AUTO, "Match difficulty"),
+    *(Choice(level.patience.value, level.label) for level in LEVELS.values()),
+)
+
+
+def patience_label(patience: str, difficulty: object) -> str:
+    """ "Patient" for a set level; "Patient (from Warm-up)" when it follows the difficulty."""
+    level = patience_for(patience, str(getattr(difficulty, "value", difficulty)))
+    return level.label if patience else f"{level.label} (from {difficulty_label(difficulty)})"
 
 
 def status_label(value: object) -> str:

@@ -118,6 +118,9 @@ class Interview(SQLModel, table=True):
     # BCP-47 tag from preppal.languages (what the interviewer speaks, feedback is written in,
     # and the interview's dates/numbers are formatted for); old rows are English.
     language: str = Field(default="en-US", max_length=16, sa_column_kwargs={"server_default": "en-US"})
+    # How long the interviewer waits before taking the turn (preppal.patience); "" means the
+    # difficulty's default, so old rows and interviews created without it follow their difficulty.
+    patience: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
     interviewer: str = Field(default="", max_length=20)  # gemini | offline, set when started
     created_at: datetime = Field(default_factory=utcnow)
     started_at: Optional[datetime] = None

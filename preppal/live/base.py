@@ -33,6 +33,7 @@ class InterviewBrief:
     candidate_name: str = ""
     max_duration_s: int = 3600
     language: str = "en-US"  # BCP-47 tag from preppal.languages
+    patience: str = ""  # preppal.patience.Patience, "" = the difficulty's default
 
 
 class EndReason(StrEnum):

@@ -58,6 +58,31 @@ def _difficulty_choice() -> rx.Component:
     )
 
 
+def _patience_choice() -> rx.Component:
+    """How long the interviewer waits before it speaks (both interviewers); holding Space in the
+    call keeps the floor whatever this says."""
+    return rx.vstack(
+        rx.text("Patience", as_="div", size="2", weight="medium", id="patience-label"),
+        rx.segmented_control.root(
+            *[rx.segmented_control.item(c.label, value=c.value) for c in display.PATIENCES],
+            value=DashboardState.patience,
+            on_change=DashboardState.set_patience,
+            aria_labelledby="patience-label",
+            aria_describedby="patience-hint",
+            width="100%",
+        ),
+        rx.text(
+            "How long the interviewer waits in a pause before it speaks. Warm-up is patient, Standard "
+            "steady, Intense quick. In the call, hold Space to keep the floor while you think.",
+            id="patience-hint",
+            size="1",
+            color_scheme="gray",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _language_choice() -> rx.Component:
     """The interview's language; without a Gemini key only English can be picked, and the
     sentence beside the picker says why (never a silent fallback to English)."""
@@ -170,6 +195,7 @@ def new_interview_form() -> rx.Component:
                     "role",
                 ),
                 _difficulty_choice(),
+                _patience_choice(),
                 _language_choice(),
                 field(
                     "Job description (optional)",

@@ -77,6 +77,7 @@ def brief_for(interview: Interview, max_duration_s: int) -> InterviewBrief:
         resume_text=interview.resume_text,
         max_duration_s=max_duration_s,
         language=interview.language,
+        patience=interview.patience or "",
     )
 
 

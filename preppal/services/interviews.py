@@ -29,6 +29,7 @@ from preppal.models import (
     User,
     utcnow,
 )
+from preppal.patience import Patience
 from preppal.services import input_limits, leases, rate_limit
 from preppal.services.errors import (
     AlreadyLive,
@@ -95,6 +96,7 @@ def create_interview(
     job_description: str = "",
     resume_text: str = "",
     language: str = DEFAULT_LANGUAGE,
+    patience: str = "",
 ) -> Interview:
     role = (role or "").strip()
     if not role:
@@ -111,6 +113,8 @@ def create_interview(
         raise ValidationError(f"Unknown interview setting: {exc}") from None
     if not is_supported(language):
         raise ValidationError(f"Unknown interview language; choose one of {', '.join(CODES)}.")
+    if patience and patience not in {p.value for p in Patience}:
+        raise ValidationError("Unknown patience; choose quick, steady or patient (or leave it to the difficulty).")
     rate_limit.hit(rate_limit.interview_rate(), user_id)  # TooManyRequests when over
     interview = Interview(
         user_id=user_id,
@@ -120,6 +124,7 @@ def create_interview(
         job_description=(job_description or "").strip(),
         resume_text=(resume_text or "").strip(),
         language=language,
+        patience=patience,
     )
     with session_scope() as session:
         session.add(interview)
@@ -165,6 +170,7 @@ def clone(user_id: int, interview_id: str) -> Interview:
         job_description=old.job_description,
         resume_text=old.resume_text,
         language=old.language,
+        patience=old.patience,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from preppal import routes
+from preppal import display, routes
 from preppal.languages import DEFAULT_LANGUAGE, LANGUAGES, get_language, is_supported
 from preppal.services import auth, interviews, rate_limit
 from preppal.services.calls import call_service
@@ -27,6 +27,7 @@ class DashboardState(AuthState):
     interview_type: str = "behavioural"
     difficulty: str = "standard"
     language: str = DEFAULT_LANGUAGE  # BCP-47 tag (preppal.languages)
+    patience: str = display.PATIENCE_AUTO  # how long the interviewer waits (preppal.patience)
     gemini_ready: bool = False  # False: the offline interviewer runs, English only
     role: str = ""
     job_description: str = ""
@@ -66,6 +67,11 @@ class DashboardState(AuthState):
         self.difficulty = value if isinstance(value, str) else (value[0] if value else self.difficulty)
 
     @rx.event
+    def set_patience(self, value: str | list[str]):
+        value = value if isinstance(value, str) else (value[0] if value else self.patience)
+        if value in {c.value for c in display.PATIENCES}:
+            self.patience = value
+
     def set_language(self, value: str):
         if is_supported(value):
             self.language = value
@@ -139,6 +145,7 @@ class DashboardState(AuthState):
                 job_description=str(form.get("job_description", self.job_description)),
                 resume_text=self.resume_text,
                 language=self.language,
+                patience="" if self.patience == display.PATIENCE_AUTO else self.patience,
             )
         except ServiceError as exc:
             self.form_error = exc.message

@@ -88,7 +88,7 @@ async def test_going_on_right_after_the_interviewer_starts_takes_its_line_back_a
         first = next(i for i, e in enumerate(events) if isinstance(e, Retracted))
         assert any(isinstance(e, Checkpoint) for e in events[first:])  # the dialogue state is taken back
         (answer,) = call.user_segments()  # one answer, both parts
-        assert fuzzy_has(answer, "billing") and fuzzy_has(answer, "months"), answer
+        assert fuzzy_has(answer, "job") and fuzzy_has(answer, "months"), answer
         assert "bring it back" not in reply and "steer" not in reply, reply
     finally:
         await call.backend.close()
@@ -104,5 +104,21 @@ async def test_going_on_later_is_a_barge_in_and_starts_a_new_answer() -> None:
         assert call.backend.stats.recoveries == 0
         assert not any(isinstance(e, Retracted) for e in call.events)
         assert any(isinstance(e, AITranscript) and e.text.strip() for e in call.events[opened:])
+    finally:
+        await call.backend.close()
+
+
+async def test_a_patient_interview_lets_a_pause_run_past_the_steady_cap() -> None:
+    """Patience (from Warm-up here) feeds the offline end of turn: a 2.4 s pause is not the end."""
+    call = await started(interview_id="patient-offline", difficulty="warmup")
+    try:
+        await past_the_opening(call)
+        await feed(call.backend, await speech("At my last job I wrote a deployment script, and", tail_s=0.0))
+        for _ in range(24):
+            await feed(call.backend, silence(0.1, 16_000))
+            await settle(call)
+        assert call.backend.turn_ended_at is None  # steady would have ended it at 2.0 s
+        await feed(call.backend, silence(0.8, 16_000))  # patient's 3 s cap
+        assert call.backend.turn_ended_at is not None
     finally:
         await call.backend.close()

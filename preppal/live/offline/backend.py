@@ -64,6 +64,7 @@ from preppal.live.offline.vad import (
     TurnStats,
     UtteranceDropped,
 )
+from preppal.patience import patience_for
 
 log = logging.getLogger(__name__)
 _TICK_S = 0.25
@@ -164,22 +165,28 @@ class OfflineBackend(LiveBackend):
                 codes.UPSTREAM, f"The offline interviewer could not start ({type(exc).__name__})."
             ) from exc
         self._vad = StreamingVad(self._engines.vad_session)
-        model = self._engines.smart_turn if self._semantic else None
-        text_judge = self._engines.text_judge if self._text_turns else None
-        self._turns = TurnDetector(
-            self._turn_rules, semantic=model is not None, words_at_every_pause=text_judge is not None
-        )
-        if model is not None:
-            policy = self._turn_policy or TurnPolicy()
-            policy = replace(policy, wait_for_words=text_judge is not None)
-            self._end_of_turn = EndOfTurn(self._turns, self._on_turn_events, self.stats, policy)
-            self._judge = TurnJudge(model, self._turns, self._end_of_turn, self._guard, self.stats)
+        self._listen()
         self._started_at = time.monotonic()
         self._tasks = [
             asyncio.create_task(self._guard(self._conduct())),
             asyncio.create_task(self._guard(self._transcribe())),
         ]
         return Ready(interviewer="offline", output_sample_rate=OUTPUT_RATE)
+
+    def _listen(self) -> None:
+        """Turn-taking for this interview: the models that loaded, at the interview's patience
+        (rules or a policy given to the constructor, as the benchmark and tests do, win)."""
+        assert self._engines is not None
+        level = patience_for(self.brief.patience, self.brief.difficulty)
+        model = self._engines.smart_turn if self._semantic else None
+        text_judge = self._engines.text_judge if self._text_turns else None
+        rules = self._turn_rules or replace(TurnRules(), cap_silence_ms=level.cap_ms)
+        self._turns = TurnDetector(rules, semantic=model is not None, words_at_every_pause=text_judge is not None)
+        if model is not None:
+            policy = self._turn_policy or TurnPolicy().scaled(level.bar)
+            policy = replace(policy, wait_for_words=text_judge is not None)
+            self._end_of_turn = EndOfTurn(self._turns, self._on_turn_events, self.stats, policy)
+            self._judge = TurnJudge(model, self._turns, self._end_of_turn, self._guard, self.stats)
 
     async def send_audio(self, pcm16k: bytes) -> None:
         if self._ended or self._vad is None:
