@@ -1,9 +1,12 @@
 """What the code editor costs the relay: per-snapshot CPU on the event loop, the throttle
 under a snapshot-per-keystroke client, and the database write off the loop.
 
-Run: .venv/bin/python bench/code_snapshots.py [--db sqlite:///path.db]
+Run: .venv/bin/python bench/code_snapshots.py [--db sqlite:///path.db]   (the suite runs --flood-s 0.5)
 Prints one line per measurement; numbers are medians of repeated runs on this machine
-(noisy when other work shares it: compare ratios, not absolutes).
+(noisy when other work shares it: compare ratios, not absolutes). The last line, for the
+largest snapshot allowed:
+
+    code_snapshots: largest snapshot parse P us, offer O us on the loop, S/s to the interviewer, write W ms
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ def timed(fn, repeat: int = 200) -> float:
     return statistics.median(samples)
 
 
-def frame_costs() -> None:
+def frame_costs() -> tuple[float, float]:
+    """Per snapshot size: parse, size check and channel offer; returns (parse, offer) of the largest."""
     for size in (len(SAMPLE), 4 * 1024, MAX_CODE_BYTES):
         code = (SAMPLE * (size // len(SAMPLE) + 1))[:size]
         frame = pb.ClientToServerMessage(code_snapshot=pb.CodeSnapshot(code=code, language="python"))
@@ -47,6 +51,7 @@ def frame_costs() -> None:
             f"snapshot {size:>6} B code: frame {len(data):>6} B, parse {parse:7.1f} us, "
             f"utf-8 size check {check:6.1f} us, channel offer {offer:6.1f} us (event loop)"
         )
+    return parse, offer
 
 
 class CountingBackend:
@@ -57,7 +62,7 @@ class CountingBackend:
         self.sent += 1
 
 
-async def flood(seconds: float, per_second: int) -> None:
+async def flood(seconds: float, per_second: int) -> float:
     """A client sending a snapshot per keystroke: how many reach the backend and the database."""
     stored: list[int] = []
     services = code_channel.code_snapshots
@@ -80,9 +85,10 @@ async def flood(seconds: float, per_second: int) -> None:
         f"flood: {offered} snapshots in {seconds:.0f} s ({per_second}/s offered) -> "
         f"{backend.sent} to the interviewer, {len(stored)} stored ({backend.sent / seconds:.2f}/s)"
     )
+    return backend.sent / seconds
 
 
-def db_write(url: str) -> None:
+def db_write(url: str) -> float:
     import os
 
     os.environ["DATABASE_URL"] = url
@@ -101,6 +107,7 @@ def db_write(url: str) -> None:
         n = iter(range(10**9))
         ms = timed(lambda c=code, n=n: code_snapshots.record_snapshot(iid, next(n), "python", c), repeat=50) / 1000
         print(f"database write of one {size:>6} B snapshot: {ms:.2f} ms (in a worker thread, not on the loop)")
+    return ms
 
 
 def main() -> None:
@@ -108,10 +115,14 @@ def main() -> None:
     parser.add_argument("--db", default="")
     parser.add_argument("--flood-s", type=float, default=5.0)
     args = parser.parse_args()
-    frame_costs()
-    asyncio.run(flood(args.flood_s, 50))
+    parse, offer = frame_costs()
+    rate = asyncio.run(flood(args.flood_s, 50))
     with tempfile.TemporaryDirectory() as tmp:
-        db_write(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
+        write = db_write(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
+    print(
+        f"code_snapshots: largest snapshot parse {parse:.1f} us, offer {offer:.1f} us on the loop, "
+        f"{rate:.2f}/s to the interviewer, write {write:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
 """How long the after-call work takes for a long interview: metrics, the built-in analyzer,
 Markdown and PDF export. Prints numbers (no assertions).
 
-    .venv/bin/python bench/feedback_bench.py [minutes]
+    .venv/bin/python bench/feedback_bench.py [minutes] [--repeat 5]   # the suite runs 1 --repeat 1
+
+The last line holds the medians:
+
+    feedback_bench: M min interview: metrics C ms, analyzer A ms, Markdown K ms, PDF P ms
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
@@ -61,7 +66,11 @@ def timed(fn, repeat: int = 5) -> float:
 
 
 def main() -> None:
-    minutes = int(sys.argv[1]) if len(sys.argv) > 1 else 60
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("minutes", type=int, nargs="?", default=60)
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (the PDF: at most 3)")
+    args = parser.parse_args()
+    minutes, repeat = args.minutes, args.repeat
     rows = transcript(minutes)
     metrics = compute_metrics(rows)
     result = analyze(metrics, role="Backend engineer")
@@ -88,12 +97,18 @@ def main() -> None:
     print(
         f"transcript: {minutes} min, {len(rows)} segments, {metrics.answers} answers, {metrics.candidate_words} words"
     )
-    print(f"compute_metrics   median {timed(lambda: compute_metrics(rows)):8.1f} ms")
-    print(f"analyze           median {timed(lambda: analyze(metrics, role='Backend engineer')):8.1f} ms")
-    print(f"to_markdown       median {timed(lambda: export.to_markdown(report)):8.1f} ms")
+    times = {
+        "metrics": timed(lambda: compute_metrics(rows), repeat),
+        "analyzer": timed(lambda: analyze(metrics, role="Backend engineer"), repeat),
+        "Markdown": timed(lambda: export.to_markdown(report), repeat),
+        "PDF": timed(lambda: export.to_pdf(report), min(repeat, 3)),
+    }
+    for name, ms in times.items():
+        print(f"{name:<10} median {ms:8.1f} ms")
+    print(f"PDF size: {len(export.to_pdf(report)) // 1024} KiB")
     print(
-        f"to_pdf            median {timed(lambda: export.to_pdf(report), repeat=3):8.1f} ms "
-        f"({len(export.to_pdf(report)) // 1024} KiB)"
+        f"feedback_bench: {minutes} min interview: metrics {times['metrics']:.1f} ms, "
+        f"analyzer {times['analyzer']:.1f} ms, Markdown {times['Markdown']:.1f} ms, PDF {times['PDF']:.1f} ms"
     )
 
 

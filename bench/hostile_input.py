@@ -1,6 +1,7 @@
 """What hostile input costs the server, before and after issue 9 (prints numbers).
 
     .venv/bin/python -m bench.hostile_input
+    .venv/bin/python -m bench.hostile_input --address-kb 2 --bomb-kib 64 --signups 1   # the suite's smoke size
 
 1. The sign-up e-mail check on a 20 kB address: the old backtracking pattern against the
    linear check (CPU seconds, with the GIL held: every live call on the worker waits).
@@ -9,10 +10,15 @@
    reader (wall time until the candidate gets an answer, CPU spent in the server process).
 3. Sign-up with a taken address against a free one (median wall time of 7 each): both hash
    the password, so the answer time does not tell whether an address has an account.
+
+The last line:
+
+    hostile_input: e-mail check O ms old, L µs linear; PDF bomb answer W s (server S ms CPU); sign-up T/F ms taken/free
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import re
 import resource
@@ -37,14 +43,18 @@ def cpu(fn, repeat: int = 1) -> float:
     return (time.process_time() - start) / repeat
 
 
-def main() -> None:
-    hostile = "a@" + "." * 20_000 + " "  # dots, then a character that fails at the very end
+def main(address_kb: int, bomb_kib: int) -> tuple[float, float, float, float]:
+    """Prints the e-mail check and the PDF bomb; returns (old check s, new check s, bomb wall s, server CPU s)."""
+    hostile = "a@" + "." * (address_kb * 1000) + " "  # dots, then a character that fails at the very end
     old = cpu(lambda: OLD_EMAIL.match(hostile))
     new = cpu(lambda: is_email(hostile), repeat=200)
-    print(f"e-mail check, 20 kB address: old pattern {old * 1e3:.0f} ms CPU, linear check {new * 1e6:.1f} µs CPU")
+    print(
+        f"e-mail check, {address_kb} kB address: old pattern {old * 1e3:.0f} ms CPU, "
+        f"linear check {new * 1e6:.1f} µs CPU"
+    )
     print("  (and sign-up now refuses any address over 320 characters before checking it at all)")
 
-    bomb = pdf_bomb()
+    bomb = pdf_bomb(stream_bytes=bomb_kib * 1024)
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(bomb))
@@ -69,9 +79,11 @@ def main() -> None:
         f"PDF bomb out of process: answer after {wall:.2f} s wall ({outcome!r}); server process CPU "
         f"{server_cpu * 1e3:.0f} ms; the limited child used {child_cpu:.2f} s CPU (limit 3 s, 512 MiB, 8 s wall)"
     )
+    return old, new, wall, server_cpu
 
 
-def signup_timing() -> None:
+def signup_timing(rounds: int) -> tuple[float, float]:
+    """Median seconds of a sign-up with a taken address and with a free one."""
     import os
     import statistics
     import tempfile
@@ -88,7 +100,7 @@ def signup_timing() -> None:
     SQLModel.metadata.create_all(get_engine())
     auth.sign_up("taken@example.com", "Analytical-engine-1")
     taken, free = [], []
-    for n in range(7):
+    for n in range(rounds):
         for bucket, email in ((taken, "taken@example.com"), (free, f"free{n}@example.com")):
             start = time.perf_counter()
             try:
@@ -98,10 +110,20 @@ def signup_timing() -> None:
             bucket.append(time.perf_counter() - start)
     print(
         f"sign-up, taken address {statistics.median(taken) * 1e3:.0f} ms vs free address "
-        f"{statistics.median(free) * 1e3:.0f} ms (median of 7; same message: {auth.SIGN_UP_REFUSED[:40]}...)"
+        f"{statistics.median(free) * 1e3:.0f} ms (median of {rounds}; same message: {auth.SIGN_UP_REFUSED[:40]}...)"
     )
+    return statistics.median(taken), statistics.median(free)
 
 
 if __name__ == "__main__":
-    main()
-    signup_timing()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--address-kb", type=int, default=20, help="length of the hostile e-mail address")
+    parser.add_argument("--bomb-kib", type=int, default=2048, help="the PDF bomb's shared content stream")
+    parser.add_argument("--signups", type=int, default=7, help="sign-ups timed per kind")
+    args = parser.parse_args()
+    old, new, wall, server_cpu = main(args.address_kb, args.bomb_kib)
+    taken, free = signup_timing(args.signups)
+    print(
+        f"hostile_input: e-mail check {old * 1e3:.0f} ms old, {new * 1e6:.1f} µs linear; PDF bomb answer "
+        f"{wall:.2f} s (server {server_cpu * 1e3:.0f} ms CPU); sign-up {taken * 1e3:.0f}/{free * 1e3:.0f} ms taken/free"
+    )

@@ -17,7 +17,7 @@ times are the audio's own; phrases are joined by ``JOIN_MS`` of silence unless a
 silence is inserted. Also reports the cost: CPU seconds (this process, all threads) per
 minute of answer audio.
 
-    .venv/bin/python -m bench.metrics_accuracy [--threads 1] [--answers 24]
+    .venv/bin/python -m bench.metrics_accuracy [--threads 1] [--answers 24]   # the suite: --answers 2
 
 Last line: ``metrics_accuracy: filler recall R precision P, pause recall Q (±150 ms), pace error E %``.
 """

@@ -19,6 +19,10 @@ revision in a ``git worktree``) to measure before and after with the same bench 
 ``preppal/live/offline/ranking.py``).
 
     .venv/bin/python bench/offline_followups.py [--set heldback|tuning|both] [--verbose]
+
+The last line (``--set both``: the held-back set):
+
+    offline_followups: relevant R/N, grounded in the answer G/N, repeated questions D
 """
 
 from __future__ import annotations

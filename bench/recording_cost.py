@@ -11,10 +11,11 @@ The interview runs on a controlled clock, as fast as the writer keeps up (CPU pe
 audio does not depend on pacing); process CPU is measured around it (all threads). The tap's
 cost is the time of one ``candidate()`` offer, as the relay calls it per frame.
 
-    .venv/bin/python bench/recording_cost.py [--minutes 5] [--turn-s 8]
+    .venv/bin/python bench/recording_cost.py [--minutes 5] [--turn-s 8]   # the suite: --minutes 0.2 --turn-s 3
 
-Last line: ``recording_cost: writer X ms CPU per interview-second (Y % of a core), Z KB per minute
-(3 files), tap T µs per frame``.
+The last line:
+
+    recording_cost: writer X ms CPU per interview-second (Y % of a core), Z KB per minute (3 files), tap T µs per frame
 """
 
 from __future__ import annotations

@@ -19,6 +19,11 @@ then summed over the instances and the loop lag is the worse one. Usage:
     .venv/bin/python -m bench.relay_load --sizes 10 --duration 8   # quick
     .venv/bin/python -m bench.relay_load --sizes 50 --profile /tmp/relay.prof
     .venv/bin/python -m bench.relay_load --instances 2 --sizes 100 200 300
+    .venv/bin/python -m bench.relay_load --sizes 2 --duration 1 --warmup 0.5   # the suite's smoke size
+
+The last line names the largest N whose p99 met the target both ways (``none`` if no N did):
+
+    relay_load: largest size with p99 ≤ T ms both directions: M
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import asyncio
 import json
 import os
 import pstats
+import shutil
 import signal
 import subprocess
 import sys
@@ -264,7 +270,8 @@ def fresh_pg_schema() -> str:
     return f"{base}?options=-csearch_path%3D{schema}"
 
 
-async def main(args) -> None:
+async def main(args) -> list[dict]:
+    """Runs every size; returns the per-size results (also printed)."""
     work = Path(tempfile.mkdtemp(prefix="relay-bench-"))
     env = dict(os.environ)
     database_url = f"sqlite:///{work / 'bench.db'}"
@@ -355,16 +362,20 @@ async def main(args) -> None:
             and r["up_flush"].get("p99_ms", 1e9) <= TARGET_P99_MS
             and r["down"].get("p99_ms", 1e9) <= TARGET_P99_MS
         ]
-        print(f"largest N with p99 <= {TARGET_P99_MS:.0f} ms both directions: {max(ok) if ok else 'none'}")
+        print(
+            f"relay_load: largest size with p99 ≤ {TARGET_P99_MS:.0f} ms both directions: {max(ok) if ok else 'none'}"
+        )
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2))
         if args.profile:
             combined_stats(stats_urls)  # closes the profile window
             pstats.Stats(args.profile).sort_stats("tottime").print_stats(25)
+        return results
     finally:
         for stop in stops:
             stop()
         stop_processes(procs)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
