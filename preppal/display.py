@@ -109,6 +109,18 @@ PATIENCES: tuple[Choice, ...] = (
 )
 
 
+# Who ends the candidate's turn with Gemini (preppal.patience; docs/turn-taking.md).
+HANDS_FREE, HOLD_TO_TALK = "hands_free", "hold"
+TURN_MODES: tuple[Choice, ...] = (
+    Choice(HANDS_FREE, "Hands-free"),
+    Choice(HOLD_TO_TALK, "I'll hold a key while I think"),
+)
+
+
+def turn_mode_label(hands_free: object) -> str:
+    return _label(TURN_MODES, HANDS_FREE if hands_free is not False else HOLD_TO_TALK)
+
+
 def patience_label(patience: str, difficulty: object) -> str:
     """ "Patient" for a set level; "Patient (from Warm-up)" when it follows the difficulty."""
     level = patience_for(patience, str(getattr(difficulty, "value", difficulty)))

@@ -121,6 +121,9 @@ class Interview(SQLModel, table=True):
     # How long the interviewer waits before taking the turn (preppal.patience); "" means the
     # difficulty's default, so old rows and interviews created without it follow their difficulty.
     patience: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
+    # False: "I'll hold a key while I think" — with Gemini the candidate's hold marks their turn
+    # (automatic activity detection off); the offline interviewer honours a hold either way.
+    hands_free: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     interviewer: str = Field(default="", max_length=20)  # gemini | offline, set when started
     created_at: datetime = Field(default_factory=utcnow)
     started_at: Optional[datetime] = None

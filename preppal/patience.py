@@ -7,9 +7,13 @@ What each level means, in one place:
 - the offline interviewer (:mod:`preppal.live.offline.turn_policy`): the longest pause in an
   answer (``cap_ms``) and how clear the end-of-turn evidence must be (``bar``: every
   probability threshold is multiplied by it);
-- Gemini's automatic activity detection: how much silence ends speech
-  (``gemini_silence_ms``) and how readily it decides speech has ended
-  (``gemini_end_sensitivity``). See docs/turn-taking.md for what hands-free can promise.
+- Gemini's automatic activity detection: how much silence ends speech, as a share of the
+  configured ``GEMINI_SILENCE_MS`` (``gemini_silence_share``; preppal.live.gemini_config).
+
+Separately, an interview is **hands-free** (the interviewer decides when the candidate is
+done; holding Space only keeps the offline interviewer waiting) or not ("I'll hold a key
+while I think": with Gemini, automatic activity detection is off and the hold itself marks
+the candidate's turn). docs/turn-taking.md says what each can and cannot promise.
 """
 
 from __future__ import annotations
@@ -31,20 +35,13 @@ class PatienceLevel:
     hint: str
     cap_ms: int  # offline: a pause this long ends the turn whatever the evidence
     bar: float  # offline: end-of-turn thresholds × this
-    gemini_silence_ms: int  # Gemini: silence that ends the candidate's speech
-    gemini_end_sensitivity: str  # Gemini: END_SENSITIVITY_HIGH | END_SENSITIVITY_LOW
+    gemini_silence_share: float  # Gemini: silence that ends speech, × the configured GEMINI_SILENCE_MS
 
 
 LEVELS: dict[Patience, PatienceLevel] = {
-    Patience.QUICK: PatienceLevel(
-        Patience.QUICK, "Quick", "Answers promptly after you stop.", 1500, 0.85, 500, "END_SENSITIVITY_HIGH"
-    ),
-    Patience.STEADY: PatienceLevel(
-        Patience.STEADY, "Steady", "Waits for a clear end of your answer.", 2000, 1.0, 800, "END_SENSITIVITY_LOW"
-    ),
-    Patience.PATIENT: PatienceLevel(
-        Patience.PATIENT, "Patient", "Gives you long pauses to think.", 3000, 1.3, 1500, "END_SENSITIVITY_LOW"
-    ),
+    Patience.QUICK: PatienceLevel(Patience.QUICK, "Quick", "Answers promptly after you stop.", 1500, 0.85, 0.75),
+    Patience.STEADY: PatienceLevel(Patience.STEADY, "Steady", "Waits for a clear end of your answer.", 2000, 1.0, 1.0),
+    Patience.PATIENT: PatienceLevel(Patience.PATIENT, "Patient", "Gives you long pauses to think.", 3000, 1.3, 1.25),
 }
 DEFAULT_FOR_DIFFICULTY: dict[str, Patience] = {
     "warmup": Patience.PATIENT,

@@ -34,6 +34,7 @@ class InterviewBrief:
     max_duration_s: int = 3600
     language: str = "en-US"  # BCP-47 tag from preppal.languages
     patience: str = ""  # preppal.patience.Patience, "" = the difficulty's default
+    hands_free: bool = True  # False: "I'll hold a key while I think" (preppal.patience)
 
 
 class EndReason(StrEnum):

@@ -110,6 +110,9 @@ class GeminiBackend(LiveBackend):
         self._rotating = False
         self._resumes_in_row = 0
         self._code: str | None = None  # the newest editor snapshot not yet sent upstream
+        # Not hands-free, on a model that takes them: the candidate's hold is the turn (activity signals).
+        self._hold_to_talk = not brief.hands_free and self.profile.client_activity_signals
+        self._signals: list[bool] = []  # holds to send after the audio before them (True: activity_start)
         self.code_sent = 0
         self.rotations = 0  # connections replaced (goAway or resumed drop): for tests and logs
 
@@ -177,10 +180,25 @@ class GeminiBackend(LiveBackend):
         if self._batches == batch:  # that batch is still filling: send what there is
             self._flush.set()
 
+    async def hold_floor(self, held: bool) -> None:
+        """Not hands-free: the hold marks the candidate's turn (activity_start / activity_end, after
+        the audio already buffered). Hands-free: Gemini's own detection decides; nothing to send."""
+        if self._hold_to_talk and not self._closed:
+            self._signals.append(held)
+            self._flush.set()
+
+    async def _send_signals(self, session: Any) -> None:
+        while self._signals:
+            held = self._signals.pop(0)
+            signal = {"activity_start": types.ActivityStart()} if held else {"activity_end": types.ActivityEnd()}
+            await session.send_realtime_input(**signal)
+
     async def _send_loop(self) -> None:
         while not self._closed:
             await self._flush.wait()
             self._flush.clear()
+            if self._signals and not self._buf and self._session is not None:
+                await self._quietly(self._send_signals(self._session))
             if not self._buf or self._session is None:
                 continue
             chunk = bytes(self._buf)
@@ -193,6 +211,7 @@ class GeminiBackend(LiveBackend):
                     await wire.send_audio(chunk)
                 else:
                     await session.send_realtime_input(audio=types.Blob(data=chunk, mime_type=INPUT_MIME))
+                await self._send_signals(session)
             except Exception:
                 # The reader sees the same failure and decides (resume or fail); audio of a
                 # dead connection is lost either way.

@@ -8,8 +8,10 @@ function, so what it checks is what interviews send.
 
 Listening (automatic activity detection) is tuned for candidates who think aloud: the model
 waits for ``silence_ms`` of silence with a LOW end-of-speech sensitivity before it takes the
-turn (docs/gemini.md, "Listening", explains the numbers). Harder interviews are a little
-less patient, like a real final round.
+turn (docs/gemini.md, "Listening", explains the numbers). The interview's patience scales it
+(preppal/patience.py: by default harder interviews are a little less patient, like a real
+final round). An interview that is not hands-free turns automatic detection off where the
+model allows it: the candidate's hold sends activity_start/activity_end (docs/turn-taking.md).
 """
 
 from __future__ import annotations
@@ -23,12 +25,11 @@ from preppal.languages import get_language
 from preppal.live.base import InterviewBrief
 from preppal.live.gemini_profiles import LiveProfile, TextChannel, Thinking
 from preppal.live.prompt import system_instruction
+from preppal.patience import patience_for
 from preppal.settings import Settings
 
 END_TOOL = "end_interview"
 END_TOOL_DESCRIPTION = "End the interview after you have said goodbye to the candidate."
-# Patience per difficulty, as a share of the configured silence (settings.gemini_silence_ms).
-PATIENCE = {"warmup": 1.25, "standard": 1.0, "intense": 0.75}
 MIN_SILENCE_MS = 300  # below this the model takes the turn at every breath
 
 
@@ -41,9 +42,13 @@ class Listening:
     automatic: bool = True  # False: the client sends activity_start/activity_end (profile permitting)
 
     @classmethod
-    def for_interview(cls, difficulty: str, settings: Settings) -> Listening:
-        share = PATIENCE.get(difficulty, 1.0)
-        return cls(settings.gemini_end_sensitivity, max(MIN_SILENCE_MS, round(settings.gemini_silence_ms * share)))
+    def for_interview(
+        cls, difficulty: str, settings: Settings, patience: str = "", *, hold_to_talk: bool = False
+    ) -> Listening:
+        """``hold_to_talk``: not hands-free, on a model that takes client activity signals."""
+        share = patience_for(patience, difficulty).gemini_silence_share
+        silence = max(MIN_SILENCE_MS, round(settings.gemini_silence_ms * share))
+        return cls(settings.gemini_end_sensitivity, silence, automatic=not hold_to_talk)
 
     def realtime_input_config(self) -> types.RealtimeInputConfig:
         if not self.automatic:
@@ -98,7 +103,10 @@ def live_config(
     # instruction's language rule (preppal.prompt.language_rule). Transcription gets the same
     # code as a hint, so the transcript is written in the interview's language.
     language = get_language(brief.language).gemini_code
-    listening = listening or Listening.for_interview(brief.difficulty, settings)
+    hold_to_talk = not brief.hands_free and profile.client_activity_signals
+    listening = listening or Listening.for_interview(
+        brief.difficulty, settings, brief.patience, hold_to_talk=hold_to_talk
+    )
     # Proactive audio lets a model stay silent when it judges speech "not directed at it";
     # an interviewer must answer, so we never ask for it. Where it is always on (3.8), saying
     # false is an error, so the field is left out everywhere.

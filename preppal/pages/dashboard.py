@@ -83,6 +83,34 @@ def _patience_choice() -> rx.Component:
     )
 
 
+def _turn_mode_choice() -> rx.Component:
+    """Gemini only (with the offline interviewer a held Space always keeps the floor)."""
+    return rx.cond(
+        DashboardState.gemini_ready,
+        rx.vstack(
+            rx.text("Listening", as_="div", size="2", weight="medium", id="turn-mode-label"),
+            rx.segmented_control.root(
+                *[rx.segmented_control.item(c.label, value=c.value) for c in display.TURN_MODES],
+                value=DashboardState.turn_mode,
+                on_change=DashboardState.set_turn_mode,
+                aria_labelledby="turn-mode-label",
+                aria_describedby="turn-mode-hint",
+                width="100%",
+            ),
+            rx.text(
+                "Hands-free: the interviewer decides when you have finished, from your voice and silence. "
+                "Hold a key: hold Space (or the Thinking… button) while you answer and think; the "
+                "interviewer speaks only when you let go.",
+                id="turn-mode-hint",
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
 def _language_choice() -> rx.Component:
     """The interview's language; without a Gemini key only English can be picked, and the
     sentence beside the picker says why (never a silent fallback to English)."""
@@ -196,6 +224,7 @@ def new_interview_form() -> rx.Component:
                 ),
                 _difficulty_choice(),
                 _patience_choice(),
+                _turn_mode_choice(),
                 _language_choice(),
                 field(
                     "Job description (optional)",

@@ -135,6 +135,7 @@ def _found() -> rx.Component:
                 rx.flex(
                     meta_item("Difficulty", d["difficulty"]),
                     meta_item("Patience", d["patience"]),
+                    meta_item("Listening", d["turn_mode"]),
                     meta_item("Language", d["language"]),
                     meta_item("Created", d["created_local"]),
                     meta_item("Duration", d["duration"]),

@@ -78,6 +78,7 @@ def brief_for(interview: Interview, max_duration_s: int) -> InterviewBrief:
         max_duration_s=max_duration_s,
         language=interview.language,
         patience=interview.patience or "",
+        hands_free=interview.hands_free is not False,
     )
 
 

@@ -97,6 +97,7 @@ def create_interview(
     resume_text: str = "",
     language: str = DEFAULT_LANGUAGE,
     patience: str = "",
+    hands_free: bool = True,
 ) -> Interview:
     role = (role or "").strip()
     if not role:
@@ -125,6 +126,7 @@ def create_interview(
         resume_text=(resume_text or "").strip(),
         language=language,
         patience=patience,
+        hands_free=hands_free,
     )
     with session_scope() as session:
         session.add(interview)
@@ -171,6 +173,7 @@ def clone(user_id: int, interview_id: str) -> Interview:
         resume_text=old.resume_text,
         language=old.language,
         patience=old.patience,
+        hands_free=old.hands_free,
     )
 
 

@@ -28,6 +28,7 @@ class DashboardState(AuthState):
     difficulty: str = "standard"
     language: str = DEFAULT_LANGUAGE  # BCP-47 tag (preppal.languages)
     patience: str = display.PATIENCE_AUTO  # how long the interviewer waits (preppal.patience)
+    turn_mode: str = display.HANDS_FREE  # Gemini: hands-free, or the candidate's hold marks their turn
     gemini_ready: bool = False  # False: the offline interviewer runs, English only
     role: str = ""
     job_description: str = ""
@@ -71,6 +72,11 @@ class DashboardState(AuthState):
         value = value if isinstance(value, str) else (value[0] if value else self.patience)
         if value in {c.value for c in display.PATIENCES}:
             self.patience = value
+
+    def set_turn_mode(self, value: str | list[str]):
+        value = value if isinstance(value, str) else (value[0] if value else self.turn_mode)
+        if value in {c.value for c in display.TURN_MODES}:
+            self.turn_mode = value
 
     def set_language(self, value: str):
         if is_supported(value):
@@ -146,6 +152,7 @@ class DashboardState(AuthState):
                 resume_text=self.resume_text,
                 language=self.language,
                 patience="" if self.patience == display.PATIENCE_AUTO else self.patience,
+                hands_free=self.turn_mode == display.HANDS_FREE or not self.gemini_ready,
             )
         except ServiceError as exc:
             self.form_error = exc.message

@@ -19,6 +19,7 @@ def interview_row(interview: Interview) -> dict[str, str]:
         "role": interview.role,
         "difficulty": display.difficulty_label(interview.difficulty),
         "patience": display.patience_label(interview.patience, interview.difficulty),
+        "turn_mode": display.turn_mode_label(interview.hands_free),
         "created": created,  # UI format: lists of interviews read alike
         "created_local": display.when(interview.created_at, interview.language),  # its locale
         "started": display.when(interview.started_at),

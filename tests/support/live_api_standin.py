@@ -143,6 +143,12 @@ class StandinConnection:
             for signal, name in (("activity_start", "start"), ("activity_end", "end")):
                 if get(rt, signal) is not None:
                     self.activity.append(name)
+                    # Google refuses explicit activity signals while its own detection is on.
+                    if (
+                        self.setup_value("realtime_input_config", "automatic_activity_detection", "disabled")
+                        is not True
+                    ):
+                        refusal = (1007, INVALID)
         elif (cc := pick(msg, "client_content", "clientContent")) is not None:
             self.client_content.append(cc)
             done = pick(cc, "turn_complete", "turnComplete")

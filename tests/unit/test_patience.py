@@ -26,7 +26,7 @@ def test_steady_is_the_turn_rules_the_benchmarks_measure() -> None:
 @pytest.mark.parametrize("slower,faster", [(Patience.PATIENT, Patience.STEADY), (Patience.STEADY, Patience.QUICK)])
 def test_a_more_patient_level_waits_longer_everywhere(slower: Patience, faster: Patience) -> None:
     a, b = LEVELS[slower], LEVELS[faster]
-    assert a.cap_ms > b.cap_ms and a.bar > b.bar and a.gemini_silence_ms > b.gemini_silence_ms
+    assert a.cap_ms > b.cap_ms and a.bar > b.bar and a.gemini_silence_share > b.gemini_silence_share
     assert TurnPolicy().scaled(a.bar).complete > TurnPolicy().scaled(b.bar).complete
 
 
