@@ -192,11 +192,11 @@ async def main(args: argparse.Namespace) -> None:
     if "espeak" in voices:
         for name in args.sets.split(","):
             answers = await asyncio.to_thread(espeak_answers, ESPEAK_SETS[name])
-            sets.append(("espeak", name, answers[: args.turns] if args.turns else answers))
+            sets.append(("espeak", name, interleave(answers)[: args.turns] if args.turns else answers))
     if "human" in voices:
         if human_available():
             answers = await asyncio.to_thread(human_answers, engines.transcriber, args.clips)
-            sets.append(("human", "librivox", answers[: args.turns] if args.turns else answers))
+            sets.append(("human", "librivox", interleave(answers)[: args.turns] if args.turns else answers))
         else:
             print("human set skipped: apt-get install pocketsphinx-testdata", flush=True)
     runs: list[Run] = []
