@@ -17,6 +17,7 @@ import numpy as np
 
 from preppal.services.feedback_schema import CategoryScores, FeedbackPoint, FeedbackResult, QuestionNote
 from preppal.services.metrics import AnswerMetrics, InterviewMetrics, find_fillers, tokenize
+from preppal.unfinished import ends_mid_sentence
 
 _STAR = {
     "situation": r"\b(when i was|at my (previous|last|current)|in my (previous|last|current)|we had|there was|"
@@ -243,7 +244,10 @@ def _improvements(answers: list[_Answer], m: InterviewMetrics) -> list[FeedbackP
             "This answer stops before the outcome; close with what changed, ideally with a number.",
             a.sentences[-1],
         )
-    short = [a for a in answers if a.metrics.question and a.metrics.words < 40]
+    # An answer the interviewer cut off mid-sentence is short through no fault of the candidate.
+    short = [
+        a for a in answers if a.metrics.question and a.metrics.words < 40 and not ends_mid_sentence(a.metrics.text)
+    ]
     if short:
         a = min(short, key=lambda x: x.metrics.words)
         add(

@@ -30,6 +30,7 @@ from preppal.services.code_snapshots import Snapshot
 from preppal.services.feedback_schema import CATEGORIES, FeedbackResult
 from preppal.services.metrics import EntryLike, InterviewMetrics
 from preppal.settings import Settings, get_settings
+from preppal.unfinished import ends_mid_sentence
 
 RETRY_STATUS = [408, 429, 500, 502, 503, 504]
 MAX_TRANSCRIPT_CHARS = 60_000  # ~15k tokens: a long interview fits, a runaway one is cut
@@ -135,12 +136,19 @@ def code_section(snapshots: Sequence[Snapshot], entries: Sequence[EntryLike]) ->
     return "\nCode editor (oldest first; never run):\n" + "\n".join(blocks)
 
 
+# After a candidate line the interviewer took over mid-sentence (preppal/unfinished.py).
+CUT_IN_MARK = "[the interviewer cut in here, mid-sentence: do not judge this answer's length]"
+
+
 def build_prompt(ctx: InterviewContext, entries: Sequence[EntryLike], metrics: InterviewMetrics) -> str:
     lines = []
-    for e in entries:
+    for i, e in enumerate(entries):
         who = "Interviewer" if str(getattr(e.speaker, "value", e.speaker)).upper() == "AI" else "Candidate"
         if (e.text or "").strip():
-            lines.append(f"[{display.clock(e.start_ms)}] {who}: {e.text.strip()}")
+            text = e.text.strip()
+            if who == "Candidate" and i + 1 < len(entries) and ends_mid_sentence(text):
+                text += f" {CUT_IN_MARK}"  # not the candidate's brevity: do not grade it as such
+            lines.append(f"[{display.clock(e.start_ms)}] {who}: {text}")
     transcript = "\n".join(lines)[-MAX_TRANSCRIPT_CHARS:]
     m = metrics
     unit = get_language(ctx.language).unit

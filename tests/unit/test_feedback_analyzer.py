@@ -80,3 +80,33 @@ def test_better_answer_names_the_missing_star_parts() -> None:
 def test_refuses_a_transcript_without_answers() -> None:
     with pytest.raises(ValueError):
         analyze(compute_metrics([Segment("AI", "Hello?", 0, 1_000)]))
+
+
+def test_an_answer_the_interviewer_cut_off_mid_sentence_is_not_called_too_brief() -> None:
+    """The offline interviewer took the turn at "…and the hardest part was"; the answer is short
+    through no fault of the candidate."""
+    cut = [
+        Segment("AI", "Tell me about a project you are proud of.", 0, 3_000),
+        Segment("USER", "We moved our billing service to a new cloud provider and the hardest part was,", 4_000, 9_000),
+        Segment("AI", "What was the outcome?", 11_000, 13_000),
+        Segment("USER", "It went well.", 14_000, 15_500),
+    ]
+    brief = [p for p in analyze(compute_metrics(cut)).improvements if "too brief" in p.detail]
+    assert brief and brief[0].quote.startswith("It went well")  # the whole short answer still is
+    only_cut = cut[:2] + [Segment("AI", "What was the outcome?", 11_000, 13_000)]
+    assert not any("too brief" in p.detail for p in analyze(compute_metrics(only_cut)).improvements)
+
+
+def test_gemini_is_told_where_the_interviewer_cut_in() -> None:
+    from preppal.services.feedback_gemini import CUT_IN_MARK, InterviewContext, build_prompt
+
+    cut = [
+        Segment("AI", "Tell me about a project.", 0, 3_000),
+        Segment("USER", "The first thing we had to do was...", 4_000, 7_000),
+        Segment("AI", "Thanks. Next question.", 8_000, 10_000),
+        Segment("USER", "We shipped it in May.", 11_000, 13_000),
+    ]
+    fields = InterviewContext.__dataclass_fields__
+    ctx = InterviewContext(**{name: "" for name in fields if fields[name].default is fields[name].default_factory})
+    prompt = build_prompt(ctx, cut, compute_metrics(cut))
+    assert f"do was... {CUT_IN_MARK}" in prompt and f"in May. {CUT_IN_MARK}" not in prompt

@@ -37,15 +37,9 @@ from dataclasses import dataclass, replace
 
 from preppal.live.offline.interviewer import is_request
 from preppal.live.offline.vad import PauseCheck, TurnDetector, TurnEvent, TurnStats
+from preppal.unfinished import ends_mid_sentence, punctuated_unfinished
 
-# Without the text model (missing or damaged): a sentence that stops on one of these is not
-# finished: conjunctions, articles, determiners, fillers, and the prepositions an answer almost
-# never ends on (English ends on "with", "for", "about", "that", "so" … often enough).
-_TRAILING = frozenset(
-    "and but or because although though while since if than whereas the a an my our their your "
-    "by into um uh er erm".split()
-)
-_LAST_WORD = re.compile(r"([A-Za-z']+)\W*$")
+_WORD = re.compile(r"([A-Za-z']+)\W*$")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
 
@@ -83,16 +77,12 @@ class PauseEvidence:
 
 def whisper_trails(text: str) -> bool:
     """Whisper wrote the words as unfinished: "…", a comma, a dash, or nothing at all."""
-    stripped = text.rstrip()
-    return not stripped or stripped.endswith(("...", "…", ",", "-", ";", ":"))
+    return punctuated_unfinished(text)
 
 
 def trails_off(text: str) -> bool:
-    """The words stop mid-sentence by the word list: "…", a comma, a conjunction, an article."""
-    if whisper_trails(text):
-        return True
-    last = _LAST_WORD.search(text.rstrip())
-    return last is not None and last.group(1).lower() in _TRAILING
+    """Without the text judge: the words stop mid-sentence by the word list (preppal/unfinished.py)."""
+    return ends_mid_sentence(text)
 
 
 def ends_sentence(text: str) -> bool:
