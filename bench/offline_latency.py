@@ -187,6 +187,17 @@ async def main(args: argparse.Namespace) -> None:
         f"voice model {'on' if engines.smart_turn else 'NOT loaded'})",
         flush=True,
     )
+    if engines.text_judge is not None:  # the text judge's cost per call, on this machine now
+        costs = []
+        for text in dev.FINISHED + [before for before, _pause, _after in dev.MID_THOUGHT]:
+            t = time.perf_counter()
+            await asyncio.to_thread(engines.text_judge.probability, text)
+            costs.append((time.perf_counter() - t) * 1000)
+        print(
+            f"text judge per call: median {statistics.median(costs):.0f} ms, max {max(costs):.0f} ms "
+            f"over {len(costs)} answers (cold prompt cache)",
+            flush=True,
+        )
     voices = args.voices.split(",")
     sets: list[tuple[str, str, list[Answer]]] = []
     if "espeak" in voices:
