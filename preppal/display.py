@@ -79,6 +79,7 @@ PROVIDERS: dict[str, str] = {"google": "Google", "github": "GitHub"}
 METRICS_SOURCES: dict[str, str] = {
     "audio": "Your recording",
     "transcript": "Transcript timing (no recording; approximate)",
+    "measuring": "Measuring from your recording… (transcript timing until then)",
 }
 NONE = "—"
 

@@ -113,16 +113,61 @@ def _code_mark(mark, on_code) -> rx.Component:
     )
 
 
+def _score_mark(mark, y: int) -> rx.Component:
+    """A scorecard mark: a question (violet bar) or an evidence note (green strong, amber weak dot)."""
+    return rx.el.svg.rect(
+        rx.el.svg.title(mark.title),
+        x=mark.left,
+        y=str(y),
+        width=rx.cond(mark.kind == "question", "3", "7"),
+        height=rx.cond(mark.kind == "question", "12", "7"),
+        rx=rx.cond(mark.kind == "question", "1", "3.5"),
+        transform=rx.cond(mark.kind == "question", "", "translate(0 2.5)"),
+        fill=rx.match(mark.kind, ("question", "var(--violet-9)"), ("strong", "var(--green-9)"), "var(--amber-10)"),
+        on_click=seek_to(mark.at_ms),
+        cursor="pointer",
+        class_name=rx.match(
+            mark.kind,
+            ("question", "timeline-score timeline-question"),
+            ("strong", "timeline-score timeline-strong"),
+            "timeline-score timeline-weak",
+        ),
+    )
+
+
 def recording_player(
-    src, download_href, timeline_ms, turns, pauses, fillers, has_marks, code_marks=None, on_code=None
+    src,
+    download_href,
+    timeline_ms,
+    turns,
+    pauses,
+    fillers,
+    has_marks,
+    code_marks=None,
+    on_code=None,
+    score_marks=None,
 ) -> rx.Component:
     """``code_marks`` (code editor snapshots) and ``on_code(index)`` (show that snapshot) are
-    optional: rounds without the editor have none."""
-    height = "70" if code_marks is not None else "58"
-    code_row, code_legend = [], []
+    optional: rounds without the editor have none. ``score_marks``: the scorecard's questions
+    and evidence notes, on a row of their own."""
+    base = 70 if code_marks is not None else 58
+    height = str(base + 14) if score_marks is not None else str(base)
+    code_row, code_legend, score_row, score_legend = [], [], [], []
     if code_marks is not None:
         code_row = [rx.foreach(code_marks, lambda m: _code_mark(m, on_code))]
         code_legend = [rx.cond(code_marks.length() > 0, _legend("var(--cyan-9)", "Your code"))]
+    if score_marks is not None:
+        score_row = [rx.foreach(score_marks, lambda m: _score_mark(m, base))]
+        score_legend = [
+            rx.cond(
+                score_marks.length() > 0,
+                rx.fragment(
+                    _legend("var(--violet-9)", "Question"),
+                    _legend("var(--green-9)", "Strong evidence"),
+                    _legend("var(--amber-10)", "Weak evidence"),
+                ),
+            )
+        ]
     return rx.vstack(
         rx.flex(
             rx.el.audio(
@@ -150,6 +195,7 @@ def recording_player(
                 rx.foreach(pauses, _pause),
                 rx.foreach(fillers, _filler),
                 *code_row,
+                *score_row,
                 width="100%",
                 height=height,
                 # A mark at the very end (the final code, a closing filler) is drawn from its
@@ -179,6 +225,7 @@ def recording_player(
             rx.cond(has_marks, _legend("var(--amber-9)", "Pause ≥ 1 s")),
             rx.cond(has_marks, _legend("var(--red-9)", "Filler word")),
             *code_legend,
+            *score_legend,
             rx.cond(
                 ~has_marks,
                 rx.text(

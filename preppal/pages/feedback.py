@@ -18,6 +18,7 @@ from preppal.components.feedback_transcript import transcript_with_metrics
 from preppal.components.interview_bits import status_badge
 from preppal.components.layout import page
 from preppal.components.recording_player import recording_player
+from preppal.components.scorecard_card import scorecard_card
 from preppal.state.feedback import FeedbackState as S
 
 
@@ -179,8 +180,8 @@ def _scored() -> rx.Component:
             rx.card(
                 rx.vstack(
                     overall_score(S.overall, S.score_tone, S.summary, S.source_label),
-                    rx.divider(),
-                    category_scores(S.scores),
+                    # Rows from before the scorecard show their old categories here; others, the card below.
+                    rx.cond(S.sc_competencies.length() == 0, rx.fragment(rx.divider(), category_scores(S.scores))),
                     spacing="4",
                     width="100%",
                 ),
@@ -188,6 +189,7 @@ def _scored() -> rx.Component:
                 width="100%",
                 id="feedback-ready",
             ),
+            rx.cond(S.sc_competencies.length() > 0, scorecard_card(S, S.recording_src != "")),
             rx.grid(
                 point_list("Strengths", S.strengths, "circle-check", "green", "strengths"),
                 point_list("To improve", S.improvements, "trending-up", "amber", "improvements"),
@@ -225,8 +227,8 @@ def _listen_back() -> rx.Component:
         rx.vstack(
             rx.heading("Listen back", size="4", as_="h2"),
             rx.text(
-                "Your interview as it was heard. Click a line of the transcript, a question or a mark on the "
-                "timeline to play it from there.",
+                "Your interview as it was heard. Click a line of the transcript, a question, a piece of evidence "
+                "or a mark on the timeline to play it from there.",
                 size="2",
                 color_scheme="gray",
             ),
@@ -240,6 +242,7 @@ def _listen_back() -> rx.Component:
                 S.has_audio_marks,
                 code_marks=S.timeline_code,
                 on_code=S.show_code_step,
+                score_marks=S.timeline_scorecard,
             ),
             spacing="3",
             width="100%",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from preppal import display, routes
-from preppal.components.history_charts import progress_charts
+from preppal.components.history_charts import competency_charts, progress_charts
 from preppal.components.interview_bits import status_badge
 from preppal.components.layout import page
 from preppal.state.history import HistoryState as S
@@ -207,6 +207,7 @@ def history_page() -> rx.Component:
                 align="center",
             ),
             rx.cond(S.has_chart, progress_charts(S.chart)),
+            rx.cond(S.has_chart, competency_charts(S.competency_chart)),
             _filters(),
             rx.cond(S.message != "", rx.callout(S.message, icon="info", role="status", width="100%")),
             _table(),

@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from preppal.rubric.evidence import MAX_WHY_CHARS, STRONG, WEAK, Signal, clip_quote
+from preppal.unfinished import ends_mid_sentence
 
 if TYPE_CHECKING:
     from preppal.rubric import Competency, Rubric
@@ -103,6 +104,10 @@ def _why(text: str) -> str:
     return clip_quote(text, MAX_WHY_CHARS)
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _phrase(text: str) -> str:
     return clip_quote(text.strip(" ,.;:"), 60)
 
@@ -116,13 +121,15 @@ def assess(rubric: Rubric, text: str, target: Optional[str] = None) -> list[Sign
     for c in rubric.competencies:
         if hit := _cue(c.strong_cues, sentences) or _terms(c, sentences):
             sentence, phrase = hit
-            notes[c.key] = Signal(c.key, STRONG, clip_quote(sentence), _why(f"{c.label}: “{_phrase(phrase)}”."))
+            why = f"Heard “{_phrase(phrase)}”: {_lower_first(c.asks)}"
+            notes[c.key] = Signal(c.key, STRONG, clip_quote(sentence), _why(why))
         elif hit := _cue(c.weak_cues, sentences):
             sentence, phrase = hit
-            why = f"{c.label}: “{_phrase(phrase)}”. {c.weak}"
+            why = f"Heard “{_phrase(phrase)}”. {c.weak}"
             notes[c.key] = Signal(c.key, WEAK, clip_quote(sentence), _why(why))
     aim = rubric.competency(target) if target else None
-    if aim is not None and aim.key not in notes:
-        why = f"{aim.label}: nothing strong yet. {aim.weak}"
+    # An answer cut off mid-sentence (the interviewer took the turn) is not evidence of a gap.
+    if aim is not None and aim.key not in notes and not ends_mid_sentence(text):
+        why = f"Nothing strong for it yet. {aim.weak}"
         notes[aim.key] = Signal(aim.key, WEAK, clip_quote(sentences[-1]), _why(why))
     return [notes[k] for k in rubric.keys if k in notes]

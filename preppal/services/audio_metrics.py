@@ -28,6 +28,7 @@ import numpy as np
 
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Speaker
+from preppal.rubric import is_request
 from preppal.services.fillers import disfluent_prompt, find_filler_hits
 from preppal.services.metrics import AnswerMetrics, EntryLike, InterviewMetrics, compute_metrics, word_count
 
@@ -264,17 +265,20 @@ def _answer_windows(entries: Sequence[EntryLike], total_ms: int) -> list[tuple[i
     times are approximate) to the start of the next interviewer turn.
     """
     turns: list[tuple[str, int, int]] = []
+    texts: list[str] = []
     for e in entries:
         if not (e.text or "").strip():
             continue
         who = _speaker(e)
         if turns and turns[-1][0] == who:
             turns[-1] = (who, turns[-1][1], max(turns[-1][2], e.end_ms))
+            texts[-1] += " " + e.text
         else:
             turns.append((who, e.start_ms, e.end_ms))
+            texts.append(e.text)
     windows = []
     for i, (who, _start, _end) in enumerate(turns):
-        if who == Speaker.AI.value:
+        if who == Speaker.AI.value or is_request(texts[i]):  # the same answers as compute_metrics
             continue
         q_end = turns[i - 1][2] if i > 0 else None
         lo = max(0, q_end - 1000) if q_end else (windows[-1][1] if windows else 0)

@@ -18,8 +18,8 @@ from preppal import display
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, Speaker
 from preppal.services.feedback import is_fallback
-from preppal.services.feedback_schema import CATEGORIES
 from preppal.services.pdf_fonts import find_fonts, install, needs_cjk
+from preppal.services.scorecard_export import score_rows, scorecard_lines, scorecard_markdown
 from preppal.services.snapshot import FeedbackSnapshot
 
 
@@ -111,9 +111,9 @@ def to_markdown(report: FeedbackSnapshot) -> str:
             _md(fb.summary, line_start=True),
             "",
         ]
-        out += ["| Category | Score |", "|---|---|"]
-        scored = [(label, fb.scores[key]) for key, label in CATEGORIES.items() if fb.scores.get(key) is not None]
-        out += [f"| {label} | {value} |" for label, value in scored]
+        out += ["| Competency | Score |", "|---|---|"]
+        out += [f"| {_md(label)} | {value} |" for label, value in score_rows(fb)]
+        out += scorecard_markdown(fb, _md)
         for heading, points in (("Strengths", fb.strengths), ("Improvements", fb.improvements)):
             out += ["", f"## {heading}", ""]
             for p in points:
@@ -219,6 +219,7 @@ def _all_text(report: FeedbackSnapshot) -> str:
     fb, parts = report.feedback, [report.interview.role, *(e.text for e in report.transcript)]
     if fb is not None:
         parts += [fb.summary or "", fb.error or "", repr(fb.strengths), repr(fb.improvements), repr(fb.question_notes)]
+        parts.append(repr(getattr(fb, "scorecard", None) or ""))
     if report.final_code is not None:
         parts.append(report.final_code.code)
     return "\n".join(parts)
@@ -254,9 +255,13 @@ def to_pdf(report: FeedbackSnapshot) -> bytes:
         para(_source_line(fb), "I", 9)
         para(fb.summary)
         pdf.ln(2)
-        for key, label in CATEGORIES.items():
-            if fb.scores.get(key) is not None:
-                para(f"{label}: {fb.scores[key]} / 100")
+        for label, value in score_rows(fb):
+            para(f"{label}: {value} / 100")
+        for style, text in scorecard_lines(fb):
+            if style == "h":
+                heading(text, 13)
+            else:
+                para(text, {"b": "B", "i": "I"}.get(style, ""), 9 if style == "i" else 10)
         for title, points in (("Strengths", fb.strengths), ("Improvements", fb.improvements)):
             heading(title, 13)
             for p in points:

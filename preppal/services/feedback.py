@@ -35,7 +35,15 @@ from preppal import display
 from preppal.db import session_scope
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, utcnow
-from preppal.services import code_snapshots, delivery, feedback_analyzer, feedback_gemini, interviews
+from preppal.services import (
+    code_snapshots,
+    delivery,
+    feedback_analyzer,
+    feedback_gemini,
+    interviews,
+    scorecard,
+    scorecard_card,
+)
 from preppal.services.errors import Conflict, NotFound
 from preppal.services.feedback_schema import FeedbackResult
 from preppal.services.metrics import InterviewMetrics
@@ -140,15 +148,16 @@ class _Heartbeat:
         self._stop.set()
 
 
-def _result_values(result: FeedbackResult) -> dict[str, Any]:
+def _result_values(result: FeedbackResult, card: scorecard_card.Card) -> dict[str, Any]:
     data = result.model_dump()
     return {
         "overall_score": data["overall_score"],
         "summary": data["summary"],
-        "scores": {k: v for k, v in data["scores"].items() if v is not None},  # code_quality only with code
+        "scores": result.scores,  # rubric competency → score (the history charts read these)
         "strengths": data["strengths"],
         "improvements": data["improvements"],
         "question_notes": data["question_notes"],
+        "scorecard": {**card.to_dict(), "review": data["competencies"]},
     }
 
 
@@ -217,6 +226,17 @@ def _produce(
         stored_metrics = delivery.measure(
             interview_id, entries, interview.language, isolate=isolate_analysis, audio=audio
         )
+    card = scorecard_card.build_card(
+        interview.interview_type.value,
+        interview.difficulty.value,
+        entries,
+        scorecard.list_entries(interview_id),
+        job_description=interview.job_description,
+        role=interview.role,
+        language=interview.language,
+    )
+    if card.questions:  # asked and answered as the scorecard split them (requests are not answers)
+        stored_metrics.update(questions_asked=len(card.questions), questions_answered=card.answered)
     metrics = InterviewMetrics.from_dict(stored_metrics)
     if metrics.candidate_words == 0:
         _finish(
@@ -227,6 +247,7 @@ def _produce(
             overall_score=None,
             summary="No answers were recorded in this interview, so there is nothing to give feedback on yet.",
             metrics=stored_metrics,
+            scorecard=card.to_dict(),
         )
         return
     ai_error = None
@@ -238,6 +259,7 @@ def _produce(
             job_description=interview.job_description,
             language=interview.language,
             code=code,
+            card=card,
         )
         try:
             result = feedback_gemini.generate(
@@ -248,7 +270,9 @@ def _produce(
             ai_error = f"{AI_UNAVAILABLE}: {exc.message}"[:500]
         else:
             stored_metrics["model"] = settings.feedback_model
-            _finish(interview_id, attempt, F.READY, source="gemini", metrics=stored_metrics, **_result_values(result))
+            _finish(
+                interview_id, attempt, F.READY, source="gemini", metrics=stored_metrics, **_result_values(result, card)
+            )
             return
     if (language := get_language(interview.language)).code != DEFAULT_LANGUAGE:
         # The analyzer's content checks (STAR phrases, hedges, vocabulary) read English
@@ -262,15 +286,10 @@ def _produce(
             overall_score=None,
             summary=ANALYZER_ENGLISH_ONLY.format(language=language.name),
             metrics=stored_metrics,
+            scorecard=card.to_dict(),
         )
         return
-    result = feedback_analyzer.analyze(
-        metrics,
-        interview_type=interview.interview_type.value,
-        role=interview.role,
-        job_description=interview.job_description,
-        has_code=any(s.code.strip() for s in code),
-    )
+    result = feedback_analyzer.analyze(metrics, card, has_code=any(s.code.strip() for s in code))
     _finish(
         interview_id,
         attempt,
@@ -278,7 +297,7 @@ def _produce(
         source="analyzer",
         error=ai_error,
         metrics=stored_metrics,
-        **_result_values(result),
+        **_result_values(result, card),
     )
 
 
@@ -446,6 +465,8 @@ def score_history(user_id: int, limit: int = 30) -> list[dict[str, Any]]:
                 "wpm": m.get("wpm") if m.get("unit", "words") == "words" else None,
                 "fillers_per_min": m.get("fillers_per_min"),
                 "talk_ratio": m.get("talk_ratio"),
+                "type": interview.interview_type.value,  # rubric competencies per type (history charts)
+                "competencies": dict(fb.scores or {}),
             }
         )
     return points

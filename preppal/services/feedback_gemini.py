@@ -16,7 +16,7 @@ import ssl
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 import httpx
 from google import genai
@@ -27,31 +27,42 @@ from pydantic import ValidationError
 from preppal import display
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.services.code_snapshots import Snapshot
-from preppal.services.feedback_schema import CATEGORIES, FeedbackResult
+from preppal.services.feedback_review import (  # noqa: F401 - CUT_IN_MARK: where the prompt says so
+    CUT_IN_MARK,
+    REVIEW_RULES,
+    reconcile,
+    scorecard_section,
+    transcript_lines,
+)
+from preppal.services.feedback_schema import FeedbackResult
 from preppal.services.metrics import EntryLike, InterviewMetrics
+from preppal.services.scorecard_card import Card
 from preppal.settings import Settings, get_settings
-from preppal.unfinished import ends_mid_sentence
 
 RETRY_STATUS = [408, 429, 500, 502, 503, 504]
 MAX_TRANSCRIPT_CHARS = 60_000  # ~15k tokens: a long interview fits, a runaway one is cut
 MAX_CODE_CHARS = 70_000  # the final code (≤ 64 KiB) always fits; earlier versions while they do
 
-SYSTEM_INSTRUCTION = """You are an experienced interview coach reviewing a mock interview transcript.
+SYSTEM_INSTRUCTION = (
+    """You are an experienced interview coach reviewing a mock interview transcript.
 Write feedback for the candidate (address them as "you"), honest and specific, kind but not flattering.
 Rules:
 - Scores are integers 0-100 where 50 is an average real candidate and 85+ is a strong hire signal.
-- Give 3 to 5 strengths and 3 to 5 improvements. Each has a "quote": copy the candidate's own words
-  VERBATIM from the transcript (a sentence or a phrase). Never quote the interviewer. Never invent words.
-- question_notes: one per interviewer question the candidate answered, in order; "answer_quote" is a
-  verbatim excerpt; "better_answer" sketches a stronger answer in 2-5 sentences (for behavioural
-  questions use STAR: situation, task, action, result).
+- Give up to 5 strengths and up to 5 improvements (at least 2 of each when the answers allow). Each has a
+  "quote": copy the candidate's own words VERBATIM from the transcript (a sentence or a phrase). Never
+  quote the interviewer. Never invent words.
+"""
+    + REVIEW_RULES
+    + """
+- question_notes: "answer_quote" is a verbatim excerpt; "better_answer" sketches a stronger answer in 2-5
+  sentences, shaped by the rubric's competencies for this kind of interview.
 - Use the delivery metrics (pace, filler words, talk time) only as supporting evidence.
 - Write every text field in the interview's language (named in the request); quotes stay verbatim.
 - If a "Code editor" section follows the transcript, the candidate wrote it in a shared editor during the
-  interview (it was never run). Judge it by reading it: correctness, edge cases, clarity, complexity. Give
-  scores.code_quality and, for each question where code was written, a "code_note" saying what works and
-  what is wrong or missing. With no such section, scores.code_quality is null and every code_note is "".
-- Category keys: """ + ", ".join(f"{k} = {v}" for k, v in CATEGORIES.items())
+  interview (it was never run). Judge it by reading it: correctness, edge cases, clarity, complexity. If the
+  rubric lists code_quality, score it from the code; for each question where code was written give a
+  "code_note" saying what works and what is wrong or missing. With no such section every code_note is ""."""
+)
 
 
 def _http_libraries() -> tuple[Any, ...]:
@@ -95,6 +106,7 @@ class InterviewContext:
     job_description: str = ""
     language: str = DEFAULT_LANGUAGE  # BCP-47 tag: the feedback is written in this language
     code: list[Snapshot] = field(default_factory=list)  # editor snapshots, oldest first
+    card: Optional[Card] = None  # the interview's scorecard (rubric, questions, evidence notes)
 
 
 def language_request(code: str) -> str:
@@ -136,20 +148,8 @@ def code_section(snapshots: Sequence[Snapshot], entries: Sequence[EntryLike]) ->
     return "\nCode editor (oldest first; never run):\n" + "\n".join(blocks)
 
 
-# After a candidate line the interviewer took over mid-sentence (preppal/unfinished.py).
-CUT_IN_MARK = "[the interviewer cut in here, mid-sentence: do not judge this answer's length]"
-
-
 def build_prompt(ctx: InterviewContext, entries: Sequence[EntryLike], metrics: InterviewMetrics) -> str:
-    lines = []
-    for i, e in enumerate(entries):
-        who = "Interviewer" if str(getattr(e.speaker, "value", e.speaker)).upper() == "AI" else "Candidate"
-        if (e.text or "").strip():
-            text = e.text.strip()
-            if who == "Candidate" and i + 1 < len(entries) and ends_mid_sentence(text):
-                text += f" {CUT_IN_MARK}"  # not the candidate's brevity: do not grade it as such
-            lines.append(f"[{display.clock(e.start_ms)}] {who}: {text}")
-    transcript = "\n".join(lines)[-MAX_TRANSCRIPT_CHARS:]
+    transcript = "\n".join(transcript_lines(entries, ctx.card))[-MAX_TRANSCRIPT_CHARS:]
     m = metrics
     unit = get_language(ctx.language).unit
     delivery = (
@@ -164,7 +164,9 @@ def build_prompt(ctx: InterviewContext, entries: Sequence[EntryLike], metrics: I
         + language_request(ctx.language)
         + "\n"
         + (f"Job description:\n{jd}\n" if jd else "")
-        + f"Delivery metrics: {delivery}.\n\nTranscript:\n{transcript}\n"
+        + f"Delivery metrics: {delivery}.\n\n"
+        + (scorecard_section(ctx.card) + "\n\n" if ctx.card is not None else "")
+        + f"Transcript:\n{transcript}\n"
         + code_section(ctx.code, entries)
     )
 
@@ -205,6 +207,8 @@ def keep_verbatim_quotes(result: FeedbackResult, candidate_text: str) -> Feedbac
     for note in result.question_notes:
         if note.answer_quote and _normal(note.answer_quote) not in said:
             note.answer_quote = ""
+    for score in result.competencies:
+        score.evidence = [q for q in score.evidence if _normal(q) in said]
     return result
 
 
@@ -262,7 +266,8 @@ def generate(
                 result = FeedbackResult.model_validate_json(response.text or "")
             except (ValidationError, ValueError):
                 continue  # malformed or off-schema JSON: ask once more
-            return keep_verbatim_quotes(result, candidate_text)
+            result = keep_verbatim_quotes(result, candidate_text)
+            return reconcile(result, ctx.card) if ctx.card is not None else result
         raise FeedbackUnavailable(problem)
     finally:
         client.close()

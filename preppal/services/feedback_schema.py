@@ -2,39 +2,38 @@
 
 Gemini is asked for exactly this schema (structured output) and its answer is validated
 against it; the analyzer builds the same objects, so the page and the export never care
-which one produced them.
+which one produced them. The categories are the interview's rubric competencies
+(``preppal.rubric``): a coding round is scored on problem framing, approach, code, testing
+and communication, never on STAR. Each competency's score comes with the evidence behind
+it, and a score that departs from the interviewer's scorecard says why.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-CATEGORIES: dict[str, str] = {
-    "communication": "Communication",
-    "structure": "Structure (STAR)",
-    "technical_depth": "Technical depth",
-    "relevance": "Relevance to the role",
-    "confidence": "Confidence",
-    "code_quality": "Code (editor)",  # only when the candidate wrote code and an AI reviewed it
-}
+Quote = Annotated[str, StringConstraints(max_length=600)]
+DIFFERS_BY = 15  # a review score further than this from the scorecard's must say why
 
 
-class CategoryScores(BaseModel):
+class CompetencyScore(BaseModel):
+    """One rubric competency, scored from its evidence."""
+
     model_config = ConfigDict(extra="ignore")
 
-    communication: int = Field(ge=0, le=100, description="Clarity, pace and concision of the spoken answers.")
-    structure: int = Field(ge=0, le=100, description="Situation, task, action, result: are answers structured?")
-    technical_depth: int = Field(ge=0, le=100, description="Concrete, specific, technically sound detail.")
-    relevance: int = Field(ge=0, le=100, description="How well answers address the question and the role.")
-    confidence: int = Field(ge=0, le=100, description="Ownership and assurance, little hedging.")
-    code_quality: Optional[int] = Field(
-        default=None,
-        ge=0,
-        le=100,
-        description="The code written in the editor, judged by reading it: correctness, clarity, edge cases, "
-        "complexity. null when no code was written.",
+    key: str = Field(min_length=1, max_length=40, description="The competency's key, exactly as in the rubric.")
+    score: int = Field(ge=0, le=100, description="0-100 from the evidence (50 = an average real candidate).")
+    comment: str = Field(default="", max_length=600, description="What the evidence shows, in one or two sentences.")
+    evidence: list[Quote] = Field(
+        default_factory=list, max_length=3, description="The candidate's words behind the score, verbatim."
+    )
+    differs_because: str = Field(
+        default="",
+        max_length=600,
+        description=f"Empty when your score is within {DIFFERS_BY} points of the scorecard's (or it has none); "
+        "otherwise why you judge it differently.",
     )
 
 
@@ -45,7 +44,10 @@ class FeedbackPoint(BaseModel):
 
     title: str = Field(min_length=1, max_length=120, description="A short headline.")
     detail: str = Field(min_length=1, max_length=800, description="Why it matters and what to keep or change.")
-    quote: str = Field(default="", max_length=600, description="The candidate's words, verbatim from the transcript.")
+    quote: str = Field(
+        default="", max_length=600, description="The candidate's words, verbatim; never the same quote twice."
+    )
+    competency: str = Field(default="", max_length=40, description="The rubric key it is about ('' for delivery).")
 
 
 class QuestionNote(BaseModel):
@@ -67,9 +69,14 @@ class FeedbackResult(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    overall_score: int = Field(ge=0, le=100, description="Overall interview performance, 0–100.")
+    overall_score: int = Field(ge=0, le=100, description="Overall interview performance, 0-100.")
     summary: str = Field(min_length=1, max_length=2000, description="Two to four sentences for the candidate.")
-    scores: CategoryScores
-    strengths: list[FeedbackPoint] = Field(min_length=3, max_length=5)
-    improvements: list[FeedbackPoint] = Field(min_length=3, max_length=5)
+    competencies: list[CompetencyScore] = Field(default_factory=list, max_length=10)
+    strengths: list[FeedbackPoint] = Field(default_factory=list, max_length=5)
+    improvements: list[FeedbackPoint] = Field(default_factory=list, max_length=5)
     question_notes: list[QuestionNote] = Field(default_factory=list, max_length=20)
+
+    @property
+    def scores(self) -> dict[str, int]:
+        """Competency key → score (the Feedback row's ``scores`` column; history charts)."""
+        return {c.key: c.score for c in self.competencies}

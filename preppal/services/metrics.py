@@ -7,7 +7,8 @@ segment), so a "pause" is a silence *between* segments of one answer, and words 
 is measured over an answer's span from its first word to its last.
 
 An *answer* is a run of consecutive candidate segments; the interviewer turn(s) before it
-are its question.
+are its question. A request to repeat or skip the question (``rubric.is_request``) is not an
+answer: it is left out of the answers (and so of pace, fillers and answer lengths).
 
 Per language (``preppal.languages``): fillers come from ``services.fillers``; length and
 pace are counted in words where words are separated by spaces, and in characters for
@@ -28,6 +29,7 @@ import numpy as np
 
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Speaker
+from preppal.rubric import is_request
 from preppal.services.fillers import find_fillers as _language_fillers
 
 MIN_ANSWER_WORDS = 3  # fewer words ("Yes.", "Okay") does not count as answering a question
@@ -215,7 +217,7 @@ def compute_metrics(entries: Sequence[EntryLike], language: str = DEFAULT_LANGUA
     for who, parts in turns:
         if who == Speaker.AI.value:
             question = parts
-        else:
+        elif not is_request(" ".join(p.text for p in parts)):  # "Can you repeat the question?" is no answer
             answers.append(_answer_metrics(len(answers) + 1, question, parts, lang.code))
             question = []
     user = [e for e in entries if _speaker(e) == Speaker.USER.value and (e.text or "").strip()]

@@ -37,6 +37,21 @@ class FeedbackSnapshot:
         return self.feedback is not None and self.feedback.status == FeedbackStatus.READY
 
 
+MEASURING = "measuring"  # metrics["source"] while the recording is being measured
+
+
+def _measuring(interview: Interview, row: Optional[Feedback], recording: Optional[RecordingInfo], looked: bool) -> bool:
+    """The feedback job will measure delivery from a recording that exists, and has not yet."""
+    settings = get_settings()
+    if interview.status != InterviewStatus.COMPLETED or not settings.audio_metrics:
+        return False
+    if row is not None and row.status not in (FeedbackStatus.PENDING, FeedbackStatus.RUNNING):
+        return False
+    if not looked:
+        recording = recordings.recording_info(open_store(settings), interview.id)
+    return recording is not None
+
+
 def feedback_snapshot(
     user_id: int, interview_id: str, *, start_feedback: bool = False, with_recording: bool = False
 ) -> FeedbackSnapshot:
@@ -52,14 +67,16 @@ def feedback_snapshot(
         row = feedback_service.ensure_feedback(interview.id)
     else:
         row = feedback_service.get_feedback(user_id, interview.id)
-    if row is not None and row.metrics:
-        metrics = row.metrics
-    else:
-        metrics = compute_metrics(transcript, interview.language).to_dict()
     code = code_snapshots.list_snapshots(interview.id)
     recording = None
     if with_recording and interview.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR):
         recording = recordings.recording_info(open_store(get_settings()), interview.id)
+    if row is not None and row.metrics:
+        metrics = row.metrics
+    else:
+        metrics = compute_metrics(transcript, interview.language).to_dict()
+        if _measuring(interview, row, recording, looked=with_recording):
+            metrics["source"] = MEASURING  # the audio pass is running: say so, never "no recording"
     return FeedbackSnapshot(
         interview=interview, transcript=transcript, feedback=row, metrics=metrics, code=code, recording=recording
     )

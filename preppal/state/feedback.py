@@ -26,7 +26,6 @@ from preppal.services import export, interviews, recordings
 from preppal.services import feedback as feedback_service
 from preppal.services.calls import call_service
 from preppal.services.errors import NotFound, ServiceError
-from preppal.services.feedback_schema import CATEGORIES
 from preppal.services.interviews import TranscriptLine
 from preppal.services.snapshot import FeedbackSnapshot, feedback_snapshot
 from preppal.state.auth import AuthState
@@ -40,6 +39,17 @@ from preppal.state.recording_view import (
     timeline_length_ms,
 )
 from preppal.state.rows import interview_row
+from preppal.state.scorecard_view import (
+    CompetencyRow,
+    EvidenceRow,
+    QuestionRow,
+    ScoreMark,
+    competency_rows,
+    evidence_rows,
+    question_rows,
+    score_marks,
+    source_note,
+)
 
 POLL_EVERY_S = 1.0
 POLL_LIMIT_S = 120.0
@@ -182,6 +192,12 @@ class FeedbackState(AuthState):
     timeline_fillers: list[Mark] = []
     timeline_code: list[CodeMark] = []  # the code card's snapshots on the timeline
     has_audio_marks: bool = False
+    # The scorecard (state/scorecard_view.py): competencies, evidence with where it was said, questions.
+    sc_source: str = ""
+    sc_competencies: list[CompetencyRow] = []
+    sc_evidence: list[EvidenceRow] = []
+    sc_questions: list[QuestionRow] = []
+    timeline_scorecard: list[ScoreMark] = []
     _lines: list[TranscriptLine] = []  # the transcript, kept to place question notes and timeline marks
     _metrics: dict = {}  # the metrics shown (their "timeline" marks go under the player)
     _call_s: int = 0  # the interview's length (sizes the timeline when the recording has no metadata)
@@ -203,12 +219,12 @@ class FeedbackState(AuthState):
         self.summary = row.summary
         self.has_score = row.status == FeedbackStatus.READY and row.overall_score is not None
         self.overall = row.overall_score or 0
-        scored = self.has_score and row.scores
-        self.scores = (
-            [ScoreRow(k, lbl, int(row.scores[k])) for k, lbl in CATEGORIES.items() if row.scores.get(k) is not None]
-            if scored
-            else []
-        )
+        ready = row.status == FeedbackStatus.READY
+        self.sc_competencies = competency_rows(row.scores or {}, row.scorecard) if ready else []
+        self.scores = [ScoreRow(r.key, r.label, r.value) for r in self.sc_competencies if r.value >= 0]
+        self.sc_evidence = evidence_rows(row.scorecard) if ready else []
+        self.sc_questions = question_rows(row.scorecard) if ready else []
+        self.sc_source = source_note(row.scorecard) if ready else ""
         self.strengths = [PointRow(p["title"], p["detail"], p.get("quote", "")) for p in row.strengths]
         self.improvements = [PointRow(p["title"], p["detail"], p.get("quote", "")) for p in row.improvements]
         self.notes = [
@@ -238,7 +254,8 @@ class FeedbackState(AuthState):
         self.notes, self.metric_rows, self.turns = [], [], []
         self.recording_src, self.timeline_ms, self.has_audio_marks = "", 1, False
         self.timeline_turns, self.timeline_pauses, self.timeline_fillers = [], [], []
-        self.timeline_code = []
+        self.timeline_code, self.timeline_scorecard = [], []
+        self.sc_source, self.sc_competencies, self.sc_evidence, self.sc_questions = "", [], [], []
         self._lines, self._metrics, self._call_s, self._recording_ms = [], {}, 0, 1
         self._set_code([])
 
@@ -279,6 +296,7 @@ class FeedbackState(AuthState):
         self.timeline_ms, self.has_audio_marks = drawn.length_ms, drawn.has_audio_marks
         self.timeline_turns, self.timeline_pauses, self.timeline_fillers = drawn.turns, drawn.pauses, drawn.fillers
         self.timeline_code = code_marks([s.at_ms for s in self.code_steps], drawn.length_ms)
+        self.timeline_scorecard = score_marks(self.sc_questions, self.sc_evidence, drawn.length_ms)
 
     @rx.event
     async def load(self):
@@ -414,6 +432,11 @@ class FeedbackState(AuthState):
     def metrics_note(self) -> str:
         if self.metrics_source == "audio":
             return "How you spoke, measured from your recording: pauses, speaking time and fillers as you said them."
+        if self.metrics_source == "measuring":
+            return (
+                "Measuring from your recording… Until it is done these figures are estimated from the transcript "
+                "timing; they update here when the measurement is in."
+            )
         return (
             "How you spoke, estimated from the transcript timing (no recording was kept), so pauses "
             "and pace are approximate."

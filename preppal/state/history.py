@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import reflex as rx
 
+from preppal import rubric
 from preppal.models import FeedbackStatus, InterviewStatus
 from preppal.services import feedback as feedback_service
 from preppal.services import interviews
@@ -16,6 +17,7 @@ from preppal.services.calls import call_service
 from preppal.services.errors import ServiceError
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row
+from preppal.state.scorecard_view import competency_history
 
 PER_PAGE = 10
 CHART_POINTS = 30
@@ -69,6 +71,8 @@ class HistoryState(AuthState):
     since: str = ""
     until: str = ""
     chart: list[dict[str, Any]] = []
+    # per interview type (state/scorecard_view.py); every type's key is there, empty or not
+    competency_chart: dict[str, list[dict[str, Any]]] = {kind: [] for kind in rubric.TYPES}
     delete_id: str = ""
     delete_label: str = ""
     message: str = ""
@@ -117,6 +121,7 @@ class HistoryState(AuthState):
             )
         self.rows, self.total, self.pages = rows, result.total, result.pages
         self.chart = await call_service(feedback_service.score_history, user_id, CHART_POINTS)
+        self.competency_chart = competency_history(self.chart)
         self.loaded = True
 
     async def _reload(self, *, first_page: bool = True):

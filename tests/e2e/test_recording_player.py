@@ -34,7 +34,7 @@ LINES = [
 SHOTS = Path("/tmp/preppal-shots")
 
 
-def _record(store: LocalStore, interview_id: str) -> None:
+def _record(store: LocalStore, interview_id: str, lines: list[TranscriptLine] = LINES) -> None:
     """25 s: the interviewer's and the candidate's lines as tones where the transcript has them."""
     clock = [0.0]
     writer = RecordingWriter(store, interview_id, origin=0.0, interviewer_rate=24_000, clock=lambda: clock[0])
@@ -42,7 +42,7 @@ def _record(store: LocalStore, interview_id: str) -> None:
     for step in range(625):  # 40 ms frames
         t0 = step * 0.04
         clock[0] = t0 + 0.04
-        speaking = {line.speaker for line in LINES if line.start_ms <= t0 * 1000 < line.end_ms}
+        speaking = {line.speaker for line in lines if line.start_ms <= t0 * 1000 < line.end_ms}
         n = np.arange(640) / 16_000 + t0
         cand = 0.4 * np.sin(2 * np.pi * 220 * n) if Speaker.USER in speaking else np.zeros(640)
         writer.candidate((cand * 32767).astype("<i2").tobytes())

@@ -43,7 +43,10 @@ def valid_feedback(quote: str = "we cut the monthly close from five days to one"
     return {
         "overall_score": 81,
         "summary": "A clear, quantified story.",
-        "scores": {"communication": 80, "structure": 75, "technical_depth": 70, "relevance": 85, "confidence": 78},
+        "competencies": [
+            {"key": "action_ownership", "score": 80, "comment": "First person throughout."},
+            {"key": "result_measurement", "score": 85, "evidence": [quote]},
+        ],
         "strengths": [point] * 3,
         "improvements": [point | {"title": "Name your part"}] * 3,
         "question_notes": [
@@ -156,7 +159,11 @@ def test_valid_structured_result_is_stored(gemini_env: StandIn) -> None:
     _, interview_id = _completed_interview()
     row = feedback.run_feedback(interview_id, gemini_options=FAST)
     assert row.status == FeedbackStatus.READY and row.source == "gemini"
-    assert row.overall_score == 81 and row.scores["relevance"] == 85
+    assert row.overall_score == 81 and row.scores["result_measurement"] == 85
+    # The scorecard it stands on: the rubric's competencies, the question, the review's comments.
+    assert [c["key"] for c in row.scorecard["competencies"]][:2] == ["situation_task", "action_ownership"]
+    assert row.scorecard["questions"][0]["text"] == "Tell me about a project you are proud of?"
+    assert row.scorecard["review"][0]["comment"] == "First person throughout."
     assert row.strengths[0]["quote"] == "we cut the monthly close from five days to one"
     assert row.metrics["model"] == "feedback-test-model" and row.metrics["candidate_words"] == 16
     [request] = gemini_env.requests
@@ -164,9 +171,15 @@ def test_valid_structured_result_is_stored(gemini_env: StandIn) -> None:
     assert request["key"] == "test-key"
     config = request["body"]["generationConfig"]
     assert config["responseMimeType"] == "application/json"
-    assert set(config["responseSchema"]["properties"]) >= {"overall_score", "scores", "strengths", "question_notes"}
+    assert set(config["responseSchema"]["properties"]) >= {
+        "overall_score",
+        "competencies",
+        "strengths",
+        "question_notes",
+    }
     prompt = request["body"]["contents"][0]["parts"][0]["text"]
     assert CANDIDATE in prompt and "Role: Backend engineer" in prompt
+    assert "Rubric for this behavioural interview" in prompt and "Interviewer's scorecard" in prompt
 
 
 def test_invented_quotes_are_dropped(gemini_env: StandIn) -> None:
@@ -350,7 +363,7 @@ def test_gemini_judges_the_code_a_category_and_notes_per_question(gemini_env: St
     code_snapshots.record_snapshot(interview.id, 9_000, "python", "def close_books(days):\n    return days // 5\n")
     interviews.submit_transcript(interview.id, LINES)
     answer = valid_feedback()
-    answer["scores"]["code_quality"] = 64
+    answer["competencies"] = [{"key": "code_quality", "score": 64, "comment": "Works for whole weeks only."}]
     answer["question_notes"][0]["code_note"] = "Integer division hides the remainder; name the units."
     gemini_env.script(text_reply(json.dumps(answer)))
     row = feedback.run_feedback(interview.id, gemini_options=FAST)
@@ -358,7 +371,7 @@ def test_gemini_judges_the_code_a_category_and_notes_per_question(gemini_env: St
     assert row.question_notes[0]["code_note"].startswith("Integer division")
     [request] = gemini_env.requests
     schema = request["body"]["generationConfig"]["responseSchema"]
-    assert "code_quality" in schema["properties"]["scores"]["properties"]
+    assert "differs_because" in schema["properties"]["competencies"]["items"]["properties"]
     assert "code_note" in schema["properties"]["question_notes"]["items"]["properties"]
     prompt = request["body"]["contents"][0]["parts"][0]["text"]
     assert "Final code at [0:09] (Python):\ndef close_books(days):" in prompt

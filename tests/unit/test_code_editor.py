@@ -22,6 +22,7 @@ from preppal.services.errors import ValidationError
 from preppal.services.feedback_gemini import code_section
 from preppal.services.interviews import TranscriptLine
 from preppal.services.metrics import compute_metrics
+from preppal.services.scorecard_card import build_card
 from preppal.services.snapshot import feedback_snapshot
 
 
@@ -235,10 +236,11 @@ def test_prompt_code_section_has_each_questions_version_and_the_final_code() -> 
 
 def test_analyzer_says_it_does_not_judge_code() -> None:
     metrics = compute_metrics(LINES)
-    with_code = feedback_analyzer.analyze(metrics, interview_type="technical", has_code=True)
-    without = feedback_analyzer.analyze(metrics, interview_type="technical")
+    card = build_card("technical", "standard", LINES)
+    with_code = feedback_analyzer.analyze(metrics, card, has_code=True)
+    without = feedback_analyzer.analyze(metrics, card)
     assert "does not judge the code" in with_code.summary and "does not judge" not in without.summary
-    assert with_code.scores.code_quality is None
+    assert "code_quality" not in with_code.scores
 
 
 @pytest.fixture

@@ -16,7 +16,10 @@ def valid() -> dict:
     return {
         "overall_score": 72,
         "summary": "Solid answers.",
-        "scores": {"communication": 70, "structure": 60, "technical_depth": 75, "relevance": 80, "confidence": 65},
+        "competencies": [
+            {"key": "action_ownership", "score": 80, "comment": "First person.", "evidence": ["I led"]},
+            {"key": "result_measurement", "score": 60},
+        ],
         "strengths": [point] * 3,
         "improvements": [point] * 4,
         "question_notes": [
@@ -27,7 +30,7 @@ def valid() -> dict:
 
 def test_valid_result_parses_from_json() -> None:
     result = FeedbackResult.model_validate_json(json.dumps(valid()))
-    assert result.overall_score == 72 and result.scores.relevance == 80
+    assert result.overall_score == 72 and result.scores == {"action_ownership": 80, "result_measurement": 60}
     assert len(result.strengths) == 3 and len(result.improvements) == 4
 
 
@@ -35,9 +38,9 @@ def test_valid_result_parses_from_json() -> None:
     "breakage",
     [
         lambda d: d.update(overall_score=101),
-        lambda d: d["scores"].update(confidence=-1),
-        lambda d: d["scores"].pop("structure"),
-        lambda d: d.update(strengths=d["strengths"][:2]),
+        lambda d: d["competencies"][0].update(score=-1),
+        lambda d: d["competencies"][1].pop("key"),
+        lambda d: d["competencies"][0].update(evidence=["a", "b", "c", "d"]),
         lambda d: d.update(improvements=d["improvements"] * 2),
         lambda d: d.update(summary=""),
         lambda d: d["question_notes"][0].pop("better_answer"),
@@ -68,3 +71,4 @@ def test_paraphrased_quotes_are_blanked() -> None:
     assert result.strengths[0].quote == "I LED the billing migration!"
     assert result.strengths[1].quote == ""
     assert result.question_notes[0].answer_quote == ""  # "because" was never said
+    assert result.competencies[0].evidence == ["I led"]

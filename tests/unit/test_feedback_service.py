@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from preppal import rubric
 from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus, Speaker, TranscriptEntry, utcnow
 from preppal.services import feedback, interviews
@@ -58,8 +59,10 @@ def test_run_produces_ready_analyzer_feedback_with_metrics(db) -> None:
     assert row.status == FeedbackStatus.READY and row.source == "analyzer"
     assert row.attempts == 1 and row.error is None
     assert 0 <= row.overall_score <= 100
-    assert set(row.scores) == {"communication", "structure", "technical_depth", "relevance", "confidence"}
-    assert 3 <= len(row.strengths) <= 5 and 3 <= len(row.improvements) <= 5
+    # Scored on the behavioural rubric, each score backed by the scorecard stored beside it.
+    assert row.scores and set(row.scores) <= set(rubric.rubric_for("behavioural", "standard").keys)
+    assert row.scorecard["source"] == "heuristic" and [q["number"] for q in row.scorecard["questions"]] == [1, 2]
+    assert 1 <= len(row.strengths) <= 5 and 1 <= len(row.improvements) <= 5
     assert row.metrics["questions_answered"] == 2
     assert row.metrics["filler_words"] == {"um": 1}
     assert [a["sequences"] for a in row.metrics["answers_detail"]] == [[2], [4]]

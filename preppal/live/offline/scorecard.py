@@ -43,6 +43,8 @@ class OfflineScorecard:
         for question in interviewer.questions:
             self._plan.append(self.rubric.target(question.kind, covered=self._plan).key)
         self.number = interviewer.index + 1  # the main question being discussed (0 before the first)
+        # The rubric's cues read English: other languages get markers only, never made-up notes.
+        self._notes = brief.language.split("-")[0].lower() == "en"
 
     def competency(self, number: int) -> str:
         return self._plan[number - 1] if 0 < number <= len(self._plan) else self.rubric.keys[0]
@@ -50,7 +52,7 @@ class OfflineScorecard:
     def on_reply(self, interviewer: Any, reply: Any, answer: str = "") -> list[ScorecardEvent]:
         """The events of one decided reply: notes on the answer it replies to, then its marker."""
         events: list[ScorecardEvent] = []
-        if answer.strip() and self.number >= 1 and not rubric.is_request(answer):
+        if self._notes and answer.strip() and self.number >= 1 and not rubric.is_request(answer):
             events += self._evidence(answer, reply.rule)
         if interviewer.index + 1 > self.number and interviewer.question is not None:
             self.number = interviewer.index + 1
