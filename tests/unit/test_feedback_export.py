@@ -48,8 +48,8 @@ def test_markdown_has_feedback_metrics_and_transcript(owned) -> None:
     assert "| Competency | Score |" in md and "## Strengths" in md and "## Improvements" in md
     assert "Structure (STAR)" not in md  # the rubric's competencies, not the old categories
     # The scorecard: the questions as asked and the evidence with where it was said.
-    assert "## Scorecard" in md and "- 1. [0:00] Tell me about a project you’re proud of?" in md
-    assert "### Evidence" in md and "[0:04] Strong · " in md
+    assert "## Scorecard" in md and "- 1. \\[0:00\\] Tell me about a project you’re proud of?" in md
+    assert "### Evidence" in md and "\\[0:04\\] Strong · " in md
     assert "## Question by question" in md and "**A stronger answer:**" in md
     assert "| Questions answered | 2 of 2 |" in md
     assert "| Filler words | 1 (" in md  # the "um"
