@@ -1,7 +1,7 @@
 """feedback keeps the scorecard its scores stand on
 
 Revision ID: 8b2d4f6a9c13
-Revises: 5c0a7e3d21b4
+Revises: b3c8e1f4a6d2
 Create Date: 2026-12-01 12:00:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '8b2d4f6a9c13'
-down_revision: str | None = '5c0a7e3d21b4'
+down_revision: str | None = 'b3c8e1f4a6d2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
