@@ -4,13 +4,13 @@
 // The editor offers a snapshot {code, language} once typing pauses; the call registers a
 // sender while its socket is live and asks the editor to flush at the end of each
 // candidate turn and before EndRequest. Sizes are checked here, before anything is sent:
-// over MAX_CODE_BYTES the snapshot is held back and the editor says why.
+// over the cap (preppal/editor.py MAX_CODE_BYTES, given to the editor as a prop, which sets
+// it here) the snapshot is held back and the editor says why.
 // window.__preppalCode exposes counters for the end-to-end tests.
-
-export const MAX_CODE_BYTES = 65536; // preppal/editor.py MAX_CODE_BYTES
 
 const encoder = new TextEncoder();
 const state = {
+  maxBytes: Infinity, // set by the live editor from its maxCodeBytes prop
   send: null, // (snapshot) => boolean, set by the call while its socket is open
   latest: null, // newest snapshot the editor offered
   sentLatest: false,
@@ -37,7 +37,7 @@ function setStatus(next) {
 function trySend() {
   const snap = state.latest;
   if (!snap || state.sentLatest) return;
-  if (snap.bytes > MAX_CODE_BYTES) {
+  if (snap.bytes > state.maxBytes) {
     debug().held += 1;
     setStatus({ kind: "too_large", bytes: snap.bytes });
     return;
@@ -114,8 +114,9 @@ export function onStatus(fn) {
   return () => state.listeners.delete(fn);
 }
 
-/** A new page (another interview): forget the previous one's code. */
-export function reset() {
+/** A new page (another interview): forget the previous one's code; `maxBytes` is the cap. */
+export function reset(maxBytes = Infinity) {
+  state.maxBytes = maxBytes;
   state.latest = null;
   state.sentLatest = false;
   state.ended = false;

@@ -32,14 +32,14 @@ function loadLanguage(id) {
 // Rounded up, so a snapshot just over the cap never reads as equal to it.
 const kib = (bytes) => `${(Math.ceil((bytes / 1024) * 10) / 10).toFixed(1)} KiB`;
 
-function statusLine(status, live) {
+function statusLine(status, live, maxBytes) {
   switch (status.kind) {
     case "too_large":
       return {
         color: "red",
         text:
           status.message ||
-          `Your code is ${kib(status.bytes)}, more than the ${channel.MAX_CODE_BYTES / 1024} KiB the interviewer ` +
+          `Your code is ${kib(status.bytes)}, more than the ${maxBytes / 1024} KiB the interviewer ` +
             "can see. " +
             "Shorten it and it will be shared again.",
       };
@@ -71,6 +71,7 @@ export function CodeEditor({
   height = "24em", // "auto": grow with the text up to maxHeight (the read-only viewer)
   maxHeight = "28em",
   label = "Code editor",
+  maxCodeBytes, // the cap, preppal/editor.py MAX_CODE_BYTES (components/code_editor.py passes it)
 }) {
   const host = useRef(null);
   const view = useRef(null);
@@ -132,7 +133,7 @@ export function CodeEditor({
       state: EditorState.create({ doc: value !== null ? value : initialCode, extensions }),
       parent: host.current,
     });
-    if (live) channel.reset();
+    if (live) channel.reset(maxCodeBytes);
     const stopFlush = live ? channel.onFlushRequest(flush) : () => {};
     const stopStatus = live ? channel.onStatus((s) => s.kind !== "idle" && setStatus(s)) : () => {};
     if (typeof window !== "undefined") window.__preppalEditor = view.current; // tests type through it too
@@ -177,7 +178,7 @@ export function CodeEditor({
     }
   }, [initialCode]);
 
-  const line = statusLine(status, live);
+  const line = statusLine(status, live, maxCodeBytes);
   return (
     <Flex direction="column" gap="2" width="100%" data-testid={readOnly ? "code-viewer" : "code-editor"}>
       {!readOnly && (

@@ -3327,6 +3327,7 @@ export const preppal = $root.preppal = (() => {
          * @property {string|null} [interviewer] SessionReady interviewer
          * @property {number|null} [outputSampleRate] SessionReady outputSampleRate
          * @property {number|null} [maxDurationS] SessionReady maxDurationS
+         * @property {number|null} [elapsedMs] SessionReady elapsedMs
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3383,6 +3384,14 @@ export const preppal = $root.preppal = (() => {
         SessionReady.prototype.maxDurationS = 0;
 
         /**
+         * SessionReady elapsedMs.
+         * @member {number} elapsedMs
+         * @memberof preppal.SessionReady
+         * @instance
+         */
+        SessionReady.prototype.elapsedMs = 0;
+
+        /**
          * Creates a new SessionReady instance using the specified properties.
          * @function create
          * @memberof preppal.SessionReady
@@ -3420,6 +3429,8 @@ export const preppal = $root.preppal = (() => {
                 writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.outputSampleRate);
             if (message.maxDurationS != null && $Object.hasOwnProperty.call(message, "maxDurationS") && message.maxDurationS !== 0)
                 writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.maxDurationS);
+            if (message.elapsedMs != null && $Object.hasOwnProperty.call(message, "elapsedMs") && message.elapsedMs !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.elapsedMs);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3491,6 +3502,15 @@ export const preppal = $root.preppal = (() => {
                             delete message.maxDurationS;
                         continue;
                     }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.elapsedMs = value;
+                        else
+                            delete message.elapsedMs;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -3532,6 +3552,9 @@ export const preppal = $root.preppal = (() => {
             if (message.maxDurationS != null && $Object.hasOwnProperty.call(message, "maxDurationS"))
                 if (!$util.isInteger(message.maxDurationS))
                     return "maxDurationS: integer expected";
+            if (message.elapsedMs != null && $Object.hasOwnProperty.call(message, "elapsedMs"))
+                if (!$util.isInteger(message.elapsedMs))
+                    return "elapsedMs: integer expected";
             return null;
         };
 
@@ -3562,6 +3585,9 @@ export const preppal = $root.preppal = (() => {
             if (object.maxDurationS != null)
                 if ($Number(object.maxDurationS) !== 0)
                     message.maxDurationS = object.maxDurationS >>> 0;
+            if (object.elapsedMs != null)
+                if ($Number(object.elapsedMs) !== 0)
+                    message.elapsedMs = object.elapsedMs >>> 0;
             return message;
         };
 
@@ -3586,6 +3612,7 @@ export const preppal = $root.preppal = (() => {
                 object.interviewer = "";
                 object.outputSampleRate = 0;
                 object.maxDurationS = 0;
+                object.elapsedMs = 0;
             }
             if (message.interviewer != null && $Object.hasOwnProperty.call(message, "interviewer"))
                 object.interviewer = message.interviewer;
@@ -3593,6 +3620,8 @@ export const preppal = $root.preppal = (() => {
                 object.outputSampleRate = message.outputSampleRate;
             if (message.maxDurationS != null && $Object.hasOwnProperty.call(message, "maxDurationS"))
                 object.maxDurationS = message.maxDurationS;
+            if (message.elapsedMs != null && $Object.hasOwnProperty.call(message, "elapsedMs"))
+                object.elapsedMs = message.elapsedMs;
             return object;
         };
 

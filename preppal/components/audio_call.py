@@ -1,16 +1,21 @@
 """The live-call browser component: a Python wrapper around assets/audio_call.jsx.
 
 The JSX runs only in the browser (microphone, AudioWorklets, WebSocket), so this is an
-``rx.NoSSRComponent``. It talks back to Reflex through two event props:
+``rx.NoSSRComponent``; assets/call/ holds its parts (relay client, recorder, player, the
+useCall hook). It draws the Start button, the meters and the call's controls (Mute, End),
+which act in the browser at once. It talks back to Reflex through two event props:
 ``on_request_token(resume)`` when it needs a worker token (first connect or a retry),
 and ``on_state_change(info)`` on each phase change (``info`` carries ``phase`` and,
 as they happen, ``error``, ``interviewer``, ``echoCancellation``, ``ended``, ``reason``).
+The component is the only writer of the page's phase; ``page_phase`` lets it see the
+page's copy and report again when that copy drifted.
 """
 
 from __future__ import annotations
 
 import reflex as rx
 from reflex.event import EventHandler, passthrough_event_spec
+from reflex_components_lucide.icon import LUCIDE_LIBRARY
 
 from preppal import codes
 
@@ -22,15 +27,13 @@ PROTOBUFJS = "protobufjs@8.8.1"
 class AudioCall(rx.NoSSRComponent):
     library = "$/public/audio_call.jsx"
     tag = "AudioCall"
-    lib_dependencies: list[str] = [PROTOBUFJS]
+    lib_dependencies: list[str] = [PROTOBUFJS, LUCIDE_LIBRARY]  # icons: the same lucide as rx.icon
 
     interview_id: rx.Var[str]
     token: rx.Var[str]
     frame_ms: rx.Var[int]
-    muted: rx.Var[bool]
-    end_requested: rx.Var[bool]
-    stop: rx.Var[bool]
-    page_phase: rx.Var[str]  # the page's phase: "initializing" mid-call means its state was reloaded
+    stop: rx.Var[bool]  # the page decided the call is over (no token could be minted)
+    page_phase: rx.Var[str]  # the page's copy of the phase: reported again when it drifts
     max_duration_s: rx.Var[int]
     start_label: rx.Var[str]
     fatal_codes: rx.Var[dict[str, str]]  # close/error code → error kind (preppal.codes)

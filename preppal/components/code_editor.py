@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from preppal.display import code_language_options
+from preppal.editor import MAX_CODE_BYTES
 
 # Pinned together: CodeMirror breaks when two copies of @codemirror/state load, so every
 # package is an exact version that satisfies the others' ranges (reflex.lock/ freezes them).
@@ -42,8 +43,9 @@ class CodeEditor(rx.NoSSRComponent):
     live: rx.Var[bool]
     height: rx.Var[str]
     label: rx.Var[str]
+    max_code_bytes: rx.Var[int]  # the snapshot cap (editor.MAX_CODE_BYTES): one home, in Python
 
 
 def code_editor(**props) -> rx.Component:
-    """The editor with the app's language list."""
-    return CodeEditor.create(languages=code_language_options(), **props)
+    """The editor with the app's language list and the snapshot cap."""
+    return CodeEditor.create(languages=code_language_options(), max_code_bytes=MAX_CODE_BYTES, **props)

@@ -1,8 +1,10 @@
-"""The meeting screen (/interview/<id>/live): call controls, live transcript, errors.
+"""The meeting screen (/interview/<id>/live): the call, the live transcript, errors.
 
 The candidate always sees the phase (a badge), whether the interviewer is speaking and
 whether they are muted, the elapsed time against the cap, and, when something fails, what
-happened and what to do next.
+happened and what to do next. The call component (components/audio_call.py) draws its own
+meters and controls (Mute, End: they act in the browser at once); this page draws the rest
+from MeetingState.
 """
 
 from __future__ import annotations
@@ -15,13 +17,21 @@ from preppal.components.code_editor import code_editor
 from preppal.components.layout import page
 from preppal.state.meeting import MeetingState, Turn
 
-_PHASE_BADGE = {
+_PHASE_BADGE = {  # MeetingState.badge → (label, colour)
     "initializing": ("Ready to start", "gray"),
+    "rejoin": ("Not connected", "orange"),
     "connecting": ("Connecting…", "amber"),
     "live": ("Live", "grass"),
     "reconnecting": ("Reconnecting…", "orange"),
     "ending": ("Ending…", "gray"),
 }
+
+
+# What is above and below the transcript's lines (top bar, title, the call's card, the card
+# edges) is about 22rem on a laptop and 28rem on a phone, where the nav, the title and the
+# meters wrap (measured in Chromium at 1280×720 and 390×844: tests/e2e/test_meeting_pages.py);
+# the lines take the rest of the screen and scroll.
+_TRANSCRIPT_HEIGHT = rx.breakpoints(initial="max(12rem, calc(100dvh - 28rem))", md="max(12rem, calc(100dvh - 22rem))")
 
 
 def phase_badge() -> rx.Component:
@@ -35,7 +45,7 @@ def phase_badge() -> rx.Component:
 
 def _match_phase() -> rx.Component:
     return rx.match(
-        MeetingState.phase,
+        MeetingState.badge,
         *[
             (phase, rx.badge(label, color_scheme=color, size="3", variant="soft", data_testid="phase", role="status"))
             for phase, (label, color) in _PHASE_BADGE.items()
@@ -102,42 +112,16 @@ def controls() -> rx.Component:
                 MeetingState.error_kind == "needs_gemini",  # this server cannot run it: no Start button
                 rx.fragment(),
                 audio_call(
+                    key=MeetingState.call_id,  # a fresh component (no call) for each interview
                     interview_id=MeetingState.call_id,
                     token=MeetingState.token,
                     frame_ms=MeetingState.frame_ms,
-                    muted=MeetingState.muted,
-                    end_requested=MeetingState.end_requested,
                     stop=MeetingState.call_stopped,
                     page_phase=MeetingState.phase,
                     max_duration_s=MeetingState.max_duration_s,
                     start_label=MeetingState.start_label,
                     on_request_token=MeetingState.request_token,
                     on_state_change=MeetingState.on_state_change,
-                ),
-            ),
-            rx.cond(
-                MeetingState.in_call,
-                rx.hstack(
-                    rx.button(
-                        rx.cond(MeetingState.muted, rx.icon("mic_off"), rx.icon("mic")),
-                        rx.cond(MeetingState.muted, "Unmute", "Mute"),
-                        on_click=MeetingState.toggle_mute,
-                        variant=rx.cond(MeetingState.muted, "solid", "soft"),
-                        color_scheme=rx.cond(MeetingState.muted, "orange", "gray"),
-                        aria_pressed=MeetingState.muted,
-                        size="3",
-                    ),
-                    rx.cond(MeetingState.muted, rx.badge("You are muted", color_scheme="orange", size="2")),
-                    rx.spacer(),
-                    rx.button(
-                        rx.icon("phone_off"),
-                        "End interview",
-                        on_click=MeetingState.end_interview,
-                        color_scheme="red",
-                        size="3",
-                    ),
-                    width="100%",
-                    align="center",
                 ),
             ),
             rx.cond(
@@ -149,14 +133,28 @@ def controls() -> rx.Component:
                     data_testid="ending-note",
                 ),
             ),
-            rx.cond(
-                MeetingState.phase == "initializing",
-                rx.text(
-                    "Your browser will ask for the microphone. The interview lasts at most one hour; "
-                    "press End interview when you are done.",
-                    size="2",
-                    color_scheme="gray",
+            rx.match(
+                MeetingState.badge,
+                (
+                    "initializing",
+                    rx.text(
+                        "Your browser will ask for the microphone. The interview lasts at most one hour; "
+                        "press End interview when you are done.",
+                        size="2",
+                        color_scheme="gray",
+                    ),
                 ),
+                (
+                    "rejoin",
+                    rx.text(
+                        "Your interview is still running, but this page is not connected to it. Press "
+                        "Rejoin the interview to carry on here (it moves from any other tab it is open in).",
+                        size="2",
+                        color_scheme="gray",
+                        data_testid="rejoin-note",
+                    ),
+                ),
+                rx.fragment(),
             ),
             spacing="4",
             width="100%",
@@ -190,17 +188,25 @@ def turn_view(turn: Turn) -> rx.Component:
 
 
 def transcript() -> rx.Component:
+    """The live transcript. It scrolls within the viewport and follows the newest line (unless
+    the candidate scrolled up to read), so the current question is always in view."""
     return rx.card(
         rx.vstack(
             rx.heading("Transcript", size="4"),
             rx.cond(
                 MeetingState.turns.length() > 0,
-                rx.vstack(
-                    rx.foreach(MeetingState.turns, turn_view),
-                    spacing="2",
+                rx.auto_scroll(
+                    rx.vstack(
+                        rx.foreach(MeetingState.turns, turn_view),
+                        spacing="2",
+                        width="100%",
+                        align="stretch",
+                        lang=MeetingState.interview_language,  # the interview's language, for screen readers and fonts
+                    ),
                     width="100%",
-                    align="stretch",
-                    lang=MeetingState.interview_language,  # the interview's language, for screen readers and fonts
+                    max_height=_TRANSCRIPT_HEIGHT,
+                    padding_right="0.25em",
+                    data_testid="transcript-scroll",
                 ),
                 rx.text("What you and the interviewer say will appear here.", color_scheme="gray", size="2"),
             ),

@@ -56,10 +56,13 @@ def interrupted() -> bytes:
     return pb.ServerToClientMessage(interrupted=pb.Interrupted()).SerializeToString()
 
 
-def session_ready(interviewer: str, output_sample_rate: int, max_duration_s: int) -> bytes:
+def session_ready(interviewer: str, output_sample_rate: int, max_duration_s: int, elapsed_ms: int = 0) -> bytes:
     return pb.ServerToClientMessage(
         session_ready=pb.SessionReady(
-            interviewer=interviewer, output_sample_rate=output_sample_rate, max_duration_s=max_duration_s
+            interviewer=interviewer,
+            output_sample_rate=output_sample_rate,
+            max_duration_s=max_duration_s,
+            elapsed_ms=max(0, elapsed_ms),
         )
     ).SerializeToString()
 

@@ -32,6 +32,9 @@ class Inbound(Protocol):
 
     live: bool  # audio is forwarded only while the backend is live
 
+    def session_ready(self) -> Optional[bytes]:
+        """The ``SessionReady`` frame for a socket attaching now (None until live)."""
+
     async def on_audio(self, pcm: bytes) -> None: ...
 
     async def on_end_request(self) -> None: ...
@@ -39,7 +42,8 @@ class Inbound(Protocol):
     async def on_client_message(self, msg: pb.ClientToServerMessage) -> None:
         """Any other valid client payload (extension point for new ``ClientToServerMessage`` kinds)."""
 
-    def on_attached(self) -> None: ...
+    def on_attached(self, client_token: str) -> None:
+        """A socket attached for the page with this Reflex client token ("" if unknown)."""
 
     def on_detached(self) -> None: ...
 
@@ -52,7 +56,6 @@ class ClientLink:
         self._ws: Optional[WebSocket] = None
         self._serving: dict[int, asyncio.Task] = {}
         self._closing: dict[int, int] = {}  # socket id → close code we asked for
-        self._ready: Optional[bytes] = None
         self._held_audio: deque[bytes] = deque()
         self._held_audio_bytes = 0
         self._held_text: dict[int, bytes] = {}  # segment id → latest update while detached
@@ -63,10 +66,12 @@ class ClientLink:
         return self._ws is not None
 
     # -- session → client ------------------------------------------------------------------
-    async def ready(self, data: bytes) -> None:
-        """``SessionReady``: remembered, and sent first to every socket that attaches later."""
-        self._ready = data
-        await self._send(data)
+    async def ready(self) -> None:
+        """The session went live: ``SessionReady`` to the attached socket (and, made afresh by
+        the session, first to every socket that attaches later)."""
+        data = self._inbound.session_ready()
+        if data is not None:
+            await self._send(data)
 
     async def audio(self, data: bytes) -> None:
         """AI audio: kept (bounded) while no socket is attached."""
@@ -120,16 +125,18 @@ class ClientLink:
                 self._detach(ws)
 
     # -- sockets -------------------------------------------------------------------------------
-    async def serve(self, ws: WebSocket) -> None:
-        """Attach ``ws`` (taking over from an older socket) and pump its frames until it goes."""
+    async def serve(self, ws: WebSocket, client_token: str = "") -> None:
+        """Attach ``ws`` (taking over from an older socket) and pump its frames until it goes.
+        ``client_token``: the Reflex page the socket belongs to (from its worker token)."""
         old, self._ws = self._ws, ws
         self._serving[id(ws)] = asyncio.current_task()
-        self._inbound.on_attached()
+        self._inbound.on_attached(client_token)
         try:
             if old is not None:
                 await self._close_socket(old, codes.ALREADY_CONNECTED, codes.message_for(codes.ALREADY_CONNECTED))
-            if self._ready is not None:
-                await self._replay()
+            ready = self._inbound.session_ready()
+            if ready is not None:
+                await self._replay(ready)
             await pump_client(self, self._inbound, ws)
         except asyncio.CancelledError:
             code = self._closing.get(id(ws))
@@ -141,11 +148,11 @@ class ClientLink:
             self._closing.pop(id(ws), None)
             self._detach(ws)
 
-    async def _replay(self) -> None:
+    async def _replay(self, ready: bytes) -> None:
         """Bring a resumed socket up to date: ready, transcript so far, held AI audio."""
         held_text, self._held_text = {**self._held_text, **self._open_text}, {}
         held_audio, self._held_audio, self._held_audio_bytes = self._held_audio, deque(), 0
-        for data in [self._ready, *(held_text[k] for k in sorted(held_text)), *held_audio]:
+        for data in [ready, *(held_text[k] for k in sorted(held_text)), *held_audio]:
             await self._send(data)
 
     async def _send(self, data: bytes) -> bool:

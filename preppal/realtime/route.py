@@ -112,7 +112,7 @@ async def interview_socket(hub: RelayHub, ws: WebSocket) -> None:
         log.exception("relay could not open interview %s", interview_id)
         await _refuse(ws, codes.INTERNAL, codes.message_for(codes.INTERNAL))
         return
-    await session.link.serve(ws)
+    await session.link.serve(ws, claims.client_token)
 
 
 _heap_frozen = False

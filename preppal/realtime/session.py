@@ -38,6 +38,7 @@ from preppal.live.base import (
     InterviewBrief,
     LiveBackend,
     QuestionMarker,
+    Ready,
     Retracted,
     UserTranscript,
 )
@@ -140,6 +141,7 @@ class InterviewSession:
             store = None
         self._recorder = Recorder(store, interview.id, checkpoint_s=settings.recording_checkpoint_s)
         self._backend: Optional[LiveBackend] = None
+        self._ready: Optional[Ready] = None  # the backend's answer once live (SessionReady)
         self._outcome: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._grace: Optional[asyncio.TimerHandle] = None
         self._end_requested = False
@@ -202,7 +204,6 @@ class InterviewSession:
             log.info("interviewer unavailable for %s: %s", self.interview_id, exc.message)
             self._metrics.upstream_errors.labels("resume" if resumed else "start").inc()
             if exc.keeps_pending and resumed is None:  # the server's install is at fault: try again later
-                self._pusher.offer(TranscriptPush(phase="error", message=exc.message))
                 await self.link.close(exc.code, exc.message)
                 return False
             await self._fail(exc.code, exc.message)
@@ -220,19 +221,16 @@ class InterviewSession:
             except Exception as exc:  # lost the compare-and-set: another worker started it
                 log.info("interview %s could not go live: %s", self.interview_id, exc)
                 code = codes.ANOTHER_LIVE if isinstance(exc, AlreadyLive) else codes.ALREADY_CONNECTED
-                message = codes.message_for(code)
-                self._pusher.offer(TranscriptPush(phase="error", message=message))
-                await self.link.close(code, message)
+                await self.link.close(code, codes.message_for(code))
                 return False
             self.holds_lease = True
         self._assembler.start_clock(resumed.elapsed_s if resumed else 0.0)
         self._recorder.start(self._assembler.origin, ready.output_sample_rate)  # t=0 of transcript and recording
         self.live = True
         self.code.attach(self._backend)
-        # The whole cap: the page counts elapsed time from when it first went live, across take-overs.
-        ready_info = codec.session_ready(ready.interviewer, ready.output_sample_rate, self.max_session_s)
-        await self.link.ready(ready_info)
-        self._pusher.offer(TranscriptPush(phase="live"))
+        self._ready = ready
+        self._catch_up_page()  # a take-over's page gets what the last process heard
+        await self.link.ready()
         log_state(self.interview_id, "live", worker=self.owner, interviewer=ready.interviewer, resumed=bool(resumed))
         if self._end_requested:
             await self.on_end_request()
@@ -307,18 +305,30 @@ class InterviewSession:
         else:
             log.debug("interview %s: ignored client payload %s", self.interview_id, msg.WhichOneof("payload"))
 
-    def on_attached(self) -> None:
+    def session_ready(self) -> Optional[bytes]:
+        """``SessionReady`` for the socket attached now (None until live). It carries the whole
+        cap and the time since the interview first went live (across take-overs), so every
+        page that joins shows the same clock."""
+        if self._ready is None:
+            return None
+        ready, elapsed_ms = self._ready, self._assembler.elapsed_ms()
+        return codec.session_ready(ready.interviewer, ready.output_sample_rate, self.max_session_s, elapsed_ms)
+
+    def on_attached(self, client_token: str) -> None:
+        """A socket attached (the first, a rejoin, or another tab taking the call over): the
+        live transcript follows it to its page, which first gets everything said so far."""
         if self._grace is not None:
             self._grace.cancel()
             self._grace = None
+        if client_token:
+            self.client_token = client_token  # a resume token minted later (hand-over) is for this page
         if self.live:
-            self._pusher.offer(TranscriptPush(phase="live"))
+            self._catch_up_page()
             log_state(self.interview_id, "attached", worker=self.owner)
 
     def on_detached(self) -> None:
         if self.finished or self._outcome.done():
             return
-        self._pusher.offer(TranscriptPush(phase="reconnecting"))
         log_state(self.interview_id, "reconnecting", worker=self.owner)
         self._grace = asyncio.get_running_loop().call_later(self._config.grace_s, self.finish, Abandoned())
 
@@ -346,8 +356,17 @@ class InterviewSession:
     async def _emit_segment(self, u: SegmentUpdate) -> None:
         if u.final:
             self._writer.put(self._assembler.lines[-1])
-        self._pusher.offer(TranscriptPush(segment_id=u.segment_id, speaker=u.speaker, text=u.text, final=u.final))
+        self._pusher.offer(self._push(u))
         await self.link.text(u.segment_id, codec.transcript_update(u.segment_id, u.speaker, u.text, u.final), u.final)
+
+    def _catch_up_page(self) -> None:
+        """The page holding the call gets the whole transcript so far first (it may be a new
+        tab, a reloaded one, or one whose last pushes were lost with another process)."""
+        self._pusher.retarget(self.client_token, [self._push(u) for u in self._assembler.snapshot()])
+
+    @staticmethod
+    def _push(u: SegmentUpdate) -> TranscriptPush:
+        return TranscriptPush(segment_id=u.segment_id, speaker=u.speaker, text=u.text, final=u.final)
 
     # -- the end -------------------------------------------------------------------------------------
     async def _conclude(self, outcome: Outcome) -> None:
@@ -377,8 +396,7 @@ class InterviewSession:
         self._metrics.handovers.labels(why).inc()
         if self._backend is not None:
             await self._backend.close()
-        self._pusher.offer(TranscriptPush(phase="reconnecting"))
-        await self._pusher.close()  # before the next holder pushes "live"
+        await self._pusher.close()  # what this process heard reaches the page before the next holder pushes
         await self._checkpoints.drain()
         if self.holds_lease and why != "lease_lost":
             await self._db(leases.release, self.interview_id, self.owner, self._checkpoints.latest)
@@ -402,7 +420,6 @@ class InterviewSession:
         )
         self.holds_lease = False
         log_state(self.interview_id, "error", worker=self.owner, code=code)
-        self._pusher.offer(TranscriptPush(phase="error", message=message))
         await self.link.close(code, message)
 
     async def _complete(self, reason: Optional[EndReason], lines: list) -> None:
@@ -423,7 +440,6 @@ class InterviewSession:
             )
             log_state(self.interview_id, "error", worker=owner, code=codes.INTERNAL)
         self.holds_lease = False
-        self._pusher.offer(TranscriptPush(phase="ended", end_reason=label))
         if self.link.attached:
             await self.link.control(codec.session_ended(reason))
             await self.link.close(codes.NORMAL)

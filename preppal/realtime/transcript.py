@@ -130,13 +130,16 @@ class TranscriptAssembler:
                 out.append(update)
         return out
 
-    def open_updates(self) -> list[SegmentUpdate]:
-        """Current partial text of the open segments (re-sent to a resumed client)."""
-        return [
-            SegmentUpdate(s.segment_id, sp, "".join(s.parts).strip(), False)
-            for sp, s in self._open.items()
-            if "".join(s.parts).strip()
+    def snapshot(self) -> list[SegmentUpdate]:
+        """The whole transcript so far: every final line, then the open segments' text (what a
+        page that takes the call over is sent first)."""
+        finals = [SegmentUpdate(line.sequence, line.speaker.value, line.text, True) for line in self.lines]
+        open_ = [
+            SegmentUpdate(seg.segment_id, speaker, text, False)
+            for speaker, seg in self._open.items()
+            if (text := "".join(seg.parts).strip())
         ]
+        return finals + sorted(open_, key=lambda u: u.segment_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,22 +1,31 @@
-"""The meeting page's state: phase, live transcript, mute, errors with a next step.
+"""The meeting page's state: phase, live transcript, errors with a next step.
 
-Two writers feed it. The browser component reports its own phase changes (mic
-granted, socket open, SessionReady, SessionEnded, errors) through
-:meth:`MeetingState.on_state_change`; the relay pushes transcript segments and status
-through :mod:`preppal.state.meeting_sink` (``app.modify_state``). Transcript turns are
-keyed by segment id, so a partial is replaced by its final and a segment re-sent after
-a reconnect never becomes a second line.
+One writer per fact:
+- **the call's phase** (``phase``) is the browser component's: it reports each change
+  through :meth:`MeetingState.on_state_change` and nothing else writes it. The component
+  also re-reports when the page's copy drifts (a state reloaded mid-call, a page reloaded
+  with a phase from before), so the copy heals itself;
+- **the transcript** (``turns``) reaches the page by one path: the relay pushes segments
+  into this state through :mod:`preppal.state.meeting_sink` (``app.modify_state``) to the
+  page that holds the call, and sends a page that takes the call over (a reload, another
+  tab) everything so far. ``on_load`` only seeds it with the saved lines. Turns are keyed by
+  segment id, so a partial is replaced by its final and a segment sent twice is one line;
+- **the interview's facts** (role, type, language, whether it is already live: ``rejoin``)
+  are ``on_load``'s, from the database;
+- **the worker token** is ``request_token``'s.
 
 Phases are the seed's (spec 003 §4) plus ``reconnecting``:
 ``initializing → connecting → live ⇄ reconnecting → ending``. Errors are orthogonal: a
 failed microphone leaves the page in ``initializing`` (try again); a fatal call error
-ends the call (``ending``) and keeps the transcript so far on screen.
+ends the call (``ending``) and keeps the transcript so far on screen. A page opened on an
+interview that is live without it (``rejoin``) says so: "Not connected", "Rejoin".
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import reflex as rx
@@ -69,8 +78,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         "End it in its own tab first (a closed tab's interview ends by itself within a minute), then reload.",
     ),
     "already_open": (
-        "This interview is already open in another window or tab.",
-        "Close the other window, then reload this page.",
+        "This interview continues in another tab or window.",
+        "Carry on there; you can close this tab. (Rejoining here would move the call back to this tab.)",
     ),
     "timeout": (
         "The connection was lost for too long, so the interview was ended.",
@@ -89,6 +98,10 @@ ERRORS: dict[str, tuple[str, str]] = {
 RETRYABLE = {"mic_denied", "no_mic", "mic_busy", "mic_failed", "audio_failed", "unsupported"}
 
 
+# (segment_id, speaker, text, final, reopened): one transcript segment as the relay sends it
+Segment = tuple[int, str, str, bool, bool]
+
+
 @dataclasses.dataclass
 class Turn:
     segment_id: int
@@ -103,11 +116,9 @@ class MeetingState(rx.State):
     interview_type: str = ""
     interview_language: str = "en-US"  # BCP-47 tag of the spoken interview (not the code editor's)
     language_name: str = "English"
-    phase: str = "initializing"
+    phase: str = "initializing"  # written only by on_state_change (the browser component)
     turns: list[Turn] = []
     token: str = ""
-    muted: bool = False
-    end_requested: bool = False
     call_stopped: bool = False
     interviewer: str = ""
     echo_cancellation: bool = True
@@ -144,8 +155,9 @@ class MeetingState(rx.State):
         return self.error_kind in RETRYABLE
 
     @rx.var
-    def in_call(self) -> bool:
-        return self.phase in ("connecting", "live", "reconnecting") and not self.end_requested
+    def badge(self) -> str:
+        """What the phase badge shows: the phase, or "rejoin" on a page not connected to a live interview."""
+        return "rejoin" if self.phase == "initializing" and self.rejoin else self.phase
 
     # ---- helpers ------------------------------------------------------------------
 
@@ -163,21 +175,28 @@ class MeetingState(rx.State):
     async def _route_id(self) -> str:
         return (await self.get_state(AuthState)).route_interview_id()
 
-    def apply_segment(self, segment_id: int, speaker: str, text: str, final: bool, reopened: bool = False) -> None:
-        """Insert or replace one transcript segment (idempotent; order by segment id)."""
-        if not segment_id or not text:
-            return
-        for i, turn in enumerate(self.turns):
-            if turn.segment_id == segment_id:
-                if turn.final and not final and not reopened:
-                    return  # a late partial never overwrites the final text (unless the answer went on)
-                self.turns[i] = Turn(segment_id, speaker, text, final)
-                return
-        turn = Turn(segment_id, speaker, text, final)
-        if not self.turns or self.turns[-1].segment_id < segment_id:
-            self.turns.append(turn)
-        else:
-            self.turns = sorted([*self.turns, turn], key=lambda t: t.segment_id)
+    def merge_segments(self, segments: Iterable[Segment], *, whole: bool = False) -> None:
+        """Insert or replace transcript segments ``(segment_id, speaker, text, final, reopened)``:
+        idempotent, ordered by segment id; a late partial never overwrites a final unless the
+        segment was reopened (the candidate's answer went on). ``whole``: the segments are the
+        entire transcript so far (sent to a page that takes the call over): they replace it."""
+        turns = [] if whole else list(self.turns)
+        index = {turn.segment_id: i for i, turn in enumerate(turns)}
+        in_order = True
+        for segment_id, speaker, text, final, reopened in segments:
+            if not segment_id or not text:
+                continue
+            turn = Turn(segment_id, speaker, text, final)
+            i = index.get(segment_id)
+            if i is None:
+                in_order = in_order and (not turns or turns[-1].segment_id < segment_id)
+                index[segment_id] = len(turns)
+                turns.append(turn)
+            elif final or reopened or not turns[i].final:
+                turns[i] = turn
+        if not in_order:
+            turns.sort(key=lambda t: t.segment_id)
+        self.turns = turns
 
     def remove_segment(self, segment_id: int) -> None:
         """A withdrawn interviewer line (it misjudged the end of the candidate's turn)."""
@@ -188,9 +207,10 @@ class MeetingState(rx.State):
     @rx.event
     async def on_load(self):
         """Reset for this interview; redirect when it is over or not the user's."""
-        self.call_id = await self._route_id()
-        self.phase, self.turns, self.token = "initializing", [], ""
-        self.muted = self.end_requested = self.call_stopped = False
+        call_id = await self._route_id()
+        if call_id != self.call_id:  # another interview: its transcript starts empty
+            self.call_id, self.turns = call_id, []
+        self.token, self.call_stopped = "", False
         self.interviewer, self.echo_cancellation = "", True
         self._clear_error()
         settings = get_settings()
@@ -222,9 +242,9 @@ class MeetingState(rx.State):
             if last is not None:
                 self.editor_language, self.editor_code = last.language, last.code
         self.interviewer = interview.interviewer or settings.interviewer_name
-        # Saved final lines (a reload during a live interview) are shown again.
-        for line in record.transcript:
-            self.apply_segment(line.sequence, line.speaker.value, line.text, True)
+        # Saved final lines (a reload during a live interview) are shown again; the relay sends
+        # the rest (open lines, the newest finals) once this page rejoins.
+        self.merge_segments([(line.sequence, line.speaker.value, line.text, True, False) for line in record.transcript])
         return None
 
     @rx.event
@@ -254,11 +274,10 @@ class MeetingState(rx.State):
             else:
                 ended = isinstance(exc, tokens.MintRefused) and exc.ended
                 self._set_error("ended" if ended else "internal", exc.message)
-            self.phase = "ending" if self.phase != "initializing" else self.phase
 
     @rx.event
     def on_state_change(self, info: dict[str, Any]):
-        """A phase change reported by the browser component."""
+        """A phase change reported by the browser component (the phase's only writer)."""
         phase = str(info.get("phase") or "")
         if phase in PHASES:
             self.phase = phase
@@ -276,13 +295,3 @@ class MeetingState(rx.State):
         if info.get("ended") and not error:
             return rx.redirect(routes.feedback_url(self.call_id))
         return None
-
-    @rx.event
-    def toggle_mute(self):
-        self.muted = not self.muted
-
-    @rx.event
-    def end_interview(self):
-        if self.phase in ("connecting", "live", "reconnecting"):
-            self.end_requested = True
-            self.phase = "ending"

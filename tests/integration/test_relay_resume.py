@@ -109,7 +109,7 @@ async def test_candidate_network_drop_then_resume(relay_env, standin, sink):
     await candidate.wait_for(lambda: any(t.is_final for t in candidate.of("transcript_update")))
 
     candidate.ws.transport.abort()  # the network goes away, no close handshake
-    await wait_until(lambda: any(u.phase == "reconnecting" for _, _, u in sink.pushes))
+    await wait_until(lambda: not relay_env.hub.session(iid).link.attached)
     speak_now.set()
     await wait_until(lambda: any(t == "While you were away." for _, _, t in rows(iid)))  # persisted while detached
     assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
@@ -141,6 +141,40 @@ async def test_resume_takes_over_a_stale_socket(relay_env, standin):
     assert await old.wait_closed() == 4009
     await new.end()
     assert await new.wait_closed() == 1000
+
+
+async def test_another_tab_takes_the_call_over_with_the_transcript_and_the_clock(relay_env, standin, sink):
+    """Issue 24: a second tab that rejoins gets the transcript so far on its page, then what
+    follows; the first tab gets nothing more; both sockets' SessionReady count from the same
+    first live moment."""
+    more = asyncio.Event()
+
+    async def talk(conn):
+        await conn.ai_turn([" Welcome.", " Tell me about a project."])
+        await conn.output_transcript(" Take your")  # a line under way when the other tab joins
+        await more.wait()
+        await conn.output_transcript(" time.")
+        await conn.turn_complete()
+        await conn.hold()
+
+    standin.behaviours = [talk]
+    iid = relay_env.new_interview()
+    first = await relay_env.connect(iid, relay_env.token(iid, "tab-a"))
+    ready_a = (await first.wait_kind("session_ready"))[0]
+    await wait_until(lambda: any(u.text == "Take your" for t, _, u in sink.pushes if t == "tab-a"))
+    await asyncio.sleep(0.3)
+    second = await relay_env.connect(iid, relay_env.token(iid, "tab-b", resume=True))
+    ready_b = (await second.wait_kind("session_ready"))[0]
+    assert await first.wait_closed() == 4009
+    assert ready_b.elapsed_ms >= ready_a.elapsed_ms + 300  # one clock: the interview's, not the socket's
+    await wait_until(lambda: sink.finals("tab-b") == [("AI", "Welcome. Tell me about a project.")])
+    assert any(u.text == "Take your" and not u.final for t, _, u in sink.pushes if t == "tab-b")
+    pushed_to_a = len([1 for t, _, _ in sink.pushes if t == "tab-a"])
+    more.set()
+    await wait_until(lambda: ("AI", "Take your time.") in sink.finals("tab-b"))
+    assert len([1 for t, _, _ in sink.pushes if t == "tab-a"]) == pushed_to_a
+    await second.end()
+    assert await second.wait_closed() == 1000
 
 
 async def test_no_resume_within_grace_finishes_the_interview(relay_env, standin):

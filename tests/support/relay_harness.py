@@ -218,13 +218,21 @@ async def served_relay(hub: RelayHub) -> AsyncIterator[AsgiWebSocketBridge]:
 
 
 class RecordingSink:
-    """A StateSink that remembers every push (what the meeting page would receive)."""
+    """A StateSink that remembers every pushed segment (what the meeting page would receive)."""
 
     def __init__(self) -> None:
-        self.pushes: list[tuple[str, str, object]] = []
+        self.pushes: list[tuple[str, str, object]] = []  # (client token, interview id, TranscriptPush)
 
-    async def push(self, client_token: str, interview_id: str, update) -> None:
-        self.pushes.append((client_token, interview_id, update))
+    async def push(self, client_token: str, interview_id: str, updates) -> None:
+        self.pushes.extend((client_token, interview_id, update) for update in updates)
+
+    def finals(self, client_token: str) -> list[tuple[str, str]]:
+        """(speaker, text) of the final segments pushed to one page, in order, once each."""
+        seen: dict[int, tuple[str, str]] = {}
+        for token, _, u in self.pushes:
+            if token == client_token and u.final:
+                seen[u.segment_id] = (u.speaker, u.text)
+        return [seen[k] for k in sorted(seen)]
 
 
 async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):

@@ -1,6 +1,6 @@
 """MeetingState bookkeeping: transcript segments from the relay sink, phases and errors
-reported by the browser component (the Reflex wiring itself is covered end to end in
-tests/e2e/test_meeting_*.py)."""
+reported by the browser component, the phase's only writer (the Reflex wiring itself is
+covered end to end in tests/e2e/test_meeting_*.py)."""
 
 from __future__ import annotations
 
@@ -24,19 +24,21 @@ def lines(state: MeetingState) -> list[tuple[int, str, str, bool]]:
     return [(t.segment_id, t.speaker, t.text, t.final) for t in state.turns]
 
 
+def push(state: MeetingState, interview_id: str, *updates: TranscriptPush) -> bool:
+    return apply_push(state, interview_id, list(updates))
+
+
 def test_partial_text_is_replaced_by_the_final(state: MeetingState) -> None:
-    apply_push(state, "iv-1", TranscriptPush(1, "AI", "Hello"))
-    apply_push(state, "iv-1", TranscriptPush(1, "AI", "Hello, tell me"))
-    apply_push(state, "iv-1", TranscriptPush(2, "USER", "I"))
-    apply_push(state, "iv-1", TranscriptPush(1, "AI", "Hello, tell me about you.", final=True))
+    push(state, "iv-1", TranscriptPush(1, "AI", "Hello"))
+    push(state, "iv-1", TranscriptPush(1, "AI", "Hello, tell me"), TranscriptPush(2, "USER", "I"))
+    push(state, "iv-1", TranscriptPush(1, "AI", "Hello, tell me about you.", final=True))
     assert lines(state) == [(1, "AI", "Hello, tell me about you.", True), (2, "USER", "I", False)]
 
 
 def test_resent_segments_after_a_reconnect_do_not_duplicate(state: MeetingState) -> None:
-    for _ in range(2):  # the relay replays open segments to a resumed socket
-        apply_push(state, "iv-1", TranscriptPush(1, "AI", "Welcome.", final=True))
-        apply_push(state, "iv-1", TranscriptPush(2, "USER", "Thanks for"))
-    apply_push(state, "iv-1", TranscriptPush(1, "AI", "Welc"))  # a late partial never wins
+    for _ in range(2):  # the relay sends a page that rejoins the whole transcript so far
+        push(state, "iv-1", TranscriptPush(1, "AI", "Welcome.", final=True), TranscriptPush(2, "USER", "Thanks for"))
+    push(state, "iv-1", TranscriptPush(1, "AI", "Welc"))  # a late partial never wins
     assert lines(state) == [(1, "AI", "Welcome.", True), (2, "USER", "Thanks for", False)]
 
 
@@ -54,25 +56,41 @@ def test_a_withdrawn_interviewer_line_goes_and_the_answer_goes_on_in_its_line(st
 
 
 def test_out_of_order_segments_are_shown_in_order(state: MeetingState) -> None:
-    apply_push(state, "iv-1", TranscriptPush(3, "AI", "third", final=True))
-    apply_push(state, "iv-1", TranscriptPush(1, "AI", "first", final=True))
-    apply_push(state, "iv-1", TranscriptPush(2, "USER", "second", final=True))
+    push(state, "iv-1", TranscriptPush(3, "AI", "third", final=True))
+    push(state, "iv-1", TranscriptPush(1, "AI", "first", final=True), TranscriptPush(2, "USER", "second", final=True))
     assert [t.segment_id for t in state.turns] == [1, 2, 3]
 
 
+def test_the_saved_lines_and_the_relays_snapshot_merge_into_one_transcript(state: MeetingState) -> None:
+    """A reloaded page is seeded from the database, then the relay sends everything so far."""
+    state.merge_segments([(1, "AI", "Welcome.", True), (2, "USER", "I led", False)])
+    push(
+        state,
+        "iv-1",
+        TranscriptPush(1, "AI", "Welcome.", final=True),
+        TranscriptPush(2, "USER", "I led the migration.", final=True),
+        TranscriptPush(3, "AI", "How long", final=False),
+    )
+    assert lines(state) == [
+        (1, "AI", "Welcome.", True),
+        (2, "USER", "I led the migration.", True),
+        (3, "AI", "How long", False),
+    ]
+
+
 def test_updates_for_another_interview_are_ignored(state: MeetingState) -> None:
-    assert apply_push(state, "iv-2", TranscriptPush(1, "AI", "not yours", final=True)) is False
-    assert apply_push(state, "iv-2", TranscriptPush(phase="ending")) is False
+    assert push(state, "iv-2", TranscriptPush(1, "AI", "not yours", final=True)) is False
     assert state.turns == [] and state.phase == "initializing"
 
 
-def test_relay_phases_and_errors(state: MeetingState) -> None:
-    apply_push(state, "iv-1", TranscriptPush(phase="live"))
-    assert state.phase == "live"
-    apply_push(state, "iv-1", TranscriptPush(phase="reconnecting"))
-    assert state.phase == "reconnecting"
-    apply_push(state, "iv-1", TranscriptPush(phase="error", message="The interviewer is unavailable."))
-    assert (state.phase, state.error_message) == ("ending", "The interviewer is unavailable.")
+def test_a_page_not_connected_to_its_live_interview_says_so(state: MeetingState) -> None:
+    state.rejoin = True  # on_load found the interview IN_PROGRESS (a reload, another tab)
+    assert (state.badge, state.start_label) == ("rejoin", "Rejoin the interview")
+    MeetingState.on_state_change.fn(state, {"phase": "live"})
+    assert state.badge == "live"
+    state.rejoin = False
+    MeetingState.on_state_change.fn(state, {"phase": "initializing"})
+    assert state.badge == "initializing"
 
 
 def test_component_reports_mic_denied_as_retryable(state: MeetingState) -> None:

@@ -1,4 +1,5 @@
-"""The state-push queue: coalesces partials, keeps finals and order, survives a broken sink."""
+"""The state-push queue: coalesces partials, keeps finals and order, survives a broken sink,
+and follows the call to the page that takes it over."""
 
 from __future__ import annotations
 
@@ -13,16 +14,19 @@ class Recorder:
         self.fail_first = fail_first
         self.delay = delay
 
-    async def push(self, client_token, interview_id, update) -> None:
+        self.batches = 0
+
+    async def push(self, client_token, interview_id, updates) -> None:
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail_first > 0:
             self.fail_first -= 1
             raise RuntimeError("page gone")
-        self.pushes.append((client_token, interview_id, update))
+        self.batches += 1
+        self.pushes.extend((client_token, interview_id, u) for u in updates)
 
 
-async def test_partials_coalesce_finals_and_status_always_arrive_in_order():
+async def test_partials_coalesce_and_finals_always_arrive_in_order():
     sink = Recorder()
     pusher = SinkPusher(sink, "tok", "iv", min_interval_s=0.1)
     pusher.start()
@@ -30,14 +34,14 @@ async def test_partials_coalesce_finals_and_status_always_arrive_in_order():
         pusher.offer(TranscriptPush(segment_id=1, speaker="AI", text="x" * i))
     await asyncio.sleep(0.25)
     pusher.offer(TranscriptPush(segment_id=1, speaker="AI", text="x" * 30, final=True))
-    pusher.offer(TranscriptPush(phase="ended", end_reason="USER_INITIATED"))
+    pusher.offer(TranscriptPush(segment_id=2, speaker="USER", text="ok", final=True))
     await pusher.close()
     updates = [u for _, _, u in sink.pushes]
     assert all(t == "tok" and i == "iv" for t, i, _ in sink.pushes)
     assert len(updates) <= 5  # 29 partials collapsed
     assert updates[-2] == TranscriptPush(segment_id=1, speaker="AI", text="x" * 30, final=True)
-    assert updates[-1].phase == "ended"
-    lengths = [len(u.text) for u in updates if u.segment_id]
+    assert updates[-1] == TranscriptPush(segment_id=2, speaker="USER", text="ok", final=True)
+    lengths = [len(u.text) for u in updates if u.segment_id == 1]
     assert lengths == sorted(lengths)  # never goes backwards
 
 
@@ -45,7 +49,7 @@ async def test_sink_errors_are_swallowed_and_later_pushes_still_go():
     sink = Recorder(fail_first=1)
     pusher = SinkPusher(sink, "tok", "iv", min_interval_s=0.01)
     pusher.start()
-    pusher.offer(TranscriptPush(phase="live"))
+    pusher.offer(TranscriptPush(segment_id=2, speaker="AI", text="lost", final=True))
     await asyncio.sleep(0.05)
     pusher.offer(TranscriptPush(segment_id=3, speaker="USER", text="hi", final=True))
     await pusher.close()
@@ -69,6 +73,35 @@ async def test_no_client_token_means_no_pushes():
     sink = Recorder()
     pusher = SinkPusher(sink, "", "iv")
     pusher.start()
-    pusher.offer(TranscriptPush(phase="live"))
+    pusher.offer(TranscriptPush(segment_id=1, speaker="AI", text="hello", final=True))
     await pusher.close()
     assert sink.pushes == []
+
+
+async def test_a_page_that_takes_the_call_over_gets_everything_so_far_then_the_rest():
+    sink = Recorder()
+    pusher = SinkPusher(sink, "tab-a", "iv", min_interval_s=0.01)
+    pusher.start()
+    pusher.offer(TranscriptPush(segment_id=1, speaker="AI", text="Welcome.", final=True))
+    await asyncio.sleep(0.05)
+    so_far = [
+        TranscriptPush(segment_id=1, speaker="AI", text="Welcome.", final=True),
+        TranscriptPush(segment_id=2, speaker="USER", text="I led the", final=False),
+    ]
+    pusher.retarget("tab-b", so_far)
+    pusher.offer(TranscriptPush(segment_id=2, speaker="USER", text="I led the migration.", final=True))
+    await pusher.close()
+    to_b = [u for token, _, u in sink.pushes if token == "tab-b"]
+    assert [(t, u.text) for t, _, u in sink.pushes if t == "tab-a"] == [("tab-a", "Welcome.")]
+    assert [u.segment_id for u in to_b] == [1, 2]
+    assert to_b[-1].text == "I led the migration." and to_b[-1].final
+    assert sink.batches <= 3  # the catch-up goes in one batch (one state lock), not one per line
+
+
+async def test_a_page_without_a_token_can_still_take_the_call_over():
+    sink = Recorder()
+    pusher = SinkPusher(sink, "", "iv")
+    pusher.start()
+    pusher.retarget("tab-b", [TranscriptPush(segment_id=1, speaker="AI", text="Welcome.", final=True)])
+    await pusher.close()
+    assert [(t, u.text) for t, _, u in sink.pushes] == [("tab-b", "Welcome.")]

@@ -53,14 +53,27 @@ def test_empty_and_whitespace_deltas_open_nothing():
     assert asm.feed("AI", "Hi", False).segment_id == 1  # no ids were burnt
 
 
-def test_close_all_finalizes_open_segments_and_open_updates_reports_them():
+def test_close_all_finalizes_open_segments_and_snapshot_reports_them():
     asm = TranscriptAssembler()
     asm.feed("AI", "Half a sen", False)
     asm.feed("USER", "Mid answ", False)
-    assert {u.text for u in asm.open_updates()} == {"Half a sen", "Mid answ"}
+    assert {(u.text, u.final) for u in asm.snapshot()} == {("Half a sen", False), ("Mid answ", False)}
     closed = asm.close_all()
     assert {(u.speaker, u.text, u.final) for u in closed} == {("AI", "Half a sen", True), ("USER", "Mid answ", True)}
-    assert asm.open_updates() == [] and len(asm.lines) == 2
+    assert [(u.segment_id, u.final) for u in asm.snapshot()] == [(1, True), (2, True)] and len(asm.lines) == 2
+
+
+def test_snapshot_is_the_whole_transcript_so_far_in_order():
+    """What a page that takes the call over is sent first: finals, then the open segments."""
+    asm = TranscriptAssembler()
+    asm.feed("AI", "Welcome.", True)
+    asm.feed("USER", "I led", False)
+    asm.feed("AI", "Mm", False)
+    assert [(u.segment_id, u.speaker, u.text, u.final) for u in asm.snapshot()] == [
+        (1, "AI", "Welcome.", True),
+        (2, "USER", "I led", False),
+        (3, "AI", "Mm", False),
+    ]
 
 
 def test_spoken_ms_back_dates_a_segment_whose_text_came_after_the_speech():

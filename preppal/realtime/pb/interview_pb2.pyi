@@ -111,14 +111,16 @@ class Interrupted(_message.Message):
     def __init__(self) -> None: ...
 
 class SessionReady(_message.Message):
-    __slots__ = ("interviewer", "output_sample_rate", "max_duration_s")
+    __slots__ = ("interviewer", "output_sample_rate", "max_duration_s", "elapsed_ms")
     INTERVIEWER_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
     MAX_DURATION_S_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_MS_FIELD_NUMBER: _ClassVar[int]
     interviewer: str
     output_sample_rate: int
     max_duration_s: int
-    def __init__(self, interviewer: _Optional[str] = ..., output_sample_rate: _Optional[int] = ..., max_duration_s: _Optional[int] = ...) -> None: ...
+    elapsed_ms: int
+    def __init__(self, interviewer: _Optional[str] = ..., output_sample_rate: _Optional[int] = ..., max_duration_s: _Optional[int] = ..., elapsed_ms: _Optional[int] = ...) -> None: ...
 
 class TranscriptRetracted(_message.Message):
     __slots__ = ("segment_id",)
