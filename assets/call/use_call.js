@@ -51,10 +51,12 @@ export function useCall({
   const [parts, setParts] = useState(null); // {recorder, player} once audio runs (the meters listen)
   const call = useRef(null); // {ctx, recorder, player, client, debug, stops, ready}: never re-renders
   const truth = useRef("initializing"); // the phase last reported to the page
+  const mounted = useRef(true); // an unmounted call says nothing more to the page
   const latest = useRef({});
   latest.current = { interviewId, frameMs, fatalCodes, codeTooLarge, onRequestToken, onStateChange, muted };
 
   const report = (info) => {
+    if (!mounted.current) return;
     if (info.phase) {
       truth.current = info.phase;
       setPhase(info.phase);
@@ -191,7 +193,13 @@ export function useCall({
     if (call.current) call.current.recorder.setMuted(next);
   };
 
-  useEffect(() => teardown, []);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      teardown();
+    };
+  }, []);
 
   // A fresh token from the page means: (re)connect with it.
   useEffect(() => {

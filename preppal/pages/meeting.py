@@ -112,7 +112,6 @@ def controls() -> rx.Component:
                 MeetingState.error_kind == "needs_gemini",  # this server cannot run it: no Start button
                 rx.fragment(),
                 audio_call(
-                    key=MeetingState.call_id,  # a fresh component (no call) for each interview
                     interview_id=MeetingState.call_id,
                     token=MeetingState.token,
                     frame_ms=MeetingState.frame_ms,
