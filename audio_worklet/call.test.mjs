@@ -57,7 +57,8 @@ function makeClient(options = {}) {
     ...options,
   });
   const events = [];
-  for (const type of ["status", "token", "ready", "audio", "interrupted", "transcript", "codeRejected", "warning", "ended", "failed"]) {
+  const types = ["status", "token", "ready", "audio", "interrupted", "transcript", "retracted", "codeRejected", "warning", "ended", "failed"];
+  for (const type of types) {
     client.on(type, (payload) => events.push([type, payload]));
   }
   const of = (type) => events.filter(([t]) => t === type).map(([, p]) => p);
@@ -104,6 +105,7 @@ test("server frames become typed events", () => {
   ws.deliver({ audioResponse: { audioContent: new Uint8Array([1, 0, 2, 0]), sampleRate: 24000 } });
   ws.deliver({ interrupted: {} });
   ws.deliver({ transcriptUpdate: { speaker: "USER", text: "I led it", isFinal: true, segmentId: 3 } });
+  ws.deliver({ transcriptRetracted: { segmentId: 4 } });
   ws.deliver({ error: { code: CODE_TOO_LARGE, message: "too big" } });
   ws.deliver({ error: { code: 4006, message: "too fast" } });
   const [audio] = of("audio");
@@ -111,6 +113,7 @@ test("server frames become typed events", () => {
   assert.deepEqual([...new Uint8Array(audio.pcm)], [1, 0, 2, 0]);
   assert.equal(of("interrupted").length, 1);
   assert.deepEqual(of("transcript"), [{ segmentId: 3, speaker: "USER", text: "I led it", final: true }]);
+  assert.deepEqual(of("retracted"), [{ segmentId: 4 }]);
   assert.deepEqual(of("codeRejected"), [{ message: "too big" }]);
   assert.deepEqual(of("warning"), [{ code: 4006, message: "too fast" }]);
   assert.equal(of("failed").length, 0, "non-fatal errors leave the call up");

@@ -18,6 +18,7 @@
 //   "audio"        {pcm: ArrayBuffer, rate}      the interviewer's voice (PCM16 mono)
 //   "interrupted"  {}          barge-in: drop the queued voice
 //   "transcript"   {segmentId, speaker, text, final}
+//   "retracted"    {segmentId}  the interviewer withdrew a line (it misjudged the end of a turn)
 //   "codeRejected" {message}   the relay refused a code snapshot (the call goes on)
 //   "warning"      {code, message}   any other non-fatal ErrorResponse
 //   "ended"        {reason}    the interview is over (a SessionEnded reason name)
@@ -182,6 +183,9 @@ export class RelayClient extends Emitter {
         this.emit("transcript", { segmentId: t.segmentId, speaker: t.speaker, text: t.text, final: t.isFinal });
         break;
       }
+      case "transcriptRetracted":
+        this.emit("retracted", { segmentId: msg.transcriptRetracted.segmentId });
+        break;
       case "error": {
         const { code, message } = msg.error;
         const kind = this._fatal[String(code)];

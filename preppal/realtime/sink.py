@@ -32,8 +32,8 @@ class TranscriptPush:
     """One transcript segment for the meeting page: the whole text so far (replace, don't append)."""
 
     segment_id: int
-    speaker: str  # "USER" | "AI"
-    text: str
+    speaker: str = ""  # "USER" | "AI"
+    text: str = ""
     final: bool = False
     removed: bool = False  # the segment was withdrawn (the interviewer misjudged the end of a turn)
     reopened: bool = False  # the segment is open again: the candidate's answer goes on

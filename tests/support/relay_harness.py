@@ -224,7 +224,9 @@ class RecordingSink:
         self.pushes: list[tuple[str, str, object]] = []  # (client token, interview id, TranscriptPush)
 
     async def push(self, client_token: str, interview_id: str, updates) -> None:
-        self.pushes.extend((client_token, interview_id, update) for update in updates)
+        for update in updates:  # a snapshot (everything so far, to a page that attached) counts line by line
+            for u in getattr(update, "segments", (update,)):
+                self.pushes.append((client_token, interview_id, u))
 
     def finals(self, client_token: str) -> list[tuple[str, str]]:
         """(speaker, text) of the final segments pushed to one page, in order, once each."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import reflex as rx
 
-from preppal.realtime.sink import TranscriptPush
+from preppal.realtime.sink import TranscriptPush, TranscriptSnapshot
 from preppal.state.meeting import MeetingState
 from preppal.state.meeting_sink import apply_push
 
@@ -43,12 +43,12 @@ def test_resent_segments_after_a_reconnect_do_not_duplicate(state: MeetingState)
 
 
 def test_a_withdrawn_interviewer_line_goes_and_the_answer_goes_on_in_its_line(state: MeetingState) -> None:
-    apply_push(state, "iv-1", TranscriptPush(1, "AI", "Tell me about a project.", final=True))
-    apply_push(state, "iv-1", TranscriptPush(2, "USER", "We moved billing.", final=True))
-    apply_push(state, "iv-1", TranscriptPush(3, "AI", "Thanks. Next"))
-    apply_push(state, "iv-1", TranscriptPush(3, "AI", removed=True))
-    apply_push(state, "iv-1", TranscriptPush(2, "USER", "We moved billing.", reopened=True))
-    apply_push(state, "iv-1", TranscriptPush(2, "USER", "We moved billing. It took months."))
+    push(state, "iv-1", TranscriptPush(1, "AI", "Tell me about a project.", final=True))
+    push(state, "iv-1", TranscriptPush(2, "USER", "We moved billing.", final=True))
+    push(state, "iv-1", TranscriptPush(3, "AI", "Thanks. Next"))
+    push(state, "iv-1", TranscriptPush(3, "AI", removed=True))
+    push(state, "iv-1", TranscriptPush(2, "USER", "We moved billing.", reopened=True))
+    push(state, "iv-1", TranscriptPush(2, "USER", "We moved billing. It took months."))
     assert lines(state) == [
         (1, "AI", "Tell me about a project.", True),
         (2, "USER", "We moved billing. It took months.", False),
@@ -63,7 +63,7 @@ def test_out_of_order_segments_are_shown_in_order(state: MeetingState) -> None:
 
 def test_the_saved_lines_and_the_relays_snapshot_merge_into_one_transcript(state: MeetingState) -> None:
     """A reloaded page is seeded from the database, then the relay sends everything so far."""
-    state.merge_segments([(1, "AI", "Welcome.", True), (2, "USER", "I led", False)])
+    state.merge_segments([(1, "AI", "Welcome.", True, False), (2, "USER", "I led", False, False)])
     push(
         state,
         "iv-1",
@@ -76,6 +76,16 @@ def test_the_saved_lines_and_the_relays_snapshot_merge_into_one_transcript(state
         (2, "USER", "I led the migration.", True),
         (3, "AI", "How long", False),
     ]
+
+
+def test_a_page_that_takes_the_call_over_gets_the_whole_transcript_in_place_of_its_own(
+    state: MeetingState,
+) -> None:
+    """The snapshot replaces what the page read earlier: a line withdrawn since then goes."""
+    state.merge_segments([(1, "AI", "Welcome.", True, False), (2, "AI", "Next question", True, False)])
+    snapshot = TranscriptSnapshot((TranscriptPush(1, "AI", "Welcome.", final=True), TranscriptPush(3, "USER", "I led")))
+    push(state, "iv-1", snapshot, TranscriptPush(3, "USER", "I led the team."))
+    assert lines(state) == [(1, "AI", "Welcome.", True), (3, "USER", "I led the team.", False)]
 
 
 def test_updates_for_another_interview_are_ignored(state: MeetingState) -> None:
