@@ -33,6 +33,7 @@ from typing import Any
 from google.genai import types
 
 from preppal import codes
+from preppal.live import scorecard_tools
 from preppal.live.base import (
     AIAudio,
     AITranscript,
@@ -92,6 +93,7 @@ class GeminiBackend(LiveBackend):
         self._settings = settings or get_settings()
         self.profile: LiveProfile = profile_for(self._settings.gemini_model)
         self._text = TextSender(self.profile)
+        self._scorecard = scorecard_tools.ScorecardTools(brief, self.profile)  # markers and evidence notes
         self._batch_bytes = max(640, (batch_ms or DEFAULT_BATCH_MS) * 32)
         self._events: asyncio.Queue[BackendEvent] = asyncio.Queue()
         self._buf = bytearray()
@@ -285,6 +287,11 @@ class GeminiBackend(LiveBackend):
         for call in (pick(calls, "functionCalls", "function_calls") or ()) if calls else ():
             if call.get("name") == END_TOOL:
                 self._on_end_tool(call.get("id"))
+            else:  # a question marker or an evidence note: checked without I/O, answered at once
+                event, reply = self._scorecard.call(call)
+                if event is not None:
+                    self._put(event)  # the relay dates, keys and stores it
+                self._answer(reply)
         if pick(msg, "goAway", "go_away") is not None and self._resume_handle:
             self._spawn(self._rotate("goAway"), "gemini-rotate")
         if "error" in msg:
@@ -299,10 +306,14 @@ class GeminiBackend(LiveBackend):
         if not self._ai_turn_open and not self._background:
             self._put(Ended(EndReason.AI_ENDED))
             return
-        scheduling = types.FunctionResponseScheduling.SILENT if self.profile.function_calls.scheduling else None
-        reply = types.FunctionResponse(id=call_id, name=END_TOOL, response={"result": "ok"}, scheduling=scheduling)
-        self._spawn(self._quietly(self._session.send_tool_response(function_responses=[reply])), "gemini-tool-reply")
+        answer = {"result": "The interview is ending once your goodbye has been played. Say nothing more."}
+        self._answer(scorecard_tools.tool_reply(self.profile, call_id, END_TOOL, answer))
         asyncio.get_running_loop().call_later(AI_END_GRACE_S, self._put, Ended(EndReason.AI_ENDED))
+
+    def _answer(self, reply: types.FunctionResponse) -> None:
+        if self._session is not None:
+            send = self._session.send_tool_response(function_responses=[reply])
+            self._spawn(self._quietly(send), "gemini-tool-reply")
 
     @staticmethod
     async def _quietly(coro) -> None:

@@ -22,10 +22,12 @@ from typing import Any
 from google.genai import types
 
 from preppal.languages import get_language
+from preppal.live import scorecard_tools
 from preppal.live.base import InterviewBrief
 from preppal.live.gemini_profiles import LiveProfile, TextChannel, Thinking
 from preppal.live.prompt import system_instruction
 from preppal.patience import patience_for
+from preppal.rubric import rubric_for
 from preppal.settings import Settings
 
 END_TOOL = "end_interview"
@@ -81,6 +83,12 @@ def end_tool(profile: LiveProfile) -> types.Tool:
     return types.Tool(function_declarations=[declaration])
 
 
+def scorecard_tool(profile: LiveProfile, brief: InterviewBrief) -> types.Tool:
+    """The question-marker and evidence-note tools for this interview's rubric (live/scorecard_tools.py)."""
+    r = rubric_for(brief.interview_type, brief.difficulty, job_description=brief.job_description, role=brief.role)
+    return types.Tool(function_declarations=scorecard_tools.declarations(profile, r))
+
+
 def transcription(profile: LiveProfile, language: str) -> types.AudioTranscriptionConfig:
     """Transcription in the interview's language. Verbatim (fillers kept) is the documented
     default when ``mode`` is unset; the field itself is sent only to models documented to
@@ -120,7 +128,7 @@ def live_config(
         context_window_compression=types.ContextWindowCompressionConfig(sliding_window=types.SlidingWindow()),
         session_resumption=types.SessionResumptionConfig(handle=resume_handle),
         thinking_config=thinking_config(profile),
-        tools=[end_tool(profile)],
+        tools=[end_tool(profile), scorecard_tool(profile, brief)],
     )
 
 

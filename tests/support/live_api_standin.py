@@ -242,11 +242,17 @@ class StandinConnection:
     async def go_away(self, time_left: str = "5s") -> None:
         await self.send({"goAway": {"timeLeft": time_left}})
 
-    async def tool_call(self, name: str, call_id: str = "call-1") -> None:
-        """A function call. A blocking model stops until the tool response arrives; an
-        asynchronous one goes on talking (behaviours call :meth:`wait_tool_response` for
-        the former)."""
-        await self.send({"toolCall": {"functionCalls": [{"id": call_id, "name": name, "args": {}}]}})
+    async def tool_call(self, name: str, call_id: str = "call-1", args: Any = None) -> None:
+        """A function call (``args`` as the model sends them, malformed ones included). A
+        blocking model stops until the tool response arrives; an asynchronous one goes on
+        talking (behaviours call :meth:`wait_tool_response` for the former)."""
+        call = {"id": call_id, "name": name, "args": {} if args is None else args}
+        await self.send({"toolCall": {"functionCalls": [call]}})
+
+    def blocks_on(self, name: str) -> bool:
+        """A call to ``name`` holds this model until its response arrives (the declaration's
+        behaviour, else the model's default)."""
+        return not self.rules.calls_async(self.setup, name)
 
     async def wait_tool_response(self, count: int = 1, timeout: float = 5.0) -> dict:
         """The ``count``-th tool response, once it has arrived."""
