@@ -32,7 +32,18 @@ function loadLanguage(id) {
 // Rounded up, so a snapshot just over the cap never reads as equal to it.
 const kib = (bytes) => `${(Math.ceil((bytes / 1024) * 10) / 10).toFixed(1)} KiB`;
 
-function statusLine(status, live, maxBytes) {
+// "14:05 UTC": a time of day as the rest of the app writes it (preppal/display.py via the prop).
+function timeOfDay(at, format) {
+  const clock = new Intl.DateTimeFormat(format.locale, {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: format.zone,
+  }).format(new Date(at));
+  return `${clock} ${format.zone}`;
+}
+
+function statusLine(status, live, maxBytes, timeFormat) {
   switch (status.kind) {
     case "too_large":
       return {
@@ -44,7 +55,8 @@ function statusLine(status, live, maxBytes) {
             "Shorten it and it will be shared again.",
       };
     case "shared":
-      return { color: "grass", text: `Shared with the interviewer at ${new Date(status.at).toLocaleTimeString()}` };
+      if (!status.bytes) break; // an emptied editor: nothing to point at (the default line below)
+      return { color: "grass", text: `Shared with the interviewer at ${timeOfDay(status.at, timeFormat)}` };
     case "typing":
       return { color: "gray", text: "Shares with the interviewer when you pause typing…" };
     case "ended":
@@ -52,11 +64,9 @@ function statusLine(status, live, maxBytes) {
     case "waiting":
       return { color: "amber", text: "What you write here is shared with the interviewer once the call is live." };
     default:
-      return {
-        color: "gray",
-        text: live ? "The interviewer sees what you write here (it is never run)." : "",
-      };
+      break;
   }
+  return { color: "gray", text: live ? "The interviewer sees what you write here (it is never run)." : "" };
 }
 
 export function CodeEditor({
@@ -72,6 +82,7 @@ export function CodeEditor({
   maxHeight = "28em",
   label = "Code editor",
   maxCodeBytes, // the cap, preppal/editor.py MAX_CODE_BYTES (components/code_editor.py passes it)
+  timeFormat, // {locale, zone}: preppal/display.py browser_time_format() (components/code_editor.py passes it)
 }) {
   const host = useRef(null);
   const view = useRef(null);
@@ -87,7 +98,8 @@ export function CodeEditor({
     clearTimeout(t.debounce);
     t.debounce = null;
     t.first = null;
-    if (live && view.current) channel.offer(view.current.state.doc.toString(), current.current);
+    // An editor nobody wrote in has nothing to share (a turn's end still asks for a flush).
+    if (live && view.current && touched.current) channel.offer(view.current.state.doc.toString(), current.current);
   };
 
   const schedule = () => {
@@ -178,7 +190,7 @@ export function CodeEditor({
     }
   }, [initialCode]);
 
-  const line = statusLine(status, live, maxCodeBytes);
+  const line = statusLine(status, live, maxCodeBytes, timeFormat);
   return (
     <Flex direction="column" gap="2" width="100%" data-testid={readOnly ? "code-viewer" : "code-editor"}>
       {!readOnly && (

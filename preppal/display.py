@@ -203,6 +203,14 @@ def when(value: Optional[datetime], language: str = DEFAULT_LANGUAGE) -> str:
     return f"{loc.datetime_formats['medium'].format(clock_part, day_part)} UTC"
 
 
+def browser_time_format() -> dict[str, str]:
+    """How a browser component writes a time of day the way :func:`when` does ("14:05 UTC"):
+    the UI's locale and time zone for ``Intl.DateTimeFormat`` (24-hour hours and minutes),
+    and the zone's name after it. A prop, so the format has this one home."""
+    loc = _locale(DEFAULT_LANGUAGE)
+    return {"locale": f"{loc.language}-{loc.territory}" if loc.territory else loc.language, "zone": "UTC"}
+
+
 def day(value: datetime) -> str:
     """A day on a chart axis, e.g. "6 Mar"."""
     return _aware(value).strftime("%-d %b")

@@ -31,6 +31,7 @@ from preppal.state.interview import InterviewDetailState
 from preppal.state.meeting import MeetingState
 from preppal.state.meeting_sink import ReflexMeetingSink
 from preppal.state.profile import ProfileState
+from preppal.state.sign_in import AuthFormState
 from preppal.tasks import purge_rate_limits, recover_recordings, warm_up
 
 # No rx.ModelRegistry.register(...): our tables live in SQLModel.metadata, which Reflex's
@@ -59,7 +60,12 @@ def _protected(*handlers) -> list:
 
 
 app.add_page(rx.fragment, route="/", on_load=AuthState.route_home, title="Preppal")
-app.add_page(sign_in_page, route=routes.SIGN_IN, on_load=AuthState.redirect_if_signed_in, title="Sign in · Preppal")
+app.add_page(
+    sign_in_page,
+    route=routes.SIGN_IN,
+    on_load=[AuthState.redirect_if_signed_in, AuthFormState.focus_after_error],
+    title="Sign in · Preppal",
+)
 app.add_page(sign_up_page, route=routes.SIGN_UP, on_load=AuthState.redirect_if_signed_in, title="Sign up · Preppal")
 app.add_page(
     dashboard_page, route=routes.DASHBOARD, on_load=_protected(DashboardState.load), title="Dashboard · Preppal"

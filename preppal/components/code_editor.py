@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from preppal.display import code_language_options
+from preppal.display import browser_time_format, code_language_options
 from preppal.editor import MAX_CODE_BYTES
 
 # Pinned together: CodeMirror breaks when two copies of @codemirror/state load, so every
@@ -44,8 +44,11 @@ class CodeEditor(rx.NoSSRComponent):
     height: rx.Var[str]
     label: rx.Var[str]
     max_code_bytes: rx.Var[int]  # the snapshot cap (editor.MAX_CODE_BYTES): one home, in Python
+    time_format: rx.Var[dict[str, str]]  # how "Shared … at 14:05 UTC" is written (display.py)
 
 
 def code_editor(**props) -> rx.Component:
-    """The editor with the app's language list and the snapshot cap."""
-    return CodeEditor.create(languages=code_language_options(), max_code_bytes=MAX_CODE_BYTES, **props)
+    """The editor with the app's language list, the snapshot cap and the time format."""
+    return CodeEditor.create(
+        languages=code_language_options(), max_code_bytes=MAX_CODE_BYTES, time_format=browser_time_format(), **props
+    )

@@ -100,7 +100,7 @@ def _row(row) -> rx.Component:
                     row.deletable,
                     rx.icon_button(
                         rx.icon("trash-2", size=14),
-                        on_click=S.ask_delete(row.id, row.role),
+                        on_click=S.ask_delete(row.id, row.label),
                         variant="ghost",
                         color_scheme="red",
                         size="1",

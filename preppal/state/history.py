@@ -37,6 +37,7 @@ class HistoryRow:
     href: str
     export_md: str
     aria: str
+    label: str  # role · type · date: which interview the delete dialog means
     deletable: bool
 
 
@@ -116,6 +117,7 @@ class HistoryState(AuthState):
                     href=d["feedback_href"] if completed else d["href"],
                     export_md=d["export_md"],
                     aria=d["aria"],
+                    label=d["label"],
                     deletable=interview.status != InterviewStatus.IN_PROGRESS,
                 )
             )

@@ -34,6 +34,8 @@ def interview_row(interview: Interview) -> dict[str, str]:
         "export_md": routes.export_url(interview.id, "md"),
         "export_pdf": routes.export_url(interview.id, "pdf"),
         "aria": f"{kind} interview for {interview.role}, {created}, {display.status_words(status)}",
+        # names one interview among several of the same role (the delete dialog, its notice)
+        "label": f"{interview.role} · {kind} · {created}",
         "job_description": interview.job_description,
         "resume_text": interview.resume_text,
         "interviewer": display.interviewer_label(interview.interviewer),

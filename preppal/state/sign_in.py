@@ -35,6 +35,14 @@ class AuthFormState(AuthState):
     def sign_in_href(self) -> str:
         return routes.sign_in_url(self.router.url.query_parameters.get("next", ""))
 
+    @rx.event
+    def focus_after_error(self):
+        """on_load of the sign-in page: after "Wrong email or password." the email is filled
+        in again and the password is what to retype, so the focus goes there."""
+        if self.error:
+            return rx.set_focus("password")
+        return None
+
     @rx.var
     def providers(self) -> list[dict[str, str]]:
         """Configured OAuth providers only; their buttons link to the HTTP start route."""

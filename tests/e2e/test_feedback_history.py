@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from preppal import routes
+from preppal import display, routes
 from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, Speaker, TranscriptEntry
 from preppal.services import auth, feedback, interviews
@@ -194,6 +194,24 @@ def test_history_pages_through_many_interviews(page, app_db) -> None:
     page.keyboard.press("Escape")
     page.get_by_role("alertdialog").wait_for(state="hidden")
     assert _rows(page).count() == 2
+
+
+def test_the_delete_dialog_names_which_interview(page, app_db) -> None:
+    """Issue 24: three "Backend engineer" rows must not read alike in the dialog."""
+    user_id = _sign_in(page, app_db)
+    made = [
+        interviews.create_interview(user_id, interview_type=kind, role="Backend engineer")
+        for kind in ("behavioural", "technical", "behavioural")
+    ]
+    page.goto(routes.HISTORY)
+    expect(_rows(page)).to_have_count(3)
+    target = made[1]
+    page.locator(f"#history-table .history-row[data-id='{target.id}'] .delete-interview").click()
+    label = f"Backend engineer · Technical · {display.when(target.created_at)}"
+    expect(page.get_by_role("alertdialog")).to_contain_text(f"“{label}” will be deleted")
+    page.locator("#confirm-delete").click()
+    expect(_rows(page)).to_have_count(2)
+    expect(page.get_by_text(f"Deleted “{label}”.")).to_be_visible()
 
 
 def test_page_waits_while_the_interview_is_still_ending(page, app_db) -> None:

@@ -8,6 +8,8 @@ the panel, nothing sent, the call goes on.
 
 from __future__ import annotations
 
+import re
+import threading
 import time
 from urllib.parse import urlparse
 
@@ -252,5 +254,42 @@ def test_system_design_starts_in_notes_and_behavioural_has_no_editor(gemini_stan
         open_meeting(page, email, talk.id)
         expect(page.get_by_test_id("start-call")).to_be_visible()
         assert page.locator("#code-panel").count() == 0
+    finally:
+        context.close()
+
+
+def test_the_editor_says_when_it_shared_and_nothing_while_empty(gemini_standin, gemini_db, call_browser) -> None:
+    """Issue 24: a turn's end flushes the editor; an editor nobody wrote in shares nothing and
+    says nothing about sharing. Once code is shared, the time reads as elsewhere ("14:05 UTC")."""
+    answered = threading.Event()
+
+    async def gemini(conn):
+        await conn.ai_turn(["Please write a function ", "in the editor."], pcm_per_word=pcm24k_tone(0.2))
+        await conn.wait_audio(16_000, timeout=30)
+        await conn.input_transcript("I will start with a helper.")  # the candidate's turn ends: a flush
+        await conn.ai_turn(["Go ahead."], pcm_per_word=pcm24k_tone(0.2))
+        answered.set()
+        await conn.hold()
+
+    gemini_standin.behaviour = gemini
+    email, interview_id = make_candidate_and_interview(interview_type="technical")
+    context, page = new_page(call_browser, gemini_db)
+    calls = CallRecorder()
+    calls.attach(page)
+    status = page.get_by_test_id("code-status")
+    try:
+        open_meeting(page, email, interview_id)
+        page.get_by_test_id("start-call").click()
+        expect(page.get_by_test_id("phase")).to_have_text("Live")
+        expect(page.get_by_text("Go ahead.")).to_be_visible(timeout=30_000)
+        assert answered.is_set()
+        expect(status).to_have_text("The interviewer sees what you write here (it is never run).")
+        assert code_frames(calls) == [], "an empty editor shares nothing"
+        screenshot(page, "code-empty-after-a-turn")
+
+        page.locator("#code-panel .cm-content").click()
+        page.keyboard.type("def helper():")
+        expect(status).to_have_text(re.compile(r"^Shared with the interviewer at \d\d:\d\d UTC$"))
+        screenshot(page, "code-shared-at")
     finally:
         context.close()
