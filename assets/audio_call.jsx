@@ -4,15 +4,16 @@
 // (socket + protobuf + retry/resume/end), mic_recorder.js (mic → 40 ms frames) and
 // audio_player.js (voice → speakers); debug_record.js observes them for tests. This file
 // draws the Start button, the meters and the call's own controls. Mute and End act here, in
-// the browser, at once; the page (Reflex) hears about it through onStateChange.
+// the browser, at once; the page (Reflex) hears about it through onStateChange. Holding the
+// floor (Space, or press-and-hold "Thinking…") is the call's own state too, shown here.
 //
 // Reflex owns the rest of the page (phase badge, errors, transcript): see pages/meeting.py.
 import React, { useEffect, useRef, useState } from "react";
 import { Badge, Button, Flex, Text } from "@radix-ui/themes";
-import { Mic, MicOff, PhoneOff } from "lucide-react";
+import { Hand, Mic, MicOff, PhoneOff } from "lucide-react";
 import { useCall } from "./call/use_call.js";
 
-export function AudioCall({ startLabel = "Start interview", ...props }) {
+export function AudioCall({ startLabel = "Start interview", handsFree = true, ...props }) {
   const call = useCall(props);
   if (call.stopped) return <Text color="gray" data-testid="call-stopped">The call has ended.</Text>;
   if (!call.started) {
@@ -26,6 +27,9 @@ export function AudioCall({ startLabel = "Start interview", ...props }) {
     <Flex direction="column" gap="4" width="100%">
       <CallMeters recorder={call.recorder} player={call.player} muted={call.muted} liveSince={call.liveSince} capS={call.capS} />
       {call.inCall && <CallControls muted={call.muted} onMute={() => call.setMuted(!call.muted)} onEnd={call.end} />}
+      {call.inCall && holdWorks(call.interviewer, handsFree) && (
+        <HoldControl holding={call.holding} onHold={call.hold} holdToTalk={call.interviewer === "gemini"} />
+      )}
     </Flex>
   );
 }
@@ -55,6 +59,60 @@ function CallControls({ muted, onMute, onEnd }) {
         <PhoneOff size={20} aria-hidden="true" />
         End interview
       </Button>
+    </Flex>
+  );
+}
+
+/** Where a hold does something: the offline interviewer always waits; Gemini only when the
+ * interview is not hands-free (its own detection decides otherwise: docs/turn-taking.md). */
+const holdWorks = (interviewer, handsFree) => interviewer === "offline" || (interviewer === "gemini" && !handsFree);
+
+/** "Thinking…": press and hold (mouse, touch, Enter or Space) to keep the floor; the state is
+ * announced. Space anywhere on the page does the same (use_call.js). */
+function HoldControl({ holding, onHold, holdToTalk }) {
+  const press = (event) => {
+    if (event.button > 0) return; // a right click or a second button
+    event.preventDefault();
+    if (event.currentTarget.setPointerCapture) event.currentTarget.setPointerCapture(event.pointerId);
+    onHold(true);
+  };
+  const release = () => onHold(false);
+  const key = (on) => (event) => {
+    if (event.key !== "Enter") return; // Space is the page-wide shortcut (use_call.js)
+    event.preventDefault();
+    if (!event.repeat) onHold(on);
+  };
+  const hint = holdToTalk
+    ? "Hold Space, or press and hold Thinking…, for your whole answer: the interviewer speaks when you let go."
+    : "Hold Space, or press and hold Thinking…, while you think: the interviewer waits until you let go.";
+  return (
+    <Flex gap="3" align="center" width="100%" wrap="wrap" data-testid="hold-control">
+      <Button
+        size="3"
+        variant={holding ? "solid" : "soft"}
+        color={holding ? "blue" : "gray"}
+        aria-pressed={holding}
+        aria-describedby="hold-hint"
+        data-testid="hold-floor"
+        style={{ touchAction: "none", userSelect: "none" }}
+        onPointerDown={press}
+        onPointerUp={release}
+        onPointerCancel={release}
+        onLostPointerCapture={release}
+        onContextMenu={(event) => event.preventDefault()}
+        onKeyDown={key(true)}
+        onKeyUp={key(false)}
+        onBlur={release}
+      >
+        <Hand size={20} aria-hidden="true" />
+        Thinking…
+      </Button>
+      <Text size="2" color={holding ? "blue" : "gray"} role="status" aria-live="polite" data-testid="hold-status">
+        {holding ? "Holding the floor: the interviewer is waiting." : ""}
+      </Text>
+      <Text size="1" color="gray" id="hold-hint" style={{ flexBasis: "100%" }}>
+        {hint}
+      </Text>
     </Flex>
   );
 }

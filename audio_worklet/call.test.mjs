@@ -358,3 +358,13 @@ test("drained() gives up after its bound, and is immediate when nothing plays", 
   assert.equal(node.connected, false);
   assert.equal(node.port.onmessage, null);
 });
+
+test("holding the floor is a HoldFloor frame each way, and nothing before the socket is open", () => {
+  const { client, ws } = liveCall();
+  assert.equal(client.holdFloor(true), true);
+  assert.equal(client.holdFloor(false), true);
+  const holds = ws.sent.filter((m) => m.payload === "holdFloor").map((m) => m.holdFloor.held);
+  assert.deepEqual(holds, [true, false]);
+  const idle = makeClient().client;
+  assert.equal(idle.holdFloor(true), false);
+});

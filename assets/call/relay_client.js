@@ -101,6 +101,11 @@ export class RelayClient extends Emitter {
     return this.send({ codeSnapshot: snapshot });
   }
 
+  /** The candidate holds the floor (true) or hands the turn decision back (false): HoldFloor. */
+  holdFloor(held) {
+    return this.send({ holdFloor: { held: Boolean(held) } });
+  }
+
   /** Any ClientToServerMessage payload object (e.g. {endRequest: {}}); false if not sent. */
   send(message, bytes = 0) {
     if (!this.canSend) return false;

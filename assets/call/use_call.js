@@ -21,6 +21,8 @@ import { MicRecorder } from "./mic_recorder.js";
 import { RelayClient } from "./relay_client.js";
 
 const DRAIN_MAX_MS = 5000; // let the interviewer finish its goodbye before leaving
+// Where Space is typing, not holding the floor (the code editor, any field).
+const TYPING = ".cm-editor, input, textarea, select, [contenteditable]";
 export const IN_CALL = new Set(["connecting", "live", "reconnecting"]);
 
 export function socketURL(interviewId, token) {
@@ -49,6 +51,9 @@ export function useCall({
   const [liveSince, setLiveSince] = useState(null); // Date.now() of the interview's first live moment
   const [capS, setCapS] = useState(maxDurationS);
   const [parts, setParts] = useState(null); // {recorder, player} once audio runs (the meters listen)
+  const [holding, setHolding] = useState(false); // the candidate holds the floor (Space, "Thinking…")
+  const [interviewer, setInterviewer] = useState(""); // "offline" | "gemini", from SessionReady
+  const held = useRef(false);
   const call = useRef(null); // {ctx, recorder, player, client, debug, stops, ready}: never re-renders
   const truth = useRef("initializing"); // the phase last reported to the page
   const mounted = useRef(true); // an unmounted call says nothing more to the page
@@ -102,6 +107,8 @@ export function useCall({
       client.on("token", ({ resume }) => latest.current.onRequestToken && latest.current.onRequestToken(resume)),
       client.on("ready", (ready) => {
         c.ready = ready;
+        setInterviewer(ready.interviewer || "");
+        if (held.current) client.holdFloor(true); // a new socket starts released: hold again
         if (ready.maxDurationS) setCapS(ready.maxDurationS);
         // The server counts from the interview's first live moment, so a reloaded page or
         // another tab that rejoins shows the same elapsed time.
@@ -188,10 +195,54 @@ export function useCall({
     c.client.end();
   };
 
+  /** Hold the floor (Space or the "Thinking…" button): acts at once, no Reflex round trip. */
+  const hold = (on) => {
+    const next = Boolean(on);
+    if (held.current === next) return;
+    held.current = next;
+    setHolding(next);
+    const c = call.current;
+    if (c && c.client) c.client.holdFloor(next);
+    if (c) c.debug.set({ holding: next });
+  };
+
   const setMuted = (next) => {
     setMutedState(next);
     if (call.current) call.current.recorder.setMuted(next);
   };
+
+  // Space holds the floor while the call is on (not while typing in the editor or a field);
+  // leaving the window or the tab lets go, so a lost key-up never holds for ever.
+  const inCall = IN_CALL.has(phase) && parts !== null && !stopped;
+  useEffect(() => {
+    if (!inCall) {
+      hold(false);
+      return undefined;
+    }
+    const typing = (event) => event.target && event.target.closest && event.target.closest(TYPING);
+    const down = (event) => {
+      if (event.code !== "Space" || typing(event)) return;
+      event.preventDefault(); // no page scroll, no click on a focused button
+      if (!event.repeat) hold(true);
+    };
+    const up = (event) => {
+      if (event.code !== "Space" || typing(event)) return;
+      event.preventDefault();
+      hold(false);
+    };
+    const letGo = () => hold(false);
+    const hidden = () => document.hidden && hold(false);
+    window.addEventListener("keydown", down);
+    window.addEventListener("keyup", up);
+    window.addEventListener("blur", letGo);
+    document.addEventListener("visibilitychange", hidden);
+    return () => {
+      window.removeEventListener("keydown", down);
+      window.removeEventListener("keyup", up);
+      window.removeEventListener("blur", letGo);
+      document.removeEventListener("visibilitychange", hidden);
+    };
+  }, [inCall]);
 
   useEffect(() => {
     mounted.current = true;
@@ -245,8 +296,10 @@ export function useCall({
     started: parts !== null,
     busy,
     stopped,
-    inCall: IN_CALL.has(phase) && parts !== null && !stopped,
+    inCall,
     muted,
+    holding,
+    interviewer,
     liveSince,
     capS,
     recorder: parts && parts.recorder,
@@ -254,5 +307,6 @@ export function useCall({
     start,
     end,
     setMuted,
+    hold,
   };
 }

@@ -38,6 +38,7 @@ class AudioCall(rx.NoSSRComponent):
     start_label: rx.Var[str]
     fatal_codes: rx.Var[dict[str, str]]  # close/error code → error kind (preppal.codes)
     code_too_large: rx.Var[int]  # the ErrorResponse code of an editor snapshot over the cap
+    hands_free: rx.Var[bool]  # Gemini: False = the candidate's hold marks their turn (preppal/patience.py)
 
     on_request_token: EventHandler[passthrough_event_spec(bool)]
     on_state_change: EventHandler[passthrough_event_spec(dict)]

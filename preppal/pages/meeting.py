@@ -119,6 +119,7 @@ def controls() -> rx.Component:
                     page_phase=MeetingState.phase,
                     max_duration_s=MeetingState.max_duration_s,
                     start_label=MeetingState.start_label,
+                    hands_free=MeetingState.hands_free,
                     on_request_token=MeetingState.request_token,
                     on_state_change=MeetingState.on_state_change,
                 ),

@@ -128,6 +128,7 @@ class MeetingState(rx.State):
     frame_ms: int = 40
     max_duration_s: int = 3600
     rejoin: bool = False  # the interview is already live (a reload or another tab dropped)
+    hands_free: bool = True  # Gemini: False = "I'll hold a key while I think" (the hold marks the turn)
     editor_enabled: bool = False  # technical, system design and role-specific rounds
     editor_language: str = "python"
     editor_code: str = ""  # the last stored snapshot, given back to a reloaded page
@@ -235,6 +236,7 @@ class MeetingState(rx.State):
             self.call_stopped = True
             self._set_error("needs_gemini")
             self.error_message = refusal
+        self.hands_free = interview.hands_free is not False
         self.editor_enabled = has_editor(interview.interview_type)
         self.editor_language, self.editor_code = default_language(interview.interview_type), ""
         if self.editor_enabled and self.rejoin:

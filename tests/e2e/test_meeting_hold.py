@@ -1,0 +1,88 @@
+"""Holding the floor in a real browser (the offline interviewer, a fake mic playing a WAV).
+
+The candidate holds Space through a 4 s silence after their words: the interviewer stays
+silent (no line of its own after the answer). They let go: it answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.meeting_helpers import (
+    launch_browser,
+    make_candidate_and_interview,
+    new_page,
+    open_meeting,
+    screenshot,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def answer_then_silence_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3 s of silence (the call connects), an answer over the greeting, then 14 s of silence."""
+    from tests.support.speech import speech_pcm, write_wav
+
+    text = "In my last job I led the move of our billing service to a new cloud provider."
+    pcm = speech_pcm(text, lead_s=3.0, tail_s=14.0)
+    return write_wav(tmp_path_factory.mktemp("mic") / "hold.wav", pcm)
+
+
+def test_holding_space_keeps_the_interviewer_silent_through_a_pause(
+    app_db, playwright_instance, answer_then_silence_wav
+) -> None:
+    browser = launch_browser(playwright_instance, wav=answer_then_silence_wav)
+    context, page = new_page(browser, app_db)
+    email, interview_id = make_candidate_and_interview()
+    try:
+        open_meeting(page, email, interview_id)
+        page.get_by_test_id("start-call").click()
+        wait_for(page, lambda: page.get_by_test_id("phase").inner_text().strip() == "Live", timeout=60, what="live")
+        hold = page.get_by_role("button", name="Thinking…")
+        wait_for(page, lambda: hold.count() == 1, timeout=30, what="the Thinking… button")
+        assert hold.get_attribute("aria-pressed") == "false"
+        page.keyboard.down("Space")  # the candidate holds the floor before their answer ends
+        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "true", what="the hold shown")
+        assert "Holding the floor" in page.get_by_test_id("hold-status").inner_text()
+
+        turns = page.get_by_test_id("turn")
+
+        def speakers() -> list[str]:
+            return [turns.nth(i).get_attribute("data-speaker") or "" for i in range(turns.count())]
+
+        def ai_after_answer() -> int:
+            said = speakers()
+            return said[said.index("USER") + 1 :].count("AI") if "USER" in said else 0
+
+        wait_for(page, lambda: "USER" in speakers(), timeout=60, what="the answer on screen")
+        user = turns.and_(page.locator('[data-speaker="USER"]'))
+        wait_for(page, lambda: len(user.first.inner_text().split()) >= 5, timeout=30, what="the answer's words")
+        page.wait_for_timeout(4000)  # 4 s of silence, holding
+        screenshot(page, "meeting-holding-the-floor")
+        assert ai_after_answer() == 0, speakers()
+        assert hold.get_attribute("aria-pressed") == "true"
+
+        page.keyboard.up("Space")  # let go: the decision is the interviewer's again
+        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "false", what="the hold released")
+        wait_for(page, lambda: ai_after_answer() > 0, timeout=30, what="the interviewer's reply")
+        screenshot(page, "meeting-after-the-hold")
+
+        # The button holds too: pressed and held with a pointer, or with Enter from the keyboard.
+        hold.hover()
+        page.mouse.down()
+        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "true", what="held by the pointer")
+        page.mouse.up()
+        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "false", what="released by the pointer")
+        hold.focus()
+        page.keyboard.down("Enter")
+        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "true", what="held by Enter")
+        page.keyboard.up("Enter")
+        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "false", what="released by Enter")
+        assert page.get_by_test_id("phase").inner_text().strip() == "Live"  # Space/Enter clicked nothing else
+    finally:
+        context.close()
+        browser.close()
