@@ -40,6 +40,7 @@ from preppal.services import (
     delivery,
     feedback_analyzer,
     feedback_gemini,
+    feedback_models,
     interviews,
     scorecard,
     scorecard_card,
@@ -251,7 +252,11 @@ def _produce(
         )
         return
     ai_error = None
-    if settings.gemini_api_key:
+    gone = feedback_models.retired(settings.feedback_model) if settings.gemini_api_key else None
+    if gone is not None:  # never call a retired model: Google re-routes it to a weaker one
+        log.warning("AI feedback for %s skipped: the feedback model %s", interview_id, gone.sentence())
+        ai_error = f"{AI_UNAVAILABLE}: the configured AI model {gone.model} was retired"
+    elif settings.gemini_api_key:
         ctx = feedback_gemini.InterviewContext(
             interview_type=interview.interview_type.value,
             role=interview.role,
@@ -266,7 +271,12 @@ def _produce(
                 ctx, entries, metrics, settings=settings, **(gemini_options or DEFAULT_GEMINI_OPTIONS)
             )
         except feedback_gemini.FeedbackUnavailable as exc:
-            log.warning("AI feedback for %s unavailable, using the built-in analyzer: %s", interview_id, exc.message)
+            log.warning(
+                "AI feedback for %s unavailable from model %s, using the built-in analyzer: %s",
+                interview_id,
+                settings.feedback_model,
+                exc.message,
+            )
             ai_error = f"{AI_UNAVAILABLE}: {exc.message}"[:500]
         else:
             stored_metrics["model"] = settings.feedback_model

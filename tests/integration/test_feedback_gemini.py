@@ -11,6 +11,7 @@ fails) and the transcript is always still there.
 from __future__ import annotations
 
 import json
+import logging
 import ssl
 import threading
 import time
@@ -386,3 +387,31 @@ def test_without_code_the_review_has_no_code_category(gemini_env: StandIn) -> No
     assert row.status == FeedbackStatus.READY and "code_quality" not in row.scores
     prompt = gemini_env.requests[0]["body"]["contents"][0]["parts"][0]["text"]
     assert "Code editor" not in prompt
+
+
+def test_a_retired_model_is_never_called_and_the_analyzer_writes_the_feedback(
+    gemini_env: StandIn, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """gemini-2.5-flash was retired on 2026-12-01 and its calls re-routed to a weaker model:
+    a server still configured with it gets the analyzer's feedback, labelled as today."""
+    monkeypatch.setenv("GEMINI_FEEDBACK_MODEL", "gemini-2.5-flash")
+    reset_settings()
+    caplog.set_level(logging.WARNING, "preppal.feedback")
+    _, interview_id = _completed_interview()
+    row = feedback.run_feedback(interview_id, gemini_options=FAST)
+    assert gemini_env.requests == []
+    _is_analyzer_fallback(row, "gemini-2.5-flash was retired")
+    assert any("gemini-2.5-flash was retired on 2026-12-01" in r.getMessage() for r in caplog.records)
+    _transcript_intact(interview_id)
+
+
+def test_an_unknown_model_falls_back_with_a_log_line_naming_it(
+    gemini_env: StandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    gemini_env.script(error_reply(404, "NOT_FOUND"))
+    caplog.set_level(logging.WARNING, "preppal.feedback")
+    _, interview_id = _completed_interview()
+    row = feedback.run_feedback(interview_id, gemini_options=FAST)
+    assert len(gemini_env.requests) == 1  # a 404 is not retried
+    _is_analyzer_fallback(row, "HTTP 404")
+    assert any("from model feedback-test-model" in r.getMessage() for r in caplog.records)
