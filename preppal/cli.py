@@ -1,5 +1,9 @@
 """The ``preppal`` console script: ``preppal worker`` runs post-call jobs outside the web app.
 
+- ``preppal doctor [--timeout S]``: checks the Gemini setup end to end (key, models, a Live
+  session with the interview config, a feedback call) and prints a table with the fix for
+  each failure; exit status 1 when a check failed. Run it first when you hold a key.
+
 - ``preppal worker [--once] [--poll S]``: claims feedback jobs (audio analysis + feedback)
   from the shared database until stopped (SIGTERM/SIGINT finish the job in hand first).
   Run any number, on any machines that share the database and the recording store; set
@@ -55,8 +59,15 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from preppal import doctor
+
+    logging.getLogger().setLevel(logging.WARNING)  # the table on stdout; only problems on stderr
+    return doctor.main(timeout_s=args.timeout)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="preppal", description="Preppal background work")
+    parser = argparse.ArgumentParser(prog="preppal", description="Preppal background work and checks")
     sub = parser.add_subparsers(dest="command", required=True)
     worker = sub.add_parser("worker", help="run post-call jobs (feedback, audio metrics) from the database")
     worker.add_argument("--once", action="store_true", help="stop when no job is waiting")
@@ -67,6 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     analyze.add_argument("interview_id")
     analyze.add_argument("--nice", type=int, default=0)
     analyze.set_defaults(run=_analyze)
+    doctor = sub.add_parser("doctor", help="check the Gemini key, models, a Live session and a feedback call")
+    doctor.add_argument("--timeout", type=float, default=20.0, help="seconds each check may take")
+    doctor.set_defaults(run=_doctor)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
     return args.run(args)

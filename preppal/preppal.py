@@ -32,7 +32,7 @@ from preppal.state.meeting import MeetingState
 from preppal.state.meeting_sink import ReflexMeetingSink
 from preppal.state.profile import ProfileState
 from preppal.state.sign_in import AuthFormState
-from preppal.tasks import purge_rate_limits, recover_recordings, warm_up
+from preppal.tasks import check_gemini_models, purge_rate_limits, recover_recordings, warm_up
 
 # No rx.ModelRegistry.register(...): our tables live in SQLModel.metadata, which Reflex's
 # own registered rx.Model already shares, so its start-up schema check sees all of them.
@@ -91,4 +91,5 @@ app.register_lifespan_task(purge_rate_limits)
 app.register_lifespan_task(recover_recordings, store=recording_store)
 warmed = threading.Event()  # set by warm_up once the offline models are loaded
 app.register_lifespan_task(warm_up, warmed=warmed)
+app.register_lifespan_task(check_gemini_models)  # with a key: fail before the call, not during it
 app.register_lifespan_task(watch_loop_from_env, warmed=warmed)  # only with PREPPAL_LOOP_WATCHDOG set

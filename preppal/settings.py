@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 MIN_SECRET_BYTES = 32
+# The Gemini models used when none is configured (why these: docs/gemini.md).
+DEFAULT_LIVE_MODEL = "gemini-3.8-live"
+DEFAULT_FEEDBACK_MODEL = "gemini-3.8-flash"
 _LOOPBACK = ("localhost", "127.0.0.1")
 
 
@@ -183,14 +186,14 @@ def get_settings() -> Settings:
         public_url=_env("PREPPAL_PUBLIC_URL", "http://localhost:3000").rstrip("/"),
         interviewer=_env("PREPPAL_INTERVIEWER", "auto").lower(),
         gemini_api_key=_env("GEMINI_API_KEY") or _env("GOOGLE_API_KEY"),
-        gemini_model=_env("GEMINI_MODEL", "gemini-3.8-live"),
+        gemini_model=_env("GEMINI_MODEL", DEFAULT_LIVE_MODEL),
         gemini_api_version=_env("GEMINI_API_VERSION"),
         gemini_base_url=_env("GEMINI_BASE_URL"),
         gemini_voice=_env("GEMINI_VOICE", "Puck"),
         gemini_ca_file=_env("GEMINI_CA_FILE"),
         gemini_connect_timeout_s=float(_env("GEMINI_CONNECT_TIMEOUT_S", "15")),
         gemini_wire_fast_path=_env("PREPPAL_GEMINI_WIRE_FAST_PATH", "1") != "0",
-        feedback_model=_env("GEMINI_FEEDBACK_MODEL", "gemini-3.8-flash"),
+        feedback_model=_env("GEMINI_FEEDBACK_MODEL", DEFAULT_FEEDBACK_MODEL),
         max_session_s=int(_env("PREPPAL_MAX_SESSION_S", "3600")),
         audio_frame_ms=min(100, max(10, int(_env("PREPPAL_AUDIO_FRAME_MS", "40")))),
         worker_token_ttl_s=int(_env("PREPPAL_WORKER_TOKEN_TTL_S", "300")),

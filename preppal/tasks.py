@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 
-from preppal import display
+from preppal import display, gemini_status
 from preppal.services import feedback, rate_limit, tokens
 from preppal.services.recording_store import RecordingStore
 from preppal.settings import get_settings
@@ -68,6 +68,19 @@ def _warm_gemini_types() -> None:
         log.warning("Gemini warm-up failed: %s", exc)
 
 
+async def check_gemini_models() -> None:
+    """With a key: the model check at start and on a timer (preppal/live/model_check.py), on
+    threads. When it turns Gemini off and ``auto`` falls back to the offline interviewer, its
+    models are loaded then (a server with a working key never pays for them)."""
+    from preppal.live import model_check
+
+    def fall_back() -> None:
+        if get_settings().interviewer == "auto":
+            _load_offline_models()
+
+    await model_check.keep_checking(on_unavailable=fall_back)
+
+
 def _load_offline_models() -> None:
     from preppal.live.offline.engines import load_engines  # heavy imports only when it is used
 
@@ -91,7 +104,7 @@ async def warm_up(warmed: threading.Event | None = None) -> None:
     """
     try:
         await asyncio.to_thread(display.preload_locales)
-        if get_settings().use_gemini:
+        if gemini_status.interviewer_in_use() == "gemini":
             await asyncio.to_thread(_warm_gemini_types)
         else:
             await asyncio.to_thread(_load_offline_models)

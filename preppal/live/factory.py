@@ -1,13 +1,12 @@
-"""Choose the live backend for an interview: Gemini when configured, else offline."""
+"""Choose the live backend for an interview: Gemini when configured and working, else offline."""
 
 from __future__ import annotations
 
 import logging
 
-from preppal import codes
+from preppal import codes, gemini_status
 from preppal.languages import offline_refusal
 from preppal.live.base import BackendError, InterviewBrief, LiveBackend
-from preppal.settings import get_settings
 
 log = logging.getLogger(__name__)
 NOT_CONFIGURED = "No interviewer is configured"
@@ -18,7 +17,8 @@ def open_backend(brief: InterviewBrief, resume: dict | None = None) -> LiveBacke
 
     ``resume``: the last :class:`~preppal.live.base.Checkpoint` state of this interview (a
     take-over on another worker): the backend continues instead of opening the interview."""
-    if get_settings().use_gemini:
+    gemini_resume = resume is not None and "handle" in resume  # a Gemini session to continue
+    if gemini_resume or gemini_status.interviewer_in_use() == "gemini":  # auto: not when the model check failed
         from preppal.live.gemini import GeminiBackend
 
         return GeminiBackend(brief, resume=resume)

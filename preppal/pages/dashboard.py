@@ -291,6 +291,17 @@ def dashboard_page() -> rx.Component:
                 rx.text("Set up a mock interview, then talk it through with the interviewer.", color_scheme="gray"),
                 spacing="1",
             ),
+            rx.cond(  # a configured Gemini that the model check found unusable: say so before Start
+                DashboardState.gemini_notice != "",
+                rx.callout(
+                    DashboardState.gemini_notice,
+                    icon="triangle_alert",
+                    color_scheme="amber",
+                    role="status",
+                    id="gemini-notice",
+                    width="100%",
+                ),
+            ),
             rx.grid(
                 new_interview_form(),
                 recent_interviews(),

@@ -171,7 +171,11 @@ def build_prompt(ctx: InterviewContext, entries: Sequence[EntryLike], metrics: I
     )
 
 
-def _client(settings: Settings, attempts: int, initial_delay_s: float, timeout_s: float) -> genai.Client:
+def rest_client(
+    settings: Settings, attempts: int = 1, initial_delay_s: float = 1.0, timeout_s: float = 10.0
+) -> genai.Client:
+    """An SDK client for the REST endpoints (generateContent, models), with our retries and
+    timeout; also used by the model check and ``preppal doctor``. Close it after use."""
     client_args = {}
     if settings.gemini_ca_file:
         client_args["verify"] = ssl.create_default_context(cafile=settings.gemini_ca_file)
@@ -227,7 +231,7 @@ def generate(
     settings = settings or get_settings()
     if not settings.gemini_api_key:
         raise FeedbackUnavailable("No Gemini API key is configured.", retryable=False)
-    client = _client(settings, attempts, initial_delay_s, timeout_s)
+    client = rest_client(settings, attempts, initial_delay_s, timeout_s)
     config = types.GenerateContentConfig(
         system_instruction=SYSTEM_INSTRUCTION,
         response_mime_type="application/json",

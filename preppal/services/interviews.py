@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from preppal import gemini_status
 from preppal.db import session_scope
 from preppal.languages import CODES, DEFAULT_LANGUAGE, is_supported, offline_refusal
 from preppal.models import (
@@ -82,9 +83,9 @@ class HistoryPage:
 def language_unavailable(language: str) -> Optional[str]:
     """Why an interview in ``language`` cannot run on this server now (None: it can).
 
-    Without a Gemini key the offline interviewer runs, and it speaks English only.
+    Without a working Gemini interviewer the offline interviewer runs, with its own languages.
     """
-    return None if get_settings().use_gemini else offline_refusal(language)
+    return None if gemini_status.interviewer_in_use() == "gemini" else offline_refusal(language)
 
 
 def create_interview(

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from preppal import display, routes
+from preppal import display, gemini_status, routes
 from preppal.languages import DEFAULT_LANGUAGE, LANGUAGES, get_language, is_supported
 from preppal.services import auth, interviews, rate_limit
 from preppal.services.calls import call_service
 from preppal.services.errors import ServiceError, ValidationError
 from preppal.services.resume import MAX_UPLOAD_BYTES, extract_resume_text, is_pdf, read_resume
-from preppal.settings import get_settings
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row
 
@@ -29,7 +28,8 @@ class DashboardState(AuthState):
     language: str = DEFAULT_LANGUAGE  # BCP-47 tag (preppal.languages)
     patience: str = display.PATIENCE_AUTO  # how long the interviewer waits (preppal.patience)
     turn_mode: str = display.HANDS_FREE  # Gemini: hands-free, or the candidate's hold marks their turn
-    gemini_ready: bool = False  # False: the offline interviewer runs, English only
+    gemini_ready: bool = False  # False: the offline interviewer runs (its own languages only)
+    gemini_notice: str = ""  # a configured Gemini interviewer that the model check found unusable
     role: str = ""
     job_description: str = ""
     resume_text: str = ""
@@ -47,7 +47,8 @@ class DashboardState(AuthState):
             return
         self.form_error = self.upload_error = ""
         self.creating = False
-        self.gemini_ready = get_settings().use_gemini
+        self.gemini_ready = gemini_status.interviewer_in_use() == "gemini"
+        self.gemini_notice = gemini_status.notice()
         if not self.gemini_ready and interviews.language_unavailable(self.language):
             self.language = DEFAULT_LANGUAGE  # the key went away since the last visit
         if not self.role:

@@ -30,7 +30,7 @@ from typing import Any
 
 import reflex as rx
 
-from preppal import display, routes
+from preppal import display, gemini_status, routes
 from preppal.editor import default_language, has_editor
 from preppal.languages import get_language
 from preppal.models import InterviewStatus
@@ -243,7 +243,7 @@ class MeetingState(rx.State):
             last = await call_service(code_snapshots.final_snapshot, self.call_id)
             if last is not None:
                 self.editor_language, self.editor_code = last.language, last.code
-        self.interviewer = interview.interviewer or settings.interviewer_name
+        self.interviewer = interview.interviewer or gemini_status.interviewer_in_use()
         # Saved final lines (a reload during a live interview) are shown again; the relay sends
         # the rest (open lines, the newest finals) once this page rejoins.
         self.merge_segments([(line.sequence, line.speaker.value, line.text, True, False) for line in record.transcript])
