@@ -19,7 +19,6 @@ returns ``None``, and turn-taking falls back to the silence rule.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import importlib.util
 import logging
 from collections.abc import Awaitable, Callable
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from preppal.live.offline.errors import ModelUnavailable
+from preppal.live.offline.pinned import sha256
 from preppal.live.offline.turn_policy import EndOfTurn, TurnPolicy
 from preppal.live.offline.vad import PauseCheck, TurnDetector, TurnStats
 
@@ -64,21 +64,13 @@ def default_model_path() -> Path:
 def _load_features(fix: str) -> Callable[[np.ndarray], np.ndarray]:
     """pipecat's ``compute_whisper_log_mel_features`` (numpy only), from its pinned file."""
     path = _in_wheel(FEATURES_IN_WHEEL)
-    if not path.is_file() or _sha256(path) != FEATURES_SHA256:
+    if not path.is_file() or sha256(path) != FEATURES_SHA256:
         raise ModelUnavailable(f"The end-of-turn model's feature code {path} is missing or changed. {fix}")
     spec = importlib.util.spec_from_file_location("preppal_smart_turn_features", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.compute_whisper_log_mel_features
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class SmartTurn:
@@ -89,7 +81,7 @@ class SmartTurn:
         fix = f"Reinstall it with: {INSTALL_HINT} --force-reinstall"
         if not path.is_file():
             raise ModelUnavailable(f"The end-of-turn model {path} is missing. {fix}")
-        if verify and _sha256(path) != MODEL_SHA256:  # ≈ 10 ms, once per process
+        if verify and sha256(path) != MODEL_SHA256:  # ≈ 10 ms, once per process
             raise ModelUnavailable(f"The end-of-turn model {path} is not the pinned Smart Turn v3.2 file. {fix}")
         self._features = _load_features(fix)
         try:

@@ -24,7 +24,6 @@ A missing or damaged model is not fatal: :func:`load_text_model` logs one line a
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import threading
@@ -32,6 +31,7 @@ from importlib import metadata
 from pathlib import Path
 
 from preppal.live.offline.errors import ModelUnavailable
+from preppal.live.offline.pinned import sha256
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +57,6 @@ def default_model_path() -> Path:
     return Path(str(dist.locate_file(MODEL_IN_WHEEL)))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class TextModel:
     """SmolLM2-135M-Instruct, loaded once per process; thread-safe (calls queue inside llama.cpp)."""
 
@@ -73,7 +65,7 @@ class TextModel:
         fix = f"Reinstall it with: {INSTALL_HINT} --force-reinstall"
         if not path.is_file():
             raise ModelUnavailable(f"The text model {path} is missing. {fix}")
-        if verify and _sha256(path) != MODEL_SHA256:  # ≈ 0.3 s, once per process
+        if verify and sha256(path) != MODEL_SHA256:  # ≈ 0.3 s, once per process
             raise ModelUnavailable(f"The text model {path} is not the pinned SmolLM2-135M-Instruct file. {fix}")
         try:
             import xllamacpp

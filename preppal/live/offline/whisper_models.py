@@ -17,7 +17,6 @@ that repairs it. Nothing is downloaded at run time.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sys
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from preppal.languages import get_language
 from preppal.live.offline.errors import ModelUnavailable
+from preppal.live.offline.pinned import sha256
 
 REQUIRED = ("model.bin", "config.json", "tokenizer.json")  # what faster-whisper needs to load offline
 
@@ -84,14 +84,6 @@ _BASE_JSON = ("config.json", "tokenizer.json", "vocabulary.json")  # in part 2's
 def for_language(code: str | None) -> WhisperModel:
     """tiny.en for English, the multilingual base model for every other interview language."""
     return TINY_EN if get_language(code).whisper == "en" else BASE
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def base_dir() -> Path:
