@@ -36,8 +36,8 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.relay_bench_server import stop_processes  # noqa: E402
-from bench.relay_load import free_port, http_json, seed, wait_file  # noqa: E402
+from bench.relay_bench_server import free_port, start_standin, stop_processes  # noqa: E402
+from bench.relay_load import http_json, seed  # noqa: E402
 from preppal.realtime import codec  # noqa: E402
 from preppal.realtime.pb import interview_pb2 as pb  # noqa: E402
 
@@ -221,16 +221,10 @@ async def main(args) -> None:
 
     reset_settings()
     SQLModel.metadata.create_all(get_engine())
-    stats_file, port_file, relay_log = work / "standin.json", work / "standin-port.json", work / "relay.log"
+    relay_log = work / "relay.log"
     procs: list[subprocess.Popen] = []
     try:
-        standin = subprocess.Popen(
-            [sys.executable, "-m", "bench.relay_bench_server", "standin", str(stats_file), str(port_file)],
-            cwd=ROOT,
-            env=env,
-        )
-        procs.append(standin)
-        info = wait_file(port_file)
+        _, info = start_standin(work, env, procs)
         port = free_port()
         env.update(GEMINI_BASE_URL=info["base_url"], GEMINI_CA_FILE=info["cert"], PREPPAL_BENCH_ROLE="relay")
         with open(relay_log, "wb") as log:

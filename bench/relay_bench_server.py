@@ -23,11 +23,13 @@ import json
 import os
 import resource
 import signal
+import socket
 import struct
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 MAGIC = b"PPAL"
 STAMP = struct.Struct("<d4s")  # send time + magic at the start of every stamped chunk
@@ -44,6 +46,32 @@ def stop_processes(procs: list) -> None:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def free_port() -> int:
+    """A loopback port the OS says is free, for a server process a bench starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_file(path: Path, timeout: float = 30.0) -> dict:
+    """The JSON a server process writes once it is up (or once asked for a stats window)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.stat().st_size:
+            return json.loads(path.read_text())
+        time.sleep(0.05)
+    raise TimeoutError(f"{path} did not appear")
+
+
+def start_standin(work: Path, env: dict[str, str], procs: list) -> tuple[Path, dict]:
+    """Start this module's stand-in process in ``work`` (it joins ``procs``, for
+    :func:`stop_processes`); returns its stats file and its address ({base_url, cert})."""
+    stats_file, port_file = work / "standin.json", work / "standin-port.json"
+    command = [sys.executable, "-m", "bench.relay_bench_server", "standin", str(stats_file), str(port_file)]
+    procs.append(subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent, env=env))
+    return stats_file, wait_file(port_file)
 
 
 def stamp(size: int) -> bytes:

@@ -47,33 +47,19 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.relay_bench_server import FRAME, percentiles, read_stamp, stamp, stop_processes  # noqa: E402
+from bench.relay_bench_server import (  # noqa: E402
+    FRAME,
+    free_port,
+    percentiles,
+    read_stamp,
+    stamp,
+    start_standin,
+    stop_processes,
+    wait_file,
+)
 from preppal.realtime import codec  # noqa: E402
 
-PORTS = range(8100, 8200)  # this benchmark's port range on the shared machine
 TARGET_P99_MS = 20.0
-
-
-def free_port() -> int:
-    import socket
-
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no free port in 8100-8199")
-
-
-def wait_file(path: Path, timeout: float = 20.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.stat().st_size:
-            return json.loads(path.read_text())
-        time.sleep(0.05)
-    raise TimeoutError(f"{path} did not appear")
 
 
 def http_json(url: str) -> dict:
@@ -299,17 +285,11 @@ async def main(args) -> list[dict]:
     reset_settings()
     SQLModel.metadata.create_all(get_engine())
 
-    stats_file, port_file = work / "standin.json", work / "standin-port.json"
     procs: list[subprocess.Popen] = []
     stops: list = []
     try:
-        standin = subprocess.Popen(
-            [sys.executable, "-m", "bench.relay_bench_server", "standin", str(stats_file), str(port_file)],
-            cwd=ROOT,
-            env=env,
-        )
-        procs.append(standin)
-        info = wait_file(port_file)
+        stats_file, info = start_standin(work, env, procs)
+        standin = procs[-1]
         env.update(GEMINI_BASE_URL=info["base_url"], GEMINI_CA_FILE=info["cert"], PREPPAL_BENCH_ROLE="relay")
         ports = [free_port() for _ in range(args.instances)]
         for port in ports:

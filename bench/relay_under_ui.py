@@ -46,7 +46,16 @@ import websockets
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.relay_bench_server import FRAME, percentiles, read_stamp, stamp  # noqa: E402
+from bench.relay_bench_server import (  # noqa: E402
+    FRAME,
+    free_port,
+    percentiles,
+    read_stamp,
+    stamp,
+    start_standin,
+    stop_processes,
+    wait_file,
+)
 from preppal.realtime import codec  # noqa: E402
 
 PG_URL = os.environ.get("PREPPAL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -255,21 +264,6 @@ class UiUser:
 # ---- set-up ------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_file(path: Path, timeout: float = 30.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.stat().st_size:
-            return json.loads(path.read_text())
-        time.sleep(0.05)
-    raise TimeoutError(f"{path} did not appear")
-
-
 def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """UI users (session token, a feedback page) and candidates (interview id, worker token)."""
     from preppal.db import session_scope
@@ -425,14 +419,8 @@ async def main(args) -> None:
                 env=env,
             )
         )
-        stats_file, port_file = work / "standin.json", work / "standin-port.json"
-        standin = subprocess.Popen(
-            [sys.executable, "-m", "bench.relay_bench_server", "standin", str(stats_file), str(port_file)],
-            cwd=ROOT,
-            env=env,
-        )
-        procs.append(standin)
-        info = wait_file(port_file)
+        stats_file, info = start_standin(work, env, procs)
+        standin = procs[-1]
         os.environ.update(DATABASE_URL=direct_url, PREPPAL_SECRET_KEY=SECRET, PREPPAL_DATA_DIR=str(work))
         os.environ.pop("GEMINI_API_KEY", None)  # seeding feedback uses the analyzer
         from preppal.settings import reset_settings
@@ -460,13 +448,7 @@ async def main(args) -> None:
     finally:
         if server is not None:
             server.stop()
-        for proc in reversed(procs):
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(procs)
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -22,21 +21,11 @@ from preppal.realtime import codec
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.services import interviews
 from preppal.settings import get_settings
+from tests.support.app_server import free_port
 from tests.support.relay_harness import AsgiWebSocketBridge, RelayEnv
 from tests.support.users import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    for port in range(8100, 8200):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    pytest.skip("no free port in 8100-8199")
 
 
 class GranianServer(AsgiWebSocketBridge):
