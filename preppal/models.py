@@ -170,6 +170,10 @@ class CodeSnapshot(SQLModel, table=True):
     at_ms: int = 0  # offset from the interview's start (the transcript's clock)
     language: str = Field(default="text", max_length=20)
     code: str = Field(default="", sa_type=sa.Text)
+    # What thinning to the per-interview caps reads instead of the code (services/code_snapshots.py).
+    size_bytes: int = 0  # the code's UTF-8 bytes
+    step_bytes: int = 0  # bytes changed from the snapshot before it (or merged from dropped ones)
+    blank: bool = False  # only whitespace
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -173,7 +173,7 @@ def code_markdown(report: FeedbackSnapshot) -> list[str]:
         return []
     longest = max((len(run) for run in final.code.split("\n") for run in _backtick_runs(run)), default=0)
     fence = "`" * max(3, longest + 1)
-    count = len([s for s in report.code if s.code.strip()])
+    count = len([t for t in report.code_times if not t.blank])
     return [
         "",
         "## Your code",

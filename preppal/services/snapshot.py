@@ -1,7 +1,7 @@
 """One interview as the feedback page and the export show it: the interview, its transcript,
 its feedback row, the delivery metrics (the feedback's, or computed from the transcript
-while there is none), the code editor's snapshots and the recording, read together so both
-always agree."""
+while there is none), the code editor's snapshot times and final code, and the recording,
+read together so both always agree."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, Optional
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, TranscriptEntry
 from preppal.services import code_snapshots, interviews, recordings
 from preppal.services import feedback as feedback_service
-from preppal.services.code_snapshots import Snapshot
+from preppal.services.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.metrics import compute_metrics
 from preppal.services.recording_store import open_store
 from preppal.services.recordings import RecordingInfo
@@ -24,13 +24,11 @@ class FeedbackSnapshot:
     transcript: list[TranscriptEntry]
     feedback: Optional[Feedback]
     metrics: dict[str, Any]  # InterviewMetrics.to_dict()
-    code: list[Snapshot] = field(default_factory=list)  # editor snapshots, oldest first
+    # The editor: every snapshot's time (no code: a page fetches one when it shows it) and
+    # the final code; never all the code at once (issue 22).
+    code_times: list[SnapshotTime] = field(default_factory=list)  # oldest first
+    final_code: Optional[Snapshot] = None  # the newest snapshot that is not blank
     recording: Optional[RecordingInfo] = None  # asked for with ``with_recording`` (storage I/O)
-
-    @property
-    def final_code(self) -> Optional[Snapshot]:
-        written = [s for s in self.code if s.code.strip()]
-        return written[-1] if written else None
 
     @property
     def ready(self) -> bool:
@@ -67,7 +65,8 @@ def feedback_snapshot(
         row = feedback_service.ensure_feedback(interview.id)
     else:
         row = feedback_service.get_feedback(user_id, interview.id)
-    code = code_snapshots.list_snapshots(interview.id)
+    code_times = code_snapshots.list_times(interview.id)
+    final_code = code_snapshots.final_code(interview.id) if code_times else None
     recording = None
     if with_recording and interview.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR):
         recording = recordings.recording_info(open_store(get_settings()), interview.id)
@@ -78,5 +77,11 @@ def feedback_snapshot(
         if _measuring(interview, row, recording, looked=with_recording):
             metrics["source"] = MEASURING  # the audio pass is running: say so, never "no recording"
     return FeedbackSnapshot(
-        interview=interview, transcript=transcript, feedback=row, metrics=metrics, code=code, recording=recording
+        interview=interview,
+        transcript=transcript,
+        feedback=row,
+        metrics=metrics,
+        code_times=code_times,
+        final_code=final_code,
+        recording=recording,
     )

@@ -22,9 +22,10 @@ import reflex as rx
 from preppal import display, routes
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus
-from preppal.services import export, interviews, recordings
+from preppal.services import code_snapshots, export, interviews, recordings
 from preppal.services import feedback as feedback_service
 from preppal.services.calls import call_service
+from preppal.services.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.errors import NotFound, ServiceError
 from preppal.services.interviews import TranscriptLine
 from preppal.services.snapshot import FeedbackSnapshot, feedback_snapshot
@@ -83,21 +84,22 @@ class NoteRow:
 
 @dataclass
 class CodeStep:
-    """One stored editor snapshot, as the stepper shows it."""
+    """One stored editor snapshot, as the stepper shows it (its code is fetched when shown)."""
 
     at: str  # m:ss on the interview's clock
     language: str  # language id (the viewer's highlighting)
     label: str  # language label
     at_ms: int = 0  # the same moment in ms (= the recording's clock): "play from here" seeks there
+    snapshot_id: int = 0  # the stored row (code_snapshots.get_snapshot)
 
 
-def code_steps(snapshots: list) -> tuple[list[CodeStep], list[str]]:
-    """Steps (without their code) and the codes, so the state sends one code at a time."""
-    kept = [s for s in snapshots if s.code.strip()] or list(snapshots)
-    steps = [
-        CodeStep(display.clock(s.at_ms), s.language, display.code_language_label(s.language), s.at_ms) for s in kept
+def code_steps(times: list[SnapshotTime]) -> list[CodeStep]:
+    """The stepper's steps: the written snapshots (all of them when none was)."""
+    kept = [t for t in times if not t.blank] or list(times)
+    return [
+        CodeStep(display.clock(t.at_ms), t.language, display.code_language_label(t.language), t.at_ms, t.id)
+        for t in kept
     ]
-    return steps, [s.code for s in kept]
 
 
 @dataclass
@@ -183,8 +185,7 @@ class FeedbackState(AuthState):
     turns: list[TurnRow] = []
     code_steps: list[CodeStep] = []
     code_index: int = 0
-    code_shown: str = ""  # the code of code_steps[code_index]
-    _codes: list[str] = []  # every step's code, kept on the server
+    code_shown: str = ""  # the code of code_steps[code_index] (one at a time: issue 22)
     recording_src: str = ""  # the mixed recording's URL ("" = no recording: no player)
     timeline_ms: int = 1
     timeline_turns: list[Span] = []
@@ -257,18 +258,13 @@ class FeedbackState(AuthState):
         self.timeline_code, self.timeline_scorecard = [], []
         self.sc_source, self.sc_competencies, self.sc_evidence, self.sc_questions = "", [], [], []
         self._lines, self._metrics, self._call_s, self._recording_ms = [], {}, 0, 1
-        self._set_code([])
+        self._set_code([], None)
 
-    def _set_code(self, snapshots: list) -> None:
-        self.code_steps, self._codes = code_steps(snapshots)
-        self._show_step(len(self._codes) - 1)
-
-    def _show_step(self, index: int) -> None:
-        if not self._codes:
-            self.code_index, self.code_shown = 0, ""
-            return
-        self.code_index = max(0, min(int(index), len(self._codes) - 1))
-        self.code_shown = self._codes[self.code_index]
+    def _set_code(self, times: list[SnapshotTime], final: Optional[Snapshot]) -> None:
+        """The steps, showing the last one (the final code, already read with the page)."""
+        self.code_steps = code_steps(times)
+        self.code_index = max(0, len(self.code_steps) - 1)
+        self.code_shown = final.code if final is not None and self.code_steps else ""
 
     def _show(self, snap: FeedbackSnapshot) -> None:
         """Render one snapshot of the interview, its transcript and its feedback."""
@@ -277,7 +273,7 @@ class FeedbackState(AuthState):
         self.metric_rows = [MetricRow(label, value) for label, value in export.metric_rows(snap.metrics)]
         self.metrics_source = snap.metrics.get("source", "transcript")
         self.turns = build_turns(snap.transcript, snap.metrics)
-        self._set_code(snap.code)
+        self._set_code(snap.code_times, snap.final_code)
         self._metrics, self._call_s = snap.metrics, snap.interview.duration_s or 0
         if snap.recording is not None:
             self._set_recording(snap.recording)
@@ -366,9 +362,21 @@ class FeedbackState(AuthState):
                     self.polling_id = ""
 
     @rx.event
-    def show_code_step(self, index: int):
-        """Step through the snapshots (clamped); the viewer shows that step's code."""
-        self._show_step(index)
+    async def show_code_step(self, index: int):
+        """Step through the snapshots (clamped); that step's code is read when it is shown,
+        so the page's state never holds more than one snapshot (kept in Redis per tab)."""
+        if not self.code_steps:
+            return
+        index = max(0, min(int(index), len(self.code_steps) - 1))
+        try:
+            snap = await call_service(
+                code_snapshots.get_snapshot, self.interview.get("id", ""), self.code_steps[index].snapshot_id
+            )
+        except ServiceError as exc:
+            self.action_error = exc.message
+            return
+        self.code_index = index
+        self.code_shown = snap.code if snap is not None else ""
 
     @rx.event
     async def retry(self):

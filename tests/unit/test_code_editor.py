@@ -145,15 +145,56 @@ def interview_id(db) -> str:
     return interviews.create_interview(user.id, interview_type="technical", role="Backend engineer").id
 
 
-def test_storage_keeps_order_and_overwrites_the_newest_past_the_cap(interview_id) -> None:
+def test_storage_keeps_the_first_the_newest_and_spreads_out_past_the_count_cap(interview_id) -> None:
     for i in range(5):
         code_snapshots.record_snapshot(interview_id, i * 1000, "python", f"v{i}", cap=3)
     stored = code_snapshots.list_snapshots(interview_id)
-    assert [s.code for s in stored] == ["v0", "v1", "v4"]  # the final code is never lost
+    assert [s.code for s in stored] == ["v0", "v2", "v4"]  # the final code is never lost
     assert stored[-1].at_ms == 4000
     assert code_snapshots.final_snapshot(interview_id) == Snapshot(4000, "python", "v4")
     with pytest.raises(ValidationError):
         code_snapshots.record_snapshot(interview_id, 0, "python", "x" * (editor.MAX_CODE_BYTES + 1))
+
+
+def _big_code(seed: int, lines: int) -> str:
+    return "".join(f"def f{seed}_{n}(x):\n    return x * {n} + {seed}  # {'.' * 40}\n" for n in range(lines))
+
+
+def test_stored_code_per_interview_is_capped_keeping_newest_and_step_changes(interview_id) -> None:
+    """Issue 22: 600 x 64 KiB = 37.5 MiB per interview was allowed. Small edits to a large
+    file thin out; the first version, a rewrite and the newest stay."""
+    base = _big_code(0, 700)  # ~ 55 KiB
+    rewrite = _big_code(1, 700)
+    assert editor.code_bytes(base) < editor.MAX_CODE_BYTES
+    at = 0
+    for i in range(60):  # a line appended at a time, then the whole file replaced, then more edits
+        at += 1000
+        code = (base if i < 30 else rewrite)[: 50_000 + 100 * (i % 30)]
+        code_snapshots.record_snapshot(interview_id, at, "python", code)
+    stored = code_snapshots.list_snapshots(interview_id)
+    total = sum(editor.code_bytes(s.code) for s in stored)
+    assert total <= 2 * 1024 * 1024  # MAX_BYTES_PER_INTERVIEW; 60 x ~52 KiB were all kept
+    assert code_snapshots.stored_bytes(interview_id) == total
+    assert stored[0].at_ms == 1000 and stored[-1].at_ms == at  # the first and the newest
+    assert stored[-1].code == rewrite[: 50_000 + 100 * 29]
+    assert any(s.at_ms == 31_000 for s in stored)  # the rewrite: the biggest step
+    times = code_snapshots.list_times(interview_id)
+    assert [t.at_ms for t in times] == [s.at_ms for s in stored]  # the page lists the same, without code
+    assert code_snapshots.get_snapshot(interview_id, times[1].id).code == stored[1].code
+    assert code_snapshots.get_snapshot("another-interview", times[1].id) is None
+
+
+def test_a_language_switch_is_a_step_change(interview_id) -> None:
+    for i in range(6):
+        code_snapshots.record_snapshot(interview_id, i * 1000, "python" if i < 3 else "sql", f"select {i}", cap=3)
+    assert [s.language for s in code_snapshots.list_snapshots(interview_id)] == ["python", "sql", "sql"]
+
+
+def test_changed_bytes_is_the_edit_between_common_ends() -> None:
+    assert code_snapshots.changed_bytes(b"abcdef", b"abcdef") == 0
+    assert code_snapshots.changed_bytes(b"abcdef", b"abXYef") == 4
+    assert code_snapshots.changed_bytes(b"", b"abc") == 3
+    assert code_snapshots.changed_bytes(b"aaaa", b"aaaaaa") == 2  # prefix and suffix never overlap
 
 
 # --- the offline interviewer -----------------------------------------------------------------------
@@ -281,3 +322,36 @@ def test_code_marks_sit_on_the_recording_timeline() -> None:
     expected = [("0.000%", 0, 0), ("50.000%", 30_000, 1), ("100.000%", 60_000, 2)]
     assert [(m.left, m.at_ms, m.index) for m in marks] == expected
     assert marks[1].title == "Your code at 0:30"
+
+
+async def test_feedback_page_state_holds_one_snapshot_at_a_time(interview_id) -> None:
+    """Issue 22: the feedback page's state kept every snapshot's code per tab (serialised into
+    Redis on every event with Redis state). It keeps the times, shows the final code, and
+    reads one other snapshot when the candidate steps to it."""
+    import asyncio
+
+    import reflex as rx
+
+    from preppal.state.feedback import FeedbackState
+
+    def prepare() -> tuple[int, list[str]]:
+        interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS)
+        codes = [_big_code(n, 500) for n in range(30)]  # 30 different files of ~40 KiB
+        for n, code in enumerate(codes):
+            code_snapshots.record_snapshot(interview_id, (n + 1) * 1000, "python", code)
+        interviews.submit_transcript(interview_id, LINES)
+        return interviews.get_interview_any(interview_id).user_id, codes
+
+    owner, codes = await asyncio.to_thread(prepare)
+    snap = await asyncio.to_thread(feedback_snapshot, owner, interview_id)
+    root = rx.State(_reflex_internal_init=True)
+    page = root.get_substate(FeedbackState.get_full_name().split(".")[1:])
+    page._show(snap)
+    kept = [s.code for s in await asyncio.to_thread(code_snapshots.list_snapshots, interview_id)]
+    assert page.code_shown == kept[-1] == codes[-1] and len(page.code_steps) == len(kept) > 2
+    assert len(page._serialize()) < 3 * editor.MAX_CODE_BYTES  # was every snapshot: ~1.2 MB here
+    await page.show_code_step(0)
+    assert page.code_index == 0 and page.code_shown == kept[0] == codes[0]
+    await page.show_code_step(99)  # clamped to the last
+    assert page.code_index == len(kept) - 1 and page.code_shown == codes[-1]
+    assert len(page._serialize()) < 3 * editor.MAX_CODE_BYTES
