@@ -114,6 +114,7 @@ class Settings:
     interviews_per_hour: int = 30  # per user
     tokens_per_minute: int = 30  # per user (connect and reconnect tokens)
     uploads_per_hour: int = 20  # per user (résumé files)
+    exports_per_hour: int = 30  # per user (Markdown and PDF exports, each rendered in a child process)
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -217,6 +218,7 @@ def get_settings() -> Settings:
         interviews_per_hour=_int("PREPPAL_INTERVIEWS_PER_HOUR", 30),
         tokens_per_minute=_int("PREPPAL_TOKENS_PER_MINUTE", 30),
         uploads_per_hour=_int("PREPPAL_UPLOADS_PER_HOUR", 20),
+        exports_per_hour=_int("PREPPAL_EXPORTS_PER_HOUR", 30),
         keep_recordings=_env("PREPPAL_KEEP_RECORDINGS", "1").lower() not in ("0", "false", "no", "off"),
         recordings_dir=Path(_env("PREPPAL_RECORDINGS_DIR", str(data_dir / "recordings"))).resolve(),
         s3_bucket=_env("PREPPAL_S3_BUCKET"),

@@ -2,12 +2,15 @@
 
 Authenticated by the HttpOnly session cookie (these are plain links, so the browser sends
 it). Missing, signed-out and someone else's interview all answer 404 alike; a database that
-cannot be reached answers 503. Reading and rendering run through :func:`call_service`.
+cannot be reached answers 503. The web process checks the owner and the per-user rate
+(``PREPPAL_EXPORTS_PER_HOUR``) on its service pool and leaves the rendering to a limited
+child process (:mod:`preppal.services.exports`): an export costs the event loop the start
+of a process and the read of its output, whatever the interview holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Optional
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -15,50 +18,54 @@ from starlette.routing import Route
 
 from preppal import routes
 from preppal.api import headers
-from preppal.services import auth, export
+from preppal.models import Interview
+from preppal.services import auth, exports, interviews, rate_limit
 from preppal.services.calls import call_service
-from preppal.services.errors import NotFound, ServiceError
-from preppal.services.snapshot import FeedbackSnapshot, feedback_snapshot
+from preppal.services.errors import NotFound, ServiceError, TooManyRequests
 
 
-def _owned_snapshot(session_token: str, interview_id: str) -> FeedbackSnapshot | None:
+def _owned_counted(session_token: str, interview_id: str) -> Optional[Interview]:
+    """The user's interview (None for anyone else), one export counted against their rate."""
     user = auth.user_for_session(session_token)
     if user is None:
         return None
     try:
-        return feedback_snapshot(user.id, interview_id)
+        interview = interviews.get_interview(user.id, interview_id)
     except NotFound:
         return None
+    rate_limit.hit(rate_limit.export_rate(), user.id)
+    return interview
 
 
-def _download(body: bytes | str, media_type: str, disposition: str) -> Response:
+async def _export(request: Request, ext: str) -> Response:
+    try:
+        interview = await call_service(
+            _owned_counted, request.cookies.get(auth.SESSION_COOKIE, ""), request.path_params["interview_id"]
+        )
+        if interview is None:
+            return PlainTextResponse("Not found", status_code=404)
+        body = await exports.render(ext, interview.user_id, interview.id)
+    except ServiceError as exc:
+        wait = exc.retry_after_s if isinstance(exc, TooManyRequests) else 30 if exc.http_status == 503 else 0
+        return PlainTextResponse(
+            exc.message, status_code=exc.http_status, headers={"Retry-After": str(wait)} if wait else {}
+        )
     return Response(
         body,
-        media_type=media_type,
-        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+        media_type=exports.MEDIA_TYPES[ext],
+        headers={
+            "Content-Disposition": headers.content_disposition(interview.role, interview.created_at, ext),
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
-async def _export(request: Request, render: Callable[[FeedbackSnapshot], bytes | str], media_type: str, ext: str):
-    try:
-        snap = await call_service(
-            _owned_snapshot, request.cookies.get(auth.SESSION_COOKIE, ""), request.path_params["interview_id"]
-        )
-        if snap is None:
-            return PlainTextResponse("Not found", status_code=404)
-        body = await call_service(render, snap)
-    except ServiceError as exc:
-        return PlainTextResponse(exc.message, status_code=exc.http_status)
-    iv = snap.interview
-    return _download(body, media_type, headers.content_disposition(iv.role, iv.created_at, ext))
-
-
 async def export_markdown(request: Request) -> Response:
-    return await _export(request, export.to_markdown, "text/markdown; charset=utf-8", "md")
+    return await _export(request, "md")
 
 
 async def export_pdf(request: Request) -> Response:
-    return await _export(request, export.to_pdf, "application/pdf", "pdf")
+    return await _export(request, "pdf")
 
 
 def export_routes() -> list[Route]:

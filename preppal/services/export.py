@@ -225,6 +225,29 @@ def _all_text(report: FeedbackSnapshot) -> str:
     return "\n".join(parts)
 
 
+# The PDF prints code in rows it cuts itself (fpdf's layout is slow per line: 32,767 short
+# lines or one line of 65,000 tabs cost 3–5 s of CPU). The Markdown export keeps every line.
+CODE_COLUMNS = 100  # characters per printed row (8 pt DejaVu Sans Mono fits ~106 on A4)
+CODE_ROWS_PER_LINE = 6  # a longer source line is cut after this many rows ("…")
+CODE_ROWS = 1_500  # rows printed in all (≈ 22 pages)
+
+
+def code_rows(code: str) -> tuple[list[str], int]:
+    """The code as rows to print (tabs expanded, long lines wrapped and cut) and how many
+    source lines did not fit in :data:`CODE_ROWS`."""
+    longest = CODE_COLUMNS * CODE_ROWS_PER_LINE
+    rows: list[str] = []
+    lines = code.rstrip("\n").split("\n")
+    for n, line in enumerate(lines):
+        if len(rows) >= CODE_ROWS:
+            return rows, len(lines) - n
+        text = line[: longest + 1].expandtabs(4)  # cut before expanding: 65,000 tabs stay cheap
+        if len(text) > longest or len(line) > longest:
+            text = text[: longest - 1] + "…"
+        rows += [text[i : i + CODE_COLUMNS] for i in range(0, len(text), CODE_COLUMNS)] or [""]
+    return rows[:CODE_ROWS], 0
+
+
 def to_pdf(report: FeedbackSnapshot) -> bytes:
     from fpdf import FPDF  # imported here: only the PDF export needs it
 
@@ -288,8 +311,11 @@ def to_pdf(report: FeedbackSnapshot) -> bytes:
         para(f"{display.code_language_label(final.language)} - final version at {when} - never run", "I", 9)
         pdf.set_font(fonts.mono_family, "", 8)
         code_text = shown if fonts.mono is not None else latin1
-        for line in final.code.rstrip("\n").split("\n"):
-            pdf.multi_cell(0, 4, code_text(line.expandtabs(4)) or " ", new_x="LMARGIN", new_y="NEXT")
+        rows, left_out = code_rows(final.code)
+        for row in rows:
+            pdf.multi_cell(0, 4, code_text(row) or " ", new_x="LMARGIN", new_y="NEXT")
+        if left_out:
+            para(f"... {left_out:,} more lines not printed: the Markdown export has the whole code.", "I", 9)
     heading("Delivery metrics", 13)
     for label, value in metric_rows(m):
         para(f"{label}: {value}")

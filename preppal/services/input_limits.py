@@ -29,6 +29,16 @@ PDF_CPU_S = 3  # CPU seconds the out-of-process PDF reader may use (RLIMIT_CPU)
 PDF_MEMORY_BYTES = 512 * MIB  # its address space (RLIMIT_AS)
 PDF_WALL_S = 8.0  # and its wall-clock time, after which it is killed
 
+# Exports (Markdown/PDF), rendered in a child process (services/exports.py). A real
+# one-hour interview needs about a second of CPU; past these limits the candidate is told
+# to try the other format or later.
+EXPORT_CPU_S = 20  # RLIMIT_CPU of the child
+EXPORT_MEMORY_BYTES = 768 * MIB  # its address space (RLIMIT_AS; it needs ~512 MiB mapped)
+EXPORT_WALL_S = 60.0  # killed after this (it runs at nice 10 behind live calls)
+EXPORT_MAX_BYTES = 16 * MIB  # of output read back
+EXPORTS_AT_ONCE = 1  # children per web process; live calls keep the other core
+EXPORTS_WAITING = 8  # queued behind it; more: 503 "busy"
+
 # Recording downloads at once, per web process (they stream for as long as the client reads).
 # A browser's player keeps one or two Range requests open; seeking starts another.
 DOWNLOADS_PER_USER = 4  # beyond: 429

@@ -20,7 +20,8 @@ EXIT_ENCRYPTED = 3
 EXIT_UNREADABLE = 4
 
 
-def _limit_self(cpu_s: int, memory_bytes: int) -> None:
+def limit_self(cpu_s: int, memory_bytes: int) -> None:
+    """Limits a child sets on itself before it reads untrusted input (also the export worker)."""
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))  # SIGXCPU, then SIGKILL at the hard limit
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))  # MemoryError beyond
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -29,7 +30,7 @@ def _limit_self(cpu_s: int, memory_bytes: int) -> None:
 
 def main(argv: list[str]) -> int:
     pages, max_chars, cpu_s, memory_bytes = (int(a) for a in argv[1:5])
-    _limit_self(cpu_s, memory_bytes)
+    limit_self(cpu_s, memory_bytes)
     data = sys.stdin.buffer.read()
     try:
         from pypdf import PdfReader

@@ -47,6 +47,10 @@ def upload_rate() -> Rate:
     return Rate("upload", get_settings().uploads_per_hour, 3600, "Too many résumé uploads.")
 
 
+def export_rate() -> Rate:
+    return Rate("export", get_settings().exports_per_hour, 3600, "You have exported many interviews in a short time.")
+
+
 def _upsert(session, key: str, expires) -> int:
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)

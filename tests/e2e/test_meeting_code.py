@@ -172,7 +172,8 @@ def test_code_editor_from_typing_to_feedback(gemini_standin, gemini_db, call_bro
         assert interviews.get_interview_any(interview_id).status == InterviewStatus.COMPLETED
         stored = code_snapshots.list_snapshots(interview_id)
         assert stored[-1].code == final and stored[-1].language == "sql"
-        assert [s.code for s in stored][0] == typed
+        # Typing for over 5 s (a loaded machine) also sends a partial snapshot first.
+        assert typed in [s.code for s in stored] and typed.startswith(stored[0].code)
         assert [s.at_ms for s in stored] == sorted(s.at_ms for s in stored)
 
         # The feedback page: the final code, and a stepper back through the snapshots.

@@ -31,3 +31,34 @@ def pdf_bomb(pages: int = 30, stream_bytes: int = 2 * 1024 * 1024) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+# The worst editor text for a PDF export within the 64 KiB snapshot cap (issue 22): fpdf lays
+# out every line, so 32,767 one-character lines, or one line of 65,000 tabs (x4 when expanded).
+SHORT_LINES_CODE = "a\n" * 32_767
+TABS_CODE = "\t" * 65_000 + "pass"
+
+
+def worst_case_interview(
+    user_id: int, *, code: str = SHORT_LINES_CODE, snapshots: int = 600, transcript_lines: int = 900
+) -> str:
+    """A finished interview with everything an export reads at its largest: ``snapshots``
+    editor snapshots near the 64 KiB cap (the last one ``code``) and a long transcript."""
+    from preppal.models import InterviewStatus, Speaker
+    from preppal.services import code_snapshots, interviews
+    from preppal.services.interviews import TranscriptLine
+
+    interview = interviews.create_interview(user_id, interview_type="technical", role="Backend <b>engineer</b>")
+    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    filler = "x = [i * i for i in range(10)]  # " + "." * 30 + "\n"
+    for n in range(snapshots - 1):
+        body = f"# version {n}\n" + filler * (64_000 // len(filler))
+        code_snapshots.record_snapshot(interview.id, n * 1000, "python", body)
+    code_snapshots.record_snapshot(interview.id, snapshots * 1000, "python", code)
+    words = "I would shard the table by tenant and keep a write-ahead log so that a replica can catch up. "
+    lines = [
+        TranscriptLine(n, Speaker.AI if n % 2 == 0 else Speaker.USER, words * 8, n * 4000, n * 4000 + 3500)
+        for n in range(transcript_lines)
+    ]
+    interviews.submit_transcript(interview.id, lines)
+    return interview.id

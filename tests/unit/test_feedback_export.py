@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -195,3 +197,77 @@ def test_pdf_without_unicode_fonts_falls_back_to_latin1(unicode_role, monkeypatc
     owner, interview_id = unicode_role
     data = export.to_pdf(feedback_snapshot(owner, interview_id))
     assert data.startswith(b"%PDF-") and "fonts-dejavu-core" in caplog.text
+
+
+# ---- hostile exports (issue 22) ----------------------------------------------------------
+
+
+def test_exports_are_rendered_outside_the_web_process(owned, monkeypatch) -> None:
+    """A PDF of a 64 KiB snapshot cost 3–5 s of CPU in the web process (four at once took
+    /ping from 7 ms to 111 ms). The route now only starts a limited child that renders."""
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("rendered in the web process")
+
+    monkeypatch.setattr(export, "to_pdf", not_here)
+    monkeypatch.setattr(export, "to_markdown", not_here)
+    owner, _, interview_id = owned
+    client = _client(owner)
+    assert client.get(export_url(interview_id, "pdf")).content.startswith(b"%PDF-")
+    assert client.get(export_url(interview_id, "md")).text.startswith("# Interview feedback")
+
+
+def test_exports_are_rate_limited_per_user(owned, monkeypatch) -> None:
+    from preppal.settings import reset_settings
+
+    monkeypatch.setenv("PREPPAL_EXPORTS_PER_HOUR", "2")
+    reset_settings()
+    owner, other, interview_id = owned
+    client = _client(owner)
+    assert [client.get(export_url(interview_id, ext)).status_code for ext in ("md", "pdf")] == [200, 200]
+    refused = client.get(export_url(interview_id, "md"))
+    assert refused.status_code == 429 and "exported many interviews" in refused.text
+    assert int(refused.headers["retry-after"]) > 0
+    other_interview = interviews.create_interview(other, interview_type="technical", role="SRE").id
+    assert _client(other).get(export_url(other_interview, "md")).status_code == 200  # per user
+
+
+def test_an_export_past_its_wall_limit_is_killed_with_a_plain_answer(owned, monkeypatch) -> None:
+    from preppal.services import input_limits
+
+    monkeypatch.setattr(input_limits, "EXPORT_WALL_S", 0.05)
+    owner, _, interview_id = owned
+    r = _client(owner).get(export_url(interview_id, "pdf"))
+    assert r.status_code == 503 and "Markdown export has everything" in r.text and r.headers["retry-after"]
+
+
+def test_pdf_cuts_pathological_code_lines() -> None:
+    """32,767 one-character lines, or one line of 65,000 tabs (260,000 columns expanded)."""
+    from tests.support.hostile import SHORT_LINES_CODE, TABS_CODE
+
+    rows, left_out = export.code_rows(SHORT_LINES_CODE)
+    assert len(rows) == export.CODE_ROWS and left_out == 32_767 - export.CODE_ROWS
+    rows, left_out = export.code_rows(TABS_CODE)
+    assert left_out == 0 and len(rows) == export.CODE_ROWS_PER_LINE
+    assert all(len(r) <= export.CODE_COLUMNS for r in rows) and rows[-1].endswith("…")
+    rows, _ = export.code_rows("def f():\n\treturn 1\n")
+    assert rows == ["def f():", "    return 1"]
+
+
+@pytest.mark.parametrize("code", ["short_lines", "tabs"])
+def test_worst_case_code_exports_as_a_pdf_and_in_full_as_markdown(owned, code) -> None:
+    from pypdf import PdfReader
+
+    from tests.support import hostile
+
+    owner, _, _ = owned
+    text = hostile.SHORT_LINES_CODE if code == "short_lines" else hostile.TABS_CODE
+    iid = hostile.worst_case_interview(owner, code=text, snapshots=2, transcript_lines=20)
+    client = _client(owner)
+    pdf = client.get(export_url(iid, "pdf"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    printed = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    if code == "short_lines":
+        assert f"{32_767 - export.CODE_ROWS:,} more lines not printed" in printed
+    md = client.get(export_url(iid, "md")).text
+    assert text.rstrip("\n") in md  # the Markdown keeps the whole code

@@ -100,7 +100,7 @@ def test_pdf_reader_limits_itself_before_parsing() -> None:
 
     script = (
         "import resource, sys; from preppal.services import pdf_worker as w; "
-        "w._limit_self(3, 512 * 1024 * 1024); "
+        "w.limit_self(3, 512 * 1024 * 1024); "
         "print(resource.getrlimit(resource.RLIMIT_CPU)[0], resource.getrlimit(resource.RLIMIT_AS)[0])"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
