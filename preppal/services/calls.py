@@ -22,6 +22,8 @@ pool            size   who runs on it
                        S3 upload: seconds), so it never holds a ``RELAY`` thread
 ``DOWNLOADS``     8    recording downloads (owner check, storage reads; with their own
                        per-user and total caps in ``api/recording_routes.py``)
+``EXPORTS``       1    starting, reading and waiting for export child processes
+                       (``services/exports.py``: the rendering itself is the child's)
 ==============  =====  ================================================================
 
 Nothing of ours runs on the default executor (``asyncio.to_thread``) on a request's or the
@@ -51,6 +53,7 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy import exc as sa_exc
 
 from preppal.services.errors import Unavailable
+from preppal.services.input_limits import EXPORTS_AT_ONCE
 
 log = logging.getLogger("preppal.services")
 P = ParamSpec("P")
@@ -86,6 +89,7 @@ RELAY = Pool("relay-db", 8)
 LEASES = Pool("relay-lease", 1)
 RECORDINGS = Pool("recording-close", 2)
 DOWNLOADS = Pool("download", 8)
+EXPORTS = Pool("export", EXPORTS_AT_ONCE)
 
 
 def run_mapped(fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:

@@ -1,22 +1,27 @@
 """Render an interview's Markdown or PDF export in a limited child process, never in ours.
 
-The web process only starts the child (:mod:`preppal.services.export_worker`), reads what
-it writes and waits, all without blocking its event loop: the child reads the interview
-itself, under ``RLIMIT_CPU``/``RLIMIT_AS`` at nice 10, killed past a wall-clock limit. At
-most :data:`EXPORTS_AT_ONCE` children run per web process (the others wait their turn, a
-few at most: beyond, "busy"), so one core stays with the live calls however many exports
-are asked for; the per-user rate is the caller's (``rate_limit.export_rate``).
+The child (:mod:`preppal.services.export_worker`) reads the interview itself and renders it
+under ``RLIMIT_CPU``/``RLIMIT_AS`` at nice 10; it is killed past a wall-clock limit or when
+it writes more than :data:`EXPORT_MAX_BYTES`. Even starting it stays off the event loop:
+``fork``/``exec`` waits until the child runs, which took up to 110 ms on a loaded machine,
+so a thread of the :data:`calls.EXPORTS` pool starts it, reads it and waits for it. That
+pool has :data:`EXPORTS_AT_ONCE` threads (one core stays with the live calls however many
+exports are asked for) and a few requests may wait for it; beyond, "busy". The per-user
+rate is the caller's (``rate_limit.export_rate``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import os
+import selectors
+import subprocess
 import sys
-import weakref
+import time
 
 from preppal.services import input_limits as caps
-from preppal.services.errors import NotFound, ServiceError, Unavailable
+from preppal.services.calls import EXPORTS
+from preppal.services.errors import NotFound, Unavailable
 from preppal.services.export_worker import EXIT_NOT_FOUND
 
 log = logging.getLogger(__name__)
@@ -26,40 +31,13 @@ FAILED = {
     "The Markdown export has everything; or try again later.",
     "md": "This export could not be made just now. Please try again later.",
 }
+BUSY = "The server is busy making other exports; please try again in a minute."
 
 
-class ExportGate:
-    """At most ``at_once`` renders in this process and ``waiting`` in line behind them."""
+class _Queue:
+    """Exports running or waiting in this process (only the event loop counts: no lock)."""
 
-    def __init__(self, at_once: int = caps.EXPORTS_AT_ONCE, waiting: int = caps.EXPORTS_WAITING) -> None:
-        self._slots = asyncio.Semaphore(at_once)
-        self._limit = at_once + waiting
-        self._inside = 0
-
-    async def __aenter__(self) -> None:
-        if self._inside >= self._limit:
-            raise Unavailable("The server is busy making other exports; please try again in a minute.")
-        self._inside += 1
-        try:
-            await self._slots.acquire()
-        except BaseException:
-            self._inside -= 1
-            raise
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._slots.release()
-        self._inside -= 1
-
-
-_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ExportGate] = weakref.WeakKeyDictionary()
-
-
-def gate() -> ExportGate:
-    """This event loop's gate (a worker process has one loop; an asyncio lock serves one loop)."""
-    loop = asyncio.get_running_loop()
-    if loop not in _gates:
-        _gates[loop] = ExportGate()
-    return _gates[loop]
+    inside = 0
 
 
 def worker_argv(fmt: str, user_id: int, interview_id: str) -> list[str]:
@@ -76,60 +54,73 @@ def worker_argv(fmt: str, user_id: int, interview_id: str) -> list[str]:
 
 
 async def render(fmt: str, user_id: int, interview_id: str) -> bytes:
-    """The export file, or :class:`NotFound` (not this user's) / a plain-worded failure."""
+    """The export file, or :class:`NotFound` (not this user's) / :class:`Unavailable` (busy,
+    or the child failed or hit a limit: a plain message that says what to do)."""
     if fmt not in MEDIA_TYPES:
         raise NotFound("No such export.")
-    async with gate():
-        return await _run_child(fmt, user_id, interview_id)
+    if _Queue.inside >= caps.EXPORTS_AT_ONCE + caps.EXPORTS_WAITING:
+        raise Unavailable(BUSY)
+    _Queue.inside += 1
+    try:
+        return await EXPORTS.run(run_child, fmt, user_id, interview_id)
+    finally:
+        _Queue.inside -= 1
 
 
-async def _run_child(fmt: str, user_id: int, interview_id: str) -> bytes:
-    proc = await asyncio.create_subprocess_exec(
-        *worker_argv(fmt, user_id, interview_id),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+class _Stopped(Exception):
+    """Past the wall-clock limit or the output cap."""
+
+
+def run_child(fmt: str, user_id: int, interview_id: str) -> bytes:
+    """Blocking: start the child, read its output (capped), wait for it (limited)."""
+    deadline = time.monotonic() + caps.EXPORT_WALL_S
+    proc = subprocess.Popen(
+        worker_argv(fmt, user_id, interview_id),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
-        out, err = await asyncio.wait_for(_collect(proc), caps.EXPORT_WALL_S)
-    except (TimeoutError, _TooLarge) as exc:
-        proc.kill()
-        await proc.wait()
-        log.warning("export %s of %s stopped: %s", fmt, interview_id, type(exc).__name__)
-        raise _failed(fmt) from None
-    except BaseException:  # cancelled (the client went away): never leave the child running
-        proc.kill()
-        await proc.wait()
-        raise
+        out, err = _read(proc, deadline)
+        proc.wait(max(0.0, deadline - time.monotonic()))
+    except (_Stopped, subprocess.TimeoutExpired) as exc:
+        log.warning("export %s of %s stopped: %s", fmt, interview_id, exc or type(exc).__name__)
+        raise Unavailable(FAILED[fmt]) from None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
     if proc.returncode == EXIT_NOT_FOUND:
         raise NotFound("That interview does not exist.")
     if proc.returncode != 0:  # a limit (SIGXCPU/SIGKILL, MemoryError), the database, a bug
         log.warning("export %s of %s failed (exit %s): %s", fmt, interview_id, proc.returncode, err[-500:])
-        raise _failed(fmt)
+        raise Unavailable(FAILED[fmt])
     return out
 
 
-class _TooLarge(Exception):
-    pass
-
-
-async def _collect(proc: asyncio.subprocess.Process) -> tuple[bytes, bytes]:
-    """Everything the child writes, up to :data:`EXPORT_MAX_BYTES` of output (then it is killed)."""
+def _read(proc: subprocess.Popen, deadline: float) -> tuple[bytes, bytes]:
+    """Both pipes until they close, stdout at most :data:`EXPORT_MAX_BYTES`, by ``deadline``."""
     assert proc.stdout is not None and proc.stderr is not None
-    err_task = asyncio.ensure_future(proc.stderr.read(64 * 1024))
-    chunks: list[bytes] = []
+    got: dict[int, list[bytes]] = {proc.stdout.fileno(): [], proc.stderr.fileno(): []}
     size = 0
-    try:
-        while chunk := await proc.stdout.read(256 * 1024):
-            size += len(chunk)
-            if size > caps.EXPORT_MAX_BYTES:
-                raise _TooLarge()
-            chunks.append(chunk)
-        await proc.wait()
-        return b"".join(chunks), await err_task
-    finally:
-        err_task.cancel()
-
-
-def _failed(fmt: str) -> ServiceError:
-    return Unavailable(FAILED[fmt])
+    with selectors.DefaultSelector() as selector:
+        for pipe in (proc.stdout, proc.stderr):
+            selector.register(pipe.fileno(), selectors.EVENT_READ)
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _Stopped(f"past {caps.EXPORT_WALL_S:.0f} s")
+            for key, _ in selector.select(left):
+                data = os.read(key.fd, 256 * 1024)
+                if not data:
+                    selector.unregister(key.fd)
+                    continue
+                got[key.fd].append(data)
+                if key.fd == proc.stdout.fileno():
+                    size += len(data)
+                    if size > caps.EXPORT_MAX_BYTES:
+                        raise _Stopped(f"over {caps.EXPORT_MAX_BYTES} bytes")
+    return b"".join(got[proc.stdout.fileno()]), b"".join(got[proc.stderr.fileno()])[-64 * 1024 :]
