@@ -147,6 +147,9 @@ class Settings:
     gemini_end_sensitivity: str = "LOW"
     gemini_silence_ms: int = 1200
     gemini_check_interval_s: float = 600.0  # the model check re-runs this often (0 = only at start)
+    # The offline interviewer's English voice: "espeak" (default) or "joe", the opt-in natural
+    # voice whose licence the README states (docs/voice.md); other languages always use espeak-ng.
+    offline_voice: str = "espeak"
 
     @property
     def use_gemini(self) -> bool:
@@ -234,6 +237,7 @@ def get_settings() -> Settings:
         gemini_end_sensitivity="HIGH" if _env("GEMINI_END_SENSITIVITY", "LOW").upper() == "HIGH" else "LOW",
         gemini_silence_ms=min(5000, max(300, _int("GEMINI_SILENCE_MS", 1200))),
         gemini_check_interval_s=max(0.0, float(_env("GEMINI_CHECK_INTERVAL_S", "600"))),
+        offline_voice="joe" if _env("PREPPAL_OFFLINE_VOICE", "espeak").lower() == "joe" else "espeak",
     )
 
 

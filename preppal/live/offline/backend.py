@@ -16,6 +16,7 @@ dropped. Speaking and its pacing: :mod:`.speaking`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -70,6 +71,7 @@ log = logging.getLogger(__name__)
 _TICK_S = 0.25
 _TIMEOUT_LEAD_S = 10.0  # start the time-limit closing this long before the cap
 _ACK_MIN_SPOKEN_MS = 1000  # shorter utterances (a cough, "yes") get no acknowledgement first
+_MAKING_KEPT = 6  # pieces whose synthesis is remembered (a speculation's, then the reply's)
 
 
 class OfflineBackend(LiveBackend):
@@ -114,6 +116,7 @@ class OfflineBackend(LiveBackend):
         self._judge: TurnJudge | None = None  # None: no model, the silence rule decides
         self._end_of_turn: EndOfTurn | None = None  # weighs the model's verdicts and the words so far
         self.stats = TurnStats()
+        self._making: dict[str, asyncio.Future[bytes]] = {}  # piece → its synthesis (started or done)
         self._speculator = Speculator(self.stats, self._synthesise)
         self._speaker = Speaker(
             emit=self._emit,
@@ -399,7 +402,23 @@ class OfflineBackend(LiveBackend):
 
     def _synthesise(self, sentence: str) -> asyncio.Future[bytes]:
         assert self._engines is not None
-        return asyncio.get_running_loop().run_in_executor(SPEAKER, self._engines.speak, sentence, OUTPUT_RATE)
+        pace = 1.0
+        if self._interviewer is not None:  # Warm-up speaks a little more slowly (pacing.json)
+            pace = self._interviewer.pack.pacing["speech_pace"][self._interviewer.difficulty]
+        loop = asyncio.get_running_loop()
+        made = self._engines.made(sentence, pace)
+        if made is not None:  # a fixed lead, synthesised at load
+            ready: asyncio.Future[bytes] = loop.create_future()
+            ready.set_result(made)
+            return ready
+        # One synthesis per piece: what the speculation started during the pause is what plays.
+        making = self._making.get(sentence)
+        if making is None or making.cancelled():
+            speak = functools.partial(self._engines.speak, sentence, OUTPUT_RATE, pace)
+            making = self._making[sentence] = loop.run_in_executor(SPEAKER, speak)
+            while len(self._making) > _MAKING_KEPT:
+                self._making.pop(next(iter(self._making)))
+        return making
 
     def _reply_to(self, text: str) -> None:
         assert self._interviewer is not None

@@ -10,6 +10,9 @@ base model for the rest: :mod:`.whisper_models`) and the acknowledgements synthe
 the language's voice. The multilingual model loads when the first non-English interview of the
 process starts (≈ 1–2 s, ≈ 0.2 GB more memory: docs/performance.md) and then stays, shared by
 every language; English-only servers never load it.
+
+English may speak with the opt-in natural voice (``PREPPAL_OFFLINE_VOICE=joe``:
+:mod:`.natural_voice`); if it is not installed or its files are damaged, espeak-ng speaks (logged).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from preppal.languages import DEFAULT_LANGUAGE, Language, get_language
-from preppal.live.offline.language_pack import load_pack
+from preppal.live.offline.errors import ModelUnavailable
+from preppal.live.offline.language_pack import LanguagePack, load_pack
+from preppal.live.offline.natural_voice import NaturalVoice, load_natural_voice, speakable
 from preppal.live.offline.readings import spoken_form
 from preppal.live.offline.smart_turn import SmartTurn, load_smart_turn
 from preppal.live.offline.stt import Transcriber
@@ -52,10 +57,19 @@ class Engines:
     # The text end-of-turn judge; None: the model is missing or damaged (logged), or the language is
     # not English (SmolLM2-135M is an English model): the language's word rules stand in.
     text_judge: TextJudge | None = None
+    natural: NaturalVoice | None = None  # English only, opt-in: speaks instead of espeak-ng
+    ready: dict[tuple[str, float], bytes] = field(default_factory=dict)  # (line, pace) → audio made at load
 
-    def speak(self, text: str, rate: int = OUTPUT_RATE) -> bytes:
-        """``text`` in the language's voice (blocking: call it on tts.SPEAKER)."""
-        return self.voice.speak(spoken_form(text, self.language.code), rate, self.language.espeak)
+    def made(self, text: str, pace: float = 1.0) -> bytes | None:
+        """A short fixed line ("Thanks.", "That's a good start.") synthesised at load, if it is one:
+        most replies start with one, so their first audio is ready at once."""
+        return self.ready.get((text, pace))
+
+    def speak(self, text: str, rate: int = OUTPUT_RATE, pace: float = 1.0) -> bytes:
+        """``text`` in the language's voice (blocking: call it on tts.SPEAKER); ``pace`` < 1 is slower."""
+        if self.natural is not None:
+            return self.natural.speak(text, rate, pace=pace)
+        return self.voice.speak(spoken_form(speakable(text), self.language.code), rate, self.language.espeak, pace)
 
     def transcribe(self, audio: np.ndarray, prompt: str = "") -> str:
         """One chunk of the candidate's speech in the interview's language (blocking: stt.DECODER)."""
@@ -68,11 +82,24 @@ class _Shared:
     voice: Voice
     smart_turn: SmartTurn | None
     text_judge: TextJudge | None
+    natural: NaturalVoice | None  # the opt-in English voice, when configured and installed
 
 
 def _text_judge() -> TextJudge | None:
     model = load_text_model()
     return TextJudge(model) if model is not None else None
+
+
+def _natural_voice(voice: Voice) -> NaturalVoice | None:
+    from preppal.settings import get_settings
+
+    if get_settings().offline_voice != "joe":
+        return None
+    try:
+        return load_natural_voice(voice)
+    except ModelUnavailable as exc:
+        log.warning("%s The espeak-ng voice speaks instead.", exc)
+        return None
 
 
 _lock = threading.Lock()
@@ -94,26 +121,37 @@ def load_engines(stt_model_dir: Path | None = None, language: str = DEFAULT_LANG
         engines = _cache.get(key)
         if engines is None:
             if not _shared:
-                _shared.append(_Shared(load_vad_session(), Voice(), load_smart_turn(), _text_judge()))
+                voice = Voice()
+                shared = _Shared(load_vad_session(), voice, load_smart_turn(), _text_judge(), _natural_voice(voice))
+                _shared.append(shared)
             shared = _shared[0]
             model = for_language(lang.code)
             model_key = (model.name, str(stt_model_dir or ""))
             if model_key not in _transcribers:
                 _transcribers[model_key] = Transcriber(stt_model_dir, model=model)
                 log.info("offline speech-to-text: %s loaded for %s", model.name, lang.name)
+            natural = shared.natural if lang.code.startswith("en") else None
             engines = Engines(
                 shared.vad_session,
                 _transcribers[model_key],
                 shared.voice,
                 shared.smart_turn,
-                _speak_all(shared.voice, lang, load_pack(lang.code).phrases["acknowledgements"]),
+                {},
                 lang,
                 shared.text_judge if lang.code.startswith("en") else None,
+                natural,
             )
+            pack = load_pack(lang.code)
+            engines.spoken.update((text, engines.speak(text)) for text in pack.phrases["acknowledgements"])
+            engines.ready.update(((text, pace), engines.speak(text, pace=pace)) for text, pace in _leads(pack))
             _cache[key] = engines
         return engines
 
 
-def _speak_all(voice: Voice, lang: Language, phrases: list[str]) -> dict[str, bytes]:
-    """The phrases, each synthesised once in the language's voice (a few ms each)."""
-    return {text: voice.speak(spoken_form(text, lang.code), OUTPUT_RATE, lang.espeak) for text in phrases}
+def _leads(pack: LanguagePack) -> set[tuple[str, float]]:
+    """The short fixed lines replies start with, at the pace of the difficulty that says them."""
+    phrases, pace = pack.phrases, pack.pacing["speech_pace"]
+    lines = {(line, pace[d]) for d in pace for quality in phrases["next_question_lead"].values() for line in quality[d]}
+    lines |= {(line, pace[d]) for d in pace for line in pack.followups["lead"][d]}
+    lines |= {(line, pace[d]) for d in pace for line in phrases["first_question_lead"] + [phrases["repeat_lead"]]}
+    return {(line, p) for line, p in lines if len(line.split()) <= 8}

@@ -4,7 +4,9 @@ Run as a separate program so that the GPL library is never linked into Preppal's
 process (and a crash in C code cannot take the app down). Protocol on stdin/stdout:
 the worker prints ``ready <sample_rate>`` once, then for each JSON line
 ``{"text": ..., "voice": ..., "rate": ...}`` it writes a 4-byte little-endian length
-followed by that many bytes of PCM16 mono audio at ``sample_rate``. A voice espeak-ng does
+followed by that many bytes of PCM16 mono audio at ``sample_rate``; with ``"phonemes": true``
+the bytes are the text's IPA phonemes in UTF-8 instead (what a neural voice such as piper's
+speaks from: ``natural_voice.py``), clause by clause, separated by spaces. A voice espeak-ng does
 not have is answered with the length :data:`NO_SUCH_VOICE` and no audio (espeak-ng itself
 would silently keep speaking with the previous voice).
 
@@ -22,6 +24,7 @@ _SYNCHRONOUS = 2  # espeak_AUDIO_OUTPUT: call the callback, return when done
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _RATE = 1  # espeak_PARAMETER
+_PHONEMES_IPA = 0x02  # espeak_TextToPhonemes phonememode: IPA, no ties, no separator
 NO_SUCH_VOICE = 0xFFFFFFFF
 
 
@@ -41,6 +44,8 @@ def main(library_path: str, data_path: str) -> int:
             ctypes.c_void_p,
         ]
         lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
         sample_rate = lib.espeak_Initialize(_SYNCHRONOUS, 0, data_path.encode(), 0)
         if sample_rate <= 0:
             raise RuntimeError(f"espeak_Initialize returned {sample_rate}")
@@ -72,14 +77,28 @@ def main(library_path: str, data_path: str) -> int:
                 out.write(struct.pack("<I", NO_SUCH_VOICE))
                 out.flush()
                 continue
-        lib.espeak_SetParameter(_RATE, int(request.get("rate", 165)), 0)
         text = request["text"].encode()
-        chunks.clear()
-        lib.espeak_Synth(text, len(text) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
-        pcm = b"".join(chunks)
-        out.write(struct.pack("<I", len(pcm)) + pcm)
+        if request.get("phonemes"):
+            answer = _phonemes(lib, text)
+        else:
+            lib.espeak_SetParameter(_RATE, int(request.get("rate", 165)), 0)
+            chunks.clear()
+            lib.espeak_Synth(text, len(text) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+            answer = b"".join(chunks)
+        out.write(struct.pack("<I", len(answer)) + answer)
         out.flush()
     return 0
+
+
+def _phonemes(lib, text: bytes) -> bytes:  # type: ignore[no-untyped-def]
+    """IPA for ``text``: espeak-ng returns one clause per call and moves the pointer on."""
+    pointer = ctypes.c_char_p(text)
+    clauses = []
+    while pointer.value:
+        clause = lib.espeak_TextToPhonemes(ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA)
+        if clause:
+            clauses.append(clause)
+    return b" ".join(clauses)
 
 
 if __name__ == "__main__":

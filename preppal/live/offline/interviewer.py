@@ -26,6 +26,7 @@ from preppal.live.offline.questions import Question, normalise_difficulty, norma
 from preppal.live.offline.reading import Reading, read
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+FIRST_PIECE_WORDS = 8  # a longer first sentence is spoken in two pieces (Reply.pieces)
 Ranker = Callable[[Turn, list[Candidate]], list[Candidate]]  # reorders the rules' candidates
 
 
@@ -60,6 +61,20 @@ class Reply:
     @property
     def sentences(self) -> list[str]:
         return split_sentences(self.text)
+
+    @property
+    def pieces(self) -> list[str]:
+        """What is synthesised and played in turn: the sentences, with a long first sentence cut
+        after its first clause ("Hi Sam," / "thanks for joining…"), so that its audio is ready
+        sooner; the rest is made while that plays (a natural voice takes ≈ 0.1 s of CPU per
+        second of speech)."""
+        sentences = self.sentences
+        if not sentences:
+            return []
+        first, _, rest = sentences[0].partition(", ")
+        if not rest or len(first.split()) < 2 or len(sentences[0].split()) <= FIRST_PIECE_WORDS:
+            return sentences
+        return [f"{first},", rest, *sentences[1:]]
 
     @property
     def followup(self) -> bool:

@@ -1,11 +1,11 @@
 """Work done during a pause, before anyone knows whether the candidate has finished.
 
 When a chunk's transcript arrives while the candidate is still silent, the backend asks a
-*fork* of the interviewer for its reply to the answer so far (and has the first sentence
-synthesised), so that if the turn ends at this pause the reply is ready. The real
-interviewer only takes the fork's state when the final answer is exactly the text the
-speculation was made for; if the candidate goes on, the fork is dropped and nothing of it
-was said or remembered.
+*fork* of the interviewer for its reply to the answer so far (and has its first two pieces
+synthesised: most replies open with a short lead made at load, then the part that is not), so
+that if the turn ends at this pause the reply is ready. The real interviewer only takes the
+fork's state when the final answer is exactly the text the speculation was made for; if the
+candidate goes on, the fork is dropped and nothing of it was said or remembered.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class Speculation:
     text: str  # the answer it was prepared for
     interviewer: Interviewer  # a fork that has already replied to ``text``
     reply: Reply
-    first_audio: bytes | None = None  # the reply's first sentence, once synthesised
+    first_audio: bytes | None = None  # the reply's first piece, once synthesised
 
 
 def answer_text(parts: list[str]) -> str:
@@ -58,9 +58,11 @@ class Speculator:
         self.drop()
         spec = self._spec = speculate(interviewer, text)
         self._stats.speculations += 1
-        first = spec.reply.sentences[:1]
-        if first:
-            self._synthesise(first[0]).add_done_callback(lambda f: _keep_first_audio(spec, f))
+        pieces = spec.reply.pieces
+        if pieces:
+            self._synthesise(pieces[0]).add_done_callback(lambda f: _keep_first_audio(spec, f))
+        for piece in pieces[1:2]:  # most replies open with a short fixed lead: make what follows it too
+            self._synthesise(piece)
 
     def drop(self) -> None:
         """The candidate went on: what was prepared is void."""

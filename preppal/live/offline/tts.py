@@ -75,10 +75,10 @@ class Voice:
             )
         self._proc, self._rate = proc, int(first.split()[1])
 
-    def _ask(self, text: str, voice: str) -> bytes:
+    def _ask(self, text: str, voice: str, phonemes: bool = False, pace: float = 1.0) -> bytes:
         proc = self._proc
         assert proc is not None and proc.stdin is not None and proc.stdout is not None
-        request = {"text": text, "voice": voice, "rate": self.words_per_minute}
+        request = {"text": text, "voice": voice, "rate": round(self.words_per_minute * pace), "phonemes": phonemes}
         proc.stdin.write(json.dumps(request).encode() + b"\n")
         proc.stdin.flush()
         header = proc.stdout.read(4)
@@ -95,19 +95,24 @@ class Voice:
             raise OSError("espeak-ng worker closed its output mid-sentence")
         return pcm
 
-    def speak(self, text: str, rate: int = OUTPUT_RATE, voice: str = "") -> bytes:
-        """PCM16 mono at ``rate`` for ``text`` in ``voice`` (default: this Voice's); restarts the
-        worker once if it died."""
-        voice = voice or self.voice
+    def _request(self, text: str, voice: str, phonemes: bool = False, pace: float = 1.0) -> bytes:
+        """One request to the worker; restarts it once if it died."""
         with self._lock:
             try:
-                pcm = self._ask(text, voice)
+                return self._ask(text, voice, phonemes, pace)
             except (OSError, ValueError, AssertionError):
                 self._stop()
                 self._spawn()
-                pcm = self._ask(text, voice)
-            native = self._rate
-        return resample(pcm, native, rate)
+                return self._ask(text, voice, phonemes, pace)
+
+    def speak(self, text: str, rate: int = OUTPUT_RATE, voice: str = "", pace: float = 1.0) -> bytes:
+        """PCM16 mono at ``rate`` for ``text`` in ``voice`` (default: this Voice's); ``pace`` < 1 is slower."""
+        pcm = self._request(text, voice or self.voice, pace=pace)
+        return resample(pcm, self._rate, rate)
+
+    def phonemes(self, text: str, voice: str = "") -> str:
+        """``text`` as espeak-ng's IPA phonemes (what a neural voice speaks from), clause by clause."""
+        return self._request(text, voice or self.voice, phonemes=True).decode("utf-8", "replace")
 
     def _stop(self) -> None:
         proc, self._proc = self._proc, None
