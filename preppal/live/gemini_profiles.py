@@ -72,9 +72,8 @@ class FunctionCalls:
         return self.default == "NON_BLOCKING" or "NON_BLOCKING" in self.accepted
 
     def declared_behavior(self) -> str | None:
-        """The ``behavior`` we declare: asynchronous where the model has it, else none (the default)."""
-        if self.default == "NON_BLOCKING":
-            return "NON_BLOCKING" if "NON_BLOCKING" in self.accepted else None
+        """The ``behavior`` we declare: asynchronous where the model accepts it, else none
+        (a model that takes no ``behavior`` field runs its calls blocking)."""
         return "NON_BLOCKING" if "NON_BLOCKING" in self.accepted else None
 
 
