@@ -56,9 +56,11 @@ async def recorded_env(db, standin, sink, monkeypatch, store):
 
 async def test_a_live_interview_is_recorded_on_the_transcript_clock(recorded_env, standin, store) -> None:
     greeted = asyncio.Event()
+    spoke_at: list[float] = []
 
     async def greet_then_listen(conn):
         await asyncio.sleep(0.6)  # the interviewer starts speaking 0.6 s into the call
+        spoke_at.append(time.monotonic())
         await conn.output_transcript("Hello, tell me about yourself.")
         await conn.audio(tone_pcm(0.5, 24_000, 300))
         await conn.content(outputTranscription={"text": ""}, turnComplete=True)
@@ -94,7 +96,9 @@ async def test_a_live_interview_is_recorded_on_the_transcript_clock(recorded_env
     greeting = next(e for e in lines if e.speaker == Speaker.AI)
     # The interviewer's voice starts where its transcript line starts (same clock).
     assert abs(onset(ai, RATE) - greeting.start_ms / 1000) < 0.15
-    assert abs(onset(ai, RATE) - 0.6) < 0.2
+    # ... where it was spoken, seen from the candidate's side like the candidate's own voice
+    # below (on a loaded machine the relay's clock may start a few 100 ms after the stand-in's).
+    assert abs(onset(ai, RATE) - (spoke_at[0] - t0)) < 0.2
     assert abs(onset(cand, RATE) - 2.0) < 0.15  # the candidate's speech where it was spoken
     assert np.max(np.abs(cand[: int(1.8 * RATE)])) < 0.01  # silence before it
     # Both voices and the mix span the call.
