@@ -9,9 +9,11 @@ tests/e2e/conftest.py, the relay's in tests/integration/conftest.py.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from preppal.live.gemini_profiles import DEFAULT_PROFILE
 from preppal.settings import reset_settings
 
 pytest_plugins = ["tests.support.databases", "tests.support.loop_guard"]
@@ -29,7 +31,46 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Te
     reset_settings()
 
 
+TESTS = Path(__file__).resolve().parent
+# The folders that are a tier of their own carry its mark (tests/README.md).
+FOLDER_MARKS = {"e2e": "browser", "models": "model", "processes": "process", "bench": "process"}
+
+
+def _folder(item: pytest.Item) -> str:
+    path = Path(item.path).resolve()
+    return path.relative_to(TESTS).parts[0] if path.is_relative_to(TESTS) else ""
+
+
+# The quick tier (``--quick``, ``scripts/test.sh --quick``) leaves these out, and runs tests
+# written for every supported Live model with the default one only.
+QUICK_LEAVES_OUT = ("browser", "model", "process", "slow")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="the quick tier for the edit loop: no browser, model or process tests; the default Live model only",
+    )
+
+
+def _in_quick_tier(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(name) for name in QUICK_LEAVES_OUT):
+        return False
+    model = getattr(item, "callspec", None) and item.callspec.params.get("gemini_model")
+    return model in (None, DEFAULT_PROFILE.model)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests run last: sync Playwright keeps an event loop running in the main
-    thread for the rest of the session, which async tests after it could not start."""
-    items.sort(key=lambda item: "/tests/e2e/" in str(item.path).replace("\\", "/"))
+    """Tier marks by folder; ``--quick`` keeps the quick tier. Browser tests run last: sync
+    Playwright keeps an event loop running in the main thread for the rest of the session,
+    which async tests after it could not start."""
+    for item in items:
+        if mark := FOLDER_MARKS.get(_folder(item)):
+            item.add_marker(mark)
+    if config.getoption("quick"):
+        left_out = [item for item in items if not _in_quick_tier(item)]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if _in_quick_tier(item)]
+    items.sort(key=lambda item: _folder(item) == "e2e")

@@ -20,7 +20,7 @@ from tests.e2e.meeting_helpers import (
     wait_for,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.model]
 
 
 @pytest.fixture(scope="module")

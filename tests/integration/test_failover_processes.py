@@ -34,7 +34,7 @@ from tests.support.failover import Caller, Nginx, RelayProcess, start_relay
 from tests.support.relay_harness import wait_until
 from tests.support.users import make_user
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx, pytest.mark.slow]
+pytestmark = [pytest.mark.process, pytest.mark.postgres, pytest.mark.redis, pytest.mark.nginx]
 GRACE_S = 4.0
 LEASE_TTL_S = 3.0
 OLD_STALE_THRESHOLD_S = 90  # the heartbeat cut-off leases replaced

@@ -46,6 +46,7 @@ def _worker_env(database_url: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.process
 def test_worker_console_script_runs_a_job_end_to_end(db: str, tmp_path: Path) -> None:
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada").id
     interview_id = _completed(owner)
@@ -96,10 +97,12 @@ def _two_workers_share_the_table(database_url: str, data_dir: Path, jobs: int = 
     assert all(p.returncode == 0 for p in procs)  # SIGTERM: a clean stop
 
 
+@pytest.mark.process
 def test_two_workers_claim_each_job_once_on_sqlite(db: str, tmp_path: Path) -> None:
     _two_workers_share_the_table(db, tmp_path)
 
 
+@pytest.mark.process
 @pytest.mark.postgres
 def test_two_workers_claim_each_job_once_on_postgres(pg_db: str, tmp_path: Path) -> None:
     _two_workers_share_the_table(pg_db, tmp_path)
@@ -118,6 +121,7 @@ def test_web_processes_leave_jobs_to_workers_when_configured(db: str, monkeypatc
     assert feedback.pending_ids() == [interview_id]  # what a worker will find
 
 
+@pytest.mark.process
 def test_analyze_child_prints_null_without_a_recording(db: str, tmp_path: Path) -> None:
     """The child a web process would run (``python -m preppal.cli analyze``): plumbing only."""
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada").id
@@ -134,7 +138,7 @@ def test_analyze_child_prints_null_without_a_recording(db: str, tmp_path: Path) 
     assert done.stdout.strip().splitlines()[-1] == '{"metrics": null}'
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_a_job_measures_delivery_from_the_recording_and_a_retry_reuses_it(db: str) -> None:
     from preppal.live.offline.audio import pcm_to_float
     from tests.support.speech import speech_pcm

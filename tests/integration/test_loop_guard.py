@@ -179,6 +179,7 @@ def run_under_the_guard(pytester: pytest.Pytester, monkeypatch, test_body: str) 
     )
 
 
+@pytest.mark.process
 def test_the_guard_fails_a_test_whose_app_code_blocks_its_loop(pytester: pytest.Pytester, monkeypatch) -> None:
     result = run_under_the_guard(
         pytester,
@@ -197,6 +198,7 @@ def test_the_guard_fails_a_test_whose_app_code_blocks_its_loop(pytester: pytest.
     assert "loop stalls caused by test code: 0" in out, out
 
 
+@pytest.mark.process
 def test_a_stall_the_tests_own_code_caused_is_counted_not_failed(pytester: pytest.Pytester, monkeypatch) -> None:
     """The false alarms of the past (a cold-disk copytree, a GC pause in a test's insert):
     the run passes and its summary counts and names the stall."""
@@ -215,6 +217,7 @@ def test_a_stall_the_tests_own_code_caused_is_counted_not_failed(pytester: pytes
     assert re.search(r"\d+ ms in test_blocks.py::test_blocks: test_blocks \(test_blocks.py:\d+\)", out), out
 
 
+@pytest.mark.process
 def test_an_app_process_reports_stalls_to_the_file_named_by_the_env(tmp_path: Path) -> None:
     stall_file = tmp_path / "stalls.jsonl"
     program = textwrap.dedent(

@@ -38,7 +38,7 @@ from preppal.live.offline.vad import TurnRules
 from preppal.live.offline.whisper_models import TINY_EN, default_dir
 from tests.support.speech import feed, speech
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.model
 PACK = load_pack()
 PHRASES, FOLLOWUPS = PACK.phrases, PACK.followups
 # A browser keeps sending silence after an answer. Fed faster than real time, the model's

@@ -11,7 +11,7 @@ from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.tts import Voice
 from preppal.live.offline.whisper_models import BASE, TINY_EN
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.model
 
 
 def test_english_keeps_tiny_en_and_other_languages_share_the_base_model() -> None:

@@ -15,7 +15,7 @@ from tests.integration.test_offline_backend import TAIL_S, fuzzy_has, started
 from tests.integration.test_offline_turns import RULES, past_the_opening, settle, until
 from tests.support.speech import feed, speech
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.model
 FINISHED = "We finished the project two weeks early and saved about twenty thousand dollars in hosting costs."
 
 

@@ -27,7 +27,7 @@ from preppal.live.offline.vad import TurnRules
 from tests.integration.test_offline_backend import TAIL_S, Call, fuzzy_has, started
 from tests.support.speech import feed, speech
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.model
 RULES = TurnRules()
 PACK = load_pack()
 PHRASES = PACK.phrases

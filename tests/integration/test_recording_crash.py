@@ -9,12 +9,14 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from preppal.services import recordings
 from preppal.services.recording_store import LocalStore
 from tests.support.app_server import ROOT
 
 RATE = 16_000
+pytestmark = pytest.mark.process  # the writer runs in a process this test kills
 
 
 def test_a_killed_writer_leaves_playable_files(tmp_path) -> None:

@@ -47,7 +47,7 @@ def test_has_recording_follows_the_store(db) -> None:
     assert tracks.interviewer is not None and len(tracks.interviewer) == len(tracks.candidate)
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_the_job_measures_the_recorded_call(db) -> None:
     from preppal.live.offline.audio import pcm_to_float
     from tests.support.speech import speech_pcm

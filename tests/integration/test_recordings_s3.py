@@ -25,6 +25,7 @@ from preppal.services.recording_writer import RecordingWriter
 from preppal.settings import get_settings, reset_settings
 from tests.support.app_server import free_port
 
+pytestmark = pytest.mark.process  # moto_server: the S3-compatible server, its own process
 RATE = 16_000
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 

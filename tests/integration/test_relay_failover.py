@@ -137,7 +137,7 @@ async def test_a_slow_holder_keeps_its_interview(two_workers, standin):
     assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
 
 
-@pytest.mark.slow
+@pytest.mark.model
 async def test_offline_interviewer_continues_on_the_other_worker(two_workers, monkeypatch):
     """The offline interviewer's dialogue state moves with the interview: no second greeting,
     the same question plan, and the candidate's answer gets the next turn on B."""

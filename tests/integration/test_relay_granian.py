@@ -84,6 +84,7 @@ async def granian_relay(db, standin, sink, tmp_path):
             await asyncio.to_thread(proc.wait, 5)
 
 
+@pytest.mark.process
 async def test_relay_under_granian(granian_relay, standin):
     async def talk(conn):
         await conn.ai_turn([" Hello", " from Gemini."], pcm_per_word=b"\x04\x00" * 960)

