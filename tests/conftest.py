@@ -8,15 +8,40 @@ tests/e2e/conftest.py, the relay's in tests/integration/conftest.py.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from preppal.live.gemini_profiles import DEFAULT_PROFILE
+from preppal.services import auth
 from preppal.settings import reset_settings
 
 pytest_plugins = ["tests.support.databases", "tests.support.loop_guard"]
+APP_PASSWORD_HASHING = auth._hasher, auth._DUMMY_HASH
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2 at its lowest cost in this process: the suite hashes hundreds of passwords, at
+    about 200 ms of CPU each with the app's cost (argon2's defaults) and about 1 ms so. The
+    app servers the browser tests start keep the real cost; tests/db/test_auth_accounts.py
+    checks the scheme."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    auth._hasher, auth._DUMMY_HASH = cheap, cheap.hash(secrets.token_urlsafe(16))
+    yield
+    auth._hasher, auth._DUMMY_HASH = APP_PASSWORD_HASHING
+
+
+@pytest.fixture
+def real_password_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's own Argon2 cost for a test whose point needs a hash to take real time (a
+    race between parallel guesses)."""
+    hasher, dummy = APP_PASSWORD_HASHING
+    monkeypatch.setattr(auth, "_hasher", hasher)
+    monkeypatch.setattr(auth, "_DUMMY_HASH", dummy)
 
 
 @pytest.fixture(autouse=True)

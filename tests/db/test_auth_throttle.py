@@ -52,6 +52,7 @@ class _LongLock(throttle.Policy):
         return 0 if failures <= self.free_failures else 600
 
 
+@pytest.mark.usefixtures("real_password_cost")  # a hash must take real time for the race
 def test_parallel_guesses_are_reserved_before_hashing(ada, monkeypatch) -> None:
     """Issue 9: 40 parallel guesses all passed a check made before any failure was recorded."""
     monkeypatch.setattr(throttle, "ACCOUNT_POLICY", _LongLock(free_failures=ACCOUNT_POLICY.free_failures))
@@ -123,6 +124,7 @@ def test_quiet_window_resets_the_count(ada) -> None:
         assert session.get(LoginThrottle, _key("ada@example.com", "")).failures == 1
 
 
+@pytest.mark.usefixtures("real_password_cost")  # a hash must take real time for the race
 def test_parallel_reservations_on_postgres(pg_db, monkeypatch) -> None:
     monkeypatch.setattr(throttle, "ACCOUNT_POLICY", _LongLock(free_failures=ACCOUNT_POLICY.free_failures))
     auth.sign_up("ada@example.com", PASSWORD)
