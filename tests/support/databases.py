@@ -66,14 +66,27 @@ def use_database(monkeypatch: pytest.MonkeyPatch, url: str, data_dir: Path) -> N
     reset_settings()
 
 
+def _no_fsync(dbapi_conn, _record) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
+
+
 @pytest.fixture
 def db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    """A fresh SQLite database with all tables; returns its URL."""
+    """A fresh SQLite database with all tables; returns its URL.
+
+    This process's connections to it do not wait for the disk (``synchronous=OFF``: a
+    throwaway database need not survive a power cut; a crash of this process loses nothing).
+    Creating the tables took 170 ms instead of 40 on a loaded machine, and most tests start
+    with it. Other processes a test starts use the app's own settings."""
     from preppal.db import get_engine
 
     url = f"sqlite:///{tmp_path / 'test.db'}"
     use_database(monkeypatch, url, tmp_path)
-    SQLModel.metadata.create_all(get_engine())
+    engine = get_engine()
+    sa.event.listen(engine, "connect", _no_fsync)
+    SQLModel.metadata.create_all(engine)
     return url
 
 
