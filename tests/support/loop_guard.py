@@ -96,13 +96,16 @@ def _owner(filename: str) -> str:
 
 
 def blocking_frame(stall: Stall) -> str:
-    """The call that blocked and the first frame of our code it came from, in one line."""
+    """The call that blocked, the first frame of our code it came from and, when that was a
+    plain app function, the test code that called it (what decided whose stall it is)."""
     if not stall.frames:
         return "(not caught)"
     inner = stall.frames[-1]
-    ours = next((f for f in reversed(stall.frames) if _owner(f.file) != "library"), inner)
-    text = f"{inner.name} ({_short(inner)})"
-    return text if ours is inner else f"{text} from {ours.name} ({_short(ours)})"
+    ours = [f for f in reversed(stall.frames) if _owner(f.file) != "library"]
+    shown = [inner] + [f for f in ours[:1] if f is not inner]
+    if ours and _owner(ours[0].file) == "app" and not ours[0].is_async:
+        shown += [f for f in ours if _owner(f.file) == "harness"][:1]
+    return " from ".join(f"{f.name} ({_short(f)})" for f in shown)
 
 
 def _short(frame: Frame) -> str:
