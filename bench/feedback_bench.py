@@ -24,6 +24,7 @@ from preppal.models import Difficulty, Interview, InterviewStatus, InterviewType
 from preppal.services import export
 from preppal.services.feedback_analyzer import analyze
 from preppal.services.metrics import compute_metrics
+from preppal.services.scorecard_card import build_card
 from preppal.services.snapshot import FeedbackSnapshot
 
 QUESTION = "Tell me about a time you had to make a difficult technical decision under pressure?"
@@ -73,7 +74,8 @@ def main() -> None:
     minutes, repeat = args.minutes, args.repeat
     rows = transcript(minutes)
     metrics = compute_metrics(rows)
-    result = analyze(metrics, role="Backend engineer")
+    card = build_card("behavioural", "standard", rows, role="Backend engineer")
+    result = analyze(metrics, card)
     interview = Interview(
         id="b",
         user_id=1,
@@ -92,14 +94,18 @@ def main() -> None:
         metrics=metrics.to_dict(),
         **result.model_dump(exclude={"overall_score", "summary"}),
     )
-    fb.scores = result.scores.model_dump()
+    fb.scores = result.scores
+    fb.scorecard = {**card.to_dict(), "review": [c.model_dump() for c in result.competencies]}
     report = FeedbackSnapshot(interview=interview, transcript=rows, feedback=fb, metrics=metrics.to_dict())
     print(
         f"transcript: {minutes} min, {len(rows)} segments, {metrics.answers} answers, {metrics.candidate_words} words"
     )
     times = {
         "metrics": timed(lambda: compute_metrics(rows), repeat),
-        "analyzer": timed(lambda: analyze(metrics, role="Backend engineer"), repeat),
+        # the analyzer's work now includes the scorecard (segmentation, heuristic notes per answer)
+        "analyzer": timed(
+            lambda: analyze(metrics, build_card("behavioural", "standard", rows, role="Backend engineer")), repeat
+        ),
         "Markdown": timed(lambda: export.to_markdown(report), repeat),
         "PDF": timed(lambda: export.to_pdf(report), min(repeat, 3)),
     }

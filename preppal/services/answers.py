@@ -129,10 +129,12 @@ def from_markers(entries: Sequence[EntryLike], marks: Sequence[Entry], language:
     if not spans:
         return from_turns(entries, language)
 
-    def open_at(ms: int) -> QuestionSpan | None:
+    def open_at(ms: int, *, strictly: bool = False) -> QuestionSpan | None:
+        """The question open at ``ms``; ``strictly`` for the candidate's lines: nobody answers
+        a question in the very millisecond it is marked (a tie is the question before)."""
         current = None
         for span in spans:
-            if span.at_ms <= ms:
+            if span.at_ms < ms or (span.at_ms == ms and not strictly):
                 current = span
         return current
 
@@ -145,7 +147,10 @@ def from_markers(entries: Sequence[EntryLike], marks: Sequence[Entry], language:
     for who, parts in _turns(entries):
         # The interviewer's turn belongs to the question marked while it spoke; the
         # candidate's to the question open when they started.
-        span = open_at(int((parts[-1].end_ms or parts[0].start_ms) if who == AI else parts[0].start_ms) or 0)
+        if who == AI:
+            span = open_at(int(parts[-1].end_ms or parts[0].start_ms or 0))
+        else:
+            span = open_at(int(parts[0].start_ms or 0), strictly=True)
         if span is None:
             continue  # small talk before the first question
         if who == AI:

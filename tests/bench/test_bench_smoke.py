@@ -47,6 +47,7 @@ SMOKE: dict[str, tuple[list[str], list]] = {
     "offline_latency": (["--smoke"], [pytest.mark.model]),
     "recording_cost": (["--minutes", "0.2", "--turn-s", "3"], []),
     "relay_load": (["--sizes", "2", "--duration", "1", "--warmup", "0.5"], []),
+    "scorecard": (["--limit", "1"], []),
     "relay_under_ui": (
         ["--candidates", "2", "--users", "1", "--duration", "1", "--warmup", "0.5"],
         [pytest.mark.postgres, needs_pg],

@@ -73,3 +73,19 @@ def test_question_of_leaves_the_greeting_and_lead_in_out() -> None:
     assert question_of("Thanks. Let's write some code. In the editor, please write a function.") == (
         "In the editor, please write a function."
     )
+
+
+def test_an_answer_that_starts_the_moment_the_next_question_is_marked_is_the_earlier_questions() -> None:
+    """Fast streams date lines and markers to the same millisecond; the candidate cannot have
+    answered a question in the instant it was marked (seen in bench/scorecard.py)."""
+    lines = [
+        Segment("AI", "Tell me about a deadline?", 0, 1_000, 1),
+        Segment("USER", "We shipped it on time in the end.", 1_018, 1_019, 2),
+        Segment("AI", "Describe a disagreement?", 1_019, 1_019, 3),
+    ]
+    marks = [
+        Entry(QUESTION, 0, 1, "situation_task", text="Tell me about a deadline?"),
+        Entry(QUESTION, 1_018, 2, "action_ownership", text="Describe a disagreement?"),
+    ]
+    spans = segment(lines, marks)
+    assert [s.sequences for s in spans] == [[2], []]
