@@ -38,7 +38,11 @@ SMOKE: dict[str, tuple[list[str], list]] = {
     "feedback_bench": (["1", "--repeat", "1"], []),
     "frame_size": (["--frames", "40", "--sizes", "2", "--duration", "1", "--warmup", "0.5"], []),
     "fuzz": (["--frames", "300", "--sessions", "2"], []),
-    "hostile_input": (["--address-kb", "2", "--bomb-kib", "64", "--signups", "1"], []),
+    "hostile_input": (
+        ["--address-kb", "2", "--bomb-kib", "64", "--signups", "1", "--exports", "1", "--transcript", "10"]
+        + ["--snapshots", "5", "--downloads", "20", "--storage-ms", "5"],
+        [],
+    ),
     "locale_formats": (["--calls", "20"], []),
     "metrics_accuracy": (["--answers", "2"], [pytest.mark.model]),
     "followup_ranker": (["--set", "tuning", "--limit", "2", "--mix", "0", "1"], [pytest.mark.model]),
