@@ -105,7 +105,7 @@ def difficulty_label(value: object) -> str:
 # Patience: "auto" (stored as "") follows the difficulty (preppal.patience).
 PATIENCE_AUTO = "auto"
 PATIENCES: tuple[Choice, ...] = (
-    Choice(PATIENCE_AUTO, "Match difficulty"),
+    Choice(PATIENCE_AUTO, "Auto"),
     *(Choice(level.patience.value, level.label) for level in LEVELS.values()),
 )
 
@@ -114,7 +114,7 @@ PATIENCES: tuple[Choice, ...] = (
 HANDS_FREE, HOLD_TO_TALK = "hands_free", "hold"
 TURN_MODES: tuple[Choice, ...] = (
     Choice(HANDS_FREE, "Hands-free"),
-    Choice(HOLD_TO_TALK, "I'll hold a key while I think"),
+    Choice(HOLD_TO_TALK, "I'll hold a key"),
 )
 
 

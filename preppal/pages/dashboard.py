@@ -43,72 +43,55 @@ def _type_choice() -> rx.Component:
     )
 
 
-def _difficulty_choice() -> rx.Component:
+def _segmented_choice(key: str, label: str, choices, value, on_change, hint: str = "") -> rx.Component:
+    """A labelled segmented control (one of a few settings), with a plain hint under it."""
+    described = {"aria_describedby": f"{key}-hint"} if hint else {}
     return rx.vstack(
-        rx.text("Difficulty", as_="div", size="2", weight="medium", id="difficulty-label"),
+        rx.text(label, as_="div", size="2", weight="medium", id=f"{key}-label"),
         rx.segmented_control.root(
-            *[rx.segmented_control.item(c.label, value=c.value) for c in display.DIFFICULTIES],
-            value=DashboardState.difficulty,
-            on_change=DashboardState.set_difficulty,
-            aria_labelledby="difficulty-label",
+            *[rx.segmented_control.item(c.label, value=c.value) for c in choices],
+            value=value,
+            on_change=on_change,
+            aria_labelledby=f"{key}-label",
             width="100%",
+            **described,
         ),
+        *([rx.text(hint, id=f"{key}-hint", size="1", color_scheme="gray")] if hint else []),
         spacing="1",
         width="100%",
+    )
+
+
+def _difficulty_choice() -> rx.Component:
+    return _segmented_choice(
+        "difficulty", "Difficulty", display.DIFFICULTIES, DashboardState.difficulty, DashboardState.set_difficulty
     )
 
 
 def _patience_choice() -> rx.Component:
     """How long the interviewer waits before it speaks (both interviewers); holding Space in the
     call keeps the floor whatever this says."""
-    return rx.vstack(
-        rx.text("Patience", as_="div", size="2", weight="medium", id="patience-label"),
-        rx.segmented_control.root(
-            *[rx.segmented_control.item(c.label, value=c.value) for c in display.PATIENCES],
-            value=DashboardState.patience,
-            on_change=DashboardState.set_patience,
-            aria_labelledby="patience-label",
-            aria_describedby="patience-hint",
-            width="100%",
-        ),
-        rx.text(
-            "How long the interviewer waits in a pause before it speaks. Warm-up is patient, Standard "
-            "steady, Intense quick. In the call, hold Space to keep the floor while you think.",
-            id="patience-hint",
-            size="1",
-            color_scheme="gray",
-        ),
-        spacing="1",
-        width="100%",
+    hint = (
+        "How long the interviewer waits in a pause before it speaks. Auto follows the difficulty: "
+        "Warm-up patient, Standard steady, Intense quick. In the call, hold Space to keep the floor "
+        "while you think."
+    )
+    return _segmented_choice(
+        "patience", "Patience", display.PATIENCES, DashboardState.patience, DashboardState.set_patience, hint
     )
 
 
 def _turn_mode_choice() -> rx.Component:
     """Gemini only (with the offline interviewer a held Space always keeps the floor)."""
-    return rx.cond(
-        DashboardState.gemini_ready,
-        rx.vstack(
-            rx.text("Listening", as_="div", size="2", weight="medium", id="turn-mode-label"),
-            rx.segmented_control.root(
-                *[rx.segmented_control.item(c.label, value=c.value) for c in display.TURN_MODES],
-                value=DashboardState.turn_mode,
-                on_change=DashboardState.set_turn_mode,
-                aria_labelledby="turn-mode-label",
-                aria_describedby="turn-mode-hint",
-                width="100%",
-            ),
-            rx.text(
-                "Hands-free: the interviewer decides when you have finished, from your voice and silence. "
-                "Hold a key: hold Space (or the Thinking… button) while you answer and think; the "
-                "interviewer speaks only when you let go.",
-                id="turn-mode-hint",
-                size="1",
-                color_scheme="gray",
-            ),
-            spacing="1",
-            width="100%",
-        ),
+    hint = (
+        "Hands-free: the interviewer decides when you have finished, from your voice and silence. "
+        "I will hold a key: hold Space (or the Thinking… button) while you answer and think; the "
+        "interviewer speaks only when you let go."
     )
+    choice = _segmented_choice(
+        "turn-mode", "Listening", display.TURN_MODES, DashboardState.turn_mode, DashboardState.set_turn_mode, hint
+    )
+    return rx.cond(DashboardState.gemini_ready, choice)
 
 
 def _language_choice() -> rx.Component:
