@@ -36,7 +36,7 @@ class Language:
     pace_range: tuple[int, int] = (120, 165)  # comfortable pace in units/min (words or characters)
     whisper: str = "en"  # the language code Whisper is given (offline listening)
     espeak: str = "en-us"  # espeak-ng voice identifier (offline speaking)
-    offline: bool = False  # the offline interviewer can run it (its language pack is written)
+    offline: bool = True  # the offline interviewer can hold it (its language pack is written)
 
     @property
     def unit(self) -> str:
@@ -50,7 +50,7 @@ class Language:
 
 LANGUAGES: tuple[Language, ...] = (
     # English interviews keep the UI's own formats (the UI is written in British English).
-    Language("en-US", "English", "English", "en-US", "en_GB", offline=True),
+    Language("en-US", "English", "English", "en-US", "en_GB"),
     Language("es-US", "Spanish", "Español", "es-US", "es_US", pace_range=(130, 180), whisper="es", espeak="es-419"),
     Language("fr-FR", "French", "Français", "fr-FR", "fr_FR", pace_range=(130, 180), whisper="fr", espeak="fr"),
     Language("de-DE", "German", "Deutsch", "de-DE", "de_DE", pace_range=(110, 155), whisper="de", espeak="de"),
@@ -92,6 +92,6 @@ def offline_refusal(code: str | None) -> str | None:
     if lang.offline:
         return None
     return (
-        f"The offline interviewer speaks English only, so this {lang.name} interview needs a Gemini API key "
+        f"The offline interviewer cannot hold a {lang.name} interview, so it needs a Gemini API key "
         "(GEMINI_API_KEY) on the server."
     )

@@ -7,7 +7,6 @@ import reflex as rx
 from preppal import display, routes
 from preppal.components.interview_bits import field, interview_list
 from preppal.components.layout import page
-from preppal.languages import DEFAULT_LANGUAGE
 from preppal.state.auth import AuthState
 from preppal.state.dashboard import UPLOAD_ID, DashboardState
 
@@ -95,24 +94,9 @@ def _turn_mode_choice() -> rx.Component:
 
 
 def _language_choice() -> rx.Component:
-    """The interview's language; without a Gemini key only English can be picked, and the
-    sentence beside the picker says why (never a silent fallback to English)."""
-
-    def shown(code: str, label: str):
-        return (
-            label
-            if code == DEFAULT_LANGUAGE
-            else rx.cond(DashboardState.gemini_ready, label, f"{label} — needs a Gemini key")
-        )
-
-    items = [
-        rx.select.item(
-            shown(code, label),
-            value=code,
-            disabled=False if code == DEFAULT_LANGUAGE else ~DashboardState.gemini_ready,
-        )
-        for code, label in display.language_options()
-    ]
+    """The interview's language: every one can be picked, with or without a Gemini key; the
+    sentence beside the picker says which interviewer will hold it (and what that means)."""
+    items = [rx.select.item(label, value=code) for code, label in display.language_options()]
     return rx.vstack(
         rx.text("Interview language", as_="div", size="2", weight="medium", id="language-label"),
         rx.select.root(
@@ -123,10 +107,10 @@ def _language_choice() -> rx.Component:
             size="3",
         ),
         rx.text(
-            rx.cond(DashboardState.gemini_ready, "", rx.icon("info", size=13, display="inline", margin_right="0.3em")),
+            rx.icon("info", size=13, display="inline", margin_right="0.3em"),
             DashboardState.language_note,
             size="1",
-            color_scheme=rx.cond(DashboardState.gemini_ready, "gray", "amber"),
+            color_scheme="gray",
             id="language-note",
             aria_live="polite",
         ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from preppal import display, gemini_status, routes
-from preppal.languages import DEFAULT_LANGUAGE, LANGUAGES, get_language, is_supported
+from preppal.languages import DEFAULT_LANGUAGE, get_language, is_supported
 from preppal.services import auth, interviews, rate_limit
 from preppal.services.calls import call_service
 from preppal.services.errors import ServiceError, ValidationError
@@ -28,7 +28,7 @@ class DashboardState(AuthState):
     language: str = DEFAULT_LANGUAGE  # BCP-47 tag (preppal.languages)
     patience: str = display.PATIENCE_AUTO  # how long the interviewer waits (preppal.patience)
     turn_mode: str = display.HANDS_FREE  # Gemini: hands-free, or the candidate's hold marks their turn
-    gemini_ready: bool = False  # False: the offline interviewer runs (its own languages only)
+    gemini_ready: bool = False  # False: the offline interviewer runs (every language)
     gemini_notice: str = ""  # a configured Gemini interviewer that the model check found unusable
     role: str = ""
     job_description: str = ""
@@ -85,16 +85,17 @@ class DashboardState(AuthState):
 
     @rx.var
     def language_note(self) -> str:
-        """What the chosen language means here: the sentence beside the picker."""
-        if not self.gemini_ready:
-            others = [lang.name for lang in LANGUAGES if not lang.offline]
-            return (
-                "The interviewer on this server runs offline and speaks English only. "
-                f"{', '.join(others[:-1])} and {others[-1]} need a Gemini API key (GEMINI_API_KEY) "
-                "set by whoever runs Preppal."
-            )
-        name = get_language(self.language).name
-        return f"The interviewer speaks {name} and your feedback is written in {name}."
+        """Which interviewer will hold the interview in the chosen language: the sentence beside the picker."""
+        lang = get_language(self.language)
+        if self.gemini_ready:
+            return f"The Gemini interviewer speaks {lang.name} and your feedback is written in {lang.name}."
+        if lang.code == DEFAULT_LANGUAGE:
+            return "The offline interviewer on this server holds it: your voice never leaves the server."
+        return (
+            f"The offline interviewer on this server holds it in {lang.name}, with a synthetic voice; it "
+            f"understands {lang.name} less reliably than English. Your feedback shows the delivery metrics "
+            "(written feedback needs a Gemini API key on the server)."
+        )
 
     @rx.event
     def set_resume_text(self, value: str):

@@ -1,14 +1,12 @@
 """The interview's language reaches the interviewer: Gemini's setup carries it (speech
-language code, transcription hints, the system instruction), and the offline interviewer,
-which speaks English only, refuses another language with a plain message."""
+language code, transcription hints, the system instruction). The offline interviewer in each
+language: tests/integration/test_relay_offline_languages.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from preppal.models import InterviewStatus
 from preppal.services import interviews
-from preppal.settings import reset_settings
 
 
 async def greet_and_hold(conn):
@@ -49,18 +47,3 @@ async def test_english_is_the_default(relay_env, standin):
     assert "Conduct the whole interview in English" in conn.setup_value("system_instruction", "parts")[0]["text"]
     await candidate.end()
     assert await candidate.wait_closed() == 1000
-
-
-async def test_offline_interviewer_refuses_another_language(relay_env, standin, monkeypatch):
-    monkeypatch.setenv("PREPPAL_INTERVIEWER", "offline")
-    reset_settings()
-    iid = relay_env.new_interview(language="fr-FR")
-    candidate = await relay_env.connect(iid, relay_env.token(iid))
-    assert await candidate.wait_closed() == 4002
-    [error] = candidate.of("error")
-    assert error.code == 4002
-    assert "speaks English only" in error.message and "French" in error.message and "Gemini API key" in error.message
-    assert not candidate.of("session_ready") and not candidate.of("audio_response")  # no English interview ran
-    done = interviews.get_interview_any(iid)
-    assert done.status == InterviewStatus.ERROR and "English only" in (done.error_message or "")
-    assert not standin.connections

@@ -11,8 +11,10 @@ import threading
 import wave
 from pathlib import Path
 
+from preppal.languages import get_language
 from preppal.live.base import INPUT_SAMPLE_RATE, LiveBackend
 from preppal.live.offline.audio import silence
+from preppal.live.offline.readings import spoken_form
 from preppal.live.offline.tts import Voice
 
 FRAME_BYTES = 640  # 20 ms at 16 kHz, what the browser sends
@@ -21,14 +23,18 @@ _voice: Voice | None = None
 _voice_lock = threading.Lock()
 
 
-def speech_pcm(text: str, *, lead_s: float = 0.3, tail_s: float = 1.2, wpm: int = 150) -> bytes:
-    """``text`` spoken at 16 kHz mono PCM16, padded with silence before and after (blocking)."""
+def speech_pcm(
+    text: str, *, lead_s: float = 0.3, tail_s: float = 1.2, wpm: int = 150, language: str = "en-US"
+) -> bytes:
+    """``text`` spoken at 16 kHz mono PCM16 in ``language``'s espeak-ng voice, padded with silence
+    before and after (blocking). Japanese is given as the interviewer's voice reads it (kana)."""
     global _voice
+    lang = get_language(language)
     with _voice_lock:
         if _voice is None:
             _voice = Voice(words_per_minute=wpm)
         _voice.words_per_minute = wpm
-        spoken = _voice.speak(text, INPUT_SAMPLE_RATE)
+        spoken = _voice.speak(spoken_form(text, lang.code), INPUT_SAMPLE_RATE, lang.espeak)
     return silence(lead_s, INPUT_SAMPLE_RATE) + spoken + silence(tail_s, INPUT_SAMPLE_RATE)
 
 

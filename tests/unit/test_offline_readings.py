@@ -19,3 +19,15 @@ def test_kanji_without_a_reading_are_left_out_not_spelled() -> None:
 def test_other_languages_are_spoken_as_written() -> None:
     for code, text in (("zh-CN", "你好，今天我们聊聊你的项目。"), ("hi-IN", "नमस्ते"), ("es-US", "¿Qué tal?")):
         assert spoken_form(text, code) == text
+
+
+def test_every_kanji_the_japanese_interviewer_says_has_a_reading() -> None:
+    """The Japanese pack's lines (phrases, questions, follow-ups) leave no kanji unread."""
+    from preppal.live.offline.language_pack import load_pack
+    from tests.unit.test_language_packs import strings
+
+    pack = load_pack("ja-JP")
+    assert pack.code == "ja"
+    lines = strings(pack.phrases) + strings(pack.questions) + strings(pack.followups)
+    unread = {run for line in lines for run in unread_kanji(line, "ja-JP")}
+    assert not unread, sorted(unread)

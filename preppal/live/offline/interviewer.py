@@ -25,7 +25,9 @@ from preppal.live.offline.language_pack import LanguagePack, load_pack
 from preppal.live.offline.questions import Question, normalise_difficulty, normalise_type, plan_interview
 from preppal.live.offline.reading import Reading, read
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# A sentence ends at . ! ? and a space, or at the full stops of Japanese/Chinese (。！？, no
+# space follows) and Hindi's danda (।): each sentence is synthesised and captioned on its own.
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？।])\s*")
 FIRST_PIECE_WORDS = 8  # a longer first sentence is spoken in two pieces (Reply.pieces)
 Ranker = Callable[[Turn, list[Candidate]], list[Candidate]]  # reorders the rules' candidates
 
@@ -33,7 +35,7 @@ Ranker = Callable[[Turn, list[Candidate]], list[Candidate]]  # reorders the rule
 def is_request(answer: str, pack: LanguagePack | None = None) -> bool:
     """A short answer that asks to hear the question again or to skip it: acted on at once."""
     lexicon = (pack or load_pack()).lexicon
-    short = len(lexicon.words(answer)) <= lexicon.data["request_max_words"]
+    short = lexicon.count(answer) <= lexicon.data["request_max_words"]
     return short and (lexicon.matches("repeat", answer) or lexicon.matches("skip", answer))
 
 
@@ -106,9 +108,7 @@ class Interviewer:
         self.finished = False
         lexicon = self.pack.lexicon
         role_words = " ".join((brief.role, brief.job_description, brief.resume_text))
-        self._context_words = set(lexicon.content_words(role_words)) | {
-            lexicon.stem(w) for w in lexicon.data["work_words"]
-        }
+        self._context_words = set(lexicon.content_words(role_words)) | lexicon.stems(lexicon.data["work_words"])
 
     # --- texts -------------------------------------------------------------------------------
     def _fill(self, text: str) -> str:
@@ -245,16 +245,17 @@ class Interviewer:
         answer (that is pressed for detail instead)."""
         lexicon = self.pack.lexicon
         words = lexicon.content_words(answer)
-        if len(words) < 5:
+        size = len(words) / lexicon.data["units_per_word"]  # ja/zh: character pairs, not words
+        if size < 5:
             return False
         reading = read(self.pack, answer)
         if reading.mentions or reading.has("own_action") or reading.vague:
             return False
         on_screen = f"{question.topic} {' '.join(question.code_words)} {self._code.text}"
         asked = f"{self._fill(question.text)} {on_screen}"  # a coding answer talks about the code
-        related = self._context_words | set(lexicon.content_words(asked)) | set(question.tags)
+        related = self._context_words | set(lexicon.content_words(asked)) | lexicon.tag_terms(question.tags)
         hits = sum(1 for w in words if w in related)
-        return hits == 0 or (len(words) >= 12 and hits <= 1)
+        return hits == 0 or (size >= 12 and hits <= 1)
 
     def silence_prompt(self) -> Reply:
         """A gentle nudge after a long silence; the third one moves on to another question."""

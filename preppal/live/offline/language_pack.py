@@ -28,6 +28,16 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
+_CJK_RUN = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"  # kana, kanji, hanzi
+# Where a pattern may start and end, per ``tokeniser``: where no word character touches it
+# (spaced scripts); anywhere (ja/zh); Devanagari (Hindi) counts its vowel signs and virama as
+# word characters too (they are not ``\w``, so a match could end inside a word).
+_DEVANAGARI = r"[\w\u0900-\u0963\u0966-\u097f]"
+_EDGES = {
+    "spaces": (r"(?<!\w)", r"(?!\w)"),
+    "devanagari": (rf"(?<!{_DEVANAGARI})", rf"(?!{_DEVANAGARI})"),
+    "characters": ("", ""),
+}
 FALLBACK = "en"
 PACK_FILES = ("phrases", "questions", "followups", "concepts", "lexicon")
 
@@ -55,9 +65,20 @@ class Lexicon:
         """Each named pattern as one regex over lower-cased text (word-bounded where words are spaced)."""
         return {name: self.compile(alternatives) for name, alternatives in self.data["patterns"].items()}
 
+    @property
+    def by_characters(self) -> bool:
+        """Japanese and Chinese: no spaces between words (``tokeniser``: ``characters``)."""
+        return self.data["tokeniser"] == "characters"
+
     def words(self, text: str) -> list[str]:
-        """The words of ``text``, lower-cased (spaced scripts: by the word pattern)."""
+        """The words of ``text``, lower-cased, by the word pattern (ja/zh: each kana, kanji or
+        hanzi is one unit, a Latin word or number is one)."""
         return self._word.findall(text.lower())
+
+    def count(self, text: str) -> float:
+        """The length of ``text`` in words: ja/zh characters divided by ``units_per_word``
+        (≈ 2.5 Japanese, ≈ 1.7 Chinese), so thresholds shared by every language mean the same."""
+        return len(self.words(text)) / self.data["units_per_word"]
 
     def stem(self, word: str) -> str:
         for suffix in self.data["stem_suffixes"]:
@@ -65,14 +86,40 @@ class Lexicon:
                 return word[: -len(suffix)]
         return word
 
+    def _bigrams(self, text: str) -> list[str]:
+        """Terms of unspaced text without a dictionary: every two neighbouring characters of a
+        run of CJK script (the usual trick of CJK search), plus Latin words, minus stop terms."""
+        terms: list[str] = []
+        for run in re.findall(_CJK_RUN, text.lower()):
+            terms += [run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run]
+        shortest = self.data["min_word_length"]
+        terms += [w for w in re.findall(r"[a-z0-9][a-z0-9'+#.]*", text.lower()) if len(w) >= shortest]
+        return [t for t in terms if t not in self.stop_words]
+
     def content_words(self, text: str) -> list[str]:
         """Stems of the words that carry meaning (no stop words, nothing shorter than the minimum)."""
+        if self.by_characters:
+            return self._bigrams(text)
         shortest = self.data["min_word_length"]
         return [self.stem(w) for w in self.words(text) if len(w) >= shortest and w not in self.stop_words]
 
+    def stems(self, words: list[str]) -> set[str]:
+        """Listed vocabulary (work words) in the form :meth:`content_words` produces."""
+        if self.by_characters:
+            return {t for w in words for t in self._bigrams(w)}
+        return {self.stem(w) for w in words}
+
+    def tag_terms(self, tags: tuple[str, ...] | list[str]) -> set[str]:
+        """A question's tags in the form answers are compared in (ja/zh: their bigrams)."""
+        return self.stems(list(tags)) if self.by_characters else set(tags)
+
     def has_numbers(self, text: str) -> bool:
         lowered = text.lower()
-        return bool(re.search(r"\d", lowered)) or any(w in self.number_words for w in self.words(lowered))
+        if re.search(r"\d", lowered):
+            return True
+        if self.by_characters:  # number words are written inside running text
+            return any(w in lowered for w in self.number_words)
+        return any(w in self.number_words for w in self.words(lowered))
 
     def matches(self, pattern: str, text: str) -> bool:
         return bool(self.patterns[pattern].search(text.lower()))
@@ -84,8 +131,8 @@ class Lexicon:
     def compile(self, alternatives: list[str]) -> re.Pattern[str]:
         """One regex for a list of alternatives; where words are spaced, each match is a whole
         word or phrase (no word character just before or after it, so "c++" and "node.js" work)."""
-        body = "(" + "|".join(alternatives) + ")"
-        return re.compile(r"(?<!\w)" + body + r"(?!\w)" if self.data["tokeniser"] == "spaces" else body)
+        start, end = _EDGES[self.data["tokeniser"]]
+        return re.compile(start + "(" + "|".join(alternatives) + ")" + end)
 
 
 @dataclass(frozen=True)

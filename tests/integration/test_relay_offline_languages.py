@@ -1,0 +1,106 @@
+"""The offline interviewer holds an interview in Spanish and in Japanese through the relay
+(greeting, answer, follow-up, end) with every transcript row in the interview's language; a
+missing or damaged multilingual model is a plain message and the interview stays PENDING.
+Loads the speech models, hence ``slow``."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+
+from preppal.live.offline import engines as engines_module
+from preppal.live.offline import whisper_models
+from preppal.live.offline.language_pack import load_pack
+from preppal.live.offline.vad import TurnRules
+from preppal.models import InterviewStatus
+from preppal.realtime.pb import interview_pb2 as pb
+from preppal.services import interviews
+from preppal.settings import reset_settings
+from tests.support.speech import speech_pcm
+
+pytestmark = pytest.mark.slow
+FRAME = 640  # 20 ms at 16 kHz
+KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    monkeypatch.setenv("PREPPAL_INTERVIEWER", "offline")
+    reset_settings()
+
+
+async def say(candidate, text: str, language: str) -> None:
+    """The candidate answers in real time; the silence after it outlasts the end-of-turn cap,
+    so the turn ends whatever the end-of-turn model makes of espeak's voice."""
+    tail_s = TurnRules().cap_silence_ms / 1000 + 0.5
+    pcm = await asyncio.to_thread(speech_pcm, text, tail_s=tail_s, language=language)
+    for at in range(0, len(pcm), FRAME):
+        await candidate.send_audio(pcm[at : at + FRAME])
+        await asyncio.sleep(0.02)
+
+
+def ai_finals(candidate) -> list[str]:
+    return [t.text for t in candidate.of("transcript_update") if t.is_final and t.speaker == "AI"]
+
+
+@pytest.mark.parametrize(
+    ("language", "answer", "in_language"),
+    [
+        ("es-US", "Trabajo con Python.", lambda text: bool(re.search(r"[a-záéíóúñ]", text.lower()))),
+        ("ja-JP", "パイソンで しごとを しています。", lambda text: bool(KANA_OR_KANJI.search(text))),
+    ],
+)
+async def test_a_whole_offline_interview_in_the_language(relay_env, offline, language, answer, in_language):
+    pack = load_pack(language)
+    iid = relay_env.new_interview(language=language, interview_type="behavioural", difficulty="warmup")
+    candidate = await relay_env.connect(iid, relay_env.token(iid))
+    ready = (await candidate.wait_kind("session_ready", timeout=90))[0]
+    assert ready.interviewer == "offline"
+    greeting = (await candidate.wait_for(lambda: ai_finals(candidate), timeout=60))[0]
+    opening = pack.phrases["opening"]["warmup"].split("{name}")[0]  # "Hola" / "こんにちは"
+    assert greeting.startswith(opening), greeting
+
+    await say(candidate, answer, language)  # a short answer: the interviewer follows up (an example, mostly)
+    await candidate.wait_for(lambda: len(ai_finals(candidate)) >= 2, timeout=60)
+    follow_up = ai_finals(candidate)[1]
+    lines = [line for rule in pack.followups.values() for line in rule]
+    assert any(line in follow_up for line in lines), follow_up
+
+    await candidate.end()
+    assert await candidate.wait_closed(timeout=20) == 1000
+    assert [e.reason for e in candidate.of("session_ended")] == [pb.SessionEnded.USER_INITIATED]
+    done = interviews.get_interview_any(iid)
+    assert (done.status, done.interviewer, done.language) == (InterviewStatus.COMPLETED, "offline", language)
+    rows = interviews.get_transcript(iid)
+    said = [r.text for r in rows if r.speaker.value == "USER"]
+    assert [r.text for r in rows if r.speaker.value == "AI"] == [greeting, follow_up]
+    assert said and all(in_language(text) for text in said), said  # heard in the language, not in English
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt"])
+async def test_a_missing_or_damaged_multilingual_model_leaves_the_interview_pending(
+    relay_env, offline, monkeypatch, tmp_path: Path, damage
+):
+    folder = tmp_path / "whisper-base"
+    if damage == "corrupt":
+        folder.mkdir()
+        for name in whisper_models.BASE.pinned:
+            (folder / name).symlink_to(whisper_models.base_dir() / name)
+        (folder / "model.bin").unlink()
+        (folder / "model.bin").write_bytes(b"\0" * 4096)
+    monkeypatch.setattr(whisper_models, "base_dir", lambda: folder)
+    monkeypatch.setattr(engines_module, "_cache", {})  # nothing loaded yet in this process
+    monkeypatch.setattr(engines_module, "_transcribers", {})
+    iid = relay_env.new_interview(language="fr-FR")
+    candidate = await relay_env.connect(iid, relay_env.token(iid))
+    assert await candidate.wait_closed(timeout=60) == 4002
+    [error] = candidate.of("error")
+    expected = "is not installed" if damage == "missing" else "does not match the pinned base model"
+    assert expected in error.message and "./scripts/run.sh" in error.message, error.message
+    assert "Traceback" not in error.message
+    assert not candidate.of("session_ready") and not candidate.of("audio_response")
+    interview = interviews.get_interview_any(iid)
+    assert interview.status == InterviewStatus.PENDING and not interview.error_message  # can be held once repaired
