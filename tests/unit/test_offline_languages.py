@@ -61,3 +61,39 @@ def test_a_japanese_interview_follows_up_in_japanese() -> None:
     assert opening.text.startswith("こんにちは") and "バックエンドエンジニアのポジション" in opening.text
     reply = interviewer.respond("パイソンです。")
     assert reply.rule == "example" and reply.text in pack.followups["example"]
+
+
+def test_each_language_vetoes_the_end_of_a_turn_on_its_own_trailing_words() -> None:
+    from preppal.live.offline.turn_policy import ends_sentence, hands_back, trails_off
+
+    hanging = {
+        "es-US": "Migramos la base de datos y",
+        "fr-FR": "On a migré la base, et puis parce que",
+        "de-DE": "Wir haben die Datenbank migriert, weil",
+        "pt-BR": "Migramos o banco de dados para",
+        "hi-IN": "हमने डेटाबेस को माइग्रेट किया और",
+        "ja-JP": "データベースを移行したんですが",
+        "zh-CN": "我们迁移了数据库，因为",
+    }
+    finished = {
+        "es-US": "Migramos la base de datos en dos semanas.",
+        "fr-FR": "On a migré la base en deux semaines.",
+        "de-DE": "Wir haben die Datenbank in zwei Wochen migriert.",
+        "pt-BR": "Migramos o banco de dados em duas semanas.",
+        "hi-IN": "हमने दो हफ़्तों में डेटाबेस माइग्रेट किया।",
+        "ja-JP": "二週間でデータベースを移行しました。",
+        "zh-CN": "我们两周内完成了数据库迁移。",
+    }
+    for code in hanging:
+        assert trails_off(hanging[code], code), code
+        assert not trails_off(finished[code], code) and ends_sentence(finished[code], code), code
+    assert trails_off("データベースを移行して、", "ja-JP")  # Whisper's own comma
+    assert hands_back("どう思いますか？", "ja-JP") and hands_back("¿Puedes repetir la pregunta?", "es-US")
+
+
+def test_a_short_answer_is_short_in_words_or_their_character_equivalent() -> None:
+    from preppal.live.offline.turn_policy import PauseEvidence, TurnPolicy, is_short
+
+    ja = TurnPolicy(language="ja-JP")
+    assert is_short(PauseEvidence(0, text="はい、そうです。"), ja)  # 8 characters ≈ 3 words
+    assert not is_short(PauseEvidence(0, text="前の会社では、決済システムのデータベースを一人で移行しました。"), ja)

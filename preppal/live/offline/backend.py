@@ -187,7 +187,7 @@ class OfflineBackend(LiveBackend):
         self._turns = TurnDetector(rules, semantic=model is not None, words_at_every_pause=text_judge is not None)
         if model is not None:
             policy = self._turn_policy or TurnPolicy().scaled(level.bar)
-            policy = replace(policy, wait_for_words=text_judge is not None)
+            policy = replace(policy, wait_for_words=text_judge is not None, language=self.brief.language)
             self._end_of_turn = EndOfTurn(self._turns, self._on_turn_events, self.stats, policy)
             self._judge = TurnJudge(model, self._turns, self._end_of_turn, self._guard, self.stats)
 

@@ -31,16 +31,15 @@ The rules (:func:`ends_turn`), each for a reason seen on the benchmark (docs/per
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from preppal.live.offline.interviewer import is_request
+from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.vad import PauseCheck, TurnDetector, TurnEvent, TurnStats
 from preppal.unfinished import ends_mid_sentence, punctuated_unfinished
 
-_WORD = re.compile(r"([A-Za-z']+)\W*$")
-_WORD = re.compile(r"[A-Za-z0-9']+")
+_SENTENCE_END = (".", "?", "!", "。", "？", "！", "।")
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,9 @@ class TurnPolicy:
     short_answer_words: int = 8  # fewer words than this: only the cap or a hand-back ends the turn
     short_answer_ms: int = 3000  # ... and less speech, while the words are not in (EndOfTurn: TurnRules')
     wait_for_words: bool = False  # with the text judge: no end before the words are in (the cap aside)
+    # Whose words: the language's unfinished-sentence words (preppal/unfinished.py), its
+    # requests, and its way of counting (ja/zh characters, scaled to words).
+    language: str = "en-US"
 
     def scaled(self, bar: float) -> TurnPolicy:
         """Every bar raised (``bar`` > 1: a more patient listener) or lowered, within (0, 1)."""
@@ -80,14 +82,15 @@ def whisper_trails(text: str) -> bool:
     return punctuated_unfinished(text)
 
 
-def trails_off(text: str) -> bool:
-    """Without the text judge: the words stop mid-sentence by the word list (preppal/unfinished.py)."""
-    return ends_mid_sentence(text)
+def trails_off(text: str, language: str = "en-US") -> bool:
+    """Without the text judge: the words stop mid-sentence by the language's word list (preppal/unfinished.py)."""
+    return ends_mid_sentence(text, language)
 
 
-def ends_sentence(text: str) -> bool:
+def ends_sentence(text: str, language: str = "en-US") -> bool:
     stripped = text.rstrip()
-    return stripped.endswith((".", "?", "!")) and not stripped.endswith("...") and not trails_off(stripped)
+    hangs = stripped.endswith(("...", "…")) or trails_off(stripped, language)
+    return stripped.endswith(_SENTENCE_END) and not hangs
 
 
 def hands_back(text: str, text_probability: float | None = None, policy: TurnPolicy | None = None) -> bool:
@@ -95,9 +98,9 @@ def hands_back(text: str, text_probability: float | None = None, policy: TurnPol
 
     With the text judge, a question mark alone is not enough when the words hang: Whisper
     heard "What I would change is, [pause]" as "What type of game gives?"."""
-    if is_request(text):
+    if is_request(text, load_pack(policy.language if policy else "en-US")):
         return True
-    if not text.rstrip().endswith("?"):
+    if not text.rstrip().endswith(("?", "？")):
         return False
     return text_probability is None or policy is None or text_probability >= policy.unfinished
 
@@ -105,7 +108,7 @@ def hands_back(text: str, text_probability: float | None = None, policy: TurnPol
 def is_short(evidence: PauseEvidence, policy: TurnPolicy) -> bool:
     if evidence.text is None:
         return evidence.voiced_ms < policy.short_answer_ms
-    return len(_WORD.findall(evidence.text)) < policy.short_answer_words
+    return load_pack(policy.language).lexicon.count(evidence.text) < policy.short_answer_words
 
 
 def ends_turn(evidence: PauseEvidence, policy: TurnPolicy) -> bool:
@@ -115,7 +118,7 @@ def ends_turn(evidence: PauseEvidence, policy: TurnPolicy) -> bool:
     if text is None and policy.wait_for_words:  # the voice heard "finished" mid-sentence too often
         return False
     if text is not None:
-        if t is None and trails_off(text):  # no judge: the word list
+        if t is None and trails_off(text, policy.language):  # no judge: the language's word list
             return False
         if t is not None and (whisper_trails(text) or t < policy.unfinished):
             return False
