@@ -15,6 +15,10 @@ ENGLISH = load_pack("en")
 PLACEHOLDERS = {"name", "role", "type", "skill", "quote", "topic", "function", "skills", "edge", ""}
 
 
+# Maps whose keys are words of the language, not structure (Spanish quotes verbatim: no flips).
+WORD_MAPS = {"person_flip"}
+
+
 def keys(value: object, path: str = "") -> set[str]:
     """Every dict key path in ``value`` (lists are leaves: their length may differ per language)."""
     if not isinstance(value, dict):
@@ -24,7 +28,8 @@ def keys(value: object, path: str = "") -> set[str]:
         if key.startswith("_"):  # comments for translators
             continue
         found.add(f"{path}/{key}")
-        found |= keys(inner, f"{path}/{key}")
+        if key not in WORD_MAPS:
+            found |= keys(inner, f"{path}/{key}")
     return found
 
 

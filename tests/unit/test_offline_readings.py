@@ -24,10 +24,17 @@ def test_other_languages_are_spoken_as_written() -> None:
 def test_every_kanji_the_japanese_interviewer_says_has_a_reading() -> None:
     """The Japanese pack's lines (phrases, questions, follow-ups) leave no kanji unread."""
     from preppal.live.offline.language_pack import load_pack
-    from tests.unit.test_language_packs import strings
+
+    def spoken(value: object) -> list[str]:  # every line, not the "_comment"s for translators
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for k, v in value.items() if not k.startswith("_") for s in spoken(v)]
+        return [s for v in value for s in spoken(v)] if isinstance(value, list) else []
 
     pack = load_pack("ja-JP")
     assert pack.code == "ja"
-    lines = strings(pack.phrases) + strings(pack.questions) + strings(pack.followups)
+    probes = [p for c in pack.concepts for p in c.probes]
+    lines = spoken(pack.phrases) + spoken(pack.questions) + spoken(pack.followups) + probes
     unread = {run for line in lines for run in unread_kanji(line, "ja-JP")}
     assert not unread, sorted(unread)

@@ -30,13 +30,14 @@ from pathlib import Path
 DATA_DIR = Path(__file__).parent / "data"
 _CJK_RUN = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"  # kana, kanji, hanzi
 # Where a pattern may start and end, per ``tokeniser``: where no word character touches it
-# (spaced scripts); anywhere (ja/zh); Devanagari (Hindi) counts its vowel signs and virama as
-# word characters too (they are not ``\w``, so a match could end inside a word).
+# (spaced scripts); anywhere in ja/zh text, but not inside a Latin word; Devanagari (Hindi)
+# counts its vowel signs and virama as word characters too (they are not ``\w``, so a match
+# could end inside a word).
 _DEVANAGARI = r"[\w\u0900-\u0963\u0966-\u097f]"
 _EDGES = {
     "spaces": (r"(?<!\w)", r"(?!\w)"),
     "devanagari": (rf"(?<!{_DEVANAGARI})", rf"(?!{_DEVANAGARI})"),
-    "characters": ("", ""),
+    "characters": (r"(?<![a-z0-9])", r"(?![a-z0-9])"),  # only a Latin word ("ci", "go") needs edges
 }
 FALLBACK = "en"
 PACK_FILES = ("phrases", "questions", "followups", "concepts", "lexicon")

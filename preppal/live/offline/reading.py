@@ -128,8 +128,8 @@ def mentions(pack: LanguagePack, text: str) -> tuple[Mention, ...]:
 
 def names(pack: LanguagePack, text: str, covered: tuple[Mention, ...]) -> tuple[str, ...]:
     """Capitalised words inside sentences (not sentence starts, not "I"), not already a concept."""
-    if pack.lexicon.data["tokeniser"] != "spaces":
-        return ()
+    if pack.lexicon.data["tokeniser"] != "spaces" or not pack.lexicon.data["capitalised_names"]:
+        return ()  # unspaced scripts, Devanagari, and German (every noun has a capital)
     starts = {m.start(1) for m in _SENTENCE_START.finditer(text)}
     known = " ".join(m.said.lower() for m in covered)
     found: list[str] = []
@@ -159,7 +159,7 @@ def read(pack: LanguagePack, text: str) -> Reading:
     said = mentions(pack, text)
     return Reading(
         text=text,
-        words=len(lexicon.words(text)),
+        words=round(lexicon.count(text)),  # ja/zh: characters scaled to words
         mentions=said,
         names=names(pack, text, said),
         signals=frozenset(signals),
