@@ -29,7 +29,7 @@ class Session:
         self.reply_audio_at: float | None = None  # first audio of the reply itself (after any acknowledgement)
         self._in_reply = False
         self.replied = False  # the reply to the current answer has been sent completely
-        self._acks = set(load_pack().phrases["acknowledgements"])
+        self._acks = set(load_pack(backend.brief.language).phrases["acknowledgements"])  # in its language
         self.ended = False
         self.frame_costs: list[float] = []
         self.reader = asyncio.create_task(self._read())

@@ -50,7 +50,7 @@ class VadModel(Protocol):
 
 
 class WordModel(Protocol):
-    def words(self, audio: np.ndarray, prompt: str = "") -> list[Any]: ...  # items with text/start_s/end_s
+    def words(self, audio: np.ndarray, prompt: str = "", language: str = "en") -> list[Any]: ...  # text/start_s/end_s
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ class SpeechModels:
 
     vad: VadModel  # Silero's onnxruntime session
     words: WordModel  # stt.Transcriber
+    multilingual: bool = False  # ``words`` hears every interview language (Whisper base), not English only
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _chunks(spans: Sequence[Span]) -> list[list[Span]]:
     return out
 
 
-def _decode(pcm: np.ndarray, pieces: list[Span], model: WordModel, prompt: str) -> list[HeardWord]:
+def _decode(pcm: np.ndarray, pieces: list[Span], model: WordModel, prompt: str, language: str) -> list[HeardWord]:
     """Decode the pieces as one clip (joined by short silences) and map word times back."""
     gap = np.zeros(int(JOIN_GAP_S * RATE), dtype=np.float32)
     parts: list[np.ndarray] = []
@@ -212,22 +213,23 @@ def _decode(pcm: np.ndarray, pieces: list[Span], model: WordModel, prompt: str) 
         return offsets[k][1] + int(round((t - offsets[k][0]) * 1000))
 
     return [
-        HeardWord(w.text, source_ms(w.start_s), source_ms(max(w.start_s, w.end_s))) for w in model.words(clip, prompt)
+        HeardWord(w.text, source_ms(w.start_s), source_ms(max(w.start_s, w.end_s)))
+        for w in model.words(clip, prompt, language)
     ]
 
 
-def _listen(pcm: np.ndarray, pieces: list[Span], model: WordModel, prompt: str) -> list[HeardWord]:
+def _listen(pcm: np.ndarray, pieces: list[Span], model: WordModel, prompt: str, language: str) -> list[HeardWord]:
     """Decode a chunk; speech the decode skipped is decoded again on its own, once.
 
     Whisper sometimes ends a window early (a final timestamp at the window's end after half
     the text), silently dropping the rest; a span of speech with no word in it is that.
     """
-    words = _decode(pcm, pieces, model, prompt)
+    words = _decode(pcm, pieces, model, prompt, language)
     missed = [
         p for p in pieces if p.ms >= 300 and not any(w.start_ms < p.end_ms and w.end_ms > p.start_ms for w in words)
     ]
     if missed and words:  # (nothing heard at all: the same input would decode the same)
-        words += _decode(pcm, missed, model, prompt)
+        words += _decode(pcm, missed, model, prompt, language)
         words.sort(key=lambda w: w.start_ms)
     return words
 
@@ -245,9 +247,10 @@ class _Heard:
 def _count(words: Sequence[HeardWord], language: str) -> _Heard:
     """Word count and fillers (with times) of one answer's words, by the shared filler rules."""
     text, starts = "", []
+    spaced = get_language(language).spaced  # ja/zh: Whisper's words are characters, not space-separated
     for word in words:
         starts.append(len(text))
-        text += word.text if word.text.startswith(" ") or not text else " " + word.text
+        text += word.text if word.text.startswith(" ") or not text or not spaced else " " + word.text
     hits = find_filler_hits(text, language)
     at = [words[max(0, int(np.searchsorted(starts, h.start, side="right")) - 1)].start_ms for h in hits]
     return _Heard(word_count(text, language), [(h.label, t) for h, t in zip(hits, at, strict=True)])
@@ -305,12 +308,14 @@ def analyze(
 ) -> dict[str, Any]:
     """Delivery metrics from the recorded audio, in the stored shape (``Feedback.metrics``).
 
-    The second listen needs a recogniser for the language: the packaged one is English-only,
-    so for other languages the words and fillers stay the live transcript's (fillers then
-    have no position) while pauses, speaking time and pace still come from the audio.
+    The second listen needs a recogniser for the language: tiny.en hears English only, so
+    other languages are listened to with the multilingual model (``models.multilingual``);
+    without it their words and fillers stay the live transcript's (fillers then have no
+    position) while pauses, speaking time and pace still come from the audio.
     """
     base = compute_metrics(entries, language)  # structure (answers, questions, texts) from the transcript
-    listen = get_language(language).code == DEFAULT_LANGUAGE
+    lang = get_language(language)
+    listen = lang.code == DEFAULT_LANGUAGE or models.multilingual
     total_ms = len(candidate) * 1000 // RATE
     spans = track_spans(candidate, models.vad)
     ai_spans = track_spans(interviewer, models.vad) if interviewer is not None and len(interviewer) else []
@@ -325,7 +330,9 @@ def analyze(
             answers.append(replace(answer, words=0, duration_s=None, wpm=None, speaking_s=0.0))
             continue
         if listen:
-            heard = [w for chunk in _chunks(mine) for w in _listen(candidate, chunk, models.words, prompt)]
+            heard = [
+                w for chunk in _chunks(mine) for w in _listen(candidate, chunk, models.words, prompt, lang.whisper)
+            ]
             heard = [w for w in heard if _near_speech(w, mine)]
             counted = _count(heard, language)
         else:
@@ -354,7 +361,7 @@ def analyze(
                 response_delay_ms=max(0, mine[0].start_ms - q) if q is not None else None,
                 speaking_s=round(speaking_s, 3),  # ms: the interview totals add these up
                 pauses=len(answer_pauses),
-                heard=" ".join(w.text.strip() for w in heard) if listen else None,
+                heard=(" " if lang.spaced else "").join(w.text.strip() for w in heard) if listen else None,
             )
         )
         pauses += answer_pauses

@@ -26,6 +26,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.services import audio_metrics, recordings
 from preppal.services.metrics import EntryLike
 from preppal.services.recording_store import open_store
@@ -64,15 +65,17 @@ def has_recording(interview_id: str) -> bool:
     return recordings.has_track(open_store(get_settings()), interview_id, "candidate")
 
 
-@lru_cache(maxsize=1)
-def _models() -> audio_metrics.SpeechModels:
-    """The VAD and Whisper models, loaded once per process (≈ 1 s, ≈ 300 MB)."""
+@lru_cache(maxsize=2)
+def _models(multilingual: bool = False) -> audio_metrics.SpeechModels:
+    """The VAD and a Whisper model, loaded once per process: tiny.en for English interviews
+    (≈ 1 s, ≈ 300 MB), the multilingual base model for the others (≈ 1.5 s, ≈ 0.2 GB more)."""
     from preppal.live.offline.stt import Transcriber
     from preppal.live.offline.vad import load_vad_session
+    from preppal.live.offline.whisper_models import BASE, TINY_EN
 
-    return audio_metrics.SpeechModels(
-        vad=load_vad_session(), words=Transcriber(threads=get_settings().analysis_threads)
-    )
+    model = BASE if multilingual else TINY_EN
+    words = Transcriber(threads=get_settings().analysis_threads, model=model)
+    return audio_metrics.SpeechModels(vad=load_vad_session(), words=words, multilingual=multilingual)
 
 
 def analyze_here(
@@ -83,7 +86,11 @@ def analyze_here(
     if tracks is None or not len(tracks.candidate):
         return None
     return audio_metrics.analyze(
-        tracks.candidate, entries, _models(), interviewer=tracks.interviewer, language=language
+        tracks.candidate,
+        entries,
+        _models(multilingual=get_language(language).code != DEFAULT_LANGUAGE),
+        interviewer=tracks.interviewer,
+        language=language,
     )
 
 

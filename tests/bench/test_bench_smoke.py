@@ -47,6 +47,7 @@ SMOKE: dict[str, tuple[list[str], list]] = {
     "metrics_accuracy": (["--answers", "2"], [pytest.mark.model]),
     "followup_ranker": (["--set", "tuning", "--limit", "2", "--mix", "0", "1"], [pytest.mark.model]),
     "offline_followups": (["--set", "both", "--limit", "2"], []),
+    "offline_languages": (["--smoke"], [pytest.mark.model]),
     "offline_voice": (["--lines", "2", "--voice", "espeak"], []),
     "offline_latency": (["--smoke"], [pytest.mark.model]),
     "recording_cost": (["--minutes", "0.2", "--turn-s", "3"], []),
@@ -60,6 +61,7 @@ SMOKE: dict[str, tuple[list[str], list]] = {
 }
 
 NUMBER = r"(?:-?\d[\d,]*(?:\.\d+)?|nan|inf|none)"
+LANG = r"\((?:[a-z]{2,3}|none)\)"
 
 
 def documented_last_line(bench: str) -> re.Pattern[str]:
@@ -68,8 +70,11 @@ def documented_last_line(bench: str) -> re.Pattern[str]:
     doc = ast.get_docstring(ast.parse((BENCH / f"{bench}.py").read_text())) or ""
     shown = re.findall(rf"(?m)(?:^\s+|``)({re.escape(bench)}: [^`\n]+)", doc)
     assert shown, f"bench/{bench}.py: its docstring must show its last line ('{bench}: ...')"
-    parts = re.split(r"\b[A-Z]\d?\b", shown[-1].strip().rstrip("."))
-    return re.compile(NUMBER.join(re.escape(part) for part in parts))
+    tokens = re.split(r"(\b[A-Z]\d?\b|\(lang\))", shown[-1].strip().rstrip("."))
+    # single capitals are numbers; "(lang)" is a language code ("(ja)")
+    return re.compile(
+        "".join(NUMBER if i % 2 and t != "(lang)" else LANG if i % 2 else re.escape(t) for i, t in enumerate(tokens))
+    )
 
 
 def test_every_bench_has_a_smoke_size() -> None:

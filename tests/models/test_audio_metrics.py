@@ -183,3 +183,29 @@ def test_transcript_fallback_is_labelled_and_finds_gaps_between_segments() -> No
     assert m["source"] == "transcript"
     assert m["timeline"] == {"pauses": [{"start_ms": 5000, "end_ms": 6500}], "fillers": []}
     assert m["fillers"] == 1 and m["longest_pause_ms"] == 1500
+
+
+@pytest.mark.slow
+def test_a_spanish_answer_is_listened_to_again_in_spanish() -> None:
+    """Interviews in other languages get the second listen too, with the multilingual model."""
+    from preppal.live.offline.stt import Transcriber
+    from preppal.live.offline.vad import load_vad_session
+    from preppal.live.offline.whisper_models import BASE
+
+    spanish = audio_metrics.SpeechModels(load_vad_session(), Transcriber(threads=2, model=BASE), multilingual=True)
+
+    def phrase(text: str) -> np.ndarray:
+        audio = pcm_to_float(speech_pcm(text, lead_s=0, tail_s=0, wpm=150, language="es-US"))
+        loud = np.flatnonzero(np.abs(audio) > 1e-3)
+        return audio[loud[0] : loud[-1] + 1]
+
+    said = ["Mi equipo construyó un nuevo sistema de pagos.", "Luego medimos la latencia del servicio."]
+    candidate = np.concatenate([_silence(800), phrase(said[0]), _silence(1500), phrase(said[1]), _silence(800)])
+    end_ms = len(candidate) * 1000 // RATE
+    entries = [Segment("AI", "¿Qué construiste?", 0, 700, 1), Segment("USER", " ".join(said), 800, end_ms, 2)]
+    m = audio_metrics.analyze(candidate, entries, spanish, language="es-US")
+    [answer] = m["answers_detail"]
+    heard = answer["heard"].lower()
+    assert sum(w in heard for w in ("equip", "sistema", "pagos", "latencia", "servicio")) >= 2, heard  # espeak voice
+    assert answer["pauses"] == 1 and abs(answer["longest_pause_ms"] - 1500) <= 200
+    assert 0.7 <= answer["words"] / 14 <= 1.3, answer["words"]  # 14 words said
