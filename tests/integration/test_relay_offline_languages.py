@@ -1,7 +1,7 @@
 """The offline interviewer holds an interview in Spanish and in Japanese through the relay
 (greeting, answer, follow-up, end) with every transcript row in the interview's language; a
 missing or damaged multilingual model is a plain message and the interview stays PENDING.
-Loads the speech models, hence ``slow``."""
+Loads the speech models, hence ``model``."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from preppal.settings import reset_settings
 from tests.support.live_api_rules import LIVE_MODELS
 from tests.support.speech import speech_pcm
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.model
 FRAME = 640  # 20 ms at 16 kHz
 KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
