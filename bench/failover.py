@@ -129,7 +129,9 @@ async def run(args, work: Path, database_url: str) -> None:
             t0 = time.monotonic()
             while not all(len(c.finals) >= 2 for c in callers.values()):
                 if time.monotonic() - t0 > 90:
-                    raise RuntimeError(f"only {sum(len(c.finals) >= 2 for c in callers.values())} calls got going")
+                    going = sum(len(c.finals) >= 2 for c in callers.values())
+                    seen = Counter(c.error or f"closes {c.closes}, ready {len(c.ready_at)}" for c in callers.values())
+                    raise RuntimeError(f"only {going} calls got going: {dict(seen)}")
                 await asyncio.sleep(0.2)
             while not all(len(t) >= 2 for t in (await asyncio.to_thread(db_texts, ids)).values()):
                 await asyncio.sleep(0.2)
