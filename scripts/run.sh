@@ -7,6 +7,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/bootstrap.sh"
 PORT="${PORT:-3000}"
 setup_python ""
 setup_bun
+setup_node
 setup_fonts
 migrate
 if [ -z "${GEMINI_API_KEY:-}${GOOGLE_API_KEY:-}" ]; then

@@ -16,6 +16,7 @@ setup_python "[dev]"
 setup_fonts
 if [ ${#QUICK[@]} = 0 ]; then
   setup_bun
+  setup_node
   # Debian's Chromium for Playwright: never `playwright install` (it downloads a browser).
   [ -x /usr/bin/chromium ] || apt_install chromium
   # Fonts for the interview languages' own scripts (Devanagari, Chinese/Japanese, ~1.7 MB), so
