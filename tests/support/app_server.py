@@ -48,7 +48,7 @@ def reflex_env() -> dict[str, str]:
     return env
 
 
-def _copy_tree(dest: Path) -> None:
+def copy_tree(dest: Path) -> None:
     """Tracked and untracked-but-not-ignored files: what a fresh clone plus local edits has.
 
     ``PREPPAL_TEST_FILES=tracked`` copies only files known to git (staged included), to
@@ -138,7 +138,7 @@ def start_app_server(
     workdir = Path(tempfile.mkdtemp(prefix=f"preppal-{name}-"))
     app_dir = same_build_as.app_dir if same_build_as else workdir / "app"
     if same_build_as is None:
-        _copy_tree(app_dir)
+        copy_tree(app_dir)
     data_dir = workdir / "data"
     data_dir.mkdir()
     env = reflex_env()
