@@ -115,6 +115,7 @@ class GeminiBackend(LiveBackend):
         # Not hands-free, on a model that takes them: the candidate's hold is the turn (activity signals).
         self._hold_to_talk = not brief.hands_free and self.profile.client_activity_signals
         self._signals: list[bool] = []  # holds to send after the audio before them (True: activity_start)
+        self._holding = False
         self.code_sent = 0
         self.rotations = 0  # connections replaced (goAway or resumed drop): for tests and logs
 
@@ -186,6 +187,7 @@ class GeminiBackend(LiveBackend):
         """Not hands-free: the hold marks the candidate's turn (activity_start / activity_end, after
         the audio already buffered). Hands-free: Gemini's own detection decides; nothing to send."""
         if self._hold_to_talk and not self._closed:
+            self._holding = held
             self._signals.append(held)
             self._flush.set()
 
@@ -372,6 +374,9 @@ class GeminiBackend(LiveBackend):
             self._session = new
             self._ai_turn_open = False
             self.rotations += 1
+            if self._holding:  # a new connection knows nothing of a hold in progress
+                self._signals.append(True)
+                self._flush.set()
             self._spawn(self._read(new), "gemini-read")
         finally:
             self._rotating = False

@@ -8,6 +8,8 @@ activity signals while its detection is on, and so does the stand-in).
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from google.genai import types
 
@@ -72,3 +74,35 @@ async def test_the_stand_in_refuses_activity_signals_while_detection_is_on(db, s
         assert standin.connections[0].refused == (1007, INVALID[:123])
     finally:
         await manager.__aexit__(None, None, None)
+
+
+async def test_a_hold_in_progress_is_sent_again_to_a_new_connection(relay_env, standin, gemini_model):
+    """GoAway while the candidate holds: the next connection hears activity_start too."""
+    if not profile_for(gemini_model).client_activity_signals:
+        pytest.skip(f"{gemini_model} takes no client activity signals: hands-free only")
+
+    async def first(conn):
+        await conn.resumption("h1")
+        await conn.wait_for(lambda: conn.activity == ["start"], timeout=10)
+        await conn.go_away("1s")
+        await conn.hold()
+
+    async def second(conn):
+        await conn.hold()
+
+    standin.behaviours = [first, second]
+    iid = relay_env.new_interview(hands_free=False)
+    candidate = await relay_env.connect(iid, relay_env.token(iid))
+    await candidate.wait_kind("session_ready")
+    await candidate.ws.send(codec.client_hold(True))
+    await speak(candidate, 4)
+    for _ in range(200):  # up to 10 s for the GoAway, the new connection and its signal
+        if len(standin.connections) == 2 and standin.connections[1].activity == ["start"]:
+            break
+        await speak(candidate, 1)
+        await asyncio.sleep(0.05)
+    assert standin.connections[1].activity == ["start"] and standin.connections[1].refused is None
+    await candidate.ws.send(codec.client_hold(False))
+    await standin.connections[1].wait_for(lambda: standin.connections[1].activity == ["start", "end"])
+    await candidate.end()
+    await candidate.wait_closed()
