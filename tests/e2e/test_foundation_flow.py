@@ -62,7 +62,7 @@ def test_sign_up_create_interview_history_sign_out(page, tmp_path) -> None:
     interview_id = re.search(r"/interview/([0-9a-f-]{36})", page.url).group(1)
     page.get_by_role("heading", name="System design interview").wait_for()
     expect(page.get_by_text("Ready to start")).to_be_visible()
-    expect(page.get_by_text("Intense")).to_be_visible()
+    expect(page.get_by_text("Intense", exact=True)).to_be_visible()  # the patience line says "(from Intense)" too
     start = page.get_by_role("link", name="Start interview")
     assert start.get_attribute("href") == f"/interview/{interview_id}/live"
     expect(page.get_by_text("Led the analytical engine migration.")).to_be_visible()
