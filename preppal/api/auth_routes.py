@@ -19,7 +19,7 @@ CSRF: signing a victim's browser into the attacker's account) is refused with 40
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -97,11 +97,23 @@ def _field(form: FormData, name: str, limit: int = 2048) -> str:
     return str(form.get(name, ""))[:limit]  # only ever echoed back into the page's query
 
 
+def _target(form: FormData, request: Request) -> str:
+    """Where to go once signed in: the form's ``next``, else the ``next`` of the page the
+    form was sent from (its Referer; the origin is checked before this). The page fills the
+    hidden field from its state after it loads, so a form sent at once (a password manager,
+    a fast Enter) arrives without it and used to land on the dashboard."""
+    target = _field(form, "next")
+    if not target:
+        page = urlsplit(request.headers.get("referer", ""))
+        target = parse_qs(page.query).get("next", [""])[0][:2048]
+    return target
+
+
 async def sign_up(request: Request) -> Response:
     if not same_origin(request):
         return _cross_site()
     form = await _small_form(request)
-    email, name, target = _field(form, "email", 400), _field(form, "name", 400), _field(form, "next")
+    email, name, target = _field(form, "email", 400), _field(form, "name", 400), _target(form, request)
     try:
         await call_service(rate_limit.hit, rate_limit.signup_rate(), client_address(request))
         user = await call_service(auth.sign_up, email, str(form.get("password", "")), name)
@@ -115,7 +127,7 @@ async def sign_in(request: Request) -> Response:
     if not same_origin(request):
         return _cross_site()
     form = await _small_form(request)
-    email, target = _field(form, "email", 400), _field(form, "next")
+    email, target = _field(form, "email", 400), _target(form, request)
     try:
         user = await call_service(auth.authenticate, email, str(form.get("password", "")), client_address(request))
     except ServiceError as exc:

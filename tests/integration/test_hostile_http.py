@@ -140,6 +140,20 @@ async def test_own_origin_and_extra_origins_may_post(client, mallory, monkeypatc
     assert extra.status_code == 303 and auth.SESSION_COOKIE in extra.cookies
 
 
+async def test_a_form_sent_before_the_page_filled_in_next_still_goes_there(client, mallory) -> None:
+    """The sign-in page fills its hidden ``next`` from its state once loaded; a form sent
+    before that (fast typing, a password manager) used to land on the dashboard."""
+    form = {"email": "mallory@example.com", "password": PASSWORD, "next": ""}
+    page = f"{BASE}/sign-in?next=%2Finterview%2Fabc%2Flive"
+    headers = {"origin": BASE, "sec-fetch-site": "same-origin", "referer": page}
+    r = await client.post("/api/auth/sign-in", data=form, headers=headers)
+    assert r.status_code == 303 and r.headers["location"] == "/interview/abc/live"
+    client.cookies.clear()
+    elsewhere = {**headers, "referer": f"{BASE}/sign-in?next=https%3A%2F%2Fevil.example%2F"}
+    r = await client.post("/api/auth/sign-in", data=form, headers=elsewhere)
+    assert r.headers["location"] == "/dashboard"  # still only same-site paths
+
+
 # ---- submitTranscript -------------------------------------------------------------------
 
 
