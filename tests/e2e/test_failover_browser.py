@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import pytest
 import redis
+from playwright.sync_api import expect
 
 from preppal.models import InterviewStatus
 from tests.e2e.meeting_helpers import (
@@ -27,7 +28,6 @@ from tests.e2e.meeting_helpers import (
     make_candidate,
     new_page,
     pcm24k_tone,
-    phase_text,
     screenshot,
     wait_for,
 )
@@ -166,8 +166,8 @@ def test_kill_9_of_the_holder_during_a_call(
     try:
         interview_id = create_interview_in_ui(page, email, "Engineering manager")
         page.get_by_test_id("start-call").click()
-        wait_for(page, lambda: phase_text(page) == "Live", timeout=30, what="phase Live")
-        wait_for(page, lambda: page.get_by_text("how long did it take?").count() > 0, timeout=40, what="AI question")
+        expect(page.get_by_test_id("phase")).to_have_text("Live", timeout=30_000)
+        expect(page.get_by_text("how long did it take?").first).to_be_visible(timeout=40_000)
         wait_for(
             page,
             lambda: (
@@ -194,7 +194,7 @@ def test_kill_9_of_the_holder_during_a_call(
         screenshot(page, "failover-live-again")
         survivor = cluster.holder(interviews.get_interview_any(interview_id).lease_owner)
         assert survivor is not doomed
-        wait_for(page, lambda: page.get_by_text("that is all.").count() > 0, timeout=40, what="AI after take-over")
+        expect(page.get_by_text("that is all.").first).to_be_visible(timeout=40_000)  # the AI after the take-over
         page.get_by_role("button", name="End interview").click()
         page.wait_for_url(lambda url: urlparse(url).path.rstrip("/").endswith("/feedback"), timeout=40_000)
     finally:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from preppal.models import InterviewStatus, Speaker
 from tests.e2e.meeting_helpers import (
@@ -22,7 +23,6 @@ from tests.e2e.meeting_helpers import (
     make_candidate,
     new_page,
     pcm24k_tone,
-    phase_text,
     screenshot,
     wait_for,
 )
@@ -76,8 +76,8 @@ def test_a_call_on_every_model(model_server, gemini_standin: ThreadedStandin, ca
     try:
         interview_id = create_interview_in_ui(page, email, "Backend engineer")
         page.get_by_test_id("start-call").click()
-        wait_for(page, lambda: phase_text(page) == "Live", what="phase Live")
-        wait_for(page, lambda: page.get_by_text("that is helpful.").count() > 0, timeout=40, what="AI answer")
+        expect(page.get_by_test_id("phase")).to_have_text("Live")
+        expect(page.get_by_text("that is helpful.").first).to_be_visible(timeout=40_000)
         screenshot(page, f"model-{model}")
         page.get_by_role("button", name="End interview").click()
         page.wait_for_url(

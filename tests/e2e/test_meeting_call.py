@@ -11,16 +11,15 @@ import threading
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from preppal.models import InterviewStatus, Speaker
 from tests.e2e.meeting_helpers import (
     CallRecorder,
-    call_debug,
     create_interview_in_ui,
     make_candidate,
     new_page,
     pcm24k_tone,
-    phase_text,
     screenshot,
     wait_for,
 )
@@ -58,15 +57,17 @@ def test_interview_from_start_to_feedback(gemini_standin, gemini_db, call_browse
     try:
         interview_id = create_interview_in_ui(page, email, "Backend engineer")
         assert interviews.get_interview_any(interview_id).status == InterviewStatus.PENDING
-        page.get_by_test_id("start-call").wait_for()
-        assert phase_text(page) == "Ready to start"
+        phase = page.get_by_test_id("phase")
+        expect(page.get_by_test_id("start-call")).to_be_visible()
+        expect(phase).to_have_text("Ready to start")
         screenshot(page, "1-initializing")
         page.get_by_test_id("start-call").click()
 
-        wait_for(page, lambda: phase_text(page) == "Live", what="phase Live")
-        wait_for(page, lambda: page.get_by_text("that is helpful.").count() > 0, timeout=40, what="AI answer")
-        wait_for(page, lambda: len(calls.received_of("audio_response")) >= 4, what="AI audio")
-        wait_for(page, lambda: (call_debug(page).get("playback") or {}).get("stats", {}).get("played"), what="playback")
+        expect(phase).to_have_text("Live")
+        expect(page.get_by_text("that is helpful.").first).to_be_visible(timeout=40_000)
+        wait_for(page, lambda: len(calls.received_of("audio_response")) >= 4, what="AI audio")  # frames: not on screen
+        # Samples played (the playback worklet's count): heard, not seen, so read from its record.
+        page.wait_for_function("() => (window.__preppalCall?.playback?.stats?.played || 0) > 0")
         screenshot(page, "3-live-transcript")
 
         # Candidate audio: binary protobuf AudioChunk frames of exactly 40 ms at 16 kHz …
@@ -93,19 +94,16 @@ def test_interview_from_start_to_feedback(gemini_standin, gemini_db, call_browse
 
         # The page: user and AI turns, each partial replaced by its final text.
         turns = page.get_by_test_id("turn")
-        wait_for(
-            page,
-            lambda: turns.count() == 3 and all(turns.nth(i).get_attribute("data-final") == "true" for i in range(3)),
-            what="3 final turns",
-        )
+        expect(turns).to_have_count(3)
+        expect(page.locator('[data-testid="turn"][data-final="true"]')).to_have_count(3)
         speakers = [turns.nth(i).get_attribute("data-speaker") for i in range(3)]
         assert speakers == ["AI", "USER", "AI"]
-        assert "I have built backend systems in Python for five years." in turns.nth(1).inner_text()
-        assert page.get_by_test_id("interviewer").inner_text() == "Gemini Live interviewer"
-        assert page.get_by_test_id("mic-level").count() == 1
+        expect(turns.nth(1)).to_contain_text("I have built backend systems in Python for five years.")
+        expect(page.get_by_test_id("interviewer")).to_have_text("Gemini Live interviewer")
+        expect(page.get_by_test_id("mic-level")).to_have_count(1)
 
         page.get_by_role("button", name="Mute").click()
-        page.get_by_text("You are muted").wait_for()
+        expect(page.get_by_text("You are muted")).to_be_visible()
         screenshot(page, "4-live-muted")
         page.get_by_role("button", name="Unmute").click()
 

@@ -8,9 +8,11 @@ stand-in, Debian Chromium with a fake microphone.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 
 import pytest
+from playwright.sync_api import expect
 
 from preppal.models import InterviewStatus, Speaker
 from tests.e2e.meeting_helpers import (
@@ -21,7 +23,6 @@ from tests.e2e.meeting_helpers import (
     new_page,
     open_meeting,
     pcm24k_tone,
-    phase_text,
     screenshot,
     wait_for,
     wait_threading_event,
@@ -39,9 +40,9 @@ NO_ECHO_CANCELLATION = """
 """
 
 
-def _turn_texts(page) -> list[str]:
-    turns = page.get_by_test_id("turn")
-    return [turns.nth(i).inner_text().split("\n", 1)[-1].strip() for i in range(turns.count())]
+def _lines(*texts: str) -> list[re.Pattern[str]]:
+    """What each turn shows, exactly: its speaker's label, then the text (``expect`` on the turns)."""
+    return [re.compile(rf"^(Interviewer|You)\s*{re.escape(text)}$") for text in texts]
 
 
 def test_microphone_permission_denied(gemini_standin, gemini_db, playwright_instance, mic_wav) -> None:
@@ -55,11 +56,10 @@ def test_microphone_permission_denied(gemini_standin, gemini_db, playwright_inst
     try:
         open_meeting(page, email, interview_id)
         page.get_by_test_id("start-call").click()
-        page.get_by_test_id("error-message").wait_for()
-        assert "permission was denied" in page.get_by_test_id("error-message").inner_text()
-        assert "Allow microphone access" in page.get_by_test_id("error-next-step").inner_text()
-        assert phase_text(page) == "Ready to start"
-        page.get_by_test_id("start-call").wait_for()  # the candidate can try again
+        expect(page.get_by_test_id("error-message")).to_contain_text("permission was denied")
+        expect(page.get_by_test_id("error-next-step")).to_contain_text("Allow microphone access")
+        expect(page.get_by_test_id("phase")).to_have_text("Ready to start")
+        expect(page.get_by_test_id("start-call")).to_be_visible()  # the candidate can try again
         screenshot(page, "error-mic-denied")
         page.wait_for_timeout(1000)
         assert calls.urls == [], "no relay socket may be opened without a microphone"
@@ -87,13 +87,13 @@ def test_upstream_error_mid_call_keeps_transcript(gemini_standin, gemini_db, cal
     try:
         open_meeting(page, email, interview_id)
         page.get_by_test_id("start-call").click()
-        page.get_by_test_id("error-message").wait_for(timeout=40_000)
-        assert page.get_by_test_id("error-message").inner_text() == "The AI interviewer is unavailable right now."
-        assert "transcript so far is saved" in page.get_by_test_id("error-next-step").inner_text()
-        assert phase_text(page) == "Call stopped"
-        assert page.get_by_role("link", name="Open the feedback page").count() == 1
-        assert _turn_texts(page)[0] == "Hello, tell me about a project you led."
-        assert page.get_by_role("button", name="End interview").count() == 0
+        message = page.get_by_test_id("error-message")
+        expect(message).to_have_text("The AI interviewer is unavailable right now.", timeout=40_000)
+        expect(page.get_by_test_id("error-next-step")).to_contain_text("transcript so far is saved")
+        expect(page.get_by_test_id("phase")).to_have_text("Call stopped")
+        expect(page.get_by_role("link", name="Open the feedback page")).to_have_count(1)
+        expect(page.get_by_test_id("turn").first).to_have_text(_lines("Hello, tell me about a project you led.")[0])
+        expect(page.get_by_role("button", name="End interview")).to_have_count(0)
         screenshot(page, "error-ai-unavailable")
     finally:
         context.close()
@@ -125,23 +125,21 @@ def test_barge_in_drops_queued_ai_audio(gemini_standin, gemini_db, call_browser)
     try:
         open_meeting(page, email, interview_id)
         page.get_by_test_id("start-call").click()
-        page.get_by_test_id("headphone-hint").wait_for()
-        assert "use headphones" in page.get_by_test_id("headphone-hint").inner_text()
+        expect(page.get_by_test_id("headphone-hint")).to_contain_text("use headphones")
 
-        def playing() -> dict | None:
-            pb = call_debug(page).get("playback") or {}
-            return pb if pb.get("speaking") and pb.get("bufferedMs", 0) > 1500 else None
-
-        before = wait_for(page, playing, timeout=30, what="AI audio playing with a queue")
-        page.get_by_text("Interviewer speaking").wait_for()
+        # The queue and the flush are the playback worklet's (heard, not seen): read from its record.
+        before = page.wait_for_function(
+            "() => { const pb = window.__preppalCall?.playback;"
+            " return pb && pb.speaking && pb.bufferedMs > 1500 ? pb : null; }",
+            timeout=30_000,
+        ).json_value()
+        expect(page.get_by_text("Interviewer speaking")).to_be_visible()
         screenshot(page, "2-live-ai-speaking")
         barge.set()
 
-        def flushed() -> dict | None:
-            pb = call_debug(page).get("playback") or {}
-            return pb if pb.get("stats", {}).get("flushes") == 1 else None
-
-        after = wait_for(page, flushed, what="playback flush")
+        after = page.wait_for_function(
+            "() => { const pb = window.__preppalCall?.playback; return pb && pb.stats.flushes === 1 ? pb : null; }"
+        ).json_value()
         rate = call_debug(page)["contextRate"]
         assert len(calls.received_of("interrupted")) == 1
         assert after["bufferedMs"] < 5, after
@@ -152,7 +150,7 @@ def test_barge_in_drops_queued_ai_audio(gemini_standin, gemini_db, call_browser)
         later = call_debug(page)["playback"]
         assert later["speaking"] is False
         assert later["stats"]["played"] - played_at_flush <= 128, "nothing of the old turn plays on"
-        page.get_by_text("Interviewer listening").wait_for()
+        expect(page.get_by_text("Interviewer listening")).to_be_visible()
     finally:
         context.close()
 
@@ -192,37 +190,35 @@ def test_network_drop_reconnects_without_duplicate_lines(gemini_standin, gemini_
     page.route_web_socket("**/ws/interview/**", route)
     try:
         open_meeting(page, email, interview_id)
+        phase = page.get_by_test_id("phase")
         page.get_by_test_id("start-call").click()
-        wait_for(page, lambda: phase_text(page) == "Connecting…", what="phase Connecting")
+        expect(phase).to_have_text("Connecting…")
         screenshot(page, "2-connecting")
-        wait_for(page, lambda: phase_text(page) == "Live", timeout=30, what="phase Live")
+        expect(phase).to_have_text("Live", timeout=30_000)
         gemini_standin.setup_delay_s = 0.0
-        wait_for(page, lambda: _turn_texts(page) == ["Welcome. What drew you to this role?"], what="first line")
-        assert page.get_by_test_id("turn").first.get_attribute("data-final") == "true"
+        expect(page.get_by_test_id("turn")).to_have_text(_lines("Welcome. What drew you to this role?"))
+        expect(page.get_by_test_id("turn").first).to_have_attribute("data-final", "true")
 
         page_side, server_side = routes[0]
         server_side.close(code=1001, reason="network drop")  # the line goes dead: the relay sees it …
         page_side.close(code=1001, reason="network drop")  # … and so does the page
-        wait_for(page, lambda: phase_text(page) == "Reconnecting…", timeout=10, what="phase Reconnecting")
-        assert "Reconnecting automatically" in page.get_by_test_id("reconnecting-note").inner_text()
+        expect(phase).to_have_text("Reconnecting…", timeout=10_000)
+        expect(page.get_by_test_id("reconnecting-note")).to_contain_text("Reconnecting automatically")
         screenshot(page, "5-reconnecting")
-        wait_for(
-            page,
-            lambda: phase_text(page) == "Live" and len(routes) >= 2,
-            timeout=30,
-            what="live again",
-        )
-        assert call_debug(page)["sockets"] == 2
+        expect(phase).to_have_text("Live", timeout=30_000)
+        assert len(routes) >= 2
+        assert call_debug(page)["sockets"] == 2  # sockets the client opened: not on screen
         back.set()
-        wait_for(page, lambda: len(_turn_texts(page)) >= 2 and "back." in _turn_texts(page)[-1], what="second line")
+        lines = _lines("Welcome. What drew you to this role?", "Good to have you back.")
+        expect(page.get_by_test_id("turn")).to_have_text(lines)
         page.wait_for_timeout(500)
-        assert _turn_texts(page) == ["Welcome. What drew you to this role?", "Good to have you back."]
+        expect(page.get_by_test_id("turn")).to_have_text(lines)  # and no line came twice
 
         hold.set()  # keep SessionEnded back for a moment so "Ending…" can be seen
         page.get_by_role("button", name="End interview").click()
-        wait_for(page, lambda: held, what="the relay's answer to EndRequest")
-        assert phase_text(page) == "Ending…"
-        assert page.get_by_role("button", name="End interview").count() == 0
+        wait_for(page, lambda: held, what="the relay's answer to EndRequest")  # frames: not on screen
+        expect(phase).to_have_text("Ending…")
+        expect(page.get_by_role("button", name="End interview")).to_have_count(0)
         screenshot(page, "6-ending")
         hold.clear()
         for frame in held:
@@ -230,7 +226,7 @@ def test_network_drop_reconnects_without_duplicate_lines(gemini_standin, gemini_
                 routes[-1][0].close(code=frame[0], reason=frame[1])
             else:
                 routes[-1][0].send(frame)
-        wait_for(page, lambda: "/feedback" in page.url, timeout=30, what="feedback page")
+        page.wait_for_url(re.compile(r"/feedback/?$"), timeout=30_000)
     finally:
         gemini_standin.setup_delay_s = 0.0
         context.close()

@@ -5,13 +5,14 @@ frames) well enough to transcribe them, and answers with audio the page plays.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from preppal.models import InterviewStatus, Speaker
 from tests.e2e.meeting_helpers import (
-    call_debug,
     launch_browser,
     make_candidate_and_interview,
     new_page,
@@ -41,11 +42,11 @@ def test_offline_interviewer_hears_the_candidate(app_db, playwright_instance, la
     try:
         open_meeting(page, email, interview_id)
         page.get_by_test_id("start-call").click()
-        wait_for(page, lambda: page.get_by_test_id("phase").inner_text().strip() == "Live", timeout=60, what="live")
-        assert page.get_by_test_id("interviewer").inner_text() == "Offline interviewer (on this server)"
+        expect(page.get_by_test_id("phase")).to_have_text("Live", timeout=60_000)
+        expect(page.get_by_test_id("interviewer")).to_have_text("Offline interviewer (on this server)")
         turns = page.get_by_test_id("turn")
         user = turns.and_(page.locator('[data-speaker="USER"][data-final="true"]'))
-        wait_for(page, lambda: user.count() > 0, timeout=90, what="the candidate's answer transcribed")
+        expect(user).not_to_have_count(0, timeout=90_000)  # the candidate's answer transcribed
         # The answer reached the offline VAD and STT: a final line of several words, then the
         # interviewer moves on with its next turn. (Its exact words are not checked: Whisper
         # tiny.en on an espeak voice is rough.)
@@ -53,16 +54,13 @@ def test_offline_interviewer_hears_the_candidate(app_db, playwright_instance, la
         wait_for(page, lambda: any(len(words) >= 4 for words in answers()), what="a transcribed answer")
         speakers = lambda: [turns.nth(i).get_attribute("data-speaker") for i in range(turns.count())]  # noqa: E731
         wait_for(page, lambda: "AI" in speakers()[speakers().index("USER") + 1 :], timeout=60, what="the next question")
-        wait_for(
-            page,
-            lambda: (call_debug(page).get("playback") or {}).get("stats", {}).get("played", 0) > 0,
-            what="interviewer audio played",
-        )
+        # The interviewer's audio was played (samples counted by the playback worklet: heard, not seen).
+        page.wait_for_function("() => (window.__preppalCall?.playback?.stats?.played || 0) > 0")
         screenshot(page, "offline-live")
         page.get_by_role("button", name="End interview").click()
-        wait_for(page, lambda: "/feedback" in page.url, timeout=30, what="feedback page")
+        page.wait_for_url(re.compile(r"/feedback/?$"), timeout=30_000)
         # The call was recorded: the feedback page plays it.
-        wait_for(page, lambda: page.locator("#recording-player").count() == 1, timeout=30, what="the player")
+        expect(page.locator("#recording-player")).to_have_count(1, timeout=30_000)
         screenshot(page, "offline-feedback-player")
     finally:
         context.close()

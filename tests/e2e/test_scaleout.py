@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 import redis
+from playwright.sync_api import expect
 
 from preppal.models import InterviewStatus
 from tests.e2e.meeting_helpers import (
@@ -21,8 +22,6 @@ from tests.e2e.meeting_helpers import (
     make_candidate,
     new_page,
     pcm24k_tone,
-    phase_text,
-    wait_for,
 )
 from tests.support import browser as browser_support
 from tests.support.app_server import AppServer, app_server_for, stop_app_server
@@ -92,9 +91,9 @@ def test_call_on_postgres_and_redis_with_two_workers(
     try:
         interview_id = create_interview_in_ui(page, email, "Engineering manager")
         page.get_by_test_id("start-call").click()
-        wait_for(page, lambda: phase_text(page) == "Live", what="phase Live")
-        wait_for(page, lambda: page.get_by_text("I led the billing migration.").count() > 0, timeout=40, what="user")
-        wait_for(page, lambda: page.get_by_text("thank you.").count() > 0, timeout=40, what="AI reply")
+        expect(page.get_by_test_id("phase")).to_have_text("Live")
+        expect(page.get_by_text("I led the billing migration.").first).to_be_visible(timeout=40_000)
+        expect(page.get_by_text("thank you.").first).to_be_visible(timeout=40_000)  # the AI's reply
         page.get_by_role("button", name="End interview").click()
         page.wait_for_url(lambda url: urlparse(url).path.rstrip("/").endswith("/feedback"), timeout=30_000)
     finally:
