@@ -42,11 +42,10 @@ def _analysis_loop(nice: int, threads: int, ready: mp.Event, stop: mp.Event) -> 
     if nice:
         os.nice(nice)
     from preppal.live.offline.stt import Transcriber
-    from preppal.live.offline.vad import load_vad_session
     from preppal.services import audio_metrics
     from preppal.services.metrics import Segment
 
-    models = audio_metrics.SpeechModels(vad=load_vad_session(), words=Transcriber(threads=threads))
+    models = audio_metrics.SpeechModels(words=Transcriber(threads=threads))
     speech = pcm_to_float(speech_pcm(ANSWER * 3, lead_s=0.5, tail_s=0.5))
     track = np.concatenate([np.zeros(32_000, np.float32), speech, np.zeros(16_000, np.float32), speech])
     entries = [Segment("AI", "Question?", 0, 1500, 1), Segment("USER", "answer " * 60, 2000, len(track) // 16, 2)]

@@ -35,7 +35,6 @@ import numpy as np
 from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.stt import Transcriber
 from preppal.live.offline.tts import Voice
-from preppal.live.offline.vad import load_vad_session
 from preppal.services import audio_metrics
 from preppal.services.metrics import Segment
 
@@ -193,7 +192,7 @@ def main() -> None:
     for v in [*voices.values(), question_voice]:
         v.close()
 
-    models = audio_metrics.SpeechModels(vad=load_vad_session(), words=Transcriber(threads=args.threads))
+    models = audio_metrics.SpeechModels(words=Transcriber(threads=args.threads))
     cpu0, wall0 = time.process_time(), time.perf_counter()
     metrics = audio_metrics.analyze(candidate, entries, models, interviewer=interviewer)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0

@@ -3,7 +3,8 @@
 The live transcript stays as it is; it still says *which* turns are answers and what was
 asked. The audio says *how* they were spoken:
 
-- **Silero VAD** over the candidate's whole track gives speech spans; silences of
+- **Silero VAD** over the candidate's whole track gives speech spans (faster-whisper's own
+  ``get_speech_timestamps``, the same Silero file the live turn-taking streams); silences of
   ``PAUSE_MIN_MS`` or more inside an answer are its pauses (with positions), the rest is
   speaking time; the first span after a question gives the time to the first word.
 - **faster-whisper with word timestamps**, primed with a disfluent prompt (without it Whisper
@@ -35,6 +36,8 @@ from preppal.services.metrics import AnswerMetrics, EntryLike, InterviewMetrics,
 RATE = 16_000
 WINDOW = 512  # Silero's window at 16 kHz (32 ms)
 WINDOW_MS = WINDOW * 1000 // RATE
+SPEECH_THRESHOLD = 0.5  # Silero's probability that starts speech …
+SILENCE_THRESHOLD = 0.35  # … and the one below which it ends (hysteresis)
 PAUSE_MIN_MS = 1000  # a silence this long inside an answer is a pause
 MIN_SPEECH_MS = 96  # shorter blips (clicks, breaths) are not speech
 MERGE_GAP_MS = 160  # closer spans are one (gaps between words)
@@ -45,19 +48,15 @@ JOIN_GAP_S = 0.4  # long silences inside a chunk are shortened to this
 WORD_SLACK_MS = 250  # a word counts if it is this close to speech
 
 
-class VadModel(Protocol):
-    def run(self, output_names: Any, inputs: dict[str, np.ndarray]) -> list[np.ndarray]: ...
-
-
 class WordModel(Protocol):
     def words(self, audio: np.ndarray, prompt: str = "", language: str = "en") -> list[Any]: ...  # text/start_s/end_s
 
 
 @dataclass(frozen=True)
 class SpeechModels:
-    """The two models of the second pass (live/offline loads them: the same files, offline)."""
+    """The recogniser of the second pass (live/offline loads it: the same files, offline). The
+    VAD is faster-whisper's own Silero session (:func:`vad_spans`)."""
 
-    vad: VadModel  # Silero's onnxruntime session
     words: WordModel  # stt.Transcriber
     multilingual: bool = False  # ``words`` hears every interview language (Whisper base), not English only
 
@@ -77,52 +76,6 @@ class HeardWord:
     text: str
     start_ms: int
     end_ms: int
-
-
-def speech_probabilities(pcm: np.ndarray, vad: VadModel) -> np.ndarray:
-    """Silero's speech probability per 32 ms window, with its state carried across windows."""
-    h = np.zeros((1, 1, 128), dtype=np.float32)
-    c = np.zeros((1, 1, 128), dtype=np.float32)
-    n = len(pcm) // WINDOW
-    frames = np.ascontiguousarray(pcm[: n * WINDOW], dtype=np.float32).reshape(n, WINDOW)
-    context = np.zeros(64, dtype=np.float32)
-    out = np.zeros(n, dtype=np.float32)
-    for i in range(n):
-        frame = frames[i]
-        if not frame.any():  # digital silence (gaps the recorder filled): no speech, state kept
-            context = frame[-64:]
-            continue
-        batch = np.concatenate([context, frame])[np.newaxis, :]
-        probs, h, c = vad.run(None, {"input": batch, "h": h, "c": c})
-        out[i] = float(probs.reshape(-1)[0])
-        context = frame[-64:]
-    return out
-
-
-def speech_spans(
-    probs: np.ndarray, *, threshold: float = 0.5, neg_threshold: float = 0.35, total_ms: Optional[int] = None
-) -> list[Span]:
-    """Speech spans from window probabilities, the way Silero's ``get_speech_timestamps`` cuts:
-    start at ``threshold``, end below ``neg_threshold`` (hysteresis), drop blips, merge close
-    spans. Edges are window-aligned (32 ms); :func:`refine_edges` sharpens them."""
-    spans: list[list[int]] = []
-    start: Optional[int] = None
-    for i, p in enumerate(probs):
-        if start is None and p >= threshold:
-            start = i
-        elif start is not None and p < neg_threshold:
-            spans.append([start * WINDOW_MS, i * WINDOW_MS])
-            start = None
-    if start is not None:
-        spans.append([start * WINDOW_MS, len(probs) * WINDOW_MS])
-    merged: list[list[int]] = []
-    for s in spans:
-        if merged and s[0] - merged[-1][1] < MERGE_GAP_MS:
-            merged[-1][1] = s[1]
-        else:
-            merged.append(s)
-    limit = total_ms if total_ms is not None else len(probs) * WINDOW_MS
-    return [Span(s, min(limit, e)) for s, e in merged if e - s >= MIN_SPEECH_MS]
 
 
 def _floor(pcm: np.ndarray, lo: int, hi: int) -> Optional[float]:
@@ -167,10 +120,26 @@ def refine_edges(pcm: np.ndarray, spans: list[Span]) -> list[Span]:
     return out
 
 
-def track_spans(pcm: np.ndarray, vad: VadModel) -> list[Span]:
+def vad_spans(pcm: np.ndarray) -> list[Span]:
+    """Silero's speech spans over a whole track, window-aligned (32 ms): faster-whisper's
+    ``get_speech_timestamps`` (its Silero v6 session, batched), no padding, blips under
+    ``MIN_SPEECH_MS`` dropped, gaps under ``MERGE_GAP_MS`` bridged."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps  # the package loads CTranslate2
+
+    options = VadOptions(
+        threshold=SPEECH_THRESHOLD,
+        neg_threshold=SILENCE_THRESHOLD,
+        min_speech_duration_ms=MIN_SPEECH_MS,
+        min_silence_duration_ms=MERGE_GAP_MS,
+        speech_pad_ms=0,
+    )
+    stamps = get_speech_timestamps(np.ascontiguousarray(pcm, dtype=np.float32), options, sampling_rate=RATE)
+    return [Span(s["start"] * 1000 // RATE, s["end"] * 1000 // RATE) for s in stamps]
+
+
+def track_spans(pcm: np.ndarray) -> list[Span]:
     """Where one recorded track has speech (Silero spans, sample-refined edges)."""
-    probs = speech_probabilities(pcm, vad)
-    return refine_edges(pcm, speech_spans(probs, total_ms=len(pcm) * 1000 // RATE))
+    return refine_edges(pcm, vad_spans(pcm)) if len(pcm) else []
 
 
 def _chunks(spans: Sequence[Span]) -> list[list[Span]]:
@@ -317,8 +286,8 @@ def analyze(
     lang = get_language(language)
     listen = lang.code == DEFAULT_LANGUAGE or models.multilingual
     total_ms = len(candidate) * 1000 // RATE
-    spans = track_spans(candidate, models.vad)
-    ai_spans = track_spans(interviewer, models.vad) if interviewer is not None and len(interviewer) else []
+    spans = track_spans(candidate)
+    ai_spans = track_spans(interviewer) if interviewer is not None else []
     prompt = disfluent_prompt(language)
     windows = _answer_windows(entries, total_ms)
     answers: list[AnswerMetrics] = []

@@ -67,15 +67,15 @@ def has_recording(interview_id: str) -> bool:
 
 @lru_cache(maxsize=2)
 def _models(multilingual: bool = False) -> audio_metrics.SpeechModels:
-    """The VAD and a Whisper model, loaded once per process: tiny.en for English interviews
-    (≈ 1 s, ≈ 300 MB), the multilingual base model for the others (≈ 1.5 s, ≈ 0.2 GB more)."""
+    """A Whisper model, loaded once per process: tiny.en for English interviews (≈ 1 s,
+    ≈ 300 MB), the multilingual base model for the others (≈ 1.5 s, ≈ 0.2 GB more). The VAD
+    is faster-whisper's own, loaded on first use."""
     from preppal.live.offline.stt import Transcriber
-    from preppal.live.offline.vad import load_vad_session
     from preppal.live.offline.whisper_models import BASE, TINY_EN
 
     model = BASE if multilingual else TINY_EN
     words = Transcriber(threads=get_settings().analysis_threads, model=model)
-    return audio_metrics.SpeechModels(vad=load_vad_session(), words=words, multilingual=multilingual)
+    return audio_metrics.SpeechModels(words=words, multilingual=multilingual)
 
 
 def analyze_here(

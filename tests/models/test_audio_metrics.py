@@ -33,9 +33,8 @@ def _silence(ms: int) -> np.ndarray:
 @pytest.fixture(scope="module")
 def models() -> audio_metrics.SpeechModels:
     from preppal.live.offline.stt import Transcriber
-    from preppal.live.offline.vad import load_vad_session
 
-    return audio_metrics.SpeechModels(vad=load_vad_session(), words=Transcriber(threads=2))
+    return audio_metrics.SpeechModels(words=Transcriber(threads=2))
 
 
 class Labelled:
@@ -165,11 +164,11 @@ def test_span_edges_are_refined_to_the_samples() -> None:
     tone = (0.3 * np.sin(np.arange(RATE) * 2 * np.pi * 220 / RATE)).astype(np.float32)
     pcm = np.concatenate([_silence(500), tone[: 700 * 16], _silence(1230), tone[: 400 * 16], _silence(700)])
     pcm = pcm + np.random.default_rng(1).normal(0, 1e-4, pcm.shape).astype(np.float32)
-    probs = np.zeros(len(pcm) // audio_metrics.WINDOW, np.float32)
     w = audio_metrics.WINDOW_MS
-    for start, end in ((500, 1200), (2430, 2830)):  # speech windows, coarsely (one window late/early)
-        probs[(start + w) // w : (end - w) // w] = 0.9
-    spans = audio_metrics.refine_edges(pcm, audio_metrics.speech_spans(probs))
+    coarse = [  # window-aligned VAD spans, one window late at the start and early at the end
+        audio_metrics.Span((start + w) // w * w, (end - w) // w * w) for start, end in ((500, 1200), (2430, 2830))
+    ]
+    spans = audio_metrics.refine_edges(pcm, coarse)
     assert [(s.start_ms, s.end_ms) for s in spans] == [(500, 1200), (2430, 2830)]
 
 
@@ -189,10 +188,9 @@ def test_transcript_fallback_is_labelled_and_finds_gaps_between_segments() -> No
 def test_a_spanish_answer_is_listened_to_again_in_spanish() -> None:
     """Interviews in other languages get the second listen too, with the multilingual model."""
     from preppal.live.offline.stt import Transcriber
-    from preppal.live.offline.vad import load_vad_session
     from preppal.live.offline.whisper_models import BASE
 
-    spanish = audio_metrics.SpeechModels(load_vad_session(), Transcriber(threads=2, model=BASE), multilingual=True)
+    spanish = audio_metrics.SpeechModels(Transcriber(threads=2, model=BASE), multilingual=True)
 
     def phrase(text: str) -> np.ndarray:
         audio = pcm_to_float(speech_pcm(text, lead_s=0, tail_s=0, wpm=150, language="es-US"))
