@@ -17,7 +17,9 @@ judge, the default), ``voice`` (Smart Turn and the word list: the rules before i
 ``text`` (the text judge decides alone; the voice is not consulted), ``silence`` (700 ms).
 
     nice -n -10 .venv/bin/python bench/offline_latency.py --voices espeak,human [--judge both,voice]
-    .venv/bin/python bench/offline_latency.py --smoke       # a few answers, for the test suite
+    .venv/bin/python bench/offline_latency.py --smoke       # a few answers of each set, for the test suite
+
+The human set needs Debian's ``pocketsphinx-testdata`` (scripts/test.sh installs it).
 
 The last line is the human set (``--voices`` with human), the line before it the espeak set:
 ``offline_latency: end of speech → first audio p50 X ms p90 Y ms, premature cut-ins C/T``.
@@ -263,7 +265,8 @@ if __name__ == "__main__":
     parser.add_argument("--voice-floor", type=float, default=TurnPolicy.voice_floor, help="voice bar with it")
     parser.add_argument("--verbose", action="store_true", help="one line per answer, with the evidence")
     args = parser.parse_args()
-    if args.smoke:
+    if args.smoke:  # a few answers of the held-back espeak set, and of the human set when installed
         args.turns, args.clips, args.sets = args.turns or 3, args.clips or 1, "held"
+        args.voices = "espeak,human" if human_available() else "espeak"
     driver.FRAME_BYTES = 32 * args.frame_ms
     asyncio.run(main(args))
