@@ -232,7 +232,7 @@ class MeetingState(rx.State):
         self.rejoin = interview.status == InterviewStatus.IN_PROGRESS
         self.interview_language, self.language_name = interview.language, get_language(interview.language).name
         refusal = interviews.language_unavailable(interview.language)
-        if refusal and not self.rejoin:  # offline runs English only: say so before the mic is asked for
+        if refusal and not self.rejoin:  # a language this server cannot hold: say so before the mic is asked for
             self.call_stopped = True
             self._set_error("needs_gemini")
             self.error_message = refusal
