@@ -46,12 +46,20 @@ def prompt(turn, found) -> str:
     )
 
 
-def model_choice(model, turn, found) -> list[float]:
-    """log p of "1".."k" as the next token (a floor for digits outside the model's top list)."""
+def _digits(model, turn, found) -> list[float]:
     probs: dict[str, float] = {}
     for token, p in model.next_token_probabilities(prompt(turn, found), top=20).items():
         probs[token.strip()] = probs.get(token.strip(), 0.0) + p
     return [math.log(max(probs.get(str(i), 0.0), 1e-4)) for i in range(1, len(found) + 1)]
+
+
+def model_choice(model, turn, found) -> list[float]:
+    """log p of each candidate's number as the next token (a floor for numbers outside the model's
+    top list), averaged over the candidates listed in order and in reverse: the model favours
+    "1" whatever it is (position bias), so one order alone would only echo the rules' order."""
+    forward = _digits(model, turn, found)
+    backward = _digits(model, turn, found[::-1])[::-1]
+    return [(f + b) / 2 for f, b in zip(forward, backward, strict=True)]
 
 
 def make_ranker(model, mix: float, costs: list[float]):

@@ -277,9 +277,11 @@ class OfflineBackend(LiveBackend):
             if event.final:
                 self.turn_ended_at = time.monotonic()
                 self._recovery.turn_ended(self._stream_s)
-                # Nothing left to transcribe: the reply itself can start now, no filler needed.
+                # Nothing left to transcribe and the reply's first audio made during the pause: the
+                # reply itself can start now, no filler needed (a natural voice may still be making it).
                 transcribed = not event.voiced and self._decoding == 1
-                if self._acknowledge and event.spoken_ms >= _ACK_MIN_SPOKEN_MS and not transcribed:
+                ready = transcribed and self._speculator.audio_ready()
+                if self._acknowledge and event.spoken_ms >= _ACK_MIN_SPOKEN_MS and not ready:
                     self._start_acknowledgement()
         elif isinstance(event, PauseCheck):
             if self._judge is not None:
@@ -478,7 +480,8 @@ class OfflineBackend(LiveBackend):
         self._speaker.say(reply, reason, first_audio)
 
     def _start_acknowledgement(self) -> None:
-        """The turn just ended with words still being decoded: "I see." now, the reply after."""
+        """The turn just ended with words still being decoded, or the reply's first audio still being
+        made: "I see." now, the reply after."""
         assert self._engines is not None
         if not (self._closing or self._speaker.talking()):
             self._speaker.acknowledge(self._engines.spoken)

@@ -64,6 +64,10 @@ class Speculator:
         for piece in pieces[1:2]:  # most replies open with a short fixed lead: make what follows it too
             self._synthesise(piece)
 
+    def audio_ready(self) -> bool:
+        """A reply is prepared and its first audio is made (else the end of the turn may need a filler)."""
+        return self._spec is not None and self._spec.first_audio is not None
+
     def drop(self) -> None:
         """The candidate went on: what was prepared is void."""
         if self._spec is not None:
