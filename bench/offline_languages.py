@@ -224,7 +224,7 @@ async def main(args: argparse.Namespace) -> None:
         if every:
             p50 = statistics.median(every)
             print(f"all languages: end of speech → first audio p50 {p50:.0f} ms over {len(every)} turns")
-    print(f"offline_languages: {held}/{len(LANGUAGES)} languages, worst WER/CER {error}, worst p50 {timing}")
+    print(f"offline_languages: {held}/{len(results)} languages, worst WER/CER {error}, worst p50 {timing}")
 
 
 if __name__ == "__main__":
