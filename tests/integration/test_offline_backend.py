@@ -152,7 +152,8 @@ async def test_a_whole_interview_with_follow_ups_ends_after_the_set_count() -> N
 
         await call.answer(2, "I build web services in Python for an online shop, and I lead a small team of engineers.")
         question_2 = await call.ai_turn(3)
-        assert said(question_2, [line for lines in PHRASES["next_question_lead"].values() for line in lines["warmup"]])
+        leads = [line for lines in PHRASES["next_question_lead"].values() for line in lines["warmup"]]
+        assert said(question_2, leads + PHRASES["acknowledgements"])  # after an acknowledgement, no lead
 
         await call.answer(
             3,

@@ -487,7 +487,11 @@ class OfflineBackend(LiveBackend):
             self._speaker.acknowledge(self._engines.spoken)
 
     def _hand_to_acknowledgement(self, planned: Planned | None) -> bool:
-        """Give the reply (None: nothing to reply to) to a waiting acknowledgement; False if none waits."""
+        """Give the reply (None: nothing to reply to) to a waiting acknowledgement; False if none waits.
+        A reply that opens with a lead ("Okay, that's helpful.") drops it: "All right." was just said."""
+        if planned is not None and self._interviewer is not None and self._speaker.waiting():
+            shorter = self._interviewer.without_lead(planned[0])
+            planned = (shorter, None) if shorter is not planned[0] else planned
         if not self._speaker.hand_over(planned):
             return False
         if planned is not None:

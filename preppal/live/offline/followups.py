@@ -164,15 +164,19 @@ def _quote(turn: Turn, words: str) -> str:
 def _rule_candidates(turn: Turn) -> Iterable[tuple[str, str, str]]:
     """(rule, quote, subject) for each gap the answer leaves, by kind of question."""
     a, s, kind = turn.answer, turn.story, turn.question_kind
-    if turn.difficulty == "intense" and a.vague:
-        if s.has("vague_result") and not s.numbers and (s.concrete or ("quantify", "") in turn.asked):
+    # Filler is vague anywhere; a short generality only as a first answer, or when the story
+    # so far is no more concrete (a brief reply to a follow-up on a real story is not).
+    vague = (a.has("vague", "nonanswer") and not a.numbers) or (a.vague and (turn.first or not s.concrete))
+    unquantified = ("quantify", "") in turn.asked and not s.numbers  # asked for a number, still none
+    if turn.difficulty == "intense" and (vague or unquantified):
+        if s.has("vague_result") and not s.numbers and (s.concrete or unquantified):
             yield "pushback_numbers", "", ""  # the story is there, the number is not
         else:
-            yield "pushback", _quote(turn, a.quotes.get("vague", "")), ""
+            yield "pushback", _quote(turn, a.quotes.get("vague") or a.quotes.get("first", "")), ""
     short = a.words < turn.pack.pacing["short_answer_words"][turn.difficulty]
-    if turn.first and not a.concrete and not a.vague and short:
+    if turn.first and not a.concrete and not vague and short:
         yield "example", "", ""
-    if a.vague and turn.difficulty != "intense" and (turn.first or not s.concrete):
+    if vague and turn.difficulty != "intense":
         yield ("approach" if kind == "explain" else "example"), "", ""
     if kind in ("star", "open"):
         told = s.has("story", "example_marker") or (kind == "star" and (s.has("own_action") or s.concrete))

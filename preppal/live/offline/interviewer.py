@@ -11,10 +11,11 @@ reads comes from the interview language's pack (:mod:`.language_pack`).
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from preppal import rubric as rubrics
 from preppal.live.base import InterviewBrief
@@ -110,6 +111,16 @@ class Interviewer:
         role_words = " ".join((brief.role, brief.job_description, brief.resume_text))
         self._context_words = set(lexicon.content_words(role_words)) | lexicon.stems(lexicon.data["work_words"])
 
+    def __deepcopy__(self, memo: dict) -> Interviewer:
+        """A fork (speculation): its own conversation state; the pack, rubric, brief and plan's
+        questions are shared and never changed (copying the rubric's patterns cost most of a reply)."""
+        fork = copy.copy(self)
+        fork.questions = list(self.questions)
+        fork.asked, fork.probed, fork.mentioned = list(self.asked), set(self.probed), set(self.mentioned)
+        fork._answers = list(self._answers)
+        fork._rng = copy.deepcopy(self._rng, memo)
+        return fork
+
     # --- texts -------------------------------------------------------------------------------
     def _fill(self, text: str) -> str:
         name = self.brief.candidate_name.strip().split(" ")[0] if self.brief.candidate_name.strip() else ""
@@ -134,6 +145,15 @@ class Interviewer:
     @property
     def followups_used(self) -> list[str]:
         return [rule for rule, _ in self.asked]
+
+    def without_lead(self, reply: Reply) -> Reply:
+        """``reply`` without its opening lead ("Thanks.", "That's a good start."), when it has one
+        and more after it: said after an acknowledgement, the lead would be a second filler."""
+        first, *rest = reply.sentences or [""]
+        by_quality = self.pack.phrases["next_question_lead"].values()
+        leads = {line for quality in by_quality for lines in quality.values() for line in lines}
+        leads |= {line for lines in self.pack.followups["lead"].values() for line in lines}
+        return replace(reply, text=" ".join(rest)) if rest and first in leads else reply
 
     def note_code(self, code: str, language: str = "") -> None:
         """The candidate's code editor changed (the whole text)."""
@@ -209,8 +229,8 @@ class Interviewer:
             difficulty=self.difficulty,
             question_kind=question.kind,
             question_text=self._fill(question.text),
-            answer=read(self.pack, answer),
-            story=read(self.pack, story),
+            answer=self._read(answer, question),
+            story=self._read(story, question),
             asked=[(rule, subject) for rule, subject in self.asked if rule not in EDITOR_RULES],
             probed=set(self.probed),
             jd_techs=self.jd_techs,
@@ -220,6 +240,12 @@ class Interviewer:
             pick=self._rng.randrange(1000),
         )
 
+    def _read(self, text: str, question: Question) -> Reading:
+        """The answer's reading; a capitalised word the role or the question used ("Backend") is no name."""
+        reading = read(self.pack, text)
+        known = f"{self.brief.role} {self.brief.job_description} {question.text}".lower()
+        return replace(reading, names=tuple(n for n in reading.names if n.lower() not in known))
+
     def _steer(self, question: Question, answer: str) -> Candidate | None:
         if "steer" in self.followups_used or not self.is_off_topic(question, answer):
             return None
@@ -227,6 +253,9 @@ class Interviewer:
         return Candidate("steer", f"{line} {self._restated(question)}")
 
     def _editor(self, question: Question, answer: Reading) -> Candidate | None:
+        later = self.questions[self.index + 1 :]
+        if question.kind != "code" and any(q.kind == "code" and self._code.answers(q.code_words) for q in later):
+            return None  # written ahead for a coding question still to come: asked about there, not now
         pick = self._rng.randrange(1000)
         return editor_followup(self.pack, question, self.followups_used, self._code, self._code_seen, answer, pick)
 
@@ -240,16 +269,16 @@ class Interviewer:
         return choose(turn, budget, found)
 
     def is_off_topic(self, question: Question, answer: str) -> bool:
-        """No overlap with the question, the role or everyday work vocabulary, over several words.
-        Naming anything work-related, or the candidate's own actions, is on topic; so is a vague
-        answer (that is pressed for detail instead)."""
+        """No overlap with the question, the role or everyday work vocabulary, over enough words
+        (eight with none, twelve with one). Naming anything work-related, or the candidate's own
+        actions, is on topic; so is filler ("and stuff like that": pressed for detail instead)."""
         lexicon = self.pack.lexicon
         words = lexicon.content_words(answer)
         size = len(words) / lexicon.data["units_per_word"]  # ja/zh: character pairs, not words
-        if size < 5:
-            return False
+        if size < 8:
+            return False  # a short generality is vague, not off topic
         reading = read(self.pack, answer)
-        if reading.mentions or reading.has("own_action") or reading.vague:
+        if reading.mentions or reading.has("own_action", "vague", "nonanswer"):
             return False
         on_screen = f"{question.topic} {' '.join(question.code_words)} {self._code.text}"
         asked = f"{self._fill(question.text)} {on_screen}"  # a coding answer talks about the code

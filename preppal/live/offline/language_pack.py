@@ -147,9 +147,26 @@ class Concept:
     verbs: re.Pattern[str] | None = None  # other forms ("cached"): quoted back as the clause
     name: str = ""  # how the interviewer says a technology ("PostgreSQL")
     tech: bool = False  # a skill a job description or résumé can list
+    # The first three letters every way of naming it starts with (None: some do not start with
+    # three plain letters): a text none of whose words start so cannot name it (a fast skip).
+    starts: frozenset[str] | None = None
+
+    def may_be_in(self, starts: set[str]) -> bool:
+        return self.starts is None or not self.starts.isdisjoint(starts)
+
+
+_PLAIN_START = re.compile(r"[a-z]{3}")
+
+
+def _starts(alternatives: list[str], spaced: bool) -> frozenset[str] | None:
+    found = [_PLAIN_START.match(a) for a in alternatives]
+    if not spaced or not all(found):
+        return None
+    return frozenset(m.group(0) for m in found if m is not None)
 
 
 def _concepts(data: dict, lexicon: Lexicon) -> tuple[Concept, ...]:
+    spaced = lexicon.data["tokeniser"] == "spaces"
     return tuple(
         Concept(
             id=c["id"],
@@ -159,6 +176,7 @@ def _concepts(data: dict, lexicon: Lexicon) -> tuple[Concept, ...]:
             verbs=lexicon.compile(c["verbs"]) if c.get("verbs") else None,
             name=c.get("name", ""),
             tech=bool(c.get("tech", False)),
+            starts=_starts(c["triggers"] + c.get("verbs", []), spaced),
         )
         for c in data["concepts"]
     )

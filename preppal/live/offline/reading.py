@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from preppal.live.offline.language_pack import Concept, LanguagePack
+from preppal.live.offline.language_pack import Concept, LanguagePack, load_pack
 
+_WORD_START = re.compile(r"(?<![a-z0-9])[a-z]{3}")
+VAGUE_WORDS = 20  # a generality naming nothing specific, shorter than this, is vague
+MIN_QUOTE_WORDS = 3  # a shorter clause ("that") says nothing back
 _CLAUSE_END = re.compile(r"[.!?;,:]|\s(?:and|but|so|then|because|which|while)\s", re.IGNORECASE)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)*)\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)([A-Z][a-z]+)")
@@ -56,7 +60,7 @@ class Reading:
         """Filler instead of substance, or a non-answer (a short generality naming nothing counts)."""
         if self.has("vague", "nonanswer"):
             return not self.numbers
-        return not self.concrete and not self.mentions and self.words < 12
+        return not self.concrete and not self.mentions and self.words < VAGUE_WORDS
 
 
 def _has_subject(pack: LanguagePack, first: str) -> bool:
@@ -77,13 +81,29 @@ def clause_at(pack: LanguagePack, text: str, start: int, end: int, max_words: in
     stop = after.start() if after else len(text)
     words = text[begin:stop].split()
     lead = next((i for i, w in enumerate(words[:3]) if _has_subject(pack, w)), None)
-    if lead is None or len(words) - lead > max_words:
-        return ""
+    if lead is None or not MIN_QUOTE_WORDS <= len(words) - lead <= max_words:
+        return ""  # no subject, too long to say back, or too short to mean anything ("that")
     words, begin = words[lead:], begin if lead == 0 else -1  # "after that the pages…" → "the pages…"
     first = words[0]
     if begin >= 0 and text[:begin].rstrip()[-1:] in ("", ".", "!", "?") and first[1:].islower() and first != "I":
         words[0] = first[0].lower() + first[1:]  # "Things happen" → "you said things happen"
     return " ".join(words).strip(" ,.;:!?\"'“”")
+
+
+def _first_clause(pack: LanguagePack, text: str, max_words: int) -> str:
+    """The answer's opening claim: the first of its first three clauses that can be quoted
+    ("Honestly, I think I'd just communicate well, …" → "I think I'd just communicate well")."""
+    start = 0
+    for _ in range(3):
+        after = _CLAUSE_END.search(text, start)
+        stop = after.start() if after else len(text)
+        quote = clause_at(pack, text, start, max(start, stop - 1), max_words) if stop > start else ""
+        if quote:
+            return quote
+        if after is None:
+            return ""
+        start = after.end()
+    return ""
 
 
 def flip_person(pack: LanguagePack, words: str) -> str:
@@ -109,8 +129,11 @@ def _said(pack: LanguagePack, text: str, match: re.Match[str]) -> str:
 def mentions(pack: LanguagePack, text: str) -> tuple[Mention, ...]:
     lowered = text.lower()
     max_words = pack.lexicon.data["quote_max_words"]
+    starts = {word[:3] for word in _WORD_START.findall(lowered)}
     found: list[tuple[int, Mention]] = []
     for concept in pack.concepts:
+        if not concept.may_be_in(starts):
+            continue
         nouns = list(concept.triggers.finditer(lowered))
         verbs = list(concept.verbs.finditer(lowered)) if concept.verbs is not None else []
         hits = sorted(nouns + verbs, key=lambda m: m.start())
@@ -145,7 +168,14 @@ def names(pack: LanguagePack, text: str, covered: tuple[Mention, ...]) -> tuple[
 
 
 def read(pack: LanguagePack, text: str) -> Reading:
-    """The reading of one answer (or of all the answers to one question, joined)."""
+    """The reading of one answer (or of all the answers to one question, joined). Remembered for
+    the last few texts: the speculation during a pause and the final reply read the same words."""
+    return _read(pack.code, text)
+
+
+@lru_cache(maxsize=32)
+def _read(code: str, text: str) -> Reading:
+    pack = load_pack(code)
     lexicon = pack.lexicon
     max_words = lexicon.data["quote_max_words"]
     signals: set[str] = set()
@@ -156,6 +186,7 @@ def read(pack: LanguagePack, text: str) -> Reading:
             signals.add(name)
             # "we" is quoted from the word itself: "we split the work", not the story before it
             quotes[name] = clause_at(pack, text, hits[0].start(), hits[0].end(), max_words, from_match=name == "we")
+    quotes["first"] = _first_clause(pack, text, max_words)
     said = mentions(pack, text)
     return Reading(
         text=text,

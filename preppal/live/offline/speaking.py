@@ -86,6 +86,10 @@ class Speaker:
         self._stats.acknowledgements += 1
         self._task = asyncio.create_task(self._guard(self._speak_after(phrase, spoken[phrase], self._waiter)))
 
+    def waiting(self) -> bool:
+        """An acknowledgement is playing and waits for the reply."""
+        return self._waiter is not None and not self._waiter.done()
+
     def hand_over(self, planned: Planned | None) -> bool:
         """Give the reply (None: nothing to reply to) to a waiting acknowledgement; False if none waits."""
         waiter, self._waiter = self._waiter, None
