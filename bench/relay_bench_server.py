@@ -120,7 +120,6 @@ def _make_app():
     hub = RelayHub(
         config=replace(RelayConfig.from_settings(settings), grace_s=grace),
         coordinator=coordinator_for(settings.redis_url),  # several instances: PostgreSQL + Redis
-        on_completed=lambda interview_id: None,
     )
     lags: list[float] = []
     gc_pauses: list[float] = []

@@ -165,7 +165,7 @@ async def _standin(user_id: int, script: dict, model: str) -> tuple[str, list[Tu
         os.environ.update(gemini_env(standin, model))
         reset_settings()
         iid = await asyncio.to_thread(_create, user_id, script)
-        hub = RelayHub(RecordingSink(), config=RelayConfig(grace_s=1.0), on_completed=lambda _id: None)
+        hub = RelayHub(RecordingSink(), config=RelayConfig(grace_s=1.0))
         async with hub.running(), served_relay(hub) as server:
             import websockets
 

@@ -32,7 +32,7 @@ from preppal.state.meeting import MeetingState
 from preppal.state.meeting_sink import ReflexMeetingSink
 from preppal.state.profile import ProfileState
 from preppal.state.sign_in import AuthFormState
-from preppal.tasks import check_gemini_models, purge_rate_limits, recover_recordings, warm_up
+from preppal.tasks import check_gemini_models, feedback_jobs, purge_rate_limits, recover_recordings, warm_up
 
 # No rx.ModelRegistry.register(...): our tables live in SQLModel.metadata, which Reflex's
 # own registered rx.Model already shares, so its start-up schema check sees all of them.
@@ -88,6 +88,7 @@ app.add_page(
 hub.set_sink(ReflexMeetingSink(app))
 app.register_lifespan_task(hub.running)  # leases, abandoned-interview sweep, hand-over on shutdown
 app.register_lifespan_task(purge_rate_limits)
+app.register_lifespan_task(feedback_jobs)  # the queue the COMPLETED transition fills
 app.register_lifespan_task(recover_recordings, store=recording_store)
 warmed = threading.Event()  # set by warm_up once the offline models are loaded
 app.register_lifespan_task(warm_up, warmed=warmed)

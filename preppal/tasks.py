@@ -12,7 +12,7 @@ import threading
 import time
 
 from preppal import display, gemini_status
-from preppal.services import feedback, rate_limit, tokens
+from preppal.services import jobs, rate_limit, tokens
 from preppal.services.recording_store import RecordingStore
 from preppal.settings import get_settings
 
@@ -94,8 +94,7 @@ def _load_offline_models() -> None:
 
 async def warm_up(warmed: threading.Event | None = None) -> None:
     """Start-up work that should not delay serving: the offline interviewer's models (so the
-    first call starts in a second, not ten), the date/number locales, and feedback a restart
-    left unfinished.
+    first call starts in a second, not ten) and the date/number locales.
 
     Everything runs on threads. Still, loading the models (imports of C extensions, the
     CTranslate2 constructor) holds the GIL for up to ~0.5 s at a time, which stalls this
@@ -111,9 +110,17 @@ async def warm_up(warmed: threading.Event | None = None) -> None:
     finally:
         if warmed is not None:
             warmed.set()
+
+
+async def feedback_jobs() -> None:
+    """``PREPPAL_JOBS=inprocess`` (the default): this process runs the feedback the database
+    owes (services/jobs.run_in_process), on a thread of its own so no pool a request or the
+    relay uses is held; with ``worker`` the ``preppal worker`` processes do, and this returns."""
+    if get_settings().jobs != "inprocess":
+        return
+    stop = threading.Event()
+    threading.Thread(target=jobs.run_in_process, args=(stop,), name="feedback-jobs", daemon=True).start()
     try:
-        resumed = await asyncio.to_thread(feedback.resume_pending)
-        if resumed:
-            log.info("resumed feedback for %d interview(s)", len(resumed))
-    except Exception:
-        log.exception("could not resume pending feedback")
+        await asyncio.Event().wait()  # until the server stops (the lifespan cancels this task)
+    finally:
+        stop.set()

@@ -28,7 +28,7 @@ from starlette.schemas import SchemaGenerator
 
 from preppal import routes
 from preppal.models import InterviewStatus, Speaker
-from preppal.services import auth, feedback, interviews, tokens
+from preppal.services import auth, interviews, tokens
 from preppal.services.calls import call_service
 from preppal.services.errors import AuthError, ServiceError, ValidationError
 from preppal.services.input_limits import (
@@ -231,8 +231,6 @@ async def update_status(request: Request) -> JSONResponse:
     if user_id:
         await call_service(interviews.get_interview, user_id, interview_id)  # NotFound unless it is theirs
     interview = await call_service(interviews.update_status, interview_id, status, ended_at=ended_at, outside=True)
-    if interview.status == InterviewStatus.COMPLETED:
-        feedback.schedule_feedback(interview.id)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value})
 
 
@@ -278,7 +276,6 @@ async def submit_transcript(request: Request) -> JSONResponse:
     interview_id, lines, ended_raw = _transcript(body)
     ended_at = _timestamp(ended_raw, "endedAt")
     interview = await call_service(interviews.submit_transcript, interview_id, lines, ended_at=ended_at, outside=True)
-    feedback.schedule_feedback(interview.id)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value, "entries": len(lines)})
 
 

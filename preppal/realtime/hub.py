@@ -36,7 +36,7 @@ from preppal.realtime.outcome import Failure, Released
 from preppal.realtime.session import InterviewSession, Resumed
 from preppal.realtime.shutdown import install_sigterm_handover
 from preppal.realtime.sink import NullSink, StateSink
-from preppal.services import feedback, interviews, leases
+from preppal.services import interviews, leases
 from preppal.services.calls import LEASES, RELAY
 from preppal.services.recording_store import RecordingStore
 from preppal.services.tokens import WorkerClaims, generate_worker_token
@@ -73,7 +73,6 @@ class RelayHub:
         config: RelayConfig = RelayConfig(),
         coordinator: Optional[Coordinator] = None,
         backend_factory: Callable[..., LiveBackend] = open_backend,
-        on_completed: Callable[[str], None] = feedback.schedule_feedback,
         recordings: Optional[RecordingStore] = None,
     ) -> None:
         """``recordings``: where live interviews are recorded (None, or PREPPAL_KEEP_RECORDINGS=0: not)."""
@@ -81,7 +80,6 @@ class RelayHub:
         self.config = config
         self.coordinator: Coordinator = coordinator or LocalCoordinator()
         self.backend_factory = backend_factory
-        self.on_completed = on_completed
         self.recordings = recordings
         self.metrics = RelayMetrics(lambda: len(self._sessions))
         self.accepting = True  # False once shutting down: new sockets go to other processes

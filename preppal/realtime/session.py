@@ -426,7 +426,6 @@ class InterviewSession:
         label = reason.value if reason else DISCONNECTED
         owner = self.owner
         if await self._db(interviews.submit_transcript, self.interview_id, lines, end_reason=label, owner=owner):
-            self._hub.on_completed(self.interview_id)  # feedback in the background; never raises
             log_state(self.interview_id, "completed", worker=owner, reason=label, lines=len(lines))
         else:
             await self._db(

@@ -6,14 +6,15 @@ relay's trigger racing the page's on_load) never generate twice; a RUNNING row w
 worker died (no update for ``STALE_RUNNING_AFTER``) can be claimed again. A FAILED run
 keeps the delivery metrics and never touches the transcript; the user may retry it.
 
-Where runs happen (``PREPPAL_JOBS``): by default on short-lived daemon threads of the web
-process (at most ``MAX_CONCURRENT`` at once; the audio analysis itself in a niced child
-process, see services/delivery.py) — the Gemini SDK call and the database writes are
-blocking, callers may be sync or async, and a daemon thread never holds up a shutdown. With
-``PREPPAL_JOBS=worker`` the web processes only create the rows and ``preppal worker``
-processes (services/jobs.py) claim them. Either way each claim bumps ``attempts``, and that
-number fences the run: its heartbeat and its result only apply while the row is still its
-claim, so a run that was presumed dead and reclaimed can never overwrite the new one.
+One place starts feedback: the interview's move to COMPLETED creates its PENDING row in the
+same transaction (``services.interviews``). Everything else only reads that queue: the jobs
+(services/jobs.py) poll it for PENDING and stale RUNNING rows, the page and the export read
+the row. Where runs happen (``PREPPAL_JOBS``): by default the web process polls and runs each
+job on a short-lived daemon thread (at most ``MAX_CONCURRENT`` at once; the audio analysis
+itself in a niced child process, see services/delivery.py); with ``PREPPAL_JOBS=worker``,
+``preppal worker`` processes do. Either way each claim bumps ``attempts``, and that number
+fences the run: its heartbeat and its result only apply while the row is still its claim,
+so a run that was presumed dead and reclaimed can never overwrite the new one.
 
 Feedback never comes back empty: when Gemini fails after its retries the built-in analyzer's
 feedback is stored (READY, source "analyzer", ``error`` saying why) and the page offers
@@ -24,11 +25,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from preppal import display
@@ -72,22 +72,6 @@ _in_flight_lock = threading.Lock()
 def _row(interview_id: str) -> Optional[Feedback]:
     with session_scope() as session:
         return session.exec(select(Feedback).where(Feedback.interview_id == interview_id)).first()
-
-
-def _get_or_create(interview_id: str) -> Optional[Feedback]:
-    """The interview's Feedback row, created PENDING once it is COMPLETED; None before that."""
-    row = _row(interview_id)
-    if row is not None:
-        return row
-    interview = interviews.get_interview_any(interview_id)
-    if interview is None or interview.status != InterviewStatus.COMPLETED:
-        return None
-    try:
-        with session_scope() as session:
-            session.add(Feedback(interview_id=interview_id))
-    except IntegrityError:  # created by someone else at the same moment
-        pass
-    return _row(interview_id)
 
 
 def _claimable() -> Any:
@@ -189,9 +173,9 @@ def run_job(
 ) -> bool:
     """Claim and produce one interview's feedback; False when there was nothing to do or
     another worker has it."""
-    if _get_or_create(interview_id) is None:
-        return False
     previous = _row(interview_id)
+    if previous is None:  # not COMPLETED (or deleted): nothing is owed
+        return False
     attempt = _claim(interview_id)
     if attempt is None:
         return False
@@ -327,7 +311,9 @@ def _worker(interview_id: str) -> None:
             _in_flight.discard(interview_id)
 
 
-def _start(interview_id: str) -> None:
+def start(interview_id: str) -> None:
+    """Run one owed job on a daemon thread of this process (the in-process jobs: at most
+    ``MAX_CONCURRENT`` run at once; a job already running here is not started twice)."""
     with _in_flight_lock:
         if interview_id in _in_flight:
             return
@@ -335,76 +321,18 @@ def _start(interview_id: str) -> None:
     threading.Thread(target=_worker, args=(interview_id,), name=f"feedback-{interview_id[:8]}", daemon=True).start()
 
 
-def ensure_feedback(interview_id: str) -> Optional[Feedback]:
-    """Idempotent start: make sure a COMPLETED interview's feedback exists or is being made.
-
-    Starts a background run when the row is PENDING or stale RUNNING (unless the jobs are
-    left to ``preppal worker`` processes); READY and FAILED rows are left alone (FAILED waits
-    for :func:`retry_feedback`). None before COMPLETED. Blocking: call it from a thread.
-    """
-    row = _get_or_create(interview_id)
-    if row is None:
-        return None
-    stale = (
-        row.status == F.RUNNING
-        and row.updated_at is not None
-        and _aware(row.updated_at) < (utcnow() - STALE_RUNNING_AFTER)
-    )
-    if (row.status == F.PENDING or stale) and get_settings().jobs == "inprocess":
-        _start(interview_id)
-    return row
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _ensure_quietly(interview_id: str) -> None:
-    try:
-        ensure_feedback(interview_id)
-    except Exception:
-        log.exception("could not schedule feedback for %s", interview_id)
-
-
-def schedule_feedback(interview_id: str) -> None:
-    """Fire-and-forget trigger (the relay after ``submit_transcript``, ``updateStatus``).
-
-    Returns at once and never raises: even the check whether a run is needed is database
-    work, so it happens on a short-lived thread, never on the caller's event loop.
-    """
-    threading.Thread(
-        target=_ensure_quietly, args=(interview_id,), name=f"feedback-trigger-{interview_id[:8]}", daemon=True
-    ).start()
-
-
-def pending_ids(limit: int = 20, within: timedelta = timedelta(days=2)) -> list[str]:
-    """Recently COMPLETED interviews whose feedback is owed: no row yet, a PENDING row or a
-    stale RUNNING one (oldest first: first come, first served)."""
-    since = utcnow() - within
+def pending_ids(limit: int = 20) -> list[str]:
+    """The queue: interviews whose feedback is owed, a PENDING row or a stale RUNNING one
+    (oldest first: first come, first served). Rows are created by the COMPLETED transition."""
     with session_scope() as session:
         ids = session.exec(
-            select(Interview.id)
-            .outerjoin(Feedback, col(Feedback.interview_id) == col(Interview.id))
-            .where(
-                Interview.status == InterviewStatus.COMPLETED,
-                Interview.ended_at >= since,
-                sa.or_(col(Feedback.id).is_(None), _claimable()),
-            )
+            select(Feedback.interview_id)
+            .join(Interview, col(Feedback.interview_id) == col(Interview.id))
+            .where(_claimable())
             .order_by(col(Interview.ended_at))
             .limit(limit)
         ).all()
     return list(ids)
-
-
-def resume_pending(limit: int = 20, within: timedelta = timedelta(days=2)) -> list[str]:
-    """Start feedback that a restart left behind (for a start-up task; in-process jobs only)."""
-    if get_settings().jobs != "inprocess":
-        return []
-    ids = pending_ids(limit, within)
-    for interview_id in ids:
-        _ensure_quietly(interview_id)
-    return ids
 
 
 def get_feedback_any(interview_id: str) -> Optional[Feedback]:
@@ -424,7 +352,7 @@ def retry_feedback(user_id: int, interview_id: str) -> Feedback:
     interview = interviews.get_interview(user_id, interview_id)
     if interview.status != InterviewStatus.COMPLETED:
         raise Conflict("Feedback is produced once the interview is completed.")
-    row = _get_or_create(interview_id)
+    row = _row(interview_id)
     if row is None:
         raise NotFound("That interview does not exist.")
     if row.status == F.FAILED or is_fallback(row):
@@ -436,7 +364,7 @@ def retry_feedback(user_id: int, interview_id: str) -> Feedback:
                 )
                 .values(status=F.PENDING, error=None, updated_at=utcnow())
             )
-    return ensure_feedback(interview_id) or row
+    return _row(interview_id) or row  # PENDING again: the jobs pick it up
 
 
 def feedback_for(user_id: int, interview_ids: list[str]) -> dict[str, Feedback]:

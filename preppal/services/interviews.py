@@ -21,6 +21,7 @@ from preppal.db import session_scope
 from preppal.languages import CODES, DEFAULT_LANGUAGE, is_supported, offline_refusal
 from preppal.models import (
     Difficulty,
+    Feedback,
     Interview,
     InterviewStatus,
     InterviewType,
@@ -289,7 +290,10 @@ def _transition(
 ) -> Interview:
     """Compare-and-set one status change inside ``session``; raise if illegal or lost.
 
-    ``owner``: the relay process making the change must hold the interview's lease."""
+    ``owner``: the relay process making the change must hold the interview's lease.
+    Going COMPLETED queues the interview's feedback (a PENDING Feedback row) in the same
+    transaction: the one place feedback starts from; the jobs that produce it only read
+    the queue (services/jobs.py)."""
     leases.assert_holder(session, interview_id, owner)
     current = session.exec(select(Interview.status).where(Interview.id == interview_id)).first()
     if current is None:
@@ -314,6 +318,8 @@ def _transition(
         ):
             raise AlreadyLive(ALREADY_LIVE)
         raise Conflict("The interview changed status at the same time; try again.")
+    if new == S.COMPLETED:
+        session.add(Feedback(interview_id=interview_id))
     return session.get(Interview, interview_id, populate_existing=True)
 
 

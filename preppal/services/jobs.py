@@ -1,10 +1,12 @@
-"""The ``preppal worker`` loop: post-call jobs taken from the shared database.
+"""Post-call jobs taken from the shared database: the ``preppal worker`` loop, and the web
+process's own share of them (``PREPPAL_JOBS=inprocess``, the default).
 
-The job queue is the Feedback table itself (services/feedback.py): a job is a COMPLETED
-interview whose feedback is owed (no row, PENDING, or RUNNING with a stale heartbeat).
-Any number of workers on any number of machines poll it; the compare-and-set claim in
-``run_feedback`` gives each job to exactly one of them, and a worker that dies mid-job stops
-beating, so its job is claimed again after ``STALE_RUNNING_AFTER``.
+The job queue is the Feedback table itself (services/feedback.py): a job is a PENDING row
+(created when the interview went COMPLETED, in the same transaction) or a RUNNING one with a
+stale heartbeat. Any number of pollers on any number of machines read it; the
+compare-and-set claim in ``run_feedback`` gives each job to exactly one of them, and a
+worker that dies mid-job stops beating, so its job is claimed again after
+``STALE_RUNNING_AFTER``. Nothing else starts feedback.
 """
 
 from __future__ import annotations
@@ -32,6 +34,21 @@ def run_pending(stop: threading.Event | None = None) -> tuple[int, int]:
             source = (row.metrics or {}).get("source", "?") if row else "-"
             log.info("job %s done: %s, metrics from the %s", interview_id, status, source)
     return len(ids), ran
+
+
+def run_in_process(stop: threading.Event, *, poll_s: float = 1.0) -> None:
+    """The web process's jobs (a thread of its own, ``tasks.feedback_jobs``): poll the queue
+    and start each owed job on a daemon thread (``feedback.start``: at most
+    ``MAX_CONCURRENT`` at once, the audio pass in a niced child). A database error is logged
+    and retried at the next poll."""
+    log.info("feedback jobs run in this process (poll every %.1f s)", poll_s)
+    while not stop.is_set():
+        try:
+            for interview_id in feedback.pending_ids(limit=BATCH):
+                feedback.start(interview_id)
+        except Exception:
+            log.exception("feedback job poll failed; retrying")
+        stop.wait(poll_s)
 
 
 def run_worker(stop: threading.Event, *, once: bool = False, poll_s: float = 2.0) -> int:

@@ -50,21 +50,14 @@ def _measuring(interview: Interview, row: Optional[Feedback], recording: Optiona
     return recording is not None
 
 
-def feedback_snapshot(
-    user_id: int, interview_id: str, *, start_feedback: bool = False, with_recording: bool = False
-) -> FeedbackSnapshot:
-    """The owner's interview with everything shown about it (NotFound for anyone else).
-
-    ``start_feedback`` makes sure a COMPLETED interview has a feedback run (the page's
-    on_load picks up a trigger a restart lost); the export only reads. ``with_recording``
-    adds the recording's description (the page's player) for a finished interview.
+def feedback_snapshot(user_id: int, interview_id: str, *, with_recording: bool = False) -> FeedbackSnapshot:
+    """The owner's interview with everything shown about it (NotFound for anyone else); it
+    only reads. ``with_recording`` adds the recording's description (the page's player) for a
+    finished interview.
     """
     interview = interviews.get_interview(user_id, interview_id)
     transcript = interviews.get_transcript(interview.id)
-    if start_feedback and interview.status == InterviewStatus.COMPLETED:
-        row = feedback_service.ensure_feedback(interview.id)
-    else:
-        row = feedback_service.get_feedback(user_id, interview.id)
+    row = feedback_service.get_feedback(user_id, interview.id)
     code_times = code_snapshots.list_times(interview.id)
     final_code = code_snapshots.final_code(interview.id) if code_times else None
     recording = None

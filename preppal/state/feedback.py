@@ -6,8 +6,8 @@ so the page polls the Feedback row with a Reflex *background* event — once a s
 holding the state lock only for the short ``async with self`` update, and stopping when the
 row is READY/FAILED, when the user leaves the page, or after ``POLL_LIMIT_S``. Polling the
 database (rather than pushing from the worker) works the same with one or many server
-workers and survives a restart: ``on_load`` calls ``ensure_feedback`` so a missed trigger
-is picked up.
+workers and survives a restart. The page only reads: feedback was queued when the
+interview went COMPLETED, and the jobs (services/jobs.py) produce it.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ from preppal.state.scorecard_view import (
 
 POLL_EVERY_S = 1.0
 POLL_LIMIT_S = 120.0
-RECHECK_EVERY = 10  # polls between ensure_feedback calls (reclaims a run whose worker died)
 
 
 @dataclass
@@ -300,11 +299,9 @@ class FeedbackState(AuthState):
         user_id = await self.current_user_id()
         if not user_id:
             return
-        try:  # a COMPLETED interview's feedback run is started if a restart lost its trigger
+        try:
             interview_id = self.route_interview_id()
-            snap = await call_service(
-                feedback_snapshot, user_id, interview_id, start_feedback=True, with_recording=True
-            )
+            snap = await call_service(feedback_snapshot, user_id, interview_id, with_recording=True)
         except NotFound:
             self.loaded = True
             return
@@ -321,21 +318,16 @@ class FeedbackState(AuthState):
             if not interview_id or self.polling_id == interview_id:
                 return  # one loop per interview page
             self.polling_id, self.poll_timed_out = interview_id, False
-        started, n = time.monotonic(), 0
+        started = time.monotonic()
         try:
             while time.monotonic() - started < POLL_LIMIT_S:
                 await asyncio.sleep(POLL_EVERY_S)
-                n += 1
                 async with self:
                     waiting = self.fb_status == "WAITING"
                 try:
                     if waiting:  # the interview itself may still be ending: reload everything
-                        snap = await call_service(
-                            feedback_snapshot, user_id, interview_id, start_feedback=True, with_recording=True
-                        )
+                        snap = await call_service(feedback_snapshot, user_id, interview_id, with_recording=True)
                     else:
-                        if n % RECHECK_EVERY == 0:
-                            await call_service(feedback_service.ensure_feedback, interview_id)
                         row = await call_service(feedback_service.get_feedback, user_id, interview_id)
                 except NotFound:  # deleted meanwhile
                     return

@@ -45,12 +45,38 @@ def _wait_status(interview_id: str, *wanted: FeedbackStatus, timeout: float = 20
     raise AssertionError(f"feedback never reached {wanted}: {feedback._row(interview_id)}")
 
 
+def _set_feedback(interview_id: str, **values) -> None:
+    """Put the interview's queued feedback row (made when it completed) in a given state."""
+    with session_scope() as session:
+        session.exec(sa.update(Feedback).where(Feedback.interview_id == interview_id).values(**values))
+
+
 def test_no_feedback_before_completion(db) -> None:
     user = make_user().id
     interview = interviews.create_interview(user, interview_type="behavioural", role="Engineer")
-    assert feedback.ensure_feedback(interview.id) is None
+    assert feedback.pending_ids() == []
     assert feedback.run_feedback(interview.id) is None
     assert feedback._row(interview.id) is None
+
+
+def test_the_completed_transition_queues_the_feedback_once(db) -> None:
+    """The one place feedback starts from: COMPLETED creates the PENDING row in the same
+    transaction (relay, HTTP submitTranscript and updateStatus all go through it)."""
+    owner = make_user().id
+    submitted = _completed(owner)
+    updated = interviews.create_interview(owner, interview_type="behavioural", role="Engineer").id
+    interviews.update_status(updated, InterviewStatus.IN_PROGRESS)
+    interviews.update_status(updated, InterviewStatus.COMPLETED)
+    errored = interviews.create_interview(owner, interview_type="behavioural", role="Engineer").id
+    interviews.update_status(errored, InterviewStatus.ERROR)
+    assert feedback._row(errored) is None
+    for interview_id in (submitted, updated):
+        row = feedback._row(interview_id)
+        assert (row.status, row.attempts) == (FeedbackStatus.PENDING, 0)
+    interviews.submit_transcript(submitted, [])  # a retried submit changes nothing
+    with session_scope() as session:
+        assert session.exec(sa.select(sa.func.count()).select_from(Feedback)).one()[0] == 2
+    assert set(feedback.pending_ids()) == {submitted, updated}
 
 
 def test_run_produces_ready_analyzer_feedback_with_metrics(db) -> None:
@@ -89,20 +115,27 @@ def test_analyzer_does_not_score_another_language_with_english_rules(db) -> None
     assert row.metrics["language"] == "fr-FR" and row.metrics["filler_words"] == {"euh": 1, "du coup": 1}
 
 
-def test_ensure_is_idempotent_and_runs_in_background(db) -> None:
-    interview_id = _completed(make_user().id)
-    first = feedback.ensure_feedback(interview_id)
-    second = feedback.ensure_feedback(interview_id)
-    assert first.id == second.id
-    row = _wait_status(interview_id, FeedbackStatus.READY)
-    assert row.attempts == 1
-    with session_scope() as session:
-        assert session.exec(sa.select(sa.func.count()).select_from(Feedback)).one()[0] == 1
+def test_the_in_process_jobs_run_what_is_queued(db) -> None:
+    """The web process's share of the jobs: it polls the queue and runs each job once."""
+    from preppal.services import jobs
+
+    owner = make_user().id
+    first, second = _completed(owner), _completed(owner)
+    stop = threading.Event()
+    runner = threading.Thread(target=jobs.run_in_process, args=(stop,), kwargs={"poll_s": 0.05}, daemon=True)
+    runner.start()
+    try:
+        for interview_id in (first, second):
+            assert _wait_status(interview_id, FeedbackStatus.READY).attempts == 1
+    finally:
+        stop.set()
+        runner.join(5)
+    assert not runner.is_alive()
+    assert feedback.pending_ids() == []
 
 
 def test_concurrent_claims_run_once(db) -> None:
     interview_id = _completed(make_user().id)
-    feedback.ensure_feedback(interview_id)  # may already be running in the background
     threads = [threading.Thread(target=feedback.run_feedback, args=(interview_id,)) for _ in range(4)]
     for t in threads:
         t.start()
@@ -114,23 +147,19 @@ def test_concurrent_claims_run_once(db) -> None:
 
 def test_stale_running_row_is_reclaimed(db) -> None:
     interview_id = _completed(make_user().id)
-    with session_scope() as session:
-        session.add(
-            Feedback(
-                interview_id=interview_id,
-                status=FeedbackStatus.RUNNING,
-                attempts=1,
-                updated_at=utcnow() - feedback.STALE_RUNNING_AFTER - timedelta(seconds=5),
-            )
-        )
+    _set_feedback(
+        interview_id,
+        status=FeedbackStatus.RUNNING,
+        attempts=1,
+        updated_at=utcnow() - feedback.STALE_RUNNING_AFTER - timedelta(seconds=5),
+    )
     assert feedback.run_feedback(interview_id).status == FeedbackStatus.READY
     assert feedback._row(interview_id).attempts == 2
 
 
 def test_fresh_running_row_is_left_alone(db) -> None:
     interview_id = _completed(make_user().id)
-    with session_scope() as session:
-        session.add(Feedback(interview_id=interview_id, status=FeedbackStatus.RUNNING, attempts=1))
+    _set_feedback(interview_id, status=FeedbackStatus.RUNNING, attempts=1)
     assert feedback.run_feedback(interview_id).status == FeedbackStatus.RUNNING
 
 
@@ -144,14 +173,13 @@ def test_empty_transcript_is_ready_without_scores(db) -> None:
 def test_retry_only_from_failed_and_only_for_the_owner(db) -> None:
     owner, other = make_user().id, make_user().id
     interview_id = _completed(owner)
-    with session_scope() as session:
-        session.add(Feedback(interview_id=interview_id, status=FeedbackStatus.FAILED, attempts=3, error="x"))
+    _set_feedback(interview_id, status=FeedbackStatus.FAILED, attempts=3, error="x")
     with pytest.raises(NotFound):
         feedback.retry_feedback(other, interview_id)
     assert feedback._row(interview_id).status == FeedbackStatus.FAILED
-    feedback.retry_feedback(owner, interview_id)
-    row = _wait_status(interview_id, FeedbackStatus.READY)
-    assert row.attempts == 4 and row.error is None
+    assert feedback.retry_feedback(owner, interview_id).status == FeedbackStatus.PENDING  # queued again
+    row = feedback.run_feedback(interview_id)  # the jobs' turn
+    assert row.status == FeedbackStatus.READY and row.attempts == 4 and row.error is None
 
 
 def test_another_users_feedback_is_never_visible(db) -> None:
@@ -189,16 +217,19 @@ def test_score_history_is_chronological(db) -> None:
     assert all(isinstance(p["score"], int) and p["wpm"] for p in points)
 
 
-def test_resume_pending_picks_up_what_a_restart_left(db) -> None:
+def test_a_restart_finds_what_was_left_in_the_queue(db) -> None:
+    """A PENDING row, or a RUNNING one whose worker stopped beating, is owed; the oldest first."""
     owner = make_user().id
-    missing, pending, done = _completed(owner), _completed(owner), _completed(owner)
-    with session_scope() as session:
-        session.add(Feedback(interview_id=pending, status=FeedbackStatus.PENDING))
+    pending, stale, done = _completed(owner), _completed(owner), _completed(owner)
     feedback.run_feedback(done)
-    resumed = feedback.resume_pending()
-    assert set(resumed) == {missing, pending}
-    for interview_id in resumed:
-        assert _wait_status(interview_id, FeedbackStatus.READY).attempts == 1
+    _set_feedback(
+        stale, status=FeedbackStatus.RUNNING, attempts=1, updated_at=utcnow() - feedback.STALE_RUNNING_AFTER * 2
+    )
+    assert feedback.pending_ids() == [pending, stale]
+    for interview_id in (pending, stale):
+        feedback.run_feedback(interview_id)
+        assert feedback._row(interview_id).status == FeedbackStatus.READY
+    assert feedback.pending_ids() == []
 
 
 @pytest.mark.postgres

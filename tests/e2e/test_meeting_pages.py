@@ -17,7 +17,7 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from preppal.models import InterviewStatus
+from preppal.models import FeedbackStatus, InterviewStatus
 from tests.e2e.meeting_helpers import (
     SCREENS,
     CallRecorder,
@@ -208,3 +208,25 @@ def test_mute_and_end_act_in_the_browser_at_once(gemini_standin, gemini_db, call
         page.wait_for_url(re.compile(rf"/interview/{interview_id}/feedback/?$"), timeout=30_000)
     finally:
         context.close()
+
+
+def test_the_feedback_comes_from_the_end_of_the_call_alone(gemini_standin, gemini_db, call_browser) -> None:
+    """Feedback starts from one place: the move to COMPLETED queues it, and this server's own
+    jobs (PREPPAL_JOBS=inprocess, the default) make it; the feedback page only reads it."""
+    from preppal.services import feedback
+
+    gemini_standin.behaviour = greet_then()
+    email, interview_id = make_candidate_and_interview()
+    context, page = new_page(call_browser, gemini_db)
+    try:
+        open_meeting(page, email, interview_id)
+        page.get_by_test_id("start-call").click()
+        expect(page.get_by_test_id("turn")).to_have_text([re.compile(re.escape(GREETING))])
+        page.get_by_role("button", name="End interview").click()
+        page.wait_for_url(re.compile(rf"/interview/{interview_id}/feedback/?$"), timeout=30_000)
+        expect(page.locator("#feedback-ready").first).to_be_visible(timeout=90_000)
+        screenshot(page, "feedback-from-the-call")
+    finally:
+        context.close()
+    row = feedback.get_feedback_any(interview_id)
+    assert row.status == FeedbackStatus.READY and row.attempts == 1

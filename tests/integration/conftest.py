@@ -70,11 +70,10 @@ def gemini_model(request) -> str:
 async def relay_env(db, standin, sink, relay_config, gemini_model, monkeypatch) -> RelayEnv:
     """The relay served on a real socket, Gemini (real SDK, ``gemini_model``) pointed at the stand-in."""
     point_gemini_at(monkeypatch, standin, gemini_model)
-    completed: list[str] = []  # feedback is not generated here (tests/integration/test_feedback_*)
-    hub = RelayHub(sink, config=relay_config, on_completed=completed.append)
+    hub = RelayHub(sink, config=relay_config)  # feedback is queued, not generated here (test_feedback_*)
     user = await asyncio.to_thread(make_user)  # a database write: off the watched loop
     async with hub.running(), served_relay(hub) as server:
-        yield RelayEnv(server, user.id, hub, completed)
+        yield RelayEnv(server, user.id, hub)
         leftovers = await stop_leftover_relays(hub)
         assert not leftovers, f"relays still running after the test: {leftovers}"
         # No upstream session may outlive its relay.

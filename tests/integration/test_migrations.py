@@ -54,3 +54,40 @@ def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
         command.downgrade(cfg, "base")
     assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
     _assert_matches_models(_upgrade(f"sqlite:///{tmp_path / 'm.db'}"))
+
+
+def test_completed_interviews_without_feedback_get_their_row(tmp_path: Path) -> None:
+    """c4e7a1b9d3f2: feedback is queued by the COMPLETED transition from then on; interviews
+    that completed before without a row get a PENDING one (and nothing else does)."""
+    from alembic.script import ScriptDirectory
+    from sqlmodel import Session, select
+
+    from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, User
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    engine = sa.create_engine(url)
+    cfg = Config(str(ROOT / "alembic.ini"))
+    before = ScriptDirectory.from_config(cfg).get_revision("c4e7a1b9d3f2").down_revision
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, before)
+    with Session(engine) as session:
+        user = User(email="ada@example.com")
+        session.add(user)
+        session.flush()
+        made = {
+            status: Interview(user_id=user.id, role="Engineer", status=status)
+            for status in (InterviewStatus.COMPLETED, InterviewStatus.PENDING, InterviewStatus.ERROR)
+        }
+        done_with_row = Interview(user_id=user.id, role="Engineer", status=InterviewStatus.COMPLETED)
+        session.add_all([*made.values(), done_with_row])
+        session.flush()
+        session.add(Feedback(interview_id=done_with_row.id, status=FeedbackStatus.READY))
+        session.commit()
+        owed, ready = made[InterviewStatus.COMPLETED].id, done_with_row.id
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with Session(engine) as session:
+        rows = {f.interview_id: f.status for f in session.exec(select(Feedback))}
+    assert rows == {owed: FeedbackStatus.PENDING, ready: FeedbackStatus.READY}

@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from preppal.models import InterviewStatus
+from preppal.models import FeedbackStatus, InterviewStatus
 from preppal.realtime.hub import RelayConfig
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services import interviews
+from preppal.services import feedback, interviews
 from preppal.services.tokens import ALGORITHM, AUDIENCE
 from preppal.settings import get_settings, reset_settings
 from tests.support.relay_harness import wait_until
@@ -154,7 +154,7 @@ async def test_full_session_forwards_transcript_and_audio_then_completes(
     done = interviews.get_interview_any(iid)
     assert done.status == InterviewStatus.COMPLETED and done.end_reason == "USER_INITIATED"
     assert done.lease_owner is None  # let go when it ended
-    assert relay_env.completed == [iid]  # feedback was started
+    assert feedback.get_feedback_any(iid).status == FeedbackStatus.PENDING  # the feedback is queued
     assert [(s, t) for _, s, t in rows(iid)] == [
         ("AI", "Hello, tell me about yourself."),
         ("USER", "I build payment systems."),

@@ -15,11 +15,11 @@ from datetime import timedelta
 import pytest
 
 from preppal.db import session_scope
-from preppal.models import Interview, InterviewStatus, utcnow
+from preppal.models import FeedbackStatus, Interview, InterviewStatus, utcnow
 from preppal.realtime.coordinator import RedisCoordinator
 from preppal.realtime.hub import RelayConfig, RelayHub
 from preppal.realtime.outcome import Failure
-from preppal.services import interviews
+from preppal.services import feedback, interviews
 from tests.integration.test_relay_core import FRAME, rows
 from tests.integration.test_relay_resume import stream_audio
 from tests.support.relay_harness import RecordingSink, RelayEnv, point_gemini_at, served_relay, wait_until
@@ -36,13 +36,10 @@ async def two_workers(pg_db, redis_url, standin, monkeypatch):
     envs: list[RelayEnv] = []
     async with contextlib.AsyncExitStack() as stack:
         for _ in range(2):
-            completed: list[str] = []
-            hub = RelayHub(
-                RecordingSink(), config=CONFIG, coordinator=RedisCoordinator(redis_url), on_completed=completed.append
-            )
+            hub = RelayHub(RecordingSink(), config=CONFIG, coordinator=RedisCoordinator(redis_url))
             await stack.enter_async_context(hub.running())
             server = await stack.enter_async_context(served_relay(hub))
-            envs.append(RelayEnv(server, user, hub, completed))
+            envs.append(RelayEnv(server, user, hub))
         yield envs
         for env in envs:
             await env.hub.stop_all(Failure(4500, "teardown"))
@@ -107,7 +104,8 @@ async def test_resume_on_the_other_worker_mid_answer(two_workers, standin):
         (3, "USER", "in the payment queue."),  # B numbers on from the database
         (4, "AI", "Thanks, how did you find it?"),
     ]
-    assert b.completed == [iid] and a.completed == []  # feedback started once, by the finisher
+    queued = feedback.get_feedback_any(iid)  # the finisher's COMPLETED queued the feedback, once
+    assert queued.status == FeedbackStatus.PENDING and queued.attempts == 0
     # B's segment ids continue A's, so the page never shows a line twice.
     assert [t.segment_id for t in back.of("transcript_update") if t.is_final] == [3, 4]
     assert a.hub.metrics.handovers.labels("taken_over")._value.get() == 1

@@ -18,7 +18,6 @@ _settings = get_settings()
 hub = RelayHub(
     config=RelayConfig.from_settings(_settings),
     coordinator=coordinator_for(_settings.redis_url),
-    on_completed=lambda interview_id: None,  # feedback is not this app's concern
 )
 
 

@@ -168,7 +168,6 @@ class RelayEnv:
     server: AsgiWebSocketBridge
     user_id: int
     hub: RelayHub | None = None  # None when the relay runs in another process
-    completed: list[str] = field(default_factory=list)  # interviews the hub finished (feedback hook)
 
     def new_interview(self, **overrides) -> str:
         args = {"interview_type": "technical", "role": "Backend engineer", "difficulty": "standard"}
