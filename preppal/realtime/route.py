@@ -10,7 +10,9 @@ Token purposes:
 - ``resume``: the interview must be IN_PROGRESS. With a session in this process (it waits
   through the network-drop grace period) the new socket takes over from any old one;
   otherwise this process takes the interview over from whichever holds it
-  (:meth:`RelayHub.take_over`) and re-opens the interviewer where it stopped.
+  (:meth:`RelayHub.take_over`) and re-opens the interviewer where it stopped. A token
+  minted for a page's automatic reconnect (``retry``) is refused 4009 while another page's
+  socket holds the call here: only a person's Rejoin moves a call between tabs.
 
 A process that is shutting down refuses every socket with 1012 *before* spending the
 token, so the client's retry (a fresh or the same token) reaches another process.
@@ -85,6 +87,8 @@ async def _authorize(hub: RelayHub, interview_id: str, token: str):
     elif claims.purpose == PURPOSE_RESUME:
         if interview.status != InterviewStatus.IN_PROGRESS:
             raise Refused(codes.AUTH, "This interview can no longer be resumed.")
+        if _held_by_another_page(session, claims):
+            raise Refused(codes.ALREADY_CONNECTED, codes.message_for(codes.ALREADY_CONNECTED))
         if session is None or session.finished:  # held elsewhere (or by nobody): take it over
             session = await hub.take_over(interview_id, claims)
             if session is None:
@@ -92,6 +96,20 @@ async def _authorize(hub: RelayHub, interview_id: str, token: str):
     else:
         raise Refused(codes.AUTH, "Invalid token.")
     return interview, claims, session
+
+
+def _held_by_another_page(session, claims) -> bool:
+    """A page's automatic reconnect never takes the call from another page that holds it now
+    (that page took it over; a lost 4009 must not make the two tabs pull it back and forth).
+    Only a person's Rejoin moves the call. (Within this process; across processes the holder
+    is asked to let go as for any resume.)"""
+    return (
+        claims.retry
+        and session is not None
+        and not session.finished
+        and session.link.attached
+        and session.client_token != claims.client_token
+    )
 
 
 async def interview_socket(hub: RelayHub, ws: WebSocket) -> None:

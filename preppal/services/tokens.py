@@ -58,12 +58,16 @@ class WorkerClaims:
     expires_at: datetime
     purpose: str
     client_token: str
+    retry: bool = False  # minted for a page's automatic reconnect, not a person's Start/Rejoin
 
 
 def generate_worker_token(
-    user_id: int, interview_id: str, client_token: str = "", *, resume: bool | None = False
+    user_id: int, interview_id: str, client_token: str = "", *, resume: bool | None = False, retry: bool = False
 ) -> str:
     """Mint a token for the owner of a PENDING interview (IN_PROGRESS when resuming).
+
+    ``retry``: the page asks for it to reconnect by itself (not because a person pressed
+    Start or Rejoin); such a token never takes the call from another page (the relay route).
 
     ``resume=None`` lets the interview's status decide: a PENDING one gets a connect
     token, a live one a resume token (the call page after a reload or a dropped network).
@@ -92,6 +96,8 @@ def generate_worker_token(
         "purpose": PURPOSE_RESUME if resume else PURPOSE_CONNECT,
         "client": client_token,
     }
+    if retry:
+        claims["retry"] = True
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
 
@@ -121,6 +127,7 @@ def verify_worker_token(token: str, interview_id: str) -> WorkerClaims:
             expires_at=datetime.fromtimestamp(int(data["exp"]), UTC),
             purpose=str(data.get("purpose", PURPOSE_CONNECT)),
             client_token=str(data.get("client", "")),
+            retry=data.get("retry") is True,
         )
     except (KeyError, TypeError, ValueError):
         raise TokenError("Invalid token.") from None

@@ -263,7 +263,12 @@ class MeetingState(rx.State):
             return
         try:
             self.token = await call_service(
-                tokens.generate_worker_token, user_id, self.call_id, self.router.session.client_token, resume=None
+                tokens.generate_worker_token,
+                user_id,
+                self.call_id,
+                self.router.session.client_token,
+                resume=None,
+                retry=resume,  # the component reconnecting by itself: never takes the call from another tab
             )
         except ServiceError as exc:
             log.info("no worker token for %s: %s", self.call_id, exc.message)

@@ -7,6 +7,7 @@ import asyncio
 
 from preppal.models import InterviewStatus
 from preppal.services import interviews
+from preppal.services.tokens import generate_worker_token
 from tests.integration.test_relay_core import FRAME, forged, rows
 from tests.support.relay_harness import wait_until
 
@@ -175,6 +176,28 @@ async def test_another_tab_takes_the_call_over_with_the_transcript_and_the_clock
     assert len([1 for t, _, _ in sink.pushes if t == "tab-a"]) == pushed_to_a
     await second.end()
     assert await second.wait_closed() == 1000
+
+
+async def test_a_tabs_automatic_reconnect_never_takes_the_call_back(relay_env, standin):
+    """Tab A's call was taken over by tab B; if A missed its 4009 and reconnects by itself, it
+    is refused 4009 (B keeps the call). A person's Rejoin in A would move it back."""
+    iid = relay_env.new_interview()
+    first = await relay_env.connect(iid, relay_env.token(iid, "tab-a"))
+    await first.wait_kind("session_ready")
+    second = await relay_env.connect(iid, relay_env.token(iid, "tab-b", resume=True))
+    await second.wait_kind("session_ready")
+    assert await first.wait_closed() == 4009
+    retry = generate_worker_token(relay_env.user_id, iid, "tab-a", resume=True, retry=True)
+    again = await relay_env.connect(iid, retry)
+    assert await again.wait_closed() == 4009
+    assert [e.code for e in again.of("error")] == [4009]
+    assert second.of("error") == []  # B still has the call
+    own = generate_worker_token(relay_env.user_id, iid, "tab-b", resume=True, retry=True)
+    back = await relay_env.connect(iid, own)  # B's own reconnect replaces its own socket
+    await back.wait_kind("session_ready")
+    assert await second.wait_closed() == 4009
+    await back.end()
+    assert await back.wait_closed() == 1000
 
 
 async def test_no_resume_within_grace_finishes_the_interview(relay_env, standin):
