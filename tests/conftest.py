@@ -8,6 +8,7 @@ tests/e2e/conftest.py, the relay's in tests/integration/conftest.py.
 
 from __future__ import annotations
 
+import gc
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,6 +85,14 @@ def _in_quick_tier(item: pytest.Item) -> bool:
         return False
     model = getattr(item, "callspec", None) and item.callspec.params.get("gemini_model")
     return model in (None, DEFAULT_PROFILE.model)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Everything imported and collected so far lives for the whole run: out of the garbage
+    collector's sight (``gc.freeze``), so a full collection during a test scans only what the
+    tests made since (a 150-250 ms collection pause was seen on a relay test's loop)."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
