@@ -9,7 +9,8 @@ guards the rule in tests (and can be switched on in any deployment to find offen
   kernel's run-queue wait, from ``/proc/thread-self/schedstat``) is subtracted, so a busy
   machine preempting the process is not mistaken for a blocked loop; and a stall in which
   the loop thread kept sleeping and waking (``voluntary_ctxt_switches``: a GIL waiter asks
-  every 5 ms) was a wait for the interpreter another thread held, not code on the loop;
+  every 5 ms) was a wait for the interpreter another thread held, not code on the loop; the
+  time the garbage collector ran on the loop thread is measured too (``gc.callbacks``);
 - a watcher thread notices a heartbeat that is overdue by ``threshold`` and takes the loop
   thread's Python stack at that moment: the blocking call is still on it. It also notices
   when the loop is not running at all (a test runner between fixtures): a heartbeat late
@@ -29,6 +30,7 @@ really sees the app server's loop.
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import json
 import logging
@@ -43,12 +45,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NamedTuple, Optional
 
+from preppal.loop_clocks import CollectorClock, ThreadClock, waited_for_the_gil
+
 log = logging.getLogger("preppal.loop_watchdog")
 ENV_FILE = "PREPPAL_LOOP_WATCHDOG"
 ENV_THRESHOLD_MS = "PREPPAL_LOOP_WATCHDOG_MS"
 DEFAULT_THRESHOLD_S = 0.05
 SELFTEST_BLOCK_S = 0.2
-GIL_WAIT_SWITCH_S = 0.01  # a GIL waiter wakes every 5 ms (sys.getswitchinterval()); half that rate counts
 _ASYNC_CODE = inspect.CO_COROUTINE | inspect.CO_ITERABLE_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
 
@@ -73,68 +76,13 @@ class Stall:
     # guard exists for). False: it was idle or waiting for the GIL/CPU (another thread, or
     # a C extension, held the interpreter) or was not caught at all.
     on_loop: bool = False
-    voluntary_switches: int = 0  # the loop thread's sleeps during the stall (see _ThreadClock)
+    voluntary_switches: int = 0  # the loop thread's sleeps during the stall (see loop_clocks.ThreadClock)
     # The loop thread's frames from the callback the loop ran down to the blocking call
     # (outermost first; empty when it was not caught running code).
     frames: tuple[Frame, ...] = ()
-
-
-class _ThreadClock:
-    """This thread's scheduler counters, from Linux procfs (zeros where it is missing).
-
-    - run-queue wait (``schedstat``): time runnable but not running — a busy machine;
-    - voluntary context switches (``status``): a thread waiting for the GIL sleeps in a
-      timed wait and wakes every switch interval (5 ms) to ask for it, so a stall full of
-      voluntary switches was a wait for the interpreter another thread held (often a thread
-      the busy machine had preempted while holding it), not code running on the loop. A
-      blocking call (a query, a file read, ``time.sleep``) sleeps once or a few times.
-    """
-
-    def __init__(self) -> None:
-        self._fds: dict[str, Optional[int]] = {}
-        for name in ("schedstat", "status"):
-            try:
-                self._fds[name] = os.open(f"/proc/thread-self/{name}", os.O_RDONLY)
-            except OSError:
-                self._fds[name] = None
-
-    def _read(self, name: str) -> bytes:
-        fd = self._fds.get(name)
-        if fd is None:
-            return b""
-        try:
-            return os.pread(fd, 4096, 0)
-        except OSError:
-            return b""
-
-    def wait_ns(self) -> int:
-        try:
-            return int(self._read("schedstat").split()[1])
-        except (ValueError, IndexError):
-            return 0
-
-    def voluntary_switches(self) -> int:
-        data = self._read("status")
-        start = data.find(b"voluntary_ctxt_switches:")
-        if start < 0:
-            return 0
-        try:
-            return int(data[start:].split(b"\n", 1)[0].split(b":")[1])
-        except (ValueError, IndexError):
-            return 0
-
-    def close(self) -> None:
-        for fd in self._fds.values():
-            if fd is not None:
-                os.close(fd)
-        self._fds = {}
-
-
-def waited_for_the_gil(blocked_s: float, voluntary_switches: int) -> bool:
-    """True when a stall's voluntary switches say the loop thread waited for the GIL:
-    at least one per 10 ms blocked (a GIL waiter makes one per 5 ms), and more than the
-    handful a blocking call plus the heartbeat's own waits account for."""
-    return voluntary_switches >= max(4, blocked_s / GIL_WAIT_SWITCH_S)
+    # Of ``blocked_ms``, the time the garbage collector ran on the loop thread: a collection
+    # pauses whatever code happened to allocate, so then the frame caught is not the cause.
+    gc_ms: float = 0.0
 
 
 class LoopWatchdog:
@@ -164,6 +112,7 @@ class LoopWatchdog:
         self._stack = ""
         self._on_loop = False
         self._frames: tuple[Frame, ...] = ()
+        self._collector: Optional[CollectorClock] = None
         self._paused = False  # the watcher saw the loop stopped since the last heartbeat
         self._stop = threading.Event()
         self._found: queue.SimpleQueue[Stall] = queue.SimpleQueue()
@@ -173,6 +122,8 @@ class LoopWatchdog:
         """Start watching the running loop (call from a coroutine on it)."""
         self._loop = asyncio.get_running_loop()
         self._loop_thread_id = threading.get_ident()
+        self._collector = CollectorClock(self._loop_thread_id)
+        gc.callbacks.append(self._collector)
         self._due = time.monotonic() + self.interval_s
         self._task = self._loop.create_task(self._heartbeat(), name="loop-watchdog")
         self._thread = threading.Thread(target=self._watch, name="loop-watchdog", daemon=True)
@@ -181,6 +132,8 @@ class LoopWatchdog:
 
     async def stop(self) -> None:
         self._stop.set()
+        if self._collector in gc.callbacks:
+            gc.callbacks.remove(self._collector)
         if self._task is not None:
             self._task.cancel()
             try:
@@ -198,13 +151,14 @@ class LoopWatchdog:
 
     # -- the loop side -----------------------------------------------------------------------
     async def _heartbeat(self) -> None:
-        clock = _ThreadClock()
+        clock = ThreadClock()
         try:
             while True:
                 scheduled = time.monotonic() + self.interval_s
                 self._due = scheduled
                 waited_before = clock.wait_ns()
                 switches_before = clock.voluntary_switches()
+                collected_before = self._collector.total_ns if self._collector else 0
                 await asyncio.sleep(self.interval_s)
                 late_s = max(0.0, time.monotonic() - scheduled)
                 blocked_s = late_s - (clock.wait_ns() - waited_before) / 1e9
@@ -227,6 +181,7 @@ class LoopWatchdog:
                         on_loop,
                         switches,
                         frames if on_loop else (),
+                        round(((self._collector.total_ns if self._collector else 0) - collected_before) / 1e6, 1),
                     )
                     self.stalls.append(stall)
                     self._found.put(stall)
@@ -268,8 +223,9 @@ def _culprit_stack(loop_thread_id: int) -> tuple[str, bool, tuple[Frame, ...]]:
     (then) the loop thread's frames.
 
     The loop thread's own stack when it is running a callback; when it is idle in
-    ``select()``, inside this watchdog's heartbeat or starting a thread, it is only waiting
-    (for the GIL or a CPU) — then the other threads' stacks say who held the interpreter.
+    ``select()``, in the loop's own scheduling between callbacks, inside this watchdog's
+    heartbeat or starting a thread, it is only waiting (for the GIL or a CPU) — then the
+    other threads' stacks say who held the interpreter.
     """
     frames = sys._current_frames()
     frame = frames.get(loop_thread_id)
@@ -278,7 +234,11 @@ def _culprit_stack(loop_thread_id: int) -> tuple[str, bool, tuple[Frame, ...]]:
     chain = _loop_chain(frame)
     own = _loop_stack(chain)
     code = frame.f_code
-    waiting = code.co_filename.endswith("selectors.py") or _in_heartbeat(frame) or _starting_a_thread(frame)
+    waiting = (
+        code.co_filename.endswith(("selectors.py", "asyncio/base_events.py"))  # idle, or between callbacks
+        or _in_heartbeat(frame)
+        or _starting_a_thread(frame)
+    )
     if not waiting:
         return own, True, _loop_frames(chain)
     names = {t.ident: t.name for t in threading.enumerate()}

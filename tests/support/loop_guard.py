@@ -47,17 +47,25 @@ def enabled() -> bool:
 class Verdict(NamedTuple):
     failing: list[Stall]  # the app's code blocked the loop: the test fails
     by_tests: list[Stall]  # test or harness code blocked it: reported and counted
-    waiting: list[Stall]  # nothing ran on the loop (a GIL or CPU wait, or app warm-up): a warning
+    waiting: list[Stall]  # no code held the loop (GIL/CPU wait, app warm-up, a collection): a warning
 
 
 def split(stalls: list[Stall]) -> Verdict:
     """Sort stalls: code caught running on the loop (outside the app's warm-up) fails the
     test when it is the app's (:func:`caused_by_tests`); a loop that only waited for the GIL
-    or a CPU (another thread held the interpreter, or nothing could be caught) is a warning."""
-    on_loop = [s for s in stalls if s.on_loop and not s.warming_up]
+    or a CPU (another thread held the interpreter, or nothing could be caught), or that was
+    blocked mostly by the garbage collector (:func:`collector_pause`), is a warning."""
+    on_loop = [s for s in stalls if s.on_loop and not s.warming_up and not collector_pause(s)]
     by_tests = [s for s in on_loop if caused_by_tests(s)]
     failing = [s for s in on_loop if s not in by_tests]
     return Verdict(failing, by_tests, [s for s in stalls if s not in on_loop])
+
+
+def collector_pause(stall: Stall) -> bool:
+    """Without the garbage collector's time on the loop thread the stall would not be one:
+    a collection pauses whatever code allocated (its length follows the whole heap, which in
+    the test process is mostly the suite's), so the frame caught during it is not the cause."""
+    return stall.gc_ms > 0 and stall.blocked_ms - stall.gc_ms <= THRESHOLD_S * 1000
 
 
 def caused_by_tests(stall: Stall) -> bool:
@@ -120,14 +128,16 @@ def _short(frame: Frame) -> str:
 
 _by_tests: list[tuple[str, Stall]] = []
 _waits = 0
+_collections = 0
 
 
 def judge(stalls: list[Stall], test: str) -> Verdict:
     """:func:`split`, counting the test-caused stalls and the waits for the end of the run."""
-    global _waits
+    global _waits, _collections
     verdict = split(stalls)
     _by_tests.extend((test, stall) for stall in verdict.by_tests)
-    _waits += len(verdict.waiting)
+    _collections += sum(1 for s in verdict.waiting if collector_pause(s))
+    _waits += sum(1 for s in verdict.waiting if not collector_pause(s))
     return verdict
 
 
@@ -142,13 +152,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     for test, stall in _by_tests:
         reporter.write_line(f"  {stall.blocked_ms:.0f} ms in {test}: {blocking_frame(stall)}")
     reporter.write_line(f"loop waits for the GIL or a CPU (warnings, not code on the loop): {_waits}")
+    reporter.write_line(f"loop stalls that were mostly a garbage collection (warnings): {_collections}")
 
 
 def describe(stalls: list[Stall], where: str) -> str:
     parts = [f"the event loop of {where} was blocked {len(stalls)} time(s) for more than {THRESHOLD_S * 1000:.0f} ms:"]
     for stall in stalls[:3]:
         parts.append(
-            f"--- blocked {stall.blocked_ms:.0f} ms (woke {stall.late_ms:.0f} ms late) in {blocking_frame(stall)}, "
+            f"--- blocked {stall.blocked_ms:.0f} ms (woke {stall.late_ms:.0f} ms late, garbage collection "
+            f"{stall.gc_ms:.0f} ms) in {blocking_frame(stall)}, "
             f"stack:\n{stall.stack}"
         )
     return "\n".join(parts)
