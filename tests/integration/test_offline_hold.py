@@ -110,7 +110,7 @@ async def test_going_on_later_is_a_barge_in_and_starts_a_new_answer() -> None:
 
 async def test_a_patient_interview_lets_a_pause_run_past_the_steady_cap() -> None:
     """Patience (from Warm-up here) feeds the offline end of turn: a 2.4 s pause is not the end."""
-    call = await started(interview_id="patient-offline", difficulty="warmup")
+    call = await started(interview_id="patient-offline", difficulty="warmup", patience="")  # unset: Warm-up's
     try:
         await past_the_opening(call)
         await feed(call.backend, await speech("At my last job I wrote a deployment script, and", tail_s=0.0))

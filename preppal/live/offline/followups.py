@@ -200,14 +200,14 @@ def _rule_candidates(turn: Turn) -> Iterable[tuple[str, str, str]]:
             chosen = next((m for m in a.mentions if m.said), None)
             yield "tradeoff", _quote(turn, chosen.said) if chosen else "", chosen.concept.id if chosen else ""
         if not s.has("failure"):
-            part = next((m for m in a.mentions if m.said and m.concept.category != "people"), None)
+            part = next((m for m in a.mentions if m.said and m.concept.part), None)
             yield "failure", _quote(turn, part.said) if part else "", part.concept.id if part else ""
     if kind == "explain" and a.mentions:
         if not s.has("testing"):
             yield "testing", "", ""
         if not s.has("tradeoff") and turn.difficulty != "warmup":
             yield "tradeoff", "", ""
-        part = next((m for m in a.mentions if m.said and m.concept.category != "people"), None)
+        part = next((m for m in a.mentions if m.said and m.concept.part), None)
         if part is not None and not s.has("failure") and turn.difficulty != "warmup":
             yield "failure", _quote(turn, part.said), part.concept.id
 

@@ -269,9 +269,9 @@ class Interviewer:
         return choose(turn, budget, found)
 
     def is_off_topic(self, question: Question, answer: str) -> bool:
-        """No overlap with the question, the role or everyday work vocabulary, over enough words
-        (eight with none, twelve with one). Naming anything work-related, or the candidate's own
-        actions, is on topic; so is filler ("and stuff like that": pressed for detail instead)."""
+        """No word in common with the question, the role or everyday work vocabulary, over eight
+        words or more. Naming anything work-related, or the candidate's own actions, is on topic;
+        so is filler ("and stuff like that": pressed for detail instead)."""
         lexicon = self.pack.lexicon
         words = lexicon.content_words(answer)
         size = len(words) / lexicon.data["units_per_word"]  # ja/zh: character pairs, not words
@@ -284,7 +284,7 @@ class Interviewer:
         asked = f"{self._fill(question.text)} {on_screen}"  # a coding answer talks about the code
         related = self._context_words | set(lexicon.content_words(asked)) | lexicon.tag_terms(question.tags)
         hits = sum(1 for w in words if w in related)
-        return hits == 0 or (size >= 12 and hits <= 1)
+        return hits == 0  # one word in common is enough: steering a real answer away is worse
 
     def silence_prompt(self) -> Reply:
         """A gentle nudge after a long silence; the third one moves on to another question."""

@@ -147,6 +147,7 @@ class Concept:
     verbs: re.Pattern[str] | None = None  # other forms ("cached"): quoted back as the clause
     name: str = ""  # how the interviewer says a technology ("PostgreSQL")
     tech: bool = False  # a skill a job description or résumé can list
+    part: bool = False  # a piece of a running system that can fail (a database, a queue, a cache)
     # The first three letters every way of naming it starts with (None: some do not start with
     # three plain letters): a text none of whose words start so cannot name it (a fast skip).
     starts: frozenset[str] | None = None
@@ -176,6 +177,7 @@ def _concepts(data: dict, lexicon: Lexicon) -> tuple[Concept, ...]:
             verbs=lexicon.compile(c["verbs"]) if c.get("verbs") else None,
             name=c.get("name", ""),
             tech=bool(c.get("tech", False)),
+            part=bool(c.get("part", False)),
             starts=_starts(c["triggers"] + c.get("verbs", []), spaced),
         )
         for c in data["concepts"]

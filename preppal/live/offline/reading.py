@@ -158,7 +158,10 @@ def names(pack: LanguagePack, text: str, covered: tuple[Mention, ...]) -> tuple[
     found: list[str] = []
     for match in _NAME.finditer(text):
         name = match.group(1)
-        if match.start(1) in starts or name.lower() in known or name.lower() in pack.lexicon.stop_words:
+        lowered = name.lower()
+        if match.start(1) in starts or lowered in known or lowered in pack.lexicon.stop_words:
+            continue
+        if lowered in pack.lexicon.data["not_names"]:  # "Monday", "Black Friday": dates, not names
             continue
         if any(c.triggers.search(name.lower()) for c in pack.concepts):
             continue
