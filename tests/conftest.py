@@ -80,11 +80,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _live_model(item: pytest.Item) -> str | None:
+    return getattr(item, "callspec", None) and item.callspec.params.get("gemini_model")
+
+
 def _in_quick_tier(item: pytest.Item) -> bool:
     if any(item.get_closest_marker(name) for name in QUICK_LEAVES_OUT):
         return False
-    model = getattr(item, "callspec", None) and item.callspec.params.get("gemini_model")
-    return model in (None, DEFAULT_PROFILE.model)
+    return _live_model(item) in (None, DEFAULT_PROFILE.model)
+
+
+def _runs_again_for_nothing(item: pytest.Item) -> bool:
+    """A relay test on the offline interviewer (its ``offline`` fixture) never reaches a Live
+    model: once per model would run the same test five times over."""
+    return "offline" in getattr(item, "fixturenames", ()) and _live_model(item) not in (None, DEFAULT_PROFILE.model)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -96,15 +105,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tier marks by folder; ``--quick`` keeps the quick tier. Browser tests run last: sync
+    """Tier marks by folder; ``--quick`` keeps the quick tier, the whole suite leaves out the
+    offline-interviewer relay tests' copies for other Live models. Browser tests run last: sync
     Playwright keeps an event loop running in the main thread for the rest of the session,
     which async tests after it could not start."""
     for item in items:
         if mark := FOLDER_MARKS.get(_folder(item)):
             item.add_marker(mark)
-    if config.getoption("quick"):
-        left_out = [item for item in items if not _in_quick_tier(item)]
-        if left_out:
-            config.hook.pytest_deselected(items=left_out)
-            items[:] = [item for item in items if _in_quick_tier(item)]
+    keep = _in_quick_tier if config.getoption("quick") else (lambda item: not _runs_again_for_nothing(item))
+    left_out = [item for item in items if not keep(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if keep(item)]
     items.sort(key=lambda item: _folder(item) == "e2e")
