@@ -298,9 +298,9 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
             ids.append(iv.id)
         feedback.run_feedback(ids[0])  # the analyzer (no key in this process): a READY feedback page
         ui.append((auth.create_login_session(uid), ids[0]))
-    cid = user("candidate")
     calls = []
-    for i in range(candidates):
+    for i in range(candidates):  # one user each: a user may have only one live interview
+        cid = user(f"candidate{i}")
         iid = interviews.create_interview(cid, interview_type="technical", role="Engineer").id
         calls.append((iid, generate_worker_token(cid, iid, f"bench-client-{i}")))
     return ui, calls
@@ -455,6 +455,9 @@ async def main(args) -> None:
     print(json.dumps(result, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
+    if result["ready"] < result["candidates"]:  # the numbers would be of fewer calls than asked for
+        ready, asked = result["ready"], result["candidates"]
+        sys.exit(f"only {ready} of {asked} candidates got a live call: {result['candidate_errors']}")
     idle, busy = result["idle"], result["busy"]
     print(
         f"relay_under_ui: p99 up {busy['up'].get('p99_ms', float('nan')):.1f} ms "
