@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from preppal.services import auth  # noqa: E402
+from preppal.services.accounts import auth  # noqa: E402
 from tests.e2e.meeting_helpers import ThreadedStandin, pcm24k_tone  # noqa: E402
 from tests.support import browser as browser_support  # noqa: E402
 from tests.support.app_server import start_app_server  # noqa: E402
@@ -79,7 +79,8 @@ def seed(server, count: int) -> tuple[str, list[str], list[str]]:
     leaves its call live for the grace period."""
     os.environ["DATABASE_URL"] = server.database_url
     os.environ["PREPPAL_DATA_DIR"] = str(server.data_dir)
-    from preppal.services import auth, interviews
+    from preppal.services import interviews
+    from preppal.services.accounts import auth
     from preppal.settings import reset_settings
 
     reset_settings()

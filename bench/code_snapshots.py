@@ -95,7 +95,8 @@ def db_write(url: str) -> float:
     from sqlmodel import SQLModel
 
     from preppal.db import get_engine
-    from preppal.services import auth, code_snapshots, interviews
+    from preppal.services import code_snapshots, interviews
+    from preppal.services.accounts import auth
     from preppal.settings import reset_settings
 
     reset_settings()

@@ -102,7 +102,7 @@ def signup_timing(rounds: int) -> tuple[float, float]:
     """Median seconds of a sign-up with a taken address and with a free one."""
     import statistics
 
-    from preppal.services import auth
+    from preppal.services.accounts import auth
 
     auth.sign_up("taken@example.com", "Analytical-engine-1")
     taken, free = [], []
@@ -187,7 +187,7 @@ async def export_case(parallel: int, transcript_lines: int, snapshots: int) -> f
     import asyncio
 
     from preppal.services import code_snapshots, export, exports
-    from preppal.services.calls import call_service
+    from preppal.services.pools import call_service
     from preppal.services.snapshot import feedback_snapshot
     from tests.support.hostile import worst_case_interview
     from tests.support.users import make_user
@@ -293,8 +293,9 @@ async def download_case(downloads: int, storage_ms: float) -> float:
     from preppal.api.app import build_api
     from preppal.models import InterviewStatus
     from preppal.realtime.hub import RelayHub
-    from preppal.services import auth, interviews, leases
-    from preppal.services.calls import LEASES, Pool
+    from preppal.services import interviews, leases
+    from preppal.services.accounts import auth
+    from preppal.services.pools import LEASES, Pool
     from preppal.services.recording_store import LocalStore
     from tests.support.users import make_user
 

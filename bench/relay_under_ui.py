@@ -268,7 +268,8 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
     """UI users (session token, a feedback page) and candidates (interview id, worker token)."""
     from preppal.db import session_scope
     from preppal.models import InterviewStatus, Speaker, User
-    from preppal.services import auth, feedback, interviews
+    from preppal.services import feedback, interviews
+    from preppal.services.accounts import auth
     from preppal.services.interviews import TranscriptLine
     from preppal.services.tokens import generate_worker_token
 

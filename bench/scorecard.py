@@ -134,7 +134,7 @@ def _setup_database(workdir: Path) -> int:
     from sqlmodel import SQLModel
 
     from preppal.db import get_engine
-    from preppal.services import auth
+    from preppal.services.accounts import auth
     from preppal.settings import reset_settings
 
     reset_settings()

@@ -17,7 +17,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from preppal.live.gemini_profiles import DEFAULT_PROFILE
-from preppal.services import auth
+from preppal.services.accounts import auth
 from preppal.settings import reset_settings
 
 pytest_plugins = ["tests.support.databases", "tests.support.loop_guard"]

@@ -28,10 +28,11 @@ from starlette.routing import Route
 
 from preppal import routes
 from preppal.api import headers
-from preppal.services import auth, oauth, rate_limit
-from preppal.services.calls import call_service
+from preppal.services import rate_limit
+from preppal.services.accounts import auth, oauth
 from preppal.services.errors import ServiceError
 from preppal.services.input_limits import FORM_BODY_BYTES, FORM_MAX_FIELDS
+from preppal.services.pools import call_service
 from preppal.settings import get_settings
 
 OAUTH_COOKIE = "preppal_oauth"

@@ -19,9 +19,10 @@ from starlette.routing import Route
 from preppal import routes
 from preppal.api import headers
 from preppal.models import Interview
-from preppal.services import auth, exports, interviews, rate_limit
-from preppal.services.calls import call_service
+from preppal.services import exports, interviews, rate_limit
+from preppal.services.accounts import auth
 from preppal.services.errors import NotFound, ServiceError, TooManyRequests
+from preppal.services.pools import call_service
 
 
 def _owned_counted(session_token: str, interview_id: str) -> Optional[Interview]:

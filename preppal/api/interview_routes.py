@@ -28,8 +28,8 @@ from starlette.schemas import SchemaGenerator
 
 from preppal import routes
 from preppal.models import InterviewStatus, Speaker
-from preppal.services import auth, interviews, tokens
-from preppal.services.calls import call_service
+from preppal.services import interviews, tokens
+from preppal.services.accounts import auth
 from preppal.services.errors import AuthError, ServiceError, ValidationError
 from preppal.services.input_limits import (
     MAX_OFFSET_MS,
@@ -37,6 +37,7 @@ from preppal.services.input_limits import (
     MAX_TRANSCRIPT_TEXT,
     TRANSCRIPT_BODY_BYTES,
 )
+from preppal.services.pools import call_service
 from preppal.settings import get_settings
 
 UPDATABLE = {InterviewStatus.IN_PROGRESS, InterviewStatus.COMPLETED, InterviewStatus.ERROR}

@@ -24,10 +24,11 @@ from starlette.types import Receive, Scope, Send
 from preppal import routes
 from preppal.api.headers import content_disposition, decimal
 from preppal.models import Interview
-from preppal.services import auth, interviews, recordings
-from preppal.services.calls import DOWNLOADS
+from preppal.services import interviews, recordings
+from preppal.services.accounts import auth
 from preppal.services.errors import NotFound
 from preppal.services.input_limits import DOWNLOADS_PER_PROCESS, DOWNLOADS_PER_USER
+from preppal.services.pools import DOWNLOADS
 from preppal.services.recording_store import ByteRange, RecordingStore
 
 PATH = routes.RECORDING

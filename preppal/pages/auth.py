@@ -8,7 +8,7 @@ import reflex as rx
 from preppal import routes
 from preppal.components.layout import page
 from preppal.components.native_form import native_form
-from preppal.services import passwords
+from preppal.services.accounts import passwords
 from preppal.state.sign_in import AuthFormState
 
 

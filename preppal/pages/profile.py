@@ -6,7 +6,7 @@ import reflex as rx
 
 from preppal.components.interview_bits import field, meta_item
 from preppal.components.layout import page
-from preppal.services import passwords
+from preppal.services.accounts import passwords
 from preppal.state.auth import AuthState
 from preppal.state.profile import ProfileState
 

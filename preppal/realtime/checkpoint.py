@@ -12,7 +12,7 @@ import logging
 from typing import Optional
 
 from preppal.services import leases
-from preppal.services.calls import RELAY
+from preppal.services.pools import RELAY
 
 log = logging.getLogger(__name__)
 

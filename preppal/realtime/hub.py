@@ -37,7 +37,7 @@ from preppal.realtime.session import InterviewSession, Resumed
 from preppal.realtime.shutdown import install_sigterm_handover
 from preppal.realtime.sink import NullSink, StateSink
 from preppal.services import interviews, leases
-from preppal.services.calls import LEASES, RELAY
+from preppal.services.pools import LEASES, RELAY
 from preppal.services.recording_store import RecordingStore
 from preppal.services.tokens import WorkerClaims, generate_worker_token
 from preppal.settings import Settings
@@ -213,7 +213,7 @@ class RelayHub:
             if not held:
                 continue
             try:
-                # its own thread: a renewal never waits behind other work (calls.LEASES)
+                # its own thread: a renewal never waits behind other work (pools.LEASES)
                 kept = await LEASES.run(leases.renew, self.worker_id, held, self.config.lease_ttl_s)
             except Exception as exc:  # database hiccup: the lease has slack (ttl = 5 renewals)
                 log.warning("lease renewal failed: %r", exc)

@@ -15,7 +15,7 @@ import logging
 import time
 from typing import Optional
 
-from preppal.services.calls import RECORDINGS
+from preppal.services.pools import RECORDINGS
 from preppal.services.recording_store import RecordingStore
 from preppal.services.recording_writer import RecordingWriter
 

@@ -33,7 +33,7 @@ from preppal.models import InterviewStatus
 from preppal.realtime import codec
 from preppal.realtime.hub import RelayHub
 from preppal.services import interviews
-from preppal.services.calls import RELAY
+from preppal.services.pools import RELAY
 from preppal.services.tokens import (
     PURPOSE_CONNECT,
     PURPOSE_RESUME,

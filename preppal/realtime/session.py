@@ -55,9 +55,9 @@ from preppal.realtime.scorecard import ScorecardRecorder
 from preppal.realtime.sink import SinkPusher, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
 from preppal.services import interviews, leases
-from preppal.services.calls import RELAY
 from preppal.services.errors import AlreadyLive
 from preppal.services.interviews import TranscriptLine
+from preppal.services.pools import RELAY
 from preppal.services.tokens import WorkerClaims
 from preppal.settings import get_settings
 

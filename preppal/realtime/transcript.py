@@ -17,9 +17,9 @@ from typing import Any
 
 from preppal.models import Speaker
 from preppal.services import interviews
-from preppal.services.calls import RELAY
 from preppal.services.interviews import TranscriptLine
 from preppal.services.leases import LeaseLost
+from preppal.services.pools import RELAY
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ The child (:mod:`preppal.services.export_worker`) reads the interview itself and
 under ``RLIMIT_CPU``/``RLIMIT_AS`` at nice 10; it is killed past a wall-clock limit or when
 it writes more than :data:`EXPORT_MAX_BYTES`. Even starting it stays off the event loop:
 ``fork``/``exec`` waits until the child runs, which took up to 110 ms on a loaded machine,
-so a thread of the :data:`calls.EXPORTS` pool starts it, reads it and waits for it. That
+so a thread of the :data:`pools.EXPORTS` pool starts it, reads it and waits for it. That
 pool has :data:`EXPORTS_AT_ONCE` threads (one core stays with the live calls however many
 exports are asked for) and a few requests may wait for it; beyond, "busy". The per-user
 rate is the caller's (``rate_limit.export_rate``).
@@ -20,9 +20,9 @@ import sys
 import time
 
 from preppal.services import input_limits as caps
-from preppal.services.calls import EXPORTS
 from preppal.services.errors import NotFound, Unavailable
 from preppal.services.export_worker import EXIT_NOT_FOUND
+from preppal.services.pools import EXPORTS
 
 log = logging.getLogger(__name__)
 MEDIA_TYPES = {"md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}

@@ -16,7 +16,7 @@ MIB = 1024 * KIB
 # Text fields (characters).
 MAX_EMAIL = 320  # RFC 5321 path limit
 MAX_NAME = 200
-MIN_PASSWORD = 10  # NIST SP 800-63B asks for at least 8 (services/passwords.py)
+MIN_PASSWORD = 10  # NIST SP 800-63B asks for at least 8 (services/accounts/passwords.py)
 MAX_PASSWORD = 1024  # Argon2 hashes any length; this bounds the work per request
 MAX_ROLE = 200
 MAX_JOB_DESCRIPTION = 20_000

@@ -14,8 +14,8 @@ from http.cookies import SimpleCookie
 import reflex as rx
 
 from preppal import routes
-from preppal.services import auth
-from preppal.services.calls import call_service
+from preppal.services.accounts import auth
+from preppal.services.pools import call_service
 
 
 class AuthState(rx.State):

@@ -11,9 +11,10 @@ import reflex as rx
 
 from preppal import display, gemini_status, routes
 from preppal.languages import DEFAULT_LANGUAGE, get_language, is_supported
-from preppal.services import auth, interviews, rate_limit
-from preppal.services.calls import call_service
+from preppal.services import interviews, rate_limit
+from preppal.services.accounts import auth
 from preppal.services.errors import ServiceError, ValidationError
+from preppal.services.pools import call_service
 from preppal.services.resume import MAX_UPLOAD_BYTES, extract_resume_text, is_pdf, read_resume
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row

@@ -24,10 +24,10 @@ from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus
 from preppal.services import code_snapshots, export, interviews, recordings
 from preppal.services import feedback as feedback_service
-from preppal.services.calls import call_service
 from preppal.services.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.errors import NotFound, ServiceError
 from preppal.services.interviews import TranscriptLine
+from preppal.services.pools import call_service
 from preppal.services.snapshot import FeedbackSnapshot, feedback_snapshot
 from preppal.state.auth import AuthState
 from preppal.state.recording_view import (

@@ -13,8 +13,8 @@ from preppal import rubric
 from preppal.models import FeedbackStatus, InterviewStatus
 from preppal.services import feedback as feedback_service
 from preppal.services import interviews
-from preppal.services.calls import call_service
 from preppal.services.errors import ServiceError
+from preppal.services.pools import call_service
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row
 from preppal.state.scorecard_view import competency_history

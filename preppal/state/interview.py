@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from preppal.services import interviews
-from preppal.services.calls import call_service
 from preppal.services.errors import NotFound
+from preppal.services.pools import call_service
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row, transcript_row
 

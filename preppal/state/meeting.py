@@ -35,8 +35,8 @@ from preppal.editor import default_language, has_editor
 from preppal.languages import get_language
 from preppal.models import InterviewStatus
 from preppal.services import code_snapshots, interviews, tokens
-from preppal.services.calls import call_service
 from preppal.services.errors import AlreadyLive, ServiceError, TooManyRequests
+from preppal.services.pools import call_service
 from preppal.settings import get_settings
 from preppal.state.auth import AuthState
 

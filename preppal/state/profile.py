@@ -9,9 +9,9 @@ import reflex as rx
 
 from preppal import display
 from preppal.models import User
-from preppal.services import auth
-from preppal.services.calls import call_service
+from preppal.services.accounts import auth
 from preppal.services.errors import ServiceError
+from preppal.services.pools import call_service
 from preppal.state.auth import AuthState
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from preppal import routes
-from preppal.services import oauth
+from preppal.services.accounts import oauth
 from preppal.state.auth import AuthState
 
 

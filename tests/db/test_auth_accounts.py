@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from preppal.services import auth
+from preppal.services.accounts import auth
 from preppal.services.errors import AuthError, Conflict, ValidationError
 
 

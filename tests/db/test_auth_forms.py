@@ -11,8 +11,8 @@ import pytest
 from preppal.api.app import build_api
 from preppal.api.auth_routes import safe_next
 from preppal.realtime.hub import RelayHub
-from preppal.services import auth
-from preppal.services.throttle import ACCOUNT_POLICY
+from preppal.services.accounts import auth
+from preppal.services.accounts.throttle import ACCOUNT_POLICY
 
 PASSWORD = "Analytical-engine-1"
 

@@ -9,9 +9,9 @@ import pytest
 
 from preppal.db import session_scope
 from preppal.models import LoginThrottle, utcnow
-from preppal.services import auth, throttle
+from preppal.services.accounts import auth, throttle
+from preppal.services.accounts.throttle import ACCOUNT_POLICY, ADDRESS_POLICY, Throttled
 from preppal.services.errors import AuthError
-from preppal.services.throttle import ACCOUNT_POLICY, ADDRESS_POLICY, Throttled
 
 PASSWORD = "Analytical-engine-1"
 

@@ -16,7 +16,8 @@ from preppal.live.offline.questions import pick_questions
 from preppal.live.prompt import CODE_LABEL, code_context, system_instruction
 from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.code_channel import CodeChannel
-from preppal.services import auth, code_snapshots, export, feedback, feedback_analyzer, interviews
+from preppal.services import code_snapshots, export, feedback, feedback_analyzer, interviews
+from preppal.services.accounts import auth
 from preppal.services.code_snapshots import Snapshot
 from preppal.services.errors import ValidationError
 from preppal.services.feedback_gemini import code_section

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import reflex as rx
 
-from preppal.services import auth
+from preppal.services.accounts import auth
 from preppal.services.resume import MAX_UPLOAD_BYTES
 from preppal.settings import reset_settings
 from preppal.state.dashboard import DashboardState

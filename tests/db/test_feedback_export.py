@@ -11,7 +11,8 @@ from starlette.testclient import TestClient
 from preppal.api.export_routes import export_routes
 from preppal.models import InterviewStatus, Speaker
 from preppal.routes import export_url
-from preppal.services import auth, export, feedback, interviews
+from preppal.services import export, feedback, interviews
+from preppal.services.accounts import auth
 from preppal.services.errors import NotFound
 from preppal.services.interviews import TranscriptLine
 from preppal.services.snapshot import feedback_snapshot

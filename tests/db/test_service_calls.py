@@ -11,9 +11,9 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from preppal.services import auth
-from preppal.services.calls import call_service
+from preppal.services.accounts import auth
 from preppal.services.errors import NotFound, Unavailable
+from preppal.services.pools import call_service
 
 _who = contextvars.ContextVar("who", default="")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import reflex as rx
 
-from preppal.services import auth
+from preppal.services.accounts import auth
 from preppal.state.auth import AuthState
 from preppal.state.dashboard import DashboardState
 from preppal.state.history import HistoryState

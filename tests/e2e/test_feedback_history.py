@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from preppal import display, routes
 from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, Speaker, TranscriptEntry
-from preppal.services import auth, feedback, interviews
+from preppal.services import feedback, interviews
+from preppal.services.accounts import auth
 from preppal.services.interviews import TranscriptLine
 from tests.support.users import make_user
 

@@ -18,7 +18,8 @@ from playwright.sync_api import expect
 from preppal import routes
 from preppal.db import session_scope
 from preppal.models import Feedback, InterviewStatus, Speaker
-from preppal.services import auth, feedback, interviews
+from preppal.services import feedback, interviews
+from preppal.services.accounts import auth
 from preppal.services.interviews import TranscriptLine
 from preppal.services.recording_store import LocalStore
 from preppal.services.recording_writer import RecordingWriter

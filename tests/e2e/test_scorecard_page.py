@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 
 from preppal import routes
 from preppal.models import InterviewStatus, Speaker
-from preppal.services import auth, feedback, interviews, scorecard
+from preppal.services import feedback, interviews, scorecard
+from preppal.services.accounts import auth
 from preppal.services.interviews import TranscriptLine
 from preppal.services.recording_store import LocalStore
 from preppal.services.scorecard import EVIDENCE, QUESTION, Entry

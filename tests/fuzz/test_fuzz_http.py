@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from preppal.api.app import build_api
 from preppal.models import InterviewStatus
 from preppal.realtime.hub import RelayHub
-from preppal.services import auth, interviews
+from preppal.services import interviews
+from preppal.services.accounts import auth
 from preppal.settings import get_settings
 
 FUZZ = settings(

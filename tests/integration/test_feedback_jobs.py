@@ -17,7 +17,8 @@ import pytest
 
 from preppal import tasks
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services import auth, delivery, feedback, interviews
+from preppal.services import delivery, feedback, interviews
+from preppal.services.accounts import auth
 from preppal.services.interviews import TranscriptLine
 from preppal.settings import reset_settings
 

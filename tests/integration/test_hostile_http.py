@@ -13,7 +13,8 @@ from preppal.api.app import build_api
 from preppal.api.body_limit import BodyLimitMiddleware
 from preppal.models import InterviewStatus
 from preppal.realtime.hub import RelayHub
-from preppal.services import auth, interviews, rate_limit
+from preppal.services import interviews, rate_limit
+from preppal.services.accounts import auth
 from preppal.services.errors import AlreadyLive, TooManyRequests
 from preppal.services.input_limits import FORM_BODY_BYTES, TRANSCRIPT_BODY_BYTES
 from preppal.settings import get_settings, reset_settings

@@ -8,7 +8,8 @@ import pytest
 from preppal.api.app import build_api
 from preppal.models import InterviewStatus
 from preppal.realtime.hub import RelayHub
-from preppal.services import auth, interviews, tokens
+from preppal.services import interviews, tokens
+from preppal.services.accounts import auth
 from preppal.settings import get_settings
 from tests.support.users import make_user
 

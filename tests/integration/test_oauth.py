@@ -18,7 +18,7 @@ from preppal.api.auth_routes import OAUTH_COOKIE
 from preppal.db import session_scope
 from preppal.models import ExternalIdentity
 from preppal.realtime.hub import RelayHub
-from preppal.services import auth
+from preppal.services.accounts import auth
 from preppal.settings import reset_settings
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 from tests.support.users import make_user

@@ -15,10 +15,11 @@ from preppal.api.app import build_api
 from preppal.models import Speaker
 from preppal.realtime.hub import RelayHub
 from preppal.realtime.transcript import TranscriptWriter
-from preppal.services import auth, interviews
-from preppal.services.calls import call_service
+from preppal.services import interviews
+from preppal.services.accounts import auth
 from preppal.services.input_limits import DOWNLOADS_PER_USER
 from preppal.services.interviews import TranscriptLine
+from preppal.services.pools import call_service
 from preppal.services.recording_store import LocalStore
 from tests.support.users import make_user
 

@@ -16,7 +16,8 @@ from preppal import display
 from preppal.api.app import build_api
 from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.hub import RelayConfig, RelayHub
-from preppal.services import auth, interviews, recordings
+from preppal.services import interviews, recordings
+from preppal.services.accounts import auth
 from preppal.services.errors import Unavailable
 from preppal.services.recording_store import LocalStore
 from preppal.settings import reset_settings

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services import auth, delivery, feedback, interviews
+from preppal.services import delivery, feedback, interviews
+from preppal.services.accounts import auth
 from preppal.services.interviews import TranscriptLine
 from preppal.services.recording_store import open_store
 from preppal.services.recording_writer import RecordingWriter

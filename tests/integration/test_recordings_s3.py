@@ -19,7 +19,8 @@ import pytest
 
 from preppal.api.app import build_api
 from preppal.realtime.hub import RelayHub
-from preppal.services import auth, interviews, recordings
+from preppal.services import interviews, recordings
+from preppal.services.accounts import auth
 from preppal.services.recording_store import S3Store, open_store
 from preppal.services.recording_writer import RecordingWriter
 from preppal.settings import get_settings, reset_settings

@@ -6,7 +6,7 @@ import uuid
 
 from preppal.db import session_scope
 from preppal.models import User
-from preppal.services import auth
+from preppal.services.accounts import auth
 
 PASSWORD = "Correct-horse-battery-9"
 

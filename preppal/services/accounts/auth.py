@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from preppal.db import session_scope
 from preppal.models import ExternalIdentity, LoginSession, User, utcnow
-from preppal.services import passwords, throttle
+from preppal.services.accounts import passwords, throttle
 from preppal.services.errors import AuthError, Conflict, NotFound, ValidationError
 from preppal.services.input_limits import MAX_EMAIL, MAX_NAME, MAX_PASSWORD, check_length, is_email
 from preppal.settings import get_settings
