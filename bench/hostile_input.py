@@ -296,7 +296,7 @@ async def download_case(downloads: int, storage_ms: float) -> float:
     from preppal.services import interviews, leases
     from preppal.services.accounts import auth
     from preppal.services.pools import LEASES, Pool
-    from preppal.services.recording_store import LocalStore
+    from preppal.services.recordings.store import LocalStore
     from tests.support.users import make_user
 
     class SlowStore(LocalStore):

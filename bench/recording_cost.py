@@ -30,8 +30,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from preppal.services.recording_store import LocalStore
-from preppal.services.recording_writer import FILES, META, RecordingWriter
+from preppal.services.recordings.store import LocalStore
+from preppal.services.recordings.writer import FILES, META, RecordingWriter
 
 
 def speechlike(seconds: float, rate: int, rng: np.random.Generator, f0: float) -> bytes:

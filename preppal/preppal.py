@@ -21,7 +21,7 @@ from preppal.pages.meeting import meeting_page
 from preppal.pages.profile import profile_page
 from preppal.realtime.coordinator import coordinator_for
 from preppal.realtime.hub import RelayConfig, RelayHub
-from preppal.services.recording_store import open_store
+from preppal.services.recordings.store import open_store
 from preppal.settings import get_settings
 from preppal.state.auth import AuthState
 from preppal.state.dashboard import DashboardState

@@ -13,7 +13,7 @@ import time
 
 from preppal import display, gemini_status
 from preppal.services import jobs, rate_limit, tokens
-from preppal.services.recording_store import RecordingStore
+from preppal.services.recordings.store import RecordingStore
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.tasks")

@@ -15,7 +15,7 @@ from preppal.api.metrics_routes import metrics_routes
 from preppal.api.recording_routes import recording_routes
 from preppal.realtime.hub import RelayHub
 from preppal.realtime.route import websocket_routes
-from preppal.services.recording_store import RecordingStore, open_store
+from preppal.services.recordings.store import RecordingStore, open_store
 from preppal.settings import get_settings
 
 

@@ -24,12 +24,13 @@ from starlette.types import Receive, Scope, Send
 from preppal import routes
 from preppal.api.headers import content_disposition, decimal
 from preppal.models import Interview
-from preppal.services import interviews, recordings
+from preppal.services import interviews
 from preppal.services.accounts import auth
 from preppal.services.errors import NotFound
 from preppal.services.input_limits import DOWNLOADS_PER_PROCESS, DOWNLOADS_PER_USER
 from preppal.services.pools import DOWNLOADS
-from preppal.services.recording_store import ByteRange, RecordingStore
+from preppal.services.recordings import tracks
+from preppal.services.recordings.store import ByteRange, RecordingStore
 
 PATH = routes.RECORDING
 UNSATISFIABLE = "unsatisfiable"
@@ -131,7 +132,7 @@ def recording_routes(store: RecordingStore, slots: Optional[DownloadSlots] = Non
 
     async def recording(request: Request) -> Response:
         track = request.query_params.get("track", "mix")
-        if track not in recordings.PLAYABLE:
+        if track not in tracks.PLAYABLE:
             return not_found
         interview_id = request.path_params["interview_id"]
         interview = await DOWNLOADS.run(_owned, request.cookies.get(auth.SESSION_COOKIE, ""), interview_id)
@@ -148,7 +149,7 @@ def recording_routes(store: RecordingStore, slots: Optional[DownloadSlots] = Non
         return _SlotResponse(response, lambda: slots.give_back(interview.user_id))
 
     async def _respond(request: Request, interview: Interview, track: str) -> Response:
-        name = recordings.file_name(track)
+        name = tracks.file_name(track)
         size = await DOWNLOADS.run(store.size, interview.id, name)
         if not size:
             return not_found
@@ -164,7 +165,7 @@ def recording_routes(store: RecordingStore, slots: Optional[DownloadSlots] = Non
                 interview.role,
                 interview.created_at,
                 "ogg",
-                part=recordings.download_part(track),
+                part=tracks.download_part(track),
                 disposition="attachment" if request.query_params.get("download") else "inline",
             ),
         }
@@ -173,7 +174,7 @@ def recording_routes(store: RecordingStore, slots: Optional[DownloadSlots] = Non
         return StreamingResponse(
             _in_pool(store.read(interview.id, name, part.start, part.end)),
             status_code=206 if isinstance(wanted, ByteRange) else 200,
-            media_type=recordings.MEDIA_TYPE,
+            media_type=tracks.MEDIA_TYPE,
             headers=headers,
         )
 

@@ -38,7 +38,7 @@ from preppal.realtime.shutdown import install_sigterm_handover
 from preppal.realtime.sink import NullSink, StateSink
 from preppal.services import interviews, leases
 from preppal.services.pools import LEASES, RELAY
-from preppal.services.recording_store import RecordingStore
+from preppal.services.recordings.store import RecordingStore
 from preppal.services.tokens import WorkerClaims, generate_worker_token
 from preppal.settings import Settings
 

@@ -16,8 +16,8 @@ import time
 from typing import Optional
 
 from preppal.services.pools import RECORDINGS
-from preppal.services.recording_store import RecordingStore
-from preppal.services.recording_writer import RecordingWriter
+from preppal.services.recordings.store import RecordingStore
+from preppal.services.recordings.writer import RecordingWriter
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,10 @@ from typing import Any, Optional
 import numpy as np
 
 from preppal.languages import DEFAULT_LANGUAGE, get_language
-from preppal.services import audio_metrics, recordings
+from preppal.services import audio_metrics
 from preppal.services.metrics import EntryLike
-from preppal.services.recording_store import open_store
+from preppal.services.recordings.store import open_store
+from preppal.services.recordings.tracks import has_track, read_track_pcm
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.delivery")
@@ -49,20 +50,20 @@ AudioSource = Callable[[str], Optional[Tracks]]
 
 
 def recorded_tracks(interview_id: str) -> Optional[Tracks]:
-    """The interview's recorded voices (``services.recordings``), or None when there is no
+    """The interview's recorded voices (``services.recordings.tracks``), or None when there is no
     recording of the candidate (recording off, or the call was never recorded). Blocks on
     storage and Opus decoding: the analysis runs in a child process or ``preppal worker``."""
     store = open_store(get_settings())
-    candidate = recordings.read_track_pcm(store, interview_id, "candidate")
+    candidate = read_track_pcm(store, interview_id, "candidate")
     if candidate is None:
         return None
-    return Tracks(candidate, recordings.read_track_pcm(store, interview_id, "interviewer"))
+    return Tracks(candidate, read_track_pcm(store, interview_id, "interviewer"))
 
 
 def has_recording(interview_id: str) -> bool:
     """Cheap check (no decoding) so a web process spawns an analysis child only when there is
     something to analyse."""
-    return recordings.has_track(open_store(get_settings()), interview_id, "candidate")
+    return has_track(open_store(get_settings()), interview_id, "candidate")
 
 
 @lru_cache(maxsize=2)

@@ -41,7 +41,7 @@ from preppal.services.errors import (
     Unavailable,
     ValidationError,
 )
-from preppal.services.recording_store import RecordingStore, open_store
+from preppal.services.recordings.store import RecordingStore, open_store
 from preppal.settings import get_settings
 
 S = InterviewStatus

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, TranscriptEntry
-from preppal.services import code_snapshots, interviews, recordings
+from preppal.services import code_snapshots, interviews
 from preppal.services import feedback as feedback_service
 from preppal.services.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.metrics import compute_metrics
-from preppal.services.recording_store import open_store
-from preppal.services.recordings import RecordingInfo
+from preppal.services.recordings import tracks
+from preppal.services.recordings.store import open_store
+from preppal.services.recordings.tracks import RecordingInfo
 from preppal.settings import get_settings
 
 
@@ -46,7 +47,7 @@ def _measuring(interview: Interview, row: Optional[Feedback], recording: Optiona
     if row is not None and row.status not in (FeedbackStatus.PENDING, FeedbackStatus.RUNNING):
         return False
     if not looked:
-        recording = recordings.recording_info(open_store(settings), interview.id)
+        recording = tracks.recording_info(open_store(settings), interview.id)
     return recording is not None
 
 
@@ -62,7 +63,7 @@ def feedback_snapshot(user_id: int, interview_id: str, *, with_recording: bool =
     final_code = code_snapshots.final_code(interview.id) if code_times else None
     recording = None
     if with_recording and interview.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR):
-        recording = recordings.recording_info(open_store(get_settings()), interview.id)
+        recording = tracks.recording_info(open_store(get_settings()), interview.id)
     if row is not None and row.metrics:
         metrics = row.metrics
     else:

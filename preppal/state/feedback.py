@@ -22,12 +22,13 @@ import reflex as rx
 from preppal import display, routes
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus
-from preppal.services import code_snapshots, export, interviews, recordings
+from preppal.services import code_snapshots, export, interviews
 from preppal.services import feedback as feedback_service
 from preppal.services.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.errors import NotFound, ServiceError
 from preppal.services.interviews import TranscriptLine
 from preppal.services.pools import call_service
+from preppal.services.recordings import tracks
 from preppal.services.snapshot import FeedbackSnapshot, feedback_snapshot
 from preppal.state.auth import AuthState
 from preppal.state.recording_view import (
@@ -281,7 +282,7 @@ class FeedbackState(AuthState):
         else:
             self._apply(snap.feedback)
 
-    def _set_recording(self, rec: recordings.RecordingInfo) -> None:
+    def _set_recording(self, rec: tracks.RecordingInfo) -> None:
         self.recording_src = routes.recording_url(self.interview.get("id", ""))
         self._recording_ms = timeline_length_ms(rec.duration_ms, self._lines, self._call_s)
         self._draw_timeline()

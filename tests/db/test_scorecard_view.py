@@ -6,8 +6,8 @@ from __future__ import annotations
 from preppal.models import InterviewStatus, Speaker
 from preppal.services import export, interviews
 from preppal.services.interviews import TranscriptLine
-from preppal.services.recording_store import open_store
-from preppal.services.recording_writer import FILES, MIX
+from preppal.services.recordings.store import open_store
+from preppal.services.recordings.writer import FILES, MIX
 from preppal.services.snapshot import MEASURING, feedback_snapshot
 from preppal.settings import get_settings
 from preppal.state.scorecard_view import (

@@ -79,14 +79,14 @@ def _check_recording(root: Path, interview_id: str, lines: list) -> None:
 
     import numpy as np
 
-    from preppal.services import recordings
-    from preppal.services.recording_store import LocalStore
+    from preppal.services.recordings import tracks
+    from preppal.services.recordings.store import LocalStore
 
     store = LocalStore(root)
     rate = 16_000
     with ThreadPoolExecutor(1) as pool:  # sync Playwright keeps a loop running on this thread
-        cand = pool.submit(recordings.read_track_pcm, store, interview_id, "candidate").result()
-        ai = pool.submit(recordings.read_track_pcm, store, interview_id, "interviewer").result()
+        cand = pool.submit(tracks.read_track_pcm, store, interview_id, "candidate").result()
+        ai = pool.submit(tracks.read_track_pcm, store, interview_id, "interviewer").result()
     assert cand is not None and ai is not None
 
     def onset(x: np.ndarray, after_ms: int) -> float:

@@ -21,8 +21,8 @@ from preppal.models import Feedback, InterviewStatus, Speaker
 from preppal.services import feedback, interviews
 from preppal.services.accounts import auth
 from preppal.services.interviews import TranscriptLine
-from preppal.services.recording_store import LocalStore
-from preppal.services.recording_writer import RecordingWriter
+from preppal.services.recordings.store import LocalStore
+from preppal.services.recordings.writer import RecordingWriter
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from preppal.models import InterviewStatus, Speaker
 from preppal.services import feedback, interviews, scorecard
 from preppal.services.accounts import auth
 from preppal.services.interviews import TranscriptLine
-from preppal.services.recording_store import LocalStore
+from preppal.services.recordings.store import LocalStore
 from preppal.services.scorecard import EVIDENCE, QUESTION, Entry
 from tests.e2e.test_recording_player import _record, _wait_time
 

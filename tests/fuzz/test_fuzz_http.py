@@ -129,7 +129,7 @@ range_headers = st.one_of(
 @given(header=range_headers, size=st.integers(0, 2**40))
 def test_range_parser_answers_every_header(header, size) -> None:
     from preppal.api.recording_routes import UNSATISFIABLE, parse_range
-    from preppal.services.recording_store import ByteRange
+    from preppal.services.recordings.store import ByteRange
 
     wanted = parse_range(header, size)  # never raises
     if isinstance(wanted, ByteRange):

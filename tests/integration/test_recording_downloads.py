@@ -20,7 +20,7 @@ from preppal.services.accounts import auth
 from preppal.services.input_limits import DOWNLOADS_PER_USER
 from preppal.services.interviews import TranscriptLine
 from preppal.services.pools import call_service
-from preppal.services.recording_store import LocalStore
+from preppal.services.recordings.store import LocalStore
 from tests.support.users import make_user
 
 BASE = "http://preppal.test"

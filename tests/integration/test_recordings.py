@@ -16,10 +16,11 @@ from preppal import display
 from preppal.api.app import build_api
 from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.hub import RelayConfig, RelayHub
-from preppal.services import interviews, recordings
+from preppal.services import interviews
 from preppal.services.accounts import auth
 from preppal.services.errors import Unavailable
-from preppal.services.recording_store import LocalStore
+from preppal.services.recordings import tracks
+from preppal.services.recordings.store import LocalStore
 from preppal.settings import reset_settings
 from tests.support.relay_harness import RelayEnv, point_gemini_at, served_relay, stop_leftover_relays, wait_until
 
@@ -90,8 +91,8 @@ async def test_a_live_interview_is_recorded_on_the_transcript_clock(recorded_env
     assert (await asyncio.to_thread(interviews.get_interview_any, iid)).status == InterviewStatus.COMPLETED
 
     # Stored before COMPLETED was written: the feedback job that follows can read it at once.
-    cand = await asyncio.to_thread(recordings.read_track_pcm, store, iid, "candidate")
-    ai = await asyncio.to_thread(recordings.read_track_pcm, store, iid, "interviewer")
+    cand = await asyncio.to_thread(tracks.read_track_pcm, store, iid, "candidate")
+    ai = await asyncio.to_thread(tracks.read_track_pcm, store, iid, "interviewer")
     assert cand is not None and ai is not None
     lines = await asyncio.to_thread(interviews.get_transcript, iid)
     greeting = next(e for e in lines if e.speaker == Speaker.AI)
@@ -103,11 +104,11 @@ async def test_a_live_interview_is_recorded_on_the_transcript_clock(recorded_env
     assert abs(onset(cand, RATE) - 2.0) < 0.15  # the candidate's speech where it was spoken
     assert np.max(np.abs(cand[: int(1.8 * RATE)])) < 0.01  # silence before it
     # Both voices and the mix span the call.
-    mixed = await asyncio.to_thread(lambda: recordings.decode_ogg(store.read_all(iid, "mix.ogg"), RATE))
+    mixed = await asyncio.to_thread(lambda: tracks.decode_ogg(store.read_all(iid, "mix.ogg"), RATE))
     assert abs(len(cand) - len(ai)) < RATE * 0.05 and abs(len(mixed) - len(cand)) < RATE * 0.05
     assert len(cand) / RATE > 3.1
     assert abs(onset(mixed, RATE) - onset(ai, RATE)) < 0.02 and abs(onset(mixed, RATE, 1.5) - 2.0) < 0.15
-    info = await asyncio.to_thread(recordings.recording_info, store, iid)
+    info = await asyncio.to_thread(tracks.recording_info, store, iid)
     assert info is not None and abs(info.duration_ms - len(mixed) * 1000 / RATE) < 50
 
 
@@ -129,7 +130,7 @@ async def test_keep_recordings_off_records_nothing(recorded_env, standin, store,
     await candidate.end()
     assert await candidate.wait_closed() == 1000
     await wait_until(lambda: interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED)
-    assert await asyncio.to_thread(recordings.recording_info, store, iid) is None
+    assert await asyncio.to_thread(tracks.recording_info, store, iid) is None
     assert not (store.root / iid).exists()
 
 
@@ -139,7 +140,7 @@ async def test_keep_recordings_off_records_nothing(recorded_env, standin, store,
 @pytest.fixture
 def owned(db, store):
     """Alice's interview with a recording; Bob is another user."""
-    from preppal.services.recording_writer import RecordingWriter
+    from preppal.services.recordings.writer import RecordingWriter
 
     alice = auth.sign_up("alice@example.com", "Correct-horse-1").id
     bob = auth.sign_up("bob@example.com", "Correct-horse-2").id
@@ -206,7 +207,7 @@ async def test_owner_downloads_the_recording_with_ranges(owned, client, store) -
     assert r.status_code == 200 and r.content == store.read_all(owned["id"], "candidate.ogg")
     day = display.file_day(interviews.get_interview_any(owned["id"]).created_at)
     assert r.headers["content-disposition"] == f'attachment; filename="preppal-{day}-backend-platform-candidate.ogg"'
-    decoded = recordings.decode_ogg(r.content, RATE)
+    decoded = tracks.decode_ogg(r.content, RATE)
     assert abs(len(decoded) / RATE - 6.0) < 0.05
 
 
@@ -253,7 +254,7 @@ def test_deleting_the_interview_deletes_its_recording(owned, store) -> None:
     assert (store.root / owned["id"]).is_dir()
     interviews.delete_interview(owned["alice_id"], owned["id"], store)
     assert not (store.root / owned["id"]).exists()
-    assert recordings.recording_info(store, owned["id"]) is None
+    assert tracks.recording_info(store, owned["id"]) is None
 
 
 def test_storage_failure_deletes_nothing(owned, store) -> None:
@@ -264,4 +265,4 @@ def test_storage_failure_deletes_nothing(owned, store) -> None:
     with pytest.raises(Unavailable):
         interviews.delete_interview(owned["alice_id"], owned["id"], Broken(store.root))
     assert interviews.get_interview(owned["alice_id"], owned["id"])  # still there, recording too
-    assert recordings.recording_info(store, owned["id"]) is not None
+    assert tracks.recording_info(store, owned["id"]) is not None

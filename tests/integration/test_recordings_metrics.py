@@ -11,8 +11,8 @@ from preppal.models import FeedbackStatus, InterviewStatus, Speaker
 from preppal.services import delivery, feedback, interviews
 from preppal.services.accounts import auth
 from preppal.services.interviews import TranscriptLine
-from preppal.services.recording_store import open_store
-from preppal.services.recording_writer import RecordingWriter
+from preppal.services.recordings.store import open_store
+from preppal.services.recordings.writer import RecordingWriter
 from preppal.settings import get_settings
 
 RATE = 16_000

@@ -19,10 +19,11 @@ import pytest
 
 from preppal.api.app import build_api
 from preppal.realtime.hub import RelayHub
-from preppal.services import interviews, recordings
+from preppal.services import interviews
 from preppal.services.accounts import auth
-from preppal.services.recording_store import S3Store, open_store
-from preppal.services.recording_writer import RecordingWriter
+from preppal.services.recordings import tracks
+from preppal.services.recordings.store import S3Store, open_store
+from preppal.services.recordings.writer import RecordingWriter
 from preppal.settings import get_settings, reset_settings
 from tests.support.app_server import free_port
 
@@ -104,7 +105,7 @@ def test_parts_while_live_one_object_when_done(s3) -> None:
     # Mid-call: flushed audio is already in the bucket as numbered parts, and plays.
     wait_for(lambda: len([k for k in keys(s3) if "candidate.ogg.part" in k]) >= 2)
     assert f"rec/{iid}/candidate.ogg" not in keys(s3)
-    partial = recordings.read_track_pcm(s3, iid, "candidate")
+    partial = tracks.read_track_pcm(s3, iid, "candidate")
     assert partial is not None and 1.0 < len(partial) / RATE <= 4.0
     assert np.sqrt(np.mean(partial[RATE // 10 :] ** 2)) > 0.2  # real audio, not silence
 
@@ -112,10 +113,10 @@ def test_parts_while_live_one_object_when_done(s3) -> None:
     assert keys(s3) == sorted(
         f"rec/{iid}/{n}" for n in ("candidate.ogg", "interviewer.ogg", "mix.ogg", "recording.json")
     )
-    whole = recordings.read_track_pcm(s3, iid, "candidate")
+    whole = tracks.read_track_pcm(s3, iid, "candidate")
     assert abs(len(whole) / RATE - 4.0) < 0.05
     assert not (get_settings().data_dir / "recording-spool" / iid).exists()  # the local spool is gone
-    info = recordings.recording_info(s3, iid)
+    info = tracks.recording_info(s3, iid)
     assert info is not None and abs(info.duration_ms - 4000) < 50
 
 
@@ -156,7 +157,7 @@ def test_download_ranges_and_delete_on_s3(s3) -> None:
 
     interviews.delete_interview(alice, iid, s3)
     assert keys(s3) == []
-    assert recordings.read_track_pcm(s3, iid, "candidate") is None
+    assert tracks.read_track_pcm(s3, iid, "candidate") is None
 
 
 def test_open_store_without_a_bucket_is_local(tmp_path, monkeypatch) -> None:
@@ -186,6 +187,6 @@ def test_a_dead_writers_spool_is_stored_from_what_was_flushed(s3) -> None:
     assert s3.recover_spool(older_than_s=3600) == []  # recently written: maybe still live
     assert s3.recover_spool(older_than_s=0.5) == [iid]
     assert f"rec/{iid}/candidate.ogg" in keys(s3) and not any(".part" in k for k in keys(s3))
-    recovered = recordings.read_track_pcm(s3, iid, "candidate")
+    recovered = tracks.read_track_pcm(s3, iid, "candidate")
     assert recovered is not None and len(recovered) / RATE >= 3.0  # all but the jitter margin and open page
     assert not (get_settings().data_dir / "recording-spool" / iid).exists()

@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 
-from preppal.services.recording_store import LocalStore
-from preppal.services.recording_writer import TICK_S, RecordingWriter
+from preppal.services.recordings.store import LocalStore
+from preppal.services.recordings.writer import TICK_S, RecordingWriter
 
 RATE = 16_000
 

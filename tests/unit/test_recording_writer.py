@@ -10,9 +10,9 @@ import json
 import numpy as np
 import pytest
 
-from preppal.services import recordings
-from preppal.services.recording_store import LocalStore
-from preppal.services.recording_writer import Lane, RecordingWriter
+from preppal.services.recordings import tracks
+from preppal.services.recordings.store import LocalStore
+from preppal.services.recordings.writer import Lane, RecordingWriter
 
 RATE = 16_000
 
@@ -81,8 +81,8 @@ def test_voices_land_on_the_interview_clock(store) -> None:
     result = writer.close()
     assert result.complete and result.dropped == 0
 
-    cand = recordings.read_track_pcm(store, "iv-1", "candidate")
-    ai = recordings.read_track_pcm(store, "iv-1", "interviewer")
+    cand = tracks.read_track_pcm(store, "iv-1", "candidate")
+    ai = tracks.read_track_pcm(store, "iv-1", "interviewer")
     assert cand is not None and ai is not None
     # Both voices run to the end of the call (closed at 2.6 s).
     assert abs(len(cand) / RATE - 2.6) < 0.03 and abs(len(ai) / RATE - 2.6) < 0.03
@@ -91,7 +91,7 @@ def test_voices_land_on_the_interview_clock(store) -> None:
     assert energy(ai, RATE, 2.05, 2.45) > 0.2
     assert energy(ai, RATE, 2.52, 2.6) < 0.02  # the barged-in remainder was never "played"
 
-    mixed = recordings.decode_ogg(store.read_all("iv-1", "mix.ogg"), RATE)
+    mixed = tracks.decode_ogg(store.read_all("iv-1", "mix.ogg"), RATE)
     assert abs(len(mixed) / RATE - 2.6) < 0.03
     assert energy(mixed, RATE, 0.52, 0.78) > 0.2  # the interviewer...
     window = mixed[int(0.9 * RATE) : int(1.1 * RATE)]
@@ -99,8 +99,8 @@ def test_voices_land_on_the_interview_clock(store) -> None:
 
     meta = json.loads(store.read_all("iv-1", "recording.json"))
     assert abs(meta["duration_ms"] - 2600) < 30
-    assert recordings.has_track(store, "iv-1", "candidate") and not recordings.has_track(store, "iv-0", "candidate")
-    info = recordings.recording_info(store, "iv-1")
+    assert tracks.has_track(store, "iv-1", "candidate") and not tracks.has_track(store, "iv-0", "candidate")
+    info = tracks.recording_info(store, "iv-1")
     assert info is not None and info.duration_ms == meta["duration_ms"] and info.size > 0
 
 
@@ -114,7 +114,7 @@ def test_a_candidate_who_drops_out_leaves_silence(store) -> None:
     clock.t = 13.04  # back after 2 s away
     writer.candidate(pcm(click_frame()))
     writer.close()
-    cand = recordings.read_track_pcm(store, "iv-2", "candidate")
+    cand = tracks.read_track_pcm(store, "iv-2", "candidate")
     assert energy(cand, RATE, 0.05, 0.95) > 0.2
     assert energy(cand, RATE, 1.05, 2.95) < 0.01
     assert abs(np.argmax(np.abs(cand[int(2.5 * RATE) :])) / RATE + 2.5 - 3.0) < 0.003
@@ -129,12 +129,12 @@ def test_a_full_queue_drops_recording_audio_and_never_blocks(store) -> None:
 
 
 def test_no_recording_reads_as_none(store) -> None:
-    assert recordings.read_track_pcm(store, "nobody", "candidate") is None
-    assert recordings.recording_info(store, "nobody") is None
+    assert tracks.read_track_pcm(store, "nobody", "candidate") is None
+    assert tracks.recording_info(store, "nobody") is None
     with pytest.raises(ValueError):
-        recordings.read_track_pcm(store, "nobody", "mix")  # type: ignore[arg-type]
+        tracks.read_track_pcm(store, "nobody", "mix")  # type: ignore[arg-type]
 
 
 async def test_read_track_pcm_refuses_the_event_loop(store) -> None:
     with pytest.raises(RuntimeError, match="thread"):
-        recordings.read_track_pcm(store, "iv-1", "candidate")
+        tracks.read_track_pcm(store, "iv-1", "candidate")

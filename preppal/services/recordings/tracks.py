@@ -1,7 +1,7 @@
 """Interview recordings as the rest of the app sees them: read, describe, delete.
 
-Writing is :mod:`preppal.services.recording_writer` (fed by the relay); storage is
-:mod:`preppal.services.recording_store`. Every function here blocks (storage I/O, Opus
+Writing is :mod:`preppal.services.recordings.writer` (fed by the relay); storage is
+:mod:`preppal.services.recordings.store`. Every function here blocks (storage I/O, Opus
 decoding): call it from a thread or another process, never on the event loop —
 :func:`read_track_pcm` refuses to run on a thread that has a running loop.
 """
@@ -17,8 +17,8 @@ from typing import Literal, Optional
 import av
 import numpy as np
 
-from preppal.services.recording_store import RecordingStore
-from preppal.services.recording_writer import CANDIDATE, FILES, INTERVIEWER, META, MIX
+from preppal.services.recordings.store import RecordingStore
+from preppal.services.recordings.writer import CANDIDATE, FILES, INTERVIEWER, META, MIX
 
 Track = Literal["candidate", "interviewer"]
 TRACKS: tuple[str, ...] = (CANDIDATE, INTERVIEWER)

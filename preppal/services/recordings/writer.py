@@ -37,7 +37,7 @@ from typing import Optional
 import av
 import numpy as np
 
-from preppal.services.recording_store import RecordingStore
+from preppal.services.recordings.store import RecordingStore
 
 log = logging.getLogger(__name__)
 
