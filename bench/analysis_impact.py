@@ -42,8 +42,8 @@ def _analysis_loop(nice: int, threads: int, ready: mp.Event, stop: mp.Event) -> 
     if nice:
         os.nice(nice)
     from preppal.live.offline.stt import Transcriber
-    from preppal.services import audio_metrics
-    from preppal.services.metrics import Segment
+    from preppal.services.analysis import audio_metrics
+    from preppal.services.analysis.transcript_metrics import Segment
 
     models = audio_metrics.SpeechModels(words=Transcriber(threads=threads))
     speech = pcm_to_float(speech_pcm(ANSWER * 3, lead_s=0.5, tail_s=0.5))

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from preppal.models import Difficulty, Interview, InterviewStatus, InterviewType, Speaker, TranscriptEntry
 from preppal.services import export
+from preppal.services.analysis.transcript_metrics import compute_metrics
 from preppal.services.feedback_analyzer import analyze
-from preppal.services.metrics import compute_metrics
 from preppal.services.scorecard_card import build_card
 from preppal.services.snapshot import FeedbackSnapshot
 

@@ -1,4 +1,4 @@
-"""Accuracy of the delivery metrics measured from audio (services/audio_metrics.py).
+"""Accuracy of the delivery metrics measured from audio (services/analysis/audio_metrics.py).
 
 Builds a labelled set of spoken answers with the offline interviewer's espeak-ng voice
 (several voices and speeds), with known filler words spoken in them and known silences
@@ -35,8 +35,8 @@ import numpy as np
 from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.stt import Transcriber
 from preppal.live.offline.tts import Voice
-from preppal.services import audio_metrics
-from preppal.services.metrics import Segment
+from preppal.services.analysis import audio_metrics
+from preppal.services.analysis.transcript_metrics import Segment
 
 RATE = 16_000
 JOIN_MS = 90  # silence between phrases of one sentence run (natural inter-word gap)

@@ -10,7 +10,7 @@ labelled by the rule in README there) through two paths (``bench/scorecard_paths
   the note tools with exactly the planted evidence: recall measures the pipeline (stored once,
   dated, attached to the right question), not a model's judgement.
 
-Then feedback's own code builds the card (services/answers.py, scorecard_card.py) and it is
+Then feedback's own code builds the card (services/analysis/answers.py, scorecard_card.py) and it is
 judged against the script: an answer is *matched* when its line lands in the question it
 answered; a *false answer* is a request the split counted as an answer; *evidence recall* is
 the share of planted items found as a note of the same competency and strength, quoting the

@@ -33,7 +33,8 @@ def _nice(increment: int) -> None:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from preppal.services import delivery, interviews
+    from preppal.services import interviews
+    from preppal.services.analysis import speech_delivery
 
     _nice(args.nice)
     interview = interviews.get_interview_any(args.interview_id)
@@ -41,7 +42,9 @@ def _analyze(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps({"metrics": None}) + "\n")
         return 0
     entries = interviews.get_transcript(args.interview_id)
-    metrics = delivery.analyze_here(args.interview_id, entries, interview.language, delivery.recorded_tracks)
+    metrics = speech_delivery.analyze_here(
+        args.interview_id, entries, interview.language, speech_delivery.recorded_tracks
+    )
     sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
     return 0
 

@@ -31,8 +31,8 @@ from preppal.live.model_check import NET_FIX, Finding, check_models
 from preppal.live.prompt import OPENING_CUE
 from preppal.models import Speaker
 from preppal.services import feedback_gemini
+from preppal.services.analysis.transcript_metrics import compute_metrics
 from preppal.services.interviews import TranscriptLine
-from preppal.services.metrics import compute_metrics
 from preppal.settings import Settings, get_settings
 
 OK, FAIL, WARN, SKIP, UNKNOWN = "ok", "FAIL", "warn", "skipped", "??"

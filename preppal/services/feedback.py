@@ -11,7 +11,7 @@ same transaction (``services.interviews``). Everything else only reads that queu
 (services/jobs.py) poll it for PENDING and stale RUNNING rows, the page and the export read
 the row. Where runs happen (``PREPPAL_JOBS``): by default the web process polls and runs each
 job on a short-lived daemon thread (at most ``MAX_CONCURRENT`` at once; the audio analysis
-itself in a niced child process, see services/delivery.py); with ``PREPPAL_JOBS=worker``,
+itself in a niced child process, see services/analysis/speech_delivery.py); with ``PREPPAL_JOBS=worker``,
 ``preppal worker`` processes do. Either way each claim bumps ``attempts``, and that number
 fences the run: its heartbeat and its result only apply while the row is still its claim,
 so a run that was presumed dead and reclaimed can never overwrite the new one.
@@ -37,7 +37,6 @@ from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, utcnow
 from preppal.services import (
     code_snapshots,
-    delivery,
     feedback_analyzer,
     feedback_gemini,
     feedback_models,
@@ -45,9 +44,10 @@ from preppal.services import (
     scorecard,
     scorecard_card,
 )
+from preppal.services.analysis import speech_delivery
+from preppal.services.analysis.transcript_metrics import InterviewMetrics
 from preppal.services.errors import Conflict, NotFound
 from preppal.services.feedback_schema import FeedbackResult
-from preppal.services.metrics import InterviewMetrics
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.feedback")
@@ -151,7 +151,7 @@ def run_feedback(
     *,
     gemini_options: Optional[dict[str, Any]] = None,
     isolate_analysis: bool = True,
-    audio: delivery.AudioSource = delivery.recorded_tracks,
+    audio: speech_delivery.AudioSource = speech_delivery.recorded_tracks,
 ) -> Optional[Feedback]:
     """Generate feedback now, in this thread, if this caller wins the claim.
 
@@ -169,7 +169,7 @@ def run_job(
     *,
     gemini_options: Optional[dict[str, Any]] = None,
     isolate_analysis: bool = True,
-    audio: delivery.AudioSource = delivery.recorded_tracks,
+    audio: speech_delivery.AudioSource = speech_delivery.recorded_tracks,
 ) -> bool:
     """Claim and produce one interview's feedback; False when there was nothing to do or
     another worker has it."""
@@ -196,7 +196,7 @@ def _produce(
     previous: Optional[Feedback],
     gemini_options: Optional[dict[str, Any]],
     isolate_analysis: bool,
-    audio: delivery.AudioSource,
+    audio: speech_delivery.AudioSource,
 ) -> None:
     settings = get_settings()
     interview = interviews.get_interview_any(interview_id)
@@ -208,7 +208,7 @@ def _produce(
     if old and old.get("source") == "audio":  # a retry: the recording has not changed
         stored_metrics = {k: v for k, v in old.items() if k != "model"}
     else:
-        stored_metrics = delivery.measure(
+        stored_metrics = speech_delivery.measure(
             interview_id, entries, interview.language, isolate=isolate_analysis, audio=audio
         )
     card = scorecard_card.build_card(

@@ -13,8 +13,8 @@ result as heuristic.
 from __future__ import annotations
 
 from preppal.rubric import STRONG, WEAK, Competency, split_sentences
+from preppal.services.analysis.transcript_metrics import InterviewMetrics, find_fillers
 from preppal.services.feedback_schema import CompetencyScore, FeedbackPoint, FeedbackResult, QuestionNote
-from preppal.services.metrics import InterviewMetrics, find_fillers
 from preppal.services.scorecard_card import LIVE, Card, Note
 from preppal.unfinished import ends_mid_sentence
 

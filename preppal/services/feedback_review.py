@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from preppal import display
+from preppal.services.analysis.transcript_metrics import EntryLike
 from preppal.services.feedback_schema import DIFFERS_BY, CompetencyScore, FeedbackResult
-from preppal.services.metrics import EntryLike
 from preppal.services.scorecard_card import LIVE, Card
 from preppal.unfinished import ends_mid_sentence
 

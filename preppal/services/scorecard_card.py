@@ -20,8 +20,8 @@ from typing import Any, Optional
 from preppal import rubric
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.rubric import Rubric
-from preppal.services.answers import QuestionSpan, segment
-from preppal.services.metrics import EntryLike
+from preppal.services.analysis.answers import QuestionSpan, segment
+from preppal.services.analysis.transcript_metrics import EntryLike
 from preppal.services.scorecard import EVIDENCE, Entry
 
 LIVE, HEURISTIC = "live", "heuristic"

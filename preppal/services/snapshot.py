@@ -11,8 +11,8 @@ from typing import Any, Optional
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, TranscriptEntry
 from preppal.services import code_snapshots, interviews
 from preppal.services import feedback as feedback_service
+from preppal.services.analysis.transcript_metrics import compute_metrics
 from preppal.services.code_snapshots import Snapshot, SnapshotTime
-from preppal.services.metrics import compute_metrics
 from preppal.services.recordings import tracks
 from preppal.services.recordings.store import open_store
 from preppal.services.recordings.tracks import RecordingInfo

@@ -18,11 +18,11 @@ from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.code_channel import CodeChannel
 from preppal.services import code_snapshots, export, feedback, feedback_analyzer, interviews
 from preppal.services.accounts import auth
+from preppal.services.analysis.transcript_metrics import compute_metrics
 from preppal.services.code_snapshots import Snapshot
 from preppal.services.errors import ValidationError
 from preppal.services.feedback_gemini import code_section
 from preppal.services.interviews import TranscriptLine
-from preppal.services.metrics import compute_metrics
 from preppal.services.scorecard_card import build_card
 from preppal.services.snapshot import feedback_snapshot
 

@@ -17,8 +17,9 @@ import pytest
 
 from preppal import tasks
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services import delivery, feedback, interviews
+from preppal.services import feedback, interviews
 from preppal.services.accounts import auth
+from preppal.services.analysis import speech_delivery
 from preppal.services.interviews import TranscriptLine
 from preppal.settings import reset_settings
 
@@ -153,9 +154,9 @@ def test_a_job_measures_delivery_from_the_recording_and_a_retry_reuses_it(db: st
     candidate = candidate + np.random.default_rng(3).normal(0, 1e-3, candidate.shape).astype(np.float32)
     calls: list[str] = []
 
-    def recording(iid: str) -> delivery.Tracks:
+    def recording(iid: str) -> speech_delivery.Tracks:
         calls.append(iid)
-        return delivery.Tracks(candidate=candidate)
+        return speech_delivery.Tracks(candidate=candidate)
 
     row = feedback.run_feedback(interview_id, isolate_analysis=False, audio=recording)
     assert row.status == FeedbackStatus.READY and calls == [interview_id]

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services import delivery, feedback, interviews
+from preppal.services import feedback, interviews
 from preppal.services.accounts import auth
+from preppal.services.analysis import speech_delivery
 from preppal.services.interviews import TranscriptLine
 from preppal.services.recordings.store import open_store
 from preppal.services.recordings.writer import RecordingWriter
@@ -40,10 +41,10 @@ def _record(interview_id: str, candidate: np.ndarray) -> None:
 def test_has_recording_follows_the_store(db) -> None:
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada").id
     interview_id = interviews.create_interview(owner, interview_type="behavioural", role="Backend").id
-    assert not delivery.has_recording(interview_id) and delivery.recorded_tracks(interview_id) is None
+    assert not speech_delivery.has_recording(interview_id) and speech_delivery.recorded_tracks(interview_id) is None
     _record(interview_id, np.zeros(RATE, np.float32))
-    assert delivery.has_recording(interview_id)
-    tracks = delivery.recorded_tracks(interview_id)
+    assert speech_delivery.has_recording(interview_id)
+    tracks = speech_delivery.recorded_tracks(interview_id)
     assert tracks is not None and abs(len(tracks.candidate) / RATE - 1.5) < 0.05
     assert tracks.interviewer is not None and len(tracks.interviewer) == len(tracks.candidate)
 

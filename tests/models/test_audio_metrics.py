@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from preppal.live.offline.audio import pcm_to_float
-from preppal.services import audio_metrics
-from preppal.services.fillers import disfluent_prompt
-from preppal.services.metrics import Segment
+from preppal.services.analysis import audio_metrics
+from preppal.services.analysis.fillers import disfluent_prompt
+from preppal.services.analysis.transcript_metrics import Segment
 from tests.support.speech import speech_pcm
 
 RATE = 16_000

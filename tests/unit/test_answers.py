@@ -1,10 +1,10 @@
-"""Question/answer segmentation (services/answers.py): from the interviewer's markers, or
+"""Question/answer segmentation (services/analysis/answers.py): from the interviewer's markers, or
 from the turns for older interviews; requests to repeat or skip are never answers."""
 
 from __future__ import annotations
 
-from preppal.services.answers import from_turns, question_of, segment
-from preppal.services.metrics import Segment
+from preppal.services.analysis.answers import from_turns, question_of, segment
+from preppal.services.analysis.transcript_metrics import Segment
 from preppal.services.scorecard import QUESTION, Entry
 
 GREETING = "Hi Sam, thanks for joining. I'm your Preppal interviewer, and this is a behavioural interview. "

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from preppal import rubric
+from preppal.services.analysis.transcript_metrics import Segment, compute_metrics
 from preppal.services.feedback_analyzer import analyze
 from preppal.services.feedback_schema import FeedbackResult
-from preppal.services.metrics import Segment, compute_metrics
 from preppal.services.scorecard import EVIDENCE, QUESTION, Entry
 from preppal.services.scorecard_card import HEURISTIC, LIVE, build_card
 

@@ -3,10 +3,10 @@ the rubric, the markers and the notes; the answer is held to them."""
 
 from __future__ import annotations
 
+from preppal.services.analysis.transcript_metrics import Segment, compute_metrics
 from preppal.services.feedback_gemini import InterviewContext, build_prompt
 from preppal.services.feedback_review import reconcile
 from preppal.services.feedback_schema import CompetencyScore, FeedbackPoint, FeedbackResult
-from preppal.services.metrics import Segment, compute_metrics
 from preppal.services.scorecard import EVIDENCE, QUESTION, Entry
 from preppal.services.scorecard_card import build_card
 

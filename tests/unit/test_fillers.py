@@ -1,4 +1,5 @@
-"""Filler words and answer length per interview language (services.fillers, services.metrics).
+"""Filler words and answer length per interview language (services.analysis: fillers,
+transcript_metrics).
 
 Each fixture is a short answer as a transcript would write it, with the fillers a listener
 would count; the "not fillers" fixtures use the same words in their ordinary meaning.
@@ -9,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from preppal.languages import CODES, LANGUAGES
-from preppal.services.fillers import disfluent_prompt, filler_labels, find_filler_hits, find_fillers
-from preppal.services.metrics import Segment, compute_metrics, word_count
+from preppal.services.analysis.fillers import disfluent_prompt, filler_labels, find_filler_hits, find_fillers
+from preppal.services.analysis.transcript_metrics import Segment, compute_metrics, word_count
 
 FILLED = {
     "en-US": (

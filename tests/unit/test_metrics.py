@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from preppal.services.metrics import Segment, compute_metrics, find_fillers, tokenize, word_count
+from preppal.services.analysis.transcript_metrics import Segment, compute_metrics, find_fillers, tokenize, word_count
 
 
 def ai(text: str, start: int, end: int, seq: int = 0) -> Segment:

@@ -10,7 +10,7 @@ An *answer* is a run of consecutive candidate segments; the interviewer turn(s) 
 are its question. A request to repeat or skip the question (``rubric.is_request``) is not an
 answer: it is left out of the answers (and so of pace, fillers and answer lengths).
 
-Per language (``preppal.languages``): fillers come from ``services.fillers``; length and
+Per language (``preppal.languages``): fillers come from ``services.analysis.fillers``; length and
 pace are counted in words where words are separated by spaces, and in characters for
 Japanese and Chinese (kana/kanji/hanzi count one each, a Latin word or number inside counts
 one). The figure keeps its key names (``wpm``, ``avg_answer_words``, ``words``) for stored
@@ -30,7 +30,7 @@ import numpy as np
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Speaker
 from preppal.rubric import is_request
-from preppal.services.fillers import find_fillers as _language_fillers
+from preppal.services.analysis.fillers import find_fillers as _language_fillers
 
 MIN_ANSWER_WORDS = 3  # fewer words ("Yes.", "Okay") does not count as answering a question
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*|[.!?;:,—–-]")
@@ -134,7 +134,7 @@ def word_count(text: str, language: str = DEFAULT_LANGUAGE) -> int:
 
 
 def find_fillers(text: str, language: str = DEFAULT_LANGUAGE) -> Counter[str]:
-    """Filler words in ``text`` for ``language`` (the lists and rules: services.fillers)."""
+    """Filler words in ``text`` for ``language`` (the lists and rules: services.analysis.fillers)."""
     return _language_fillers(text, language)
 
 

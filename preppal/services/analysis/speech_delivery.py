@@ -1,7 +1,7 @@
 """Which delivery metrics an interview gets, and where the audio analysis runs.
 
 With a recording (and ``PREPPAL_AUDIO_METRICS`` on) the metrics are measured from the
-audio (:mod:`preppal.services.audio_metrics`); without one they come from the transcript
+audio (:mod:`preppal.services.analysis.audio_metrics`); without one they come from the transcript
 timing, labelled ``"source": "transcript"``. The analysis costs seconds of CPU per minute
 of answers, so it never runs on a web worker's event loop:
 
@@ -27,8 +27,8 @@ from typing import Any, Optional
 import numpy as np
 
 from preppal.languages import DEFAULT_LANGUAGE, get_language
-from preppal.services import audio_metrics
-from preppal.services.metrics import EntryLike
+from preppal.services.analysis import audio_metrics
+from preppal.services.analysis.transcript_metrics import EntryLike
 from preppal.services.recordings.store import open_store
 from preppal.services.recordings.tracks import has_track, read_track_pcm
 from preppal.settings import get_settings

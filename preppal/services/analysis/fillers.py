@@ -1,6 +1,6 @@
 """Filler words per interview language: the one list every counter uses.
 
-The transcript metrics (``services.metrics``) and the audio pass (word timestamps from
+The transcript metrics (``services.analysis.transcript_metrics``) and the audio pass (word timestamps from
 Whisper) both count fillers through :func:`find_filler_hits`, which returns each hit with
 its character span in the text, so a caller holding word timings can place it in time.
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from preppal.rubric import is_request, split_sentences
 from preppal.rubric.heuristics import is_repeat_request
-from preppal.services.metrics import MIN_ANSWER_WORDS, EntryLike, word_count
+from preppal.services.analysis.transcript_metrics import MIN_ANSWER_WORDS, EntryLike, word_count
 from preppal.services.scorecard import Entry
 
 AI, USER = "AI", "USER"

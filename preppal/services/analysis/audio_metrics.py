@@ -30,8 +30,14 @@ import numpy as np
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Speaker
 from preppal.rubric import is_request
-from preppal.services.fillers import disfluent_prompt, find_filler_hits
-from preppal.services.metrics import AnswerMetrics, EntryLike, InterviewMetrics, compute_metrics, word_count
+from preppal.services.analysis.fillers import disfluent_prompt, find_filler_hits
+from preppal.services.analysis.transcript_metrics import (
+    AnswerMetrics,
+    EntryLike,
+    InterviewMetrics,
+    compute_metrics,
+    word_count,
+)
 
 RATE = 16_000
 WINDOW = 512  # Silero's window at 16 kHz (32 ms)
