@@ -79,8 +79,8 @@ def seed(server, count: int) -> tuple[str, list[str], list[str]]:
     leaves its call live for the grace period."""
     os.environ["DATABASE_URL"] = server.database_url
     os.environ["PREPPAL_DATA_DIR"] = str(server.data_dir)
-    from preppal.services import interviews
     from preppal.services.accounts import auth
+    from preppal.services.interviews import lifecycle
     from preppal.settings import reset_settings
 
     reset_settings()
@@ -88,7 +88,7 @@ def seed(server, count: int) -> tuple[str, list[str], list[str]]:
     email = f"bench-{stamp}@example.com"
     users = [auth.sign_up(email, PASSWORD, "Bench")]
     users += [auth.sign_up(f"bench-{stamp}-{n}@example.com", PASSWORD, "Bench") for n in range(count)]
-    ids = [interviews.create_interview(u.id, interview_type="behavioural", role="Engineer").id for u in users]
+    ids = [lifecycle.create_interview(u.id, interview_type="behavioural", role="Engineer").id for u in users]
     return email, ids, [auth.create_login_session(u.id) for u in users]
 
 

@@ -95,14 +95,14 @@ def db_write(url: str) -> float:
     from sqlmodel import SQLModel
 
     from preppal.db import get_engine
-    from preppal.services import code_snapshots, interviews
     from preppal.services.accounts import auth
+    from preppal.services.interviews import code_snapshots, lifecycle
     from preppal.settings import reset_settings
 
     reset_settings()
     SQLModel.metadata.create_all(get_engine())
     user = auth.sign_up(f"bench-{time.monotonic_ns()}@example.com", "Correct-horse-9", "Bench")
-    iid = interviews.create_interview(user.id, interview_type="technical", role="Bench").id
+    iid = lifecycle.create_interview(user.id, interview_type="technical", role="Bench").id
     for size in (len(SAMPLE), MAX_CODE_BYTES):
         code = (SAMPLE * (size // len(SAMPLE) + 1))[:size]
         n = iter(range(10**9))

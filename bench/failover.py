@@ -48,15 +48,15 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def holder_counts(ids: list[str]) -> Counter:
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
-    return Counter(interviews.get_interview_any(i).lease_owner for i in ids)
+    return Counter(lifecycle.get_interview_any(i).lease_owner for i in ids)
 
 
 def db_texts(ids: list[str]) -> dict[str, list[str]]:
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
-    return {i: [e.text for e in interviews.get_transcript(i)] for i in ids}
+    return {i: [e.text for e in lifecycle.get_transcript(i)] for i in ids}
 
 
 async def main(args) -> None:
@@ -73,7 +73,7 @@ async def run(args, work: Path, database_url: str) -> None:
     import preppal.models  # noqa: F401  (the tables)
     from preppal.db import get_engine, session_scope
     from preppal.models import InterviewStatus, User
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
     from preppal.settings import get_settings, reset_settings
     from tests.support.failover import Caller, Nginx, start_relay
     from tests.support.live_api_standin import LiveApiStandin
@@ -120,7 +120,7 @@ async def run(args, work: Path, database_url: str) -> None:
                     session.add(user)
                     session.flush()
                     user_id = int(user.id)
-                iid = interviews.create_interview(user_id, interview_type="technical", role="Engineer").id
+                iid = lifecycle.create_interview(user_id, interview_type="technical", role="Engineer").id
                 callers[iid] = Caller(nginx.url, iid, user_id)
             ids = list(callers)
             for caller in callers.values():
@@ -140,7 +140,7 @@ async def run(args, work: Path, database_url: str) -> None:
             owner, held = counts.most_common(1)[0]
             pid = int(owner.split(":")[1])
             victim = next(r for r in relays if os.getpgid(pid) == r.proc.pid)
-            moved = [i for i in ids if interviews.get_interview_any(i).lease_owner == owner]
+            moved = [i for i in ids if lifecycle.get_interview_any(i).lease_owner == owner]
             before = await asyncio.to_thread(db_texts, ids)
             seen_before = {i: set(c.finals.values()) for i, c in callers.items()}
             victim.signal(signal.SIGKILL)
@@ -164,7 +164,7 @@ async def run(args, work: Path, database_url: str) -> None:
             await asyncio.wait(tasks, timeout=60)
 
             after = await asyncio.to_thread(db_texts, ids)
-            statuses = {i: interviews.get_interview_any(i).status for i in ids}
+            statuses = {i: lifecycle.get_interview_any(i).status for i in ids}
             lost = duplicated = 0
             for i in ids:
                 stored = after[i]

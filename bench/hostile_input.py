@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from preppal.services.errors import ValidationError
 from preppal.services.input_limits import is_email
-from preppal.services.resume import extract_resume_text
+from preppal.services.interviews.resume_text import extract_resume_text
 from tests.support.hostile import pdf_bomb
 
 OLD_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # the pattern before issue 9
@@ -186,7 +186,8 @@ async def export_case(parallel: int, transcript_lines: int, snapshots: int) -> f
     time); returns the loop's p99 lag in seconds under the new way."""
     import asyncio
 
-    from preppal.services import code_snapshots, export, exports
+    from preppal.services import export, exports
+    from preppal.services.interviews import code_snapshots
     from preppal.services.pools import call_service
     from preppal.services.snapshot import feedback_snapshot
     from tests.support.hostile import worst_case_interview
@@ -246,7 +247,7 @@ async def export_case(parallel: int, transcript_lines: int, snapshots: int) -> f
 
 
 def _uncapped(make, *args, **kwargs):
-    from preppal.services import code_snapshots
+    from preppal.services.interviews import code_snapshots
 
     real = code_snapshots.record_snapshot
 
@@ -262,7 +263,7 @@ def _uncapped(make, *args, **kwargs):
 
 def snapshot_case(snapshots: int) -> tuple[float, float]:
     """``snapshots`` near-64 KiB snapshots sent: KiB stored, KiB a feedback page load reads and holds."""
-    from preppal.services import code_snapshots
+    from preppal.services.interviews import code_snapshots
     from preppal.services.snapshot import feedback_snapshot
     from tests.support.hostile import worst_case_interview
     from tests.support.users import make_user
@@ -293,8 +294,8 @@ async def download_case(downloads: int, storage_ms: float) -> float:
     from preppal.api.app import build_api
     from preppal.models import InterviewStatus
     from preppal.realtime.hub import RelayHub
-    from preppal.services import interviews, leases
     from preppal.services.accounts import auth
+    from preppal.services.interviews import leases, lifecycle
     from preppal.services.pools import LEASES, Pool
     from preppal.services.recordings.store import LocalStore
     from tests.support.users import make_user
@@ -316,10 +317,10 @@ async def download_case(downloads: int, storage_ms: float) -> float:
         people = []
         for _ in range(10):
             user = make_user()
-            iid = interviews.create_interview(user.id, interview_type="technical", role="Backend").id
+            iid = lifecycle.create_interview(user.id, interview_type="technical", role="Backend").id
             people.append((auth.create_login_session(user.id), iid))
-        live = interviews.create_interview(make_user().id, interview_type="technical", role="Live").id
-        interviews.update_status(live, InterviewStatus.IN_PROGRESS, lease=("relay-bench", 15))
+        live = lifecycle.create_interview(make_user().id, interview_type="technical", role="Live").id
+        lifecycle.update_status(live, InterviewStatus.IN_PROGRESS, lease=("relay-bench", 15))
         return people, live
 
     people, live = await asyncio.to_thread(setup)

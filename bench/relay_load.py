@@ -138,8 +138,8 @@ def seed(n: int) -> list[tuple[str, str]]:
     a user may have only one live interview at a time."""
     from preppal.db import session_scope
     from preppal.models import User
-    from preppal.services import interviews
-    from preppal.services.tokens import generate_worker_token
+    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews.worker_tokens import generate_worker_token
 
     out = []
     for _ in range(n):
@@ -148,7 +148,7 @@ def seed(n: int) -> list[tuple[str, str]]:
             session.add(user)
             session.flush()
             user_id = int(user.id)
-        iid = interviews.create_interview(user_id, interview_type="technical", role="Engineer").id
+        iid = lifecycle.create_interview(user_id, interview_type="technical", role="Engineer").id
         out.append((iid, generate_worker_token(user_id, iid, "bench-client")))
     return out
 

@@ -268,10 +268,11 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
     """UI users (session token, a feedback page) and candidates (interview id, worker token)."""
     from preppal.db import session_scope
     from preppal.models import InterviewStatus, Speaker, User
-    from preppal.services import feedback, interviews
+    from preppal.services import feedback
     from preppal.services.accounts import auth
-    from preppal.services.interviews import TranscriptLine
-    from preppal.services.tokens import generate_worker_token
+    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews.lifecycle import TranscriptLine
+    from preppal.services.interviews.worker_tokens import generate_worker_token
 
     lines = [
         TranscriptLine(1, Speaker.AI, "Tell me about a project you led.", 0, 3_000),
@@ -293,16 +294,16 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
         ids = []
         for k in range(INTERVIEWS_PER_USER):
             kind = ("behavioural", "technical")[k % 2]
-            iv = interviews.create_interview(uid, interview_type=kind, role=f"Backend engineer {k}")
-            interviews.update_status(iv.id, InterviewStatus.IN_PROGRESS)
-            interviews.submit_transcript(iv.id, lines)
+            iv = lifecycle.create_interview(uid, interview_type=kind, role=f"Backend engineer {k}")
+            lifecycle.update_status(iv.id, InterviewStatus.IN_PROGRESS)
+            lifecycle.submit_transcript(iv.id, lines)
             ids.append(iv.id)
         feedback.run_feedback(ids[0])  # the analyzer (no key in this process): a READY feedback page
         ui.append((auth.create_login_session(uid), ids[0]))
     calls = []
     for i in range(candidates):  # one user each: a user may have only one live interview
         cid = user(f"candidate{i}")
-        iid = interviews.create_interview(cid, interview_type="technical", role="Engineer").id
+        iid = lifecycle.create_interview(cid, interview_type="technical", role="Engineer").id
         calls.append((iid, generate_worker_token(cid, iid, f"bench-client-{i}")))
     return ui, calls
 

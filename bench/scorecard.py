@@ -82,16 +82,16 @@ def quotes(note_quote: str, phrase: str) -> bool:
 
 
 def judge(iid: str, turns: list, verbose: bool, label: str) -> Tally:
-    from preppal.services import interviews, scorecard
+    from preppal.services.interviews import lifecycle, scorecard_entries
     from preppal.services.scorecard_card import build_card
 
-    interview = interviews.get_interview_any(iid)
-    entries = interviews.get_transcript(iid)
+    interview = lifecycle.get_interview_any(iid)
+    entries = lifecycle.get_transcript(iid)
     card = build_card(
         interview.interview_type.value,
         interview.difficulty.value,
         entries,
-        scorecard.list_entries(iid),
+        scorecard_entries.list_entries(iid),
         job_description=interview.job_description,
         role=interview.role,
         language=interview.language,

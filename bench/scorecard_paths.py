@@ -21,8 +21,8 @@ from typing import Any
 
 from preppal.live.base import InterviewBrief
 from preppal.models import InterviewStatus, Speaker
-from preppal.services import interviews
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 
 MS_PER_WORD = 300
 FRAME = 1280  # 40 ms of 16 kHz PCM16
@@ -52,7 +52,7 @@ def _brief(script: dict, interview_id: str) -> InterviewBrief:
 
 
 def _create(user_id: int, script: dict) -> str:
-    return interviews.create_interview(
+    return lifecycle.create_interview(
         user_id,
         interview_type=script["type"],
         role=script.get("role", "Engineer"),
@@ -70,7 +70,7 @@ async def _offline(user_id: int, script: dict) -> tuple[str, list[Turn]]:
     from preppal.realtime.scorecard import ScorecardRecorder
 
     iid = await asyncio.to_thread(_create, user_id, script)
-    await asyncio.to_thread(interviews.update_status, iid, InterviewStatus.IN_PROGRESS)
+    await asyncio.to_thread(lifecycle.update_status, iid, InterviewStatus.IN_PROGRESS)
     brief = _brief(script, iid)
     interviewer = Interviewer(brief)
     card = OfflineScorecard(interviewer)
@@ -99,7 +99,7 @@ async def _offline(user_id: int, script: dict) -> tuple[str, list[Turn]]:
         line(Speaker.USER, ans["say"])
         commit(interviewer.respond(ans["say"]), ans["say"])
     await recorder.drain()
-    await asyncio.to_thread(interviews.submit_transcript, iid, lines)
+    await asyncio.to_thread(lifecycle.submit_transcript, iid, lines)
     return iid, turns
 
 
@@ -115,7 +115,7 @@ async def _standin(user_id: int, script: dict, model: str) -> tuple[str, list[Tu
     from preppal.realtime.hub import RelayConfig, RelayHub
     from preppal.rubric import is_request
     from preppal.rubric.heuristics import is_repeat_request
-    from preppal.services.tokens import generate_worker_token
+    from preppal.services.interviews.worker_tokens import generate_worker_token
     from preppal.settings import reset_settings
     from tests.support.live_api_standin import LiveApiStandin
     from tests.support.relay_harness import RecordingSink, gemini_env, served_relay
@@ -183,7 +183,7 @@ async def _standin(user_id: int, script: dict, model: str) -> tuple[str, list[Tu
             except websockets.ConnectionClosed:
                 pass
         for _ in range(200):
-            if (await asyncio.to_thread(interviews.get_interview_any, iid)).status == InterviewStatus.COMPLETED:
+            if (await asyncio.to_thread(lifecycle.get_interview_any, iid)).status == InterviewStatus.COMPLETED:
                 break
             await asyncio.sleep(0.05)
     return iid, turns

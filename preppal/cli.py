@@ -33,15 +33,15 @@ def _nice(increment: int) -> None:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from preppal.services import interviews
     from preppal.services.analysis import speech_delivery
+    from preppal.services.interviews import lifecycle
 
     _nice(args.nice)
-    interview = interviews.get_interview_any(args.interview_id)
+    interview = lifecycle.get_interview_any(args.interview_id)
     if interview is None:
         sys.stdout.write(json.dumps({"metrics": None}) + "\n")
         return 0
-    entries = interviews.get_transcript(args.interview_id)
+    entries = lifecycle.get_transcript(args.interview_id)
     metrics = speech_delivery.analyze_here(
         args.interview_id, entries, interview.language, speech_delivery.recorded_tracks
     )

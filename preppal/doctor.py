@@ -32,7 +32,7 @@ from preppal.live.prompt import OPENING_CUE
 from preppal.models import Speaker
 from preppal.services import feedback_gemini
 from preppal.services.analysis.transcript_metrics import compute_metrics
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.settings import Settings, get_settings
 
 OK, FAIL, WARN, SKIP, UNKNOWN = "ok", "FAIL", "warn", "skipped", "??"

@@ -130,7 +130,7 @@ class Interview(SQLModel, table=True):
     ended_at: Optional[datetime] = None
     heartbeat_at: Optional[datetime] = None  # refreshed with the lease while live
     # Ownership while live: the relay process holding the interview renews its lease; only an
-    # expired lease (or one whose process is gone) can be taken over (services/leases.py).
+    # expired lease (or one whose process is gone) can be taken over (services/interviews/leases.py).
     lease_owner: Optional[str] = Field(default=None, max_length=80)
     lease_until: Optional[datetime] = None
     # What another process needs to re-open the interviewer: the Gemini session-resumption
@@ -170,7 +170,7 @@ class CodeSnapshot(SQLModel, table=True):
     at_ms: int = 0  # offset from the interview's start (the transcript's clock)
     language: str = Field(default="text", max_length=20)
     code: str = Field(default="", sa_type=sa.Text)
-    # What thinning to the per-interview caps reads instead of the code (services/code_snapshots.py).
+    # What thinning to the per-interview caps reads instead of the code (services/interviews/code_snapshots.py).
     size_bytes: int = 0  # the code's UTF-8 bytes
     step_bytes: int = 0  # bytes changed from the snapshot before it (or merged from dropped ones)
     blank: bool = False  # only whitespace

@@ -12,7 +12,8 @@ import threading
 import time
 
 from preppal import display, gemini_status
-from preppal.services import jobs, rate_limit, tokens
+from preppal.services import jobs, rate_limit
+from preppal.services.interviews import worker_tokens
 from preppal.services.recordings.store import RecordingStore
 from preppal.settings import get_settings
 
@@ -24,7 +25,7 @@ def purge_expired_rows() -> None:
     """Rows that only matter until a time has passed: rate-limit windows that have ended and
     spent worker-token ids of expired tokens."""
     rate_limit.purge_expired()
-    tokens.purge_spent_tokens()
+    worker_tokens.purge_spent_tokens()
 
 
 async def purge_rate_limits() -> None:

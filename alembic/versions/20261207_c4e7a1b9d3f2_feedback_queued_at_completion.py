@@ -1,7 +1,7 @@
 """feedback is queued by the COMPLETED transition: backfill the rows it never made
 
 From this revision on, an interview's move to COMPLETED creates its PENDING feedback row in
-the same transaction (services.interviews), and nothing else creates one. Interviews that
+the same transaction (services.interviews.lifecycle), and nothing else creates one. Interviews that
 completed before, and whose row was never made (the old triggers: the relay's hook, the
 HTTP API, the feedback page's first visit), get it now, so the jobs find what is owed.
 

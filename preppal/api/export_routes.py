@@ -19,9 +19,10 @@ from starlette.routing import Route
 from preppal import routes
 from preppal.api import headers
 from preppal.models import Interview
-from preppal.services import exports, interviews, rate_limit
+from preppal.services import exports, rate_limit
 from preppal.services.accounts import auth
 from preppal.services.errors import NotFound, ServiceError, TooManyRequests
+from preppal.services.interviews import lifecycle
 from preppal.services.pools import call_service
 
 
@@ -31,7 +32,7 @@ def _owned_counted(session_token: str, interview_id: str) -> Optional[Interview]
     if user is None:
         return None
     try:
-        interview = interviews.get_interview(user.id, interview_id)
+        interview = lifecycle.get_interview(user.id, interview_id)
     except NotFound:
         return None
     rate_limit.hit(rate_limit.export_rate(), user.id)

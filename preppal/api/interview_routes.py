@@ -28,7 +28,6 @@ from starlette.schemas import SchemaGenerator
 
 from preppal import routes
 from preppal.models import InterviewStatus, Speaker
-from preppal.services import interviews, tokens
 from preppal.services.accounts import auth
 from preppal.services.errors import AuthError, ServiceError, ValidationError
 from preppal.services.input_limits import (
@@ -37,6 +36,7 @@ from preppal.services.input_limits import (
     MAX_TRANSCRIPT_TEXT,
     TRANSCRIPT_BODY_BYTES,
 )
+from preppal.services.interviews import lifecycle, worker_tokens
 from preppal.services.pools import call_service
 from preppal.settings import get_settings
 
@@ -134,7 +134,7 @@ def _timestamp(value: Any, field: str) -> Optional[datetime]:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _transcript(body: dict[str, Any]) -> tuple[str, list[interviews.TranscriptLine], Any]:
+def _transcript(body: dict[str, Any]) -> tuple[str, list[lifecycle.TranscriptLine], Any]:
     """(interview id, lines, endedAt) from a ``submitTranscript`` body, every field checked."""
     entries = body.get("transcript")
     if isinstance(entries, list):  # the seed's workers send "content" for the text
@@ -144,7 +144,7 @@ def _transcript(body: dict[str, Any]) -> tuple[str, list[interviews.TranscriptLi
         ]
     parsed = _parse(SubmitTranscriptIn, {**body, "transcript": entries})
     lines = [
-        interviews.TranscriptLine(
+        lifecycle.TranscriptLine(
             index if e.sequence is None else e.sequence, Speaker(e.speaker), e.text, e.startMs, e.endMs
         )
         for index, e in enumerate(parsed.transcript)
@@ -189,7 +189,9 @@ async def generate_worker_token(request: Request) -> JSONResponse:
         raise AuthError("Worker tokens are minted for a signed-in user, not with the worker secret.")
     user_id = await _session_user(request)
     body = await _json_body(request)
-    return JSONResponse({"token": await call_service(tokens.generate_worker_token, user_id, _interview_id(body))})
+    return JSONResponse(
+        {"token": await call_service(worker_tokens.generate_worker_token, user_id, _interview_id(body))}
+    )
 
 
 @_guarded
@@ -230,8 +232,8 @@ async def update_status(request: Request) -> JSONResponse:
         raise ValidationError("status must be one of IN_PROGRESS, COMPLETED, ERROR.")
     ended_at = _timestamp(body.get("endedAt"), "endedAt")
     if user_id:
-        await call_service(interviews.get_interview, user_id, interview_id)  # NotFound unless it is theirs
-    interview = await call_service(interviews.update_status, interview_id, status, ended_at=ended_at, outside=True)
+        await call_service(lifecycle.get_interview, user_id, interview_id)  # NotFound unless it is theirs
+    interview = await call_service(lifecycle.update_status, interview_id, status, ended_at=ended_at, outside=True)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value})
 
 
@@ -276,7 +278,7 @@ async def submit_transcript(request: Request) -> JSONResponse:
     body = await _json_body(request)
     interview_id, lines, ended_raw = _transcript(body)
     ended_at = _timestamp(ended_raw, "endedAt")
-    interview = await call_service(interviews.submit_transcript, interview_id, lines, ended_at=ended_at, outside=True)
+    interview = await call_service(lifecycle.submit_transcript, interview_id, lines, ended_at=ended_at, outside=True)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value, "entries": len(lines)})
 
 

@@ -24,10 +24,10 @@ from starlette.types import Receive, Scope, Send
 from preppal import routes
 from preppal.api.headers import content_disposition, decimal
 from preppal.models import Interview
-from preppal.services import interviews
 from preppal.services.accounts import auth
 from preppal.services.errors import NotFound
 from preppal.services.input_limits import DOWNLOADS_PER_PROCESS, DOWNLOADS_PER_USER
+from preppal.services.interviews import lifecycle
 from preppal.services.pools import DOWNLOADS
 from preppal.services.recordings import tracks
 from preppal.services.recordings.store import ByteRange, RecordingStore
@@ -110,7 +110,7 @@ def _owned(session_token: str, interview_id: str) -> Optional[Interview]:
     if user is None:
         return None
     try:
-        return interviews.get_interview(user.id, interview_id)
+        return lifecycle.get_interview(user.id, interview_id)
     except NotFound:
         return None
 

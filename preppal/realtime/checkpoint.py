@@ -11,7 +11,7 @@ import asyncio
 import logging
 from typing import Optional
 
-from preppal.services import leases
+from preppal.services.interviews import leases
 from preppal.services.pools import RELAY
 
 log = logging.getLogger(__name__)

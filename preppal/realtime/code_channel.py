@@ -32,8 +32,8 @@ from typing import Optional
 
 from preppal.editor import MAX_CODE_BYTES, code_bytes, normalise_language
 from preppal.live.base import LiveBackend
-from preppal.services import code_snapshots
-from preppal.services.leases import LeaseLost
+from preppal.services.interviews import code_snapshots
+from preppal.services.interviews.leases import LeaseLost
 from preppal.services.pools import RELAY
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ to the WebSocket route; nothing in the relay is a module-level registry. It carr
 state sink (live transcript into the meeting page), the backend factory, the timings, where
 interviews are recorded, the metrics, and the coordination with other relay processes:
 
-- **leases** (services/leases.py): a session holds its interview's lease; the hub renews
+- **leases** (services/interviews/leases.py): a session holds its interview's lease; the hub renews
   all of them in one statement every ``lease_ttl_s / 5`` and lets go of any another
   process took over;
 - **take-over**: a resume token for an interview held elsewhere asks the holder to let go
@@ -36,10 +36,10 @@ from preppal.realtime.outcome import Failure, Released
 from preppal.realtime.session import InterviewSession, Resumed
 from preppal.realtime.shutdown import install_sigterm_handover
 from preppal.realtime.sink import NullSink, StateSink
-from preppal.services import interviews, leases
+from preppal.services.interviews import leases, lifecycle
+from preppal.services.interviews.worker_tokens import WorkerClaims, generate_worker_token
 from preppal.services.pools import LEASES, RELAY
 from preppal.services.recordings.store import RecordingStore
-from preppal.services.tokens import WorkerClaims, generate_worker_token
 from preppal.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -149,8 +149,8 @@ class RelayHub:
             await asyncio.sleep(0.05)
         self.metrics.takeovers.labels(how).inc()
         try:
-            interview = await RELAY.run(interviews.get_interview_any, interview_id)
-            lines = await RELAY.run(interviews.get_transcript, interview_id)
+            interview = await RELAY.run(lifecycle.get_interview_any, interview_id)
+            lines = await RELAY.run(lifecycle.get_transcript, interview_id)
         except Exception:
             await RELAY.run(leases.release, interview_id, me)
             raise

@@ -32,15 +32,15 @@ from preppal import codes, routes
 from preppal.models import InterviewStatus
 from preppal.realtime import codec
 from preppal.realtime.hub import RelayHub
-from preppal.services import interviews
-from preppal.services.pools import RELAY
-from preppal.services.tokens import (
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.worker_tokens import (
     PURPOSE_CONNECT,
     PURPOSE_RESUME,
     TokenError,
     consume_worker_token,
     verify_worker_token,
 )
+from preppal.services.pools import RELAY
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ async def _authorize(hub: RelayHub, interview_id: str, token: str):
         await RELAY.run(consume_worker_token, claims)
     except TokenError as exc:
         raise Refused(codes.AUTH, exc.message) from None
-    interview = await RELAY.run(interviews.get_interview_any, interview_id)
+    interview = await RELAY.run(lifecycle.get_interview_any, interview_id)
     if interview is None or interview.user_id != claims.user_id:
         raise Refused(codes.AUTH, "This token is for another interview.")
     session = hub.session(interview_id)
@@ -82,8 +82,8 @@ async def _authorize(hub: RelayHub, interview_id: str, token: str):
             raise Refused(codes.ALREADY_CONNECTED, codes.message_for(codes.ALREADY_CONNECTED))
         if interview.status != InterviewStatus.PENDING:
             raise Refused(codes.AUTH, "This interview has already started or ended.")
-        if await RELAY.run(interviews.other_live_interview, claims.user_id, interview_id):
-            raise Refused(codes.ANOTHER_LIVE, interviews.ALREADY_LIVE)  # one live interview per user
+        if await RELAY.run(lifecycle.other_live_interview, claims.user_id, interview_id):
+            raise Refused(codes.ANOTHER_LIVE, lifecycle.ALREADY_LIVE)  # one live interview per user
     elif claims.purpose == PURPOSE_RESUME:
         if interview.status != InterviewStatus.IN_PROGRESS:
             raise Refused(codes.AUTH, "This interview can no longer be resumed.")

@@ -23,9 +23,9 @@ from typing import Any
 from preppal import rubric
 from preppal.live.base import EvidenceNote, InterviewBrief, QuestionMarker
 from preppal.realtime.transcript import TranscriptWriter
-from preppal.services import scorecard
-from preppal.services.interviews import TranscriptLine
-from preppal.services.scorecard import EVIDENCE, QUESTION, Entry
+from preppal.services.interviews import scorecard_entries
+from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
 
 log = logging.getLogger(__name__)
 _SEARCH_LINES = 12  # candidate lines searched for a note's quote (the current answer and a bit)
@@ -50,7 +50,7 @@ class ScorecardWriter(TranscriptWriter):
 
     def _save(self, item: Any) -> None:
         key, entry = item
-        scorecard.record_entry(self._interview_id, key, entry, self._owner)
+        scorecard_entries.record_entry(self._interview_id, key, entry, self._owner)
 
 
 class ScorecardRecorder:
@@ -84,7 +84,7 @@ class ScorecardRecorder:
             self.dropped += 1
             return False
         try:
-            entry = scorecard.clean(entry)
+            entry = scorecard_entries.clean(entry)
         except Exception as exc:
             log.info("scorecard event dropped: %s", exc)
             self.dropped += 1

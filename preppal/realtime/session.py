@@ -54,11 +54,11 @@ from preppal.realtime.recorder import Recorder
 from preppal.realtime.scorecard import ScorecardRecorder
 from preppal.realtime.sink import SinkPusher, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
-from preppal.services import interviews, leases
 from preppal.services.errors import AlreadyLive
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import leases, lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews.worker_tokens import WorkerClaims
 from preppal.services.pools import RELAY
-from preppal.services.tokens import WorkerClaims
 from preppal.settings import get_settings
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ class InterviewSession:
         if resumed is None:
             try:
                 await RELAY.run(
-                    interviews.update_status,
+                    lifecycle.update_status,
                     self.interview_id,
                     InterviewStatus.IN_PROGRESS,
                     expected=InterviewStatus.PENDING,
@@ -410,7 +410,7 @@ class InterviewSession:
 
     async def _fail(self, code: int, message: str) -> None:
         await self._db(  # before going live only a crash gets here: PENDING → ERROR
-            interviews.update_status,
+            lifecycle.update_status,
             self.interview_id,
             InterviewStatus.ERROR,
             expected=InterviewStatus.IN_PROGRESS if (self.live or self._resumed) else InterviewStatus.PENDING,
@@ -425,11 +425,11 @@ class InterviewSession:
     async def _complete(self, reason: Optional[EndReason], lines: list) -> None:
         label = reason.value if reason else DISCONNECTED
         owner = self.owner
-        if await self._db(interviews.submit_transcript, self.interview_id, lines, end_reason=label, owner=owner):
+        if await self._db(lifecycle.submit_transcript, self.interview_id, lines, end_reason=label, owner=owner):
             log_state(self.interview_id, "completed", worker=owner, reason=label, lines=len(lines))
         else:
             await self._db(
-                interviews.update_status,
+                lifecycle.update_status,
                 self.interview_id,
                 InterviewStatus.ERROR,
                 expected=InterviewStatus.IN_PROGRESS,

@@ -7,7 +7,7 @@ worker died (no update for ``STALE_RUNNING_AFTER``) can be claimed again. A FAIL
 keeps the delivery metrics and never touches the transcript; the user may retry it.
 
 One place starts feedback: the interview's move to COMPLETED creates its PENDING row in the
-same transaction (``services.interviews``). Everything else only reads that queue: the jobs
+same transaction (``services.interviews.lifecycle``). Everything else only reads that queue: the jobs
 (services/jobs.py) poll it for PENDING and stale RUNNING rows, the page and the export read
 the row. Where runs happen (``PREPPAL_JOBS``): by default the web process polls and runs each
 job on a short-lived daemon thread (at most ``MAX_CONCURRENT`` at once; the audio analysis
@@ -35,19 +35,12 @@ from preppal import display
 from preppal.db import session_scope
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, utcnow
-from preppal.services import (
-    code_snapshots,
-    feedback_analyzer,
-    feedback_gemini,
-    feedback_models,
-    interviews,
-    scorecard,
-    scorecard_card,
-)
+from preppal.services import feedback_analyzer, feedback_gemini, feedback_models, scorecard_card
 from preppal.services.analysis import speech_delivery
 from preppal.services.analysis.transcript_metrics import InterviewMetrics
 from preppal.services.errors import Conflict, NotFound
 from preppal.services.feedback_schema import FeedbackResult
+from preppal.services.interviews import code_snapshots, lifecycle, scorecard_entries
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.feedback")
@@ -199,10 +192,10 @@ def _produce(
     audio: speech_delivery.AudioSource,
 ) -> None:
     settings = get_settings()
-    interview = interviews.get_interview_any(interview_id)
+    interview = lifecycle.get_interview_any(interview_id)
     if interview is None:
         return
-    entries = interviews.get_transcript(interview_id)
+    entries = lifecycle.get_transcript(interview_id)
     code = code_snapshots.list_snapshots(interview_id)
     old = previous.metrics if previous is not None else None
     if old and old.get("source") == "audio":  # a retry: the recording has not changed
@@ -215,7 +208,7 @@ def _produce(
         interview.interview_type.value,
         interview.difficulty.value,
         entries,
-        scorecard.list_entries(interview_id),
+        scorecard_entries.list_entries(interview_id),
         job_description=interview.job_description,
         role=interview.role,
         language=interview.language,
@@ -342,14 +335,14 @@ def get_feedback_any(interview_id: str) -> Optional[Feedback]:
 
 def get_feedback(user_id: int, interview_id: str) -> Optional[Feedback]:
     """The user's own interview's feedback (NotFound for anyone else's interview)."""
-    interviews.get_interview(user_id, interview_id)
+    lifecycle.get_interview(user_id, interview_id)
     return _row(interview_id)
 
 
 def retry_feedback(user_id: int, interview_id: str) -> Feedback:
     """FAILED, or READY from the analyzer because AI feedback failed → PENDING, and start
     again (owner only). The audio metrics are kept, not measured again."""
-    interview = interviews.get_interview(user_id, interview_id)
+    interview = lifecycle.get_interview(user_id, interview_id)
     if interview.status != InterviewStatus.COMPLETED:
         raise Conflict("Feedback is produced once the interview is completed.")
     row = _row(interview_id)

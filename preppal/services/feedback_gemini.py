@@ -27,7 +27,6 @@ from pydantic import ValidationError
 from preppal import display
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.services.analysis.transcript_metrics import EntryLike, InterviewMetrics
-from preppal.services.code_snapshots import Snapshot
 from preppal.services.feedback_review import (  # noqa: F401 - CUT_IN_MARK: where the prompt says so
     CUT_IN_MARK,
     REVIEW_RULES,
@@ -36,6 +35,7 @@ from preppal.services.feedback_review import (  # noqa: F401 - CUT_IN_MARK: wher
     transcript_lines,
 )
 from preppal.services.feedback_schema import FeedbackResult
+from preppal.services.interviews.code_snapshots import Snapshot
 from preppal.services.scorecard_card import Card
 from preppal.settings import Settings, get_settings
 

@@ -1,6 +1,6 @@
 """The scorecard of a finished interview: its questions, evidence notes and rubric scores.
 
-Built from what was recorded live (``services.scorecard``: question markers and evidence
+Built from what was recorded live (``services.interviews.scorecard_entries``: question markers and evidence
 notes) and the transcript. When the interviewer left no notes (interviews from before the
 scorecard, or a model that never called its note tool), the rubric's heuristics
 (``Rubric.assess``) read each answer instead, so every interview gets the same shape;
@@ -22,7 +22,7 @@ from preppal.languages import DEFAULT_LANGUAGE
 from preppal.rubric import Rubric
 from preppal.services.analysis.answers import QuestionSpan, segment
 from preppal.services.analysis.transcript_metrics import EntryLike
-from preppal.services.scorecard import EVIDENCE, Entry
+from preppal.services.interviews.scorecard_entries import EVIDENCE, Entry
 
 LIVE, HEURISTIC = "live", "heuristic"
 _WORDS = re.compile(r"[\w']+")

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, TranscriptEntry
-from preppal.services import code_snapshots, interviews
 from preppal.services import feedback as feedback_service
 from preppal.services.analysis.transcript_metrics import compute_metrics
-from preppal.services.code_snapshots import Snapshot, SnapshotTime
+from preppal.services.interviews import code_snapshots, lifecycle
+from preppal.services.interviews.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.recordings import tracks
 from preppal.services.recordings.store import open_store
 from preppal.services.recordings.tracks import RecordingInfo
@@ -56,8 +56,8 @@ def feedback_snapshot(user_id: int, interview_id: str, *, with_recording: bool =
     only reads. ``with_recording`` adds the recording's description (the page's player) for a
     finished interview.
     """
-    interview = interviews.get_interview(user_id, interview_id)
-    transcript = interviews.get_transcript(interview.id)
+    interview = lifecycle.get_interview(user_id, interview_id)
+    transcript = lifecycle.get_transcript(interview.id)
     row = feedback_service.get_feedback(user_id, interview.id)
     code_times = code_snapshots.list_times(interview.id)
     final_code = code_snapshots.final_code(interview.id) if code_times else None

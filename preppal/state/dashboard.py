@@ -11,11 +11,12 @@ import reflex as rx
 
 from preppal import display, gemini_status, routes
 from preppal.languages import DEFAULT_LANGUAGE, get_language, is_supported
-from preppal.services import interviews, rate_limit
+from preppal.services import rate_limit
 from preppal.services.accounts import auth
 from preppal.services.errors import ServiceError, ValidationError
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.resume_text import MAX_UPLOAD_BYTES, extract_resume_text, is_pdf, read_resume
 from preppal.services.pools import call_service
-from preppal.services.resume import MAX_UPLOAD_BYTES, extract_resume_text, is_pdf, read_resume
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row
 
@@ -50,14 +51,14 @@ class DashboardState(AuthState):
         self.creating = False
         self.gemini_ready = gemini_status.interviewer_in_use() == "gemini"
         self.gemini_notice = gemini_status.notice()
-        if not self.gemini_ready and interviews.language_unavailable(self.language):
+        if not self.gemini_ready and lifecycle.language_unavailable(self.language):
             self.language = DEFAULT_LANGUAGE  # the key went away since the last visit
         if not self.role:
             self.role = (await call_service(auth.get_profile, user_id)).target_role
         await self._refresh(user_id)
 
     async def _refresh(self, user_id: int) -> None:
-        page = await call_service(interviews.list_history, user_id, page=1, per_page=RECENT)
+        page = await call_service(lifecycle.list_history, user_id, page=1, per_page=RECENT)
         self.recent = [interview_row(i) for i in page.items]
         self.total = page.total
 
@@ -140,13 +141,13 @@ class DashboardState(AuthState):
         if not user_id:
             return rx.redirect(routes.sign_in_url(routes.DASHBOARD))
         self.form_error = ""
-        if refusal := interviews.language_unavailable(self.language):
+        if refusal := lifecycle.language_unavailable(self.language):
             # plain words instead of an English interview in disguise
             self.form_error = f"{refusal} Choose English, or ask whoever runs Preppal to add a key."
             return
         try:
             interview = await call_service(
-                interviews.create_interview,
+                lifecycle.create_interview,
                 user_id,
                 interview_type=self.interview_type,
                 role=str(form.get("role", self.role)),

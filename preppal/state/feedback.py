@@ -22,11 +22,12 @@ import reflex as rx
 from preppal import display, routes
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus
-from preppal.services import code_snapshots, export, interviews
+from preppal.services import export
 from preppal.services import feedback as feedback_service
-from preppal.services.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.errors import NotFound, ServiceError
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import code_snapshots, lifecycle
+from preppal.services.interviews.code_snapshots import Snapshot, SnapshotTime
+from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.pools import call_service
 from preppal.services.recordings import tracks
 from preppal.services.snapshot import FeedbackSnapshot, feedback_snapshot
@@ -391,7 +392,7 @@ class FeedbackState(AuthState):
         if not user_id:
             return self.sign_in_redirect()
         try:
-            new = await call_service(interviews.clone, user_id, self.interview.get("id", ""))
+            new = await call_service(lifecycle.clone, user_id, self.interview.get("id", ""))
         except ServiceError as exc:
             self.action_error = exc.message
             return

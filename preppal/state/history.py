@@ -12,8 +12,8 @@ import reflex as rx
 from preppal import rubric
 from preppal.models import FeedbackStatus, InterviewStatus
 from preppal.services import feedback as feedback_service
-from preppal.services import interviews
 from preppal.services.errors import ServiceError
+from preppal.services.interviews import lifecycle
 from preppal.services.pools import call_service
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row
@@ -82,7 +82,7 @@ class HistoryState(AuthState):
     async def _refresh(self, user_id: int) -> None:
         try:
             result = await call_service(
-                interviews.list_history,
+                lifecycle.list_history,
                 user_id,
                 page=self.page_no,
                 per_page=PER_PAGE,
@@ -204,7 +204,7 @@ class HistoryState(AuthState):
         if not user_id:
             return self.sign_in_redirect()
         try:  # owner-checked; transcript + feedback go too
-            await call_service(interviews.delete_interview, user_id, self.delete_id)
+            await call_service(lifecycle.delete_interview, user_id, self.delete_id)
             self.message = f"Deleted “{self.delete_label}”."
         except ServiceError as exc:
             self.message = exc.message

@@ -34,8 +34,8 @@ from preppal import display, gemini_status, routes
 from preppal.editor import default_language, has_editor
 from preppal.languages import get_language
 from preppal.models import InterviewStatus
-from preppal.services import code_snapshots, interviews, tokens
 from preppal.services.errors import AlreadyLive, ServiceError, TooManyRequests
+from preppal.services.interviews import code_snapshots, lifecycle, worker_tokens
 from preppal.services.pools import call_service
 from preppal.settings import get_settings
 from preppal.state.auth import AuthState
@@ -88,7 +88,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "ended": ("This interview has already ended.", "Open its feedback page or start a new interview."),
     "not_found": ("This interview does not exist.", "Go back to the dashboard and start a new one."),
     "internal": ("Something went wrong on our side.", "Reload the page; if it happens again, start a new interview."),
-    # The message names the language (services.interviews.language_unavailable).
+    # The message names the language (services.interviews.lifecycle.language_unavailable).
     "needs_gemini": (
         "This interview's language needs the Gemini interviewer.",
         "Set up an English interview on the dashboard, or ask whoever runs Preppal to add a Gemini API key.",
@@ -220,7 +220,7 @@ class MeetingState(rx.State):
         if not user_id:
             return rx.redirect(routes.sign_in_url(self.router.url.path))
         try:
-            record = await call_service(interviews.get_with_transcript, user_id, self.call_id)
+            record = await call_service(lifecycle.get_with_transcript, user_id, self.call_id)
         except ServiceError:
             self.call_stopped = True
             self._set_error("not_found")
@@ -231,7 +231,7 @@ class MeetingState(rx.State):
         self.role, self.interview_type = interview.role, display.type_label(interview.interview_type)
         self.rejoin = interview.status == InterviewStatus.IN_PROGRESS
         self.interview_language, self.language_name = interview.language, get_language(interview.language).name
-        refusal = interviews.language_unavailable(interview.language)
+        refusal = lifecycle.language_unavailable(interview.language)
         if refusal and not self.rejoin:  # a language this server cannot hold: say so before the mic is asked for
             self.call_stopped = True
             self._set_error("needs_gemini")
@@ -263,7 +263,7 @@ class MeetingState(rx.State):
             return
         try:
             self.token = await call_service(
-                tokens.generate_worker_token,
+                worker_tokens.generate_worker_token,
                 user_id,
                 self.call_id,
                 self.router.session.client_token,
@@ -279,7 +279,7 @@ class MeetingState(rx.State):
                 self.error_kind, self.error_message = "busy", exc.message
                 self.error_next_step = "Wait a little, then reload this page."
             else:
-                ended = isinstance(exc, tokens.MintRefused) and exc.ended
+                ended = isinstance(exc, worker_tokens.MintRefused) and exc.ended
                 self._set_error("ended" if ended else "internal", exc.message)
 
     @rx.event

@@ -16,13 +16,14 @@ from preppal.live.offline.questions import pick_questions
 from preppal.live.prompt import CODE_LABEL, code_context, system_instruction
 from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.code_channel import CodeChannel
-from preppal.services import code_snapshots, export, feedback, feedback_analyzer, interviews
+from preppal.services import export, feedback, feedback_analyzer
 from preppal.services.accounts import auth
 from preppal.services.analysis.transcript_metrics import compute_metrics
-from preppal.services.code_snapshots import Snapshot
 from preppal.services.errors import ValidationError
 from preppal.services.feedback_gemini import code_section
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import code_snapshots, lifecycle
+from preppal.services.interviews.code_snapshots import Snapshot
+from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.scorecard_card import build_card
 from preppal.services.snapshot import feedback_snapshot
 
@@ -143,7 +144,7 @@ async def test_a_failing_backend_or_database_does_not_stop_the_channel(monkeypat
 @pytest.fixture
 def interview_id(db) -> str:
     user = auth.sign_up("coder@example.com", "Correct-horse-9", "Cody")
-    return interviews.create_interview(user.id, interview_type="technical", role="Backend engineer").id
+    return lifecycle.create_interview(user.id, interview_type="technical", role="Backend engineer").id
 
 
 def test_storage_keeps_the_first_the_newest_and_spreads_out_past_the_count_cap(interview_id) -> None:
@@ -287,16 +288,16 @@ def test_analyzer_says_it_does_not_judge_code() -> None:
 
 @pytest.fixture
 def finished_with_code(interview_id) -> str:
-    interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS)
+    lifecycle.update_status(interview_id, InterviewStatus.IN_PROGRESS)
     code_snapshots.record_snapshot(interview_id, 5_000, "python", "def rev(xs):\n    pass\n")
     code_snapshots.record_snapshot(interview_id, 28_000, "python", "s = '```'\ndef rev(xs):\n    return xs[::-1]\n")
-    interviews.submit_transcript(interview_id, LINES)
+    lifecycle.submit_transcript(interview_id, LINES)
     return interview_id
 
 
 def test_markdown_and_pdf_exports_carry_the_final_code(finished_with_code) -> None:
     iid = finished_with_code
-    owner = interviews.get_interview_any(iid).user_id
+    owner = lifecycle.get_interview_any(iid).user_id
     row = feedback.run_feedback(iid)
     assert "does not judge the code" in row.summary and "code_quality" not in row.scores
     report = feedback_snapshot(owner, iid)
@@ -310,9 +311,9 @@ def test_markdown_and_pdf_exports_carry_the_final_code(finished_with_code) -> No
 
 
 def test_markdown_without_code_has_no_code_section(interview_id) -> None:
-    interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(interview_id, LINES)
-    owner = interviews.get_interview_any(interview_id).user_id
+    lifecycle.update_status(interview_id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(interview_id, LINES)
+    owner = lifecycle.get_interview_any(interview_id).user_id
     assert "## Your code" not in export.to_markdown(feedback_snapshot(owner, interview_id))
 
 
@@ -336,12 +337,12 @@ async def test_feedback_page_state_holds_one_snapshot_at_a_time(interview_id) ->
     from preppal.state.feedback import FeedbackState
 
     def prepare() -> tuple[int, list[str]]:
-        interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS)
+        lifecycle.update_status(interview_id, InterviewStatus.IN_PROGRESS)
         codes = [_big_code(n, 500) for n in range(30)]  # 30 different files of ~40 KiB
         for n, code in enumerate(codes):
             code_snapshots.record_snapshot(interview_id, (n + 1) * 1000, "python", code)
-        interviews.submit_transcript(interview_id, LINES)
-        return interviews.get_interview_any(interview_id).user_id, codes
+        lifecycle.submit_transcript(interview_id, LINES)
+        return lifecycle.get_interview_any(interview_id).user_id, codes
 
     owner, codes = await asyncio.to_thread(prepare)
     snap = await asyncio.to_thread(feedback_snapshot, owner, interview_id)

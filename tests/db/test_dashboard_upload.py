@@ -7,7 +7,7 @@ import pytest
 import reflex as rx
 
 from preppal.services.accounts import auth
-from preppal.services.resume import MAX_UPLOAD_BYTES
+from preppal.services.interviews.resume_text import MAX_UPLOAD_BYTES
 from preppal.settings import reset_settings
 from preppal.state.dashboard import DashboardState
 

@@ -11,10 +11,11 @@ from starlette.testclient import TestClient
 from preppal.api.export_routes import export_routes
 from preppal.models import InterviewStatus, Speaker
 from preppal.routes import export_url
-from preppal.services import export, feedback, interviews
+from preppal.services import export, feedback
 from preppal.services.accounts import auth
 from preppal.services.errors import NotFound
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.snapshot import feedback_snapshot
 from tests.support.users import make_user
 
@@ -34,11 +35,11 @@ LINES = [
 def owned(db):
     owner = make_user(name="Ada")
     other = make_user(name="Eve")
-    interview = interviews.create_interview(
+    interview = lifecycle.create_interview(
         owner.id, interview_type="behavioural", role="Backend engineer", difficulty="warmup"
     )
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(interview.id, LINES)
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(interview.id, LINES)
     return owner.id, other.id, interview.id
 
 
@@ -78,9 +79,9 @@ def test_markdown_renders_role_and_answers_as_text(db) -> None:
     from markdown_it import MarkdownIt  # CommonMark, raw HTML on: what a careless viewer shows
 
     owner = make_user(name="Ada")
-    interview = interviews.create_interview(owner.id, interview_type="behavioural", role=HOSTILE_ROLE[:200])
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(interview.id, HOSTILE_LINES)
+    interview = lifecycle.create_interview(owner.id, interview_type="behavioural", role=HOSTILE_ROLE[:200])
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(interview.id, HOSTILE_LINES)
     feedback.run_feedback(interview.id)
     md = export.to_markdown(feedback_snapshot(owner.id, interview.id))
     html = MarkdownIt("commonmark").render(md)
@@ -154,9 +155,9 @@ def test_http_download_is_404_for_others_and_signed_out(owned, ext: str) -> None
 @pytest.fixture
 def unicode_role(db):
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada")
-    interview = interviews.create_interview(owner.id, interview_type="technical", role="Инженер 日本語 Ωmega")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(interview.id, [TranscriptLine(1, Speaker.USER, "Привет, 你好", 0, 1000)])
+    interview = lifecycle.create_interview(owner.id, interview_type="technical", role="Инженер 日本語 Ωmega")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(interview.id, [TranscriptLine(1, Speaker.USER, "Привет, 你好", 0, 1000)])
     return owner.id, interview.id
 
 
@@ -229,7 +230,7 @@ def test_exports_are_rate_limited_per_user(owned, monkeypatch) -> None:
     refused = client.get(export_url(interview_id, "md"))
     assert refused.status_code == 429 and "exported many interviews" in refused.text
     assert int(refused.headers["retry-after"]) > 0
-    other_interview = interviews.create_interview(other, interview_type="technical", role="SRE").id
+    other_interview = lifecycle.create_interview(other, interview_type="technical", role="SRE").id
     assert _client(other).get(export_url(other_interview, "md")).status_code == 200  # per user
 
 

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from preppal import rubric
 from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus, Speaker, TranscriptEntry, utcnow
-from preppal.services import feedback, interviews
+from preppal.services import feedback
 from preppal.services.errors import NotFound
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 from tests.support.users import make_user
 
 LINES = [
@@ -29,9 +30,9 @@ LINES = [
 
 
 def _completed(user_id: int, lines=LINES) -> str:
-    interview = interviews.create_interview(user_id, interview_type="behavioural", role="Backend engineer")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(interview.id, list(lines))
+    interview = lifecycle.create_interview(user_id, interview_type="behavioural", role="Backend engineer")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(interview.id, list(lines))
     return interview.id
 
 
@@ -53,7 +54,7 @@ def _set_feedback(interview_id: str, **values) -> None:
 
 def test_no_feedback_before_completion(db) -> None:
     user = make_user().id
-    interview = interviews.create_interview(user, interview_type="behavioural", role="Engineer")
+    interview = lifecycle.create_interview(user, interview_type="behavioural", role="Engineer")
     assert feedback.pending_ids() == []
     assert feedback.run_feedback(interview.id) is None
     assert feedback._row(interview.id) is None
@@ -64,16 +65,16 @@ def test_the_completed_transition_queues_the_feedback_once(db) -> None:
     transaction (relay, HTTP submitTranscript and updateStatus all go through it)."""
     owner = make_user().id
     submitted = _completed(owner)
-    updated = interviews.create_interview(owner, interview_type="behavioural", role="Engineer").id
-    interviews.update_status(updated, InterviewStatus.IN_PROGRESS)
-    interviews.update_status(updated, InterviewStatus.COMPLETED)
-    errored = interviews.create_interview(owner, interview_type="behavioural", role="Engineer").id
-    interviews.update_status(errored, InterviewStatus.ERROR)
+    updated = lifecycle.create_interview(owner, interview_type="behavioural", role="Engineer").id
+    lifecycle.update_status(updated, InterviewStatus.IN_PROGRESS)
+    lifecycle.update_status(updated, InterviewStatus.COMPLETED)
+    errored = lifecycle.create_interview(owner, interview_type="behavioural", role="Engineer").id
+    lifecycle.update_status(errored, InterviewStatus.ERROR)
     assert feedback._row(errored) is None
     for interview_id in (submitted, updated):
         row = feedback._row(interview_id)
         assert (row.status, row.attempts) == (FeedbackStatus.PENDING, 0)
-    interviews.submit_transcript(submitted, [])  # a retried submit changes nothing
+    lifecycle.submit_transcript(submitted, [])  # a retried submit changes nothing
     with session_scope() as session:
         assert session.exec(sa.select(sa.func.count()).select_from(Feedback)).one()[0] == 2
     assert set(feedback.pending_ids()) == {submitted, updated}
@@ -99,9 +100,9 @@ def test_run_produces_ready_analyzer_feedback_with_metrics(db) -> None:
 
 def test_analyzer_does_not_score_another_language_with_english_rules(db) -> None:
     user = make_user().id
-    interview = interviews.create_interview(user, interview_type="behavioural", role="Ingénieur", language="fr-FR")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(
+    interview = lifecycle.create_interview(user, interview_type="behavioural", role="Ingénieur", language="fr-FR")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(
         interview.id,
         [
             TranscriptLine(1, Speaker.AI, "Parlez-moi d'un projet.", 0, 3_000),
@@ -199,7 +200,7 @@ def test_delete_cascades_to_transcript_and_feedback(db) -> None:
     owner = make_user().id
     interview_id = _completed(owner)
     feedback.run_feedback(interview_id)
-    interviews.delete_interview(owner, interview_id)
+    lifecycle.delete_interview(owner, interview_id)
     with session_scope() as session:
         assert session.exec(sa.select(Feedback).where(Feedback.interview_id == interview_id)).first() is None
         assert (
@@ -246,5 +247,5 @@ def test_state_machine_on_postgres(pg_db) -> None:
     assert row.status == FeedbackStatus.READY and row.attempts == 1
     assert row.metrics["answers_detail"][0]["sequences"] == [2]
     assert [p["interview_id"] for p in feedback.score_history(owner)] == [interview_id]
-    interviews.delete_interview(owner, interview_id)
+    lifecycle.delete_interview(owner, interview_id)
     assert feedback._row(interview_id) is None

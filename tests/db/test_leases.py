@@ -1,4 +1,4 @@
-"""Interview leases (services/leases.py) on a real database: who may take, renew, write, sweep."""
+"""Interview leases (services/interviews/leases.py) on a real database: who may take, renew, write, sweep."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import pytest
 
 from preppal.db import session_scope
 from preppal.models import Interview, InterviewStatus, Speaker, utcnow
-from preppal.services import interviews, leases
-from preppal.services.interviews import TranscriptLine
-from preppal.services.leases import LeaseLost
+from preppal.services.interviews import leases, lifecycle
+from preppal.services.interviews.leases import LeaseLost
+from preppal.services.interviews.lifecycle import TranscriptLine
 from tests.support.users import make_user
 
 
 def live_interview(owner: str = "a", ttl: float = 10.0) -> str:
-    iid = interviews.create_interview(make_user().id, interview_type="technical", role="R").id
-    interviews.update_status(iid, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING, lease=(owner, ttl))
+    iid = lifecycle.create_interview(make_user().id, interview_type="technical", role="R").id
+    lifecycle.update_status(iid, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING, lease=(owner, ttl))
     return iid
 
 
@@ -38,7 +38,7 @@ def test_going_live_takes_the_lease_and_only_expired_or_gone_holders_lose_it(db)
     assert leases.release(iid, "c", {"handle": "h"})
     lease = leases.lease_of(iid)
     assert lease.owner is None and lease.expired()
-    assert interviews.get_interview_any(iid).checkpoint == {"handle": "h"}
+    assert lifecycle.get_interview_any(iid).checkpoint == {"handle": "h"}
     assert leases.take_over(iid, "d", 10)  # released: yes, at once
 
 
@@ -51,17 +51,17 @@ def test_renew_reports_leases_taken_over(db):
 def test_writes_are_fenced_by_the_lease(db):
     iid = live_interview("a")
     line = TranscriptLine(1, Speaker.AI, "Hello.")
-    interviews.append_transcript_line(iid, line, owner="a")
+    lifecycle.append_transcript_line(iid, line, owner="a")
     assert leases.save_checkpoint(iid, "a", {"handle": "x"})
     set_lease(iid, "b", 10)  # taken over
     with pytest.raises(LeaseLost):
-        interviews.append_transcript_line(iid, TranscriptLine(2, Speaker.USER, "stale"), owner="a")
+        lifecycle.append_transcript_line(iid, TranscriptLine(2, Speaker.USER, "stale"), owner="a")
     with pytest.raises(LeaseLost):
-        interviews.submit_transcript(iid, [line], end_reason="USER_INITIATED", owner="a")
+        lifecycle.submit_transcript(iid, [line], end_reason="USER_INITIATED", owner="a")
     assert not leases.save_checkpoint(iid, "a", {"handle": "stale"})
-    assert [e.text for e in interviews.get_transcript(iid)] == ["Hello."]
-    interviews.submit_transcript(iid, [line], end_reason="USER_INITIATED", owner="b")
-    done = interviews.get_interview_any(iid)
+    assert [e.text for e in lifecycle.get_transcript(iid)] == ["Hello."]
+    lifecycle.submit_transcript(iid, [line], end_reason="USER_INITIATED", owner="b")
+    done = lifecycle.get_interview_any(iid)
     assert (done.status, done.lease_owner) == (InterviewStatus.COMPLETED, None)
 
 
@@ -69,22 +69,22 @@ def test_sweep_needs_an_expired_lease_past_the_grace_period(db):
     fresh, recent, old = live_interview("a"), live_interview("a"), live_interview("a")
     set_lease(recent, "a", -5)
     set_lease(old, "a", -60)
-    interviews.append_transcript_line(old, TranscriptLine(1, Speaker.AI, "Kept."), owner="a")
+    lifecycle.append_transcript_line(old, TranscriptLine(1, Speaker.AI, "Kept."), owner="a")
     candidates = leases.abandoned(timedelta(seconds=30))
     assert [c.interview_id for c in candidates] == [old]
     set_lease(old, "b", 10)  # resumed between the read and the write: the fence holds
     assert leases.mark_abandoned(candidates, "gone") == []
     set_lease(old, "a", -60)
     assert leases.mark_abandoned(leases.abandoned(timedelta(seconds=30)), "gone") == [old]
-    swept = interviews.get_interview_any(old)
+    swept = lifecycle.get_interview_any(old)
     assert (swept.status, swept.error_code) == (InterviewStatus.ERROR, 4010)
-    assert [e.text for e in interviews.get_transcript(old)] == ["Kept."]
-    assert interviews.get_interview_any(fresh).status == InterviewStatus.IN_PROGRESS
+    assert [e.text for e in lifecycle.get_transcript(old)] == ["Kept."]
+    assert lifecycle.get_interview_any(fresh).status == InterviewStatus.IN_PROGRESS
 
 
 def test_code_snapshot_writes_are_fenced_like_transcript_lines(db):
     """Issue 22: after a take-over the old holder still stored its pending snapshot."""
-    from preppal.services import code_snapshots
+    from preppal.services.interviews import code_snapshots
 
     iid = live_interview("a")
     code_snapshots.record_snapshot(iid, 1_000, "python", "x = 1", owner="a")
@@ -99,7 +99,7 @@ async def test_a_code_channel_that_lost_the_lease_stops_storing_and_says_so(db):
     import asyncio
 
     from preppal.realtime.code_channel import CodeChannel
-    from preppal.services import code_snapshots
+    from preppal.services.interviews import code_snapshots
 
     iid = await asyncio.to_thread(live_interview, "a")
     lost: list[bool] = []

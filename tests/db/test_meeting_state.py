@@ -136,13 +136,13 @@ def test_every_fatal_code_has_a_plain_message_on_the_call_page() -> None:
 async def test_a_second_live_interview_gets_a_plain_message(db, monkeypatch) -> None:
     """Issue 9: one live interview per user; the second page says so instead of 'went wrong'."""
     from preppal.models import InterviewStatus
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
     from tests.support.users import make_user
 
     user = make_user().id
-    first = interviews.create_interview(user, interview_type="technical", role="Backend")
-    second = interviews.create_interview(user, interview_type="technical", role="Backend")
-    interviews.update_status(first.id, InterviewStatus.IN_PROGRESS)
+    first = lifecycle.create_interview(user, interview_type="technical", role="Backend")
+    second = lifecycle.create_interview(user, interview_type="technical", role="Backend")
+    lifecycle.update_status(first.id, InterviewStatus.IN_PROGRESS)
     root = rx.State(_reflex_internal_init=True)
     meeting = root.get_substate(MeetingState.get_full_name().split(".")[1:])
     meeting.call_id = second.id

@@ -1,4 +1,4 @@
-"""The scorecard table (services/scorecard.py) and the relay's recorder (realtime/scorecard.py)
+"""The scorecard table (services/interviews/scorecard_entries.py) and the relay's recorder (realtime/scorecard.py)
 on a real database: stored once, clipped, capped, fenced by the lease, deleted with the interview."""
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ from preppal.db import session_scope
 from preppal.live.base import EvidenceNote, InterviewBrief, QuestionMarker
 from preppal.models import Interview, InterviewStatus, Speaker, utcnow
 from preppal.realtime.scorecard import ScorecardRecorder
-from preppal.services import interviews, scorecard
 from preppal.services.errors import ValidationError
-from preppal.services.interviews import TranscriptLine
-from preppal.services.leases import LeaseLost
-from preppal.services.scorecard import EVIDENCE, QUESTION, Entry
+from preppal.services.interviews import lifecycle, scorecard_entries
+from preppal.services.interviews.leases import LeaseLost
+from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
 from tests.support.users import make_user
 
 
 def live_interview(owner: str = "a", kind: str = "behavioural") -> str:
     user = make_user()
-    iid = interviews.create_interview(user.id, interview_type=kind, role="Engineer").id
-    interviews.update_status(iid, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING, lease=(owner, 30))
+    iid = lifecycle.create_interview(user.id, interview_type=kind, role="Engineer").id
+    lifecycle.update_status(iid, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING, lease=(owner, 30))
     return iid
 
 
@@ -38,34 +38,34 @@ def test_entries_are_stored_once_in_time_order_and_clipped(db):
     iid = live_interview()
     marker = Entry(QUESTION, 500, 1, "situation_task", text="Tell me about a deadline.")
     note = Entry(EVIDENCE, 9000, 1, "result_measurement", strength="strong", text="x " * 400, why="y" * 999)
-    assert scorecard.record_entry(iid, "q1", marker, "a")
-    assert scorecard.record_entry(iid, "e1", note, "a")
-    assert not scorecard.record_entry(iid, "q1", marker, "a")  # the same key: a no-op
-    stored = scorecard.list_entries(iid)
+    assert scorecard_entries.record_entry(iid, "q1", marker, "a")
+    assert scorecard_entries.record_entry(iid, "e1", note, "a")
+    assert not scorecard_entries.record_entry(iid, "q1", marker, "a")  # the same key: a no-op
+    stored = scorecard_entries.list_entries(iid)
     assert [e.kind for e in stored] == [QUESTION, EVIDENCE]
     assert len(stored[1].text) <= rubric.MAX_QUOTE_CHARS and stored[1].text.endswith("…")
     assert len(stored[1].why) <= rubric.MAX_WHY_CHARS
     with pytest.raises(ValidationError):
-        scorecard.record_entry(iid, "e2", Entry(EVIDENCE, 0, 1, "reflection", strength="great"), "a")
+        scorecard_entries.record_entry(iid, "e2", Entry(EVIDENCE, 0, 1, "reflection", strength="great"), "a")
 
 
 def test_writes_are_fenced_by_the_lease_and_capped(db):
     iid = live_interview("a")
     for i in range(3):
-        assert scorecard.record_entry(iid, f"k{i}", Entry(QUESTION, i, i + 1, "reflection"), "a", cap=3)
-    assert not scorecard.record_entry(iid, "k9", Entry(QUESTION, 9, 9, "reflection"), "a", cap=3)
+        assert scorecard_entries.record_entry(iid, f"k{i}", Entry(QUESTION, i, i + 1, "reflection"), "a", cap=3)
+    assert not scorecard_entries.record_entry(iid, "k9", Entry(QUESTION, 9, 9, "reflection"), "a", cap=3)
     take_lease(iid, "b")
     with pytest.raises(LeaseLost):
-        scorecard.record_entry(iid, "late", Entry(QUESTION, 10, 4, "reflection"), "a")
-    assert len(scorecard.list_entries(iid)) == 3
+        scorecard_entries.record_entry(iid, "late", Entry(QUESTION, 10, 4, "reflection"), "a")
+    assert len(scorecard_entries.list_entries(iid)) == 3
 
 
 def test_deleted_with_the_interview(db, tmp_path):
     user = make_user()
-    iid = interviews.create_interview(user.id, interview_type="behavioural", role="R").id
-    scorecard.record_entry(iid, "q1", Entry(QUESTION, 0, 1, "reflection"))
-    interviews.delete_interview(user.id, iid, recordings=_NoRecordings())
-    assert scorecard.list_entries(iid) == []
+    iid = lifecycle.create_interview(user.id, interview_type="behavioural", role="R").id
+    scorecard_entries.record_entry(iid, "q1", Entry(QUESTION, 0, 1, "reflection"))
+    lifecycle.delete_interview(user.id, iid, recordings=_NoRecordings())
+    assert scorecard_entries.list_entries(iid) == []
 
 
 class _NoRecordings:
@@ -95,7 +95,7 @@ async def test_recorder_dates_notes_by_the_candidates_line_and_drops_bad_events(
     now[0] = 30_000
     assert rec.offer(EvidenceNote("reflection", "weak", "something never said", "lesson missing"))
     await rec.drain()
-    stored = await asyncio.to_thread(scorecard.list_entries, iid)
+    stored = await asyncio.to_thread(scorecard_entries.list_entries, iid)
     assert [(e.kind, e.at_ms, e.number) for e in stored] == [
         ("evidence", 4000, 1),  # the start of the line that holds the quote
         ("question", 20_000, 1),
@@ -108,9 +108,9 @@ async def test_recorder_dates_notes_by_the_candidates_line_and_drops_bad_events(
 def test_stored_once_and_fenced_on_postgres(pg_db):
     iid = live_interview("a")
     entry = Entry(EVIDENCE, 100, 1, "reflection", strength="weak", text="I'd do the same.", why="no lesson")
-    assert scorecard.record_entry(iid, "e1", entry, "a")
-    assert not scorecard.record_entry(iid, "e1", entry, "a")
+    assert scorecard_entries.record_entry(iid, "e1", entry, "a")
+    assert not scorecard_entries.record_entry(iid, "e1", entry, "a")
     take_lease(iid, "b")
     with pytest.raises(LeaseLost):
-        scorecard.record_entry(iid, "e2", entry, "a")
-    assert scorecard.list_entries(iid) == [scorecard.clean(entry)]
+        scorecard_entries.record_entry(iid, "e2", entry, "a")
+    assert scorecard_entries.list_entries(iid) == [scorecard_entries.clean(entry)]

@@ -4,8 +4,9 @@ delivery card while the recording is still being measured (services/snapshot.py)
 from __future__ import annotations
 
 from preppal.models import InterviewStatus, Speaker
-from preppal.services import export, interviews
-from preppal.services.interviews import TranscriptLine
+from preppal.services import export
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.recordings.store import open_store
 from preppal.services.recordings.writer import FILES, MIX
 from preppal.services.snapshot import MEASURING, feedback_snapshot
@@ -96,9 +97,9 @@ def test_history_points_per_interview_type() -> None:
 
 def test_before_the_audio_analysis_ends_the_page_and_export_say_measuring(db) -> None:
     user = make_user()
-    iid = interviews.create_interview(user.id, interview_type="behavioural", role="Engineer").id
-    interviews.update_status(iid, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(
+    iid = lifecycle.create_interview(user.id, interview_type="behavioural", role="Engineer").id
+    lifecycle.update_status(iid, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(
         iid,
         [
             TranscriptLine(1, Speaker.AI, "Tell me about a deadline?", 0, 2_000),

@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from preppal.models import InterviewStatus
-from preppal.services import interviews
 from preppal.services.errors import AlreadyLive, Conflict, InvalidTransition
+from preppal.services.interviews import lifecycle
 from tests.support.users import make_user
 
 RACERS = 8
@@ -24,7 +24,7 @@ def _race(interview_id: str) -> tuple[list[str], list[BaseException]]:
     def racer(n: int) -> None:
         barrier.wait(timeout=10)
         try:
-            interviews.update_status(
+            lifecycle.update_status(
                 interview_id, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING, interviewer=f"r{n}"
             )
             outcome: object = f"r{n}"
@@ -45,11 +45,11 @@ def _race(interview_id: str) -> tuple[list[str], list[BaseException]]:
 def _check_exactly_one_wins() -> None:
     for _ in range(ROUNDS):  # a user per round: one live interview per user
         user = make_user().id
-        interview = interviews.create_interview(user, interview_type="technical", role="Backend")
+        interview = lifecycle.create_interview(user, interview_type="technical", role="Backend")
         wins, losses = _race(interview.id)
         assert len(wins) == 1, (wins, losses)
         assert all(isinstance(e, (Conflict, InvalidTransition)) for e in losses), losses
-        stored = interviews.get_interview(user, interview.id)
+        stored = lifecycle.get_interview(user, interview.id)
         assert stored.status == InterviewStatus.IN_PROGRESS and stored.interviewer == wins[0]
 
 
@@ -66,15 +66,15 @@ def _race_two_interviews_of_one_user() -> None:
     """Issue 9: one live interview per user, even when two start at the same instant."""
     user = make_user().id
     for _ in range(3):
-        first = interviews.create_interview(user, interview_type="technical", role="Backend")
-        second = interviews.create_interview(user, interview_type="technical", role="Backend")
+        first = lifecycle.create_interview(user, interview_type="technical", role="Backend")
+        second = lifecycle.create_interview(user, interview_type="technical", role="Backend")
         barrier = threading.Barrier(2)
         outcomes: dict[str, object] = {}
 
         def start(interview_id: str, barrier=barrier, outcomes=outcomes) -> None:
             barrier.wait(timeout=10)
             try:
-                interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING)
+                lifecycle.update_status(interview_id, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING)
                 outcomes[interview_id] = "live"
             except BaseException as exc:  # checked below
                 outcomes[interview_id] = exc
@@ -87,7 +87,7 @@ def _race_two_interviews_of_one_user() -> None:
         live = [i for i, o in outcomes.items() if o == "live"]
         refused = [o for o in outcomes.values() if o != "live"]
         assert len(live) == 1 and len(refused) == 1 and isinstance(refused[0], AlreadyLive), outcomes
-        interviews.update_status(live[0], InterviewStatus.ERROR)  # free the user for the next round
+        lifecycle.update_status(live[0], InterviewStatus.ERROR)  # free the user for the next round
 
 
 def test_one_live_interview_per_user_sqlite(db) -> None:

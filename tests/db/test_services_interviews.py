@@ -8,9 +8,9 @@ from sqlmodel import select
 
 from preppal.db import get_engine, session_scope
 from preppal.models import Interview, InterviewStatus, Speaker, TranscriptEntry
-from preppal.services import interviews
 from preppal.services.errors import Conflict, InvalidTransition, NotFound, ValidationError
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 from tests.support.users import make_user
 
 S = InterviewStatus
@@ -24,7 +24,7 @@ def users(db):
 
 
 def _new(user_id: int, **kw) -> Interview:
-    return interviews.create_interview(
+    return lifecycle.create_interview(
         user_id, interview_type=kw.pop("interview_type", "technical"), role="Backend", **kw
     )
 
@@ -32,11 +32,11 @@ def _new(user_id: int, **kw) -> Interview:
 def test_create_validates_role_type_and_sizes(users) -> None:
     alice, _ = users
     with pytest.raises(ValidationError, match="role"):
-        interviews.create_interview(alice, interview_type="technical", role="   ")
+        lifecycle.create_interview(alice, interview_type="technical", role="   ")
     with pytest.raises(ValidationError):
-        interviews.create_interview(alice, interview_type="astrology", role="Backend")
+        lifecycle.create_interview(alice, interview_type="astrology", role="Backend")
     with pytest.raises(ValidationError, match="résumé"):
-        _new(alice, resume_text="x" * (interviews.MAX_RESUME + 1))
+        _new(alice, resume_text="x" * (lifecycle.MAX_RESUME + 1))
     created = _new(alice, difficulty="intense", job_description="  Go + Postgres  ")
     assert created.status == S.PENDING and created.job_description == "Go + Postgres"
 
@@ -44,46 +44,46 @@ def test_create_validates_role_type_and_sizes(users) -> None:
 def test_get_interview_hides_other_users_interviews(users) -> None:
     alice, bob = users
     mine = _new(alice)
-    assert interviews.get_interview(alice, mine.id).id == mine.id
+    assert lifecycle.get_interview(alice, mine.id).id == mine.id
     with pytest.raises(NotFound):
-        interviews.get_interview(bob, mine.id)
+        lifecycle.get_interview(bob, mine.id)
 
 
 def test_clone_copies_the_settings_into_a_new_pending_interview(users) -> None:
     alice, bob = users
     old = _new(alice, difficulty="intense", job_description="Go + Postgres", resume_text="Ten years of Go.")
-    interviews.update_status(old.id, S.IN_PROGRESS)
-    interviews.submit_transcript(old.id, _lines(2))
-    new = interviews.clone(alice, old.id)
+    lifecycle.update_status(old.id, S.IN_PROGRESS)
+    lifecycle.submit_transcript(old.id, _lines(2))
+    new = lifecycle.clone(alice, old.id)
     assert new.id != old.id and new.status == S.PENDING and new.user_id == alice
     same = ("interview_type", "role", "difficulty", "job_description", "resume_text")
     assert [getattr(new, f) for f in same] == [getattr(old, f) for f in same]
-    assert interviews.get_transcript(new.id) == []
+    assert lifecycle.get_transcript(new.id) == []
     with pytest.raises(NotFound):
-        interviews.clone(bob, old.id)  # only your own
+        lifecycle.clone(bob, old.id)  # only your own
 
 
 def test_get_with_transcript_is_owner_checked(users) -> None:
     alice, bob = users
     mine = _new(alice)
-    interviews.update_status(mine.id, S.IN_PROGRESS)
-    interviews.append_transcript_line(mine.id, _lines(1)[0])
-    record = interviews.get_with_transcript(alice, mine.id)
+    lifecycle.update_status(mine.id, S.IN_PROGRESS)
+    lifecycle.append_transcript_line(mine.id, _lines(1)[0])
+    record = lifecycle.get_with_transcript(alice, mine.id)
     assert record.interview.id == mine.id and [e.sequence for e in record.transcript] == [0]
     with pytest.raises(NotFound):
-        interviews.get_with_transcript(bob, mine.id)
+        lifecycle.get_with_transcript(bob, mine.id)
 
 
 def test_history_is_paginated_newest_first_and_per_user(users) -> None:
     alice, bob = users
     ids = [_new(alice).id for _ in range(7)]
     _new(bob)
-    first = interviews.list_history(alice, page=1, per_page=3)
+    first = lifecycle.list_history(alice, page=1, per_page=3)
     assert first.total == 7 and first.pages == 3
     assert [i.id for i in first.items] == ids[::-1][:3]
-    last = interviews.list_history(alice, page=3, per_page=3)
+    last = lifecycle.list_history(alice, page=3, per_page=3)
     assert [i.id for i in last.items] == ids[:1]
-    assert interviews.list_history(bob).total == 1
+    assert lifecycle.list_history(bob).total == 1
 
 
 @pytest.mark.parametrize(
@@ -99,25 +99,25 @@ def test_history_is_paginated_newest_first_and_per_user(users) -> None:
 def test_illegal_transitions_are_refused(users, path, illegal) -> None:
     interview = _new(users[0])
     for status in path:
-        interviews.update_status(interview.id, status)
+        lifecycle.update_status(interview.id, status)
     with pytest.raises(InvalidTransition):
-        interviews.update_status(interview.id, illegal)
-    assert interviews.get_interview(users[0], interview.id).status == (path[-1] if path else S.PENDING)
+        lifecycle.update_status(interview.id, illegal)
+    assert lifecycle.get_interview(users[0], interview.id).status == (path[-1] if path else S.PENDING)
 
 
 def test_legal_path_sets_timestamps(users) -> None:
     interview = _new(users[0])
-    started = interviews.update_status(interview.id, S.IN_PROGRESS)
+    started = lifecycle.update_status(interview.id, S.IN_PROGRESS)
     assert started.started_at is not None and started.ended_at is None
-    ended = interviews.update_status(interview.id, S.ERROR, error_code=4002, error_message="upstream")
+    ended = lifecycle.update_status(interview.id, S.ERROR, error_code=4002, error_message="upstream")
     assert ended.ended_at is not None and ended.error_code == 4002
 
 
 def test_expected_status_is_compare_and_set(users) -> None:
     interview = _new(users[0])
-    interviews.update_status(interview.id, S.IN_PROGRESS)
+    lifecycle.update_status(interview.id, S.IN_PROGRESS)
     with pytest.raises(Conflict):
-        interviews.update_status(interview.id, S.IN_PROGRESS, expected=S.PENDING)
+        lifecycle.update_status(interview.id, S.IN_PROGRESS, expected=S.PENDING)
 
 
 def _lines(n: int = 3) -> list[TranscriptLine]:
@@ -126,33 +126,33 @@ def _lines(n: int = 3) -> list[TranscriptLine]:
 
 def test_submit_transcript_writes_lines_and_completes(users) -> None:
     interview = _new(users[0])
-    interviews.update_status(interview.id, S.IN_PROGRESS)
-    done = interviews.submit_transcript(interview.id, _lines(4))
+    lifecycle.update_status(interview.id, S.IN_PROGRESS)
+    done = lifecycle.submit_transcript(interview.id, _lines(4))
     assert done.status == S.COMPLETED and done.ended_at is not None
-    assert [e.text for e in interviews.get_transcript(interview.id)] == [f"line {i}" for i in range(4)]
+    assert [e.text for e in lifecycle.get_transcript(interview.id)] == [f"line {i}" for i in range(4)]
 
 
 def test_submit_transcript_is_idempotent(users) -> None:
     interview = _new(users[0])
-    interviews.update_status(interview.id, S.IN_PROGRESS)
-    first = interviews.submit_transcript(interview.id, _lines(3))
-    again = interviews.submit_transcript(interview.id, _lines(3))
+    lifecycle.update_status(interview.id, S.IN_PROGRESS)
+    first = lifecycle.submit_transcript(interview.id, _lines(3))
+    again = lifecycle.submit_transcript(interview.id, _lines(3))
     assert again.status == S.COMPLETED and again.ended_at == first.ended_at
-    assert len(interviews.get_transcript(interview.id)) == 3
+    assert len(lifecycle.get_transcript(interview.id)) == 3
 
 
 def test_submit_transcript_refused_before_start(users) -> None:
     interview = _new(users[0])
     with pytest.raises(InvalidTransition):
-        interviews.submit_transcript(interview.id, _lines(2))
-    assert interviews.get_transcript(interview.id) == []
+        lifecycle.submit_transcript(interview.id, _lines(2))
+    assert lifecycle.get_transcript(interview.id) == []
 
 
 def test_submit_transcript_is_atomic_when_the_status_write_fails(users) -> None:
     """A failure after the transcript rows are written but before the status update commits
     must leave nothing behind: no rows, status still IN_PROGRESS."""
     interview = _new(users[0])
-    interviews.update_status(interview.id, S.IN_PROGRESS)
+    lifecycle.update_status(interview.id, S.IN_PROGRESS)
     engine = get_engine()
     inserted: list[str] = []
 
@@ -166,7 +166,7 @@ def test_submit_transcript_is_atomic_when_the_status_write_fails(users) -> None:
     sa.event.listen(engine, "before_cursor_execute", fail_on_status_update)
     try:
         with pytest.raises(RuntimeError, match="injected"):
-            interviews.submit_transcript(interview.id, _lines(5))
+            lifecycle.submit_transcript(interview.id, _lines(5))
     finally:
         sa.event.remove(engine, "before_cursor_execute", fail_on_status_update)
     assert inserted, "the failure must come after the transcript rows were written"

@@ -8,9 +8,9 @@ import jwt
 import pytest
 
 from preppal.models import InterviewStatus
-from preppal.services import interviews, tokens
 from preppal.services.errors import Conflict, NotFound
-from preppal.services.tokens import TokenError
+from preppal.services.interviews import lifecycle, worker_tokens
+from preppal.services.interviews.worker_tokens import TokenError
 from preppal.settings import get_settings
 from tests.support.users import make_user
 
@@ -19,14 +19,14 @@ from tests.support.users import make_user
 def setup(db):
     alice = make_user().id
     bob = make_user().id
-    interview = interviews.create_interview(alice, interview_type="behavioural", role="PM")
+    interview = lifecycle.create_interview(alice, interview_type="behavioural", role="PM")
     return alice, bob, interview.id
 
 
 def test_owner_of_pending_interview_gets_a_five_minute_token(setup) -> None:
     alice, _, interview_id = setup
-    token = tokens.generate_worker_token(alice, interview_id)
-    claims = tokens.verify_worker_token(token, interview_id)
+    token = worker_tokens.generate_worker_token(alice, interview_id)
+    claims = worker_tokens.verify_worker_token(token, interview_id)
     assert claims.user_id == alice and claims.interview_id == interview_id and claims.jti
     ttl = (claims.expires_at - datetime.now(UTC)).total_seconds()
     assert 280 < ttl <= 300
@@ -37,7 +37,7 @@ def test_owner_of_pending_interview_gets_a_five_minute_token(setup) -> None:
 def test_non_owner_cannot_mint(setup) -> None:
     _, bob, interview_id = setup
     with pytest.raises(NotFound):
-        tokens.generate_worker_token(bob, interview_id)
+        worker_tokens.generate_worker_token(bob, interview_id)
 
 
 @pytest.mark.parametrize(
@@ -47,9 +47,9 @@ def test_non_owner_cannot_mint(setup) -> None:
 def test_only_pending_interviews_get_tokens(setup, path) -> None:
     alice, _, interview_id = setup
     for status in path:
-        interviews.update_status(interview_id, status)
+        lifecycle.update_status(interview_id, status)
     with pytest.raises(Conflict):
-        tokens.generate_worker_token(alice, interview_id)
+        worker_tokens.generate_worker_token(alice, interview_id)
 
 
 @pytest.mark.parametrize(
@@ -60,24 +60,28 @@ def test_refusal_says_why_without_a_second_lookup(setup, path, ended) -> None:
     """The call page tells "already ended" from other refusals by the exception alone."""
     alice, _, interview_id = setup
     for status in path:
-        interviews.update_status(interview_id, status)
-    with pytest.raises(tokens.MintRefused) as refused:
-        tokens.generate_worker_token(alice, interview_id, resume=True)
+        lifecycle.update_status(interview_id, status)
+    with pytest.raises(worker_tokens.MintRefused) as refused:
+        worker_tokens.generate_worker_token(alice, interview_id, resume=True)
     assert refused.value.ended is ended and refused.value.http_status == 409
     assert refused.value.status == (path[-1] if path else InterviewStatus.PENDING)
 
 
 def test_status_decides_connect_or_resume_when_asked_to(setup) -> None:
     alice, _, interview_id = setup
-    first = tokens.verify_worker_token(tokens.generate_worker_token(alice, interview_id, resume=None), interview_id)
-    interviews.update_status(interview_id, InterviewStatus.IN_PROGRESS)
-    again = tokens.verify_worker_token(tokens.generate_worker_token(alice, interview_id, resume=None), interview_id)
-    assert (first.purpose, again.purpose) == (tokens.PURPOSE_CONNECT, tokens.PURPOSE_RESUME)
+    first = worker_tokens.verify_worker_token(
+        worker_tokens.generate_worker_token(alice, interview_id, resume=None), interview_id
+    )
+    lifecycle.update_status(interview_id, InterviewStatus.IN_PROGRESS)
+    again = worker_tokens.verify_worker_token(
+        worker_tokens.generate_worker_token(alice, interview_id, resume=None), interview_id
+    )
+    assert (first.purpose, again.purpose) == (worker_tokens.PURPOSE_CONNECT, worker_tokens.PURPOSE_RESUME)
 
 
 def test_unknown_interview(setup) -> None:
     with pytest.raises(NotFound):
-        tokens.generate_worker_token(setup[0], "00000000-0000-0000-0000-000000000000")
+        worker_tokens.generate_worker_token(setup[0], "00000000-0000-0000-0000-000000000000")
 
 
 def _claims(alice: int, interview_id: str, **over) -> dict:
@@ -88,7 +92,7 @@ def _claims(alice: int, interview_id: str, **over) -> dict:
         "jti": "j1",
         "iat": now,
         "exp": now + timedelta(minutes=5),
-        "aud": tokens.AUDIENCE,
+        "aud": worker_tokens.AUDIENCE,
     }
     base.update(over)
     return base
@@ -102,42 +106,44 @@ def test_expired_token_rejected(setup) -> None:
         algorithm="HS256",
     )
     with pytest.raises(TokenError, match="expired"):
-        tokens.verify_worker_token(token, interview_id)
+        worker_tokens.verify_worker_token(token, interview_id)
 
 
 def test_tampered_token_rejected(setup) -> None:
     alice, _, interview_id = setup
-    good = tokens.generate_worker_token(alice, interview_id)
+    good = worker_tokens.generate_worker_token(alice, interview_id)
     header, payload, signature = good.split(".")
     # Re-encode the payload for another user but keep the original signature.
     forged_payload = jwt.encode(_claims(999, interview_id), "x" * 32, algorithm="HS256").split(".")[1]
     with pytest.raises(TokenError):
-        tokens.verify_worker_token(f"{header}.{forged_payload}.{signature}", interview_id)
+        worker_tokens.verify_worker_token(f"{header}.{forged_payload}.{signature}", interview_id)
     flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
     with pytest.raises(TokenError):
-        tokens.verify_worker_token(f"{header}.{payload}.{flipped}", interview_id)
+        worker_tokens.verify_worker_token(f"{header}.{payload}.{flipped}", interview_id)
     with pytest.raises(TokenError):  # signed with another key
-        tokens.verify_worker_token(
+        worker_tokens.verify_worker_token(
             jwt.encode(_claims(alice, interview_id), "not-the-key" * 4, algorithm="HS256"), interview_id
         )
     with pytest.raises(TokenError):  # alg=none
-        tokens.verify_worker_token(jwt.encode(_claims(alice, interview_id), None, algorithm="none"), interview_id)
+        worker_tokens.verify_worker_token(
+            jwt.encode(_claims(alice, interview_id), None, algorithm="none"), interview_id
+        )
 
 
 def test_token_for_another_interview_rejected(setup) -> None:
     alice, _, interview_id = setup
-    other = interviews.create_interview(alice, interview_type="technical", role="SRE").id
-    token = tokens.generate_worker_token(alice, interview_id)
+    other = lifecycle.create_interview(alice, interview_type="technical", role="SRE").id
+    token = worker_tokens.generate_worker_token(alice, interview_id)
     with pytest.raises(TokenError, match="another interview"):
-        tokens.verify_worker_token(token, other)
+        worker_tokens.verify_worker_token(token, other)
 
 
 def test_token_is_single_use(setup) -> None:
     alice, _, interview_id = setup
-    claims = tokens.verify_worker_token(tokens.generate_worker_token(alice, interview_id), interview_id)
-    tokens.consume_worker_token(claims)
+    claims = worker_tokens.verify_worker_token(worker_tokens.generate_worker_token(alice, interview_id), interview_id)
+    worker_tokens.consume_worker_token(claims)
     with pytest.raises(TokenError):
-        tokens.consume_worker_token(claims)
+        worker_tokens.consume_worker_token(claims)
 
 
 def _spent_rows(interview_id: str | None = None) -> list[str]:
@@ -154,9 +160,9 @@ def _spent_rows(interview_id: str | None = None) -> list[str]:
 
 
 def _spend(alice: int, interview_id: str, expires: datetime) -> str:
-    claims = tokens.verify_worker_token(tokens.generate_worker_token(alice, interview_id), interview_id)
-    claims = tokens.WorkerClaims(**{**claims.__dict__, "expires_at": expires})
-    tokens.consume_worker_token(claims)
+    claims = worker_tokens.verify_worker_token(worker_tokens.generate_worker_token(alice, interview_id), interview_id)
+    claims = worker_tokens.WorkerClaims(**{**claims.__dict__, "expires_at": expires})
+    worker_tokens.consume_worker_token(claims)
     return claims.jti
 
 
@@ -191,9 +197,9 @@ async def test_housekeeping_forgets_spent_tokens_once_they_expired(setup, monkey
 
 def test_deleting_an_interview_deletes_its_spent_tokens(setup) -> None:
     alice, _, interview_id = setup
-    other = interviews.create_interview(alice, interview_type="technical", role="SRE").id
+    other = lifecycle.create_interview(alice, interview_type="technical", role="SRE").id
     _spend(alice, interview_id, datetime.now(UTC) + timedelta(minutes=5))
     kept = _spend(alice, other, datetime.now(UTC) + timedelta(minutes=5))
-    interviews.update_status(interview_id, InterviewStatus.ERROR)
-    interviews.delete_interview(alice, interview_id)
+    lifecycle.update_status(interview_id, InterviewStatus.ERROR)
+    lifecycle.delete_interview(alice, interview_id)
     assert _spent_rows(interview_id) == [] and _spent_rows(other) == [kept]

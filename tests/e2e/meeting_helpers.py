@@ -145,10 +145,10 @@ def make_candidate_and_interview(
 ) -> tuple[str, str]:
     """A user who can sign in and a PENDING interview in the server's database (call with
     ``gemini_db`` or ``app_db``); returns the email and the interview id."""
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
     user = make_user(password=PASSWORD, name="Ada Candidate")
-    interview = interviews.create_interview(user.id, interview_type=interview_type, role=role)
+    interview = lifecycle.create_interview(user.id, interview_type=interview_type, role=role)
     return user.email, interview.id
 
 

@@ -133,7 +133,7 @@ def test_kill_9_of_the_holder_during_a_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     standin = gemini_standin
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
     assert cluster.nginx.proc.poll() is None, (cluster.nginx.prefix / "error.log").read_text()
 
@@ -171,13 +171,13 @@ def test_kill_9_of_the_holder_during_a_call(
         wait_for(
             page,
             lambda: (
-                len(interviews.get_transcript(interview_id)) == 3
-                and (interviews.get_interview_any(interview_id).checkpoint or {}).get("handle") == "handle-2"
+                len(lifecycle.get_transcript(interview_id)) == 3
+                and (lifecycle.get_interview_any(interview_id).checkpoint or {}).get("handle") == "handle-2"
             ),
             what="three lines and the latest handle persisted",
         )
-        before = [(e.sequence, e.text) for e in interviews.get_transcript(interview_id)]
-        doomed = cluster.holder(interviews.get_interview_any(interview_id).lease_owner)
+        before = [(e.sequence, e.text) for e in lifecycle.get_transcript(interview_id)]
+        doomed = cluster.holder(lifecycle.get_interview_any(interview_id).lease_owner)
         page.evaluate(PHASE_LOG_JS)  # every phase the page shows from now on, however briefly
         os.killpg(doomed.process.pid, signal.SIGKILL)
 
@@ -192,7 +192,7 @@ def test_kill_9_of_the_holder_during_a_call(
         )
         assert phases()[0] == "Live" and phases().index("Reconnecting…") > 0
         screenshot(page, "failover-live-again")
-        survivor = cluster.holder(interviews.get_interview_any(interview_id).lease_owner)
+        survivor = cluster.holder(lifecycle.get_interview_any(interview_id).lease_owner)
         assert survivor is not doomed
         expect(page.get_by_text("that is all.").first).to_be_visible(timeout=40_000)  # the AI after the take-over
         page.get_by_role("button", name="End interview").click()
@@ -200,9 +200,9 @@ def test_kill_9_of_the_holder_during_a_call(
     finally:
         context.close()
 
-    done = interviews.get_interview_any(interview_id)
+    done = lifecycle.get_interview_any(interview_id)
     assert done.status == InterviewStatus.COMPLETED
-    after = [(e.sequence, e.text) for e in interviews.get_transcript(interview_id)]
+    after = [(e.sequence, e.text) for e in lifecycle.get_transcript(interview_id)]
     assert after[: len(before)] == before  # persisted before the kill: still there, once
     assert [t for _, t in after] == [
         "Welcome. Tell me about a project you led.",

@@ -14,9 +14,10 @@ from playwright.sync_api import expect
 from preppal import display, routes
 from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, Speaker, TranscriptEntry
-from preppal.services import feedback, interviews
+from preppal.services import feedback
 from preppal.services.accounts import auth
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 from tests.support.users import make_user
 
 pytestmark = pytest.mark.browser
@@ -46,10 +47,10 @@ def _sign_in(page, app_server) -> int:
 
 
 def _interview(user_id: int, role: str, kind: str = "behavioural", *, complete: bool = True) -> str:
-    interview = interviews.create_interview(user_id, interview_type=kind, role=role)
+    interview = lifecycle.create_interview(user_id, interview_type=kind, role=role)
     if complete:
-        interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-        interviews.submit_transcript(interview.id, LINES)
+        lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+        lifecycle.submit_transcript(interview.id, LINES)
     return interview.id
 
 
@@ -113,7 +114,7 @@ def test_queued_feedback_shows_as_soon_as_a_worker_makes_it(page, app_db) -> Non
     page.locator("#practise-again").click()
     page.wait_for_url(re.compile(r"/interview/[0-9a-f-]{36}/live$"))
     new_id = page.url.rstrip("/").split("/")[-2]
-    again = interviews.get_interview(user_id, new_id)
+    again = lifecycle.get_interview(user_id, new_id)
     assert new_id != interview_id and again.role == "Platform engineer" and again.status == InterviewStatus.PENDING
 
 
@@ -211,7 +212,7 @@ def test_the_delete_dialog_names_which_interview(page, app_db) -> None:
     """Issue 24: three "Backend engineer" rows must not read alike in the dialog."""
     user_id = _sign_in(page, app_db)
     made = [
-        interviews.create_interview(user_id, interview_type=kind, role="Backend engineer")
+        lifecycle.create_interview(user_id, interview_type=kind, role="Backend engineer")
         for kind in ("behavioural", "technical", "behavioural")
     ]
     page.goto(routes.HISTORY)
@@ -228,16 +229,16 @@ def test_the_delete_dialog_names_which_interview(page, app_db) -> None:
 def test_page_waits_while_the_interview_is_still_ending(page, app_db) -> None:
     """The call page redirects on SessionEnded, possibly before the relay has saved the end."""
     user_id = _sign_in(page, app_db)
-    interview = interviews.create_interview(user_id, interview_type="behavioural", role="Site reliability engineer")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.append_transcript_line(interview.id, LINES[0])
+    interview = lifecycle.create_interview(user_id, interview_type="behavioural", role="Site reliability engineer")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.append_transcript_line(interview.id, LINES[0])
 
     page.goto(routes.feedback_url(interview.id))
     page.locator("#feedback-waiting").wait_for()
     assert "Wrapping up your interview" in page.locator("#feedback-waiting").inner_text()
     page.evaluate("window.__sameDocument = true")
 
-    interviews.submit_transcript(interview.id, LINES)  # the relay finishes: the feedback is queued
+    lifecycle.submit_transcript(interview.id, LINES)  # the relay finishes: the feedback is queued
     feedback.run_feedback(interview.id)  # and a worker makes it
 
     page.locator("#feedback-ready").wait_for(timeout=20_000)

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from preppal.services import interviews
+from preppal.services.interviews import lifecycle
 from tests.support.users import make_user
 
 pytestmark = pytest.mark.browser
@@ -108,7 +108,7 @@ def test_duplicate_email_and_weak_password_are_explained(page) -> None:
 
 def test_someone_elses_interview_is_not_shown(page, app_db) -> None:
     other = make_user()
-    theirs = interviews.create_interview(other.id, interview_type="technical", role="Secret role")
+    theirs = lifecycle.create_interview(other.id, interview_type="technical", role="Secret role")
     _sign_up(page, _email())
     page.wait_for_url(re.compile(r"/dashboard/?$"))
     page.goto(f"/interview/{theirs.id}")

@@ -17,8 +17,9 @@ from playwright.sync_api import expect
 
 from preppal import routes
 from preppal.models import InterviewStatus, Speaker
-from preppal.services import feedback, interviews
-from preppal.services.interviews import TranscriptLine
+from preppal.services import feedback
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 from tests.e2e.meeting_helpers import SCREENS, make_candidate, screenshot
 from tests.support.users import PASSWORD
 
@@ -70,13 +71,13 @@ def test_dashboard_offers_every_language_to_the_offline_interviewer(page, app_db
     page.get_by_role("button", name="Create interview").click()
     page.wait_for_url(lambda url: "/interview/" in url and urlparse(url).path.rstrip("/").count("/") == 2)
     iid = urlparse(page.url).path.rstrip("/").split("/")[2]
-    assert interviews.get_interview_any(iid).language == "ja-JP"
+    assert lifecycle.get_interview_any(iid).language == "ja-JP"
     page.goto(routes.meeting_url(iid))  # the call page offers the call: no refusal, no mic asked yet
     expect(page.get_by_test_id("interview-language")).to_have_text("Japanese")
     expect(page.get_by_test_id("start-call")).to_be_visible()
     expect(page.get_by_test_id("error-message")).to_have_count(0)
     screenshot(page, "meeting-language-japanese-offline")
-    assert interviews.get_interview_any(iid).status == InterviewStatus.PENDING
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.PENDING
 
 
 def test_spanish_interview_from_the_dashboard_with_gemini(gemini_db, browser) -> None:
@@ -93,21 +94,21 @@ def test_spanish_interview_from_the_dashboard_with_gemini(gemini_db, browser) ->
         page.get_by_role("button", name="Create interview").click()
         page.wait_for_url(lambda url: "/interview/" in url and urlparse(url).path.rstrip("/").count("/") == 2)
         iid = urlparse(page.url).path.rstrip("/").split("/")[2]
-        assert interviews.get_interview_any(iid).language == "es-US"
+        assert lifecycle.get_interview_any(iid).language == "es-US"
         expect(page.get_by_role("link", name="Start interview")).to_be_visible()  # the interview page is up
         expect(page.get_by_text("Spanish (Español)", exact=True)).to_be_visible()
-        created = interviews.get_interview_any(iid).created_at
+        created = lifecycle.get_interview_any(iid).created_at
         months = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"]
         expect(
             page.get_by_text(re.compile(rf"{created.day} {months[created.month - 1]}\.? {created.year}"))
         ).to_be_visible()
 
         # After the call: feedback page in the interview's locale (decimal comma in French).
-        fr = interviews.create_interview(
+        fr = lifecycle.create_interview(
             _user_id(email), interview_type="behavioural", role="Ingénieur", language="fr-FR"
         )
-        interviews.update_status(fr.id, InterviewStatus.IN_PROGRESS)
-        interviews.submit_transcript(
+        lifecycle.update_status(fr.id, InterviewStatus.IN_PROGRESS)
+        lifecycle.submit_transcript(
             fr.id,
             [
                 TranscriptLine(1, Speaker.AI, "Parlez-moi d'un projet dont vous êtes fier.", 0, 3_000),

@@ -31,7 +31,7 @@ FRAME_BYTES = 16_000 * 2 * FRAME_MS // 1000
 
 
 def test_interview_from_start_to_feedback(gemini_standin, gemini_db, call_browser) -> None:
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
     answered = threading.Event()
 
@@ -56,7 +56,7 @@ def test_interview_from_start_to_feedback(gemini_standin, gemini_db, call_browse
     interview_id = ""
     try:
         interview_id = create_interview_in_ui(page, email, "Backend engineer")
-        assert interviews.get_interview_any(interview_id).status == InterviewStatus.PENDING
+        assert lifecycle.get_interview_any(interview_id).status == InterviewStatus.PENDING
         phase = page.get_by_test_id("phase")
         expect(page.get_by_test_id("start-call")).to_be_visible()
         expect(phase).to_have_text("Ready to start")
@@ -118,10 +118,10 @@ def test_interview_from_start_to_feedback(gemini_standin, gemini_db, call_browse
         context.close()
 
     assert answered.is_set()
-    interview = interviews.get_interview_any(interview_id)
+    interview = lifecycle.get_interview_any(interview_id)
     assert interview.status == InterviewStatus.COMPLETED
     assert interview.interviewer == "gemini"
-    lines = interviews.get_transcript(interview_id)
+    lines = lifecycle.get_transcript(interview_id)
     assert [(line.speaker, line.text) for line in lines] == [
         (Speaker.AI, "Hello, I am your interviewer. Tell me about yourself."),
         (Speaker.USER, "I have built backend systems in Python for five years."),

@@ -75,7 +75,7 @@ def focus_in_editor(page) -> bool:
 
 
 def test_code_editor_from_typing_to_feedback(gemini_standin, gemini_db, call_browser) -> None:
-    from preppal.services import code_snapshots, interviews
+    from preppal.services.interviews import code_snapshots, lifecycle
 
     async def gemini(conn):
         await conn.ai_turn(["Please write a function ", "in the editor."], pcm_per_word=pcm24k_tone(0.2))
@@ -169,7 +169,7 @@ def test_code_editor_from_typing_to_feedback(gemini_standin, gemini_db, call_bro
         print(f"code frames: {len(sizes)} sent, sizes {sizes} bytes")
 
         # Stored with their time; the final code is the last one.
-        assert interviews.get_interview_any(interview_id).status == InterviewStatus.COMPLETED
+        assert lifecycle.get_interview_any(interview_id).status == InterviewStatus.COMPLETED
         stored = code_snapshots.list_snapshots(interview_id)
         assert stored[-1].code == final and stored[-1].language == "sql"
         # Typing for over 5 s (a loaded machine) also sends a partial snapshot first.
@@ -246,10 +246,10 @@ def test_system_design_starts_in_notes_and_behavioural_has_no_editor(gemini_stan
         screenshot(page, "code-6-narrow")
     finally:
         context.close()
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
-    user_id = interviews.get_interview_any(design_id).user_id
-    talk = interviews.create_interview(user_id, interview_type="behavioural", role="Product manager")
+    user_id = lifecycle.get_interview_any(design_id).user_id
+    talk = lifecycle.create_interview(user_id, interview_type="behavioural", role="Product manager")
     context, page = new_page(call_browser, gemini_db)
     try:
         open_meeting(page, email, talk.id)

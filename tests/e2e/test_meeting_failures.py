@@ -46,7 +46,7 @@ def _lines(*texts: str) -> list[re.Pattern[str]]:
 
 
 def test_microphone_permission_denied(gemini_standin, gemini_db, playwright_instance, mic_wav) -> None:
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
     browser = launch_browser(playwright_instance, wav=mic_wav, grant_media=False)
     context, page = new_page(browser, gemini_db)
@@ -66,11 +66,11 @@ def test_microphone_permission_denied(gemini_standin, gemini_db, playwright_inst
     finally:
         context.close()
         browser.close()
-    assert interviews.get_interview_any(interview_id).status == InterviewStatus.PENDING
+    assert lifecycle.get_interview_any(interview_id).status == InterviewStatus.PENDING
 
 
 def test_upstream_error_mid_call_keeps_transcript(gemini_standin, gemini_db, call_browser) -> None:
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
     async def gemini(conn):
         await conn.output_transcript("Hello, tell me about a project you led.")
@@ -98,9 +98,9 @@ def test_upstream_error_mid_call_keeps_transcript(gemini_standin, gemini_db, cal
     finally:
         context.close()
 
-    wait_for_status = [interviews.get_interview_any(interview_id).status]
+    wait_for_status = [lifecycle.get_interview_any(interview_id).status]
     assert wait_for_status[0] == InterviewStatus.ERROR
-    lines = interviews.get_transcript(interview_id)
+    lines = lifecycle.get_transcript(interview_id)
     assert (lines[0].speaker, lines[0].text) == (Speaker.AI, "Hello, tell me about a project you led.")
 
 
@@ -156,7 +156,7 @@ def test_barge_in_drops_queued_ai_audio(gemini_standin, gemini_db, call_browser)
 
 
 def test_network_drop_reconnects_without_duplicate_lines(gemini_standin, gemini_db, call_browser) -> None:
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
     back = threading.Event()
 
@@ -231,9 +231,9 @@ def test_network_drop_reconnects_without_duplicate_lines(gemini_standin, gemini_
         gemini_standin.setup_delay_s = 0.0
         context.close()
 
-    interview = interviews.get_interview_any(interview_id)
+    interview = lifecycle.get_interview_any(interview_id)
     assert interview.status == InterviewStatus.COMPLETED
-    assert [line.text for line in interviews.get_transcript(interview_id)] == [
+    assert [line.text for line in lifecycle.get_transcript(interview_id)] == [
         "Welcome. What drew you to this role?",
         "Good to have you back.",
     ]

@@ -57,7 +57,7 @@ def greet_then(more: threading.Event | None = None):
 
 
 def test_reload_mid_call_offers_rejoin_and_keeps_the_clock(gemini_standin, gemini_db, call_browser) -> None:
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
     gemini_standin.behaviour = greet_then()
     email, interview_id = make_candidate_and_interview()
@@ -87,7 +87,7 @@ def test_reload_mid_call_offers_rejoin_and_keeps_the_clock(gemini_standin, gemin
         page.wait_for_url(re.compile(rf"/interview/{interview_id}/feedback/?$"), timeout=30_000)
     finally:
         context.close()
-    assert interviews.get_interview_any(interview_id).status == InterviewStatus.COMPLETED
+    assert lifecycle.get_interview_any(interview_id).status == InterviewStatus.COMPLETED
 
 
 def test_another_tab_takes_the_call_over_with_its_transcript(gemini_standin, gemini_db, call_browser) -> None:

@@ -55,10 +55,10 @@ def answers_wav(directory: Path, name: str, texts: list[str], lead_s: float, gap
 
 
 def interview(kind: str, difficulty: str, **extra: str) -> tuple[str, str, InterviewBrief]:
-    from preppal.services import interviews
+    from preppal.services.interviews import lifecycle
 
     user = make_user(password=PASSWORD, name="Ada Candidate")
-    row = interviews.create_interview(
+    row = lifecycle.create_interview(
         user.id, interview_type=kind, role="Backend engineer", difficulty=difficulty, **extra
     )
     brief = InterviewBrief(row.id, kind, "Backend engineer", difficulty, **{k: v for k, v in extra.items()})

@@ -18,9 +18,10 @@ from playwright.sync_api import expect
 from preppal import routes
 from preppal.db import session_scope
 from preppal.models import Feedback, InterviewStatus, Speaker
-from preppal.services import feedback, interviews
+from preppal.services import feedback
 from preppal.services.accounts import auth
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.recordings.store import LocalStore
 from preppal.services.recordings.writer import RecordingWriter
 
@@ -70,9 +71,9 @@ def test_the_player_plays_and_seeks_on_click(page, app_db) -> None:
     page.context.add_cookies(
         [{"name": auth.SESSION_COOKIE, "value": auth.create_login_session(user.id), "url": app_db.url}]
     )
-    interview = interviews.create_interview(user.id, interview_type="behavioural", role="Backend engineer")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(interview.id, LINES)
+    interview = lifecycle.create_interview(user.id, interview_type="behavioural", role="Backend engineer")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(interview.id, LINES)
     _record(LocalStore(app_db.data_dir / "recordings"), interview.id)
     # Feedback from the transcript (the tones above are no speech to analyse); the audio
     # analysis' marks are then seeded as it writes them.
@@ -138,9 +139,9 @@ def test_no_recording_no_player(page, app_db) -> None:
     page.context.add_cookies(
         [{"name": auth.SESSION_COOKIE, "value": auth.create_login_session(user.id), "url": app_db.url}]
     )
-    interview = interviews.create_interview(user.id, interview_type="behavioural", role="Analyst")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(interview.id, LINES)
+    interview = lifecycle.create_interview(user.id, interview_type="behavioural", role="Analyst")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(interview.id, LINES)
     page.goto(routes.feedback_url(interview.id))
     expect(page.locator("#transcript .transcript-turn")).to_have_count(4)
     expect(page.locator("#recording-player")).to_have_count(0)

@@ -14,11 +14,12 @@ from playwright.sync_api import expect
 
 from preppal import routes
 from preppal.models import InterviewStatus, Speaker
-from preppal.services import feedback, interviews, scorecard
+from preppal.services import feedback
 from preppal.services.accounts import auth
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import lifecycle, scorecard_entries
+from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
 from preppal.services.recordings.store import LocalStore
-from preppal.services.scorecard import EVIDENCE, QUESTION, Entry
 from tests.e2e.test_recording_player import _record, _wait_time
 
 pytestmark = pytest.mark.browser
@@ -67,14 +68,14 @@ def test_the_scorecard_card_seeks_the_player_from_an_evidence_quote(page, app_db
     page.context.add_cookies(
         [{"name": auth.SESSION_COOKIE, "value": auth.create_login_session(user.id), "url": app_db.url}]
     )
-    interview = interviews.create_interview(user.id, interview_type="behavioural", role="Backend engineer")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interview = lifecycle.create_interview(user.id, interview_type="behavioural", role="Backend engineer")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     for i, entry in enumerate(MARKS):
-        scorecard.record_entry(interview.id, f"k{i}", entry)
+        scorecard_entries.record_entry(interview.id, f"k{i}", entry)
     _record(LocalStore(app_db.data_dir / "recordings"), interview.id, LINES)
     # Completed and its feedback made at once: the app's start-up sweep of pending feedback must
     # not find it first (it would measure the tones above, which are no speech).
-    interviews.submit_transcript(interview.id, LINES)
+    lifecycle.submit_transcript(interview.id, LINES)
     feedback.run_feedback(interview.id, isolate_analysis=False, audio=lambda _interview_id: None)
 
     page.goto(routes.feedback_url(interview.id))

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from preppal.api.app import build_api
 from preppal.models import InterviewStatus
 from preppal.realtime.hub import RelayHub
-from preppal.services import interviews
 from preppal.services.accounts import auth
+from preppal.services.interviews import lifecycle
 from preppal.settings import get_settings
 
 FUZZ = settings(
@@ -40,8 +40,8 @@ fetch_sites = st.sampled_from([None, "same-origin", "cross-site", "same-site", "
 @pytest.fixture
 def world(db):
     user = auth.sign_up("fuzz@example.com", "Correct-horse-1").id
-    interview = interviews.create_interview(user, interview_type="technical", role="Backend")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interview = lifecycle.create_interview(user, interview_type="technical", role="Backend")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     return {"user": user, "interview": interview.id, "cookie": auth.create_login_session(user)}
 
 

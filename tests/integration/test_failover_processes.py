@@ -28,7 +28,7 @@ import time
 import pytest
 
 from preppal.models import InterviewStatus
-from preppal.services import interviews
+from preppal.services.interviews import lifecycle
 from preppal.settings import get_settings
 from tests.integration.test_relay_core import FRAME, rows
 from tests.support.failover import Caller, Nginx, RelayProcess, start_relay
@@ -86,19 +86,19 @@ async def db_until(predicate, timeout: float = 10.0):
 
 
 def status(interview_id: str) -> InterviewStatus:
-    return interviews.get_interview_any(interview_id).status
+    return lifecycle.get_interview_any(interview_id).status
 
 
 def holder(procs: list[RelayProcess], interview_id: str) -> tuple[RelayProcess, RelayProcess]:
     """(the process holding the interview's lease, the other one)."""
-    owner = interviews.get_interview_any(interview_id).lease_owner or ""
+    owner = lifecycle.get_interview_any(interview_id).lease_owner or ""
     pid = int(owner.split(":")[1])
     first = procs[0] if os.getpgid(pid) == procs[0].proc.pid else procs[1]
     return first, procs[1] if first is procs[0] else procs[0]
 
 
 async def new_call(nginx: Nginx, user_id: int) -> tuple[str, Caller, asyncio.Task]:
-    create = functools.partial(interviews.create_interview, interview_type="technical", role="Backend engineer")
+    create = functools.partial(lifecycle.create_interview, interview_type="technical", role="Backend engineer")
     iid = (await db(create, user_id)).id  # off the loop: the loop guard fails a test whose loop blocks
     caller = Caller(nginx.url, iid, user_id)
     return iid, caller, asyncio.create_task(caller.run())
@@ -133,7 +133,7 @@ async def test_kill_9_of_the_holder_mid_call(cluster, standin):
     standin.behaviours = [first_part, after_resume]
     iid, caller, task = await new_call(nginx, user)
     await wait_until(lambda: "What was hard?" in caller.finals.values(), timeout=30)
-    await db_until(lambda: len(rows(iid)) == 3 and interviews.get_interview_any(iid).checkpoint)
+    await db_until(lambda: len(rows(iid)) == 3 and lifecycle.get_interview_any(iid).checkpoint)
     before = await db(rows, iid)
     dead, survivor = await db(holder, procs, iid)
     dead.signal(signal.SIGKILL)
@@ -195,7 +195,7 @@ async def test_a_stopped_holder_keeps_its_interview(cluster, standin):
     # The upstream may have given up on the silent connection; the holder resumed it itself.
     assert all(c.setup_value("session_resumption", "handle") == "handle-before-stop" for c in standin.connections[1:])
     await finish(caller, task)
-    done = await db(interviews.get_interview_any, iid)
+    done = await db(lifecycle.get_interview_any, iid)
     assert (done.status, done.error_code) == (InterviewStatus.COMPLETED, None)
     assert [t for _, _, t in await db(rows, iid)] == ["Take your time.", "Welcome back."]
 
@@ -205,7 +205,7 @@ async def test_sigterm_hands_the_call_over(cluster, standin):
     standin.behaviours = [first_part, after_resume]
     iid, caller, task = await new_call(nginx, user)
     await wait_until(lambda: "What was hard?" in caller.finals.values(), timeout=30)
-    await db_until(lambda: (interviews.get_interview_any(iid).checkpoint or {}).get("handle") == "handle-2")
+    await db_until(lambda: (lifecycle.get_interview_any(iid).checkpoint or {}).get("handle") == "handle-2")
     leaving, staying = await db(holder, procs, iid)
     leaving.signal(signal.SIGTERM)
     sent_at = time.monotonic()
@@ -245,7 +245,7 @@ async def test_no_one_comes_back_after_a_crash_then_error_with_transcript(cluste
     dead.signal(signal.SIGKILL)
     assert await db(status, iid) == InterviewStatus.IN_PROGRESS
     done = await db_until(
-        lambda: (i := interviews.get_interview_any(iid)).status != InterviewStatus.IN_PROGRESS and i,
+        lambda: (i := lifecycle.get_interview_any(iid)).status != InterviewStatus.IN_PROGRESS and i,
         timeout=LEASE_TTL_S + GRACE_S + 10,
     )
     assert (done.status, done.error_code) == (InterviewStatus.ERROR, 4010)

@@ -25,8 +25,9 @@ from typing import Optional
 import pytest
 
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services import feedback, interviews
-from preppal.services.interviews import TranscriptLine
+from preppal.services import feedback
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.settings import reset_settings
 from tests.support.live_api_standin import make_self_signed
 from tests.support.users import make_user
@@ -143,14 +144,14 @@ def gemini_env(db, standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn
 
 def _completed_interview() -> tuple[int, str]:
     user = make_user(name="Ada")
-    interview = interviews.create_interview(user.id, interview_type="behavioural", role="Backend engineer")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(interview.id, LINES)
+    interview = lifecycle.create_interview(user.id, interview_type="behavioural", role="Backend engineer")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(interview.id, LINES)
     return user.id, interview.id
 
 
 def _transcript_intact(interview_id: str) -> None:
-    assert [(e.sequence, e.text) for e in interviews.get_transcript(interview_id)] == [
+    assert [(e.sequence, e.text) for e in lifecycle.get_transcript(interview_id)] == [
         (line.sequence, line.text) for line in LINES
     ]
 
@@ -307,11 +308,11 @@ def test_feedback_request_asks_for_the_interview_language(gemini_env: StandIn) -
     spanish = "Lideré la migración de facturación y, eh, bajamos el cierre mensual de cinco días a uno."
     gemini_env.script(text_reply(json.dumps(valid_feedback(quote="bajamos el cierre mensual"))))
     user = make_user(name="Inés")
-    interview = interviews.create_interview(
+    interview = lifecycle.create_interview(
         user.id, interview_type="behavioural", role="Ingeniera backend", language="es-US"
     )
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(
         interview.id,
         [
             TranscriptLine(1, Speaker.AI, "¿De qué proyecto está orgullosa?", 0, 3_000),
@@ -338,13 +339,13 @@ def test_english_feedback_request_names_english(gemini_env: StandIn) -> None:
 
 
 def test_gemini_judges_the_code_a_category_and_notes_per_question(gemini_env: StandIn) -> None:
-    from preppal.services import code_snapshots
+    from preppal.services.interviews import code_snapshots
 
     user = make_user(name="Cody")
-    interview = interviews.create_interview(user.id, interview_type="technical", role="Backend engineer")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interview = lifecycle.create_interview(user.id, interview_type="technical", role="Backend engineer")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     code_snapshots.record_snapshot(interview.id, 9_000, "python", "def close_books(days):\n    return days // 5\n")
-    interviews.submit_transcript(interview.id, LINES)
+    lifecycle.submit_transcript(interview.id, LINES)
     answer = valid_feedback()
     answer["competencies"] = [{"key": "code_quality", "score": 64, "comment": "Works for whole weeks only."}]
     answer["question_notes"][0]["code_note"] = "Integer division hides the remainder; name the units."

@@ -17,10 +17,11 @@ import pytest
 
 from preppal import tasks
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services import feedback, interviews
+from preppal.services import feedback
 from preppal.services.accounts import auth
 from preppal.services.analysis import speech_delivery
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.settings import reset_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +32,9 @@ LINES = [
 
 
 def _completed(user_id: int) -> str:
-    interview = interviews.create_interview(user_id, interview_type="behavioural", role="Backend engineer")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(interview.id, list(LINES))
+    interview = lifecycle.create_interview(user_id, interview_type="behavioural", role="Backend engineer")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(interview.id, list(LINES))
     return interview.id
 
 

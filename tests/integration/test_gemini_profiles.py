@@ -24,7 +24,7 @@ from preppal.live.gemini_wire import _build_client
 from preppal.live.prompt import CODE_LABEL
 from preppal.models import InterviewStatus
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services import interviews
+from preppal.services.interviews import lifecycle
 from preppal.settings import get_settings
 from tests.integration.test_relay_code import snapshot
 from tests.integration.test_relay_core import FRAME, rows
@@ -285,4 +285,4 @@ async def test_background_reasoning_holds_the_end_until_idle(relay_env, standin,
     release.set()
     assert await candidate.wait_closed() == 1000
     assert candidate.finals()[-1] == "One last note: good work."
-    await wait_until(lambda: interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED)
+    await wait_until(lambda: lifecycle.get_interview_any(iid).status == InterviewStatus.COMPLETED)

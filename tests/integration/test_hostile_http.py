@@ -13,10 +13,11 @@ from preppal.api.app import build_api
 from preppal.api.body_limit import BodyLimitMiddleware
 from preppal.models import InterviewStatus
 from preppal.realtime.hub import RelayHub
-from preppal.services import interviews, rate_limit
+from preppal.services import rate_limit
 from preppal.services.accounts import auth
 from preppal.services.errors import AlreadyLive, TooManyRequests
 from preppal.services.input_limits import FORM_BODY_BYTES, TRANSCRIPT_BODY_BYTES
+from preppal.services.interviews import lifecycle
 from preppal.settings import get_settings, reset_settings
 from tests.support.users import make_user
 
@@ -161,8 +162,8 @@ async def test_a_form_sent_before_the_page_filled_in_next_still_goes_there(clien
 @pytest.fixture
 def live(db):
     user = make_user().id
-    interview = interviews.create_interview(user, interview_type="technical", role="Backend")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interview = lifecycle.create_interview(user, interview_type="technical", role="Backend")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     return interview.id
 
 
@@ -183,7 +184,7 @@ async def test_submit_transcript_names_the_bad_field(client, live, entry, field)
     headers = {"authorization": f"Bearer {get_settings().worker_secret}"}
     r = await client.post(SUBMIT, json=body, headers=headers)
     assert r.status_code == 422 and r.json()["error"].startswith(field + ":"), r.text
-    assert (await asyncio.to_thread(interviews.get_interview_any, live)).status == InterviewStatus.IN_PROGRESS
+    assert (await asyncio.to_thread(lifecycle.get_interview_any, live)).status == InterviewStatus.IN_PROGRESS
 
 
 async def test_submit_transcript_still_takes_the_seed_format(client, live) -> None:
@@ -223,14 +224,14 @@ async def test_sign_up_is_rate_limited_per_address(client, monkeypatch) -> None:
 
 
 def _mint_until_refused(limit: int) -> tuple[str, str, TooManyRequests | None]:
-    from preppal.services import tokens
+    from preppal.services.interviews import worker_tokens
 
     user = make_user().id
-    interview = interviews.create_interview(user, interview_type="technical", role="Backend")
+    interview = lifecycle.create_interview(user, interview_type="technical", role="Backend")
     for _ in range(limit):
-        tokens.generate_worker_token(user, interview.id)
+        worker_tokens.generate_worker_token(user, interview.id)
     try:
-        tokens.generate_worker_token(user, interview.id)
+        worker_tokens.generate_worker_token(user, interview.id)
         refused = None
     except TooManyRequests as exc:
         refused = exc
@@ -252,10 +253,10 @@ def test_interview_creation_is_rate_limited_per_user(db, monkeypatch) -> None:
     reset_settings()
     user, other = make_user().id, make_user().id
     for _ in range(2):
-        interviews.create_interview(user, interview_type="technical", role="Backend")
+        lifecycle.create_interview(user, interview_type="technical", role="Backend")
     with pytest.raises(TooManyRequests):
-        interviews.create_interview(user, interview_type="technical", role="Backend")
-    interviews.create_interview(other, interview_type="technical", role="Backend")  # per user
+        lifecycle.create_interview(user, interview_type="technical", role="Backend")
+    lifecycle.create_interview(other, interview_type="technical", role="Backend")  # per user
 
 
 def test_rate_limit_windows_roll_over_and_purge(db) -> None:
@@ -285,14 +286,14 @@ def _try_hit(rate) -> bool:
 
 
 def test_second_live_interview_is_refused_at_token_time(db) -> None:
-    from preppal.services import tokens
+    from preppal.services.interviews import worker_tokens
 
     user = make_user().id
-    first = interviews.create_interview(user, interview_type="technical", role="Backend")
-    second = interviews.create_interview(user, interview_type="technical", role="Backend")
-    interviews.update_status(first.id, InterviewStatus.IN_PROGRESS)
+    first = lifecycle.create_interview(user, interview_type="technical", role="Backend")
+    second = lifecycle.create_interview(user, interview_type="technical", role="Backend")
+    lifecycle.update_status(first.id, InterviewStatus.IN_PROGRESS)
     with pytest.raises(AlreadyLive, match="another interview in progress"):
-        tokens.generate_worker_token(user, second.id)
+        worker_tokens.generate_worker_token(user, second.id)
     with pytest.raises(AlreadyLive):
-        interviews.update_status(second.id, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING)
-    tokens.generate_worker_token(user, first.id, resume=True)  # rejoining the live one is fine
+        lifecycle.update_status(second.id, InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING)
+    worker_tokens.generate_worker_token(user, first.id, resume=True)  # rejoining the live one is fine

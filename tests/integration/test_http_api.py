@@ -8,8 +8,8 @@ import pytest
 from preppal.api.app import build_api
 from preppal.models import InterviewStatus
 from preppal.realtime.hub import RelayHub
-from preppal.services import interviews, tokens
 from preppal.services.accounts import auth
+from preppal.services.interviews import lifecycle, worker_tokens
 from preppal.settings import get_settings
 from tests.support.users import make_user
 
@@ -23,7 +23,7 @@ SUBMIT = "/api/interview/submitTranscript"
 def world(db):
     alice = make_user().id
     bob = make_user().id
-    interview = interviews.create_interview(alice, interview_type="technical", role="Backend")
+    interview = lifecycle.create_interview(alice, interview_type="technical", role="Backend")
     return {
         "alice": alice,
         "interview": interview.id,
@@ -48,7 +48,7 @@ async def _post(client, path, body, cookies=None, headers=None):
 
 
 def _status(world) -> InterviewStatus:
-    return interviews.get_interview(world["alice"], world["interview"]).status
+    return lifecycle.get_interview(world["alice"], world["interview"]).status
 
 
 # ---- generateWorkerToken: session only --------------------------------------------------
@@ -72,12 +72,12 @@ async def test_token_secret_is_not_a_user(world, client) -> None:
 async def test_token_owner_gets_verifiable_token(world, client) -> None:
     r = await _post(client, TOKEN, {"interviewId": world["interview"]}, cookies=world["alice_cookie"])
     assert r.status_code == 200
-    claims = tokens.verify_worker_token(r.json()["token"], world["interview"])
+    claims = worker_tokens.verify_worker_token(r.json()["token"], world["interview"])
     assert claims.user_id == world["alice"]
 
 
 async def test_token_refused_once_started(world, client) -> None:
-    interviews.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
+    lifecycle.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
     r = await _post(client, TOKEN, {"interviewId": world["interview"]}, cookies=world["alice_cookie"])
     assert r.status_code == 409
 
@@ -124,7 +124,7 @@ async def test_status_right_secret_then_illegal_move(world, client) -> None:
         headers=world["secret"],
     )
     assert ended.status_code == 200 and _status(world) == InterviewStatus.ERROR
-    stored = interviews.get_interview(world["alice"], world["interview"])
+    stored = lifecycle.get_interview(world["alice"], world["interview"])
     assert stored.ended_at.isoformat().startswith("2026-11-22T03:00:00")
 
 
@@ -136,7 +136,7 @@ async def test_status_owner_session(world, client) -> None:
 
 def _relay_holds(world, owner: str = "relay-a", ttl_s: float = 15.0) -> None:
     """The interview is live on a relay process with a fresh lease (as the relay takes it)."""
-    interviews.update_status(
+    lifecycle.update_status(
         world["interview"], InterviewStatus.IN_PROGRESS, expected=InterviewStatus.PENDING, lease=(owner, ttl_s)
     )
 
@@ -149,7 +149,7 @@ async def test_status_cannot_end_an_interview_a_live_relay_holds(world, client, 
 
     from preppal.db import session_scope
     from preppal.models import Interview, Speaker, utcnow
-    from preppal.services.interviews import TranscriptLine
+    from preppal.services.interviews.lifecycle import TranscriptLine
 
     _relay_holds(world)
     auth_kw = {"headers": world["secret"]} if who == "secret" else {"cookies": world["alice_cookie"]}
@@ -158,15 +158,15 @@ async def test_status_cannot_end_an_interview_a_live_relay_holds(world, client, 
         assert r.status_code == 409 and "relay" in r.json()["error"], r.text
     assert _status(world) == InterviewStatus.IN_PROGRESS
     line = TranscriptLine(1, Speaker.USER, "the relay's later line", 0, 100)
-    interviews.append_transcript_line(world["interview"], line, owner="relay-a")  # still its interview
+    lifecycle.append_transcript_line(world["interview"], line, owner="relay-a")  # still its interview
     if who == "secret":  # submitTranscript is the worker secret's too
         body = {"interviewId": world["interview"], "transcript": [{"speaker": "USER", "text": "partial"}]}
         r = await _post(client, SUBMIT, body, headers=world["secret"])
         assert r.status_code == 409 and _status(world) == InterviewStatus.IN_PROGRESS
-    interviews.submit_transcript(world["interview"], [line], end_reason="USER_INITIATED", owner="relay-a")
+    lifecycle.submit_transcript(world["interview"], [line], end_reason="USER_INITIATED", owner="relay-a")
     assert _status(world) == InterviewStatus.COMPLETED
 
-    other = interviews.create_interview(world["alice"], interview_type="technical", role="SRE").id
+    other = lifecycle.create_interview(world["alice"], interview_type="technical", role="SRE").id
     world = {**world, "interview": other}
     _relay_holds(world)
     with session_scope() as session:  # the relay died: its lease expires, then the API may end it
@@ -204,30 +204,30 @@ def _transcript_body(world) -> dict:
 
 
 async def test_submit_no_auth(world, client) -> None:
-    interviews.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
+    lifecycle.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
     r = await _post(client, SUBMIT, _transcript_body(world))
     assert r.status_code == 401 and _status(world) == InterviewStatus.IN_PROGRESS
 
 
 async def test_submit_refuses_even_the_owner_session(world, client) -> None:
-    interviews.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
+    lifecycle.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
     r = await _post(client, SUBMIT, _transcript_body(world), cookies=world["alice_cookie"])
-    assert r.status_code == 401 and interviews.get_transcript(world["interview"]) == []
+    assert r.status_code == 401 and lifecycle.get_transcript(world["interview"]) == []
 
 
 async def test_submit_wrong_secret(world, client) -> None:
-    interviews.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
+    lifecycle.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
     r = await _post(client, SUBMIT, _transcript_body(world), headers=world["wrong_secret"])
     assert r.status_code == 401 and _status(world) == InterviewStatus.IN_PROGRESS
 
 
 async def test_submit_right_secret_is_atomic_and_idempotent(world, client) -> None:
-    interviews.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
+    lifecycle.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
     first = await _post(client, SUBMIT, _transcript_body(world), headers=world["secret"])
     assert first.status_code == 200 and first.json()["status"] == "COMPLETED"
     retry = await _post(client, SUBMIT, _transcript_body(world), headers=world["secret"])
     assert retry.status_code == 200
-    lines = interviews.get_transcript(world["interview"])
+    lines = lifecycle.get_transcript(world["interview"])
     assert [(e.speaker, e.text, e.start_ms) for e in lines] == [
         ("AI", "Tell me about a hard bug.", 0),
         ("USER", "A race in our billing job.", 4000),
@@ -241,7 +241,7 @@ async def test_submit_unknown_interview(world, client) -> None:
 
 
 async def test_submit_malformed_entries(world, client) -> None:
-    interviews.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
+    lifecycle.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
     body = {**_transcript_body(world), "transcript": [{"speaker": "ROBOT", "text": "hi"}]}
     r = await _post(client, SUBMIT, body, headers=world["secret"])
     assert r.status_code == 422 and _status(world) == InterviewStatus.IN_PROGRESS

@@ -16,9 +16,9 @@ from preppal import display
 from preppal.api.app import build_api
 from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.hub import RelayConfig, RelayHub
-from preppal.services import interviews
 from preppal.services.accounts import auth
 from preppal.services.errors import Unavailable
+from preppal.services.interviews import lifecycle
 from preppal.services.recordings import tracks
 from preppal.services.recordings.store import LocalStore
 from preppal.settings import reset_settings
@@ -88,13 +88,13 @@ async def test_a_live_interview_is_recorded_on_the_transcript_clock(recorded_env
         sent += FRAME * 2
     await candidate.end()
     assert await candidate.wait_closed() == 1000
-    assert (await asyncio.to_thread(interviews.get_interview_any, iid)).status == InterviewStatus.COMPLETED
+    assert (await asyncio.to_thread(lifecycle.get_interview_any, iid)).status == InterviewStatus.COMPLETED
 
     # Stored before COMPLETED was written: the feedback job that follows can read it at once.
     cand = await asyncio.to_thread(tracks.read_track_pcm, store, iid, "candidate")
     ai = await asyncio.to_thread(tracks.read_track_pcm, store, iid, "interviewer")
     assert cand is not None and ai is not None
-    lines = await asyncio.to_thread(interviews.get_transcript, iid)
+    lines = await asyncio.to_thread(lifecycle.get_transcript, iid)
     greeting = next(e for e in lines if e.speaker == Speaker.AI)
     # The interviewer's voice starts where its transcript line starts (same clock).
     assert abs(onset(ai, RATE) - greeting.start_ms / 1000) < 0.15
@@ -129,7 +129,7 @@ async def test_keep_recordings_off_records_nothing(recorded_env, standin, store,
         await candidate.send_audio(b"\x01\x00" * FRAME)
     await candidate.end()
     assert await candidate.wait_closed() == 1000
-    await wait_until(lambda: interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED)
+    await wait_until(lambda: lifecycle.get_interview_any(iid).status == InterviewStatus.COMPLETED)
     assert await asyncio.to_thread(tracks.recording_info, store, iid) is None
     assert not (store.root / iid).exists()
 
@@ -144,7 +144,7 @@ def owned(db, store):
 
     alice = auth.sign_up("alice@example.com", "Correct-horse-1").id
     bob = auth.sign_up("bob@example.com", "Correct-horse-2").id
-    interview = interviews.create_interview(alice, interview_type="technical", role="Backend / Platform")
+    interview = lifecycle.create_interview(alice, interview_type="technical", role="Backend / Platform")
     clock = [0.0]
     writer = RecordingWriter(store, interview.id, origin=0.0, interviewer_rate=24_000, clock=lambda: clock[0])
     writer.start()
@@ -205,7 +205,7 @@ async def test_owner_downloads_the_recording_with_ranges(owned, client, store) -
 
     r = await _get(client, url + "?track=candidate&download=1", owned["alice"])
     assert r.status_code == 200 and r.content == store.read_all(owned["id"], "candidate.ogg")
-    day = display.file_day(interviews.get_interview_any(owned["id"]).created_at)
+    day = display.file_day(lifecycle.get_interview_any(owned["id"]).created_at)
     assert r.headers["content-disposition"] == f'attachment; filename="preppal-{day}-backend-platform-candidate.ogg"'
     decoded = tracks.decode_ogg(r.content, RATE)
     assert abs(len(decoded) / RATE - 6.0) < 0.05
@@ -245,14 +245,14 @@ async def test_nobody_else_gets_the_recording(owned, client) -> None:
         assert r.status_code == 404 and b"Ogg" not in r.content
     assert (await _get(client, url + "?track=../secrets.json", owned["alice"])).status_code == 404
     assert (await _get(client, url + "?track=recording.json", owned["alice"])).status_code == 404
-    create = functools.partial(interviews.create_interview, interview_type="technical", role="No recording")
+    create = functools.partial(lifecycle.create_interview, interview_type="technical", role="No recording")
     other = await asyncio.to_thread(create, owned["alice_id"])  # off the watched loop
     assert (await _get(client, f"/api/interview/{other.id}/recording.ogg", owned["alice"])).status_code == 404
 
 
 def test_deleting_the_interview_deletes_its_recording(owned, store) -> None:
     assert (store.root / owned["id"]).is_dir()
-    interviews.delete_interview(owned["alice_id"], owned["id"], store)
+    lifecycle.delete_interview(owned["alice_id"], owned["id"], store)
     assert not (store.root / owned["id"]).exists()
     assert tracks.recording_info(store, owned["id"]) is None
 
@@ -263,6 +263,6 @@ def test_storage_failure_deletes_nothing(owned, store) -> None:
             raise OSError("storage is down")
 
     with pytest.raises(Unavailable):
-        interviews.delete_interview(owned["alice_id"], owned["id"], Broken(store.root))
-    assert interviews.get_interview(owned["alice_id"], owned["id"])  # still there, recording too
+        lifecycle.delete_interview(owned["alice_id"], owned["id"], Broken(store.root))
+    assert lifecycle.get_interview(owned["alice_id"], owned["id"])  # still there, recording too
     assert tracks.recording_info(store, owned["id"]) is not None

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services import feedback, interviews
+from preppal.services import feedback
 from preppal.services.accounts import auth
 from preppal.services.analysis import speech_delivery
-from preppal.services.interviews import TranscriptLine
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.recordings.store import open_store
 from preppal.services.recordings.writer import RecordingWriter
 from preppal.settings import get_settings
@@ -40,7 +41,7 @@ def _record(interview_id: str, candidate: np.ndarray) -> None:
 
 def test_has_recording_follows_the_store(db) -> None:
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada").id
-    interview_id = interviews.create_interview(owner, interview_type="behavioural", role="Backend").id
+    interview_id = lifecycle.create_interview(owner, interview_type="behavioural", role="Backend").id
     assert not speech_delivery.has_recording(interview_id) and speech_delivery.recorded_tracks(interview_id) is None
     _record(interview_id, np.zeros(RATE, np.float32))
     assert speech_delivery.has_recording(interview_id)
@@ -55,9 +56,9 @@ def test_the_job_measures_the_recorded_call(db) -> None:
     from tests.support.speech import speech_pcm
 
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada").id
-    interview = interviews.create_interview(owner, interview_type="behavioural", role="Backend engineer")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    interviews.submit_transcript(interview.id, list(LINES))
+    interview = lifecycle.create_interview(owner, interview_type="behavioural", role="Backend engineer")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    lifecycle.submit_transcript(interview.id, list(LINES))
     answer = pcm_to_float(speech_pcm("Um, I led the billing migration.", lead_s=0, tail_s=0, wpm=150))
     rest = pcm_to_float(speech_pcm("We cut the close to one day.", lead_s=0, tail_s=0, wpm=150))
     pause = np.zeros(24_000, np.float32)  # 1.5 s

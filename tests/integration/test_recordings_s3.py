@@ -19,8 +19,8 @@ import pytest
 
 from preppal.api.app import build_api
 from preppal.realtime.hub import RelayHub
-from preppal.services import interviews
 from preppal.services.accounts import auth
+from preppal.services.interviews import lifecycle
 from preppal.services.recordings import tracks
 from preppal.services.recordings.store import S3Store, open_store
 from preppal.services.recordings.writer import RecordingWriter
@@ -123,7 +123,7 @@ def test_parts_while_live_one_object_when_done(s3) -> None:
 def test_download_ranges_and_delete_on_s3(s3) -> None:
     alice = auth.sign_up("alice@example.com", "Correct-horse-1").id
     bob = auth.sign_up("bob@example.com", "Correct-horse-2").id
-    iid = interviews.create_interview(alice, interview_type="technical", role="Backend").id
+    iid = lifecycle.create_interview(alice, interview_type="technical", role="Backend").id
     clock = [0.0]
     writer = RecordingWriter(s3, iid, origin=0.0, interviewer_rate=24_000, clock=lambda: clock[0])
     writer.start()
@@ -155,7 +155,7 @@ def test_download_ranges_and_delete_on_s3(s3) -> None:
     assert get(auth.create_login_session(bob), {"Range": "bytes=0-99"}).status_code == 404
     assert get(None).status_code == 404
 
-    interviews.delete_interview(alice, iid, s3)
+    lifecycle.delete_interview(alice, iid, s3)
     assert keys(s3) == []
     assert tracks.read_track_pcm(s3, iid, "candidate") is None
 

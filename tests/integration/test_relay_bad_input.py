@@ -14,7 +14,7 @@ from preppal.realtime import codec
 from preppal.realtime.client_pump import MAX_STRIKES
 from preppal.realtime.limits import MAX_FRAME_BYTES
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services import interviews
+from preppal.services.interviews import lifecycle
 from tests.integration.test_relay_core import FRAME
 from tests.support.relay_harness import wait_until
 
@@ -60,7 +60,7 @@ async def test_bad_frame_gets_an_error_and_the_connection_stays(relay_env, stand
     assert bytes(upstream.audio_in) == good  # the bad chunk was not forwarded
     await candidate.end()
     assert await candidate.wait_closed() == 1000
-    assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.COMPLETED
     no_tracebacks(caplog)
 
 
@@ -75,7 +75,7 @@ async def test_repeated_malformed_frames_close_the_connection(relay_env, standin
     assert await candidate.wait_closed() == 4003
     assert all(e.code == 4003 for e in candidate.of("error"))
     # The relay waits through the grace period, then finishes the interview (nothing said: ERROR).
-    await wait_until(lambda: interviews.get_interview_any(iid).status == InterviewStatus.ERROR, timeout=5)
+    await wait_until(lambda: lifecycle.get_interview_any(iid).status == InterviewStatus.ERROR, timeout=5)
     no_tracebacks(caplog)
 
 
@@ -86,7 +86,7 @@ async def test_oversized_frame_closes_with_4005(relay_env, standin, caplog):
     assert await candidate.wait_closed() == 4005
     assert [e.code for e in candidate.of("error")] == [4005]
     assert len(upstream.audio_in) == 0
-    await wait_until(lambda: interviews.get_interview_any(iid).status != InterviewStatus.IN_PROGRESS, timeout=5)
+    await wait_until(lambda: lifecycle.get_interview_any(iid).status != InterviewStatus.IN_PROGRESS, timeout=5)
     no_tracebacks(caplog)
 
 
@@ -182,7 +182,7 @@ async def test_end_is_honoured_in_the_middle_of_a_frame_flood(relay_env, standin
             await asyncio.sleep(0)
     await candidate.end()  # right behind the flood: the budget is still spent
     assert await candidate.wait_closed() == 1000
-    status = (await asyncio.to_thread(interviews.get_interview_any, iid)).status
+    status = (await asyncio.to_thread(lifecycle.get_interview_any, iid)).status
     assert status == InterviewStatus.COMPLETED
     no_tracebacks(caplog)
 
@@ -201,7 +201,7 @@ async def test_a_second_live_interview_of_the_same_user_is_refused_with_4011(rel
     other = await relay_env.connect(second, token)
     assert await other.wait_closed() == codes.ANOTHER_LIVE
     assert [e.code for e in other.of("error")] == [codes.ANOTHER_LIVE]
-    status = (await asyncio.to_thread(interviews.get_interview_any, second)).status
+    status = (await asyncio.to_thread(lifecycle.get_interview_any, second)).status
     assert status == InterviewStatus.PENDING  # untouched: it can start once the first is over
     await candidate.end()
     assert await candidate.wait_closed() == 1000

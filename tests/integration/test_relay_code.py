@@ -12,7 +12,7 @@ from preppal.live.prompt import CODE_LABEL
 from preppal.models import InterviewStatus
 from preppal.realtime import code_channel
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services import code_snapshots, interviews
+from preppal.services.interviews import code_snapshots, lifecycle
 from tests.support.relay_harness import wait_until
 
 CODE_V1 = "def first_unique(s):\n    return None\n"
@@ -97,11 +97,11 @@ async def test_snapshots_reach_gemini_as_context_and_are_stored(relay_env, stand
     stored = code_snapshots.list_snapshots(iid)
     assert [(s.language, s.code) for s in stored] == [("python", CODE_V1), ("typescript", CODE_V2), ("python", final)]
     assert all(b.at_ms >= a.at_ms for a, b in zip(stored, stored[1:], strict=False))
-    assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.COMPLETED
     assert code_snapshots.final_snapshot(iid).code == final
 
     # Deleted with the interview.
-    interviews.delete_interview(env.user_id, iid)
+    lifecycle.delete_interview(env.user_id, iid)
     assert code_snapshots.list_snapshots(iid) == []
 
 

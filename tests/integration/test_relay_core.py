@@ -17,8 +17,9 @@ import pytest
 from preppal.models import FeedbackStatus, InterviewStatus
 from preppal.realtime.hub import RelayConfig
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services import feedback, interviews
-from preppal.services.tokens import ALGORITHM, AUDIENCE
+from preppal.services import feedback
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.worker_tokens import ALGORITHM, AUDIENCE
 from preppal.settings import get_settings, reset_settings
 from tests.support.relay_harness import wait_until
 
@@ -26,11 +27,11 @@ FRAME = 640  # 20 ms of 16 kHz PCM16
 
 
 def status(interview_id: str) -> InterviewStatus:
-    return interviews.get_interview_any(interview_id).status
+    return lifecycle.get_interview_any(interview_id).status
 
 
 def rows(interview_id: str) -> list[tuple[int, str, str]]:
-    return [(e.sequence, e.speaker.value, e.text) for e in interviews.get_transcript(interview_id)]
+    return [(e.sequence, e.speaker.value, e.text) for e in lifecycle.get_transcript(interview_id)]
 
 
 def forged(interview_id: str, user_id: int, *, key: str | None = None, exp_delta: int = 300, **extra) -> str:
@@ -66,7 +67,7 @@ async def test_invalid_tokens_are_refused_with_4001(relay_env, standin):
     iid = env.new_interview()
     other = env.new_interview()
     started = env.new_interview()
-    interviews.update_status(started, InterviewStatus.ERROR, expected=InterviewStatus.PENDING)
+    lifecycle.update_status(started, InterviewStatus.ERROR, expected=InterviewStatus.PENDING)
     reused = env.token(iid)
     cases = {
         "missing": (iid, ""),
@@ -108,7 +109,7 @@ async def test_full_session_forwards_transcript_and_audio_then_completes(
     ready = (await candidate.wait_kind("session_ready"))[0]
     assert (ready.interviewer, ready.output_sample_rate) == ("gemini", 24000)
     assert status(iid) == InterviewStatus.IN_PROGRESS
-    assert interviews.get_interview_any(iid).interviewer == "gemini"
+    assert lifecycle.get_interview_any(iid).interviewer == "gemini"
 
     # What the SDK sent upstream: a full setup built from the interview brief.
     conn = standin.connections[0]
@@ -151,7 +152,7 @@ async def test_full_session_forwards_transcript_and_audio_then_completes(
     assert await candidate.wait_closed() == 1000
     assert [e.reason for e in candidate.of("session_ended")] == [pb.SessionEnded.USER_INITIATED]
 
-    done = interviews.get_interview_any(iid)
+    done = lifecycle.get_interview_any(iid)
     assert done.status == InterviewStatus.COMPLETED and done.end_reason == "USER_INITIATED"
     assert done.lease_owner is None  # let go when it ended
     assert feedback.get_feedback_any(iid).status == FeedbackStatus.PENDING  # the feedback is queued
@@ -185,7 +186,7 @@ async def test_session_cap_ends_with_timeout(relay_env, standin, monkeypatch):
     assert (await candidate.wait_kind("session_ready"))[0].max_duration_s == 1
     assert await candidate.wait_closed(timeout=5) == 1000
     assert [e.reason for e in candidate.of("session_ended")] == [pb.SessionEnded.TIMEOUT]
-    done = interviews.get_interview_any(iid)
+    done = lifecycle.get_interview_any(iid)
     assert (done.status, done.end_reason) == (InterviewStatus.COMPLETED, "TIMEOUT")
     assert [t for _, _, t in rows(iid)] == ["Welcome."]
 
@@ -211,7 +212,7 @@ async def test_upstream_error_marks_error_and_keeps_transcript(
     errors = candidate.of("error")
     assert [e.code for e in errors] == [4002]
     assert "upstream trouble" not in errors[0].message  # plain message, no upstream detail
-    done = interviews.get_interview_any(iid)
+    done = lifecycle.get_interview_any(iid)
     assert (done.status, done.error_code) == (InterviewStatus.ERROR, 4002)
     assert [t for _, _, t in rows(iid)] == ["First question: why us?", "And also"]
     assert len(standin.connections) == 1  # no resumption without a handle
@@ -226,7 +227,7 @@ async def test_setup_that_never_completes_times_out(relay_env, standin, monkeypa
     assert await candidate.wait_closed(timeout=5) == 4002
     assert [e.code for e in candidate.of("error")] == [4002]
     assert not candidate.of("session_ready")
-    done = interviews.get_interview_any(iid)
+    done = lifecycle.get_interview_any(iid)
     assert (done.status, done.error_code) == (InterviewStatus.ERROR, 4002)
 
 
@@ -257,7 +258,7 @@ async def test_ai_can_end_the_interview(relay_env, standin):
     candidate = await relay_env.connect(iid, relay_env.token(iid))
     assert await candidate.wait_closed() == 1000
     assert [e.reason for e in candidate.of("session_ended")] == [pb.SessionEnded.GEMINI_ENDED]
-    done = interviews.get_interview_any(iid)
+    done = lifecycle.get_interview_any(iid)
     assert (done.status, done.end_reason) == (InterviewStatus.COMPLETED, "GEMINI_ENDED")
     assert standin.connections[0].tool_responses  # the SDK answered the tool call
 
@@ -295,9 +296,9 @@ async def test_lease_is_taken_live_and_renewed(relay_env, standin):
     iid = relay_env.new_interview()
     candidate = await relay_env.connect(iid, relay_env.token(iid))
     await candidate.wait_kind("session_ready")
-    first = interviews.get_interview_any(iid)
+    first = lifecycle.get_interview_any(iid)
     assert first.lease_owner == relay_env.hub.worker_id
-    await wait_until(lambda: interviews.get_interview_any(iid).lease_until > first.lease_until, timeout=5)
-    assert interviews.get_interview_any(iid).heartbeat_at > first.heartbeat_at
+    await wait_until(lambda: lifecycle.get_interview_any(iid).lease_until > first.lease_until, timeout=5)
+    assert lifecycle.get_interview_any(iid).heartbeat_at > first.heartbeat_at
     await candidate.end()
     assert await candidate.wait_closed() == 1000

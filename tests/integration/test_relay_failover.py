@@ -19,7 +19,8 @@ from preppal.models import FeedbackStatus, Interview, InterviewStatus, utcnow
 from preppal.realtime.coordinator import RedisCoordinator
 from preppal.realtime.hub import RelayConfig, RelayHub
 from preppal.realtime.outcome import Failure
-from preppal.services import feedback, interviews
+from preppal.services import feedback
+from preppal.services.interviews import lifecycle
 from tests.integration.test_relay_core import FRAME, rows
 from tests.integration.test_relay_resume import stream_audio
 from tests.support.relay_harness import RecordingSink, RelayEnv, point_gemini_at, served_relay, wait_until
@@ -73,7 +74,7 @@ async def test_resume_on_the_other_worker_mid_answer(two_workers, standin):
     streamer = asyncio.create_task(stream_audio(candidate, stop))
     await asyncio.wait_for(answered.wait(), 10)
     await candidate.wait_for(lambda: any(t.text == "It was a race" for t in candidate.of("transcript_update")))
-    await wait_until(lambda: (interviews.get_interview_any(iid).checkpoint or {}).get("handle") == "handle-a2")
+    await wait_until(lambda: (lifecycle.get_interview_any(iid).checkpoint or {}).get("handle") == "handle-a2")
     candidate.ws.transport.abort()  # the network goes; the page reconnects through the balancer to B
     stop.set()
     await streamer
@@ -81,8 +82,8 @@ async def test_resume_on_the_other_worker_mid_answer(two_workers, standin):
     back = await b.connect(iid, b.token(iid, "tab-7", resume=True))
     await back.wait_kind("session_ready")
     assert a.hub.session(iid) is None  # A let go (it was told through Redis)
-    assert interviews.get_interview_any(iid).lease_owner == b.hub.worker_id
-    assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
+    assert lifecycle.get_interview_any(iid).lease_owner == b.hub.worker_id
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
     upstream_a, upstream_b = standin.connections
     await wait_until(lambda: upstream_a.closed.is_set(), timeout=5)  # A closed its upstream, without ending
     assert upstream_b.setup_value("session_resumption", "handle") == "handle-a2"
@@ -96,7 +97,7 @@ async def test_resume_on_the_other_worker_mid_answer(two_workers, standin):
     await back.end()
     assert await back.wait_closed() == 1000
 
-    done = interviews.get_interview_any(iid)
+    done = lifecycle.get_interview_any(iid)
     assert (done.status, done.end_reason) == (InterviewStatus.COMPLETED, "USER_INITIATED")
     assert rows(iid) == [
         (1, "AI", "Tell me about a hard bug."),
@@ -129,10 +130,10 @@ async def test_a_slow_holder_keeps_its_interview(two_workers, standin):
     assert b.hub.session(iid) is None
     swept = await b.hub.sweep()
     assert swept == []  # A still listens on Redis: alive, only slow
-    assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
     await candidate.end()
     assert await candidate.wait_closed() == 1000
-    assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.COMPLETED
 
 
 @pytest.mark.model
@@ -155,7 +156,7 @@ async def test_offline_interviewer_continues_on_the_other_worker(two_workers, mo
     candidate = await a.connect(iid, a.token(iid))
     await candidate.wait_for(lambda: candidate.finals(), timeout=60)  # the greeting and first question
     greeting = candidate.finals()[0]
-    state = await wait_until(lambda: (interviews.get_interview_any(iid).checkpoint or {}).get("dialogue"))
+    state = await wait_until(lambda: (lifecycle.get_interview_any(iid).checkpoint or {}).get("dialogue"))
     assert state["index"] == 0
     candidate.ws.transport.abort()
 
@@ -172,11 +173,11 @@ async def test_offline_interviewer_continues_on_the_other_worker(two_workers, mo
         lambda: [t for t in back.of("transcript_update") if t.is_final and t.speaker == "AI"], 60
     )
     assert reply[0].text != greeting  # not greeted again: the conversation went on
-    moved = interviews.get_interview_any(iid).checkpoint["dialogue"]
+    moved = lifecycle.get_interview_any(iid).checkpoint["dialogue"]
     assert moved["questions"] == state["questions"]  # the same plan, taken from the database
     assert moved["followups_used"] or moved["index"] == 1
     await back.end()
     assert await back.wait_closed(timeout=15) == 1000
     lines = rows(iid)
     assert lines[0] == (1, "AI", greeting) and [s for s, _, _ in lines] == list(range(1, len(lines) + 1))
-    assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.COMPLETED

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from preppal.services import interviews
+from preppal.services.interviews import lifecycle
 
 
 async def greet_and_hold(conn):
@@ -39,7 +39,7 @@ async def test_setup_carries_the_language_and_the_instruction(relay_env, standin
 async def test_english_is_the_default(relay_env, standin):
     standin.behaviours = [greet_and_hold]
     iid = relay_env.new_interview()
-    assert interviews.get_interview_any(iid).language == "en-US"
+    assert lifecycle.get_interview_any(iid).language == "en-US"
     candidate = await relay_env.connect(iid, relay_env.token(iid))
     await candidate.wait_kind("session_ready")
     conn = standin.connections[0]

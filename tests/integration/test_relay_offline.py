@@ -9,7 +9,7 @@ import pytest
 
 from preppal.models import InterviewStatus
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services import interviews, scorecard
+from preppal.services.interviews import lifecycle, scorecard_entries
 from preppal.settings import reset_settings
 
 pytestmark = pytest.mark.model
@@ -32,7 +32,7 @@ async def test_offline_interviewer_through_the_relay(relay_env, offline):
     candidate = await relay_env.connect(iid, relay_env.token(iid))
     ready = (await candidate.wait_kind("session_ready", timeout=60))[0]
     assert ready.interviewer == "offline"
-    assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
     # The interviewer greets and asks a first question: transcript + audio at its rate.
     await candidate.wait_for(lambda: candidate.finals(), timeout=30)
     audio = await candidate.wait_kind("audio_response", timeout=30)
@@ -43,11 +43,11 @@ async def test_offline_interviewer_through_the_relay(relay_env, offline):
     await candidate.end()
     assert await candidate.wait_closed(timeout=15) == 1000
     assert [e.reason for e in candidate.of("session_ended")] == [pb.SessionEnded.USER_INITIATED]
-    done = interviews.get_interview_any(iid)
+    done = lifecycle.get_interview_any(iid)
     assert (done.status, done.interviewer) == (InterviewStatus.COMPLETED, "offline")
-    rows = interviews.get_transcript(iid)
+    rows = lifecycle.get_transcript(iid)
     assert rows and rows[0].speaker.value == "AI" and rows[0].text == candidate.finals()[0]
     # The scorecard's first marker is stored with the question itself (not the greeting).
-    marks = [e for e in scorecard.list_entries(iid) if e.is_main_question]
+    marks = [e for e in scorecard_entries.list_entries(iid) if e.is_main_question]
     assert [m.number for m in marks] == [1] and marks[0].text and rows[0].text.endswith(marks[0].text)
     assert not rows[0].text.startswith(marks[0].text)

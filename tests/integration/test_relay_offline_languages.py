@@ -17,7 +17,7 @@ from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.vad import TurnRules
 from preppal.models import InterviewStatus
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services import interviews
+from preppal.services.interviews import lifecycle
 from preppal.settings import reset_settings
 from tests.support.live_api_rules import LIVE_MODELS
 from tests.support.speech import speech_pcm
@@ -103,9 +103,9 @@ async def test_a_whole_offline_interview_in_the_language(relay_env, offline, lan
     await candidate.end()
     assert await candidate.wait_closed(timeout=20) == 1000
     assert [e.reason for e in candidate.of("session_ended")] == [pb.SessionEnded.USER_INITIATED]
-    done = interviews.get_interview_any(iid)
+    done = lifecycle.get_interview_any(iid)
     assert (done.status, done.interviewer, done.language) == (InterviewStatus.COMPLETED, "offline", language)
-    rows = interviews.get_transcript(iid)
+    rows = lifecycle.get_transcript(iid)
     said = [r.text for r in rows if r.speaker.value == "USER"]
     assert [r.text for r in rows if r.speaker.value == "AI"] == [greeting, follow_up]
     assert said and all(in_language(text) for text in said), said  # heard in the language, not in English
@@ -133,5 +133,5 @@ async def test_a_missing_or_damaged_multilingual_model_leaves_the_interview_pend
     assert expected in error.message and "./scripts/run.sh" in error.message, error.message
     assert "Traceback" not in error.message
     assert not candidate.of("session_ready") and not candidate.of("audio_response")
-    interview = interviews.get_interview_any(iid)
+    interview = lifecycle.get_interview_any(iid)
     assert interview.status == InterviewStatus.PENDING and not interview.error_message  # can be held once repaired

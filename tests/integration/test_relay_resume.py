@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from preppal.models import InterviewStatus
-from preppal.services import interviews
-from preppal.services.tokens import generate_worker_token
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.worker_tokens import generate_worker_token
 from tests.integration.test_relay_core import FRAME, forged, rows
 from tests.support.relay_harness import wait_until
 
@@ -59,7 +59,7 @@ async def test_go_away_rotates_the_connection_without_losing_transcript(relay_en
     assert new.texts == []  # the opening cue is not repeated on a resumed session
     await wait_until(lambda: old.closed.is_set(), timeout=5)  # the retired connection is closed
     assert not candidate.of("error")
-    assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
 
     await candidate.end()
     assert await candidate.wait_closed() == 1000
@@ -113,7 +113,7 @@ async def test_candidate_network_drop_then_resume(relay_env, standin, sink):
     await wait_until(lambda: not relay_env.hub.session(iid).link.attached)
     speak_now.set()
     await wait_until(lambda: any(t == "While you were away." for _, _, t in rows(iid)))  # persisted while detached
-    assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS
 
     back = await relay_env.connect(iid, relay_env.token(iid, "tab-1", resume=True))
     await back.wait_kind("session_ready")
@@ -129,7 +129,7 @@ async def test_candidate_network_drop_then_resume(relay_env, standin, sink):
     await back.end()
     assert await back.wait_closed() == 1000
     assert [t for _, _, t in rows(iid)] == ["Question one.", "While you were away.", "I am back.", "Welcome back."]
-    assert interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.COMPLETED
     assert len(standin.connections) == 1  # the upstream session survived the drop
 
 
@@ -210,8 +210,8 @@ async def test_no_resume_within_grace_finishes_the_interview(relay_env, standin)
     candidate = await relay_env.connect(spoken, relay_env.token(spoken))
     await candidate.wait_for(lambda: any(t.is_final for t in candidate.of("transcript_update")))
     await candidate.close()  # tab closed
-    await wait_until(lambda: interviews.get_interview_any(spoken).status == InterviewStatus.COMPLETED, timeout=5)
-    assert interviews.get_interview_any(spoken).end_reason == "DISCONNECTED"
+    await wait_until(lambda: lifecycle.get_interview_any(spoken).status == InterviewStatus.COMPLETED, timeout=5)
+    assert lifecycle.get_interview_any(spoken).end_reason == "DISCONNECTED"
     assert [t for _, _, t in rows(spoken)] == ["Hello there."]
 
     standin.behaviours = [lambda conn: conn.hold()]
@@ -219,8 +219,8 @@ async def test_no_resume_within_grace_finishes_the_interview(relay_env, standin)
     candidate = await relay_env.connect(silent, relay_env.token(silent))
     await candidate.wait_kind("session_ready")
     candidate.ws.transport.abort()
-    await wait_until(lambda: interviews.get_interview_any(silent).status == InterviewStatus.ERROR, timeout=5)
-    assert interviews.get_interview_any(silent).error_code == 4010
+    await wait_until(lambda: lifecycle.get_interview_any(silent).status == InterviewStatus.ERROR, timeout=5)
+    assert lifecycle.get_interview_any(silent).error_code == 4010
     # Too late to come back now.
     late = await relay_env.connect(silent, forged(silent, relay_env.user_id, jti="late", purpose="resume"))
     assert await late.wait_closed() == 4001

@@ -14,7 +14,7 @@ from preppal import rubric
 from preppal.db import session_scope
 from preppal.live.scorecard_tools import MARK_TOOL, NOTE_TOOL
 from preppal.models import Interview, InterviewStatus, utcnow
-from preppal.services import interviews, scorecard
+from preppal.services.interviews import lifecycle, scorecard_entries
 from tests.support.relay_harness import wait_until
 
 FRAME = 1280  # 40 ms of 16 kHz PCM16
@@ -90,7 +90,7 @@ async def test_the_interviewer_records_questions_and_evidence_while_the_candidat
     await candidate.wait_for(lambda: "Thanks, that is all. Goodbye." in candidate.finals())
     await candidate.end()
     assert await candidate.wait_closed() == 1000
-    await wait_until(lambda: interviews.get_interview_any(iid).status == InterviewStatus.COMPLETED)
+    await wait_until(lambda: lifecycle.get_interview_any(iid).status == InterviewStatus.COMPLETED)
 
     answers = responses(conn)
     assert [a["id"] for a in answers] == ["q1", "n1", "bad-1", "bad-2", "bad-3", "n2", "n3", "n1", "n4"]
@@ -106,9 +106,9 @@ async def test_the_interviewer_records_questions_and_evidence_while_the_candidat
     assert "never marked" in by_id["n2"]["note"] and "cut" in by_id["n3"]["note"]
     assert answers[7]["response"]["result"] == "already recorded"
 
-    entries = await asyncio.to_thread(scorecard.list_entries, iid)
-    marks = [e for e in entries if e.kind == scorecard.QUESTION]
-    notes = [e for e in entries if e.kind == scorecard.EVIDENCE]
+    entries = await asyncio.to_thread(scorecard_entries.list_entries, iid)
+    marks = [e for e in entries if e.kind == scorecard_entries.QUESTION]
+    notes = [e for e in entries if e.kind == scorecard_entries.EVIDENCE]
     assert [(m.number, m.competency, m.text) for m in marks] == [(1, "approach", "How would you find a slow query?")]
     assert [(n.competency, n.strength, n.number) for n in notes] == [
         ("approach", "strong", 1),
@@ -135,7 +135,7 @@ async def test_notes_after_the_lease_is_lost_are_not_stored(relay_env, standin, 
     iid = relay_env.new_interview()
     candidate = await relay_env.connect(iid, relay_env.token(iid))
     await candidate.wait_for(lambda: "How would you find a slow query?" in candidate.finals())
-    await wait_until(lambda: len(scorecard.list_entries(iid)) == 1)  # the marker, stored while the lease held
+    await wait_until(lambda: len(scorecard_entries.list_entries(iid)) == 1)  # the marker, stored while the lease held
 
     def take_over() -> None:
         with session_scope() as session:
@@ -145,6 +145,6 @@ async def test_notes_after_the_lease_is_lost_are_not_stored(relay_env, standin, 
     await asyncio.to_thread(take_over)
     taken.set()
     await candidate.wait_closed(timeout=15)  # this worker lets go of the interview
-    entries = await asyncio.to_thread(scorecard.list_entries, iid)
-    assert [e.kind for e in entries] == [scorecard.QUESTION]  # the late note was fenced out
-    assert interviews.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS  # the new holder's
+    entries = await asyncio.to_thread(scorecard_entries.list_entries, iid)
+    assert [e.kind for e in entries] == [scorecard_entries.QUESTION]  # the late note was fenced out
+    assert lifecycle.get_interview_any(iid).status == InterviewStatus.IN_PROGRESS  # the new holder's

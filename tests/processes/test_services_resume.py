@@ -6,8 +6,8 @@ import pytest
 from fpdf import FPDF
 
 from preppal.services.errors import ValidationError
-from preppal.services.interviews import MAX_RESUME
-from preppal.services.resume import MAX_UPLOAD_BYTES, extract_resume_text
+from preppal.services.interviews.lifecycle import MAX_RESUME
+from preppal.services.interviews.resume_text import MAX_UPLOAD_BYTES, extract_resume_text
 
 
 def _pdf(*pages: str) -> bytes:
@@ -82,7 +82,7 @@ def test_pdf_bomb_is_refused_out_of_process() -> None:
 async def test_async_reader_parses_in_a_child_without_a_thread(monkeypatch) -> None:
     import asyncio
 
-    from preppal.services.resume import read_resume
+    from preppal.services.interviews.resume_text import read_resume
 
     def no_threads(*_a, **_k):
         raise AssertionError("the PDF must not be parsed on a thread of this process")
@@ -99,7 +99,7 @@ def test_pdf_reader_limits_itself_before_parsing() -> None:
     import sys
 
     script = (
-        "import resource, sys; from preppal.services import pdf_worker as w; "
+        "import resource, sys; from preppal.services.interviews import resume_pdf_worker as w; "
         "w.limit_self(3, 512 * 1024 * 1024); "
         "print(resource.getrlimit(resource.RLIMIT_CPU)[0], resource.getrlimit(resource.RLIMIT_AS)[0])"
     )
@@ -110,7 +110,7 @@ def test_pdf_reader_limits_itself_before_parsing() -> None:
 def test_a_pdf_of_one_repeated_glyph_is_not_a_resume() -> None:
     """A bomb that finishes within the child's limits (pypdf caches its shared stream) must
     not fill the résumé box with 50,000 x's."""
-    from preppal.services.resume import UNREADABLE_PDF, _pdf_result
+    from preppal.services.interviews.resume_text import UNREADABLE_PDF, _pdf_result
 
     with pytest.raises(ValidationError, match=UNREADABLE_PDF.split(";")[0]):
         _pdf_result(0, (("x " * 20 + "\n") * 2_000).encode())

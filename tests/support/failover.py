@@ -28,7 +28,7 @@ from pathlib import Path
 import websockets
 
 from preppal.realtime import codec
-from preppal.services.tokens import generate_worker_token
+from preppal.services.interviews.worker_tokens import generate_worker_token
 
 ROOT = Path(__file__).resolve().parents[2]
 RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0)  # assets/call/relay_client.js RETRY_DELAYS_MS

@@ -45,11 +45,11 @@ def worst_case_interview(
     """A finished interview with everything an export reads at its largest: ``snapshots``
     editor snapshots near the 64 KiB cap (the last one ``code``) and a long transcript."""
     from preppal.models import InterviewStatus, Speaker
-    from preppal.services import code_snapshots, interviews
-    from preppal.services.interviews import TranscriptLine
+    from preppal.services.interviews import code_snapshots, lifecycle
+    from preppal.services.interviews.lifecycle import TranscriptLine
 
-    interview = interviews.create_interview(user_id, interview_type="technical", role="Backend <b>engineer</b>")
-    interviews.update_status(interview.id, InterviewStatus.IN_PROGRESS)
+    interview = lifecycle.create_interview(user_id, interview_type="technical", role="Backend <b>engineer</b>")
+    lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     filler = "x = [i * i for i in range(10)]  # " + "." * 30 + "\n"
     for n in range(snapshots - 1):
         body = f"# version {n}\n" + filler * (64_000 // len(filler))
@@ -60,5 +60,5 @@ def worst_case_interview(
         TranscriptLine(n, Speaker.AI if n % 2 == 0 else Speaker.USER, words * 8, n * 4000, n * 4000 + 3500)
         for n in range(transcript_lines)
     ]
-    interviews.submit_transcript(interview.id, lines)
+    lifecycle.submit_transcript(interview.id, lines)
     return interview.id

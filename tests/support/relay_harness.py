@@ -29,8 +29,8 @@ from preppal.realtime.hub import RelayHub
 from preppal.realtime.outcome import Failure
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.realtime.route import websocket_routes
-from preppal.services import interviews
-from preppal.services.tokens import generate_worker_token
+from preppal.services.interviews import lifecycle
+from preppal.services.interviews.worker_tokens import generate_worker_token
 from preppal.settings import reset_settings
 from tests.support.live_api_standin import LiveApiStandin
 
@@ -172,7 +172,7 @@ class RelayEnv:
     def new_interview(self, **overrides) -> str:
         args = {"interview_type": "technical", "role": "Backend engineer", "difficulty": "standard"}
         args.update(overrides)
-        return interviews.create_interview(self.user_id, **args).id
+        return lifecycle.create_interview(self.user_id, **args).id
 
     def token(self, interview_id: str, client: str = "client-token-1", *, resume: bool = False) -> str:
         return generate_worker_token(self.user_id, interview_id, client, resume=resume)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from preppal.services.analysis.answers import from_turns, question_of, segment
 from preppal.services.analysis.transcript_metrics import Segment
-from preppal.services.scorecard import QUESTION, Entry
+from preppal.services.interviews.scorecard_entries import QUESTION, Entry
 
 GREETING = "Hi Sam, thanks for joining. I'm your Preppal interviewer, and this is a behavioural interview. "
 LINES = [

@@ -11,7 +11,7 @@ from preppal import rubric
 from preppal.services.analysis.transcript_metrics import Segment, compute_metrics
 from preppal.services.feedback_analyzer import analyze
 from preppal.services.feedback_schema import FeedbackResult
-from preppal.services.scorecard import EVIDENCE, QUESTION, Entry
+from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
 from preppal.services.scorecard_card import HEURISTIC, LIVE, build_card
 
 GREETING = "Hi Sam, thanks for joining. I'm your Preppal interviewer. Let's begin. "

@@ -7,7 +7,7 @@ from preppal.services.analysis.transcript_metrics import Segment, compute_metric
 from preppal.services.feedback_gemini import InterviewContext, build_prompt
 from preppal.services.feedback_review import reconcile
 from preppal.services.feedback_schema import CompetencyScore, FeedbackPoint, FeedbackResult
-from preppal.services.scorecard import EVIDENCE, QUESTION, Entry
+from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
 from preppal.services.scorecard_card import build_card
 
 LINES = [

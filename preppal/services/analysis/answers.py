@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from preppal.rubric import is_request, split_sentences
 from preppal.rubric.heuristics import is_repeat_request
 from preppal.services.analysis.transcript_metrics import MIN_ANSWER_WORDS, EntryLike, word_count
-from preppal.services.scorecard import Entry
+from preppal.services.interviews.scorecard_entries import Entry
 
 AI, USER = "AI", "USER"
 

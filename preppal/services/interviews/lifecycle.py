@@ -32,7 +32,7 @@ from preppal.models import (
     utcnow,
 )
 from preppal.patience import Patience
-from preppal.services import input_limits, leases, rate_limit
+from preppal.services import input_limits, rate_limit
 from preppal.services.errors import (
     AlreadyLive,
     Conflict,
@@ -41,6 +41,7 @@ from preppal.services.errors import (
     Unavailable,
     ValidationError,
 )
+from preppal.services.interviews import leases
 from preppal.services.recordings.store import RecordingStore, open_store
 from preppal.settings import get_settings
 
@@ -54,7 +55,7 @@ LEGAL_TRANSITIONS: dict[InterviewStatus, frozenset[InterviewStatus]] = {
 MAX_ROLE = input_limits.MAX_ROLE
 MAX_JOB_DESCRIPTION = input_limits.MAX_JOB_DESCRIPTION
 MAX_RESUME = input_limits.MAX_RESUME
-HEARTBEAT_STALE_AFTER = timedelta(seconds=90)  # renewed with the lease while live (services/leases.py)
+HEARTBEAT_STALE_AFTER = timedelta(seconds=90)  # renewed with the lease while live (services/interviews/leases.py)
 ALREADY_LIVE = "You already have another interview in progress. End it (or wait for it to finish) first."
 
 

@@ -1,10 +1,11 @@
-"""The out-of-process PDF reader: ``python -m preppal.services.pdf_worker PAGES MAX_CHARS CPU_S MEM_BYTES``.
+"""The out-of-process résumé PDF reader:
+``python -m preppal.services.interviews.resume_pdf_worker PAGES MAX_CHARS CPU_S MEM_BYTES``.
 
 A hostile PDF (pages sharing one huge compressed content stream, deep object graphs) can
 cost minutes of CPU and hundreds of MB in ``pypdf``. So the parse never runs in the server:
 this child limits itself (CPU seconds, address space, lower priority) **before** importing
 pypdf or reading a byte, reads the file from stdin, and writes the text to stdout. The
-parent (:mod:`preppal.services.resume`) adds a wall-clock limit and kills it past that.
+parent (:mod:`preppal.services.interviews.resume_text`) adds a wall-clock limit and kills it past that.
 
 Exit codes: 0 text on stdout; 3 encrypted; 4 unreadable (anything pypdf raises, or a limit).
 """

@@ -1,7 +1,7 @@
 """Résumé text from an uploaded file (.txt or .pdf), for the interviewer's context.
 
 Only text is kept: the file itself is never stored. PDFs are parsed **out of process**
-(:mod:`preppal.services.pdf_worker`) under CPU, memory and wall-clock limits and a page cap,
+(:mod:`preppal.services.interviews.resume_pdf_worker`) under CPU, memory and wall-clock limits and a page cap,
 so a PDF bomb costs the server nothing but a killed child and the candidate sees "This PDF
 could not be read; paste the text instead". :func:`read_resume` (async, for the app) waits
 on the child without a thread; :func:`extract_resume_text` is the blocking form.
@@ -16,7 +16,7 @@ from pathlib import PurePath
 
 from preppal.services import input_limits as caps
 from preppal.services.errors import ValidationError
-from preppal.services.pdf_worker import EXIT_ENCRYPTED
+from preppal.services.interviews.resume_pdf_worker import EXIT_ENCRYPTED
 
 MAX_UPLOAD_BYTES = caps.MAX_UPLOAD_BYTES
 MAX_PDF_PAGES = caps.MAX_PDF_PAGES
@@ -44,7 +44,7 @@ def _worker_argv() -> list[str]:
     return [
         sys.executable,
         "-m",
-        "preppal.services.pdf_worker",
+        "preppal.services.interviews.resume_pdf_worker",
         str(MAX_PDF_PAGES),
         str(MAX_RESUME),
         str(caps.PDF_CPU_S),

@@ -23,8 +23,8 @@ from preppal.db import session_scope
 from preppal.models import ScorecardEntry
 from preppal.rubric import MAX_QUOTE_CHARS, MAX_WHY_CHARS, STRENGTHS, clip_quote
 from preppal.rubric.evidence import MAX_QUESTION_CHARS
-from preppal.services import leases
 from preppal.services.errors import ValidationError
+from preppal.services.interviews import leases
 
 MAX_PER_INTERVIEW = 400  # ≈ 4 notes a minute for 90 minutes; past it new entries are dropped
 QUESTION, EVIDENCE = "question", "evidence"

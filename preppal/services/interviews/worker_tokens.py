@@ -20,7 +20,7 @@ from preppal.db import session_scope
 from preppal.models import InterviewStatus, UsedWorkerToken
 from preppal.services import rate_limit
 from preppal.services.errors import AlreadyLive, AuthError, Conflict
-from preppal.services.interviews import ALREADY_LIVE, get_interview, other_live_interview
+from preppal.services.interviews.lifecycle import ALREADY_LIVE, get_interview, other_live_interview
 from preppal.settings import get_settings
 
 ALGORITHM = "HS256"

@@ -31,8 +31,8 @@ from sqlmodel import Session, col, select
 from preppal.db import session_scope
 from preppal.editor import MAX_CODE_BYTES, normalise_language
 from preppal.models import CodeSnapshot
-from preppal.services import leases
 from preppal.services.errors import ValidationError
+from preppal.services.interviews import leases
 
 MAX_PER_INTERVIEW = 600  # ≈ 10 minutes of non-stop typing at the relay's one write a second
 MAX_BYTES_PER_INTERVIEW = 2 * 1024 * 1024  # code stored per interview (32 snapshots at the 64 KiB cap)
@@ -92,7 +92,7 @@ def record_snapshot(
     """Store one snapshot, then thin the interview's snapshots to the caps.
 
     ``owner``: stored only while that relay process holds the lease, checked in this
-    transaction (else :class:`~preppal.services.leases.LeaseLost`), like transcript lines."""
+    transaction (else :class:`~preppal.services.interviews.leases.LeaseLost`), like transcript lines."""
     data = code.encode("utf-8", "surrogatepass")
     if len(data) > MAX_CODE_BYTES:
         raise ValidationError("Code snapshots are limited to 64 KiB.")
