@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from preppal.models import Difficulty, Interview, InterviewStatus, InterviewType, Speaker, TranscriptEntry
 from preppal.services import export
 from preppal.services.analysis.transcript_metrics import compute_metrics
-from preppal.services.feedback_analyzer import analyze
-from preppal.services.scorecard_card import build_card
-from preppal.services.snapshot import FeedbackSnapshot
+from preppal.services.feedback.analyzer import analyze
+from preppal.services.feedback.report import FeedbackSnapshot
+from preppal.services.feedback.scorecard_card import build_card
 
 QUESTION = "Tell me about a time you had to make a difficult technical decision under pressure?"
 ANSWER = (

@@ -187,9 +187,9 @@ async def export_case(parallel: int, transcript_lines: int, snapshots: int) -> f
     import asyncio
 
     from preppal.services import export, exports
+    from preppal.services.feedback.report import feedback_snapshot
     from preppal.services.interviews import code_snapshots
     from preppal.services.pools import call_service
-    from preppal.services.snapshot import feedback_snapshot
     from tests.support.hostile import worst_case_interview
     from tests.support.users import make_user
 
@@ -263,8 +263,8 @@ def _uncapped(make, *args, **kwargs):
 
 def snapshot_case(snapshots: int) -> tuple[float, float]:
     """``snapshots`` near-64 KiB snapshots sent: KiB stored, KiB a feedback page load reads and holds."""
+    from preppal.services.feedback.report import feedback_snapshot
     from preppal.services.interviews import code_snapshots
-    from preppal.services.snapshot import feedback_snapshot
     from tests.support.hostile import worst_case_interview
     from tests.support.users import make_user
 

@@ -268,8 +268,8 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
     """UI users (session token, a feedback page) and candidates (interview id, worker token)."""
     from preppal.db import session_scope
     from preppal.models import InterviewStatus, Speaker, User
-    from preppal.services import feedback
     from preppal.services.accounts import auth
+    from preppal.services.feedback import queue
     from preppal.services.interviews import lifecycle
     from preppal.services.interviews.lifecycle import TranscriptLine
     from preppal.services.interviews.worker_tokens import generate_worker_token
@@ -298,7 +298,7 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
             lifecycle.update_status(iv.id, InterviewStatus.IN_PROGRESS)
             lifecycle.submit_transcript(iv.id, lines)
             ids.append(iv.id)
-        feedback.run_feedback(ids[0])  # the analyzer (no key in this process): a READY feedback page
+        queue.run_feedback(ids[0])  # the analyzer (no key in this process): a READY feedback page
         ui.append((auth.create_login_session(uid), ids[0]))
     calls = []
     for i in range(candidates):  # one user each: a user may have only one live interview

@@ -82,8 +82,8 @@ def quotes(note_quote: str, phrase: str) -> bool:
 
 
 def judge(iid: str, turns: list, verbose: bool, label: str) -> Tally:
+    from preppal.services.feedback.scorecard_card import build_card
     from preppal.services.interviews import lifecycle, scorecard_entries
-    from preppal.services.scorecard_card import build_card
 
     interview = lifecycle.get_interview_any(iid)
     entries = lifecycle.get_transcript(iid)

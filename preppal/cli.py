@@ -50,7 +50,7 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from preppal.services import jobs
+    from preppal.services.feedback import jobs
     from preppal.settings import get_settings
 
     _nice(get_settings().analysis_nice if args.nice is None else args.nice)

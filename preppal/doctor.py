@@ -30,8 +30,8 @@ from preppal.live.gemini_wire import b64, pick, shared_client
 from preppal.live.model_check import NET_FIX, Finding, check_models
 from preppal.live.prompt import OPENING_CUE
 from preppal.models import Speaker
-from preppal.services import feedback_gemini
 from preppal.services.analysis.transcript_metrics import compute_metrics
+from preppal.services.feedback import gemini
 from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.settings import Settings, get_settings
 
@@ -134,13 +134,13 @@ def _feedback_once(settings: Settings, timeout_s: float) -> Row:
         TranscriptLine(1, Speaker.AI, "Tell me about a project you are proud of.", 0, 3_000),
         TranscriptLine(2, Speaker.USER, "I moved our billing to a queue and we stopped losing payments.", 4_000, 9_000),
     ]
-    ctx = feedback_gemini.InterviewContext("behavioural", "Software engineer", "standard")
+    ctx = gemini.InterviewContext("behavioural", "Software engineer", "standard")
     started = time.monotonic()
     try:
-        result = feedback_gemini.generate(
+        result = gemini.generate(
             ctx, lines, compute_metrics(lines), settings=settings, attempts=1, timeout_s=timeout_s, parse_attempts=1
         )
-    except feedback_gemini.FeedbackUnavailable as exc:
+    except gemini.FeedbackUnavailable as exc:
         return Row("Feedback call", FAIL, f"{settings.feedback_model}: {exc.message}", NET_FIX)
     took = time.monotonic() - started
     detail = f"{settings.feedback_model}: valid structured feedback in {took:.1f} s (score {result.overall_score})"

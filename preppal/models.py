@@ -225,7 +225,7 @@ class Feedback(SQLModel, table=True):
     improvements: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
     question_notes: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
     metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    # The scorecard the scores stand on (services/scorecard_card.py, Card.to_dict() plus the
+    # The scorecard the scores stand on (services/feedback/scorecard_card.py, Card.to_dict() plus the
     # review's per-competency comments): questions, evidence notes, competency scores.
     scorecard: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
     error: Optional[str] = Field(default=None, max_length=500)

@@ -12,7 +12,8 @@ import threading
 import time
 
 from preppal import display, gemini_status
-from preppal.services import jobs, rate_limit
+from preppal.services import rate_limit
+from preppal.services.feedback import jobs
 from preppal.services.interviews import worker_tokens
 from preppal.services.recordings.store import RecordingStore
 from preppal.settings import get_settings
@@ -115,7 +116,7 @@ async def warm_up(warmed: threading.Event | None = None) -> None:
 
 async def feedback_jobs() -> None:
     """``PREPPAL_JOBS=inprocess`` (the default): this process runs the feedback the database
-    owes (services/jobs.run_in_process), on a thread of its own so no pool a request or the
+    owes (services/feedback/jobs.run_in_process), on a thread of its own so no pool a request or the
     relay uses is held; with ``worker`` the ``preppal worker`` processes do, and this returns."""
     if get_settings().jobs != "inprocess":
         return

@@ -3,7 +3,7 @@
 Used where no language model is at hand: by the offline end of turn when its text judge is
 missing or does not read the interview's language (preppal/live/offline/turn_policy.py), and
 by the built-in feedback, which must not call an answer "too brief" when the interviewer took
-the turn in the middle of its sentence (preppal/services/feedback_analyzer.py).
+the turn in the middle of its sentence (preppal/services/feedback/analyzer.py).
 
 Each interview language lists the words its sentences almost never end on: conjunctions,
 articles and determiners, prepositions that cannot close a clause, fillers. Japanese and

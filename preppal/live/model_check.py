@@ -21,8 +21,8 @@ from google.genai import errors
 from preppal import gemini_status
 from preppal.gemini_status import GeminiStatus
 from preppal.live.gemini_profiles import Platform, profile_for
-from preppal.services import feedback_models
-from preppal.services.feedback_gemini import rest_client
+from preppal.services.feedback import model_retirements
+from preppal.services.feedback.gemini import rest_client
 from preppal.settings import DEFAULT_FEEDBACK_MODEL, DEFAULT_LIVE_MODEL, Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def check_live_model(client: Any, settings: Settings) -> Finding:
 
 def check_feedback_model(client: Any, settings: Settings) -> Finding:
     name = settings.feedback_model
-    gone = feedback_models.retirement(name)
+    gone = model_retirements.retirement(name)
     if gone is not None and gone.retired():
         return Finding("Feedback model", False, gone.sentence(), f"Set GEMINI_FEEDBACK_MODEL={gone.successor}.")
     model, failed = _get_model(client, "Feedback model", name)

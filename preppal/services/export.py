@@ -1,6 +1,6 @@
 """Export one interview — transcript, feedback and delivery metrics — as Markdown or PDF.
 
-Both formats render one :class:`~preppal.services.snapshot.FeedbackSnapshot` (owner-checked
+Both formats render one :class:`~preppal.services.feedback.report.FeedbackSnapshot` (owner-checked
 when it is read: another user's interview is NotFound). The PDF is built with fpdf2 (pure
 Python) from the same snapshot as the Markdown, in DejaVu Sans with a CJK fallback
 (:mod:`preppal.services.pdf_fonts`), so any script prints; only without those fonts is
@@ -17,10 +17,10 @@ from typing import Any
 from preppal import display
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, Speaker
-from preppal.services.feedback import is_fallback
+from preppal.services.feedback.queue import is_fallback
+from preppal.services.feedback.report import FeedbackSnapshot
 from preppal.services.pdf_fonts import find_fonts, install, needs_cjk
 from preppal.services.scorecard_export import score_rows, scorecard_lines, scorecard_markdown
-from preppal.services.snapshot import FeedbackSnapshot
 
 
 def _header(report: FeedbackSnapshot) -> list[tuple[str, str]]:

@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
     try:
         from preppal.services import export
         from preppal.services.errors import NotFound
-        from preppal.services.snapshot import feedback_snapshot
+        from preppal.services.feedback.report import feedback_snapshot
 
         try:
             report = feedback_snapshot(user_id, interview_id)

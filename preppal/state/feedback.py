@@ -1,13 +1,13 @@
 """The feedback page: scores, strengths and improvements, delivery metrics, and the
 transcript with per-answer metrics beside it.
 
-Live update without a reload: feedback is produced on a background thread (services.feedback),
+Live update without a reload: feedback is produced on a background thread (services.feedback.queue),
 so the page polls the Feedback row with a Reflex *background* event — once a second,
 holding the state lock only for the short ``async with self`` update, and stopping when the
 row is READY/FAILED, when the user leaves the page, or after ``POLL_LIMIT_S``. Polling the
 database (rather than pushing from the worker) works the same with one or many server
 workers and survives a restart. The page only reads: feedback was queued when the
-interview went COMPLETED, and the jobs (services/jobs.py) produce it.
+interview went COMPLETED, and the jobs (services/feedback/jobs.py) produce it.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from preppal import display, routes
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus
 from preppal.services import export
-from preppal.services import feedback as feedback_service
 from preppal.services.errors import NotFound, ServiceError
+from preppal.services.feedback import queue as feedback_service
+from preppal.services.feedback.report import FeedbackSnapshot, feedback_snapshot
 from preppal.services.interviews import code_snapshots, lifecycle
 from preppal.services.interviews.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.pools import call_service
 from preppal.services.recordings import tracks
-from preppal.services.snapshot import FeedbackSnapshot, feedback_snapshot
 from preppal.state.auth import AuthState
 from preppal.state.recording_view import (
     CodeMark,

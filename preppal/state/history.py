@@ -11,8 +11,8 @@ import reflex as rx
 
 from preppal import rubric
 from preppal.models import FeedbackStatus, InterviewStatus
-from preppal.services import feedback as feedback_service
 from preppal.services.errors import ServiceError
+from preppal.services.feedback import queue as feedback_service
 from preppal.services.interviews import lifecycle
 from preppal.services.pools import call_service
 from preppal.state.auth import AuthState

@@ -1,7 +1,7 @@
 """What the feedback page's scorecard card, the listen-back timeline and the history charts
 show of the scorecard: pure functions of the stored Feedback row, tested without a browser.
 
-The row's ``scorecard`` (``services.scorecard_card.Card.to_dict()`` plus the review's
+The row's ``scorecard`` (``services.feedback.scorecard_card.Card.to_dict()`` plus the review's
 comments) holds the competencies, the questions as the interviewer marked them and the
 evidence notes with where they were said (ms on the recording's clock, -1 = not found).
 """

@@ -16,16 +16,17 @@ from preppal.live.offline.questions import pick_questions
 from preppal.live.prompt import CODE_LABEL, code_context, system_instruction
 from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.code_channel import CodeChannel
-from preppal.services import export, feedback, feedback_analyzer
+from preppal.services import export
 from preppal.services.accounts import auth
 from preppal.services.analysis.transcript_metrics import compute_metrics
 from preppal.services.errors import ValidationError
-from preppal.services.feedback_gemini import code_section
+from preppal.services.feedback import analyzer, queue
+from preppal.services.feedback.gemini import code_section
+from preppal.services.feedback.report import feedback_snapshot
+from preppal.services.feedback.scorecard_card import build_card
 from preppal.services.interviews import code_snapshots, lifecycle
 from preppal.services.interviews.code_snapshots import Snapshot
 from preppal.services.interviews.lifecycle import TranscriptLine
-from preppal.services.scorecard_card import build_card
-from preppal.services.snapshot import feedback_snapshot
 
 
 # --- vocabulary and cap ----------------------------------------------------------------------
@@ -280,8 +281,8 @@ def test_prompt_code_section_has_each_questions_version_and_the_final_code() -> 
 def test_analyzer_says_it_does_not_judge_code() -> None:
     metrics = compute_metrics(LINES)
     card = build_card("technical", "standard", LINES)
-    with_code = feedback_analyzer.analyze(metrics, card, has_code=True)
-    without = feedback_analyzer.analyze(metrics, card)
+    with_code = analyzer.analyze(metrics, card, has_code=True)
+    without = analyzer.analyze(metrics, card)
     assert "does not judge the code" in with_code.summary and "does not judge" not in without.summary
     assert "code_quality" not in with_code.scores
 
@@ -298,7 +299,7 @@ def finished_with_code(interview_id) -> str:
 def test_markdown_and_pdf_exports_carry_the_final_code(finished_with_code) -> None:
     iid = finished_with_code
     owner = lifecycle.get_interview_any(iid).user_id
-    row = feedback.run_feedback(iid)
+    row = queue.run_feedback(iid)
     assert "does not judge the code" in row.summary and "code_quality" not in row.scores
     report = feedback_snapshot(owner, iid)
     md = export.to_markdown(report)

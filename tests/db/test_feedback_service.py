@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from preppal import rubric
 from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus, Speaker, TranscriptEntry, utcnow
-from preppal.services import feedback
 from preppal.services.errors import NotFound
+from preppal.services.feedback import queue
 from preppal.services.interviews import lifecycle
 from preppal.services.interviews.lifecycle import TranscriptLine
 from tests.support.users import make_user
@@ -39,11 +39,11 @@ def _completed(user_id: int, lines=LINES) -> str:
 def _wait_status(interview_id: str, *wanted: FeedbackStatus, timeout: float = 20.0) -> Feedback:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        row = feedback._row(interview_id)
+        row = queue._row(interview_id)
         if row is not None and row.status in wanted:
             return row
         time.sleep(0.05)
-    raise AssertionError(f"feedback never reached {wanted}: {feedback._row(interview_id)}")
+    raise AssertionError(f"feedback never reached {wanted}: {queue._row(interview_id)}")
 
 
 def _set_feedback(interview_id: str, **values) -> None:
@@ -55,9 +55,9 @@ def _set_feedback(interview_id: str, **values) -> None:
 def test_no_feedback_before_completion(db) -> None:
     user = make_user().id
     interview = lifecycle.create_interview(user, interview_type="behavioural", role="Engineer")
-    assert feedback.pending_ids() == []
-    assert feedback.run_feedback(interview.id) is None
-    assert feedback._row(interview.id) is None
+    assert queue.pending_ids() == []
+    assert queue.run_feedback(interview.id) is None
+    assert queue._row(interview.id) is None
 
 
 def test_the_completed_transition_queues_the_feedback_once(db) -> None:
@@ -70,19 +70,19 @@ def test_the_completed_transition_queues_the_feedback_once(db) -> None:
     lifecycle.update_status(updated, InterviewStatus.COMPLETED)
     errored = lifecycle.create_interview(owner, interview_type="behavioural", role="Engineer").id
     lifecycle.update_status(errored, InterviewStatus.ERROR)
-    assert feedback._row(errored) is None
+    assert queue._row(errored) is None
     for interview_id in (submitted, updated):
-        row = feedback._row(interview_id)
+        row = queue._row(interview_id)
         assert (row.status, row.attempts) == (FeedbackStatus.PENDING, 0)
     lifecycle.submit_transcript(submitted, [])  # a retried submit changes nothing
     with session_scope() as session:
         assert session.exec(sa.select(sa.func.count()).select_from(Feedback)).one()[0] == 2
-    assert set(feedback.pending_ids()) == {submitted, updated}
+    assert set(queue.pending_ids()) == {submitted, updated}
 
 
 def test_run_produces_ready_analyzer_feedback_with_metrics(db) -> None:
     interview_id = _completed(make_user().id)
-    row = feedback.run_feedback(interview_id)
+    row = queue.run_feedback(interview_id)
     assert row.status == FeedbackStatus.READY and row.source == "analyzer"
     assert row.attempts == 1 and row.error is None
     assert 0 <= row.overall_score <= 100
@@ -94,7 +94,7 @@ def test_run_produces_ready_analyzer_feedback_with_metrics(db) -> None:
     assert row.metrics["filler_words"] == {"um": 1}
     assert [a["sequences"] for a in row.metrics["answers_detail"]] == [[2], [4]]
     # a second run is a no-op: the claim only succeeds from PENDING
-    again = feedback.run_feedback(interview_id)
+    again = queue.run_feedback(interview_id)
     assert again.attempts == 1 and again.updated_at == row.updated_at
 
 
@@ -109,7 +109,7 @@ def test_analyzer_does_not_score_another_language_with_english_rules(db) -> None
             TranscriptLine(2, Speaker.USER, "Euh, du coup, j'ai mené la migration de la facturation.", 4_000, 9_000),
         ],
     )
-    row = feedback.run_feedback(interview.id)
+    row = queue.run_feedback(interview.id)
     assert row.status == FeedbackStatus.READY and row.source == "analyzer"
     assert row.overall_score is None and not row.strengths  # no English heuristics on French answers
     assert "French" in row.summary and "Gemini API key" in row.summary
@@ -118,7 +118,7 @@ def test_analyzer_does_not_score_another_language_with_english_rules(db) -> None
 
 def test_the_in_process_jobs_run_what_is_queued(db) -> None:
     """The web process's share of the jobs: it polls the queue and runs each job once."""
-    from preppal.services import jobs
+    from preppal.services.feedback import jobs
 
     owner = make_user().id
     first, second = _completed(owner), _completed(owner)
@@ -132,12 +132,12 @@ def test_the_in_process_jobs_run_what_is_queued(db) -> None:
         stop.set()
         runner.join(5)
     assert not runner.is_alive()
-    assert feedback.pending_ids() == []
+    assert queue.pending_ids() == []
 
 
 def test_concurrent_claims_run_once(db) -> None:
     interview_id = _completed(make_user().id)
-    threads = [threading.Thread(target=feedback.run_feedback, args=(interview_id,)) for _ in range(4)]
+    threads = [threading.Thread(target=queue.run_feedback, args=(interview_id,)) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -152,21 +152,21 @@ def test_stale_running_row_is_reclaimed(db) -> None:
         interview_id,
         status=FeedbackStatus.RUNNING,
         attempts=1,
-        updated_at=utcnow() - feedback.STALE_RUNNING_AFTER - timedelta(seconds=5),
+        updated_at=utcnow() - queue.STALE_RUNNING_AFTER - timedelta(seconds=5),
     )
-    assert feedback.run_feedback(interview_id).status == FeedbackStatus.READY
-    assert feedback._row(interview_id).attempts == 2
+    assert queue.run_feedback(interview_id).status == FeedbackStatus.READY
+    assert queue._row(interview_id).attempts == 2
 
 
 def test_fresh_running_row_is_left_alone(db) -> None:
     interview_id = _completed(make_user().id)
     _set_feedback(interview_id, status=FeedbackStatus.RUNNING, attempts=1)
-    assert feedback.run_feedback(interview_id).status == FeedbackStatus.RUNNING
+    assert queue.run_feedback(interview_id).status == FeedbackStatus.RUNNING
 
 
 def test_empty_transcript_is_ready_without_scores(db) -> None:
     interview_id = _completed(make_user().id, lines=[TranscriptLine(1, Speaker.AI, "Hello, shall we start?", 0, 2_000)])
-    row = feedback.run_feedback(interview_id)
+    row = queue.run_feedback(interview_id)
     assert row.status == FeedbackStatus.READY and row.overall_score is None
     assert "No answers" in row.summary and row.strengths == []
 
@@ -176,30 +176,30 @@ def test_retry_only_from_failed_and_only_for_the_owner(db) -> None:
     interview_id = _completed(owner)
     _set_feedback(interview_id, status=FeedbackStatus.FAILED, attempts=3, error="x")
     with pytest.raises(NotFound):
-        feedback.retry_feedback(other, interview_id)
-    assert feedback._row(interview_id).status == FeedbackStatus.FAILED
-    assert feedback.retry_feedback(owner, interview_id).status == FeedbackStatus.PENDING  # queued again
-    row = feedback.run_feedback(interview_id)  # the jobs' turn
+        queue.retry_feedback(other, interview_id)
+    assert queue._row(interview_id).status == FeedbackStatus.FAILED
+    assert queue.retry_feedback(owner, interview_id).status == FeedbackStatus.PENDING  # queued again
+    row = queue.run_feedback(interview_id)  # the jobs' turn
     assert row.status == FeedbackStatus.READY and row.attempts == 4 and row.error is None
 
 
 def test_another_users_feedback_is_never_visible(db) -> None:
     owner, other = make_user().id, make_user().id
     interview_id = _completed(owner)
-    feedback.run_feedback(interview_id)
-    assert feedback.get_feedback(owner, interview_id).status == FeedbackStatus.READY
+    queue.run_feedback(interview_id)
+    assert queue.get_feedback(owner, interview_id).status == FeedbackStatus.READY
     with pytest.raises(NotFound):
-        feedback.get_feedback(other, interview_id)
-    assert feedback.feedback_for(other, [interview_id]) == {}
-    assert list(feedback.feedback_for(owner, [interview_id])) == [interview_id]
-    assert feedback.score_history(other) == []
-    assert [p["interview_id"] for p in feedback.score_history(owner)] == [interview_id]
+        queue.get_feedback(other, interview_id)
+    assert queue.feedback_for(other, [interview_id]) == {}
+    assert list(queue.feedback_for(owner, [interview_id])) == [interview_id]
+    assert queue.score_history(other) == []
+    assert [p["interview_id"] for p in queue.score_history(owner)] == [interview_id]
 
 
 def test_delete_cascades_to_transcript_and_feedback(db) -> None:
     owner = make_user().id
     interview_id = _completed(owner)
-    feedback.run_feedback(interview_id)
+    queue.run_feedback(interview_id)
     lifecycle.delete_interview(owner, interview_id)
     with session_scope() as session:
         assert session.exec(sa.select(Feedback).where(Feedback.interview_id == interview_id)).first() is None
@@ -212,8 +212,8 @@ def test_score_history_is_chronological(db) -> None:
     owner = make_user().id
     first, second = _completed(owner), _completed(owner)
     for interview_id in (first, second):
-        feedback.run_feedback(interview_id)
-    points = feedback.score_history(owner)
+        queue.run_feedback(interview_id)
+    points = queue.score_history(owner)
     assert [p["interview_id"] for p in points] == [first, second]
     assert all(isinstance(p["score"], int) and p["wpm"] for p in points)
 
@@ -222,15 +222,13 @@ def test_a_restart_finds_what_was_left_in_the_queue(db) -> None:
     """A PENDING row, or a RUNNING one whose worker stopped beating, is owed; the oldest first."""
     owner = make_user().id
     pending, stale, done = _completed(owner), _completed(owner), _completed(owner)
-    feedback.run_feedback(done)
-    _set_feedback(
-        stale, status=FeedbackStatus.RUNNING, attempts=1, updated_at=utcnow() - feedback.STALE_RUNNING_AFTER * 2
-    )
-    assert feedback.pending_ids() == [pending, stale]
+    queue.run_feedback(done)
+    _set_feedback(stale, status=FeedbackStatus.RUNNING, attempts=1, updated_at=utcnow() - queue.STALE_RUNNING_AFTER * 2)
+    assert queue.pending_ids() == [pending, stale]
     for interview_id in (pending, stale):
-        feedback.run_feedback(interview_id)
-        assert feedback._row(interview_id).status == FeedbackStatus.READY
-    assert feedback.pending_ids() == []
+        queue.run_feedback(interview_id)
+        assert queue._row(interview_id).status == FeedbackStatus.READY
+    assert queue.pending_ids() == []
 
 
 @pytest.mark.postgres
@@ -238,14 +236,14 @@ def test_state_machine_on_postgres(pg_db) -> None:
     """JSON columns, the attempts += 1 claim and concurrent claimers on PostgreSQL."""
     owner = make_user().id
     interview_id = _completed(owner)
-    threads = [threading.Thread(target=feedback.run_feedback, args=(interview_id,)) for _ in range(4)]
+    threads = [threading.Thread(target=queue.run_feedback, args=(interview_id,)) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=30)
-    row = feedback.get_feedback(owner, interview_id)
+    row = queue.get_feedback(owner, interview_id)
     assert row.status == FeedbackStatus.READY and row.attempts == 1
     assert row.metrics["answers_detail"][0]["sequences"] == [2]
-    assert [p["interview_id"] for p in feedback.score_history(owner)] == [interview_id]
+    assert [p["interview_id"] for p in queue.score_history(owner)] == [interview_id]
     lifecycle.delete_interview(owner, interview_id)
-    assert feedback._row(interview_id) is None
+    assert queue._row(interview_id) is None

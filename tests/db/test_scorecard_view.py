@@ -1,15 +1,15 @@
 """What the feedback page and history show of the scorecard (state/scorecard_view.py), and the
-delivery card while the recording is still being measured (services/snapshot.py)."""
+delivery card while the recording is still being measured (services/feedback/report.py)."""
 
 from __future__ import annotations
 
 from preppal.models import InterviewStatus, Speaker
 from preppal.services import export
+from preppal.services.feedback.report import MEASURING, feedback_snapshot
 from preppal.services.interviews import lifecycle
 from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.recordings.store import open_store
 from preppal.services.recordings.writer import FILES, MIX
-from preppal.services.snapshot import MEASURING, feedback_snapshot
 from preppal.settings import get_settings
 from preppal.state.scorecard_view import (
     competency_history,

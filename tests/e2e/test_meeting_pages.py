@@ -213,7 +213,7 @@ def test_mute_and_end_act_in_the_browser_at_once(gemini_standin, gemini_db, call
 def test_the_feedback_comes_from_the_end_of_the_call_alone(gemini_standin, gemini_db, call_browser) -> None:
     """Feedback starts from one place: the move to COMPLETED queues it, and this server's own
     jobs (PREPPAL_JOBS=inprocess, the default) make it; the feedback page only reads it."""
-    from preppal.services import feedback
+    from preppal.services.feedback import queue
 
     gemini_standin.behaviour = greet_then()
     email, interview_id = make_candidate_and_interview()
@@ -228,5 +228,5 @@ def test_the_feedback_comes_from_the_end_of_the_call_alone(gemini_standin, gemin
         screenshot(page, "feedback-from-the-call")
     finally:
         context.close()
-    row = feedback.get_feedback_any(interview_id)
+    row = queue.get_feedback_any(interview_id)
     assert row.status == FeedbackStatus.READY and row.attempts == 1

@@ -17,9 +17,9 @@ import pytest
 
 from preppal import tasks
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services import feedback
 from preppal.services.accounts import auth
 from preppal.services.analysis import speech_delivery
+from preppal.services.feedback import queue
 from preppal.services.interviews import lifecycle
 from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.settings import reset_settings
@@ -55,7 +55,7 @@ def _worker_env(database_url: str, data_dir: Path) -> dict[str, str]:
 def test_worker_console_script_runs_a_job_end_to_end(db: str, tmp_path: Path) -> None:
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada").id
     interview_id = _completed(owner)
-    queued = feedback.get_feedback_any(interview_id)  # completing queued it; nobody has started it
+    queued = queue.get_feedback_any(interview_id)  # completing queued it; nobody has started it
     assert (queued.status, queued.attempts) == (FeedbackStatus.PENDING, 0)
     done = subprocess.run(
         [*_preppal(), "worker", "--once", "--poll", "0.1"],
@@ -67,7 +67,7 @@ def test_worker_console_script_runs_a_job_end_to_end(db: str, tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     assert f"job {interview_id} done: READY, metrics from the transcript" in done.stderr
-    row = feedback.get_feedback_any(interview_id)
+    row = queue.get_feedback_any(interview_id)
     assert row.status == FeedbackStatus.READY and row.source == "analyzer" and row.attempts == 1
     assert row.metrics["source"] == "transcript" and row.metrics["fillers"] == 1  # no recording: labelled fallback
     assert row.strengths and row.overall_score is not None
@@ -89,7 +89,7 @@ def _two_workers_share_the_table(database_url: str, data_dir: Path, jobs: int = 
             time.sleep(0.1)
         owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada").id
         ids = [_completed(owner) for _ in range(jobs)]
-        while any((r := feedback.get_feedback_any(i)) is None or r.status != FeedbackStatus.READY for i in ids):
+        while any((r := queue.get_feedback_any(i)) is None or r.status != FeedbackStatus.READY for i in ids):
             assert time.monotonic() < deadline, "jobs were not all done in time"
             time.sleep(0.1)
     finally:
@@ -99,7 +99,7 @@ def _two_workers_share_the_table(database_url: str, data_dir: Path, jobs: int = 
             p.wait(timeout=30)
     ran = [re.findall(r"job (\S+) done", log.read_text()) for log in logs]
     assert sorted(ran[0] + ran[1]) == sorted(ids)  # every job run, and by one worker only
-    assert all(feedback.get_feedback_any(i).attempts == 1 for i in ids)  # claimed exactly once each
+    assert all(queue.get_feedback_any(i).attempts == 1 for i in ids)  # claimed exactly once each
     assert all(p.returncode == 0 for p in procs)  # SIGTERM: a clean stop
 
 
@@ -121,8 +121,8 @@ def test_web_processes_leave_jobs_to_workers_when_configured(db: str, monkeypatc
     interview_id = _completed(owner)
     asyncio.run(asyncio.wait_for(tasks.feedback_jobs(), 5))  # the web process's jobs: none here, it returns
     time.sleep(0.5)
-    assert feedback.get_feedback_any(interview_id).status == FeedbackStatus.PENDING  # no thread took it
-    assert feedback.pending_ids() == [interview_id]  # what a worker will find
+    assert queue.get_feedback_any(interview_id).status == FeedbackStatus.PENDING  # no thread took it
+    assert queue.pending_ids() == [interview_id]  # what a worker will find
 
 
 @pytest.mark.process
@@ -159,16 +159,16 @@ def test_a_job_measures_delivery_from_the_recording_and_a_retry_reuses_it(db: st
         calls.append(iid)
         return speech_delivery.Tracks(candidate=candidate)
 
-    row = feedback.run_feedback(interview_id, isolate_analysis=False, audio=recording)
+    row = queue.run_feedback(interview_id, isolate_analysis=False, audio=recording)
     assert row.status == FeedbackStatus.READY and calls == [interview_id]
     assert row.metrics["source"] == "audio" and row.metrics["fillers"] >= 1
     assert [(p["end_ms"] - p["start_ms"]) // 100 for p in row.metrics["timeline"]["pauses"]] == [15]
     assert row.metrics["answers_detail"][0]["speaking_s"] > 0
 
     # a retry (say the AI feedback failed) keeps the measured metrics rather than measuring again
-    with feedback.session_scope() as session:
-        stored = session.get(feedback.Feedback, row.id)
+    with queue.session_scope() as session:
+        stored = session.get(queue.Feedback, row.id)
         stored.status, stored.error = FeedbackStatus.FAILED, "x"
-    assert feedback.retry_feedback(owner, interview_id).status == FeedbackStatus.PENDING  # queued again
-    again = feedback.run_feedback(interview_id, isolate_analysis=False, audio=recording)  # the jobs' turn
+    assert queue.retry_feedback(owner, interview_id).status == FeedbackStatus.PENDING  # queued again
+    again = queue.run_feedback(interview_id, isolate_analysis=False, audio=recording)  # the jobs' turn
     assert again.attempts == 2 and again.metrics["source"] == "audio" and calls == [interview_id]

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services import feedback
 from preppal.services.accounts import auth
 from preppal.services.analysis import speech_delivery
+from preppal.services.feedback import queue
 from preppal.services.interviews import lifecycle
 from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.recordings.store import open_store
@@ -65,7 +65,7 @@ def test_the_job_measures_the_recorded_call(db) -> None:
     candidate = np.concatenate([np.zeros(64_000, np.float32), answer, pause, rest])
     _record(interview.id, candidate)
 
-    row = feedback.run_feedback(interview.id, isolate_analysis=False)  # the default audio source
+    row = queue.run_feedback(interview.id, isolate_analysis=False)  # the default audio source
     assert row.status == FeedbackStatus.READY
     assert row.metrics["source"] == "audio"
     pauses = row.metrics["timeline"]["pauses"]

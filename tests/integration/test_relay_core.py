@@ -17,7 +17,7 @@ import pytest
 from preppal.models import FeedbackStatus, InterviewStatus
 from preppal.realtime.hub import RelayConfig
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services import feedback
+from preppal.services.feedback import queue
 from preppal.services.interviews import lifecycle
 from preppal.services.interviews.worker_tokens import ALGORITHM, AUDIENCE
 from preppal.settings import get_settings, reset_settings
@@ -155,7 +155,7 @@ async def test_full_session_forwards_transcript_and_audio_then_completes(
     done = lifecycle.get_interview_any(iid)
     assert done.status == InterviewStatus.COMPLETED and done.end_reason == "USER_INITIATED"
     assert done.lease_owner is None  # let go when it ended
-    assert feedback.get_feedback_any(iid).status == FeedbackStatus.PENDING  # the feedback is queued
+    assert queue.get_feedback_any(iid).status == FeedbackStatus.PENDING  # the feedback is queued
     assert [(s, t) for _, s, t in rows(iid)] == [
         ("AI", "Hello, tell me about yourself."),
         ("USER", "I build payment systems."),

@@ -19,7 +19,7 @@ from preppal.models import FeedbackStatus, Interview, InterviewStatus, utcnow
 from preppal.realtime.coordinator import RedisCoordinator
 from preppal.realtime.hub import RelayConfig, RelayHub
 from preppal.realtime.outcome import Failure
-from preppal.services import feedback
+from preppal.services.feedback import queue
 from preppal.services.interviews import lifecycle
 from tests.integration.test_relay_core import FRAME, rows
 from tests.integration.test_relay_resume import stream_audio
@@ -105,7 +105,7 @@ async def test_resume_on_the_other_worker_mid_answer(two_workers, standin):
         (3, "USER", "in the payment queue."),  # B numbers on from the database
         (4, "AI", "Thanks, how did you find it?"),
     ]
-    queued = feedback.get_feedback_any(iid)  # the finisher's COMPLETED queued the feedback, once
+    queued = queue.get_feedback_any(iid)  # the finisher's COMPLETED queued the feedback, once
     assert queued.status == FeedbackStatus.PENDING and queued.attempts == 0
     # B's segment ids continue A's, so the page never shows a line twice.
     assert [t.segment_id for t in back.of("transcript_update") if t.is_final] == [3, 4]

@@ -9,10 +9,10 @@ import pytest
 
 from preppal import rubric
 from preppal.services.analysis.transcript_metrics import Segment, compute_metrics
-from preppal.services.feedback_analyzer import analyze
-from preppal.services.feedback_schema import FeedbackResult
+from preppal.services.feedback.analyzer import analyze
+from preppal.services.feedback.schema import FeedbackResult
+from preppal.services.feedback.scorecard_card import HEURISTIC, LIVE, build_card
 from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
-from preppal.services.scorecard_card import HEURISTIC, LIVE, build_card
 
 GREETING = "Hi Sam, thanks for joining. I'm your Preppal interviewer. Let's begin. "
 STRONG = [
@@ -148,7 +148,7 @@ def test_an_answer_the_interviewer_cut_off_mid_sentence_is_not_called_too_brief(
 
 
 def test_gemini_is_told_where_the_interviewer_cut_in() -> None:
-    from preppal.services.feedback_gemini import CUT_IN_MARK, InterviewContext, build_prompt
+    from preppal.services.feedback.gemini import CUT_IN_MARK, InterviewContext, build_prompt
 
     cut = [
         Segment("AI", "Tell me about a project.", 0, 3_000),

@@ -1,14 +1,14 @@
-"""Gemini's post-call review and the scorecard (services/feedback_review.py): the prompt carries
+"""Gemini's post-call review and the scorecard (services/feedback/review.py): the prompt carries
 the rubric, the markers and the notes; the answer is held to them."""
 
 from __future__ import annotations
 
 from preppal.services.analysis.transcript_metrics import Segment, compute_metrics
-from preppal.services.feedback_gemini import InterviewContext, build_prompt
-from preppal.services.feedback_review import reconcile
-from preppal.services.feedback_schema import CompetencyScore, FeedbackPoint, FeedbackResult
+from preppal.services.feedback.gemini import InterviewContext, build_prompt
+from preppal.services.feedback.review import reconcile
+from preppal.services.feedback.schema import CompetencyScore, FeedbackPoint, FeedbackResult
+from preppal.services.feedback.scorecard_card import build_card
 from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
-from preppal.services.scorecard_card import build_card
 
 LINES = [
     Segment("AI", "Hi, thanks for joining. Tell me about a deadline you nearly missed?", 0, 4_000, 1),

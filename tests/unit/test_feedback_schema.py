@@ -7,8 +7,8 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from preppal.services.feedback_gemini import keep_verbatim_quotes
-from preppal.services.feedback_schema import FeedbackResult
+from preppal.services.feedback.gemini import keep_verbatim_quotes
+from preppal.services.feedback.schema import FeedbackResult
 
 
 def valid() -> dict:

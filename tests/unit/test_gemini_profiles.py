@@ -20,7 +20,7 @@ from preppal.live.gemini_profiles import (
     Thinking,
     profile_for,
 )
-from preppal.services import feedback_models
+from preppal.services.feedback import model_retirements
 from preppal.settings import get_settings, reset_settings
 
 
@@ -42,7 +42,7 @@ def test_defaults_are_current_models(settings):
     assert settings.gemini_model == DEFAULT_PROFILE.model == "gemini-3.8-live"
     assert profile_for(settings.gemini_model).stage is Stage.STABLE
     assert settings.feedback_model == "gemini-3.8-flash"
-    assert feedback_models.retirement(settings.feedback_model) is None
+    assert model_retirements.retirement(settings.feedback_model) is None
     assert settings.api_version == "v1beta"
 
 
@@ -151,9 +151,9 @@ async def test_text_goes_through_the_models_channel(model):
 
 
 def test_retired_feedback_models_are_known_with_their_successor():
-    gone = feedback_models.retired("models/gemini-2.5-flash", today=dt.date(2026, 12, 2))
+    gone = model_retirements.retired("models/gemini-2.5-flash", today=dt.date(2026, 12, 2))
     assert gone is not None and gone.successor == "gemini-3.8-flash"
     assert "was retired on 2026-12-01" in gone.sentence(dt.date(2026, 12, 2))
-    assert feedback_models.retired("gemini-2.5-flash", today=dt.date(2026, 11, 30)) is None
-    assert "will be retired" in feedback_models.retirement("gemini-2.5-flash").sentence(dt.date(2026, 11, 30))
-    assert feedback_models.retired("gemini-3.8-flash") is None
+    assert model_retirements.retired("gemini-2.5-flash", today=dt.date(2026, 11, 30)) is None
+    assert "will be retired" in model_retirements.retirement("gemini-2.5-flash").sentence(dt.date(2026, 11, 30))
+    assert model_retirements.retired("gemini-3.8-flash") is None

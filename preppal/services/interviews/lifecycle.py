@@ -294,7 +294,7 @@ def _transition(
     ``owner``: the relay process making the change must hold the interview's lease.
     Going COMPLETED queues the interview's feedback (a PENDING Feedback row) in the same
     transaction: the one place feedback starts from; the jobs that produce it only read
-    the queue (services/jobs.py)."""
+    the queue (services/feedback/jobs.py)."""
     leases.assert_holder(session, interview_id, owner)
     current = session.exec(select(Interview.status).where(Interview.id == interview_id)).first()
     if current is None:

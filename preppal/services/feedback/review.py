@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 from preppal import display
 from preppal.services.analysis.transcript_metrics import EntryLike
-from preppal.services.feedback_schema import DIFFERS_BY, CompetencyScore, FeedbackResult
-from preppal.services.scorecard_card import LIVE, Card
+from preppal.services.feedback.schema import DIFFERS_BY, CompetencyScore, FeedbackResult
+from preppal.services.feedback.scorecard_card import LIVE, Card
 from preppal.unfinished import ends_mid_sentence
 
 # After a candidate line the interviewer took over mid-sentence (preppal/unfinished.py).

@@ -8,7 +8,7 @@ keeps the delivery metrics and never touches the transcript; the user may retry 
 
 One place starts feedback: the interview's move to COMPLETED creates its PENDING row in the
 same transaction (``services.interviews.lifecycle``). Everything else only reads that queue: the jobs
-(services/jobs.py) poll it for PENDING and stale RUNNING rows, the page and the export read
+(services/feedback/jobs.py) poll it for PENDING and stale RUNNING rows, the page and the export read
 the row. Where runs happen (``PREPPAL_JOBS``): by default the web process polls and runs each
 job on a short-lived daemon thread (at most ``MAX_CONCURRENT`` at once; the audio analysis
 itself in a niced child process, see services/analysis/speech_delivery.py); with ``PREPPAL_JOBS=worker``,
@@ -35,11 +35,11 @@ from preppal import display
 from preppal.db import session_scope
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, utcnow
-from preppal.services import feedback_analyzer, feedback_gemini, feedback_models, scorecard_card
 from preppal.services.analysis import speech_delivery
 from preppal.services.analysis.transcript_metrics import InterviewMetrics
 from preppal.services.errors import Conflict, NotFound
-from preppal.services.feedback_schema import FeedbackResult
+from preppal.services.feedback import analyzer, gemini, model_retirements, scorecard_card
+from preppal.services.feedback.schema import FeedbackResult
 from preppal.services.interviews import code_snapshots, lifecycle, scorecard_entries
 from preppal.settings import get_settings
 
@@ -229,12 +229,12 @@ def _produce(
         )
         return
     ai_error = None
-    gone = feedback_models.retired(settings.feedback_model) if settings.gemini_api_key else None
+    gone = model_retirements.retired(settings.feedback_model) if settings.gemini_api_key else None
     if gone is not None:  # never call a retired model: Google re-routes it to a weaker one
         log.warning("AI feedback for %s skipped: the feedback model %s", interview_id, gone.sentence())
         ai_error = f"{AI_UNAVAILABLE}: the configured AI model {gone.model} was retired"
     elif settings.gemini_api_key:
-        ctx = feedback_gemini.InterviewContext(
+        ctx = gemini.InterviewContext(
             interview_type=interview.interview_type.value,
             role=interview.role,
             difficulty=interview.difficulty.value,
@@ -244,10 +244,10 @@ def _produce(
             card=card,
         )
         try:
-            result = feedback_gemini.generate(
+            result = gemini.generate(
                 ctx, entries, metrics, settings=settings, **(gemini_options or DEFAULT_GEMINI_OPTIONS)
             )
-        except feedback_gemini.FeedbackUnavailable as exc:
+        except gemini.FeedbackUnavailable as exc:
             log.warning(
                 "AI feedback for %s unavailable from model %s, using the built-in analyzer: %s",
                 interview_id,
@@ -276,7 +276,7 @@ def _produce(
             scorecard=card.to_dict(),
         )
         return
-    result = feedback_analyzer.analyze(metrics, card, has_code=any(s.code.strip() for s in code))
+    result = analyzer.analyze(metrics, card, has_code=any(s.code.strip() for s in code))
     _finish(
         interview_id,
         attempt,

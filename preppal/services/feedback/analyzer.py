@@ -3,7 +3,7 @@
 Used when no Gemini key is configured (or the AI review failed). It scores the interview's
 rubric competencies from the scorecard's evidence notes (recorded live by the offline
 interviewer, or read from each answer with the rubric's heuristics for older interviews:
-``services.scorecard_card``), so a technical round is judged on framing, approach, code,
+``services.feedback.scorecard_card``), so a technical round is judged on framing, approach, code,
 testing and communication, never on STAR. Every strength and improvement quotes its own
 evidence (no quote twice); a competency nobody heard evidence for is said to be missing,
 not scored. Delivery (fillers, pace) comes from the measured metrics. The page labels the
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from preppal.rubric import STRONG, WEAK, Competency, split_sentences
 from preppal.services.analysis.transcript_metrics import InterviewMetrics, find_fillers
-from preppal.services.feedback_schema import CompetencyScore, FeedbackPoint, FeedbackResult, QuestionNote
-from preppal.services.scorecard_card import LIVE, Card, Note
+from preppal.services.feedback.schema import CompetencyScore, FeedbackPoint, FeedbackResult, QuestionNote
+from preppal.services.feedback.scorecard_card import LIVE, Card, Note
 from preppal.unfinished import ends_mid_sentence
 
 MAX_POINTS = 5

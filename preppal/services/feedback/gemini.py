@@ -27,16 +27,16 @@ from pydantic import ValidationError
 from preppal import display
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.services.analysis.transcript_metrics import EntryLike, InterviewMetrics
-from preppal.services.feedback_review import (  # noqa: F401 - CUT_IN_MARK: where the prompt says so
+from preppal.services.feedback.review import (  # noqa: F401 - CUT_IN_MARK: where the prompt says so
     CUT_IN_MARK,
     REVIEW_RULES,
     reconcile,
     scorecard_section,
     transcript_lines,
 )
-from preppal.services.feedback_schema import FeedbackResult
+from preppal.services.feedback.schema import FeedbackResult
+from preppal.services.feedback.scorecard_card import Card
 from preppal.services.interviews.code_snapshots import Snapshot
-from preppal.services.scorecard_card import Card
 from preppal.settings import Settings, get_settings
 
 RETRY_STATUS = [408, 429, 500, 502, 503, 504]

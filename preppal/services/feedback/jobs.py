@@ -1,7 +1,7 @@
 """Post-call jobs taken from the shared database: the ``preppal worker`` loop, and the web
 process's own share of them (``PREPPAL_JOBS=inprocess``, the default).
 
-The job queue is the Feedback table itself (services/feedback.py): a job is a PENDING row
+The job queue is the Feedback table itself (services/feedback/queue.py): a job is a PENDING row
 (created when the interview went COMPLETED, in the same transaction) or a RUNNING one with a
 stale heartbeat. Any number of pollers on any number of machines read it; the
 compare-and-set claim in ``run_feedback`` gives each job to exactly one of them, and a
@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from preppal.services import feedback
+from preppal.services.feedback import queue
 
 log = logging.getLogger("preppal.worker")
 BATCH = 10  # jobs looked at per poll
@@ -22,14 +22,14 @@ BATCH = 10  # jobs looked at per poll
 
 def run_pending(stop: threading.Event | None = None) -> tuple[int, int]:
     """One pass over the owed jobs: (jobs seen, jobs this worker ran)."""
-    ids = feedback.pending_ids(limit=BATCH)
+    ids = queue.pending_ids(limit=BATCH)
     ran = 0
     for interview_id in ids:
         if stop is not None and stop.is_set():
             break
-        if feedback.run_job(interview_id, isolate_analysis=False):
+        if queue.run_job(interview_id, isolate_analysis=False):
             ran += 1
-            row = feedback.get_feedback_any(interview_id)
+            row = queue.get_feedback_any(interview_id)
             status = row.status.value if row else "deleted"
             source = (row.metrics or {}).get("source", "?") if row else "-"
             log.info("job %s done: %s, metrics from the %s", interview_id, status, source)
@@ -44,8 +44,8 @@ def run_in_process(stop: threading.Event, *, poll_s: float = 1.0) -> None:
     log.info("feedback jobs run in this process (poll every %.1f s)", poll_s)
     while not stop.is_set():
         try:
-            for interview_id in feedback.pending_ids(limit=BATCH):
-                feedback.start(interview_id)
+            for interview_id in queue.pending_ids(limit=BATCH):
+                queue.start(interview_id)
         except Exception:
             log.exception("feedback job poll failed; retrying")
         stop.wait(poll_s)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, TranscriptEntry
-from preppal.services import feedback as feedback_service
 from preppal.services.analysis.transcript_metrics import compute_metrics
+from preppal.services.feedback import queue as feedback_service
 from preppal.services.interviews import code_snapshots, lifecycle
 from preppal.services.interviews.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.recordings import tracks
