@@ -21,8 +21,8 @@ from types import SimpleNamespace
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from preppal.models import Difficulty, Interview, InterviewStatus, InterviewType, Speaker, TranscriptEntry
-from preppal.services import export
 from preppal.services.analysis.transcript_metrics import compute_metrics
+from preppal.services.exports import render
 from preppal.services.feedback.analyzer import analyze
 from preppal.services.feedback.report import FeedbackSnapshot
 from preppal.services.feedback.scorecard_card import build_card
@@ -106,12 +106,12 @@ def main() -> None:
         "analyzer": timed(
             lambda: analyze(metrics, build_card("behavioural", "standard", rows, role="Backend engineer")), repeat
         ),
-        "Markdown": timed(lambda: export.to_markdown(report), repeat),
-        "PDF": timed(lambda: export.to_pdf(report), min(repeat, 3)),
+        "Markdown": timed(lambda: render.to_markdown(report), repeat),
+        "PDF": timed(lambda: render.to_pdf(report), min(repeat, 3)),
     }
     for name, ms in times.items():
         print(f"{name:<10} median {ms:8.1f} ms")
-    print(f"PDF size: {len(export.to_pdf(report)) // 1024} KiB")
+    print(f"PDF size: {len(render.to_pdf(report)) // 1024} KiB")
     print(
         f"feedback_bench: {minutes} min interview: metrics {times['metrics']:.1f} ms, "
         f"analyzer {times['analyzer']:.1f} ms, Markdown {times['Markdown']:.1f} ms, PDF {times['PDF']:.1f} ms"

@@ -186,7 +186,7 @@ async def export_case(parallel: int, transcript_lines: int, snapshots: int) -> f
     time); returns the loop's p99 lag in seconds under the new way."""
     import asyncio
 
-    from preppal.services import export, exports
+    from preppal.services.exports import render, runner
     from preppal.services.feedback.report import feedback_snapshot
     from preppal.services.interviews import code_snapshots
     from preppal.services.pools import call_service
@@ -205,19 +205,19 @@ async def export_case(parallel: int, transcript_lines: int, snapshots: int) -> f
     async def old_export() -> bytes:
         report = await call_service(feedback_snapshot, user, old_iid)
         await call_service(code_snapshots.list_snapshots, old_iid)  # the old snapshot read every code
-        return await call_service(export.to_pdf, report)
+        return await call_service(render.to_pdf, report)
 
     results = {}
-    for name, run in (("old", old_export), ("new", lambda: exports.render("pdf", user, new_iid))):
+    for name, run in (("old", old_export), ("new", lambda: runner.render("pdf", user, new_iid))):
         if name == "old":
-            export.code_rows, kept = _old_code_rows, export.code_rows
+            render.code_rows, kept = _old_code_rows, render.code_rows
         wall, cpu0 = time.perf_counter(), time.process_time()
         try:
             async with LoopLag() as lag:
                 outs = await asyncio.gather(*(run() for _ in range(parallel)))
         finally:
             if name == "old":
-                export.code_rows = kept
+                render.code_rows = kept
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu0
         results[name] = lag
         print(
@@ -231,7 +231,7 @@ async def export_case(parallel: int, transcript_lines: int, snapshots: int) -> f
     loop_cpu = []
     for _ in range(3):
         start = time.thread_time()
-        await exports.render("pdf", user, new_iid)
+        await runner.render("pdf", user, new_iid)
         loop_cpu.append(time.thread_time() - start)
     print(
         f"export, new way: CPU on the event loop's thread per worst-case PDF "

@@ -118,7 +118,7 @@ setup_node() {
 }
 
 setup_fonts() {
-  # Unicode fonts for the PDF export (preppal/services/pdf_fonts.py): DejaVu Sans for
+  # Unicode fonts for the PDF export (preppal/services/exports/pdf_fonts.py): DejaVu Sans for
   # Latin/Greek/Cyrillic, Droid Sans Fallback for CJK. Without them the export still works,
   # with non-Latin-1 letters printed as "?".
   if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || \

@@ -4,7 +4,7 @@ Authenticated by the HttpOnly session cookie (these are plain links, so the brow
 it). Missing, signed-out and someone else's interview all answer 404 alike; a database that
 cannot be reached answers 503. The web process checks the owner and the per-user rate
 (``PREPPAL_EXPORTS_PER_HOUR``) on its service pool and leaves the rendering to a limited
-child process (:mod:`preppal.services.exports`): an export costs the event loop the start
+child process (:mod:`preppal.services.exports.runner`): an export costs the event loop the start
 of a process and the read of its output, whatever the interview holds.
 """
 
@@ -19,9 +19,10 @@ from starlette.routing import Route
 from preppal import routes
 from preppal.api import headers
 from preppal.models import Interview
-from preppal.services import exports, rate_limit
+from preppal.services import rate_limit
 from preppal.services.accounts import auth
 from preppal.services.errors import NotFound, ServiceError, TooManyRequests
+from preppal.services.exports import runner
 from preppal.services.interviews import lifecycle
 from preppal.services.pools import call_service
 
@@ -46,7 +47,7 @@ async def _export(request: Request, ext: str) -> Response:
         )
         if interview is None:
             return PlainTextResponse("Not found", status_code=404)
-        body = await exports.render(ext, interview.user_id, interview.id)
+        body = await runner.render(ext, interview.user_id, interview.id)
     except ServiceError as exc:
         wait = exc.retry_after_s if isinstance(exc, TooManyRequests) else 30 if exc.http_status == 503 else 0
         return PlainTextResponse(
@@ -54,7 +55,7 @@ async def _export(request: Request, ext: str) -> Response:
         )
     return Response(
         body,
-        media_type=exports.MEDIA_TYPES[ext],
+        media_type=runner.MEDIA_TYPES[ext],
         headers={
             "Content-Disposition": headers.content_disposition(interview.role, interview.created_at, ext),
             "Cache-Control": "private, no-store",

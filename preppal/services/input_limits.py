@@ -29,7 +29,7 @@ PDF_CPU_S = 3  # CPU seconds the out-of-process PDF reader may use (RLIMIT_CPU)
 PDF_MEMORY_BYTES = 512 * MIB  # its address space (RLIMIT_AS)
 PDF_WALL_S = 8.0  # and its wall-clock time, after which it is killed
 
-# Exports (Markdown/PDF), rendered in a child process (services/exports.py). A real
+# Exports (Markdown/PDF), rendered in a child process (services/exports/runner.py). A real
 # one-hour interview needs about a second of CPU; past these limits the candidate is told
 # to try the other format or later.
 EXPORT_CPU_S = 20  # RLIMIT_CPU of the child

@@ -23,7 +23,7 @@ pool            size   who runs on it
 ``DOWNLOADS``     8    recording downloads (owner check, storage reads; with their own
                        per-user and total caps in ``api/recording_routes.py``)
 ``EXPORTS``       1    starting, reading and waiting for export child processes
-                       (``services/exports.py``: the rendering itself is the child's)
+                       (``services/exports/runner.py``: the rendering itself is the child's)
 ==============  =====  ================================================================
 
 Nothing of ours runs on the default executor (``asyncio.to_thread``) on a request's or the

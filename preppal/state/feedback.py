@@ -22,8 +22,8 @@ import reflex as rx
 from preppal import display, routes
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus
-from preppal.services import export
 from preppal.services.errors import NotFound, ServiceError
+from preppal.services.exports import render
 from preppal.services.feedback import queue as feedback_service
 from preppal.services.feedback.report import FeedbackSnapshot, feedback_snapshot
 from preppal.services.interviews import code_snapshots, lifecycle
@@ -271,7 +271,7 @@ class FeedbackState(AuthState):
         """Render one snapshot of the interview, its transcript and its feedback."""
         self.interview = interview_row(snap.interview)
         self._lines = [TranscriptLine(e.sequence, e.speaker, e.text, e.start_ms, e.end_ms) for e in snap.transcript]
-        self.metric_rows = [MetricRow(label, value) for label, value in export.metric_rows(snap.metrics)]
+        self.metric_rows = [MetricRow(label, value) for label, value in render.metric_rows(snap.metrics)]
         self.metrics_source = snap.metrics.get("source", "transcript")
         self.turns = build_turns(snap.transcript, snap.metrics)
         self._set_code(snap.code_times, snap.final_code)
@@ -345,7 +345,7 @@ class FeedbackState(AuthState):
                     else:
                         self._apply(row)
                         if row is not None and row.metrics:
-                            self.metric_rows = [MetricRow(lbl, val) for lbl, val in export.metric_rows(row.metrics)]
+                            self.metric_rows = [MetricRow(lbl, val) for lbl, val in render.metric_rows(row.metrics)]
                     if self.fb_status in ("READY", "FAILED"):
                         return
             async with self:

@@ -16,10 +16,10 @@ from preppal.live.offline.questions import pick_questions
 from preppal.live.prompt import CODE_LABEL, code_context, system_instruction
 from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.code_channel import CodeChannel
-from preppal.services import export
 from preppal.services.accounts import auth
 from preppal.services.analysis.transcript_metrics import compute_metrics
 from preppal.services.errors import ValidationError
+from preppal.services.exports import render
 from preppal.services.feedback import analyzer, queue
 from preppal.services.feedback.gemini import code_section
 from preppal.services.feedback.report import feedback_snapshot
@@ -302,12 +302,12 @@ def test_markdown_and_pdf_exports_carry_the_final_code(finished_with_code) -> No
     row = queue.run_feedback(iid)
     assert "does not judge the code" in row.summary and "code_quality" not in row.scores
     report = feedback_snapshot(owner, iid)
-    md = export.to_markdown(report)
+    md = render.to_markdown(report)
     section = md[md.index("## Your code") : md.index("## Delivery metrics")]
     assert "Python · final version at 0:28 · 2 snapshots" in section
     assert "````python\ns = '```'\ndef rev(xs):\n    return xs[::-1]\n````" in section
     assert "pass" not in section
-    pdf = export.to_pdf(report)
+    pdf = render.to_pdf(report)
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
 
 
@@ -315,7 +315,7 @@ def test_markdown_without_code_has_no_code_section(interview_id) -> None:
     lifecycle.update_status(interview_id, InterviewStatus.IN_PROGRESS)
     lifecycle.submit_transcript(interview_id, LINES)
     owner = lifecycle.get_interview_any(interview_id).user_id
-    assert "## Your code" not in export.to_markdown(feedback_snapshot(owner, interview_id))
+    assert "## Your code" not in render.to_markdown(feedback_snapshot(owner, interview_id))
 
 
 def test_code_marks_sit_on_the_recording_timeline() -> None:

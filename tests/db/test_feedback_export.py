@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 from preppal.api.export_routes import export_routes
 from preppal.models import InterviewStatus, Speaker
 from preppal.routes import export_url
-from preppal.services import export
 from preppal.services.accounts import auth
 from preppal.services.errors import NotFound
+from preppal.services.exports import render
 from preppal.services.feedback import queue
 from preppal.services.feedback.report import feedback_snapshot
 from preppal.services.interviews import lifecycle
@@ -47,7 +47,7 @@ def owned(db):
 def test_markdown_has_feedback_metrics_and_transcript(owned) -> None:
     owner, _, interview_id = owned
     queue.run_feedback(interview_id)
-    md = export.to_markdown(feedback_snapshot(owner, interview_id))
+    md = render.to_markdown(feedback_snapshot(owner, interview_id))
     assert md.startswith("# Interview feedback — Backend engineer")
     assert "## Overall score:" in md and "Built-in analyzer" in md
     assert "| Competency | Score |" in md and "## Strengths" in md and "## Improvements" in md
@@ -84,7 +84,7 @@ def test_markdown_renders_role_and_answers_as_text(db) -> None:
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     lifecycle.submit_transcript(interview.id, HOSTILE_LINES)
     queue.run_feedback(interview.id)
-    md = export.to_markdown(feedback_snapshot(owner.id, interview.id))
+    md = render.to_markdown(feedback_snapshot(owner.id, interview.id))
     html = MarkdownIt("commonmark").render(md)
     assert "<script" not in html and "<img" not in html and "href=" not in html and "<code>" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html  # shown as text
@@ -100,7 +100,7 @@ def test_markdown_renders_role_and_answers_as_text(db) -> None:
 
 def test_markdown_before_feedback_still_exports_transcript_and_metrics(owned) -> None:
     owner, _, interview_id = owned
-    md = export.to_markdown(feedback_snapshot(owner, interview_id))
+    md = render.to_markdown(feedback_snapshot(owner, interview_id))
     assert "Feedback has not been produced yet." in md
     assert "| Questions answered | 2 of 2 |" in md and "## Transcript" in md
 
@@ -108,13 +108,13 @@ def test_markdown_before_feedback_still_exports_transcript_and_metrics(owned) ->
 def test_pdf_is_a_pdf_with_the_transcript(owned) -> None:
     owner, _, interview_id = owned
     queue.run_feedback(interview_id)
-    data = export.to_pdf(feedback_snapshot(owner, interview_id))
+    data = render.to_pdf(feedback_snapshot(owner, interview_id))
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert len(data) > 2_000
 
 
 def test_latin1_folding() -> None:
-    assert export.latin1("“Don’t” — café… 日本") == '"Don\'t" - café... ??'
+    assert render.latin1("“Don’t” — café… 日本") == '"Don\'t" - café... ??'
 
 
 def test_another_users_interview_is_not_exportable(owned) -> None:
@@ -182,11 +182,11 @@ def test_pdf_prints_cyrillic_and_cjk_instead_of_question_marks(unicode_role) -> 
 
     from pypdf import PdfReader
 
-    from preppal.services import pdf_fonts
+    from preppal.services.exports import pdf_fonts
 
     assert pdf_fonts.find_fonts().unicode, "fonts-dejavu-core is installed by scripts/bootstrap.sh"
     owner, interview_id = unicode_role
-    data = export.to_pdf(feedback_snapshot(owner, interview_id))
+    data = render.to_pdf(feedback_snapshot(owner, interview_id))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Инженер" in text and "Привет" in text and "Ωmega" in text
     if pdf_fonts.find_fonts().cjk is not None:
@@ -194,11 +194,11 @@ def test_pdf_prints_cyrillic_and_cjk_instead_of_question_marks(unicode_role) -> 
 
 
 def test_pdf_without_unicode_fonts_falls_back_to_latin1(unicode_role, monkeypatch, caplog) -> None:
-    from preppal.services import pdf_fonts
+    from preppal.services.exports import pdf_fonts
 
     monkeypatch.setattr(pdf_fonts, "DEJAVU_DIR", pdf_fonts.Path("/nonexistent"))
     owner, interview_id = unicode_role
-    data = export.to_pdf(feedback_snapshot(owner, interview_id))
+    data = render.to_pdf(feedback_snapshot(owner, interview_id))
     assert data.startswith(b"%PDF-") and "fonts-dejavu-core" in caplog.text
 
 
@@ -212,8 +212,8 @@ def test_exports_are_rendered_outside_the_web_process(owned, monkeypatch) -> Non
     def not_here(*args, **kwargs):
         raise AssertionError("rendered in the web process")
 
-    monkeypatch.setattr(export, "to_pdf", not_here)
-    monkeypatch.setattr(export, "to_markdown", not_here)
+    monkeypatch.setattr(render, "to_pdf", not_here)
+    monkeypatch.setattr(render, "to_markdown", not_here)
     owner, _, interview_id = owned
     client = _client(owner)
     assert client.get(export_url(interview_id, "pdf")).content.startswith(b"%PDF-")
@@ -248,12 +248,12 @@ def test_pdf_cuts_pathological_code_lines() -> None:
     """32,767 one-character lines, or one line of 65,000 tabs (260,000 columns expanded)."""
     from tests.support.hostile import SHORT_LINES_CODE, TABS_CODE
 
-    rows, left_out = export.code_rows(SHORT_LINES_CODE)
-    assert len(rows) == export.CODE_ROWS and left_out == 32_767 - export.CODE_ROWS
-    rows, left_out = export.code_rows(TABS_CODE)
-    assert left_out == 0 and len(rows) == export.CODE_ROWS_PER_LINE
-    assert all(len(r) <= export.CODE_COLUMNS for r in rows) and rows[-1].endswith("…")
-    rows, _ = export.code_rows("def f():\n\treturn 1\n")
+    rows, left_out = render.code_rows(SHORT_LINES_CODE)
+    assert len(rows) == render.CODE_ROWS and left_out == 32_767 - render.CODE_ROWS
+    rows, left_out = render.code_rows(TABS_CODE)
+    assert left_out == 0 and len(rows) == render.CODE_ROWS_PER_LINE
+    assert all(len(r) <= render.CODE_COLUMNS for r in rows) and rows[-1].endswith("…")
+    rows, _ = render.code_rows("def f():\n\treturn 1\n")
     assert rows == ["def f():", "    return 1"]
 
 
@@ -271,6 +271,6 @@ def test_worst_case_code_exports_as_a_pdf_and_in_full_as_markdown(owned, code) -
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     printed = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     if code == "short_lines":
-        assert f"{32_767 - export.CODE_ROWS:,} more lines not printed" in printed
+        assert f"{32_767 - render.CODE_ROWS:,} more lines not printed" in printed
     md = client.get(export_url(iid, "md")).text
     assert text.rstrip("\n") in md  # the Markdown keeps the whole code

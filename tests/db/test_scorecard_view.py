@@ -4,7 +4,7 @@ delivery card while the recording is still being measured (services/feedback/rep
 from __future__ import annotations
 
 from preppal.models import InterviewStatus, Speaker
-from preppal.services import export
+from preppal.services.exports import render
 from preppal.services.feedback.report import MEASURING, feedback_snapshot
 from preppal.services.interviews import lifecycle
 from preppal.services.interviews.lifecycle import TranscriptLine
@@ -112,6 +112,6 @@ def test_before_the_audio_analysis_ends_the_page_and_export_say_measuring(db) ->
     store.put_bytes(iid, FILES[MIX], b"OggS" + b"\0" * 100)  # a recording exists; its analysis has not run
     snap = feedback_snapshot(user.id, iid)
     assert snap.metrics["source"] == MEASURING
-    md = export.to_markdown(snap)
+    md = render.to_markdown(snap)
     assert "| Measured from | Measuring from your recording… (transcript timing until then) |" in md
     assert "no recording" not in md

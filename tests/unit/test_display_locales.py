@@ -11,7 +11,7 @@ from preppal import display
 from preppal.languages import CODES, get_language, offline_refusal
 from preppal.live.base import InterviewBrief
 from preppal.live.prompt import system_instruction
-from preppal.services.export import metric_rows
+from preppal.services.exports.render import metric_rows
 
 MOMENT = datetime(2026, 11, 6, 9, 5, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 """Render an interview's Markdown or PDF export in a limited child process, never in ours.
 
-The child (:mod:`preppal.services.export_worker`) reads the interview itself and renders it
+The child (:mod:`preppal.services.exports.worker`) reads the interview itself and renders it
 under ``RLIMIT_CPU``/``RLIMIT_AS`` at nice 10; it is killed past a wall-clock limit or when
 it writes more than :data:`EXPORT_MAX_BYTES`. Even starting it stays off the event loop:
 ``fork``/``exec`` waits until the child runs, which took up to 110 ms on a loaded machine,
@@ -21,7 +21,7 @@ import time
 
 from preppal.services import input_limits as caps
 from preppal.services.errors import NotFound, Unavailable
-from preppal.services.export_worker import EXIT_NOT_FOUND
+from preppal.services.exports.worker import EXIT_NOT_FOUND
 from preppal.services.pools import EXPORTS
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def worker_argv(fmt: str, user_id: int, interview_id: str) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "preppal.services.export_worker",
+        "preppal.services.exports.worker",
         fmt,
         str(int(user_id)),
         interview_id,

@@ -3,7 +3,7 @@
 Both formats render one :class:`~preppal.services.feedback.report.FeedbackSnapshot` (owner-checked
 when it is read: another user's interview is NotFound). The PDF is built with fpdf2 (pure
 Python) from the same snapshot as the Markdown, in DejaVu Sans with a CJK fallback
-(:mod:`preppal.services.pdf_fonts`), so any script prints; only without those fonts is
+(:mod:`preppal.services.exports.pdf_fonts`), so any script prints; only without those fonts is
 text folded to Latin-1 ("?" for the rest). File names are ASCII with the full Unicode name
 beside them (:func:`content_disposition`, RFC 6266/5987).
 """
@@ -17,10 +17,10 @@ from typing import Any
 from preppal import display
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, Speaker
+from preppal.services.exports.pdf_fonts import find_fonts, install, needs_cjk
+from preppal.services.exports.scorecard import score_rows, scorecard_lines, scorecard_markdown
 from preppal.services.feedback.queue import is_fallback
 from preppal.services.feedback.report import FeedbackSnapshot
-from preppal.services.pdf_fonts import find_fonts, install, needs_cjk
-from preppal.services.scorecard_export import score_rows, scorecard_lines, scorecard_markdown
 
 
 def _header(report: FeedbackSnapshot) -> list[tuple[str, str]]:
