@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 
-from preppal.services.interviews.resume_pdf_worker import limit_self
+from preppal.services.child_limits import limit_self
 
 EXIT_NOT_FOUND = 4
 EXIT_FAILED = 5

@@ -13,20 +13,12 @@ Exit codes: 0 text on stdout; 3 encrypted; 4 unreadable (anything pypdf raises, 
 from __future__ import annotations
 
 import io
-import os
-import resource
 import sys
+
+from preppal.services.child_limits import limit_self
 
 EXIT_ENCRYPTED = 3
 EXIT_UNREADABLE = 4
-
-
-def limit_self(cpu_s: int, memory_bytes: int) -> None:
-    """Limits a child sets on itself before it reads untrusted input (also the export worker)."""
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))  # SIGXCPU, then SIGKILL at the hard limit
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))  # MemoryError beyond
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    os.nice(10)  # live interviews on the same cores come first
 
 
 def main(argv: list[str]) -> int:
