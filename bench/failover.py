@@ -54,9 +54,9 @@ def holder_counts(ids: list[str]) -> Counter:
 
 
 def db_texts(ids: list[str]) -> dict[str, list[str]]:
-    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews import transcripts
 
-    return {i: [e.text for e in lifecycle.get_transcript(i)] for i in ids}
+    return {i: [e.text for e in transcripts.get_transcript(i)] for i in ids}
 
 
 async def main(args) -> None:

@@ -270,8 +270,8 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
     from preppal.models import InterviewStatus, Speaker, User
     from preppal.services.accounts import auth
     from preppal.services.feedback import queue
-    from preppal.services.interviews import lifecycle
-    from preppal.services.interviews.lifecycle import TranscriptLine
+    from preppal.services.interviews import lifecycle, transcripts
+    from preppal.services.interviews.transcripts import TranscriptLine
     from preppal.services.interviews.worker_tokens import generate_worker_token
 
     lines = [
@@ -296,7 +296,7 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
             kind = ("behavioural", "technical")[k % 2]
             iv = lifecycle.create_interview(uid, interview_type=kind, role=f"Backend engineer {k}")
             lifecycle.update_status(iv.id, InterviewStatus.IN_PROGRESS)
-            lifecycle.submit_transcript(iv.id, lines)
+            transcripts.submit_transcript(iv.id, lines)
             ids.append(iv.id)
         queue.run_feedback(ids[0])  # the analyzer (no key in this process): a READY feedback page
         ui.append((auth.create_login_session(uid), ids[0]))

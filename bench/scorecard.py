@@ -83,10 +83,10 @@ def quotes(note_quote: str, phrase: str) -> bool:
 
 def judge(iid: str, turns: list, verbose: bool, label: str) -> Tally:
     from preppal.services.feedback.scorecard_card import build_card
-    from preppal.services.interviews import lifecycle, scorecard_entries
+    from preppal.services.interviews import lifecycle, scorecard_entries, transcripts
 
     interview = lifecycle.get_interview_any(iid)
-    entries = lifecycle.get_transcript(iid)
+    entries = transcripts.get_transcript(iid)
     card = build_card(
         interview.interview_type.value,
         interview.difficulty.value,

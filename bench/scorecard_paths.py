@@ -21,8 +21,8 @@ from typing import Any
 
 from preppal.live.base import InterviewBrief
 from preppal.models import InterviewStatus, Speaker
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 
 MS_PER_WORD = 300
 FRAME = 1280  # 40 ms of 16 kHz PCM16
@@ -99,7 +99,7 @@ async def _offline(user_id: int, script: dict) -> tuple[str, list[Turn]]:
         line(Speaker.USER, ans["say"])
         commit(interviewer.respond(ans["say"]), ans["say"])
     await recorder.drain()
-    await asyncio.to_thread(lifecycle.submit_transcript, iid, lines)
+    await asyncio.to_thread(transcripts.submit_transcript, iid, lines)
     return iid, turns
 
 

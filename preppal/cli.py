@@ -34,14 +34,14 @@ def _nice(increment: int) -> None:
 
 def _analyze(args: argparse.Namespace) -> int:
     from preppal.services.analysis import speech_delivery
-    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews import lifecycle, transcripts
 
     _nice(args.nice)
     interview = lifecycle.get_interview_any(args.interview_id)
     if interview is None:
         sys.stdout.write(json.dumps({"metrics": None}) + "\n")
         return 0
-    entries = lifecycle.get_transcript(args.interview_id)
+    entries = transcripts.get_transcript(args.interview_id)
     metrics = speech_delivery.analyze_here(
         args.interview_id, entries, interview.language, speech_delivery.recorded_tracks
     )

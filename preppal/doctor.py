@@ -32,7 +32,7 @@ from preppal.live.prompt import OPENING_CUE
 from preppal.models import Speaker
 from preppal.services.analysis.transcript_metrics import compute_metrics
 from preppal.services.feedback import gemini
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.settings import Settings, get_settings
 
 OK, FAIL, WARN, SKIP, UNKNOWN = "ok", "FAIL", "warn", "skipped", "??"

@@ -36,7 +36,7 @@ from preppal.services.input_limits import (
     MAX_TRANSCRIPT_TEXT,
     TRANSCRIPT_BODY_BYTES,
 )
-from preppal.services.interviews import lifecycle, worker_tokens
+from preppal.services.interviews import lifecycle, transcripts, worker_tokens
 from preppal.services.pools import call_service
 from preppal.settings import get_settings
 
@@ -134,7 +134,7 @@ def _timestamp(value: Any, field: str) -> Optional[datetime]:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _transcript(body: dict[str, Any]) -> tuple[str, list[lifecycle.TranscriptLine], Any]:
+def _transcript(body: dict[str, Any]) -> tuple[str, list[transcripts.TranscriptLine], Any]:
     """(interview id, lines, endedAt) from a ``submitTranscript`` body, every field checked."""
     entries = body.get("transcript")
     if isinstance(entries, list):  # the seed's workers send "content" for the text
@@ -144,7 +144,7 @@ def _transcript(body: dict[str, Any]) -> tuple[str, list[lifecycle.TranscriptLin
         ]
     parsed = _parse(SubmitTranscriptIn, {**body, "transcript": entries})
     lines = [
-        lifecycle.TranscriptLine(
+        transcripts.TranscriptLine(
             index if e.sequence is None else e.sequence, Speaker(e.speaker), e.text, e.startMs, e.endMs
         )
         for index, e in enumerate(parsed.transcript)
@@ -278,7 +278,7 @@ async def submit_transcript(request: Request) -> JSONResponse:
     body = await _json_body(request)
     interview_id, lines, ended_raw = _transcript(body)
     ended_at = _timestamp(ended_raw, "endedAt")
-    interview = await call_service(lifecycle.submit_transcript, interview_id, lines, ended_at=ended_at, outside=True)
+    interview = await call_service(transcripts.submit_transcript, interview_id, lines, ended_at=ended_at, outside=True)
     return JSONResponse({"interviewId": interview.id, "status": interview.status.value, "entries": len(lines)})
 
 

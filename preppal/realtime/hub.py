@@ -36,7 +36,7 @@ from preppal.realtime.outcome import Failure, Released
 from preppal.realtime.session import InterviewSession, Resumed
 from preppal.realtime.shutdown import install_sigterm_handover
 from preppal.realtime.sink import NullSink, StateSink
-from preppal.services.interviews import leases, lifecycle
+from preppal.services.interviews import leases, lifecycle, transcripts
 from preppal.services.interviews.worker_tokens import WorkerClaims, generate_worker_token
 from preppal.services.pools import LEASES, RELAY
 from preppal.services.recordings.store import RecordingStore
@@ -150,7 +150,7 @@ class RelayHub:
         self.metrics.takeovers.labels(how).inc()
         try:
             interview = await RELAY.run(lifecycle.get_interview_any, interview_id)
-            lines = await RELAY.run(lifecycle.get_transcript, interview_id)
+            lines = await RELAY.run(transcripts.get_transcript, interview_id)
         except Exception:
             await RELAY.run(leases.release, interview_id, me)
             raise

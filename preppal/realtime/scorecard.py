@@ -24,8 +24,8 @@ from preppal import rubric
 from preppal.live.base import EvidenceNote, InterviewBrief, QuestionMarker
 from preppal.realtime.transcript import TranscriptWriter
 from preppal.services.interviews import scorecard_entries
-from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
+from preppal.services.interviews.transcripts import TranscriptLine
 
 log = logging.getLogger(__name__)
 _SEARCH_LINES = 12  # candidate lines searched for a note's quote (the current answer and a bit)

@@ -55,8 +55,8 @@ from preppal.realtime.scorecard import ScorecardRecorder
 from preppal.realtime.sink import SinkPusher, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
 from preppal.services.errors import AlreadyLive
-from preppal.services.interviews import leases, lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import leases, lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.interviews.worker_tokens import WorkerClaims
 from preppal.services.pools import RELAY
 from preppal.settings import get_settings
@@ -425,7 +425,7 @@ class InterviewSession:
     async def _complete(self, reason: Optional[EndReason], lines: list) -> None:
         label = reason.value if reason else DISCONNECTED
         owner = self.owner
-        if await self._db(lifecycle.submit_transcript, self.interview_id, lines, end_reason=label, owner=owner):
+        if await self._db(transcripts.submit_transcript, self.interview_id, lines, end_reason=label, owner=owner):
             log_state(self.interview_id, "completed", worker=owner, reason=label, lines=len(lines))
         else:
             await self._db(

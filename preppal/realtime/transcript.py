@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from preppal.models import Speaker
-from preppal.services.interviews import lifecycle
+from preppal.services.interviews import transcripts
 from preppal.services.interviews.leases import LeaseLost
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.pools import RELAY
 
 log = logging.getLogger(__name__)
@@ -177,9 +177,9 @@ class TranscriptWriter:
     def _save(self, line: Any) -> None:
         """One write, in a worker thread (subclasses store other records the same way)."""
         if isinstance(line, Withdrawn):
-            lifecycle.delete_transcript_line(self._interview_id, line.sequence, self._owner)
+            transcripts.delete_transcript_line(self._interview_id, line.sequence, self._owner)
         else:
-            lifecycle.append_transcript_line(self._interview_id, line, self._owner)
+            transcripts.append_transcript_line(self._interview_id, line, self._owner)
 
     async def _run(self) -> None:
         while (line := await self._queue.get()) is not None:

@@ -28,7 +28,7 @@ from preppal.services.feedback import queue as feedback_service
 from preppal.services.feedback.report import FeedbackSnapshot, feedback_snapshot
 from preppal.services.interviews import code_snapshots, lifecycle
 from preppal.services.interviews.code_snapshots import Snapshot, SnapshotTime
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.pools import call_service
 from preppal.services.recordings import tracks
 from preppal.state.auth import AuthState

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from preppal.services.errors import NotFound
-from preppal.services.interviews import lifecycle
+from preppal.services.interviews import transcripts
 from preppal.services.pools import call_service
 from preppal.state.auth import AuthState
 from preppal.state.rows import interview_row, transcript_row
@@ -24,7 +24,7 @@ class InterviewDetailState(AuthState):
         if not user_id:
             return
         try:  # owner-checked: someone else's interview is NotFound
-            record = await call_service(lifecycle.get_with_transcript, user_id, self.route_interview_id())
+            record = await call_service(transcripts.get_with_transcript, user_id, self.route_interview_id())
         except NotFound:
             self.loaded = True
             return

@@ -35,7 +35,7 @@ from preppal.editor import default_language, has_editor
 from preppal.languages import get_language
 from preppal.models import InterviewStatus
 from preppal.services.errors import AlreadyLive, ServiceError, TooManyRequests
-from preppal.services.interviews import code_snapshots, lifecycle, worker_tokens
+from preppal.services.interviews import code_snapshots, lifecycle, transcripts, worker_tokens
 from preppal.services.pools import call_service
 from preppal.settings import get_settings
 from preppal.state.auth import AuthState
@@ -220,7 +220,7 @@ class MeetingState(rx.State):
         if not user_id:
             return rx.redirect(routes.sign_in_url(self.router.url.path))
         try:
-            record = await call_service(lifecycle.get_with_transcript, user_id, self.call_id)
+            record = await call_service(transcripts.get_with_transcript, user_id, self.call_id)
         except ServiceError:
             self.call_stopped = True
             self._set_error("not_found")

@@ -24,9 +24,9 @@ from preppal.services.feedback import analyzer, queue
 from preppal.services.feedback.gemini import code_section
 from preppal.services.feedback.report import feedback_snapshot
 from preppal.services.feedback.scorecard_card import build_card
-from preppal.services.interviews import code_snapshots, lifecycle
+from preppal.services.interviews import code_snapshots, lifecycle, transcripts
 from preppal.services.interviews.code_snapshots import Snapshot
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews.transcripts import TranscriptLine
 
 
 # --- vocabulary and cap ----------------------------------------------------------------------
@@ -292,7 +292,7 @@ def finished_with_code(interview_id) -> str:
     lifecycle.update_status(interview_id, InterviewStatus.IN_PROGRESS)
     code_snapshots.record_snapshot(interview_id, 5_000, "python", "def rev(xs):\n    pass\n")
     code_snapshots.record_snapshot(interview_id, 28_000, "python", "s = '```'\ndef rev(xs):\n    return xs[::-1]\n")
-    lifecycle.submit_transcript(interview_id, LINES)
+    transcripts.submit_transcript(interview_id, LINES)
     return interview_id
 
 
@@ -313,7 +313,7 @@ def test_markdown_and_pdf_exports_carry_the_final_code(finished_with_code) -> No
 
 def test_markdown_without_code_has_no_code_section(interview_id) -> None:
     lifecycle.update_status(interview_id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(interview_id, LINES)
+    transcripts.submit_transcript(interview_id, LINES)
     owner = lifecycle.get_interview_any(interview_id).user_id
     assert "## Your code" not in render.to_markdown(feedback_snapshot(owner, interview_id))
 
@@ -342,7 +342,7 @@ async def test_feedback_page_state_holds_one_snapshot_at_a_time(interview_id) ->
         codes = [_big_code(n, 500) for n in range(30)]  # 30 different files of ~40 KiB
         for n, code in enumerate(codes):
             code_snapshots.record_snapshot(interview_id, (n + 1) * 1000, "python", code)
-        lifecycle.submit_transcript(interview_id, LINES)
+        transcripts.submit_transcript(interview_id, LINES)
         return lifecycle.get_interview_any(interview_id).user_id, codes
 
     owner, codes = await asyncio.to_thread(prepare)

@@ -16,8 +16,8 @@ from preppal.services.errors import NotFound
 from preppal.services.exports import render
 from preppal.services.feedback import queue
 from preppal.services.feedback.report import feedback_snapshot
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from tests.support.users import make_user
 
 LINES = [
@@ -40,7 +40,7 @@ def owned(db):
         owner.id, interview_type="behavioural", role="Backend engineer", difficulty="warmup"
     )
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(interview.id, LINES)
+    transcripts.submit_transcript(interview.id, LINES)
     return owner.id, other.id, interview.id
 
 
@@ -82,7 +82,7 @@ def test_markdown_renders_role_and_answers_as_text(db) -> None:
     owner = make_user(name="Ada")
     interview = lifecycle.create_interview(owner.id, interview_type="behavioural", role=HOSTILE_ROLE[:200])
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(interview.id, HOSTILE_LINES)
+    transcripts.submit_transcript(interview.id, HOSTILE_LINES)
     queue.run_feedback(interview.id)
     md = render.to_markdown(feedback_snapshot(owner.id, interview.id))
     html = MarkdownIt("commonmark").render(md)
@@ -158,7 +158,7 @@ def unicode_role(db):
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada")
     interview = lifecycle.create_interview(owner.id, interview_type="technical", role="Инженер 日本語 Ωmega")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(interview.id, [TranscriptLine(1, Speaker.USER, "Привет, 你好", 0, 1000)])
+    transcripts.submit_transcript(interview.id, [TranscriptLine(1, Speaker.USER, "Привет, 你好", 0, 1000)])
     return owner.id, interview.id
 
 

@@ -15,8 +15,8 @@ from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus, Speaker, TranscriptEntry, utcnow
 from preppal.services.errors import NotFound
 from preppal.services.feedback import queue
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from tests.support.users import make_user
 
 LINES = [
@@ -32,7 +32,7 @@ LINES = [
 def _completed(user_id: int, lines=LINES) -> str:
     interview = lifecycle.create_interview(user_id, interview_type="behavioural", role="Backend engineer")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(interview.id, list(lines))
+    transcripts.submit_transcript(interview.id, list(lines))
     return interview.id
 
 
@@ -74,7 +74,7 @@ def test_the_completed_transition_queues_the_feedback_once(db) -> None:
     for interview_id in (submitted, updated):
         row = queue._row(interview_id)
         assert (row.status, row.attempts) == (FeedbackStatus.PENDING, 0)
-    lifecycle.submit_transcript(submitted, [])  # a retried submit changes nothing
+    transcripts.submit_transcript(submitted, [])  # a retried submit changes nothing
     with session_scope() as session:
         assert session.exec(sa.select(sa.func.count()).select_from(Feedback)).one()[0] == 2
     assert set(queue.pending_ids()) == {submitted, updated}
@@ -102,7 +102,7 @@ def test_analyzer_does_not_score_another_language_with_english_rules(db) -> None
     user = make_user().id
     interview = lifecycle.create_interview(user, interview_type="behavioural", role="Ingénieur", language="fr-FR")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(
+    transcripts.submit_transcript(
         interview.id,
         [
             TranscriptLine(1, Speaker.AI, "Parlez-moi d'un projet.", 0, 3_000),

@@ -8,9 +8,9 @@ import pytest
 
 from preppal.db import session_scope
 from preppal.models import Interview, InterviewStatus, Speaker, utcnow
-from preppal.services.interviews import leases, lifecycle
+from preppal.services.interviews import leases, lifecycle, transcripts
 from preppal.services.interviews.leases import LeaseLost
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews.transcripts import TranscriptLine
 from tests.support.users import make_user
 
 
@@ -51,16 +51,16 @@ def test_renew_reports_leases_taken_over(db):
 def test_writes_are_fenced_by_the_lease(db):
     iid = live_interview("a")
     line = TranscriptLine(1, Speaker.AI, "Hello.")
-    lifecycle.append_transcript_line(iid, line, owner="a")
+    transcripts.append_transcript_line(iid, line, owner="a")
     assert leases.save_checkpoint(iid, "a", {"handle": "x"})
     set_lease(iid, "b", 10)  # taken over
     with pytest.raises(LeaseLost):
-        lifecycle.append_transcript_line(iid, TranscriptLine(2, Speaker.USER, "stale"), owner="a")
+        transcripts.append_transcript_line(iid, TranscriptLine(2, Speaker.USER, "stale"), owner="a")
     with pytest.raises(LeaseLost):
-        lifecycle.submit_transcript(iid, [line], end_reason="USER_INITIATED", owner="a")
+        transcripts.submit_transcript(iid, [line], end_reason="USER_INITIATED", owner="a")
     assert not leases.save_checkpoint(iid, "a", {"handle": "stale"})
-    assert [e.text for e in lifecycle.get_transcript(iid)] == ["Hello."]
-    lifecycle.submit_transcript(iid, [line], end_reason="USER_INITIATED", owner="b")
+    assert [e.text for e in transcripts.get_transcript(iid)] == ["Hello."]
+    transcripts.submit_transcript(iid, [line], end_reason="USER_INITIATED", owner="b")
     done = lifecycle.get_interview_any(iid)
     assert (done.status, done.lease_owner) == (InterviewStatus.COMPLETED, None)
 
@@ -69,7 +69,7 @@ def test_sweep_needs_an_expired_lease_past_the_grace_period(db):
     fresh, recent, old = live_interview("a"), live_interview("a"), live_interview("a")
     set_lease(recent, "a", -5)
     set_lease(old, "a", -60)
-    lifecycle.append_transcript_line(old, TranscriptLine(1, Speaker.AI, "Kept."), owner="a")
+    transcripts.append_transcript_line(old, TranscriptLine(1, Speaker.AI, "Kept."), owner="a")
     candidates = leases.abandoned(timedelta(seconds=30))
     assert [c.interview_id for c in candidates] == [old]
     set_lease(old, "b", 10)  # resumed between the read and the write: the fence holds
@@ -78,7 +78,7 @@ def test_sweep_needs_an_expired_lease_past_the_grace_period(db):
     assert leases.mark_abandoned(leases.abandoned(timedelta(seconds=30)), "gone") == [old]
     swept = lifecycle.get_interview_any(old)
     assert (swept.status, swept.error_code) == (InterviewStatus.ERROR, 4010)
-    assert [e.text for e in lifecycle.get_transcript(old)] == ["Kept."]
+    assert [e.text for e in transcripts.get_transcript(old)] == ["Kept."]
     assert lifecycle.get_interview_any(fresh).status == InterviewStatus.IN_PROGRESS
 
 

@@ -16,8 +16,8 @@ from preppal.realtime.scorecard import ScorecardRecorder
 from preppal.services.errors import ValidationError
 from preppal.services.interviews import lifecycle, scorecard_entries
 from preppal.services.interviews.leases import LeaseLost
-from preppal.services.interviews.lifecycle import TranscriptLine
 from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
+from preppal.services.interviews.transcripts import TranscriptLine
 from tests.support.users import make_user
 
 

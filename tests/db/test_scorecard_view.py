@@ -6,8 +6,8 @@ from __future__ import annotations
 from preppal.models import InterviewStatus, Speaker
 from preppal.services.exports import render
 from preppal.services.feedback.report import MEASURING, feedback_snapshot
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.recordings.store import open_store
 from preppal.services.recordings.writer import FILES, MIX
 from preppal.settings import get_settings
@@ -99,7 +99,7 @@ def test_before_the_audio_analysis_ends_the_page_and_export_say_measuring(db) ->
     user = make_user()
     iid = lifecycle.create_interview(user.id, interview_type="behavioural", role="Engineer").id
     lifecycle.update_status(iid, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(
+    transcripts.submit_transcript(
         iid,
         [
             TranscriptLine(1, Speaker.AI, "Tell me about a deadline?", 0, 2_000),

@@ -9,8 +9,8 @@ from sqlmodel import select
 from preppal.db import get_engine, session_scope
 from preppal.models import Interview, InterviewStatus, Speaker, TranscriptEntry
 from preppal.services.errors import Conflict, InvalidTransition, NotFound, ValidationError
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from tests.support.users import make_user
 
 S = InterviewStatus
@@ -53,12 +53,12 @@ def test_clone_copies_the_settings_into_a_new_pending_interview(users) -> None:
     alice, bob = users
     old = _new(alice, difficulty="intense", job_description="Go + Postgres", resume_text="Ten years of Go.")
     lifecycle.update_status(old.id, S.IN_PROGRESS)
-    lifecycle.submit_transcript(old.id, _lines(2))
+    transcripts.submit_transcript(old.id, _lines(2))
     new = lifecycle.clone(alice, old.id)
     assert new.id != old.id and new.status == S.PENDING and new.user_id == alice
     same = ("interview_type", "role", "difficulty", "job_description", "resume_text")
     assert [getattr(new, f) for f in same] == [getattr(old, f) for f in same]
-    assert lifecycle.get_transcript(new.id) == []
+    assert transcripts.get_transcript(new.id) == []
     with pytest.raises(NotFound):
         lifecycle.clone(bob, old.id)  # only your own
 
@@ -67,11 +67,11 @@ def test_get_with_transcript_is_owner_checked(users) -> None:
     alice, bob = users
     mine = _new(alice)
     lifecycle.update_status(mine.id, S.IN_PROGRESS)
-    lifecycle.append_transcript_line(mine.id, _lines(1)[0])
-    record = lifecycle.get_with_transcript(alice, mine.id)
+    transcripts.append_transcript_line(mine.id, _lines(1)[0])
+    record = transcripts.get_with_transcript(alice, mine.id)
     assert record.interview.id == mine.id and [e.sequence for e in record.transcript] == [0]
     with pytest.raises(NotFound):
-        lifecycle.get_with_transcript(bob, mine.id)
+        transcripts.get_with_transcript(bob, mine.id)
 
 
 def test_history_is_paginated_newest_first_and_per_user(users) -> None:
@@ -127,25 +127,25 @@ def _lines(n: int = 3) -> list[TranscriptLine]:
 def test_submit_transcript_writes_lines_and_completes(users) -> None:
     interview = _new(users[0])
     lifecycle.update_status(interview.id, S.IN_PROGRESS)
-    done = lifecycle.submit_transcript(interview.id, _lines(4))
+    done = transcripts.submit_transcript(interview.id, _lines(4))
     assert done.status == S.COMPLETED and done.ended_at is not None
-    assert [e.text for e in lifecycle.get_transcript(interview.id)] == [f"line {i}" for i in range(4)]
+    assert [e.text for e in transcripts.get_transcript(interview.id)] == [f"line {i}" for i in range(4)]
 
 
 def test_submit_transcript_is_idempotent(users) -> None:
     interview = _new(users[0])
     lifecycle.update_status(interview.id, S.IN_PROGRESS)
-    first = lifecycle.submit_transcript(interview.id, _lines(3))
-    again = lifecycle.submit_transcript(interview.id, _lines(3))
+    first = transcripts.submit_transcript(interview.id, _lines(3))
+    again = transcripts.submit_transcript(interview.id, _lines(3))
     assert again.status == S.COMPLETED and again.ended_at == first.ended_at
-    assert len(lifecycle.get_transcript(interview.id)) == 3
+    assert len(transcripts.get_transcript(interview.id)) == 3
 
 
 def test_submit_transcript_refused_before_start(users) -> None:
     interview = _new(users[0])
     with pytest.raises(InvalidTransition):
-        lifecycle.submit_transcript(interview.id, _lines(2))
-    assert lifecycle.get_transcript(interview.id) == []
+        transcripts.submit_transcript(interview.id, _lines(2))
+    assert transcripts.get_transcript(interview.id) == []
 
 
 def test_submit_transcript_is_atomic_when_the_status_write_fails(users) -> None:
@@ -166,7 +166,7 @@ def test_submit_transcript_is_atomic_when_the_status_write_fails(users) -> None:
     sa.event.listen(engine, "before_cursor_execute", fail_on_status_update)
     try:
         with pytest.raises(RuntimeError, match="injected"):
-            lifecycle.submit_transcript(interview.id, _lines(5))
+            transcripts.submit_transcript(interview.id, _lines(5))
     finally:
         sa.event.remove(engine, "before_cursor_execute", fail_on_status_update)
     assert inserted, "the failure must come after the transcript rows were written"

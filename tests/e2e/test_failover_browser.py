@@ -133,7 +133,7 @@ def test_kill_9_of_the_holder_during_a_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     standin = gemini_standin
-    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews import lifecycle, transcripts
 
     assert cluster.nginx.proc.poll() is None, (cluster.nginx.prefix / "error.log").read_text()
 
@@ -171,12 +171,12 @@ def test_kill_9_of_the_holder_during_a_call(
         wait_for(
             page,
             lambda: (
-                len(lifecycle.get_transcript(interview_id)) == 3
+                len(transcripts.get_transcript(interview_id)) == 3
                 and (lifecycle.get_interview_any(interview_id).checkpoint or {}).get("handle") == "handle-2"
             ),
             what="three lines and the latest handle persisted",
         )
-        before = [(e.sequence, e.text) for e in lifecycle.get_transcript(interview_id)]
+        before = [(e.sequence, e.text) for e in transcripts.get_transcript(interview_id)]
         doomed = cluster.holder(lifecycle.get_interview_any(interview_id).lease_owner)
         page.evaluate(PHASE_LOG_JS)  # every phase the page shows from now on, however briefly
         os.killpg(doomed.process.pid, signal.SIGKILL)
@@ -202,7 +202,7 @@ def test_kill_9_of_the_holder_during_a_call(
 
     done = lifecycle.get_interview_any(interview_id)
     assert done.status == InterviewStatus.COMPLETED
-    after = [(e.sequence, e.text) for e in lifecycle.get_transcript(interview_id)]
+    after = [(e.sequence, e.text) for e in transcripts.get_transcript(interview_id)]
     assert after[: len(before)] == before  # persisted before the kill: still there, once
     assert [t for _, t in after] == [
         "Welcome. Tell me about a project you led.",

@@ -16,8 +16,8 @@ from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, Speaker, TranscriptEntry
 from preppal.services.accounts import auth
 from preppal.services.feedback import queue
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from tests.support.users import make_user
 
 pytestmark = pytest.mark.browser
@@ -50,7 +50,7 @@ def _interview(user_id: int, role: str, kind: str = "behavioural", *, complete: 
     interview = lifecycle.create_interview(user_id, interview_type=kind, role=role)
     if complete:
         lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-        lifecycle.submit_transcript(interview.id, LINES)
+        transcripts.submit_transcript(interview.id, LINES)
     return interview.id
 
 
@@ -231,14 +231,14 @@ def test_page_waits_while_the_interview_is_still_ending(page, app_db) -> None:
     user_id = _sign_in(page, app_db)
     interview = lifecycle.create_interview(user_id, interview_type="behavioural", role="Site reliability engineer")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.append_transcript_line(interview.id, LINES[0])
+    transcripts.append_transcript_line(interview.id, LINES[0])
 
     page.goto(routes.feedback_url(interview.id))
     page.locator("#feedback-waiting").wait_for()
     assert "Wrapping up your interview" in page.locator("#feedback-waiting").inner_text()
     page.evaluate("window.__sameDocument = true")
 
-    lifecycle.submit_transcript(interview.id, LINES)  # the relay finishes: the feedback is queued
+    transcripts.submit_transcript(interview.id, LINES)  # the relay finishes: the feedback is queued
     queue.run_feedback(interview.id)  # and a worker makes it
 
     page.locator("#feedback-ready").wait_for(timeout=20_000)

@@ -53,7 +53,7 @@ def model_server(request, gemini_standin: ThreadedStandin, gemini_server: AppSer
 
 
 def test_a_call_on_every_model(model_server, gemini_standin: ThreadedStandin, call_browser) -> None:
-    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews import lifecycle, transcripts
 
     model, server = model_server
     answered = threading.Event()
@@ -92,7 +92,7 @@ def test_a_call_on_every_model(model_server, gemini_standin: ThreadedStandin, ca
     assert conn.refused is None and conn.rules.model == model
     interview = lifecycle.get_interview_any(interview_id)
     assert (interview.status, interview.interviewer) == (InterviewStatus.COMPLETED, "gemini")
-    assert [(line.speaker, line.text) for line in lifecycle.get_transcript(interview_id)] == [
+    assert [(line.speaker, line.text) for line in transcripts.get_transcript(interview_id)] == [
         (Speaker.AI, "Hello, tell me about yourself."),
         (Speaker.USER, "I have built backend systems in Python."),
         (Speaker.AI, "Thanks, that is helpful."),

@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 from preppal import routes
 from preppal.models import InterviewStatus, Speaker
 from preppal.services.feedback import queue
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from tests.e2e.meeting_helpers import SCREENS, make_candidate, screenshot
 from tests.support.users import PASSWORD
 
@@ -108,7 +108,7 @@ def test_spanish_interview_from_the_dashboard_with_gemini(gemini_db, browser) ->
             _user_id(email), interview_type="behavioural", role="Ingénieur", language="fr-FR"
         )
         lifecycle.update_status(fr.id, InterviewStatus.IN_PROGRESS)
-        lifecycle.submit_transcript(
+        transcripts.submit_transcript(
             fr.id,
             [
                 TranscriptLine(1, Speaker.AI, "Parlez-moi d'un projet dont vous êtes fier.", 0, 3_000),

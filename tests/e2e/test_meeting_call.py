@@ -31,7 +31,7 @@ FRAME_BYTES = 16_000 * 2 * FRAME_MS // 1000
 
 
 def test_interview_from_start_to_feedback(gemini_standin, gemini_db, call_browser) -> None:
-    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews import lifecycle, transcripts
 
     answered = threading.Event()
 
@@ -121,7 +121,7 @@ def test_interview_from_start_to_feedback(gemini_standin, gemini_db, call_browse
     interview = lifecycle.get_interview_any(interview_id)
     assert interview.status == InterviewStatus.COMPLETED
     assert interview.interviewer == "gemini"
-    lines = lifecycle.get_transcript(interview_id)
+    lines = transcripts.get_transcript(interview_id)
     assert [(line.speaker, line.text) for line in lines] == [
         (Speaker.AI, "Hello, I am your interviewer. Tell me about yourself."),
         (Speaker.USER, "I have built backend systems in Python for five years."),

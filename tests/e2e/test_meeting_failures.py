@@ -70,7 +70,7 @@ def test_microphone_permission_denied(gemini_standin, gemini_db, playwright_inst
 
 
 def test_upstream_error_mid_call_keeps_transcript(gemini_standin, gemini_db, call_browser) -> None:
-    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews import lifecycle, transcripts
 
     async def gemini(conn):
         await conn.output_transcript("Hello, tell me about a project you led.")
@@ -100,7 +100,7 @@ def test_upstream_error_mid_call_keeps_transcript(gemini_standin, gemini_db, cal
 
     wait_for_status = [lifecycle.get_interview_any(interview_id).status]
     assert wait_for_status[0] == InterviewStatus.ERROR
-    lines = lifecycle.get_transcript(interview_id)
+    lines = transcripts.get_transcript(interview_id)
     assert (lines[0].speaker, lines[0].text) == (Speaker.AI, "Hello, tell me about a project you led.")
 
 
@@ -156,7 +156,7 @@ def test_barge_in_drops_queued_ai_audio(gemini_standin, gemini_db, call_browser)
 
 
 def test_network_drop_reconnects_without_duplicate_lines(gemini_standin, gemini_db, call_browser) -> None:
-    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews import lifecycle, transcripts
 
     back = threading.Event()
 
@@ -233,7 +233,7 @@ def test_network_drop_reconnects_without_duplicate_lines(gemini_standin, gemini_
 
     interview = lifecycle.get_interview_any(interview_id)
     assert interview.status == InterviewStatus.COMPLETED
-    assert [line.text for line in lifecycle.get_transcript(interview_id)] == [
+    assert [line.text for line in transcripts.get_transcript(interview_id)] == [
         "Welcome. What drew you to this role?",
         "Good to have you back.",
     ]

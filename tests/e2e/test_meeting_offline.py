@@ -34,7 +34,7 @@ def late_answer_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_offline_interviewer_hears_the_candidate(app_db, playwright_instance, late_answer_wav) -> None:
-    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews import lifecycle, transcripts
 
     browser = launch_browser(playwright_instance, wav=late_answer_wav)
     context, page = new_page(browser, app_db)
@@ -67,7 +67,7 @@ def test_offline_interviewer_hears_the_candidate(app_db, playwright_instance, la
         browser.close()
 
     assert lifecycle.get_interview_any(interview_id).status == InterviewStatus.COMPLETED
-    lines = lifecycle.get_transcript(interview_id)
+    lines = transcripts.get_transcript(interview_id)
     speakers = [line.speaker for line in lines]
     assert Speaker.USER in speakers and Speaker.AI in speakers
     _check_recording(app_db.data_dir / "recordings", interview_id, lines)

@@ -54,7 +54,7 @@ ONE_PER_SCRIPT = ["es-US", "hi-IN", "ja-JP"]
 
 @pytest.mark.parametrize("code", ALL if os.environ.get("PREPPAL_E2E_ALL_LANGUAGES") else ONE_PER_SCRIPT)
 def test_an_offline_interview_in_the_language_in_chromium(app_db, playwright_instance, tmp_path: Path, code) -> None:
-    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews import lifecycle, transcripts
     from tests.support.speech import speech_pcm, write_wav
 
     wav = write_wav(tmp_path / "answer.wav", speech_pcm(ANSWERS[code], lead_s=23.0, tail_s=6.0, language=code))
@@ -86,7 +86,7 @@ def test_an_offline_interview_in_the_language_in_chromium(app_db, playwright_ins
 
     done = lifecycle.get_interview_any(interview_id)
     assert (done.status, done.interviewer) == (InterviewStatus.COMPLETED, "offline")
-    lines = lifecycle.get_transcript(interview_id)
+    lines = transcripts.get_transcript(interview_id)
     said = [line.text for line in lines if line.speaker == Speaker.USER and line.text.strip()]
     replies = [line.text for line in lines if line.speaker == Speaker.AI]
     assert said and all(in_language(text, code) for text in said), said

@@ -20,8 +20,8 @@ from preppal.db import session_scope
 from preppal.models import Feedback, InterviewStatus, Speaker
 from preppal.services.accounts import auth
 from preppal.services.feedback import queue
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.recordings.store import LocalStore
 from preppal.services.recordings.writer import RecordingWriter
 
@@ -73,7 +73,7 @@ def test_the_player_plays_and_seeks_on_click(page, app_db) -> None:
     )
     interview = lifecycle.create_interview(user.id, interview_type="behavioural", role="Backend engineer")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(interview.id, LINES)
+    transcripts.submit_transcript(interview.id, LINES)
     _record(LocalStore(app_db.data_dir / "recordings"), interview.id)
     # Feedback from the transcript (the tones above are no speech to analyse); the audio
     # analysis' marks are then seeded as it writes them.
@@ -141,7 +141,7 @@ def test_no_recording_no_player(page, app_db) -> None:
     )
     interview = lifecycle.create_interview(user.id, interview_type="behavioural", role="Analyst")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(interview.id, LINES)
+    transcripts.submit_transcript(interview.id, LINES)
     page.goto(routes.feedback_url(interview.id))
     expect(page.locator("#transcript .transcript-turn")).to_have_count(4)
     expect(page.locator("#recording-player")).to_have_count(0)

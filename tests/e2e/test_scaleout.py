@@ -72,7 +72,7 @@ def test_call_on_postgres_and_redis_with_two_workers(
     call_browser,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from preppal.services.interviews import lifecycle
+    from preppal.services.interviews import lifecycle, transcripts
 
     use_database(monkeypatch, scaleout_server.database_url, scaleout_server.data_dir)
 
@@ -102,7 +102,7 @@ def test_call_on_postgres_and_redis_with_two_workers(
     assert scaleout_server.database_url.startswith("postgresql")
     interview = lifecycle.get_interview_any(interview_id)
     assert interview.status == InterviewStatus.COMPLETED
-    assert [line.text for line in lifecycle.get_transcript(interview_id)] == [
+    assert [line.text for line in transcripts.get_transcript(interview_id)] == [
         "Welcome. Tell me about a project you led.",
         "I led the billing migration.",
         "Great, thank you.",

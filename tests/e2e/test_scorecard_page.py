@@ -16,9 +16,9 @@ from preppal import routes
 from preppal.models import InterviewStatus, Speaker
 from preppal.services.accounts import auth
 from preppal.services.feedback import queue
-from preppal.services.interviews import lifecycle, scorecard_entries
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, scorecard_entries, transcripts
 from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.recordings.store import LocalStore
 from tests.e2e.test_recording_player import _record, _wait_time
 
@@ -75,7 +75,7 @@ def test_the_scorecard_card_seeks_the_player_from_an_evidence_quote(page, app_db
     _record(LocalStore(app_db.data_dir / "recordings"), interview.id, LINES)
     # Completed and its feedback made at once: the app's start-up sweep of pending feedback must
     # not find it first (it would measure the tones above, which are no speech).
-    lifecycle.submit_transcript(interview.id, LINES)
+    transcripts.submit_transcript(interview.id, LINES)
     queue.run_feedback(interview.id, isolate_analysis=False, audio=lambda _interview_id: None)
 
     page.goto(routes.feedback_url(interview.id))

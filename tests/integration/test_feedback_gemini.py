@@ -26,8 +26,8 @@ import pytest
 
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
 from preppal.services.feedback import queue
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.settings import reset_settings
 from tests.support.live_api_standin import make_self_signed
 from tests.support.users import make_user
@@ -146,12 +146,12 @@ def _completed_interview() -> tuple[int, str]:
     user = make_user(name="Ada")
     interview = lifecycle.create_interview(user.id, interview_type="behavioural", role="Backend engineer")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(interview.id, LINES)
+    transcripts.submit_transcript(interview.id, LINES)
     return user.id, interview.id
 
 
 def _transcript_intact(interview_id: str) -> None:
-    assert [(e.sequence, e.text) for e in lifecycle.get_transcript(interview_id)] == [
+    assert [(e.sequence, e.text) for e in transcripts.get_transcript(interview_id)] == [
         (line.sequence, line.text) for line in LINES
     ]
 
@@ -312,7 +312,7 @@ def test_feedback_request_asks_for_the_interview_language(gemini_env: StandIn) -
         user.id, interview_type="behavioural", role="Ingeniera backend", language="es-US"
     )
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(
+    transcripts.submit_transcript(
         interview.id,
         [
             TranscriptLine(1, Speaker.AI, "¿De qué proyecto está orgullosa?", 0, 3_000),
@@ -345,7 +345,7 @@ def test_gemini_judges_the_code_a_category_and_notes_per_question(gemini_env: St
     interview = lifecycle.create_interview(user.id, interview_type="technical", role="Backend engineer")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     code_snapshots.record_snapshot(interview.id, 9_000, "python", "def close_books(days):\n    return days // 5\n")
-    lifecycle.submit_transcript(interview.id, LINES)
+    transcripts.submit_transcript(interview.id, LINES)
     answer = valid_feedback()
     answer["competencies"] = [{"key": "code_quality", "score": 64, "comment": "Works for whole weeks only."}]
     answer["question_notes"][0]["code_note"] = "Integer division hides the remainder; name the units."

@@ -20,8 +20,8 @@ from preppal.models import FeedbackStatus, InterviewStatus, Speaker
 from preppal.services.accounts import auth
 from preppal.services.analysis import speech_delivery
 from preppal.services.feedback import queue
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.settings import reset_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ LINES = [
 def _completed(user_id: int) -> str:
     interview = lifecycle.create_interview(user_id, interview_type="behavioural", role="Backend engineer")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(interview.id, list(LINES))
+    transcripts.submit_transcript(interview.id, list(LINES))
     return interview.id
 
 

@@ -9,7 +9,7 @@ from preppal.api.app import build_api
 from preppal.models import InterviewStatus
 from preppal.realtime.hub import RelayHub
 from preppal.services.accounts import auth
-from preppal.services.interviews import lifecycle, worker_tokens
+from preppal.services.interviews import lifecycle, transcripts, worker_tokens
 from preppal.settings import get_settings
 from tests.support.users import make_user
 
@@ -149,7 +149,7 @@ async def test_status_cannot_end_an_interview_a_live_relay_holds(world, client, 
 
     from preppal.db import session_scope
     from preppal.models import Interview, Speaker, utcnow
-    from preppal.services.interviews.lifecycle import TranscriptLine
+    from preppal.services.interviews.transcripts import TranscriptLine
 
     _relay_holds(world)
     auth_kw = {"headers": world["secret"]} if who == "secret" else {"cookies": world["alice_cookie"]}
@@ -158,12 +158,12 @@ async def test_status_cannot_end_an_interview_a_live_relay_holds(world, client, 
         assert r.status_code == 409 and "relay" in r.json()["error"], r.text
     assert _status(world) == InterviewStatus.IN_PROGRESS
     line = TranscriptLine(1, Speaker.USER, "the relay's later line", 0, 100)
-    lifecycle.append_transcript_line(world["interview"], line, owner="relay-a")  # still its interview
+    transcripts.append_transcript_line(world["interview"], line, owner="relay-a")  # still its interview
     if who == "secret":  # submitTranscript is the worker secret's too
         body = {"interviewId": world["interview"], "transcript": [{"speaker": "USER", "text": "partial"}]}
         r = await _post(client, SUBMIT, body, headers=world["secret"])
         assert r.status_code == 409 and _status(world) == InterviewStatus.IN_PROGRESS
-    lifecycle.submit_transcript(world["interview"], [line], end_reason="USER_INITIATED", owner="relay-a")
+    transcripts.submit_transcript(world["interview"], [line], end_reason="USER_INITIATED", owner="relay-a")
     assert _status(world) == InterviewStatus.COMPLETED
 
     other = lifecycle.create_interview(world["alice"], interview_type="technical", role="SRE").id
@@ -212,7 +212,7 @@ async def test_submit_no_auth(world, client) -> None:
 async def test_submit_refuses_even_the_owner_session(world, client) -> None:
     lifecycle.update_status(world["interview"], InterviewStatus.IN_PROGRESS)
     r = await _post(client, SUBMIT, _transcript_body(world), cookies=world["alice_cookie"])
-    assert r.status_code == 401 and lifecycle.get_transcript(world["interview"]) == []
+    assert r.status_code == 401 and transcripts.get_transcript(world["interview"]) == []
 
 
 async def test_submit_wrong_secret(world, client) -> None:
@@ -227,7 +227,7 @@ async def test_submit_right_secret_is_atomic_and_idempotent(world, client) -> No
     assert first.status_code == 200 and first.json()["status"] == "COMPLETED"
     retry = await _post(client, SUBMIT, _transcript_body(world), headers=world["secret"])
     assert retry.status_code == 200
-    lines = lifecycle.get_transcript(world["interview"])
+    lines = transcripts.get_transcript(world["interview"])
     assert [(e.speaker, e.text, e.start_ms) for e in lines] == [
         ("AI", "Tell me about a hard bug.", 0),
         ("USER", "A race in our billing job.", 4000),

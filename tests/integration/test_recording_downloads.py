@@ -17,8 +17,8 @@ from preppal.realtime.hub import RelayHub
 from preppal.realtime.transcript import TranscriptWriter
 from preppal.services.accounts import auth
 from preppal.services.input_limits import DOWNLOADS_PER_USER
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.pools import call_service
 from preppal.services.recordings.store import LocalStore
 from tests.support.users import make_user
@@ -94,7 +94,7 @@ async def test_stalled_downloads_never_hold_up_relay_writes_or_pages(people, tmp
             writer.put(TranscriptLine(1, Speaker.USER, "still saved", 0, 100))
             await asyncio.wait_for(written.wait(), 10)
             await writer.drain()
-            assert await asyncio.wait_for(call_service(lifecycle.get_transcript, people[0][1]), 10)
+            assert await asyncio.wait_for(call_service(transcripts.get_transcript, people[0][1]), 10)
         finally:
             store.gate.set()
         answers = await asyncio.gather(*downloads)

@@ -18,7 +18,7 @@ from preppal.models import InterviewStatus, Speaker
 from preppal.realtime.hub import RelayConfig, RelayHub
 from preppal.services.accounts import auth
 from preppal.services.errors import Unavailable
-from preppal.services.interviews import lifecycle
+from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.recordings import tracks
 from preppal.services.recordings.store import LocalStore
 from preppal.settings import reset_settings
@@ -94,7 +94,7 @@ async def test_a_live_interview_is_recorded_on_the_transcript_clock(recorded_env
     cand = await asyncio.to_thread(tracks.read_track_pcm, store, iid, "candidate")
     ai = await asyncio.to_thread(tracks.read_track_pcm, store, iid, "interviewer")
     assert cand is not None and ai is not None
-    lines = await asyncio.to_thread(lifecycle.get_transcript, iid)
+    lines = await asyncio.to_thread(transcripts.get_transcript, iid)
     greeting = next(e for e in lines if e.speaker == Speaker.AI)
     # The interviewer's voice starts where its transcript line starts (same clock).
     assert abs(onset(ai, RATE) - greeting.start_ms / 1000) < 0.15

@@ -11,8 +11,8 @@ from preppal.models import FeedbackStatus, InterviewStatus, Speaker
 from preppal.services.accounts import auth
 from preppal.services.analysis import speech_delivery
 from preppal.services.feedback import queue
-from preppal.services.interviews import lifecycle
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews import lifecycle, transcripts
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.recordings.store import open_store
 from preppal.services.recordings.writer import RecordingWriter
 from preppal.settings import get_settings
@@ -58,7 +58,7 @@ def test_the_job_measures_the_recorded_call(db) -> None:
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada").id
     interview = lifecycle.create_interview(owner, interview_type="behavioural", role="Backend engineer")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
-    lifecycle.submit_transcript(interview.id, list(LINES))
+    transcripts.submit_transcript(interview.id, list(LINES))
     answer = pcm_to_float(speech_pcm("Um, I led the billing migration.", lead_s=0, tail_s=0, wpm=150))
     rest = pcm_to_float(speech_pcm("We cut the close to one day.", lead_s=0, tail_s=0, wpm=150))
     pause = np.zeros(24_000, np.float32)  # 1.5 s

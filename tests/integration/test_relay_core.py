@@ -18,7 +18,7 @@ from preppal.models import FeedbackStatus, InterviewStatus
 from preppal.realtime.hub import RelayConfig
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.services.feedback import queue
-from preppal.services.interviews import lifecycle
+from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.worker_tokens import ALGORITHM, AUDIENCE
 from preppal.settings import get_settings, reset_settings
 from tests.support.relay_harness import wait_until
@@ -31,7 +31,7 @@ def status(interview_id: str) -> InterviewStatus:
 
 
 def rows(interview_id: str) -> list[tuple[int, str, str]]:
-    return [(e.sequence, e.speaker.value, e.text) for e in lifecycle.get_transcript(interview_id)]
+    return [(e.sequence, e.speaker.value, e.text) for e in transcripts.get_transcript(interview_id)]
 
 
 def forged(interview_id: str, user_id: int, *, key: str | None = None, exp_delta: int = 300, **extra) -> str:

@@ -19,7 +19,7 @@ import pytest
 from preppal.models import InterviewStatus
 from preppal.realtime import codec
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services.interviews import lifecycle
+from preppal.services.interviews import lifecycle, transcripts
 from preppal.settings import get_settings
 from tests.support.app_server import free_port
 from tests.support.relay_harness import AsgiWebSocketBridge, RelayEnv
@@ -111,7 +111,7 @@ async def test_relay_under_granian(granian_relay, standin):
     assert await candidate.wait_closed() == 1000
     assert [e.reason for e in candidate.of("session_ended")] == [pb.SessionEnded.USER_INITIATED]
     assert lifecycle.get_interview_any(iid).status == InterviewStatus.COMPLETED
-    assert [e.text for e in lifecycle.get_transcript(iid)] == ["Hello from Gemini.", "Hi.", "Good."]
+    assert [e.text for e in transcripts.get_transcript(iid)] == ["Hello from Gemini.", "Hi.", "Good."]
 
     # Refusal, fatal bad input and takeover all close promptly with their codes.
     refused = await env.connect(iid, "not-a-token")

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from preppal.realtime import codec
-from preppal.services.interviews import lifecycle
+from preppal.services.interviews import transcripts
 from tests.integration.test_relay_offline import offline  # noqa: F401  (fixture)
 from tests.support.speech import speech
 
@@ -70,7 +70,7 @@ async def test_a_held_floor_keeps_the_interviewer_silent_through_a_long_pause(re
     await candidate.wait_for(lambda: ai_texts_after(candidate, seen), timeout=20)  # it answers
     await candidate.end()
     await candidate.wait_closed(timeout=15)
-    rows = await asyncio.to_thread(lifecycle.get_transcript, iid)
+    rows = await asyncio.to_thread(transcripts.get_transcript, iid)
     users = [row for row in rows if row.speaker.value == "USER"]
     assert len(users) == 1 and "cloud" in users[0].text.lower(), users
 
@@ -92,7 +92,7 @@ async def test_going_on_as_the_interviewer_starts_withdraws_its_line_everywhere(
     await speak(candidate, quiet(3.0))  # the end of the (one) answer
     await candidate.end()
     await candidate.wait_closed(timeout=15)
-    rows = await asyncio.to_thread(lifecycle.get_transcript, iid)
+    rows = await asyncio.to_thread(transcripts.get_transcript, iid)
     assert gone not in [row.sequence for row in rows]  # not stored, so feedback never sees it
     users = [row for row in rows if row.speaker.value == "USER"]
     assert len(users) == 1 and "last job" in users[0].text.lower() and "month" in users[0].text.lower(), users

@@ -9,7 +9,7 @@ import pytest
 
 from preppal.models import InterviewStatus
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services.interviews import lifecycle, scorecard_entries
+from preppal.services.interviews import lifecycle, scorecard_entries, transcripts
 from preppal.settings import reset_settings
 
 pytestmark = pytest.mark.model
@@ -45,7 +45,7 @@ async def test_offline_interviewer_through_the_relay(relay_env, offline):
     assert [e.reason for e in candidate.of("session_ended")] == [pb.SessionEnded.USER_INITIATED]
     done = lifecycle.get_interview_any(iid)
     assert (done.status, done.interviewer) == (InterviewStatus.COMPLETED, "offline")
-    rows = lifecycle.get_transcript(iid)
+    rows = transcripts.get_transcript(iid)
     assert rows and rows[0].speaker.value == "AI" and rows[0].text == candidate.finals()[0]
     # The scorecard's first marker is stored with the question itself (not the greeting).
     marks = [e for e in scorecard_entries.list_entries(iid) if e.is_main_question]

@@ -17,7 +17,7 @@ from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.vad import TurnRules
 from preppal.models import InterviewStatus
 from preppal.realtime.pb import interview_pb2 as pb
-from preppal.services.interviews import lifecycle
+from preppal.services.interviews import lifecycle, transcripts
 from preppal.settings import reset_settings
 from tests.support.live_api_rules import LIVE_MODELS
 from tests.support.speech import speech_pcm
@@ -105,7 +105,7 @@ async def test_a_whole_offline_interview_in_the_language(relay_env, offline, lan
     assert [e.reason for e in candidate.of("session_ended")] == [pb.SessionEnded.USER_INITIATED]
     done = lifecycle.get_interview_any(iid)
     assert (done.status, done.interviewer, done.language) == (InterviewStatus.COMPLETED, "offline", language)
-    rows = lifecycle.get_transcript(iid)
+    rows = transcripts.get_transcript(iid)
     said = [r.text for r in rows if r.speaker.value == "USER"]
     assert [r.text for r in rows if r.speaker.value == "AI"] == [greeting, follow_up]
     assert said and all(in_language(text) for text in said), said  # heard in the language, not in English

@@ -45,8 +45,8 @@ def worst_case_interview(
     """A finished interview with everything an export reads at its largest: ``snapshots``
     editor snapshots near the 64 KiB cap (the last one ``code``) and a long transcript."""
     from preppal.models import InterviewStatus, Speaker
-    from preppal.services.interviews import code_snapshots, lifecycle
-    from preppal.services.interviews.lifecycle import TranscriptLine
+    from preppal.services.interviews import code_snapshots, lifecycle, transcripts
+    from preppal.services.interviews.transcripts import TranscriptLine
 
     interview = lifecycle.create_interview(user_id, interview_type="technical", role="Backend <b>engineer</b>")
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
@@ -60,5 +60,5 @@ def worst_case_interview(
         TranscriptLine(n, Speaker.AI if n % 2 == 0 else Speaker.USER, words * 8, n * 4000, n * 4000 + 3500)
         for n in range(transcript_lines)
     ]
-    lifecycle.submit_transcript(interview.id, lines)
+    transcripts.submit_transcript(interview.id, lines)
     return interview.id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from preppal.models import Speaker
-from preppal.services.interviews.lifecycle import TranscriptLine
+from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.state.recording_view import build_timeline, note_seek_ms, timeline_length_ms
 
 LINES = [

@@ -40,7 +40,7 @@ from preppal.services.analysis.transcript_metrics import InterviewMetrics
 from preppal.services.errors import Conflict, NotFound
 from preppal.services.feedback import analyzer, gemini, model_retirements, scorecard_card
 from preppal.services.feedback.schema import FeedbackResult
-from preppal.services.interviews import code_snapshots, lifecycle, scorecard_entries
+from preppal.services.interviews import code_snapshots, lifecycle, scorecard_entries, transcripts
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.feedback")
@@ -195,7 +195,7 @@ def _produce(
     interview = lifecycle.get_interview_any(interview_id)
     if interview is None:
         return
-    entries = lifecycle.get_transcript(interview_id)
+    entries = transcripts.get_transcript(interview_id)
     code = code_snapshots.list_snapshots(interview_id)
     old = previous.metrics if previous is not None else None
     if old and old.get("source") == "audio":  # a retry: the recording has not changed

@@ -11,7 +11,7 @@ from typing import Any, Optional
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, TranscriptEntry
 from preppal.services.analysis.transcript_metrics import compute_metrics
 from preppal.services.feedback import queue as feedback_service
-from preppal.services.interviews import code_snapshots, lifecycle
+from preppal.services.interviews import code_snapshots, lifecycle, transcripts
 from preppal.services.interviews.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.recordings import tracks
 from preppal.services.recordings.store import open_store
@@ -57,7 +57,7 @@ def feedback_snapshot(user_id: int, interview_id: str, *, with_recording: bool =
     finished interview.
     """
     interview = lifecycle.get_interview(user_id, interview_id)
-    transcript = lifecycle.get_transcript(interview.id)
+    transcript = transcripts.get_transcript(interview.id)
     row = feedback_service.get_feedback(user_id, interview.id)
     code_times = code_snapshots.list_times(interview.id)
     final_code = code_snapshots.final_code(interview.id) if code_times else None

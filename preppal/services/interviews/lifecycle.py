@@ -1,13 +1,13 @@
-"""Interviews: creation, history, the status lifecycle and the transcript.
+"""Interviews: creation, history, deletion and the status lifecycle.
 
-Every status change goes through :func:`update_status` (or :func:`submit_transcript`,
-which ends an interview in the same transaction as its transcript). Transitions are
+Every status change goes through :func:`update_status` (or
+:func:`~preppal.services.interviews.transcripts.submit_transcript`, which ends an interview in
+the same transaction as its transcript); both meet in :func:`transition`. Transitions are
 compare-and-set on the row, so two callers can never both move PENDING→IN_PROGRESS.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
@@ -26,7 +26,6 @@ from preppal.models import (
     InterviewStatus,
     InterviewType,
     ScorecardEntry,
-    Speaker,
     TranscriptEntry,
     User,
     utcnow,
@@ -57,17 +56,6 @@ MAX_JOB_DESCRIPTION = input_limits.MAX_JOB_DESCRIPTION
 MAX_RESUME = input_limits.MAX_RESUME
 HEARTBEAT_STALE_AFTER = timedelta(seconds=90)  # renewed with the lease while live (services/interviews/leases.py)
 ALREADY_LIVE = "You already have another interview in progress. End it (or wait for it to finish) first."
-
-
-@dataclass(frozen=True)
-class TranscriptLine:
-    """A transcript segment as callers hand it in (HTTP API, relay)."""
-
-    sequence: int
-    speaker: Speaker
-    text: str
-    start_ms: int = 0
-    end_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,18 +135,6 @@ def get_interview(user_id: int, interview_id: str) -> Interview:
     """The user's own interview; another user's is reported as not found."""
     with session_scope() as session:
         return _owned(session, user_id, interview_id)
-
-
-@dataclass(frozen=True)
-class InterviewWithTranscript:
-    interview: Interview
-    transcript: list[TranscriptEntry]
-
-
-def get_with_transcript(user_id: int, interview_id: str) -> InterviewWithTranscript:
-    """The user's own interview and its saved transcript lines, in order."""
-    interview = get_interview(user_id, interview_id)
-    return InterviewWithTranscript(interview, get_transcript(interview.id))
 
 
 def clone(user_id: int, interview_id: str) -> Interview:
@@ -280,7 +256,7 @@ def other_live_interview(user_id: int, interview_id: str) -> bool:
         )
 
 
-def _transition(
+def transition(
     session: Session,
     interview_id: str,
     new: InterviewStatus,
@@ -363,80 +339,4 @@ def update_status(
     with session_scope() as session:
         if outside:
             leases.assert_not_held(session, interview_id)
-        return _transition(session, interview_id, new, expected=expected, owner=owner, **values)
-
-
-def _upsert_lines(session: Session, interview_id: str, lines: Iterable[TranscriptLine]) -> None:
-    existing = {
-        e.sequence: e for e in session.exec(select(TranscriptEntry).where(TranscriptEntry.interview_id == interview_id))
-    }
-    for line in lines:
-        row = existing.get(line.sequence)
-        if row is None:
-            row = TranscriptEntry(interview_id=interview_id, sequence=line.sequence, speaker=line.speaker, text="")
-        row.speaker, row.text = Speaker(line.speaker), line.text
-        row.start_ms, row.end_ms = line.start_ms, line.end_ms
-        session.add(row)
-
-
-def append_transcript_line(interview_id: str, line: TranscriptLine, owner: Optional[str] = None) -> None:
-    """Persist one final segment as it happens; re-sending the same sequence overwrites it.
-
-    ``owner``: written only while that relay process holds the lease (else LeaseLost)."""
-    with session_scope() as session:
-        leases.assert_holder(session, interview_id, owner)
-        _upsert_lines(session, interview_id, [line])
-
-
-def delete_transcript_line(interview_id: str, sequence: int, owner: Optional[str] = None) -> None:
-    """Withdraw one stored segment (an interviewer line taken back when it misjudged the end of
-    the candidate's turn); nothing happens if it was never stored. ``owner`` as above."""
-    with session_scope() as session:
-        leases.assert_holder(session, interview_id, owner)
-        query = select(TranscriptEntry).where(
-            TranscriptEntry.interview_id == interview_id, TranscriptEntry.sequence == sequence
-        )
-        for row in session.exec(query):
-            session.delete(row)
-
-
-def submit_transcript(
-    interview_id: str,
-    lines: list[TranscriptLine],
-    ended_at: Optional[datetime] = None,
-    end_reason: Optional[str] = None,
-    owner: Optional[str] = None,
-    outside: bool = False,
-) -> Interview:
-    """Write the transcript and mark the interview COMPLETED in ONE transaction.
-
-    Idempotent: a retry after success rewrites the same lines and returns the interview.
-    ``owner``: the relay process ending it must hold the lease.
-    ``outside``: the caller holds no lease (the HTTP API): refused while a relay holds one.
-    """
-    if len({line.sequence for line in lines}) != len(lines):
-        raise ValidationError("Transcript sequences must be unique.")
-    with session_scope() as session:
-        leases.assert_holder(session, interview_id, owner)
-        if outside:
-            leases.assert_not_held(session, interview_id)
-        current = session.exec(select(Interview.status).where(Interview.id == interview_id)).first()
-        if current is None:
-            raise NotFound("That interview does not exist.")
-        _upsert_lines(session, interview_id, lines)
-        if InterviewStatus(current) == S.COMPLETED:
-            return session.get(Interview, interview_id)
-        return _transition(
-            session, interview_id, S.COMPLETED, ended_at=ended_at or utcnow(), end_reason=end_reason, lease_owner=None
-        )
-
-
-def get_transcript(interview_id: str) -> list[TranscriptEntry]:
-    with session_scope() as session:
-        return list(
-            session.exec(
-                select(TranscriptEntry)
-                .where(TranscriptEntry.interview_id == interview_id)
-                .order_by(col(TranscriptEntry.sequence))
-            )
-        )
+        return transition(session, interview_id, new, expected=expected, owner=owner, **values)
