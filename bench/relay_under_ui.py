@@ -269,7 +269,7 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
     from preppal.db import session_scope
     from preppal.models import InterviewStatus, Speaker, User
     from preppal.services.accounts import auth
-    from preppal.services.feedback import queue
+    from preppal.services.feedback import produce
     from preppal.services.interviews import lifecycle, transcripts
     from preppal.services.interviews.transcripts import TranscriptLine
     from preppal.services.interviews.worker_tokens import generate_worker_token
@@ -298,7 +298,7 @@ def seed(users: int, candidates: int) -> tuple[list[tuple[str, str]], list[tuple
             lifecycle.update_status(iv.id, InterviewStatus.IN_PROGRESS)
             transcripts.submit_transcript(iv.id, lines)
             ids.append(iv.id)
-        queue.run_feedback(ids[0])  # the analyzer (no key in this process): a READY feedback page
+        produce.run_feedback(ids[0])  # the analyzer (no key in this process): a READY feedback page
         ui.append((auth.create_login_session(uid), ids[0]))
     calls = []
     for i in range(candidates):  # one user each: a user may have only one live interview

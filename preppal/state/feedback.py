@@ -1,7 +1,7 @@
 """The feedback page: scores, strengths and improvements, delivery metrics, and the
 transcript with per-answer metrics beside it.
 
-Live update without a reload: feedback is produced on a background thread (services.feedback.queue),
+Live update without a reload: feedback is produced on a background thread (services.feedback.jobs),
 so the page polls the Feedback row with a Reflex *background* event — once a second,
 holding the state lock only for the short ``async with self`` update, and stopping when the
 row is READY/FAILED, when the user leaves the page, or after ``POLL_LIMIT_S``. Polling the

@@ -20,7 +20,7 @@ from preppal.services.accounts import auth
 from preppal.services.analysis.transcript_metrics import compute_metrics
 from preppal.services.errors import ValidationError
 from preppal.services.exports import render
-from preppal.services.feedback import analyzer, queue
+from preppal.services.feedback import analyzer, produce
 from preppal.services.feedback.gemini import code_section
 from preppal.services.feedback.report import feedback_snapshot
 from preppal.services.feedback.scorecard_card import build_card
@@ -299,7 +299,7 @@ def finished_with_code(interview_id) -> str:
 def test_markdown_and_pdf_exports_carry_the_final_code(finished_with_code) -> None:
     iid = finished_with_code
     owner = lifecycle.get_interview_any(iid).user_id
-    row = queue.run_feedback(iid)
+    row = produce.run_feedback(iid)
     assert "does not judge the code" in row.summary and "code_quality" not in row.scores
     report = feedback_snapshot(owner, iid)
     md = render.to_markdown(report)

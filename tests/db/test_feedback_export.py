@@ -14,7 +14,7 @@ from preppal.routes import export_url
 from preppal.services.accounts import auth
 from preppal.services.errors import NotFound
 from preppal.services.exports import render
-from preppal.services.feedback import queue
+from preppal.services.feedback import produce
 from preppal.services.feedback.report import feedback_snapshot
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
@@ -46,7 +46,7 @@ def owned(db):
 
 def test_markdown_has_feedback_metrics_and_transcript(owned) -> None:
     owner, _, interview_id = owned
-    queue.run_feedback(interview_id)
+    produce.run_feedback(interview_id)
     md = render.to_markdown(feedback_snapshot(owner, interview_id))
     assert md.startswith("# Interview feedback — Backend engineer")
     assert "## Overall score:" in md and "Built-in analyzer" in md
@@ -83,7 +83,7 @@ def test_markdown_renders_role_and_answers_as_text(db) -> None:
     interview = lifecycle.create_interview(owner.id, interview_type="behavioural", role=HOSTILE_ROLE[:200])
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     transcripts.submit_transcript(interview.id, HOSTILE_LINES)
-    queue.run_feedback(interview.id)
+    produce.run_feedback(interview.id)
     md = render.to_markdown(feedback_snapshot(owner.id, interview.id))
     html = MarkdownIt("commonmark").render(md)
     assert "<script" not in html and "<img" not in html and "href=" not in html and "<code>" not in html
@@ -107,7 +107,7 @@ def test_markdown_before_feedback_still_exports_transcript_and_metrics(owned) ->
 
 def test_pdf_is_a_pdf_with_the_transcript(owned) -> None:
     owner, _, interview_id = owned
-    queue.run_feedback(interview_id)
+    produce.run_feedback(interview_id)
     data = render.to_pdf(feedback_snapshot(owner, interview_id))
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert len(data) > 2_000

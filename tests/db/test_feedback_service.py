@@ -14,7 +14,7 @@ from preppal import rubric
 from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus, Speaker, TranscriptEntry, utcnow
 from preppal.services.errors import NotFound
-from preppal.services.feedback import queue
+from preppal.services.feedback import produce, queue
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
 from tests.support.users import make_user
@@ -56,7 +56,7 @@ def test_no_feedback_before_completion(db) -> None:
     user = make_user().id
     interview = lifecycle.create_interview(user, interview_type="behavioural", role="Engineer")
     assert queue.pending_ids() == []
-    assert queue.run_feedback(interview.id) is None
+    assert produce.run_feedback(interview.id) is None
     assert queue._row(interview.id) is None
 
 
@@ -82,7 +82,7 @@ def test_the_completed_transition_queues_the_feedback_once(db) -> None:
 
 def test_run_produces_ready_analyzer_feedback_with_metrics(db) -> None:
     interview_id = _completed(make_user().id)
-    row = queue.run_feedback(interview_id)
+    row = produce.run_feedback(interview_id)
     assert row.status == FeedbackStatus.READY and row.source == "analyzer"
     assert row.attempts == 1 and row.error is None
     assert 0 <= row.overall_score <= 100
@@ -94,7 +94,7 @@ def test_run_produces_ready_analyzer_feedback_with_metrics(db) -> None:
     assert row.metrics["filler_words"] == {"um": 1}
     assert [a["sequences"] for a in row.metrics["answers_detail"]] == [[2], [4]]
     # a second run is a no-op: the claim only succeeds from PENDING
-    again = queue.run_feedback(interview_id)
+    again = produce.run_feedback(interview_id)
     assert again.attempts == 1 and again.updated_at == row.updated_at
 
 
@@ -109,7 +109,7 @@ def test_analyzer_does_not_score_another_language_with_english_rules(db) -> None
             TranscriptLine(2, Speaker.USER, "Euh, du coup, j'ai mené la migration de la facturation.", 4_000, 9_000),
         ],
     )
-    row = queue.run_feedback(interview.id)
+    row = produce.run_feedback(interview.id)
     assert row.status == FeedbackStatus.READY and row.source == "analyzer"
     assert row.overall_score is None and not row.strengths  # no English heuristics on French answers
     assert "French" in row.summary and "Gemini API key" in row.summary
@@ -137,7 +137,7 @@ def test_the_in_process_jobs_run_what_is_queued(db) -> None:
 
 def test_concurrent_claims_run_once(db) -> None:
     interview_id = _completed(make_user().id)
-    threads = [threading.Thread(target=queue.run_feedback, args=(interview_id,)) for _ in range(4)]
+    threads = [threading.Thread(target=produce.run_feedback, args=(interview_id,)) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -154,19 +154,19 @@ def test_stale_running_row_is_reclaimed(db) -> None:
         attempts=1,
         updated_at=utcnow() - queue.STALE_RUNNING_AFTER - timedelta(seconds=5),
     )
-    assert queue.run_feedback(interview_id).status == FeedbackStatus.READY
+    assert produce.run_feedback(interview_id).status == FeedbackStatus.READY
     assert queue._row(interview_id).attempts == 2
 
 
 def test_fresh_running_row_is_left_alone(db) -> None:
     interview_id = _completed(make_user().id)
     _set_feedback(interview_id, status=FeedbackStatus.RUNNING, attempts=1)
-    assert queue.run_feedback(interview_id).status == FeedbackStatus.RUNNING
+    assert produce.run_feedback(interview_id).status == FeedbackStatus.RUNNING
 
 
 def test_empty_transcript_is_ready_without_scores(db) -> None:
     interview_id = _completed(make_user().id, lines=[TranscriptLine(1, Speaker.AI, "Hello, shall we start?", 0, 2_000)])
-    row = queue.run_feedback(interview_id)
+    row = produce.run_feedback(interview_id)
     assert row.status == FeedbackStatus.READY and row.overall_score is None
     assert "No answers" in row.summary and row.strengths == []
 
@@ -179,14 +179,14 @@ def test_retry_only_from_failed_and_only_for_the_owner(db) -> None:
         queue.retry_feedback(other, interview_id)
     assert queue._row(interview_id).status == FeedbackStatus.FAILED
     assert queue.retry_feedback(owner, interview_id).status == FeedbackStatus.PENDING  # queued again
-    row = queue.run_feedback(interview_id)  # the jobs' turn
+    row = produce.run_feedback(interview_id)  # the jobs' turn
     assert row.status == FeedbackStatus.READY and row.attempts == 4 and row.error is None
 
 
 def test_another_users_feedback_is_never_visible(db) -> None:
     owner, other = make_user().id, make_user().id
     interview_id = _completed(owner)
-    queue.run_feedback(interview_id)
+    produce.run_feedback(interview_id)
     assert queue.get_feedback(owner, interview_id).status == FeedbackStatus.READY
     with pytest.raises(NotFound):
         queue.get_feedback(other, interview_id)
@@ -199,7 +199,7 @@ def test_another_users_feedback_is_never_visible(db) -> None:
 def test_delete_cascades_to_transcript_and_feedback(db) -> None:
     owner = make_user().id
     interview_id = _completed(owner)
-    queue.run_feedback(interview_id)
+    produce.run_feedback(interview_id)
     lifecycle.delete_interview(owner, interview_id)
     with session_scope() as session:
         assert session.exec(sa.select(Feedback).where(Feedback.interview_id == interview_id)).first() is None
@@ -212,7 +212,7 @@ def test_score_history_is_chronological(db) -> None:
     owner = make_user().id
     first, second = _completed(owner), _completed(owner)
     for interview_id in (first, second):
-        queue.run_feedback(interview_id)
+        produce.run_feedback(interview_id)
     points = queue.score_history(owner)
     assert [p["interview_id"] for p in points] == [first, second]
     assert all(isinstance(p["score"], int) and p["wpm"] for p in points)
@@ -222,11 +222,11 @@ def test_a_restart_finds_what_was_left_in_the_queue(db) -> None:
     """A PENDING row, or a RUNNING one whose worker stopped beating, is owed; the oldest first."""
     owner = make_user().id
     pending, stale, done = _completed(owner), _completed(owner), _completed(owner)
-    queue.run_feedback(done)
+    produce.run_feedback(done)
     _set_feedback(stale, status=FeedbackStatus.RUNNING, attempts=1, updated_at=utcnow() - queue.STALE_RUNNING_AFTER * 2)
     assert queue.pending_ids() == [pending, stale]
     for interview_id in (pending, stale):
-        queue.run_feedback(interview_id)
+        produce.run_feedback(interview_id)
         assert queue._row(interview_id).status == FeedbackStatus.READY
     assert queue.pending_ids() == []
 
@@ -236,7 +236,7 @@ def test_state_machine_on_postgres(pg_db) -> None:
     """JSON columns, the attempts += 1 claim and concurrent claimers on PostgreSQL."""
     owner = make_user().id
     interview_id = _completed(owner)
-    threads = [threading.Thread(target=queue.run_feedback, args=(interview_id,)) for _ in range(4)]
+    threads = [threading.Thread(target=produce.run_feedback, args=(interview_id,)) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:

@@ -15,7 +15,7 @@ from preppal import display, routes
 from preppal.db import session_scope
 from preppal.models import Feedback, FeedbackStatus, Interview, InterviewStatus, Speaker, TranscriptEntry
 from preppal.services.accounts import auth
-from preppal.services.feedback import queue
+from preppal.services.feedback import produce, queue
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
 from tests.support.users import make_user
@@ -78,7 +78,7 @@ def test_feedback_appears_without_a_reload(page, app_db) -> None:
 
     with session_scope() as session:  # the worker finishes (this test plays the worker)
         session.exec(sa.update(Feedback).where(Feedback.interview_id == interview_id).values(status="PENDING"))
-    row = queue.run_feedback(interview_id)
+    row = produce.run_feedback(interview_id)
     assert row.status == FeedbackStatus.READY
 
     page.locator("#feedback-ready").wait_for(timeout=15_000)
@@ -97,7 +97,7 @@ def test_queued_feedback_shows_as_soon_as_a_worker_makes_it(page, app_db) -> Non
     expect(page.locator("#feedback-progress")).to_be_visible()
     assert queue.get_feedback(user_id, interview_id).status == FeedbackStatus.PENDING  # opening it started nothing
     assert (
-        queue.run_feedback(interview_id).status == FeedbackStatus.READY
+        produce.run_feedback(interview_id).status == FeedbackStatus.READY
     )  # a worker's turn (this server leaves jobs to workers)
     page.locator("#feedback-ready").wait_for(timeout=20_000)
     row = queue.get_feedback(user_id, interview_id)
@@ -124,7 +124,7 @@ def test_history_filters_exports_and_deletes(page, app_db) -> None:
     data = _interview(user_id, "Data engineer", "technical")
     _interview(user_id, "Staff engineer", complete=False)
     for interview_id in (backend, data):
-        queue.run_feedback(interview_id)
+        produce.run_feedback(interview_id)
 
     page.goto(routes.HISTORY)
     page.locator("#history-table").wait_for()
@@ -174,7 +174,7 @@ def test_history_filters_exports_and_deletes(page, app_db) -> None:
 def test_another_users_interview_is_neither_visible_nor_exportable(page, app_db) -> None:
     owner = make_user()
     theirs = _interview(owner.id, "Secret role")
-    queue.run_feedback(theirs)
+    produce.run_feedback(theirs)
     _sign_in(page, app_db)
 
     page.goto(routes.feedback_url(theirs))
@@ -239,7 +239,7 @@ def test_page_waits_while_the_interview_is_still_ending(page, app_db) -> None:
     page.evaluate("window.__sameDocument = true")
 
     transcripts.submit_transcript(interview.id, LINES)  # the relay finishes: the feedback is queued
-    queue.run_feedback(interview.id)  # and a worker makes it
+    produce.run_feedback(interview.id)  # and a worker makes it
 
     page.locator("#feedback-ready").wait_for(timeout=20_000)
     assert page.evaluate("window.__sameDocument === true")
@@ -254,7 +254,7 @@ def test_failed_feedback_can_be_retried_from_the_page(page, app_db) -> None:
         interview_id,
         status=FeedbackStatus.FAILED,
         attempts=4,
-        error=f"{queue.UNAVAILABLE}: The AI feedback service is busy or unavailable (HTTP 429).",
+        error=f"{produce.UNAVAILABLE}: The AI feedback service is busy or unavailable (HTTP 429).",
     )
     page.goto(routes.feedback_url(interview_id))
     failed = page.locator("#feedback-failed")
@@ -263,7 +263,7 @@ def test_failed_feedback_can_be_retried_from_the_page(page, app_db) -> None:
     expect(page.locator("#transcript").get_by_text("Answer 1")).to_be_visible()  # the transcript is still there
     page.locator("#retry-feedback").click()
     expect(page.locator("#feedback-failed")).to_be_hidden()  # queued again
-    queue.run_feedback(interview_id)  # a worker's turn
+    produce.run_feedback(interview_id)  # a worker's turn
     page.locator("#feedback-ready").wait_for(timeout=20_000)
     row = queue.get_feedback(user_id, interview_id)
     assert row.status == FeedbackStatus.READY and row.attempts == 5 and row.error is None
@@ -274,10 +274,10 @@ def test_ai_failure_shows_the_analyzer_feedback_and_retry_ai_feedback(page, app_
     the delivery card says what its figures were measured from."""
     user_id = _sign_in(page, app_db)
     interview_id = _interview(user_id, "Data engineer")
-    row = queue.run_feedback(interview_id)  # the analyzer's feedback, as a Gemini failure leaves it
+    row = produce.run_feedback(interview_id)  # the analyzer's feedback, as a Gemini failure leaves it
     pauses = [{"start_ms": 6_000, "end_ms": 7_400}, {"start_ms": 9_000, "end_ms": 10_200}]
     measured = row.metrics | {"source": "audio", "timeline": {"pauses": pauses, "fillers": []}}
-    reason = f"{queue.AI_UNAVAILABLE}: Could not reach the AI feedback service (RemoteProtocolError)."
+    reason = f"{produce.AI_UNAVAILABLE}: Could not reach the AI feedback service (RemoteProtocolError)."
     with session_scope() as session:
         session.exec(
             sa.update(Feedback).where(Feedback.interview_id == interview_id).values(error=reason, metrics=measured)
@@ -294,7 +294,7 @@ def test_ai_failure_shows_the_analyzer_feedback_and_retry_ai_feedback(page, app_
 
     page.locator("#retry-ai-feedback").click()  # this server has no key: the retry ends as plain analyzer feedback
     expect(notice).to_be_hidden(timeout=20_000)
-    queue.run_feedback(interview_id)  # a worker's turn
+    produce.run_feedback(interview_id)  # a worker's turn
     page.locator("#feedback-ready").wait_for(timeout=20_000)
     again = queue.get_feedback(user_id, interview_id)
     assert again.status == FeedbackStatus.READY and again.error is None and again.attempts == 2

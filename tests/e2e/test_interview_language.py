@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from preppal import routes
 from preppal.models import InterviewStatus, Speaker
-from preppal.services.feedback import queue
+from preppal.services.feedback import produce
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
 from tests.e2e.meeting_helpers import SCREENS, make_candidate, screenshot
@@ -116,7 +116,7 @@ def test_spanish_interview_from_the_dashboard_with_gemini(gemini_db, browser) ->
                 TranscriptLine(3, Speaker.USER, "Nous avons réduit la clôture de cinq jours à un.", 8_500, 12_000),
             ],
         )
-        queue.run_feedback(fr.id)  # this process has no key: metrics, and a note that the analyzer reads English
+        produce.run_feedback(fr.id)  # this process has no key: metrics, and a note that the analyzer reads English
         page.goto(routes.feedback_url(fr.id))
         expect(page.locator("#feedback-language")).to_have_text("French (Français)")
         expect(page.get_by_text("Longest pause in an answer")).to_be_visible()

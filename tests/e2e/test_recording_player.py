@@ -19,7 +19,7 @@ from preppal import routes
 from preppal.db import session_scope
 from preppal.models import Feedback, InterviewStatus, Speaker
 from preppal.services.accounts import auth
-from preppal.services.feedback import queue
+from preppal.services.feedback import produce
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.recordings.store import LocalStore
@@ -77,7 +77,7 @@ def test_the_player_plays_and_seeks_on_click(page, app_db) -> None:
     _record(LocalStore(app_db.data_dir / "recordings"), interview.id)
     # Feedback from the transcript (the tones above are no speech to analyse); the audio
     # analysis' marks are then seeded as it writes them.
-    row = queue.run_feedback(interview.id, isolate_analysis=False, audio=lambda _interview_id: None)
+    row = produce.run_feedback(interview.id, isolate_analysis=False, audio=lambda _interview_id: None)
     metrics = dict(row.metrics) | {
         "timeline": {"pauses": [{"start_ms": 8_000, "end_ms": 10_000}], "fillers": [{"word": "um", "at_ms": 4_200}]}
     }

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from preppal import routes
 from preppal.models import InterviewStatus, Speaker
 from preppal.services.accounts import auth
-from preppal.services.feedback import queue
+from preppal.services.feedback import produce
 from preppal.services.interviews import lifecycle, scorecard_entries, transcripts
 from preppal.services.interviews.scorecard_entries import EVIDENCE, QUESTION, Entry
 from preppal.services.interviews.transcripts import TranscriptLine
@@ -76,7 +76,7 @@ def test_the_scorecard_card_seeks_the_player_from_an_evidence_quote(page, app_db
     # Completed and its feedback made at once: the app's start-up sweep of pending feedback must
     # not find it first (it would measure the tones above, which are no speech).
     transcripts.submit_transcript(interview.id, LINES)
-    queue.run_feedback(interview.id, isolate_analysis=False, audio=lambda _interview_id: None)
+    produce.run_feedback(interview.id, isolate_analysis=False, audio=lambda _interview_id: None)
 
     page.goto(routes.feedback_url(interview.id))
     card = page.locator("#scorecard")

@@ -25,7 +25,7 @@ from typing import Optional
 import pytest
 
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
-from preppal.services.feedback import queue
+from preppal.services.feedback import produce, queue
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.settings import reset_settings
@@ -159,7 +159,7 @@ def _transcript_intact(interview_id: str) -> None:
 def test_valid_structured_result_is_stored(gemini_env: StandIn) -> None:
     gemini_env.script(text_reply(json.dumps(valid_feedback())))
     _, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     assert row.status == FeedbackStatus.READY and row.source == "gemini"
     assert row.overall_score == 81 and row.scores["result_measurement"] == 85
     # The scorecard it stands on: the rubric's competencies, the question, the review's comments.
@@ -187,7 +187,7 @@ def test_valid_structured_result_is_stored(gemini_env: StandIn) -> None:
 def test_invented_quotes_are_dropped(gemini_env: StandIn) -> None:
     gemini_env.script(text_reply(json.dumps(valid_feedback(quote="I single-handedly saved the company"))))
     _, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     assert row.status == FeedbackStatus.READY
     assert all(p["quote"] == "" for p in row.strengths)
 
@@ -195,7 +195,7 @@ def test_invented_quotes_are_dropped(gemini_env: StandIn) -> None:
 def test_malformed_json_is_asked_again(gemini_env: StandIn) -> None:
     gemini_env.script(text_reply('{"overall_score": 81, "summary": "cut o'), text_reply(json.dumps(valid_feedback())))
     _, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     assert row.status == FeedbackStatus.READY and len(gemini_env.requests) == 2
 
 
@@ -203,7 +203,7 @@ def _is_analyzer_fallback(row, reason: str) -> None:
     """READY with the built-in analyzer's feedback, saying why the AI's is missing."""
     assert row.status == FeedbackStatus.READY and row.source == "analyzer"
     assert queue.is_fallback(row)
-    assert row.error.startswith(queue.AI_UNAVAILABLE) and reason in row.error
+    assert row.error.startswith(produce.AI_UNAVAILABLE) and reason in row.error
     assert row.overall_score is not None and row.strengths and row.summary  # never empty
     assert row.metrics["questions_answered"] == 1 and row.metrics["source"] == "transcript"
 
@@ -212,7 +212,7 @@ def test_persistently_malformed_or_off_schema_falls_back_to_the_analyzer(gemini_
     off_schema = valid_feedback() | {"overall_score": 150}
     gemini_env.script(text_reply("not json at all"), text_reply(json.dumps(off_schema)))
     _, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     _is_analyzer_fallback(row, "unreadable answer")
     _transcript_intact(interview_id)
 
@@ -220,7 +220,7 @@ def test_persistently_malformed_or_off_schema_falls_back_to_the_analyzer(gemini_
 def test_dropped_connection_is_retried_like_a_server_error(gemini_env: StandIn) -> None:
     gemini_env.script(DROP, DROP, text_reply(json.dumps(valid_feedback())))
     _, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     assert row.status == FeedbackStatus.READY and row.source == "gemini" and row.error is None
     times = [r["t"] for r in gemini_env.requests]
     assert len(times) == 3
@@ -230,14 +230,14 @@ def test_dropped_connection_is_retried_like_a_server_error(gemini_env: StandIn) 
 def test_connection_dropped_every_time_falls_back_then_retry_gets_ai_feedback(gemini_env: StandIn) -> None:
     gemini_env.script(*[DROP] * FAST["attempts"])
     owner, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     assert len(gemini_env.requests) == FAST["attempts"]
     _is_analyzer_fallback(row, "RemoteProtocolError")
     _transcript_intact(interview_id)
 
     gemini_env.script(text_reply(json.dumps(valid_feedback())))
     assert queue.retry_feedback(owner, interview_id).status == FeedbackStatus.PENDING  # queued again
-    queue.run_feedback(interview_id, gemini_options=FAST)  # the jobs' turn
+    produce.run_feedback(interview_id, gemini_options=FAST)  # the jobs' turn
     row = queue._row(interview_id)
     assert row.status == FeedbackStatus.READY and row.source == "gemini" and row.error is None
     assert row.attempts == 2 and row.metrics["source"] == "transcript"
@@ -250,7 +250,7 @@ def test_rate_limit_is_retried_with_backoff(gemini_env: StandIn) -> None:
         text_reply(json.dumps(valid_feedback())),
     )
     _, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     assert row.status == FeedbackStatus.READY
     times = [r["t"] for r in gemini_env.requests]
     assert len(times) == 3
@@ -261,7 +261,7 @@ def test_rate_limit_is_retried_with_backoff(gemini_env: StandIn) -> None:
 def test_server_errors_fall_back_to_the_analyzer_and_can_be_retried(gemini_env: StandIn) -> None:
     gemini_env.script(*[error_reply(500, "INTERNAL")] * 3)
     owner, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     assert row.attempts == 1
     assert len(gemini_env.requests) == FAST["attempts"]
     _is_analyzer_fallback(row, "HTTP 500")
@@ -270,7 +270,7 @@ def test_server_errors_fall_back_to_the_analyzer_and_can_be_retried(gemini_env: 
     # the user asks for AI feedback again once the service is back: → PENDING → RUNNING → READY
     gemini_env.script(text_reply(json.dumps(valid_feedback())))
     assert queue.retry_feedback(owner, interview_id).status == FeedbackStatus.PENDING  # queued again
-    queue.run_feedback(interview_id, gemini_options=FAST)  # the jobs' turn
+    produce.run_feedback(interview_id, gemini_options=FAST)  # the jobs' turn
     row = queue._row(interview_id)
     assert row.status == FeedbackStatus.READY and row.attempts == 2 and row.error is None
     assert row.source == "gemini" and row.overall_score == 81
@@ -280,7 +280,7 @@ def test_server_errors_fall_back_to_the_analyzer_and_can_be_retried(gemini_env: 
 def test_refusal_is_not_retried(gemini_env: StandIn) -> None:
     gemini_env.script(error_reply(403, "PERMISSION_DENIED"))
     _, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     _is_analyzer_fallback(row, "refused")
     assert len(gemini_env.requests) == 1
 
@@ -296,7 +296,7 @@ def test_https_endpoint_with_a_private_ca(db, monkeypatch: pytest.MonkeyPatch, t
         monkeypatch.setenv("GEMINI_CA_FILE", str(cert[0]) if trusted else "")
         reset_settings()
         _, interview_id = _completed_interview()
-        row = queue.run_feedback(interview_id, gemini_options=FAST | {"attempts": 1})
+        row = produce.run_feedback(interview_id, gemini_options=FAST | {"attempts": 1})
     if trusted:
         assert row.status == FeedbackStatus.READY and row.source == "gemini"
     else:
@@ -319,7 +319,7 @@ def test_feedback_request_asks_for_the_interview_language(gemini_env: StandIn) -
             TranscriptLine(2, Speaker.USER, spanish, 4_000, 10_000),
         ],
     )
-    row = queue.run_feedback(interview.id, gemini_options=FAST)
+    row = produce.run_feedback(interview.id, gemini_options=FAST)
     assert row.status == FeedbackStatus.READY
     assert row.strengths[0]["quote"] == "bajamos el cierre mensual"  # a verbatim Spanish quote survives
     assert row.metrics["language"] == "es-US" and row.metrics["fillers"] == 1  # "eh", counted in Spanish
@@ -333,7 +333,7 @@ def test_feedback_request_asks_for_the_interview_language(gemini_env: StandIn) -
 def test_english_feedback_request_names_english(gemini_env: StandIn) -> None:
     gemini_env.script(text_reply(json.dumps(valid_feedback())))
     _, interview_id = _completed_interview()
-    queue.run_feedback(interview_id, gemini_options=FAST)
+    produce.run_feedback(interview_id, gemini_options=FAST)
     prompt = gemini_env.requests[0]["body"]["contents"][0]["parts"][0]["text"]
     assert "Interview language: English (en-US)" in prompt
 
@@ -350,7 +350,7 @@ def test_gemini_judges_the_code_a_category_and_notes_per_question(gemini_env: St
     answer["competencies"] = [{"key": "code_quality", "score": 64, "comment": "Works for whole weeks only."}]
     answer["question_notes"][0]["code_note"] = "Integer division hides the remainder; name the units."
     gemini_env.script(text_reply(json.dumps(answer)))
-    row = queue.run_feedback(interview.id, gemini_options=FAST)
+    row = produce.run_feedback(interview.id, gemini_options=FAST)
     assert row.status == FeedbackStatus.READY and row.scores["code_quality"] == 64
     assert row.question_notes[0]["code_note"].startswith("Integer division")
     [request] = gemini_env.requests
@@ -366,7 +366,7 @@ def test_gemini_judges_the_code_a_category_and_notes_per_question(gemini_env: St
 def test_without_code_the_review_has_no_code_category(gemini_env: StandIn) -> None:
     gemini_env.script(text_reply(json.dumps(valid_feedback())))  # no code_quality in the answer
     _, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     assert row.status == FeedbackStatus.READY and "code_quality" not in row.scores
     prompt = gemini_env.requests[0]["body"]["contents"][0]["parts"][0]["text"]
     assert "Code editor" not in prompt
@@ -381,7 +381,7 @@ def test_a_retired_model_is_never_called_and_the_analyzer_writes_the_feedback(
     reset_settings()
     caplog.set_level(logging.WARNING, "preppal.feedback")
     _, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     assert gemini_env.requests == []
     _is_analyzer_fallback(row, "gemini-2.5-flash was retired")
     assert any("gemini-2.5-flash was retired on 2026-12-01" in r.getMessage() for r in caplog.records)
@@ -394,7 +394,7 @@ def test_an_unknown_model_falls_back_with_a_log_line_naming_it(
     gemini_env.script(error_reply(404, "NOT_FOUND"))
     caplog.set_level(logging.WARNING, "preppal.feedback")
     _, interview_id = _completed_interview()
-    row = queue.run_feedback(interview_id, gemini_options=FAST)
+    row = produce.run_feedback(interview_id, gemini_options=FAST)
     assert len(gemini_env.requests) == 1  # a 404 is not retried
     _is_analyzer_fallback(row, "HTTP 404")
     assert any("from model feedback-test-model" in r.getMessage() for r in caplog.records)

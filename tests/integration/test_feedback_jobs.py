@@ -19,7 +19,7 @@ from preppal import tasks
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
 from preppal.services.accounts import auth
 from preppal.services.analysis import speech_delivery
-from preppal.services.feedback import queue
+from preppal.services.feedback import produce, queue
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.settings import reset_settings
@@ -159,7 +159,7 @@ def test_a_job_measures_delivery_from_the_recording_and_a_retry_reuses_it(db: st
         calls.append(iid)
         return speech_delivery.Tracks(candidate=candidate)
 
-    row = queue.run_feedback(interview_id, isolate_analysis=False, audio=recording)
+    row = produce.run_feedback(interview_id, isolate_analysis=False, audio=recording)
     assert row.status == FeedbackStatus.READY and calls == [interview_id]
     assert row.metrics["source"] == "audio" and row.metrics["fillers"] >= 1
     assert [(p["end_ms"] - p["start_ms"]) // 100 for p in row.metrics["timeline"]["pauses"]] == [15]
@@ -170,5 +170,5 @@ def test_a_job_measures_delivery_from_the_recording_and_a_retry_reuses_it(db: st
         stored = session.get(queue.Feedback, row.id)
         stored.status, stored.error = FeedbackStatus.FAILED, "x"
     assert queue.retry_feedback(owner, interview_id).status == FeedbackStatus.PENDING  # queued again
-    again = queue.run_feedback(interview_id, isolate_analysis=False, audio=recording)  # the jobs' turn
+    again = produce.run_feedback(interview_id, isolate_analysis=False, audio=recording)  # the jobs' turn
     assert again.attempts == 2 and again.metrics["source"] == "audio" and calls == [interview_id]

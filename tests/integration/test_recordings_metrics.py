@@ -10,7 +10,7 @@ import pytest
 from preppal.models import FeedbackStatus, InterviewStatus, Speaker
 from preppal.services.accounts import auth
 from preppal.services.analysis import speech_delivery
-from preppal.services.feedback import queue
+from preppal.services.feedback import produce
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.recordings.store import open_store
@@ -65,7 +65,7 @@ def test_the_job_measures_the_recorded_call(db) -> None:
     candidate = np.concatenate([np.zeros(64_000, np.float32), answer, pause, rest])
     _record(interview.id, candidate)
 
-    row = queue.run_feedback(interview.id, isolate_analysis=False)  # the default audio source
+    row = produce.run_feedback(interview.id, isolate_analysis=False)  # the default audio source
     assert row.status == FeedbackStatus.READY
     assert row.metrics["source"] == "audio"
     pauses = row.metrics["timeline"]["pauses"]

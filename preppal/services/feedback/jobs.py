@@ -4,7 +4,7 @@ process's own share of them (``PREPPAL_JOBS=inprocess``, the default).
 The job queue is the Feedback table itself (services/feedback/queue.py): a job is a PENDING row
 (created when the interview went COMPLETED, in the same transaction) or a RUNNING one with a
 stale heartbeat. Any number of pollers on any number of machines read it; the
-compare-and-set claim in ``run_feedback`` gives each job to exactly one of them, and a
+compare-and-set claim in ``produce.run_job`` gives each job to exactly one of them, and a
 worker that dies mid-job stops beating, so its job is claimed again after
 ``STALE_RUNNING_AFTER``. Nothing else starts feedback.
 """
@@ -14,10 +14,14 @@ from __future__ import annotations
 import logging
 import threading
 
-from preppal.services.feedback import queue
+from preppal.services.feedback import produce, queue
 
 log = logging.getLogger("preppal.worker")
 BATCH = 10  # jobs looked at per poll
+MAX_CONCURRENT = 2  # in-process jobs running at once (each on a daemon thread of its own)
+_slots = threading.BoundedSemaphore(MAX_CONCURRENT)
+_in_flight: set[str] = set()
+_in_flight_lock = threading.Lock()
 
 
 def run_pending(stop: threading.Event | None = None) -> tuple[int, int]:
@@ -27,7 +31,7 @@ def run_pending(stop: threading.Event | None = None) -> tuple[int, int]:
     for interview_id in ids:
         if stop is not None and stop.is_set():
             break
-        if queue.run_job(interview_id, isolate_analysis=False):
+        if produce.run_job(interview_id, isolate_analysis=False):
             ran += 1
             row = queue.get_feedback_any(interview_id)
             status = row.status.value if row else "deleted"
@@ -36,16 +40,37 @@ def run_pending(stop: threading.Event | None = None) -> tuple[int, int]:
     return len(ids), ran
 
 
+def _worker(interview_id: str) -> None:
+    try:
+        with _slots:
+            produce.run_feedback(interview_id)
+    except Exception:
+        log.exception("feedback worker for %s crashed", interview_id)
+    finally:
+        with _in_flight_lock:
+            _in_flight.discard(interview_id)
+
+
+def start(interview_id: str) -> None:
+    """Run one owed job on a daemon thread of this process (the in-process jobs: at most
+    ``MAX_CONCURRENT`` run at once; a job already running here is not started twice)."""
+    with _in_flight_lock:
+        if interview_id in _in_flight:
+            return
+        _in_flight.add(interview_id)
+    threading.Thread(target=_worker, args=(interview_id,), name=f"feedback-{interview_id[:8]}", daemon=True).start()
+
+
 def run_in_process(stop: threading.Event, *, poll_s: float = 1.0) -> None:
     """The web process's jobs (a thread of its own, ``tasks.feedback_jobs``): poll the queue
-    and start each owed job on a daemon thread (``feedback.start``: at most
+    and start each owed job on a daemon thread (``start``: at most
     ``MAX_CONCURRENT`` at once, the audio pass in a niced child). A database error is logged
     and retried at the next poll."""
     log.info("feedback jobs run in this process (poll every %.1f s)", poll_s)
     while not stop.is_set():
         try:
             for interview_id in queue.pending_ids(limit=BATCH):
-                queue.start(interview_id)
+                start(interview_id)
         except Exception:
             log.exception("feedback job poll failed; retrying")
         stop.wait(poll_s)
