@@ -184,6 +184,39 @@ def test_transcript_fallback_is_labelled_and_finds_gaps_between_segments() -> No
     assert m["fillers"] == 1 and m["longest_pause_ms"] == 1500
 
 
+class LoopingModel:
+    """A recogniser stuck in a repetition loop, as the multilingual model was on a Spanish answer
+    of the browser walk: "…para de la familia de la familia …" 80 times in 8.7 s of speech."""
+
+    def words(self, audio: np.ndarray, prompt: str = "", language: str = "en") -> list:
+        from preppal.live.offline.stt import Word
+
+        seconds = audio.size / RATE
+        said = ["Trabajo", "con", "Python", "y", "Go"] + ["de", "la", "familia"] * 80
+        step = seconds / len(said)
+        return [Word(f" {w}", i * step, (i + 1) * step) for i, w in enumerate(said)]
+
+
+def test_a_decode_stuck_in_a_loop_keeps_the_live_transcripts_words() -> None:
+    """A second listen that heard more words than anyone can say keeps the live transcript's
+    count (pace 1,238 words/min was shown for a 20-word answer); pauses and timing still come
+    from the audio."""
+    said = "Trabajo sobre todo con Python y PostgreSQL en servicios de backend."
+    speech = pcm_to_float(speech_pcm(said, lead_s=0, tail_s=0, wpm=150, language="es-US"))
+    candidate = np.concatenate([_silence(800), speech, _silence(800)])
+    end_ms = len(candidate) * 1000 // RATE
+    live = "Tremado saber todo con Pyson y PostgreSQL y servicios de backend."
+    entries = [Segment("AI", "¿Con qué trabajas?", 0, 700, 1), Segment("USER", live, 800, end_ms, 2)]
+    m = audio_metrics.analyze(
+        candidate, entries, audio_metrics.SpeechModels(LoopingModel(), multilingual=True), language="es-US"
+    )
+    [answer] = m["answers_detail"]
+    assert answer["words"] == len(live.split()), answer
+    assert answer["wpm"] is not None and answer["wpm"] < 250, answer["wpm"]
+    assert answer["heard"] is None  # what the loop heard is not shown as the answer
+    assert m["source"] == "audio" and answer["speaking_s"] > 2
+
+
 @pytest.mark.slow
 def test_a_spanish_answer_is_listened_to_again_in_spanish() -> None:
     """Interviews in other languages get the second listen too, with the multilingual model."""

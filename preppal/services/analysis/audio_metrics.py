@@ -52,6 +52,10 @@ QUIETEST = 1e-3  # -60 dBFS: quieter samples are never speech
 CHUNK_MAX_S = 28.0  # per Whisper decode (its window is 30 s)
 JOIN_GAP_S = 0.4  # long silences inside a chunk are shortened to this
 WORD_SLACK_MS = 250  # a word counts if it is this close to speech
+# More than anyone says: words a second (spaced languages), characters a second (ja/zh), plus a
+# few at the edges. A decode past this is stuck in a loop ("de la familia de la familia …").
+MAX_UNITS_PER_S = {True: 6.0, False: 12.0}
+MAX_UNITS_SLACK = 4
 
 
 class WordModel(Protocol):
@@ -304,21 +308,23 @@ def analyze(
         if not mine:
             answers.append(replace(answer, words=0, duration_s=None, wpm=None, speaking_s=0.0))
             continue
+        gaps = [Span(a.end_ms, b.start_ms) for a, b in zip(mine, mine[1:], strict=False)]
+        answer_pauses = [g for g in gaps if g.ms >= PAUSE_MIN_MS]
+        span_ms = mine[-1].end_ms - mine[0].start_ms
+        speaking_ms = span_ms - sum(g.ms for g in answer_pauses)
+        speaking_s = speaking_ms / 1000
+        heard: Optional[list[HeardWord]] = None
         if listen:
             heard = [
                 w for chunk in _chunks(mine) for w in _listen(candidate, chunk, models.words, prompt, lang.whisper)
             ]
             heard = [w for w in heard if _near_speech(w, mine)]
             counted = _count(heard, language)
-        else:
-            heard = []
+            if counted.words > MAX_UNITS_SLACK + MAX_UNITS_PER_S[lang.spaced] * (span_ms / 1000):
+                heard = None  # a runaway decode: the live transcript's words are nearer the truth
+        if heard is None:
             labels = [label for label, n in answer.filler_words.items() for _ in range(n)]
             counted = _Heard(answer.words, [(label, -1) for label in labels])  # -1: position unknown
-        gaps = [Span(a.end_ms, b.start_ms) for a, b in zip(mine, mine[1:], strict=False)]
-        answer_pauses = [g for g in gaps if g.ms >= PAUSE_MIN_MS]
-        span_ms = mine[-1].end_ms - mine[0].start_ms
-        speaking_ms = span_ms - sum(g.ms for g in answer_pauses)
-        speaking_s = speaking_ms / 1000
         q = _question_end(ai_spans, mine[0].start_ms, q_end)
         labels = Counter(label for label, _ in counted.fillers)
         answers.append(
@@ -336,7 +342,7 @@ def analyze(
                 response_delay_ms=max(0, mine[0].start_ms - q) if q is not None else None,
                 speaking_s=round(speaking_s, 3),  # ms: the interview totals add these up
                 pauses=len(answer_pauses),
-                heard=(" " if lang.spaced else "").join(w.text.strip() for w in heard) if listen else None,
+                heard=None if heard is None else (" " if lang.spaced else "").join(w.text.strip() for w in heard),
             )
         )
         pauses += answer_pauses
