@@ -108,7 +108,7 @@ def backend_for(judge: str, n: int, rules: TurnRules, policy: TurnPolicy) -> Off
 
 def trace(backend: OfflineBackend, log: dict[int, list]) -> None:
     """Record each pause's evidence as the policy sees it, in order (``--verbose``)."""
-    eot = backend._end_of_turn
+    eot = backend.listener.end_of_turn if backend.listener else None
     if eot is None:
         return
     decide = eot._decide

@@ -44,7 +44,7 @@ async def until(predicate: Callable[[], bool], timeout: float = 30) -> None:
 
 async def settle(call: Call) -> None:
     """Wait for every end-of-turn question already asked to be answered."""
-    await until(lambda: not call.backend._judge.pending)
+    await until(lambda: not call.backend.listener.judge.pending)
 
 
 async def pause_short_of_the_cap(call: Call) -> None:

@@ -4,28 +4,30 @@ Candidate audio → Silero VAD + Smart Turn end of turn → Whisper (tiny.en; ba
 languages) → rule-based interviewer → espeak-ng → 24 kHz audio chunks, with the same events as
 the Gemini backend. Everything follows the interview's language (``brief.language``).
 
-Answering like a person: at a ≈ 200 ms pause the chunk so far is transcribed and the
-end-of-turn model is asked (both off the event loop); the reply is prepared on a fork of the
-interviewer while the candidate is silent (:mod:`.speculation`). :mod:`.turn_policy` weighs
-the model's verdict and the words so far; when the turn ends, the prepared reply starts at
-once if the whole answer is transcribed, else a short acknowledgement plays first and the
-reply follows when the words are in. If the candidate goes on, the speculative reply is
-dropped. Speaking and its pacing: :mod:`.speaking`.
+This module is the glue between the parts, each in its own module:
+- hearing the candidate (audio → turn events, transcripts, the end of the turn):
+  :mod:`.listening`; the candidate's transcript line is its :class:`~.listening.CandidateLine`;
+- what the interviewer says: :mod:`.interviewer`; replies prepared during a pause:
+  :mod:`.speculation`; speaking them, paced, and their synthesis: :mod:`.speaking`;
+- taking back a misjudged end of turn: :mod:`.recovery` (the state) and ``_recover`` here.
+
+Answering like a person: at a short pause the chunk so far is transcribed and the end-of-turn
+models are asked (all off the event loop); the reply is prepared on a fork of the interviewer
+while the candidate is silent. When the turn ends, the prepared reply starts at once if the
+whole answer is transcribed, else a short acknowledgement plays first and the reply follows
+when the words are in. If the candidate goes on, the prepared reply is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 from preppal import codes
 from preppal.live.base import (
-    INPUT_SAMPLE_RATE,
     AITranscript,
     BackendError,
     BackendEvent,
@@ -39,39 +41,32 @@ from preppal.live.base import (
     Retracted,
     UserTranscript,
 )
-from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.engines import LOADER, Engines, load_engines
 from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
 from preppal.live.offline.language_pack import load_pack
+from preppal.live.offline.listening import CandidateLine, Heard, Hearing, Listener
 from preppal.live.offline.recovery import Recovery
 from preppal.live.offline.scorecard import OfflineScorecard
-from preppal.live.offline.smart_turn import TurnJudge
-from preppal.live.offline.speaking import Planned, Speaker
+from preppal.live.offline.speaking import Planned, Speaker, Synthesis
 from preppal.live.offline.speculation import Speculator, answer_text, fork
-from preppal.live.offline.stt import DECODER
-from preppal.live.offline.text_judge import join_chunks
-from preppal.live.offline.tts import OUTPUT_RATE, SPEAKER
-from preppal.live.offline.turn_policy import EndOfTurn, TurnPolicy
+from preppal.live.offline.tts import OUTPUT_RATE
+from preppal.live.offline.turn_policy import TurnPolicy
 from preppal.live.offline.vad import (
     Chunk,
-    PauseCheck,
     SpeechConfirmed,
     SpeechResumed,
     SpeechStarted,
-    StreamingVad,
-    TurnDetector,
+    TurnEvent,
     TurnRules,
     TurnStats,
     UtteranceDropped,
 )
-from preppal.patience import patience_for
 
 log = logging.getLogger(__name__)
 _TICK_S = 0.25
 _TIMEOUT_LEAD_S = 10.0  # start the time-limit closing this long before the cap
 _ACK_MIN_SPOKEN_MS = 1000  # shorter utterances (a cough, "yes") get no acknowledgement first
-_MAKING_KEPT = 6  # pieces whose synthesis is remembered (a speculation's, then the reply's)
 
 
 class OfflineBackend(LiveBackend):
@@ -101,22 +96,15 @@ class OfflineBackend(LiveBackend):
         self._silence_prompt_from_pacing = silence_prompt_s is None
         self._events: asyncio.Queue[BackendEvent | None] = asyncio.Queue()
         self._inbox: asyncio.Queue[str | None] = asyncio.Queue()  # final answers; None = re-check
-        self._jobs: asyncio.Queue[tuple[Chunk, float]] = asyncio.Queue()  # chunk, stream time at its end
         self._tasks: list[asyncio.Task[None]] = []
         self._engines: Engines | None = None
         self._interviewer: Interviewer | None = None
         self._scorecard: OfflineScorecard | None = None  # question markers and evidence notes
-        self._vad: StreamingVad | None = None
-        self._turn_rules = turn_rules
-        self._turn_policy = turn_policy
-        self._semantic = semantic_turns  # False: the silence rule only (the benchmark's baseline)
-        self._text_turns = text_turns  # False: no text judge, the word list (the benchmark's comparison)
+        self._hearing = Hearing(turn_rules, turn_policy, semantic_turns, text_turns)
+        self.listener: Listener | None = None  # the candidate's side (listening.py), made in start()
         self._acknowledge = acknowledge
-        self._turns = TurnDetector(turn_rules)  # replaced in start(), once we know the model loaded
-        self._judge: TurnJudge | None = None  # None: no model, the silence rule decides
-        self._end_of_turn: EndOfTurn | None = None  # weighs the model's verdicts and the words so far
         self.stats = TurnStats()
-        self._making: dict[str, asyncio.Future[bytes]] = {}  # piece → its synthesis (started or done)
+        self._synthesise = Synthesis()  # each sentence's audio, made once (engines and pace set in start())
         self._speculator = Speculator(self.stats, self._synthesise)
         self._speaker = Speaker(
             emit=self._emit,
@@ -133,15 +121,11 @@ class OfflineBackend(LiveBackend):
         self._recovery = Recovery()  # the last end of turn, while it can be taken back
         self._held = False  # the candidate holds the floor (hold_floor)
         self._speech_started_s = 0.0  # stream time the candidate's current speech began
-        self._odd_byte = b""
-        self._stream_s = 0.0  # seconds of candidate audio received (the listening clock)
         self._quiet_since = 0.0  # stream time of the last speech by either side
         self._started_at = 0.0
-        self._decoding = 0  # chunks queued or being transcribed
-        self._utterance: list[str] = []
-        self._spoken_ms = 0  # voiced audio in the current utterance (for the transcript timing)
-        self._pending_answer: list[str] = []
-        self._user_open = self._closing = False
+        self._line = CandidateLine(self._emit)  # the candidate's words on the transcript
+        self._pending_answer: list[str] = []  # answers heard, not yet replied to (joined into one)
+        self._closing = False
         self._ended = self._closed = False
         lexicon = load_pack(brief.language).lexicon.data  # primes Whisper with the setting, in the language
         self._stt_prompt = lexicon["transcription_prompt"].format(role=brief.role.strip() or lexicon["default_role"])
@@ -160,6 +144,8 @@ class OfflineBackend(LiveBackend):
                 pacing = self._interviewer.pack.pacing["silence_prompt_s"]
                 self._silence_prompt_s = pacing[self._interviewer.difficulty]
             self._scorecard = OfflineScorecard(self._interviewer)
+            pacing = self._interviewer.pack.pacing["speech_pace"]  # Warm-up speaks a little more slowly
+            self._synthesise.start(self._engines, pacing[self._interviewer.difficulty])
         except ModelUnavailable as exc:  # the install, not the interview: it stays PENDING
             raise BackendError(codes.UPSTREAM, str(exc), keeps_pending=True) from exc
         except Exception as exc:
@@ -167,43 +153,27 @@ class OfflineBackend(LiveBackend):
             raise BackendError(
                 codes.UPSTREAM, f"The offline interviewer could not start ({type(exc).__name__})."
             ) from exc
-        self._vad = StreamingVad(self._engines.vad_session)
-        self._listen()
+        self.listener = Listener(
+            self._engines,
+            self.brief,
+            self._hearing,
+            prompt=self._stt_prompt,
+            stats=self.stats,
+            on_event=self._on_turn_event,
+            on_heard=self._on_heard,
+            answer_so_far=lambda: self._pending_answer + self._line.words,
+            guard=self._guard,
+        )
         self._started_at = time.monotonic()
         self._tasks = [
             asyncio.create_task(self._guard(self._conduct())),
-            asyncio.create_task(self._guard(self._transcribe())),
+            asyncio.create_task(self._guard(self.listener.transcribe())),
         ]
         return Ready(interviewer="offline", output_sample_rate=OUTPUT_RATE)
 
-    def _listen(self) -> None:
-        """Turn-taking for this interview: the models that loaded, at the interview's patience
-        (rules or a policy given to the constructor, as the benchmark and tests do, win)."""
-        assert self._engines is not None
-        level = patience_for(self.brief.patience, self.brief.difficulty)
-        model = self._engines.smart_turn if self._semantic else None
-        text_judge = self._engines.text_judge if self._text_turns else None
-        rules = self._turn_rules or replace(TurnRules(), cap_silence_ms=level.cap_ms)
-        self._turns = TurnDetector(rules, semantic=model is not None, words_at_every_pause=text_judge is not None)
-        if model is not None:
-            policy = self._turn_policy or TurnPolicy().scaled(level.bar)
-            policy = replace(policy, wait_for_words=text_judge is not None, language=self.brief.language)
-            self._end_of_turn = EndOfTurn(self._turns, self._on_turn_events, self.stats, policy)
-            self._judge = TurnJudge(model, self._turns, self._end_of_turn, self._guard, self.stats)
-
     async def send_audio(self, pcm16k: bytes) -> None:
-        if self._ended or self._vad is None:
-            return
-        if self._odd_byte or len(pcm16k) % 2:
-            pcm16k = self._odd_byte + pcm16k
-            cut = len(pcm16k) - len(pcm16k) % 2
-            pcm16k, self._odd_byte = pcm16k[:cut], pcm16k[cut:]
-        samples = pcm_to_float(pcm16k)
-        self._stream_s += samples.size / INPUT_SAMPLE_RATE
-        self._turns.hold_cuts = self._decoding > 0
-        for window, prob in self._vad.push(samples):
-            for event in self._turns.push(window, prob):
-                self._on_turn_event(event)
+        if not self._ended and self.listener is not None:
+            await self.listener.hear(pcm16k)
 
     async def send_code(self, code: str, language: str) -> None:
         """The editor changed: the interviewer asks for a walk-through on the next answer."""
@@ -217,7 +187,8 @@ class OfflineBackend(LiveBackend):
         if self._ended or held == self._held:
             return
         self._held = held
-        self._turns.hold(held)
+        if self.listener is not None:
+            self.listener.hold(held)
         self._quiet_since = self._stream_s  # no "take your time" nudge right after a hold
         if held and self._recovery.misjudged(self._stream_s, self._interviewer_started()):
             self._recover()
@@ -229,7 +200,7 @@ class OfflineBackend(LiveBackend):
         self._speaker.stop()
         if self._speaker.line_open:
             self._emit(AITranscript("", final=True))
-        if self._user_open:
+        if self._line.open:
             self._emit(UserTranscript("", final=True))
         self._finish(EndReason.USER_INITIATED)
 
@@ -246,23 +217,25 @@ class OfflineBackend(LiveBackend):
         if self._closed:
             return
         self._closed = self._ended = True
-        if self._judge is not None:
-            await self._judge.close()
+        if self.listener is not None:
+            await self.listener.close()
         tasks = [t for t in (*self._tasks, self._speaker.task) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._events.put_nowait(None)  # wakes a reader that never saw Ended
 
-    # --- listening -----------------------------------------------------------------------------
-    def _on_turn_events(self, events: list[object]) -> None:
-        for event in events:
-            self._on_turn_event(event)
+    # --- what the listener hears (listening.py) -----------------------------------------------
+    @property
+    def _stream_s(self) -> float:
+        """Seconds of candidate audio received: the clock turn-taking and playback run on."""
+        return self.listener.stream_s if self.listener is not None else 0.0
 
-    def _on_turn_event(self, event: object) -> None:
+    def _on_turn_event(self, event: TurnEvent) -> None:
         if isinstance(event, SpeechStarted):
             self._quiet_since = self._stream_s
-            self._speech_started_s = self._stream_s - self._turns.rules.start_ms / 1000
+            assert self.listener is not None
+            self._speech_started_s = self._stream_s - self.listener.turns.rules.start_ms / 1000
         elif isinstance(event, SpeechConfirmed):
             if self._recovery.misjudged(self._speech_started_s, self._interviewer_started()):
                 self._recover()  # the candidate was not done: same answer, the interviewer backs off
@@ -272,8 +245,6 @@ class OfflineBackend(LiveBackend):
                     self._speaker.cut_off(always=True)  # barge-in: the relay drops what is queued
         elif isinstance(event, Chunk):
             self._quiet_since = self._stream_s
-            self._decoding += 1
-            self._jobs.put_nowait((event, self._stream_s))
             if event.final:
                 self.turn_ended_at = time.monotonic()
                 self._recovery.turn_ended(self._stream_s)
@@ -283,74 +254,34 @@ class OfflineBackend(LiveBackend):
                 ready = transcribed and self._speculator.audio_ready()
                 if self._acknowledge and event.spoken_ms >= _ACK_MIN_SPOKEN_MS and not ready:
                     self._start_acknowledgement()
-        elif isinstance(event, PauseCheck):
-            if self._judge is not None:
-                self._judge.ask(event)
         elif isinstance(event, SpeechResumed):
             self._speculator.drop()
         elif isinstance(event, UtteranceDropped):
             self._inbox.put_nowait(None)  # an answer held back for this blip can go now
 
-    async def _transcribe(self) -> None:
-        """Chunks in order, one decode at a time, off the event loop; partials then a final."""
-        assert self._engines is not None
-        loop = asyncio.get_running_loop()
-        while True:
-            chunk, chunk_end_s = await self._jobs.get()
-            at_pause = False
-            answer, verdict = "", None
-            try:
-                text = ""
-                if chunk.voiced:
-                    transcribe = self._engines.transcribe
-                    text = await loop.run_in_executor(DECODER, transcribe, chunk.audio, self._stt_prompt)
-                if text:
-                    self._emit(UserTranscript(f" {text}" if self._user_open else text))
-                    self._user_open = True
-                    self._utterance.append(text)
-                if chunk.voiced:  # the silence that ended the turn was not spoken
-                    self._spoken_ms += len(chunk.audio) * 1000 // INPUT_SAMPLE_RATE - chunk.trailing_ms
-                at_pause = not chunk.final and self._turns.pausing and chunk.pause == self._turns.pause
-                if at_pause and text:  # the whole answer up to this pause is in: prepare the reply
-                    self._speculate()
-                if chunk.final:
-                    emitted = False
-                    if self._recovery.keep_line_open:  # the candidate already went on: one line
-                        self._recovery.keep_line_open = False
-                    else:
-                        if self._user_open:
-                            # the speech ended before the silence that ended the turn
-                            ago = int((self._stream_s - chunk_end_s) * 1000) + chunk.trailing_ms
-                            self._emit(UserTranscript("", final=True, spoken_ms=self._spoken_ms, ended_ms_ago=ago))
-                            self._user_open, emitted = False, True
-                        self._spoken_ms = 0
-                    self._recovery.final_handled(emitted)
-                    self._inbox.put_nowait(" ".join(self._utterance))
-                    self._utterance = []
-                if at_pause and self._end_of_turn is not None:
-                    parts = self._pending_answer + self._utterance
-                    answer, verdict = answer_text(parts), await self._judge_text(parts)
-            finally:
-                self._decoding -= 1
-            if at_pause and self._end_of_turn is not None:  # the words may end the turn now
-                self._end_of_turn.words(chunk.pause, answer, self._turns.voiced_ms, verdict)
-            if self._decoding == 0:
-                self._turns.hold_cuts = False
-                self._on_turn_events(self._turns.release_held_cut())
+    def _on_heard(self, heard: Heard) -> None:
+        """A chunk's transcript, in order: onto the candidate's line; during a pause, prepare the
+        reply; at the end of the turn, close the line and hand the answer to the conversation."""
+        self._line.add(heard)
+        if heard.at_pause and heard.text:  # the whole answer up to this pause is in: prepare the reply
+            self._speculate()
+        if not heard.chunk.final:
+            return
+        emitted = False
+        if self._recovery.keep_line_open:  # the candidate already went on: one line
+            self._recovery.keep_line_open = False
+        else:  # the speech ended before the silence that ended the turn
+            emitted = self._line.close(int((self._stream_s - heard.end_s) * 1000) + heard.chunk.trailing_ms)
+        self._recovery.final_handled(emitted)
+        self._inbox.put_nowait(self._line.take_words())
 
-    async def _judge_text(self, parts: list[str]) -> float | None:
-        """The text judge's P(the answer ends here), on the decoder's thread; None: no judge (or it failed)."""
-        judge = self._engines.text_judge if self._engines is not None and self._text_turns else None
-        answer = join_chunks(parts)
-        if judge is None or not answer:
-            return None
-        try:
-            verdict = await asyncio.get_running_loop().run_in_executor(DECODER, judge.probability, answer)
-        except Exception:
-            log.exception("text end-of-turn judge failed; this pause is judged without it")
-            return None
-        self.stats.text_checks += 1
-        return verdict
+    @property
+    def _decoding(self) -> int:
+        """Chunks queued or being transcribed."""
+        return self.listener.decoding if self.listener is not None else 0
+
+    def _in_speech(self) -> bool:
+        return self.listener is not None and self.listener.turns.in_speech
 
     # --- the conversation ----------------------------------------------------------------------
     async def _conduct(self) -> None:
@@ -366,7 +297,7 @@ class OfflineBackend(LiveBackend):
                 continue
             if answer is not None:
                 self._pending_answer.append(answer)
-            if self._pending_answer and not (self._turns.in_speech or self._held) and self._decoding == 0:
+            if self._pending_answer and not (self._in_speech() or self._held) and self._decoding == 0:
                 text = answer_text(self._pending_answer)
                 self._pending_answer.clear()
                 if text:
@@ -386,7 +317,7 @@ class OfflineBackend(LiveBackend):
             self._settle_recovery()
             self._commit(self._interviewer.timeout(), reason=EndReason.TIMEOUT)
             return
-        busy = self._speaker.talking() or self._turns.in_speech or self._decoding or self._pending_answer
+        busy = self._speaker.talking() or self._in_speech() or self._decoding or self._pending_answer
         quiet_for = self._stream_s - max(self._quiet_since, self._speaker.audible_until)
         if not (busy or self._held) and quiet_for >= self._silence_prompt_s:
             self._quiet_since = self._stream_s
@@ -398,29 +329,9 @@ class OfflineBackend(LiveBackend):
         """The transcript so far arrived during a pause: prepare the reply in case the turn ends here."""
         if self._closing or self._interviewer is None or not self._inbox.empty():
             return
-        text = answer_text(self._pending_answer + self._utterance)
+        text = answer_text(self._pending_answer + self._line.words)
         if text:
             self._speculator.start(self._interviewer, text)
-
-    def _synthesise(self, sentence: str) -> asyncio.Future[bytes]:
-        assert self._engines is not None
-        pace = 1.0
-        if self._interviewer is not None:  # Warm-up speaks a little more slowly (pacing.json)
-            pace = self._interviewer.pack.pacing["speech_pace"][self._interviewer.difficulty]
-        loop = asyncio.get_running_loop()
-        made = self._engines.made(sentence, pace)
-        if made is not None:  # a fixed lead, synthesised at load
-            ready: asyncio.Future[bytes] = loop.create_future()
-            ready.set_result(made)
-            return ready
-        # One synthesis per piece: what the speculation started during the pause is what plays.
-        making = self._making.get(sentence)
-        if making is None or making.cancelled():
-            speak = functools.partial(self._engines.speak, sentence, OUTPUT_RATE, pace)
-            making = self._making[sentence] = loop.run_in_executor(SPEAKER, speak)
-            while len(self._making) > _MAKING_KEPT:
-                self._making.pop(next(iter(self._making)))
-        return making
 
     def _reply_to(self, text: str) -> None:
         assert self._interviewer is not None
@@ -458,7 +369,7 @@ class OfflineBackend(LiveBackend):
         recovery = self._recovery
         if recovery.final_done:
             self._emit(Retracted(interviewer=self._speaker.captioned, reopen_user=recovery.final_emitted))
-            self._user_open = self._user_open or recovery.final_emitted
+            self._line.open = self._line.open or recovery.final_emitted
         else:
             recovery.keep_line_open = True  # the answer's line is not closed yet: it never will be
         self._speaker.cut_off(always=True)  # Interrupted; its line is already withdrawn

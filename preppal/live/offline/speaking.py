@@ -14,16 +14,52 @@ before the candidate's words arrive, and the answer would appear *after* "I see.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import time
 from collections.abc import Awaitable, Callable
 
 from preppal.live.base import AIAudio, AITranscript, BackendEvent, Checkpoint, EndReason, Interrupted, TurnComplete
+from preppal.live.offline.engines import Engines
 from preppal.live.offline.interviewer import Reply
-from preppal.live.offline.tts import OUTPUT_RATE
+from preppal.live.offline.tts import OUTPUT_RATE, SPEAKER
 from preppal.live.offline.vad import TurnStats
 
 Planned = tuple[Reply, bytes | None]  # a reply and its first piece's audio, if synthesised ahead
+_MAKING_KEPT = 6  # pieces whose synthesis is remembered (a speculation's, then the reply's)
+
+
+class Synthesis:
+    """Each sentence's audio at the interview's pace, made once off the event loop (on ``SPEAKER``).
+
+    Called with a sentence, it returns a future of its audio. The reply prepared during a pause
+    (:mod:`.speculation`) starts its first sentences early; the same future is what plays if
+    the turn ends there. Short fixed leads were made at load (:meth:`.Engines.made`).
+    """
+
+    def __init__(self) -> None:
+        self._engines: Engines | None = None
+        self._pace = 1.0
+        self._making: dict[str, asyncio.Future[bytes]] = {}  # piece → its synthesis (started or done)
+
+    def start(self, engines: Engines, pace: float) -> None:
+        self._engines, self._pace = engines, pace
+
+    def __call__(self, sentence: str) -> asyncio.Future[bytes]:
+        assert self._engines is not None
+        loop = asyncio.get_running_loop()
+        made = self._engines.made(sentence, self._pace)
+        if made is not None:  # a fixed lead, synthesised at load
+            ready: asyncio.Future[bytes] = loop.create_future()
+            ready.set_result(made)
+            return ready
+        making = self._making.get(sentence)
+        if making is None or making.cancelled():
+            speak = functools.partial(self._engines.speak, sentence, OUTPUT_RATE, self._pace)
+            making = self._making[sentence] = loop.run_in_executor(SPEAKER, speak)
+            while len(self._making) > _MAKING_KEPT:
+                self._making.pop(next(iter(self._making)))
+        return making
 
 
 class Speaker:
