@@ -25,7 +25,7 @@ defaults) buffers up to 64 MiB per message and has no setting for it, see docs/s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from starlette.websockets import WebSocket
 
@@ -33,10 +33,8 @@ from preppal import codes
 from preppal.editor import MAX_CODE_BYTES, code_bytes
 from preppal.realtime.codec import MalformedFrame, decode_client
 from preppal.realtime.codec import client_end as encode_end_request
+from preppal.realtime.inbound import Inbound
 from preppal.realtime.limits import MAX_AUDIO_BYTES, MAX_FRAME_BYTES, FrameLimiter, RealTimeLimiter, Throttle
-
-if TYPE_CHECKING:
-    from preppal.realtime.link import ClientLink, Inbound
 
 MAX_STRIKES = 20  # malformed frames tolerated per connection before we hang up
 # ClientToServerMessage{end_request: {}} on the wire, exactly as the browser's protobufjs
@@ -49,14 +47,22 @@ END_REQUEST_FRAME = encode_end_request()
 PRIORITY_FRAMES = (END_REQUEST_FRAME,)  # the frames that skip the frame budget, compared whole
 
 
+class Refusals(Protocol):
+    """Where the pump sends its refusals (the link, link.py: it knows which socket is current)."""
+
+    async def reject(self, ws: WebSocket, code: int, *, close: bool) -> None:
+        """Tell the client about bad input (an ``ErrorResponse``); close the socket when fatal."""
+
+
 def _priority(data: bytes | None) -> bool:
     return data is not None and any(data == frame for frame in PRIORITY_FRAMES)  # length first: cheap
 
 
-async def pump_client(link: ClientLink, inbound: Inbound, ws: WebSocket) -> None:
+async def pump_client(link: Refusals, inbound: Inbound, ws: WebSocket) -> None:
     """Read frames until the socket closes (or we close it for bad input).
 
-    Valid frames go to ``inbound`` (the interview session); refusals go out through ``link``.
+    Valid frames go to ``inbound`` (the interview session); refusals go out through ``link``
+    (the :class:`~preppal.realtime.link.ClientLink` serving this socket).
     """
     limiter = RealTimeLimiter()
     frames = FrameLimiter()

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Optional
 
@@ -30,39 +30,20 @@ from preppal import codes
 from preppal.live.base import InterviewBrief, LiveBackend
 from preppal.live.factory import open_backend
 from preppal.models import Interview, InterviewStatus
+from preppal.realtime.config import RelayConfig
 from preppal.realtime.coordinator import Coordinator, LocalCoordinator
 from preppal.realtime.metrics import RelayMetrics, log_state
 from preppal.realtime.outcome import Failure, Released
-from preppal.realtime.session import InterviewSession, Resumed
+from preppal.realtime.session import InterviewSession, Resumed, SessionContext
 from preppal.realtime.shutdown import install_sigterm_handover
 from preppal.realtime.sink import NullSink, StateSink
 from preppal.services.interviews import leases, lifecycle, transcripts
 from preppal.services.interviews.worker_tokens import WorkerClaims, generate_worker_token
 from preppal.services.pools import LEASES, RELAY
 from preppal.services.recordings.store import RecordingStore
-from preppal.settings import Settings
 
 log = logging.getLogger(__name__)
 ABANDONED_MESSAGE = "The connection was lost for too long and the interview was ended."
-
-
-@dataclass(frozen=True)
-class RelayConfig:
-    grace_s: float = 30.0  # how long a dropped candidate may take to come back (any worker)
-    detached_audio_s: float = 10.0  # AI audio kept for a candidate who is reconnecting
-    end_wait_s: float = 5.0  # after EndRequest, how long the backend gets to confirm
-    lease_ttl_s: float = 15.0  # renewed every lease_ttl_s / 5
-    sweep_s: float = 10.0  # how often abandoned interviews are looked for
-    handover_s: float = 20.0  # shutdown: time the sessions get to hand over
-
-    @property
-    def renew_s(self) -> float:
-        return self.lease_ttl_s / 5
-
-    @classmethod
-    def from_settings(cls, s: Settings) -> RelayConfig:
-        sweep = max(0.5, min(10.0, s.relay_grace_s / 3))
-        return cls(grace_s=s.relay_grace_s, lease_ttl_s=s.lease_ttl_s, sweep_s=sweep)
 
 
 class RelayHub:
@@ -100,6 +81,19 @@ class RelayHub:
     def open_backend(self, brief: InterviewBrief, resume: Optional[dict] = None) -> LiveBackend:
         return self.backend_factory(brief, resume) if resume is not None else self.backend_factory(brief)
 
+    def session_context(self) -> SessionContext:
+        """What a session launched now gets of this process (the config, sink and store as they
+        stand; the backend factory is looked up at each open, as before)."""
+        return SessionContext(
+            worker_id=self.worker_id,
+            config=self.config,
+            metrics=self.metrics,
+            sink=self.sink,
+            recordings=self.recordings,
+            open_backend=self.open_backend,
+            forget=self.forget,
+        )
+
     def session(self, interview_id: str) -> Optional[InterviewSession]:
         return self._sessions.get(interview_id)
 
@@ -109,7 +103,7 @@ class RelayHub:
 
     # -- sessions -------------------------------------------------------------------------------
     def launch(self, interview: Interview, claims: WorkerClaims, resumed: Optional[Resumed] = None) -> InterviewSession:
-        session = InterviewSession(self, interview, claims, resumed)
+        session = InterviewSession(self.session_context(), interview, claims, resumed)
         self._sessions[interview.id] = session
         task = asyncio.create_task(session.run(), name=f"relay-{interview.id}")
         task.add_done_callback(lambda t: t.cancelled() or t.exception())  # errors are logged in run()

@@ -2,8 +2,9 @@
 
 Events flow one way: the interview session calls :meth:`ClientLink.ready`, :meth:`text`,
 :meth:`audio`, :meth:`control`, :meth:`close`, …; the link puts them on whichever socket
-is attached now. Frames from the candidate go the other way through :class:`Inbound`
-(implemented by the session). The link knows nothing about backends or the database.
+is attached now. Frames from the candidate go the other way: the pump (client_pump.py)
+checks each one and hands it to the session through :class:`~preppal.realtime.inbound.Inbound`
+(inbound.py). The link knows nothing about backends or the database.
 
 A socket comes and goes: while none is attached, transcript updates are kept (latest per
 segment) and the newest ``detached_audio_s`` of AI audio, and replayed, in order, to the
@@ -15,37 +16,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from typing import Optional, Protocol
+from typing import Optional
 
 from starlette.websockets import WebSocket
 
 from preppal import codes
 from preppal.realtime import codec
 from preppal.realtime.client_pump import pump_client
-from preppal.realtime.pb import interview_pb2 as pb
+from preppal.realtime.inbound import Inbound
 
 log = logging.getLogger(__name__)
-
-
-class Inbound(Protocol):
-    """What the link hands to the interview session (implemented by InterviewSession)."""
-
-    live: bool  # audio is forwarded only while the backend is live
-
-    def session_ready(self) -> Optional[bytes]:
-        """The ``SessionReady`` frame for a socket attaching now (None until live)."""
-
-    async def on_audio(self, pcm: bytes) -> None: ...
-
-    async def on_end_request(self) -> None: ...
-
-    async def on_client_message(self, msg: pb.ClientToServerMessage) -> None:
-        """Any other valid client payload (extension point for new ``ClientToServerMessage`` kinds)."""
-
-    def on_attached(self, client_token: str) -> None:
-        """A socket attached for the page with this Reflex client token ("" if unknown)."""
-
-    def on_detached(self) -> None: ...
 
 
 class ClientLink:

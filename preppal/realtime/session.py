@@ -20,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from preppal import codes
 from preppal.live.base import (
@@ -43,29 +44,27 @@ from preppal.live.base import (
     UserTranscript,
 )
 from preppal.models import Interview, InterviewStatus, TranscriptEntry, utcnow
-from preppal.realtime import codec
+from preppal.realtime import codec, ending
 from preppal.realtime.checkpoint import CheckpointSaver
 from preppal.realtime.code_channel import CodeChannel
+from preppal.realtime.config import RelayConfig
 from preppal.realtime.link import ClientLink
-from preppal.realtime.metrics import log_state
+from preppal.realtime.metrics import RelayMetrics, log_state
 from preppal.realtime.outcome import Abandoned, Concluded, Failure, Outcome, Released
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.realtime.recorder import Recorder
 from preppal.realtime.scorecard import ScorecardRecorder
-from preppal.realtime.sink import SinkPusher, TranscriptPush
+from preppal.realtime.sink import SinkPusher, StateSink, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
 from preppal.services.errors import AlreadyLive
-from preppal.services.interviews import leases, lifecycle, transcripts
+from preppal.services.interviews import lifecycle
 from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.interviews.worker_tokens import WorkerClaims
 from preppal.services.pools import RELAY
+from preppal.services.recordings.store import RecordingStore
 from preppal.settings import get_settings
 
-if TYPE_CHECKING:
-    from preppal.realtime.hub import RelayHub
-
 log = logging.getLogger(__name__)
-DISCONNECTED = "DISCONNECTED"
 
 
 def brief_for(interview: Interview, max_duration_s: int) -> InterviewBrief:
@@ -99,26 +98,40 @@ class Resumed:
         return cls(lines, dict(interview.checkpoint or {}), max(0.0, elapsed))
 
 
+@dataclass(frozen=True)
+class SessionContext:
+    """What a session uses of its process, handed over by
+    :meth:`~preppal.realtime.hub.RelayHub.launch`: this narrow set, never the hub itself."""
+
+    worker_id: str  # this relay process: the owner of the leases its sessions hold
+    config: RelayConfig  # grace period, held audio, end wait, lease length
+    metrics: RelayMetrics
+    sink: StateSink  # the live transcript into the meeting page (realtime/sink.py)
+    recordings: Optional[RecordingStore]  # where live interviews are recorded (None: not)
+    open_backend: Callable[[InterviewBrief, Optional[dict]], LiveBackend]  # the interviewer (live/)
+    forget: Callable[[InterviewSession], None]  # the hub lets go of a session that is done
+
+
 class InterviewSession:
     """The per-interview actor on this worker. Created and started by :meth:`RelayHub.launch`."""
 
     def __init__(
-        self, hub: RelayHub, interview: Interview, claims: WorkerClaims, resumed: Optional[Resumed] = None
+        self, ctx: SessionContext, interview: Interview, claims: WorkerClaims, resumed: Optional[Resumed] = None
     ) -> None:
         self.interview_id = interview.id
         self.user_id = claims.user_id
         self.client_token = claims.client_token
-        self.owner = hub.worker_id
+        self.owner = ctx.worker_id
         self._resumed = resumed
         elapsed = resumed.elapsed_s if resumed else 0.0
         self.max_session_s = get_settings().max_session_s
         self._remaining_s = max(1.0, self.max_session_s - elapsed)
-        self._hub = hub
-        self._config = hub.config
-        self._metrics = hub.metrics
+        self._ctx = ctx
+        self._config = ctx.config
+        self._metrics = ctx.metrics
         self._brief = brief_for(interview, int(self._remaining_s))
-        self.link = ClientLink(interview.id, self, detached_audio_s=hub.config.detached_audio_s)
-        self._pusher = SinkPusher(hub.sink, claims.client_token, interview.id)
+        self.link = ClientLink(interview.id, self, detached_audio_s=ctx.config.detached_audio_s)
+        self._pusher = SinkPusher(ctx.sink, claims.client_token, interview.id)
         self._assembler = TranscriptAssembler()
         if resumed:
             self._assembler.continue_from(resumed.lines)
@@ -134,7 +147,7 @@ class InterviewSession:
         self.code = CodeChannel(interview.id, self._assembler.elapsed_ms, owner=self.owner, on_lost=self._lease_lost)
         # recording tap (issue12a): both voices → a background writer (PREPPAL_KEEP_RECORDINGS=0: off)
         settings = get_settings()
-        store = hub.recordings if settings.keep_recordings else None
+        store = ctx.recordings if settings.keep_recordings else None
         if resumed is not None:
             # Taken over: the recording so far belongs to the process that started it (stored
             # when it let go, or from its spool after a crash); this one does not overwrite it.
@@ -189,7 +202,7 @@ class InterviewSession:
             await self.scorecard.drain()
             await self._recorder.close()  # no-op when _conclude closed it
             await self._checkpoints.drain()
-            self._hub.forget(self)
+            self._ctx.forget(self)
             self.done.set()
 
     async def _start_backend(self) -> bool:
@@ -198,7 +211,7 @@ class InterviewSession:
         resumed = self._resumed
         log_state(self.interview_id, "resuming" if resumed else "connecting", worker=self.owner)
         try:
-            self._backend = self._hub.open_backend(self._brief, resumed.checkpoint if resumed else None)
+            self._backend = self._ctx.open_backend(self._brief, resumed.checkpoint if resumed else None)
             ready = await self._backend.start()
         except BackendError as exc:
             log.info("interviewer unavailable for %s: %s", self.interview_id, exc.message)
@@ -398,55 +411,27 @@ class InterviewSession:
             await self._backend.close()
         await self._pusher.close()  # what this process heard reaches the page before the next holder pushes
         await self._checkpoints.drain()
-        if self.holds_lease and why != "lease_lost":
-            await self._db(leases.release, self.interview_id, self.owner, self._checkpoints.latest)
-        self.holds_lease = False
-        log_state(self.interview_id, "handed_over", worker=self.owner, why=why)
-        if self.link.attached:
-            if resume_token:
-                await self.link.control(codec.reconnect(resume_token))
-            code = codes.SERVICE_RESTART if why == "shutdown" else codes.ALREADY_CONNECTED
-            await self.link.close(code, "" if why == "shutdown" else codes.message_for(code))
-
-    async def _fail(self, code: int, message: str) -> None:
-        await self._db(  # before going live only a crash gets here: PENDING → ERROR
-            lifecycle.update_status,
+        release = self.holds_lease and why != "lease_lost"
+        await ending.hand_over(
+            self.link,
             self.interview_id,
-            InterviewStatus.ERROR,
-            expected=InterviewStatus.IN_PROGRESS if (self.live or self._resumed) else InterviewStatus.PENDING,
-            error_code=code,
-            error_message=message,
-            owner=self.owner if self.holds_lease else None,
+            why,
+            resume_token,
+            owner=self.owner,
+            release=release,
+            checkpoint=self._checkpoints.latest,
         )
         self.holds_lease = False
-        log_state(self.interview_id, "error", worker=self.owner, code=code)
-        await self.link.close(code, message)
 
-    async def _complete(self, reason: Optional[EndReason], lines: list) -> None:
-        label = reason.value if reason else DISCONNECTED
-        owner = self.owner
-        if await self._db(transcripts.submit_transcript, self.interview_id, lines, end_reason=label, owner=owner):
-            log_state(self.interview_id, "completed", worker=owner, reason=label, lines=len(lines))
-        else:
-            await self._db(
-                lifecycle.update_status,
-                self.interview_id,
-                InterviewStatus.ERROR,
-                expected=InterviewStatus.IN_PROGRESS,
-                error_code=codes.INTERNAL,
-                error_message="The transcript could not be saved.",
-                owner=owner,
-            )
-            log_state(self.interview_id, "error", worker=owner, code=codes.INTERNAL)
+    async def _fail(self, code: int, message: str) -> None:
+        owner = self.owner if self.holds_lease else None
+        # before going live only a crash gets here: PENDING → ERROR
+        expected = InterviewStatus.IN_PROGRESS if (self.live or self._resumed) else InterviewStatus.PENDING
+        await ending.fail(
+            self.link, self.interview_id, code, message, expected=expected, owner=owner, worker=self.owner
+        )
         self.holds_lease = False
-        if self.link.attached:
-            await self.link.control(codec.session_ended(reason))
-            await self.link.close(codes.NORMAL)
 
-    async def _db(self, fn, *args, **kwargs) -> bool:
-        try:
-            await RELAY.run(fn, *args, **kwargs)
-            return True
-        except Exception as exc:
-            log.warning("%s for interview %s failed: %r", fn.__name__, self.interview_id, exc)
-            return False
+    async def _complete(self, reason: Optional[EndReason], lines: list[TranscriptLine]) -> None:
+        await ending.complete(self.link, self.interview_id, reason, lines, self.owner)
+        self.holds_lease = False
