@@ -108,6 +108,8 @@ class AppServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self.process = None
+        # Its copy of the tree, build, database and log (15-200 MB): every run left them in /tmp.
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def _wait_ready(server: AppServer, deadline: float) -> None:
