@@ -57,7 +57,8 @@ async def _to_provider(app: httpx.AsyncClient, name: str, next_path: str = "/pro
 
 async def _consent(authorize_url: str) -> str:
     """The provider's consent step: returns the callback URL it redirects the browser to."""
-    async with httpx.AsyncClient(timeout=10) as browser:
+    client = await asyncio.to_thread(httpx.AsyncClient, timeout=10)  # loads the CA bundle: off the watched loop
+    async with client as browser:
         reply = await browser.get(authorize_url, follow_redirects=False)
     assert reply.status_code == 302, reply.text
     return reply.headers["location"]
