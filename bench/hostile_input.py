@@ -190,10 +190,13 @@ async def export_case(parallel: int, transcript_lines: int, snapshots: int) -> f
     from preppal.services.feedback.report import feedback_snapshot
     from preppal.services.interviews import code_snapshots
     from preppal.services.pools import call_service
+    from preppal.services.recordings.store import open_store
+    from preppal.settings import get_settings
     from tests.support.hostile import worst_case_interview
     from tests.support.users import make_user
 
     user = make_user().id
+    store = open_store(get_settings())
     # Stored as the old code allowed (every snapshot) and as it is capped now.
     old_iid = await asyncio.to_thread(
         _uncapped, worst_case_interview, user, snapshots=snapshots, transcript_lines=transcript_lines
@@ -203,7 +206,7 @@ async def export_case(parallel: int, transcript_lines: int, snapshots: int) -> f
     )
 
     async def old_export() -> bytes:
-        report = await call_service(feedback_snapshot, user, old_iid)
+        report = await call_service(feedback_snapshot, user, old_iid, store)
         await call_service(code_snapshots.list_snapshots, old_iid)  # the old snapshot read every code
         return await call_service(render.to_pdf, report)
 
@@ -265,6 +268,8 @@ def snapshot_case(snapshots: int) -> tuple[float, float]:
     """``snapshots`` near-64 KiB snapshots sent: KiB stored, KiB a feedback page load reads and holds."""
     from preppal.services.feedback.report import feedback_snapshot
     from preppal.services.interviews import code_snapshots
+    from preppal.services.recordings.store import open_store
+    from preppal.settings import get_settings
     from tests.support.hostile import worst_case_interview
     from tests.support.users import make_user
 
@@ -272,7 +277,7 @@ def snapshot_case(snapshots: int) -> tuple[float, float]:
     iid = worst_case_interview(user, snapshots=snapshots, transcript_lines=2)
     sent = (snapshots - 1) * 64_000 + 65_534
     stored = code_snapshots.stored_bytes(iid)
-    report = feedback_snapshot(user, iid)
+    report = feedback_snapshot(user, iid, open_store(get_settings()))
     page = len(report.final_code.code.encode()) if report.final_code else 0
     print(
         f"code snapshots: {snapshots} of ~64 KiB sent ({sent / 1024:.0f} KiB); stored {stored / 1024:.0f} KiB "

@@ -35,6 +35,8 @@ def _nice(increment: int) -> None:
 def _analyze(args: argparse.Namespace) -> int:
     from preppal.services.analysis import speech_delivery
     from preppal.services.interviews import lifecycle, transcripts
+    from preppal.services.recordings.store import open_store
+    from preppal.settings import get_settings
 
     _nice(args.nice)
     interview = lifecycle.get_interview_any(args.interview_id)
@@ -42,22 +44,23 @@ def _analyze(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps({"metrics": None}) + "\n")
         return 0
     entries = transcripts.get_transcript(args.interview_id)
-    metrics = speech_delivery.analyze_here(
-        args.interview_id, entries, interview.language, speech_delivery.recorded_tracks
-    )
+    audio = speech_delivery.recorded(open_store(get_settings()))  # this child's own store, once
+    metrics = speech_delivery.analyze_here(args.interview_id, entries, interview.language, audio)
     sys.stdout.write(json.dumps({"metrics": metrics}) + "\n")
     return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from preppal.process_context import ProcessContext
     from preppal.services.feedback import jobs
     from preppal.settings import get_settings
 
-    _nice(get_settings().analysis_nice if args.nice is None else args.nice)
+    context = ProcessContext.build(get_settings())  # this worker's store, built once
+    _nice(context.settings.analysis_nice if args.nice is None else args.nice)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    done = jobs.run_worker(stop, once=args.once, poll_s=args.poll)
+    done = jobs.run_worker(stop, context.recordings, once=args.once, poll_s=args.poll)
     logging.getLogger("preppal.worker").info("worker stopped after %d job(s)", done)
     return 0
 

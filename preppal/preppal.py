@@ -19,9 +19,10 @@ from preppal.pages.history import history_page
 from preppal.pages.interview import interview_page
 from preppal.pages.meeting import meeting_page
 from preppal.pages.profile import profile_page
+from preppal.process_context import ProcessContext, install
+from preppal.realtime.config import RelayConfig
 from preppal.realtime.coordinator import coordinator_for
-from preppal.realtime.hub import RelayConfig, RelayHub
-from preppal.services.recordings.store import open_store
+from preppal.realtime.hub import RelayHub
 from preppal.settings import get_settings
 from preppal.state.auth import AuthState
 from preppal.state.dashboard import DashboardState
@@ -39,18 +40,18 @@ from preppal.tasks import check_gemini_models, feedback_jobs, purge_rate_limits,
 # Registering any model of ours made two entries with that one metadata, and Reflex then
 # copied every table into a merged one ("SAWarning: Table ... already exists", 8 lines).
 
-# The relay hub: this process's live interviews, handed to the WebSocket route; they are
-# recorded into the store the settings describe, which also serves the recordings back. With
-# Redis it coordinates with the other processes (take-over, hand-over); alone it needs nothing.
-_settings = get_settings()
-recording_store = open_store(_settings)
+# This process's context (process_context.py): its settings and its recording store, built
+# once here and handed down. The relay hub: this process's live interviews, handed to the
+# WebSocket route; they are recorded into that store, which also serves the recordings back.
+# With Redis it coordinates with the other processes (take-over, hand-over); alone it needs nothing.
+context = install(ProcessContext.build(get_settings()))
 hub = RelayHub(
-    config=RelayConfig.from_settings(_settings),
-    coordinator=coordinator_for(_settings.redis_url),
-    recordings=recording_store,
+    config=RelayConfig.from_settings(context.settings),
+    coordinator=coordinator_for(context.settings.redis_url),
+    recordings=context.recordings,
 )
 app = rx.App(
-    api_transformer=build_api(hub),
+    api_transformer=build_api(hub, context.recordings),
     head_components=[rx.el.meta(name="description", content="Live AI mock interviews in your browser")],
 )
 
@@ -88,8 +89,8 @@ app.add_page(
 hub.set_sink(ReflexMeetingSink(app))
 app.register_lifespan_task(hub.running)  # leases, abandoned-interview sweep, hand-over on shutdown
 app.register_lifespan_task(purge_rate_limits)
-app.register_lifespan_task(feedback_jobs)  # the queue the COMPLETED transition fills
-app.register_lifespan_task(recover_recordings, store=recording_store)
+app.register_lifespan_task(feedback_jobs, recordings=context.recordings)  # the queue COMPLETED fills
+app.register_lifespan_task(recover_recordings, store=context.recordings)
 warmed = threading.Event()  # set by warm_up once the offline models are loaded
 app.register_lifespan_task(warm_up, warmed=warmed)
 app.register_lifespan_task(check_gemini_models)  # with a key: fail before the call, not during it

@@ -114,14 +114,15 @@ async def warm_up(warmed: threading.Event | None = None) -> None:
             warmed.set()
 
 
-async def feedback_jobs() -> None:
+async def feedback_jobs(recordings: RecordingStore) -> None:
     """``PREPPAL_JOBS=inprocess`` (the default): this process runs the feedback the database
-    owes (services/feedback/jobs.run_in_process), on a thread of its own so no pool a request or the
-    relay uses is held; with ``worker`` the ``preppal worker`` processes do, and this returns."""
+    owes (services/feedback/jobs.run_in_process), on a thread of its own so no pool a request
+    or the relay uses is held, measuring from ``recordings`` (the process's store); with
+    ``worker`` the ``preppal worker`` processes do, and this returns."""
     if get_settings().jobs != "inprocess":
         return
     stop = threading.Event()
-    threading.Thread(target=jobs.run_in_process, args=(stop,), name="feedback-jobs", daemon=True).start()
+    threading.Thread(target=jobs.run_in_process, args=(stop, recordings), name="feedback-jobs", daemon=True).start()
     try:
         await asyncio.Event().wait()  # until the server stops (the lifespan cancels this task)
     finally:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
@@ -15,21 +13,18 @@ from preppal.api.metrics_routes import metrics_routes
 from preppal.api.recording_routes import recording_routes
 from preppal.realtime.hub import RelayHub
 from preppal.realtime.route import websocket_routes
-from preppal.services.recordings.store import RecordingStore, open_store
-from preppal.settings import get_settings
+from preppal.services.recordings.store import RecordingStore
 
 
-def build_api(hub: RelayHub, recordings: Optional[RecordingStore] = None) -> Starlette:
+def build_api(hub: RelayHub, recordings: RecordingStore) -> Starlette:
     """Reflex mounts its own routes (``/_event``, ``/_upload``, pages) inside this app, so the
-    body cap wraps them too. ``recordings`` serves downloads (default: the hub's store, else
-    the one the settings describe)."""
-    store = recordings or hub.recordings or open_store(get_settings())
+    body cap wraps them too. ``recordings`` (the process's store) serves the downloads."""
     return Starlette(
         routes=[
             *auth_routes(),
             *interview_routes(),
             *export_routes(),
-            *recording_routes(store),
+            *recording_routes(recordings),
             *metrics_routes(hub),
             *websocket_routes(hub),
         ],

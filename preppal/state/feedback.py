@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 import reflex as rx
 
-from preppal import display, routes
+from preppal import display, process_context, routes
 from preppal.languages import DEFAULT_LANGUAGE
 from preppal.models import Feedback, FeedbackStatus, InterviewStatus
 from preppal.services.errors import NotFound, ServiceError
@@ -56,6 +56,11 @@ from preppal.state.scorecard_view import (
 
 POLL_EVERY_S = 1.0
 POLL_LIMIT_S = 120.0
+
+
+def _report(user_id: int, interview_id: str) -> FeedbackSnapshot:
+    """The page's view of one interview, with its recording described (this process's store)."""
+    return feedback_snapshot(user_id, interview_id, process_context.current().recordings, with_recording=True)
 
 
 @dataclass
@@ -303,7 +308,7 @@ class FeedbackState(AuthState):
             return
         try:
             interview_id = self.route_interview_id()
-            snap = await call_service(feedback_snapshot, user_id, interview_id, with_recording=True)
+            snap = await call_service(_report, user_id, interview_id)
         except NotFound:
             self.loaded = True
             return
@@ -328,7 +333,7 @@ class FeedbackState(AuthState):
                     waiting = self.fb_status == "WAITING"
                 try:
                     if waiting:  # the interview itself may still be ending: reload everything
-                        snap = await call_service(feedback_snapshot, user_id, interview_id, with_recording=True)
+                        snap = await call_service(_report, user_id, interview_id)
                     else:
                         row = await call_service(feedback_service.get_feedback, user_id, interview_id)
                 except NotFound:  # deleted meanwhile

@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 import reflex as rx
 
-from preppal import rubric
+from preppal import process_context, rubric
 from preppal.models import FeedbackStatus, InterviewStatus
 from preppal.services.errors import ServiceError
 from preppal.services.feedback import queue as feedback_service
@@ -204,7 +204,8 @@ class HistoryState(AuthState):
         if not user_id:
             return self.sign_in_redirect()
         try:  # owner-checked; transcript + feedback go too
-            await call_service(lifecycle.delete_interview, user_id, self.delete_id)
+            recordings = process_context.current().recordings
+            await call_service(lifecycle.delete_interview, user_id, self.delete_id, recordings)
             self.message = f"Deleted “{self.delete_label}”."
         except ServiceError as exc:
             self.message = exc.message

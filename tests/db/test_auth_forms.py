@@ -13,13 +13,17 @@ from preppal.api.auth_routes import safe_next
 from preppal.realtime.hub import RelayHub
 from preppal.services.accounts import auth
 from preppal.services.accounts.throttle import ACCOUNT_POLICY
+from preppal.services.recordings.store import open_store
+from preppal.settings import get_settings
 
 PASSWORD = "Analytical-engine-1"
 
 
 @pytest.fixture
 async def client(db):
-    transport = httpx.ASGITransport(app=build_api(RelayHub()), client=("198.51.100.7", 5555))
+    transport = httpx.ASGITransport(
+        app=build_api(RelayHub(), open_store(get_settings())), client=("198.51.100.7", 5555)
+    )
     async with httpx.AsyncClient(transport=transport, base_url="http://preppal.test") as c:
         yield c
 

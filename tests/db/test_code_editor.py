@@ -27,6 +27,8 @@ from preppal.services.feedback.scorecard_card import build_card
 from preppal.services.interviews import code_snapshots, lifecycle, transcripts
 from preppal.services.interviews.code_snapshots import Snapshot
 from preppal.services.interviews.transcripts import TranscriptLine
+from preppal.services.recordings.store import open_store
+from preppal.settings import get_settings
 
 
 # --- vocabulary and cap ----------------------------------------------------------------------
@@ -301,7 +303,7 @@ def test_markdown_and_pdf_exports_carry_the_final_code(finished_with_code) -> No
     owner = lifecycle.get_interview_any(iid).user_id
     row = produce.run_feedback(iid)
     assert "does not judge the code" in row.summary and "code_quality" not in row.scores
-    report = feedback_snapshot(owner, iid)
+    report = feedback_snapshot(owner, iid, open_store(get_settings()))
     md = render.to_markdown(report)
     section = md[md.index("## Your code") : md.index("## Delivery metrics")]
     assert "Python · final version at 0:28 · 2 snapshots" in section
@@ -315,7 +317,7 @@ def test_markdown_without_code_has_no_code_section(interview_id) -> None:
     lifecycle.update_status(interview_id, InterviewStatus.IN_PROGRESS)
     transcripts.submit_transcript(interview_id, LINES)
     owner = lifecycle.get_interview_any(interview_id).user_id
-    assert "## Your code" not in render.to_markdown(feedback_snapshot(owner, interview_id))
+    assert "## Your code" not in render.to_markdown(feedback_snapshot(owner, interview_id, open_store(get_settings())))
 
 
 def test_code_marks_sit_on_the_recording_timeline() -> None:
@@ -346,7 +348,7 @@ async def test_feedback_page_state_holds_one_snapshot_at_a_time(interview_id) ->
         return lifecycle.get_interview_any(interview_id).user_id, codes
 
     owner, codes = await asyncio.to_thread(prepare)
-    snap = await asyncio.to_thread(feedback_snapshot, owner, interview_id)
+    snap = await asyncio.to_thread(feedback_snapshot, owner, interview_id, open_store(get_settings()))
     root = rx.State(_reflex_internal_init=True)
     page = root.get_substate(FeedbackState.get_full_name().split(".")[1:])
     page._show(snap)

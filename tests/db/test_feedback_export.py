@@ -18,6 +18,8 @@ from preppal.services.feedback import produce
 from preppal.services.feedback.report import feedback_snapshot
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
+from preppal.services.recordings.store import open_store
+from preppal.settings import get_settings
 from tests.support.users import make_user
 
 LINES = [
@@ -47,7 +49,7 @@ def owned(db):
 def test_markdown_has_feedback_metrics_and_transcript(owned) -> None:
     owner, _, interview_id = owned
     produce.run_feedback(interview_id)
-    md = render.to_markdown(feedback_snapshot(owner, interview_id))
+    md = render.to_markdown(feedback_snapshot(owner, interview_id, open_store(get_settings())))
     assert md.startswith("# Interview feedback — Backend engineer")
     assert "## Overall score:" in md and "Built-in analyzer" in md
     assert "| Competency | Score |" in md and "## Strengths" in md and "## Improvements" in md
@@ -84,7 +86,7 @@ def test_markdown_renders_role_and_answers_as_text(db) -> None:
     lifecycle.update_status(interview.id, InterviewStatus.IN_PROGRESS)
     transcripts.submit_transcript(interview.id, HOSTILE_LINES)
     produce.run_feedback(interview.id)
-    md = render.to_markdown(feedback_snapshot(owner.id, interview.id))
+    md = render.to_markdown(feedback_snapshot(owner.id, interview.id, open_store(get_settings())))
     html = MarkdownIt("commonmark").render(md)
     assert "<script" not in html and "<img" not in html and "href=" not in html and "<code>" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html  # shown as text
@@ -100,7 +102,7 @@ def test_markdown_renders_role_and_answers_as_text(db) -> None:
 
 def test_markdown_before_feedback_still_exports_transcript_and_metrics(owned) -> None:
     owner, _, interview_id = owned
-    md = render.to_markdown(feedback_snapshot(owner, interview_id))
+    md = render.to_markdown(feedback_snapshot(owner, interview_id, open_store(get_settings())))
     assert "Feedback has not been produced yet." in md
     assert "| Questions answered | 2 of 2 |" in md and "## Transcript" in md
 
@@ -108,7 +110,7 @@ def test_markdown_before_feedback_still_exports_transcript_and_metrics(owned) ->
 def test_pdf_is_a_pdf_with_the_transcript(owned) -> None:
     owner, _, interview_id = owned
     produce.run_feedback(interview_id)
-    data = render.to_pdf(feedback_snapshot(owner, interview_id))
+    data = render.to_pdf(feedback_snapshot(owner, interview_id, open_store(get_settings())))
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert len(data) > 2_000
 
@@ -120,7 +122,7 @@ def test_latin1_folding() -> None:
 def test_another_users_interview_is_not_exportable(owned) -> None:
     _, other, interview_id = owned
     with pytest.raises(NotFound):
-        feedback_snapshot(other, interview_id)
+        feedback_snapshot(other, interview_id, open_store(get_settings()))
 
 
 def _client(user_id: int | None) -> TestClient:
@@ -186,7 +188,7 @@ def test_pdf_prints_cyrillic_and_cjk_instead_of_question_marks(unicode_role) -> 
 
     assert pdf_fonts.find_fonts().unicode, "fonts-dejavu-core is installed by scripts/bootstrap.sh"
     owner, interview_id = unicode_role
-    data = render.to_pdf(feedback_snapshot(owner, interview_id))
+    data = render.to_pdf(feedback_snapshot(owner, interview_id, open_store(get_settings())))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Инженер" in text and "Привет" in text and "Ωmega" in text
     if pdf_fonts.find_fonts().cjk is not None:
@@ -198,7 +200,7 @@ def test_pdf_without_unicode_fonts_falls_back_to_latin1(unicode_role, monkeypatc
 
     monkeypatch.setattr(pdf_fonts, "DEJAVU_DIR", pdf_fonts.Path("/nonexistent"))
     owner, interview_id = unicode_role
-    data = render.to_pdf(feedback_snapshot(owner, interview_id))
+    data = render.to_pdf(feedback_snapshot(owner, interview_id, open_store(get_settings())))
     assert data.startswith(b"%PDF-") and "fonts-dejavu-core" in caplog.text
 
 

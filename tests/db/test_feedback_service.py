@@ -17,6 +17,8 @@ from preppal.services.errors import NotFound
 from preppal.services.feedback import produce, queue
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
+from preppal.services.recordings.store import open_store
+from preppal.settings import get_settings
 from tests.support.users import make_user
 
 LINES = [
@@ -123,7 +125,9 @@ def test_the_in_process_jobs_run_what_is_queued(db) -> None:
     owner = make_user().id
     first, second = _completed(owner), _completed(owner)
     stop = threading.Event()
-    runner = threading.Thread(target=jobs.run_in_process, args=(stop,), kwargs={"poll_s": 0.05}, daemon=True)
+    runner = threading.Thread(
+        target=jobs.run_in_process, args=(stop, open_store(get_settings())), kwargs={"poll_s": 0.05}, daemon=True
+    )
     runner.start()
     try:
         for interview_id in (first, second):
@@ -200,7 +204,7 @@ def test_delete_cascades_to_transcript_and_feedback(db) -> None:
     owner = make_user().id
     interview_id = _completed(owner)
     produce.run_feedback(interview_id)
-    lifecycle.delete_interview(owner, interview_id)
+    lifecycle.delete_interview(owner, interview_id, open_store(get_settings()))
     with session_scope() as session:
         assert session.exec(sa.select(Feedback).where(Feedback.interview_id == interview_id)).first() is None
         assert (
@@ -245,5 +249,5 @@ def test_state_machine_on_postgres(pg_db) -> None:
     assert row.status == FeedbackStatus.READY and row.attempts == 1
     assert row.metrics["answers_detail"][0]["sequences"] == [2]
     assert [p["interview_id"] for p in queue.score_history(owner)] == [interview_id]
-    lifecycle.delete_interview(owner, interview_id)
+    lifecycle.delete_interview(owner, interview_id, open_store(get_settings()))
     assert queue._row(interview_id) is None

@@ -6,12 +6,14 @@ import httpx
 
 from preppal.api.app import build_api
 from preppal.realtime.hub import RelayHub
+from preppal.services.recordings.store import open_store
+from preppal.settings import get_settings
 
 
 async def get(client_ip: str, headers: dict | None = None) -> httpx.Response:
     hub = RelayHub()
     hub.metrics.takeovers.labels("gone").inc()
-    transport = httpx.ASGITransport(app=build_api(hub), client=(client_ip, 5555))
+    transport = httpx.ASGITransport(app=build_api(hub, open_store(get_settings())), client=(client_ip, 5555))
     async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
         return await client.get("/metrics", headers=headers or {})
 

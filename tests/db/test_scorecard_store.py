@@ -64,7 +64,7 @@ def test_deleted_with_the_interview(db, tmp_path):
     user = make_user()
     iid = lifecycle.create_interview(user.id, interview_type="behavioural", role="R").id
     scorecard_entries.record_entry(iid, "q1", Entry(QUESTION, 0, 1, "reflection"))
-    lifecycle.delete_interview(user.id, iid, recordings=_NoRecordings())
+    lifecycle.delete_interview(user.id, iid, _NoRecordings())
     assert scorecard_entries.list_entries(iid) == []
 
 

@@ -106,11 +106,11 @@ def test_before_the_audio_analysis_ends_the_page_and_export_say_measuring(db) ->
             TranscriptLine(2, Speaker.USER, "I shipped the release on time last spring.", 3_000, 7_000),
         ],
     )
-    without = feedback_snapshot(user.id, iid)
-    assert without.metrics.get("source", "transcript") == "transcript"  # no recording: transcript timing
     store = open_store(get_settings())
+    without = feedback_snapshot(user.id, iid, store)
+    assert without.metrics.get("source", "transcript") == "transcript"  # no recording: transcript timing
     store.put_bytes(iid, FILES[MIX], b"OggS" + b"\0" * 100)  # a recording exists; its analysis has not run
-    snap = feedback_snapshot(user.id, iid)
+    snap = feedback_snapshot(user.id, iid, store)
     assert snap.metrics["source"] == MEASURING
     md = render.to_markdown(snap)
     assert "| Measured from | Measuring from your recording… (transcript timing until then) |" in md

@@ -11,6 +11,7 @@ from preppal.models import InterviewStatus
 from preppal.services.errors import Conflict, NotFound
 from preppal.services.interviews import lifecycle, worker_tokens
 from preppal.services.interviews.worker_tokens import TokenError
+from preppal.services.recordings.store import open_store
 from preppal.settings import get_settings
 from tests.support.users import make_user
 
@@ -201,5 +202,5 @@ def test_deleting_an_interview_deletes_its_spent_tokens(setup) -> None:
     _spend(alice, interview_id, datetime.now(UTC) + timedelta(minutes=5))
     kept = _spend(alice, other, datetime.now(UTC) + timedelta(minutes=5))
     lifecycle.update_status(interview_id, InterviewStatus.ERROR)
-    lifecycle.delete_interview(alice, interview_id)
+    lifecycle.delete_interview(alice, interview_id, open_store(get_settings()))
     assert _spent_rows(interview_id) == [] and _spent_rows(other) == [kept]

@@ -76,7 +76,7 @@ def app_loop_guard(request: pytest.FixtureRequest) -> Iterator[None]:
 def app_server() -> AppServer:
     """The app as users run it, with the offline interviewer (no API key). Its feedback jobs
     are left to a worker (``PREPPAL_JOBS=worker``): the tests here play the worker
-    (``jobs.run_pending``, ``feedback.run_feedback``) when they want feedback made, so no job
+    (``jobs.run_pending``, ``produce.run_feedback``) when they want feedback made, so no job
     of the server's races theirs. The Gemini server below runs them itself, the default."""
     if browser_support.chromium_path() is None:
         pytest.skip(NO_CHROMIUM)

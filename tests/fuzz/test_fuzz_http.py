@@ -18,6 +18,7 @@ from preppal.models import InterviewStatus
 from preppal.realtime.hub import RelayHub
 from preppal.services.accounts import auth
 from preppal.services.interviews import lifecycle
+from preppal.services.recordings.store import open_store
 from preppal.settings import get_settings
 
 FUZZ = settings(
@@ -46,7 +47,7 @@ def world(db):
 
 
 async def _send(method: str, path: str, cookies: dict[str, str] | None = None, **kwargs) -> httpx.Response:
-    transport = httpx.ASGITransport(app=build_api(RelayHub()), raise_app_exceptions=True)
+    transport = httpx.ASGITransport(app=build_api(RelayHub(), open_store(get_settings())), raise_app_exceptions=True)
     async with httpx.AsyncClient(transport=transport, base_url=BASE, cookies=cookies or {}) as client:
         return await client.request(method, path, **kwargs)
 

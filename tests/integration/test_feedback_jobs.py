@@ -22,7 +22,8 @@ from preppal.services.analysis import speech_delivery
 from preppal.services.feedback import produce, queue
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.services.interviews.transcripts import TranscriptLine
-from preppal.settings import reset_settings
+from preppal.services.recordings.store import open_store
+from preppal.settings import get_settings, reset_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LINES = [
@@ -119,7 +120,9 @@ def test_web_processes_leave_jobs_to_workers_when_configured(db: str, monkeypatc
     reset_settings()
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada").id
     interview_id = _completed(owner)
-    asyncio.run(asyncio.wait_for(tasks.feedback_jobs(), 5))  # the web process's jobs: none here, it returns
+    asyncio.run(
+        asyncio.wait_for(tasks.feedback_jobs(open_store(get_settings())), 5)
+    )  # the web process's jobs: none here, it returns
     time.sleep(0.5)
     assert queue.get_feedback_any(interview_id).status == FeedbackStatus.PENDING  # no thread took it
     assert queue.pending_ids() == [interview_id]  # what a worker will find

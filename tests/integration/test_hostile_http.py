@@ -18,6 +18,7 @@ from preppal.services.accounts import auth
 from preppal.services.errors import AlreadyLive, TooManyRequests
 from preppal.services.input_limits import FORM_BODY_BYTES, TRANSCRIPT_BODY_BYTES
 from preppal.services.interviews import lifecycle
+from preppal.services.recordings.store import open_store
 from preppal.settings import get_settings, reset_settings
 from tests.support.users import make_user
 
@@ -28,7 +29,9 @@ SUBMIT = "/api/interview/submitTranscript"
 
 @pytest.fixture
 async def client(db):
-    transport = httpx.ASGITransport(app=build_api(RelayHub()), client=("198.51.100.7", 5555))
+    transport = httpx.ASGITransport(
+        app=build_api(RelayHub(), open_store(get_settings())), client=("198.51.100.7", 5555)
+    )
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as c:
         yield c
 

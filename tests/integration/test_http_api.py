@@ -10,6 +10,7 @@ from preppal.models import InterviewStatus
 from preppal.realtime.hub import RelayHub
 from preppal.services.accounts import auth
 from preppal.services.interviews import lifecycle, transcripts, worker_tokens
+from preppal.services.recordings.store import open_store
 from preppal.settings import get_settings
 from tests.support.users import make_user
 
@@ -36,7 +37,9 @@ def world(db):
 
 @pytest.fixture
 async def client():
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api(RelayHub())), base_url=BASE) as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=build_api(RelayHub(), open_store(get_settings()))), base_url=BASE
+    ) as c:
         yield c
 
 

@@ -19,7 +19,8 @@ from preppal.db import session_scope
 from preppal.models import ExternalIdentity
 from preppal.realtime.hub import RelayHub
 from preppal.services.accounts import auth
-from preppal.settings import reset_settings
+from preppal.services.recordings.store import open_store
+from preppal.settings import get_settings, reset_settings
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 from tests.support.users import make_user
 
@@ -44,7 +45,9 @@ def provider(db, monkeypatch):
 
 @pytest.fixture
 async def app():
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_api(RelayHub())), base_url=APP) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=build_api(RelayHub(), open_store(get_settings()))), base_url=APP
+    ) as client:
         yield client
 
 

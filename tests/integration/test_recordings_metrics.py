@@ -42,10 +42,12 @@ def _record(interview_id: str, candidate: np.ndarray) -> None:
 def test_has_recording_follows_the_store(db) -> None:
     owner = auth.sign_up("ada@example.com", "Correct-horse-9", "Ada").id
     interview_id = lifecycle.create_interview(owner, interview_type="behavioural", role="Backend").id
-    assert not speech_delivery.has_recording(interview_id) and speech_delivery.recorded_tracks(interview_id) is None
+    store = open_store(get_settings())
+    assert not speech_delivery.has_recording(store, interview_id)
+    assert speech_delivery.recorded_tracks(store, interview_id) is None
     _record(interview_id, np.zeros(RATE, np.float32))
-    assert speech_delivery.has_recording(interview_id)
-    tracks = speech_delivery.recorded_tracks(interview_id)
+    assert speech_delivery.has_recording(store, interview_id)
+    tracks = speech_delivery.recorded_tracks(store, interview_id)
     assert tracks is not None and abs(len(tracks.candidate) / RATE - 1.5) < 0.05
     assert tracks.interviewer is not None and len(tracks.interviewer) == len(tracks.candidate)
 
@@ -65,7 +67,7 @@ def test_the_job_measures_the_recorded_call(db) -> None:
     candidate = np.concatenate([np.zeros(64_000, np.float32), answer, pause, rest])
     _record(interview.id, candidate)
 
-    row = produce.run_feedback(interview.id, isolate_analysis=False)  # the default audio source
+    row = produce.run_feedback(interview.id, open_store(get_settings()), isolate_analysis=False)  # the store's audio
     assert row.status == FeedbackStatus.READY
     assert row.metrics["source"] == "audio"
     pauses = row.metrics["timeline"]["pauses"]

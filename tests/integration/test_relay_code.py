@@ -13,6 +13,8 @@ from preppal.models import InterviewStatus
 from preppal.realtime import code_channel
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.services.interviews import code_snapshots, lifecycle
+from preppal.services.recordings.store import open_store
+from preppal.settings import get_settings
 from tests.support.relay_harness import wait_until
 
 CODE_V1 = "def first_unique(s):\n    return None\n"
@@ -101,7 +103,7 @@ async def test_snapshots_reach_gemini_as_context_and_are_stored(relay_env, stand
     assert code_snapshots.final_snapshot(iid).code == final
 
     # Deleted with the interview.
-    lifecycle.delete_interview(env.user_id, iid)
+    lifecycle.delete_interview(env.user_id, iid, open_store(get_settings()))
     assert code_snapshots.list_snapshots(iid) == []
 
 

@@ -13,6 +13,7 @@ of answers, so it never runs on a web worker's event loop:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -29,7 +30,7 @@ import numpy as np
 from preppal.languages import DEFAULT_LANGUAGE, get_language
 from preppal.services.analysis import audio_metrics
 from preppal.services.analysis.transcript_metrics import EntryLike
-from preppal.services.recordings.store import open_store
+from preppal.services.recordings.store import RecordingStore
 from preppal.services.recordings.tracks import has_track, read_track_pcm
 from preppal.settings import get_settings
 
@@ -49,21 +50,25 @@ class Tracks:
 AudioSource = Callable[[str], Optional[Tracks]]
 
 
-def recorded_tracks(interview_id: str) -> Optional[Tracks]:
+def recorded_tracks(recordings: RecordingStore, interview_id: str) -> Optional[Tracks]:
     """The interview's recorded voices (``services.recordings.tracks``), or None when there is no
     recording of the candidate (recording off, or the call was never recorded). Blocks on
     storage and Opus decoding: the analysis runs in a child process or ``preppal worker``."""
-    store = open_store(get_settings())
-    candidate = read_track_pcm(store, interview_id, "candidate")
+    candidate = read_track_pcm(recordings, interview_id, "candidate")
     if candidate is None:
         return None
-    return Tracks(candidate, read_track_pcm(store, interview_id, "interviewer"))
+    return Tracks(candidate, read_track_pcm(recordings, interview_id, "interviewer"))
 
 
-def has_recording(interview_id: str) -> bool:
+def recorded(recordings: RecordingStore) -> AudioSource:
+    """The audio source that reads ``recordings`` (the process's store)."""
+    return functools.partial(recorded_tracks, recordings)
+
+
+def has_recording(recordings: RecordingStore, interview_id: str) -> bool:
     """Cheap check (no decoding) so a web process spawns an analysis child only when there is
     something to analyse."""
-    return has_track(open_store(get_settings()), interview_id, "candidate")
+    return has_track(recordings, interview_id, "candidate")
 
 
 @lru_cache(maxsize=2)
@@ -121,10 +126,21 @@ def measure(
     language: str,
     *,
     isolate: bool,
-    audio: AudioSource = recorded_tracks,
+    recordings: Optional[RecordingStore],
+    audio: Optional[AudioSource] = None,
 ) -> dict[str, Any]:
-    """The interview's delivery metrics: from the audio when it can, else from the transcript."""
-    if get_settings().audio_metrics and (not isolate or has_recording(interview_id)):
+    """The interview's delivery metrics: from the audio when it can, else from the transcript.
+
+    ``recordings``: the process's recording store (None: no recording is read); ``audio``: the
+    voices, read from ``recordings`` unless given (tests). ``isolate``: the analysis runs in a
+    child process, which reads the recording from its own store."""
+    if audio is None and recordings is not None:
+        audio = recorded(recordings)
+    if isolate:
+        wanted = recordings is not None and has_recording(recordings, interview_id)
+    else:
+        wanted = audio is not None
+    if get_settings().audio_metrics and wanted:
         try:
             if isolate:
                 measured = analyze_in_child(interview_id)

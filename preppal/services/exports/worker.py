@@ -32,9 +32,11 @@ def main(argv: list[str]) -> int:
         from preppal.services.errors import NotFound
         from preppal.services.exports import render
         from preppal.services.feedback.report import feedback_snapshot
+        from preppal.services.recordings.store import open_store
+        from preppal.settings import get_settings
 
         try:
-            report = feedback_snapshot(user_id, interview_id)
+            report = feedback_snapshot(user_id, interview_id, open_store(get_settings()))  # this child's own store
         except NotFound:
             return EXIT_NOT_FOUND
         body = render.to_pdf(report) if fmt == "pdf" else render.to_markdown(report).encode("utf-8")

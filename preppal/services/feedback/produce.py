@@ -25,6 +25,7 @@ from preppal.services.feedback import analyzer, gemini, model_retirements, score
 from preppal.services.feedback.queue import Heartbeat, claim, finish, get_feedback_any
 from preppal.services.feedback.schema import FeedbackResult
 from preppal.services.interviews import code_snapshots, lifecycle, scorecard_entries, transcripts
+from preppal.services.recordings.store import RecordingStore
 from preppal.settings import get_settings
 
 log = logging.getLogger("preppal.feedback")
@@ -54,28 +55,32 @@ def _result_values(result: FeedbackResult, card: scorecard_card.Card) -> dict[st
 
 def run_feedback(
     interview_id: str,
+    recordings: Optional[RecordingStore] = None,
     *,
     gemini_options: Optional[dict[str, Any]] = None,
     isolate_analysis: bool = True,
-    audio: speech_delivery.AudioSource = speech_delivery.recorded_tracks,
+    audio: Optional[speech_delivery.AudioSource] = None,
 ) -> Optional[Feedback]:
     """Generate feedback now, in this thread, if this caller wins the claim.
 
-    Returns the row as it stands afterwards (whoever produced it). ``gemini_options`` tune
-    the retry policy (tests use short delays); ``isolate_analysis`` runs the audio analysis
-    in a niced child process (web processes) rather than here (``preppal worker``);
-    ``audio`` gives the recording (tests pass their own).
+    Returns the row as it stands afterwards (whoever produced it). ``recordings``: the
+    process's recording store, where the delivery metrics are measured from (None: no
+    recording is read, the transcript's timing is used); ``gemini_options`` tune the retry
+    policy (tests use short delays); ``isolate_analysis`` runs the audio analysis in a niced
+    child process (web processes) rather than here (``preppal worker``); ``audio`` gives the
+    recording's voices instead of the store (tests pass their own).
     """
-    run_job(interview_id, gemini_options=gemini_options, isolate_analysis=isolate_analysis, audio=audio)
+    run_job(interview_id, recordings, gemini_options=gemini_options, isolate_analysis=isolate_analysis, audio=audio)
     return get_feedback_any(interview_id)
 
 
 def run_job(
     interview_id: str,
+    recordings: Optional[RecordingStore],
     *,
     gemini_options: Optional[dict[str, Any]] = None,
     isolate_analysis: bool = True,
-    audio: speech_delivery.AudioSource = speech_delivery.recorded_tracks,
+    audio: Optional[speech_delivery.AudioSource] = None,
 ) -> bool:
     """Claim and produce one interview's feedback; False when there was nothing to do or
     another worker has it."""
@@ -87,7 +92,7 @@ def run_job(
         return False
     try:
         with Heartbeat(interview_id, attempt):
-            _produce(interview_id, attempt, previous, gemini_options, isolate_analysis, audio)
+            _produce(interview_id, attempt, previous, gemini_options, isolate_analysis, recordings, audio)
     except Exception:  # never leave a row RUNNING because of a bug
         log.exception("feedback for %s failed", interview_id)
         finish(
@@ -102,7 +107,8 @@ def _produce(
     previous: Optional[Feedback],
     gemini_options: Optional[dict[str, Any]],
     isolate_analysis: bool,
-    audio: speech_delivery.AudioSource,
+    recordings: Optional[RecordingStore],
+    audio: Optional[speech_delivery.AudioSource],
 ) -> None:
     settings = get_settings()
     interview = lifecycle.get_interview_any(interview_id)
@@ -115,7 +121,7 @@ def _produce(
         stored_metrics = {k: v for k, v in old.items() if k != "model"}
     else:
         stored_metrics = speech_delivery.measure(
-            interview_id, entries, interview.language, isolate=isolate_analysis, audio=audio
+            interview_id, entries, interview.language, isolate=isolate_analysis, recordings=recordings, audio=audio
         )
     card = scorecard_card.build_card(
         interview.interview_type.value,

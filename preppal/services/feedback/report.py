@@ -14,7 +14,7 @@ from preppal.services.feedback import queue as feedback_service
 from preppal.services.interviews import code_snapshots, lifecycle, transcripts
 from preppal.services.interviews.code_snapshots import Snapshot, SnapshotTime
 from preppal.services.recordings import tracks
-from preppal.services.recordings.store import open_store
+from preppal.services.recordings.store import RecordingStore
 from preppal.services.recordings.tracks import RecordingInfo
 from preppal.settings import get_settings
 
@@ -39,22 +39,29 @@ class FeedbackSnapshot:
 MEASURING = "measuring"  # metrics["source"] while the recording is being measured
 
 
-def _measuring(interview: Interview, row: Optional[Feedback], recording: Optional[RecordingInfo], looked: bool) -> bool:
+def _measuring(
+    interview: Interview,
+    row: Optional[Feedback],
+    recordings: RecordingStore,
+    recording: Optional[RecordingInfo],
+    looked: bool,
+) -> bool:
     """The feedback job will measure delivery from a recording that exists, and has not yet."""
-    settings = get_settings()
-    if interview.status != InterviewStatus.COMPLETED or not settings.audio_metrics:
+    if interview.status != InterviewStatus.COMPLETED or not get_settings().audio_metrics:
         return False
     if row is not None and row.status not in (FeedbackStatus.PENDING, FeedbackStatus.RUNNING):
         return False
     if not looked:
-        recording = tracks.recording_info(open_store(settings), interview.id)
+        recording = tracks.recording_info(recordings, interview.id)
     return recording is not None
 
 
-def feedback_snapshot(user_id: int, interview_id: str, *, with_recording: bool = False) -> FeedbackSnapshot:
+def feedback_snapshot(
+    user_id: int, interview_id: str, recordings: RecordingStore, *, with_recording: bool = False
+) -> FeedbackSnapshot:
     """The owner's interview with everything shown about it (NotFound for anyone else); it
-    only reads. ``with_recording`` adds the recording's description (the page's player) for a
-    finished interview.
+    only reads. ``recordings``: the process's recording store; ``with_recording`` adds the
+    recording's description (the page's player) for a finished interview.
     """
     interview = lifecycle.get_interview(user_id, interview_id)
     transcript = transcripts.get_transcript(interview.id)
@@ -63,12 +70,12 @@ def feedback_snapshot(user_id: int, interview_id: str, *, with_recording: bool =
     final_code = code_snapshots.final_code(interview.id) if code_times else None
     recording = None
     if with_recording and interview.status in (InterviewStatus.COMPLETED, InterviewStatus.ERROR):
-        recording = tracks.recording_info(open_store(get_settings()), interview.id)
+        recording = tracks.recording_info(recordings, interview.id)
     if row is not None and row.metrics:
         metrics = row.metrics
     else:
         metrics = compute_metrics(transcript, interview.language).to_dict()
-        if _measuring(interview, row, recording, looked=with_recording):
+        if _measuring(interview, row, recordings, recording, looked=with_recording):
             metrics["source"] = MEASURING  # the audio pass is running: say so, never "no recording"
     return FeedbackSnapshot(
         interview=interview,

@@ -41,8 +41,7 @@ from preppal.services.errors import (
     ValidationError,
 )
 from preppal.services.interviews import leases
-from preppal.services.recordings.store import RecordingStore, open_store
-from preppal.settings import get_settings
+from preppal.services.recordings.store import RecordingStore
 
 S = InterviewStatus
 LEGAL_TRANSITIONS: dict[InterviewStatus, frozenset[InterviewStatus]] = {
@@ -199,13 +198,13 @@ def list_history(
     return HistoryPage(items=list(items), total=int(total), page=page, per_page=per_page)
 
 
-def delete_interview(user_id: int, interview_id: str, recordings: Optional[RecordingStore] = None) -> None:
+def delete_interview(user_id: int, interview_id: str, recordings: RecordingStore) -> None:
     """Delete an interview with its transcript, code snapshots, feedback and recording (not
     while it is live).
 
-    The recording goes first (``recordings``: default the store the settings describe): if
-    storage fails, nothing is deleted and the candidate can try again, so no recording is
-    ever left behind without its interview."""
+    The recording goes first (from ``recordings``, the process's store): if storage fails,
+    nothing is deleted and the candidate can try again, so no recording is ever left behind
+    without its interview."""
     from preppal.models import CodeSnapshot, Feedback, UsedWorkerToken  # local: only deletion needs them
 
     def check_deletable(session: Session) -> Interview:
@@ -217,7 +216,7 @@ def delete_interview(user_id: int, interview_id: str, recordings: Optional[Recor
     with session_scope() as session:
         check_deletable(session)
     try:
-        (recordings or open_store(get_settings())).delete(interview_id)
+        recordings.delete(interview_id)
     except Exception as exc:
         raise Unavailable("The recording could not be deleted just now; please try again.") from exc
     with session_scope() as session:

@@ -29,7 +29,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -274,9 +273,10 @@ def s3_client(settings: Settings) -> Any:
     )
 
 
-@lru_cache(maxsize=4)
 def open_store(settings: Settings) -> RecordingStore:
-    """The store the settings describe (one per configuration: an S3 client is costly to build)."""
+    """The store the settings describe. Built once per process and handed down (an S3 client is
+    costly to build): preppal/process_context.py for the web process, preppal/cli.py for
+    ``preppal worker`` and the analysis child, the export child for itself."""
     if settings.s3_bucket:
         spool = settings.data_dir / "recording-spool"
         return S3Store(s3_client(settings), settings.s3_bucket, settings.s3_prefix, spool)

@@ -16,7 +16,7 @@ Timeline: sample 0 of every file is the moment the interview went live (the cloc
   the browser's player does — at ``max(arrival, end of what is queued)`` — and a barge-in
   (``Interrupted``) drops what was queued but not yet "played", as the browser does.
 
-Files (``recording_store`` decides where they go): ``candidate.ogg`` (16 kHz),
+Files (the store, store.py, decides where they go): ``candidate.ogg`` (16 kHz),
 ``interviewer.ogg`` (the backend's rate), ``mix.ogg`` (both, 24 kHz: what the feedback page
 plays) and ``recording.json`` (duration, rates) once complete. Ogg pages are at most
 :data:`PAGE_MS` long and flushed every :data:`TICK_S`, so if the process dies, everything up to
