@@ -40,7 +40,7 @@ fi
 
 log "pytest"
 set +e
-"$VENV/bin/python" -m pytest -ra ${QUICK[@]+"${QUICK[@]}"} "$@"
+"$VENV/bin/python" -m pytest -ra --durations=30 ${QUICK[@]+"${QUICK[@]}"} "$@"
 status=$?
 set -e
 if [ "$status" = 5 ]; then

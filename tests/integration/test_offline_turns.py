@@ -150,7 +150,9 @@ async def test_a_sentence_left_hanging_waits_though_the_voice_says_finished() ->
         await feed(call.backend, await speech("moving the data without downtime.", lead_s=0.0, tail_s=TAIL_S))
         await call.ai_turn(2)
         (answer,) = call.user_segments()
-        assert fuzzy_has(answer, "hardest") and fuzzy_has(answer, "downtime"), answer
+        # Both halves in one turn; Whisper hears the second half's first word reliably, its
+        # last ones less so on espeak ("data without downtime" came back "day that we've out down time").
+        assert fuzzy_has(answer, "hardest") and fuzzy_has(answer, "moving"), answer
     finally:
         await call.backend.close()
 
