@@ -3,9 +3,10 @@
 One :class:`Listener` per interview. Its steps, each off the event loop where it costs:
 
 1. **Speech or not** (:meth:`Listener.hear`): each frame's Silero VAD windows are scored by
-   :class:`~.vad.StreamingVad`; the per-window bookkeeping (:class:`~.vad.TurnDetector`) runs
-   on the loop and turns them into events: speech started, confirmed, a pause, a chunk to
-   transcribe, the end of the turn.
+   :class:`~.vad.StreamingVad` on the ``LISTENER`` thread (the model stalled the loop under
+   load); the per-window bookkeeping (:class:`~.vad.TurnDetector`, cheap) stays on the loop,
+   where the verdicts that end a turn also land, and turns them into events: speech started,
+   confirmed, a pause, a chunk to transcribe, the end of the turn.
 2. **The words** (:meth:`Listener.transcribe`, a task): chunks cut at pauses are transcribed in
    order, one at a time, on Whisper's ``DECODER`` thread; each transcript goes to the owner
    (:class:`Heard`), which puts it on the candidate's line.
@@ -32,7 +33,16 @@ from preppal.live.offline.speculation import answer_text
 from preppal.live.offline.stt import DECODER
 from preppal.live.offline.text_judge import join_chunks
 from preppal.live.offline.turn_policy import EndOfTurn, TurnPolicy
-from preppal.live.offline.vad import Chunk, PauseCheck, StreamingVad, TurnDetector, TurnEvent, TurnRules, TurnStats
+from preppal.live.offline.vad import (
+    LISTENER,
+    Chunk,
+    PauseCheck,
+    StreamingVad,
+    TurnDetector,
+    TurnEvent,
+    TurnRules,
+    TurnStats,
+)
 from preppal.patience import patience_for
 
 log = logging.getLogger(__name__)
@@ -116,6 +126,7 @@ class Listener:
         self._on_heard = on_heard
         self._answer_so_far = answer_so_far
         self._vad = StreamingVad(engines.vad_session)
+        self._in_order = asyncio.Lock()  # one frame at a time through the VAD (its state is the stream's)
         self._jobs: asyncio.Queue[tuple[Chunk, float]] = asyncio.Queue()  # chunk, stream time at its end
         self._odd_byte = b""
         self.stream_s = 0.0  # seconds of candidate audio received (the listening clock)
@@ -135,16 +146,21 @@ class Listener:
             self.judge = TurnJudge(model, self.turns, self.end_of_turn, guard, stats)
 
     async def hear(self, pcm16k: bytes) -> None:
-        """One frame of the candidate's audio (any length; an odd byte waits for the next frame)."""
-        if self._odd_byte or len(pcm16k) % 2:
-            pcm16k = self._odd_byte + pcm16k
-            cut = len(pcm16k) - len(pcm16k) % 2
-            pcm16k, self._odd_byte = pcm16k[:cut], pcm16k[cut:]
-        samples = pcm_to_float(pcm16k)
-        self.stream_s += samples.size / INPUT_SAMPLE_RATE
-        self.turns.hold_cuts = self.decoding > 0
-        for window, prob in self._vad.push(samples):
-            self._events(self.turns.push(window, prob))
+        """One frame of the candidate's audio (any length; an odd byte waits for the next frame).
+
+        The frame is scored off the loop, then its windows go through the turn detector and the
+        clock moves, all at once on the loop: a frame is heard whole or not at all, as before."""
+        async with self._in_order:
+            if self._odd_byte or len(pcm16k) % 2:
+                pcm16k = self._odd_byte + pcm16k
+                cut = len(pcm16k) - len(pcm16k) % 2
+                pcm16k, self._odd_byte = pcm16k[:cut], pcm16k[cut:]
+            samples = pcm_to_float(pcm16k)
+            scored = await asyncio.get_running_loop().run_in_executor(LISTENER, self._vad.push, samples)
+            self.stream_s += samples.size / INPUT_SAMPLE_RATE
+            self.turns.hold_cuts = self.decoding > 0
+            for window, prob in scored:
+                self._events(self.turns.push(window, prob))
 
     def hold(self, held: bool) -> None:
         self.turns.hold(held)

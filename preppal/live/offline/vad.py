@@ -16,6 +16,7 @@ event loop and calls :meth:`TurnDetector.end_turn` when it says "complete". A pa
 from __future__ import annotations
 
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,11 @@ RATE = 16_000
 WINDOW = 512  # samples per VAD window (32 ms)
 WINDOW_MS = WINDOW * 1000 // RATE
 _CONTEXT = 64  # samples of the previous window the model sees before each window
+# Every interview's VAD windows are scored here, never on the event loop carrying live audio:
+# a window costs ≈ 0.1 ms on a quiet machine but the loop stalled 85–238 ms on it under load
+# (docs/performance.md, issue 19). One thread: windows of a stream must run in order, and it
+# is apart from Whisper's and Smart Turn's threads so a frame never queues behind a decode.
+LISTENER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preppal-vad")
 
 
 def load_vad_session():  # -> onnxruntime.InferenceSession
@@ -55,7 +61,10 @@ def load_vad_session():  # -> onnxruntime.InferenceSession
 
 
 class StreamingVad:
-    """Speech probability per 512-sample window of one audio stream."""
+    """Speech probability per 512-sample window of one audio stream.
+
+    :meth:`push` blocks while the model runs: call it on :data:`LISTENER`, one call at a time
+    per stream (it carries the stream's recurrent state)."""
 
     def __init__(self, session: Any) -> None:  # an onnxruntime.InferenceSession
         self._session = session
