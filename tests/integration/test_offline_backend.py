@@ -35,7 +35,7 @@ from preppal.live.offline import OfflineBackend
 from preppal.live.offline.audio import silence
 from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.vad import TurnRules
-from preppal.live.offline.whisper_models import TINY_EN, default_dir
+from preppal.speech.whisper_models import TINY_EN, default_dir
 from tests.support.speech import feed, speech
 
 pytestmark = pytest.mark.model

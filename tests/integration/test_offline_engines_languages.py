@@ -7,9 +7,9 @@ import pytest
 
 from preppal.live.offline import load_engines
 from preppal.live.offline.audio import pcm_to_float
-from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.tts import Voice
-from preppal.live.offline.whisper_models import BASE, TINY_EN
+from preppal.speech.errors import ModelUnavailable
+from preppal.speech.whisper_models import BASE, TINY_EN
 
 pytestmark = pytest.mark.model
 

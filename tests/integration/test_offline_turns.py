@@ -22,8 +22,8 @@ from preppal.live.offline import load_engines
 from preppal.live.offline.audio import silence
 from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.smart_turn import JUDGE
-from preppal.live.offline.stt import DECODER
 from preppal.live.offline.vad import TurnRules
+from preppal.speech.stt import DECODER
 from tests.integration.test_offline_backend import TAIL_S, Call, fuzzy_has, started
 from tests.support.speech import feed, speech
 

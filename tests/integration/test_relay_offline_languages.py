@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from preppal.live.offline import engines as engines_module
-from preppal.live.offline import whisper_models
 from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.vad import TurnRules
 from preppal.models import InterviewStatus
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.services.interviews import lifecycle, transcripts
 from preppal.settings import reset_settings
+from preppal.speech import whisper_models
 from tests.support.live_api_rules import LIVE_MODELS
 from tests.support.speech import speech_pcm
 

@@ -32,7 +32,7 @@ def _silence(ms: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def models() -> audio_metrics.SpeechModels:
-    from preppal.live.offline.stt import Transcriber
+    from preppal.speech.stt import Transcriber
 
     return audio_metrics.SpeechModels(words=Transcriber(threads=2))
 
@@ -189,7 +189,7 @@ class LoopingModel:
     of the browser walk: "…para de la familia de la familia …" 80 times in 8.7 s of speech."""
 
     def words(self, audio: np.ndarray, prompt: str = "", language: str = "en") -> list:
-        from preppal.live.offline.stt import Word
+        from preppal.speech.stt import Word
 
         seconds = audio.size / RATE
         said = ["Trabajo", "con", "Python", "y", "Go"] + ["de", "la", "familia"] * 80
@@ -220,8 +220,8 @@ def test_a_decode_stuck_in_a_loop_keeps_the_live_transcripts_words() -> None:
 @pytest.mark.slow
 def test_a_spanish_answer_is_listened_to_again_in_spanish() -> None:
     """Interviews in other languages get the second listen too, with the multilingual model."""
-    from preppal.live.offline.stt import Transcriber
-    from preppal.live.offline.whisper_models import BASE
+    from preppal.speech.stt import Transcriber
+    from preppal.speech.whisper_models import BASE
 
     spanish = audio_metrics.SpeechModels(Transcriber(threads=2, model=BASE), multilingual=True)
 

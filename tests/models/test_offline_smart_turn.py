@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from preppal.live.offline.audio import pcm_to_float
-from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.smart_turn import COMPLETE, MODEL_SHA256, SmartTurn, default_model_path, load_smart_turn
+from preppal.speech.errors import ModelUnavailable
 from tests.support.speech import speech_pcm
 
 COMPLETE_ANSWERS = [

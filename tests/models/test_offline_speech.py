@@ -13,11 +13,11 @@ import pytest
 
 from preppal.live.offline import tts
 from preppal.live.offline.audio import pcm_to_float
-from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.language_pack import load_pack
-from preppal.live.offline.pinned import sha256
-from preppal.live.offline.stt import Transcriber, _repeats, window_frames
-from preppal.live.offline.whisper_models import TINY_EN, default_dir
+from preppal.speech.errors import ModelUnavailable
+from preppal.speech.pinned import sha256
+from preppal.speech.stt import Transcriber, _repeats, window_frames
+from preppal.speech.whisper_models import TINY_EN, default_dir
 from tests.support.speech import speech_pcm
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from preppal.live.offline import text_model
-from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.text_judge import TextJudge, last_words, prompt_for, strip_final_punctuation
 from preppal.live.offline.text_model import MAX_PROMPT_CHARS, TextModel, default_model_path, load_text_model
 from preppal.live.offline.turn_policy import TurnPolicy
+from preppal.speech.errors import ModelUnavailable
 
 POLICY = TurnPolicy()
 HANGING = [  # a verb, a preposition, "that", a number, a list, an article

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from preppal.languages import CODES
-from preppal.live.offline import whisper_models
-from preppal.live.offline.errors import ModelUnavailable
-from preppal.live.offline.pinned import sha256
-from preppal.live.offline.whisper_models import BASE, TINY_EN, base_dir, check_folder, for_language, join_base
+from preppal.speech import whisper_models
+from preppal.speech.errors import ModelUnavailable
+from preppal.speech.pinned import sha256
+from preppal.speech.whisper_models import BASE, TINY_EN, base_dir, check_folder, for_language, join_base
 
 
 def test_english_keeps_tiny_en_and_every_other_language_gets_base() -> None:

@@ -7,6 +7,6 @@ this package loads no model; :func:`load_engines` loads them (the app warms up w
 
 from preppal.live.offline.backend import OfflineBackend
 from preppal.live.offline.engines import load_engines
-from preppal.live.offline.errors import ModelUnavailable
+from preppal.speech.errors import ModelUnavailable
 
 __all__ = ["ModelUnavailable", "OfflineBackend", "load_engines"]

@@ -42,7 +42,6 @@ from preppal.live.base import (
     UserTranscript,
 )
 from preppal.live.offline.engines import LOADER, Engines, load_engines
-from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.interviewer import Interviewer, Reply
 from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.listening import CandidateLine, Heard, Hearing, Listener
@@ -62,6 +61,7 @@ from preppal.live.offline.vad import (
     TurnStats,
     UtteranceDropped,
 )
+from preppal.speech.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 _TICK_S = 0.25

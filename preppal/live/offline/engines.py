@@ -26,17 +26,17 @@ from pathlib import Path
 import numpy as np
 
 from preppal.languages import DEFAULT_LANGUAGE, Language, get_language
-from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.language_pack import LanguagePack, load_pack
 from preppal.live.offline.natural_voice import NaturalVoice, load_natural_voice, speakable
 from preppal.live.offline.readings import spoken_form
 from preppal.live.offline.smart_turn import SmartTurn, load_smart_turn
-from preppal.live.offline.stt import Transcriber
 from preppal.live.offline.text_judge import TextJudge
 from preppal.live.offline.text_model import load_text_model
 from preppal.live.offline.tts import OUTPUT_RATE, Voice
 from preppal.live.offline.vad import load_vad_session
-from preppal.live.offline.whisper_models import for_language
+from preppal.speech.errors import ModelUnavailable
+from preppal.speech.stt import Transcriber
+from preppal.speech.whisper_models import for_language
 
 log = logging.getLogger(__name__)
 # Loading runs here: never on the event loop, and not in asyncio's default pool either, where a

@@ -30,7 +30,6 @@ from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.engines import Engines
 from preppal.live.offline.smart_turn import TurnJudge
 from preppal.live.offline.speculation import answer_text
-from preppal.live.offline.stt import DECODER
 from preppal.live.offline.text_judge import join_chunks
 from preppal.live.offline.turn_policy import EndOfTurn, TurnPolicy
 from preppal.live.offline.vad import (
@@ -44,6 +43,7 @@ from preppal.live.offline.vad import (
     TurnStats,
 )
 from preppal.patience import patience_for
+from preppal.speech.stt import DECODER
 
 log = logging.getLogger(__name__)
 

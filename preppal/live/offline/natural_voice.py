@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from preppal.live.offline.audio import resample
-from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.tts import OUTPUT_RATE, Voice
+from preppal.speech.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 NAME = "joe"

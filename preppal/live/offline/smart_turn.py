@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from preppal.live.offline.errors import ModelUnavailable
-from preppal.live.offline.pinned import sha256
 from preppal.live.offline.turn_policy import EndOfTurn, TurnPolicy
 from preppal.live.offline.vad import PauseCheck, TurnDetector, TurnStats
+from preppal.speech.errors import ModelUnavailable
+from preppal.speech.pinned import sha256
 
 log = logging.getLogger(__name__)
 

@@ -30,8 +30,8 @@ import threading
 from importlib import metadata
 from pathlib import Path
 
-from preppal.live.offline.errors import ModelUnavailable
-from preppal.live.offline.pinned import sha256
+from preppal.speech.errors import ModelUnavailable
+from preppal.speech.pinned import sha256
 
 log = logging.getLogger(__name__)
 

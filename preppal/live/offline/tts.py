@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from preppal.live.offline.audio import resample
-from preppal.live.offline.errors import ModelUnavailable
 from preppal.live.offline.espeak_worker import NO_SUCH_VOICE
+from preppal.speech.errors import ModelUnavailable
 
 OUTPUT_RATE = 24_000
 INSTALL_HINT = "pip install espeakng-loader==0.2.4"

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from preppal.live.offline.errors import ModelUnavailable
+from preppal.speech.errors import ModelUnavailable
 
 RATE = 16_000
 WINDOW = 512  # samples per VAD window (32 ms)

@@ -76,8 +76,8 @@ def _models(multilingual: bool = False) -> audio_metrics.SpeechModels:
     """A Whisper model, loaded once per process: tiny.en for English interviews (≈ 1 s,
     ≈ 300 MB), the multilingual base model for the others (≈ 1.5 s, ≈ 0.2 GB more). The VAD
     is faster-whisper's own, loaded on first use."""
-    from preppal.live.offline.stt import Transcriber
-    from preppal.live.offline.whisper_models import BASE, TINY_EN
+    from preppal.speech.stt import Transcriber
+    from preppal.speech.whisper_models import BASE, TINY_EN
 
     model = BASE if multilingual else TINY_EN
     words = Transcriber(threads=get_settings().analysis_threads, model=model)

@@ -1,4 +1,4 @@
-"""The one error the offline interviewer raises when its install is incomplete."""
+"""The one error a speech model raises when its install is incomplete (the offline interviewer's voices too)."""
 
 from __future__ import annotations
 

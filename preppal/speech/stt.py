@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from preppal.live.offline.errors import ModelUnavailable
-from preppal.live.offline.whisper_models import TINY_EN, WhisperModel, check_folder, default_dir
+from preppal.speech.errors import ModelUnavailable
+from preppal.speech.whisper_models import TINY_EN, WhisperModel, check_folder, default_dir
 
 _DECODE_LOCK = threading.Lock()  # process-wide: concurrent decodes would only slow each other
 # Interviews decode on this one thread, not asyncio's default pool: waiting decodes would

@@ -24,8 +24,8 @@ from importlib import metadata
 from pathlib import Path
 
 from preppal.languages import get_language
-from preppal.live.offline.errors import ModelUnavailable
-from preppal.live.offline.pinned import sha256
+from preppal.speech.errors import ModelUnavailable
+from preppal.speech.pinned import sha256
 
 REQUIRED = ("model.bin", "config.json", "tokenizer.json")  # what faster-whisper needs to load offline
 
