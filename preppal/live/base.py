@@ -17,6 +17,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from preppal.settings import Settings
+
 INPUT_SAMPLE_RATE = 16_000  # what the browser sends and every backend takes
 
 
@@ -31,7 +33,7 @@ class InterviewBrief:
     job_description: str = ""
     resume_text: str = ""
     candidate_name: str = ""
-    max_duration_s: int = 3600
+    max_duration_s: int = Settings.max_session_s
     language: str = "en-US"  # BCP-47 tag from preppal.languages
     patience: str = ""  # preppal.patience.Patience, "" = the difficulty's default
     hands_free: bool = True  # False: "I'll hold a key while I think" (preppal.patience)

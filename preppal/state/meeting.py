@@ -37,7 +37,7 @@ from preppal.models import InterviewStatus
 from preppal.services.errors import AlreadyLive, ServiceError, TooManyRequests
 from preppal.services.interviews import code_snapshots, lifecycle, transcripts, worker_tokens
 from preppal.services.pools import call_service
-from preppal.settings import get_settings
+from preppal.settings import Settings, get_settings
 from preppal.state.auth import AuthState
 
 log = logging.getLogger(__name__)
@@ -125,8 +125,8 @@ class MeetingState(rx.State):
     error_kind: str = ""
     error_message: str = ""
     error_next_step: str = ""
-    frame_ms: int = 40
-    max_duration_s: int = 3600
+    frame_ms: int = Settings.audio_frame_ms
+    max_duration_s: int = Settings.max_session_s
     rejoin: bool = False  # the interview is already live (a reload or another tab dropped)
     hands_free: bool = True  # Gemini: False = "I'll hold a key while I think" (the hold marks the turn)
     editor_enabled: bool = False  # technical, system design and role-specific rounds
