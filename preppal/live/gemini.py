@@ -20,6 +20,11 @@ Why it looks like this (measurements: docs/performance.md, Relay):
   An abrupt close (network, 1011) is resumed the same way while a handle exists.
 - Every SDK/transport failure becomes one ``Failed(codes.UPSTREAM)`` event with a plain message;
   details go to the log only.
+
+Why one module of ~410 lines: it is one class whose state (the open connection, the resume
+handle, whether the model's turn is open, an end requested, background reasoning) is read
+and written by the reader, the sender, the end tool and the rotation together; the parts
+that stand alone already live beside it (config, profiles, wire fast path, scorecard tools).
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ from preppal.realtime.config import RelayConfig
 from preppal.realtime.coordinator import Coordinator, LocalCoordinator
 from preppal.realtime.metrics import RelayMetrics, log_state
 from preppal.realtime.outcome import Failure, Released
-from preppal.realtime.session import InterviewSession, Resumed, SessionContext
+from preppal.realtime.session import InterviewSession
+from preppal.realtime.session_context import Resumed, SessionContext
 from preppal.realtime.shutdown import install_sigterm_handover
 from preppal.realtime.sink import NullSink, StateSink
 from preppal.services.interviews import leases, lifecycle, transcripts

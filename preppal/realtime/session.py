@@ -20,8 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Optional
 
 from preppal import codes
@@ -36,80 +34,33 @@ from preppal.live.base import (
     EvidenceNote,
     Failed,
     Interrupted,
-    InterviewBrief,
     LiveBackend,
     QuestionMarker,
     Ready,
     Retracted,
     UserTranscript,
 )
-from preppal.models import Interview, InterviewStatus, TranscriptEntry, utcnow
+from preppal.models import Interview, InterviewStatus
 from preppal.realtime import codec, ending
 from preppal.realtime.checkpoint import CheckpointSaver
 from preppal.realtime.code_channel import CodeChannel
-from preppal.realtime.config import RelayConfig
 from preppal.realtime.link import ClientLink
-from preppal.realtime.metrics import RelayMetrics, log_state
+from preppal.realtime.metrics import log_state
 from preppal.realtime.outcome import Abandoned, Concluded, Failure, Outcome, Released
 from preppal.realtime.pb import interview_pb2 as pb
 from preppal.realtime.recorder import Recorder
 from preppal.realtime.scorecard import ScorecardRecorder
-from preppal.realtime.sink import SinkPusher, StateSink, TranscriptPush
+from preppal.realtime.session_context import Resumed, SessionContext, brief_for
+from preppal.realtime.sink import SinkPusher, TranscriptPush
 from preppal.realtime.transcript import SegmentUpdate, TranscriptAssembler, TranscriptWriter
 from preppal.services.errors import AlreadyLive
 from preppal.services.interviews import lifecycle
 from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.interviews.worker_tokens import WorkerClaims
 from preppal.services.pools import RELAY
-from preppal.services.recordings.store import RecordingStore
 from preppal.settings import get_settings
 
 log = logging.getLogger(__name__)
-
-
-def brief_for(interview: Interview, max_duration_s: int) -> InterviewBrief:
-    return InterviewBrief(
-        interview_id=interview.id,
-        interview_type=str(getattr(interview.interview_type, "value", interview.interview_type)),
-        role=interview.role,
-        difficulty=str(getattr(interview.difficulty, "value", interview.difficulty)),
-        job_description=interview.job_description,
-        resume_text=interview.resume_text,
-        max_duration_s=max_duration_s,
-        language=interview.language,
-        patience=interview.patience or "",
-        hands_free=interview.hands_free is not False,
-    )
-
-
-@dataclass(frozen=True)
-class Resumed:
-    """A live interview taken over from another process: where it stands in the database."""
-
-    lines: list[TranscriptLine]
-    checkpoint: dict  # the backend's last Checkpoint state ({} when none was saved)
-    elapsed_s: float  # since it went live
-
-    @classmethod
-    def from_rows(cls, interview: Interview, entries: list[TranscriptEntry]) -> Resumed:
-        lines = [TranscriptLine(e.sequence, e.speaker, e.text, e.start_ms, e.end_ms) for e in entries]
-        started = interview.started_at
-        elapsed = (utcnow() - started).total_seconds() if started else 0.0
-        return cls(lines, dict(interview.checkpoint or {}), max(0.0, elapsed))
-
-
-@dataclass(frozen=True)
-class SessionContext:
-    """What a session uses of its process, handed over by
-    :meth:`~preppal.realtime.hub.RelayHub.launch`: this narrow set, never the hub itself."""
-
-    worker_id: str  # this relay process: the owner of the leases its sessions hold
-    config: RelayConfig  # grace period, held audio, end wait, lease length
-    metrics: RelayMetrics
-    sink: StateSink  # the live transcript into the meeting page (realtime/sink.py)
-    recordings: Optional[RecordingStore]  # where live interviews are recorded (None: not)
-    open_backend: Callable[[InterviewBrief, Optional[dict]], LiveBackend]  # the interviewer (live/)
-    forget: Callable[[InterviewSession], None]  # the hub lets go of a session that is done
 
 
 class InterviewSession:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from preppal.live.offline.audio import pcm_to_float
-from preppal.services.analysis import audio_metrics
+from preppal.services.analysis import audio_metrics, speech_spans
 from preppal.services.analysis.fillers import disfluent_prompt
 from preppal.services.analysis.transcript_metrics import Segment
 from tests.support.speech import speech_pcm
@@ -164,11 +164,11 @@ def test_span_edges_are_refined_to_the_samples() -> None:
     tone = (0.3 * np.sin(np.arange(RATE) * 2 * np.pi * 220 / RATE)).astype(np.float32)
     pcm = np.concatenate([_silence(500), tone[: 700 * 16], _silence(1230), tone[: 400 * 16], _silence(700)])
     pcm = pcm + np.random.default_rng(1).normal(0, 1e-4, pcm.shape).astype(np.float32)
-    w = audio_metrics.WINDOW_MS
+    w = speech_spans.WINDOW_MS
     coarse = [  # window-aligned VAD spans, one window late at the start and early at the end
-        audio_metrics.Span((start + w) // w * w, (end - w) // w * w) for start, end in ((500, 1200), (2430, 2830))
+        speech_spans.Span((start + w) // w * w, (end - w) // w * w) for start, end in ((500, 1200), (2430, 2830))
     ]
-    spans = audio_metrics.refine_edges(pcm, coarse)
+    spans = speech_spans.refine_edges(pcm, coarse)
     assert [(s.start_ms, s.end_ms) for s in spans] == [(500, 1200), (2430, 2830)]
 
 
