@@ -14,7 +14,9 @@ end of every answer that was not cut in (each one ends on a finished sentence).
 
 ``--judge`` compares end-of-turn judges in the same run: ``both`` (voice model + text
 judge, the default), ``voice`` (Smart Turn and the word list: the rules before issue 19),
-``text`` (the text judge decides alone; the voice is not consulted), ``silence`` (700 ms).
+``text`` (the text judge decides alone; the voice is not consulted), ``silence`` (700 ms),
+``fixed`` (both judges with bars that do not fall as the pause grows: issue 19's first round,
+the rules before dynamic endpointing).
 
     nice -n -10 .venv/bin/python bench/offline_latency.py --voices espeak,human [--judge both,voice]
     .venv/bin/python bench/offline_latency.py --smoke       # a few answers of each set, for the test suite
@@ -75,7 +77,8 @@ class Run:
 
     def line(self) -> str:
         p50, p90, cuts, mids = self.summary()
-        ended = {how: sum(r.ended_by == how for r in self.results if not r.cut_in) for how in ("voice", "words", "cap")}
+        kinds = ("voice", "words", "wait", "cap")
+        ended = {how: sum(r.ended_by == how for r in self.results if not r.cut_in) for how in kinds}
         how = ", ".join(f"{k} {v}" for k, v in ended.items() if v)
         return (
             f"  {self.voice}/{self.name} [{self.judge}]: p50 {p50:.0f} ms p90 {p90:.0f} ms, "
@@ -99,9 +102,13 @@ def backend_for(judge: str, n: int, rules: TurnRules, policy: TurnPolicy) -> Off
         brief,
         send_ahead_s=1e9,
         turn_rules=rules,
-        turn_policy=TEXT_ONLY if judge == "text" else policy,
+        turn_policy=TEXT_ONLY
+        if judge == "text"
+        else replace(policy, relaxed=1.0, voice_relaxed=1.0)
+        if judge == "fixed"
+        else policy,
         semantic_turns=judge != "silence",
-        text_turns=judge in ("both", "text"),
+        text_turns=judge in ("both", "fixed", "text"),
         acknowledge=judge != "silence",
     )
 
@@ -148,21 +155,25 @@ async def run_set(run: Run, answers: list[Answer], rules: TurnRules, policy: Tur
             while not session.ended and len(run.results) + run.misses < len(order):
                 await session.feed_fast(silence(session.turn_audio_s + 0.2, 16_000))  # let the AI's turn play
                 answer = order[len(run.results) + run.misses]
-                before = (backend.stats.complete, backend.stats.by_words)
+                before = (backend.stats.complete, backend.stats.by_words, backend.stats.by_wait)
                 log.clear()
                 measured = await answer_in_real_time(session, answer)
                 if measured is None:
                     run.misses += 0 if session.ended else 1
                     continue
                 complete, by_words = backend.stats.complete - before[0], backend.stats.by_words - before[1]
-                how = "words" if by_words else "voice" if complete else "cap"
+                by_wait = backend.stats.by_wait - before[2]  # the bar fell to the evidence already in
+                how = "words" if by_words else "wait" if by_wait else "voice" if complete else "cap"
                 run.results.append(
                     replace(measured, mid_thought=answer.mid_thought, request=answer.request, ended_by=how)
                 )
                 await session.wait_reply()
                 if verbose:
                     cut = " CUT-IN" if measured.cut_in else ""
-                    print(f"    {measured.from_voice * 1000:6.0f} ms {how:5}{cut}  {answer.text}", flush=True)
+                    after = f"(decided +{(measured.from_voice - measured.from_turn_end) * 1000:.0f})"
+                    print(
+                        f"    {measured.from_voice * 1000:6.0f} ms {after:16} {how:5}{cut}  {answer.text}", flush=True
+                    )
                     print(show(log), flush=True)
         finally:
             await backend.close()
@@ -180,7 +191,16 @@ def final_line(runs: list[Run]) -> str:
 
 async def main(args: argparse.Namespace) -> None:
     rules = TurnRules(cut_silence_ms=args.cut_ms, recheck_ms=args.recheck_ms, cap_silence_ms=args.cap_ms)
-    policy = TurnPolicy(unfinished=args.unfinished, finished=args.finished, voice_floor=args.voice_floor)
+    relax_from, relax_to = (int(ms) for ms in args.relax_ms.split(","))
+    policy = TurnPolicy(
+        unfinished=args.unfinished,
+        finished=args.finished,
+        voice_floor=args.voice_floor,
+        relax_from_ms=relax_from,
+        relax_to_ms=relax_to,
+        relaxed=args.relaxed,
+        voice_relaxed=args.voice_relaxed,
+    )
     t = time.monotonic()
     engines = await asyncio.to_thread(load_engines)
     print(
@@ -250,7 +270,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--voices", default="espeak", help="espeak,human")
     parser.add_argument("--sets", default="legacy,dev,held", help="espeak sets: legacy,dev,held")
-    parser.add_argument("--judge", default="both", help="both,voice,text,silence (the first is reported last)")
+    parser.add_argument("--judge", default="both", help="both,fixed,voice,text,silence (the first is reported last)")
     parser.add_argument("--turns", type=int, default=0, help="at most this many answers per set (0: all)")
     parser.add_argument("--clips", type=int, default=None, help="human set: at most this many recordings")
     parser.add_argument("--smoke", action="store_true", help="a few answers per set (the test suite)")
@@ -263,6 +283,15 @@ if __name__ == "__main__":
     parser.add_argument("--unfinished", type=float, default=TurnPolicy.unfinished, help="text judge veto bar")
     parser.add_argument("--finished", type=float, default=TurnPolicy.finished, help="text judge 'ends here' bar")
     parser.add_argument("--voice-floor", type=float, default=TurnPolicy.voice_floor, help="voice bar with it")
+    parser.add_argument(
+        "--relax-ms",
+        default=f"{TurnPolicy.relax_from_ms},{TurnPolicy.relax_to_ms}",
+        help="silence over which the 'ends here' bars fall: FROM,TO",
+    )
+    parser.add_argument("--relaxed", type=float, default=TurnPolicy.relaxed, help="share of the text bar left at TO")
+    parser.add_argument(
+        "--voice-relaxed", type=float, default=TurnPolicy.voice_relaxed, help="share of the voice bar left at TO"
+    )
     parser.add_argument("--verbose", action="store_true", help="one line per answer, with the evidence")
     args = parser.parse_args()
     if args.smoke:  # a few answers of the held-back espeak set, and of the human set when installed

@@ -6,7 +6,8 @@ What each level means, in one place:
 
 - the offline interviewer (:mod:`preppal.live.offline.turn_policy`): the longest pause in an
   answer (``cap_ms``) and how clear the end-of-turn evidence must be (``bar``: every
-  probability threshold is multiplied by it);
+  probability threshold is multiplied by it, and so is the silence over which the
+  thresholds fall: ``TurnPolicy.scaled``);
 - Gemini's automatic activity detection: how much silence ends speech, as a share of the
   configured ``GEMINI_SILENCE_MS`` (``gemini_silence_share``; preppal.live.gemini_config).
 
@@ -34,7 +35,7 @@ class PatienceLevel:
     label: str  # shown on the dashboard and the interview page
     hint: str
     cap_ms: int  # offline: a pause this long ends the turn whatever the evidence
-    bar: float  # offline: end-of-turn thresholds × this
+    bar: float  # offline: end-of-turn thresholds × this (and the schedule over which they fall)
     gemini_silence_share: float  # Gemini: silence that ends speech, × the configured GEMINI_SILENCE_MS
 
 

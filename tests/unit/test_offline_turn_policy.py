@@ -220,3 +220,101 @@ def test_a_question_mark_on_words_that_hang_does_not_hand_the_turn_back() -> Non
     assert not ends_turn(PauseEvidence(1, SHORT, 0.1, "What type of game gives?", text_probability=0.0), POLICY)
     assert ends_turn(PauseEvidence(1, SHORT, 0.1, "Can we skip this one?", text_probability=0.3), POLICY)
     assert ends_turn(PauseEvidence(1, SHORT, 0.1, "Sorry, I don't know.", text_probability=0.0), POLICY)  # a request
+
+
+# --- dynamic endpointing: the bars fall as the pause grows ----------------------------------------
+
+
+def test_the_ends_here_bars_stand_then_fall_to_their_floor_and_stay() -> None:
+    p = POLICY
+    assert p.fallen(0) == p.fallen(p.relax_from_ms) == 0.0
+    assert p.fallen(p.relax_to_ms) == 1.0 == p.fallen(p.relax_to_ms + 5000)
+    fallen = [p.fallen(ms) for ms in range(0, p.relax_to_ms + 200, 40)]
+    assert fallen == sorted(fallen) and 0 < p.relaxed < p.voice_relaxed < 1
+    assert p.at(0) is p
+    late = p.at(p.relax_to_ms)
+    assert late.finished == pytest.approx(p.finished * p.relaxed)
+    assert late.complete == pytest.approx(p.complete * p.voice_relaxed)
+    halfway = p.at((p.relax_from_ms + p.relax_to_ms) // 2)
+    assert late.finished < halfway.finished < p.finished and late.complete < halfway.complete < p.complete
+    assert (late.unfinished, late.voice_floor) == (p.unfinished, p.voice_floor)  # the vetoes stand
+
+
+def _after(silence_ms: int, text: str, text_p: float, voice_p: float | None = 0.3) -> PauseEvidence:
+    return PauseEvidence(1, LONG, probability=voice_p, text=text, text_probability=text_p, silence_ms=silence_ms)
+
+
+def test_a_finished_sentence_the_judge_scores_low_ends_after_a_longer_silence_not_at_the_cap() -> None:
+    """ "He was not an ill-disposed young man." scored 0.24 with a level voice (0.3): it waited 2 s."""
+    read = "He was not an ill-disposed young man."
+    assert not ends_turn(_after(250, read, 0.15), POLICY)  # the first verdicts: the full bars
+    assert ends_turn(_after(POLICY.relax_to_ms, read, 0.15), POLICY)
+    assert not ends_turn(_after(POLICY.relax_to_ms, read, 0.15, voice_p=None), POLICY)  # no voice verdict yet
+
+
+def test_the_voice_alone_needs_less_after_a_longer_silence_once_the_words_do_not_hang() -> None:
+    clause = "At my last job the release process was slow."
+    voice = POLICY.complete * (1 + POLICY.voice_relaxed) / 2  # under the full bar, over the fallen one
+    assert not ends_turn(_after(250, clause, 0.05, voice_p=voice), POLICY)
+    assert ends_turn(_after(POLICY.relax_to_ms, clause, 0.05, voice_p=voice), POLICY)
+    assert not ends_turn(
+        _after(POLICY.relax_to_ms, clause, 0.05, voice_p=POLICY.complete * POLICY.voice_relaxed * 0.9), POLICY
+    )
+
+
+def test_the_vetoes_do_not_fall_with_the_silence() -> None:
+    long = POLICY.relax_to_ms + 1000  # still short of the cap
+    assert not ends_turn(_after(long, "We moved to Kubernetes. The hardest part was.", 0.01, voice_p=0.97), POLICY)
+    assert not ends_turn(_after(long, "I split the tests into groups,", 0.5, voice_p=0.9), POLICY)
+    assert not ends_turn(_after(long, "We finished the project two weeks early.", 0.6, voice_p=0.03), POLICY)
+    assert not ends_turn(PauseEvidence(1, SHORT, 0.95, "My manager and I disagreed.", 0.5, silence_ms=long), POLICY)
+    waiting = TurnPolicy(wait_for_words=True)
+    assert not ends_turn(PauseEvidence(1, LONG, 0.95, silence_ms=long), waiting)  # no words yet: still wait
+
+
+def test_patience_stretches_the_schedule() -> None:
+    patient, quick = POLICY.scaled(1.3), POLICY.scaled(0.85)
+    assert quick.relax_from_ms < POLICY.relax_from_ms < patient.relax_from_ms
+    assert quick.relax_to_ms < POLICY.relax_to_ms < patient.relax_to_ms
+    read = "He was not an ill-disposed young man."
+    assert ends_turn(_after(POLICY.relax_to_ms, read, 0.15), POLICY)
+    assert not ends_turn(_after(POLICY.relax_to_ms, read, 0.15), patient)
+
+
+def test_evidence_already_in_ends_the_turn_when_the_pause_has_grown_enough() -> None:
+    """No new verdict needed: each frame of silence weighs the evidence again (EndOfTurn.tick)."""
+    detector, events = _pausing_detector(LONG)
+    ended: list = []
+    stats = TurnStats()
+    judge = EndOfTurn(detector, ended.extend, stats)
+    check = _first_check(events)
+    judge.verdict(check, 0.3)
+    judge.words(check.pause, "He was not an ill-disposed young man.", LONG, text_probability=0.15)
+    assert not ended and detector.pausing
+    window = np.zeros(WINDOW, dtype=np.float32)
+    while detector.silence_ms < POLICY.relax_to_ms and not ended:
+        assert not [e for e in detector.push(window, 0.05) if isinstance(e, Chunk) and e.final]
+        judge.tick()
+    assert [e for e in ended if isinstance(e, Chunk) and e.final] and not detector.in_speech
+    assert stats.complete == stats.by_wait == 1 and stats.by_words == 0
+    assert detector.silence_ms == 0  # the turn is over
+
+
+def test_a_tick_without_evidence_or_after_the_candidate_went_on_ends_nothing() -> None:
+    detector, _events = _pausing_detector(LONG)
+    ended: list = []
+    judge = EndOfTurn(detector, ended.extend, TurnStats())
+    window = np.zeros(WINDOW, dtype=np.float32)
+    for _ in range(POLICY.relax_to_ms // 32):
+        detector.push(window, 0.05)
+        judge.tick()  # nothing known about this pause yet
+    assert not ended and detector.pausing
+
+
+def test_after_a_long_silence_words_that_clearly_end_no_longer_wait_for_a_level_voice() -> None:
+    """ "…and released it again the same day." (text 0.42) read with a level pitch (voice 0.02)."""
+    done = "We found the bug and released it again the same day."
+    assert not ends_turn(_after(POLICY.relax_to_ms - 40, done, POLICY.clear, voice_p=0.02), POLICY)
+    assert ends_turn(_after(POLICY.relax_to_ms, done, POLICY.clear, voice_p=0.02), POLICY)
+    assert not ends_turn(_after(POLICY.relax_to_ms + 500, done, POLICY.clear * 0.9, voice_p=0.02), POLICY)
+    assert not ends_turn(_after(POLICY.relax_to_ms + 500, "We found the bug and,", 0.9, voice_p=0.02), POLICY)

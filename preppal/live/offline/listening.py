@@ -161,6 +161,8 @@ class Listener:
             self.turns.hold_cuts = self.decoding > 0
             for window, prob in scored:
                 self._events(self.turns.push(window, prob))
+            if self.end_of_turn is not None and self.turns.pausing:
+                self.end_of_turn.tick()  # the longer the pause, the lower the bar (turn_policy)
 
     def hold(self, held: bool) -> None:
         self.turns.hold(held)

@@ -136,6 +136,7 @@ class TurnStats:
     text_checks: int = 0  # text judge verdicts received
     complete: int = 0  # turns ended by the evidence (turn_policy) while the pause lasted
     by_words: int = 0  # ... of which the moment the transcript arrived
+    by_wait: int = 0  # ... of which as the pause grew (the evidence was in, the bar fell to it)
     speculations: int = 0
     used: int = 0  # speculations whose reply was spoken
     dropped: int = 0  # speculations thrown away (the candidate went on, or the answer changed)
@@ -286,6 +287,11 @@ class TurnDetector:
     def voiced_ms(self) -> int:
         """Speech in the current utterance so far."""
         return self._voiced_ms if self.in_speech else 0
+
+    @property
+    def silence_ms(self) -> int:
+        """How long the current pause has lasted (from the release, after a hold); 0 when not pausing."""
+        return max(0, self._silence_ms - self._pause_from_ms) if self.pausing else 0
 
     @property
     def pausing(self) -> bool:
