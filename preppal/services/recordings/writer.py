@@ -156,6 +156,10 @@ class OggOpusFile:
             self._container.close()
         finally:
             self._file.close()
+            # FFmpeg's encoder is torn down here, on the writer's thread: left to the garbage
+            # of whoever drops the writer last, it ran on the event loop (an 83 ms stall at the
+            # end of a call, seen by the loop guard under load).
+            self._stream = self._container = None
 
 
 class Mixer:
@@ -345,6 +349,7 @@ class RecordingWriter:
         for name, lane in self._lanes.items():
             self._encode(name, max(lane.cursor, round(end_s * lane.rate)), final=True)
         self._mixer.emit(final=True)
+        self._mixer = None  # its resamplers are freed on this thread too (see OggOpusFile.close)
         for f in self._files.values():
             f.close()
         for name, f in self._files.items():
