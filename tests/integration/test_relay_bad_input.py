@@ -47,7 +47,7 @@ def unknown_payload() -> bytes:
     ],
 )
 async def test_bad_frame_gets_an_error_and_the_connection_stays(relay_env, standin, caplog, name, frame, code):
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, "preppal")  # ours only: websockets would log every frame on the loop
     iid, candidate, upstream = await live(relay_env, standin)
     await candidate.ws.send(frame)
     errors = await candidate.wait_kind("error")
@@ -65,7 +65,7 @@ async def test_bad_frame_gets_an_error_and_the_connection_stays(relay_env, stand
 
 
 async def test_repeated_malformed_frames_close_the_connection(relay_env, standin, caplog):
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, "preppal")  # ours only: websockets would log every frame on the loop
     iid, candidate, _ = await live(relay_env, standin)
     for _ in range(MAX_STRIKES + 5):
         try:
@@ -80,7 +80,7 @@ async def test_repeated_malformed_frames_close_the_connection(relay_env, standin
 
 
 async def test_oversized_frame_closes_with_4005(relay_env, standin, caplog):
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, "preppal")  # ours only: websockets would log every frame on the loop
     iid, candidate, upstream = await live(relay_env, standin)
     await candidate.ws.send(codec.client_audio(b"\x00\x00" * (MAX_FRAME_BYTES // 2 + 1)))
     assert await candidate.wait_closed() == 4005
@@ -91,7 +91,7 @@ async def test_oversized_frame_closes_with_4005(relay_env, standin, caplog):
 
 
 async def test_audio_faster_than_real_time_is_dropped_with_4006(relay_env, standin, caplog):
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, "preppal")  # ours only: websockets would log every frame on the loop
     iid, candidate, upstream = await live(relay_env, standin)
     flood_s = 6
     for _ in range(flood_s * 50):  # six seconds of audio in one burst
@@ -117,7 +117,7 @@ async def test_audio_faster_than_real_time_is_dropped_with_4006(relay_env, stand
 
 
 async def test_empty_audio_chunk_is_ignored(relay_env, standin, caplog):
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, "preppal")  # ours only: websockets would log every frame on the loop
     iid, candidate, upstream = await live(relay_env, standin)
     await candidate.send_audio(b"")
     await candidate.send_audio(b"\x09\x00" * (FRAME // 2))
