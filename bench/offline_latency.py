@@ -120,9 +120,10 @@ def trace(backend: OfflineBackend, log: dict[int, list]) -> None:
         return
     decide = eot._decide
 
-    def traced(evidence, by_words: bool) -> None:
-        log.setdefault(evidence.pause, []).append((evidence.probability, evidence.text_probability, evidence.text))
-        decide(evidence, by_words)
+    def traced(evidence, by_words: bool, by_wait: bool = False) -> None:
+        if not by_wait:  # a verdict or the words arrived (not the same evidence again, a frame later)
+            log.setdefault(evidence.pause, []).append((evidence.probability, evidence.text_probability, evidence.text))
+        decide(evidence, by_words, by_wait)
 
     eot._decide = traced  # type: ignore[method-assign]
 

@@ -49,7 +49,7 @@ SMOKE: dict[str, tuple[list[str], list]] = {
     "offline_followups": (["--set", "both", "--limit", "2"], []),
     "offline_languages": (["--smoke"], [pytest.mark.model]),
     "offline_voice": (["--lines", "2", "--voice", "espeak"], []),
-    "offline_latency": (["--smoke"], [pytest.mark.model]),
+    "offline_latency": (["--smoke", "--verbose"], [pytest.mark.model]),  # --verbose: its trace runs too
     "recording_cost": (["--minutes", "0.2", "--turn-s", "3"], []),
     "relay_load": (["--sizes", "2", "--duration", "1", "--warmup", "0.5"], []),
     "scorecard": (["--limit", "1"], []),
