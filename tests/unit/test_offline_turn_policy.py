@@ -230,13 +230,13 @@ def test_the_ends_here_bars_stand_then_fall_to_their_floor_and_stay() -> None:
     assert p.fallen(0) == p.fallen(p.relax_from_ms) == 0.0
     assert p.fallen(p.relax_to_ms) == 1.0 == p.fallen(p.relax_to_ms + 5000)
     fallen = [p.fallen(ms) for ms in range(0, p.relax_to_ms + 200, 40)]
-    assert fallen == sorted(fallen) and 0 < p.relaxed < p.voice_relaxed < 1
+    assert fallen == sorted(fallen) and 0 < p.relaxed < p.voice_relaxed <= 1
     assert p.at(0) is p
     late = p.at(p.relax_to_ms)
     assert late.finished == pytest.approx(p.finished * p.relaxed)
     assert late.complete == pytest.approx(p.complete * p.voice_relaxed)
     halfway = p.at((p.relax_from_ms + p.relax_to_ms) // 2)
-    assert late.finished < halfway.finished < p.finished and late.complete < halfway.complete < p.complete
+    assert late.finished < halfway.finished < p.finished and late.complete <= halfway.complete <= p.complete
     assert (late.unfinished, late.voice_floor) == (p.unfinished, p.voice_floor)  # the vetoes stand
 
 
@@ -252,14 +252,14 @@ def test_a_finished_sentence_the_judge_scores_low_ends_after_a_longer_silence_no
     assert not ends_turn(_after(POLICY.relax_to_ms, read, 0.15, voice_p=None), POLICY)  # no voice verdict yet
 
 
-def test_the_voice_alone_needs_less_after_a_longer_silence_once_the_words_do_not_hang() -> None:
-    clause = "At my last job the release process was slow."
-    voice = POLICY.complete * (1 + POLICY.voice_relaxed) / 2  # under the full bar, over the fallen one
-    assert not ends_turn(_after(250, clause, 0.05, voice_p=voice), POLICY)
-    assert ends_turn(_after(POLICY.relax_to_ms, clause, 0.05, voice_p=voice), POLICY)
-    assert not ends_turn(
-        _after(POLICY.relax_to_ms, clause, 0.05, voice_p=POLICY.complete * POLICY.voice_relaxed * 0.9), POLICY
-    )
+def test_the_voice_alone_needs_as_much_however_long_the_pause() -> None:
+    """ "…I added an index, [1 s]": Whisper dropped the comma (text 0.053), the voice said 0.48."""
+    clause = "The page was slow because of one query. I added an index."
+    for silence in (250, POLICY.relax_to_ms, POLICY.relax_to_ms + 800):
+        assert not ends_turn(_after(silence, clause, 0.053, voice_p=0.48), POLICY)
+        assert ends_turn(_after(silence, clause, 0.053, voice_p=POLICY.complete), POLICY)
+    relaxed = TurnPolicy(voice_relaxed=0.7)  # the knob the benchmark can turn (--voice-relaxed)
+    assert ends_turn(_after(POLICY.relax_to_ms, clause, 0.053, voice_p=0.48), relaxed)
 
 
 def test_the_vetoes_do_not_fall_with_the_silence() -> None:

@@ -28,7 +28,7 @@ The rules (:func:`ends_turn`), each for a reason seen on the benchmark (docs/per
 - **The bars fall as the pause grows** (dynamic endpointing, :meth:`TurnPolicy.at`): up to
   ``relax_from_ms`` of silence the two "ends here" bars (``finished``, ``complete``) stand at
   full height; by ``relax_to_ms`` they have fallen to ``relaxed`` (the text judge's) and
-  ``voice_relaxed`` (the voice's alone) of it, and stay there. A hanging sentence gets
+  ``voice_relaxed`` (the voice's alone: 1, it stands) of it, and stay there. A hanging sentence gets
   almost nothing from the text judge (< 0.03), so a lower bar after a longer silence costs
   few cut-ins, while a finished sentence read with a level voice no longer waits for the
   cap. The vetoes (words that hang, a short answer) do not fall; the voice's "it goes on"
@@ -66,7 +66,9 @@ class TurnPolicy:
     relax_from_ms: int = 400
     relax_to_ms: int = 900  # ... and from here on are this share of their height (see at()):
     relaxed: float = 0.45  # the text judge's bar (with the voice ≥ voice_floor)
-    voice_relaxed: float = 0.7  # the voice's bar alone (the words only do not hang: weaker evidence)
+    # The voice's bar alone (the words only do not hang): it does not fall. At 0.7 it cut a
+    # legacy answer in at "I added an index, [1 s]" (voice 0.48, text 0.053): weak evidence.
+    voice_relaxed: float = 1.0
     clear: float = 0.3  # from ``relax_to_ms`` on, the text judge at or over this ends it whatever the voice
     # Whose words: the language's unfinished-sentence words (preppal/unfinished.py), its
     # requests, and its way of counting (ja/zh characters, scaled to words).
