@@ -154,10 +154,7 @@ class TurnRules:
     start_ms: int = 96  # consecutive speech before an utterance starts
     confirm_ms: int = 250
     pre_roll_ms: int = 400  # kept before the start, or the first word is clipped
-    # A pause this long lets the chunk so far be transcribed early: the words that may end the
-    # turn come this much sooner (128: dev set p50 587 ms vs 745 ms at 200, same load; 96 cut
-    # inside espeak's words and Whisper garbled more; docs/performance.md, issue 19 round 2).
-    cut_silence_ms: int = 128
+    cut_silence_ms: int = 200  # a pause this long lets the chunk so far be transcribed early (see docs)
     min_chunk_voiced_ms: int = 1000
     end_silence_ms: int = 700  # the silence rule (no model); shorter splits answers at natural pauses
     check_silence_ms: int = 200  # semantic: first question to the model during a pause
