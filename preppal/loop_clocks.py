@@ -1,6 +1,7 @@
 """What the event loop's thread spent its time on, as the loop watchdog reads it
-(preppal/loop_watchdog.py): the kernel's counters for the thread (run-queue wait, voluntary
-sleeps: a thread waiting for the GIL wakes every 5 ms) and the garbage collector's time on it.
+(preppal/loop_watchdog.py): the kernel's counters for the thread (run-queue wait, time on a
+CPU, voluntary sleeps: a thread waiting for the GIL wakes every 5 ms; major page faults: the
+kernel reading the thread's memory back from disk) and the garbage collector's time on it.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ class ThreadClock:
       timed wait and wakes every switch interval (5 ms) to ask for it, so a stall full of
       voluntary switches was a wait for the interpreter another thread held (often a thread
       the busy machine had preempted while holding it), not code running on the loop. A
-      blocking call (a query, a file read, ``time.sleep``) sleeps once or a few times.
+      blocking call (a query, a file read, ``time.sleep``) sleeps once or a few times;
+    - time on a CPU (``schedstat``) and major page faults (``stat``): a thread that touches
+      memory the kernel had dropped (a shared library's code, a cold page of a mapped file)
+      waits for the disk without calling anything that blocks. On a machine whose page cache
+      is reclaimed hard, that happens to code as small as an md5 of a short string.
     """
 
     def __init__(self) -> None:
         self._fds: dict[str, Optional[int]] = {}
-        for name in ("schedstat", "status"):
+        for name in ("schedstat", "status", "stat"):
             try:
                 self._fds[name] = os.open(f"/proc/thread-self/{name}", os.O_RDONLY)
             except OSError:
@@ -44,6 +49,20 @@ class ThreadClock:
     def wait_ns(self) -> int:
         try:
             return int(self._read("schedstat").split()[1])
+        except (ValueError, IndexError):
+            return 0
+
+    def cpu_ns(self) -> int:
+        try:
+            return int(self._read("schedstat").split()[0])
+        except (ValueError, IndexError):
+            return 0
+
+    def major_faults(self) -> int:
+        """Page faults that needed the disk (``stat`` field 12, counted after the name's ')')."""
+        data = self._read("stat")
+        try:
+            return int(data[data.rindex(b")") + 2 :].split()[9])
         except (ValueError, IndexError):
             return 0
 

@@ -83,6 +83,10 @@ class Stall:
     # Of ``blocked_ms``, the time the garbage collector ran on the loop thread: a collection
     # pauses whatever code happened to allocate, so then the frame caught is not the cause.
     gc_ms: float = 0.0
+    # The loop thread's major page faults during the stall (the kernel read its memory back
+    # from disk: a paging stall, whatever frame it hit) and its time on a CPU.
+    major_faults: int = 0
+    cpu_ms: float = 0.0
 
 
 class LoopWatchdog:
@@ -158,6 +162,7 @@ class LoopWatchdog:
                 self._due = scheduled
                 waited_before = clock.wait_ns()
                 switches_before = clock.voluntary_switches()
+                faults_before, cpu_before = clock.major_faults(), clock.cpu_ns()
                 collected_before = self._collector.total_ns if self._collector else 0
                 await asyncio.sleep(self.interval_s)
                 late_s = max(0.0, time.monotonic() - scheduled)
@@ -182,6 +187,8 @@ class LoopWatchdog:
                         switches,
                         frames if on_loop else (),
                         round(((self._collector.total_ns if self._collector else 0) - collected_before) / 1e6, 1),
+                        clock.major_faults() - faults_before,
+                        round((clock.cpu_ns() - cpu_before) / 1e6, 1),
                     )
                     self.stalls.append(stall)
                     self._found.put(stall)

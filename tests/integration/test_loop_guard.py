@@ -8,10 +8,13 @@ import asyncio
 import contextlib
 import functools
 import gc
+import mmap
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -19,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from preppal.loop_watchdog import ENV_FILE, LoopWatchdog, _selftest_block
+from preppal.loop_clocks import ThreadClock
+from preppal.loop_watchdog import ENV_FILE, Frame, LoopWatchdog, Stall, _selftest_block
 from preppal.realtime import coordinator
 from tests.support import loop_guard
 from tests.support.loop_guard import StallFile
@@ -186,6 +190,50 @@ async def test_a_garbage_collection_on_the_loop_is_not_blamed_on_code(loop_guard
     assert all(loop_guard.collector_pause(s) for s in stalls), stalls
     verdict = loop_guard.split(stalls)
     assert not verdict.failing and not verdict.by_tests and verdict.waiting == stalls
+
+
+def test_the_thread_clock_counts_the_threads_major_page_faults(tmp_path_factory) -> None:
+    """A page of a mapped file the kernel has dropped is read back from disk on first touch:
+    one major fault (or more) on the touching thread. tmp on disk, not tmpfs (no disk there)."""
+    folder = Path(tempfile.mkdtemp(dir="/var/tmp"))
+    try:
+        path = folder / "cold"
+        with open(path, "wb") as fh:
+            fh.write(os.urandom(4 << 20))
+            fh.flush()
+            os.fsync(fh.fileno())
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)  # clean pages: dropped for real
+            with mmap.mmap(fd, 0, prot=mmap.PROT_READ) as mapped:
+                clock = ThreadClock()
+                before = clock.major_faults()
+                touched = sum(mapped[i] for i in range(0, len(mapped), 4096))
+                faults = clock.major_faults() - before
+                clock.close()
+        finally:
+            os.close(fd)
+    finally:
+        shutil.rmtree(folder)
+    assert touched >= 0 and faults >= 1
+
+
+def _stall(**kw) -> Stall:
+    app = Frame(coordinator.__file__, 1, "start", True)
+    return Stall(
+        **{"blocked_ms": 172.0, "late_ms": 194.0, "stack": "", "pid": 1, "on_loop": True, "frames": (app,), **kw}
+    )
+
+
+def test_a_stall_waiting_for_the_disk_on_a_page_fault_is_a_warning() -> None:
+    """Off the CPU for most of the stall, with major page faults: the kernel was reading the
+    loop thread's memory back (a warning); on the CPU for most of it, code ran (a failure)."""
+    paging = _stall(major_faults=2, cpu_ms=4.0)
+    computing = _stall(major_faults=1, cpu_ms=160.0)
+    blocking = _stall(major_faults=0, cpu_ms=1.0)
+    assert loop_guard.paging_pause(paging) and not loop_guard.paging_pause(computing)
+    verdict = loop_guard.split([paging, computing, blocking])
+    assert verdict.waiting == [paging] and verdict.failing == [computing, blocking]
 
 
 def run_under_the_guard(pytester: pytest.Pytester, monkeypatch, test_body: str) -> pytest.RunResult:
