@@ -16,6 +16,10 @@ models are asked (all off the event loop); the reply is prepared on a fork of th
 while the candidate is silent. When the turn ends, the prepared reply starts at once if the
 whole answer is transcribed, else a short acknowledgement plays first and the reply follows
 when the words are in. If the candidate goes on, the prepared reply is dropped.
+
+Why one module of ~430 lines: it is where the parts' events meet (turn events, transcripts,
+timers, the reply being spoken, a recovery) and each handler is a few lines over the one
+shared state of the turn; every part with a job of its own already lives in its module above.
 """
 
 from __future__ import annotations
