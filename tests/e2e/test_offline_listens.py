@@ -11,14 +11,16 @@ from the start of the call), spaced so that each follows the interviewer's turn.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from preppal.live.base import InterviewBrief
 from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.questions import plan_interview
-from tests.e2e.meeting_helpers import launch_browser, new_page, open_meeting, phase_text, screenshot, wait_for
+from tests.e2e.meeting_helpers import launch_browser, new_page, open_meeting, screenshot, wait_for
 from tests.support.users import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -77,14 +79,14 @@ def call(playwright, server, wav: Path, email: str, interview_id: str, name: str
     try:
         open_meeting(page, email, interview_id)
         page.get_by_test_id("start-call").click()
-        wait_for(page, lambda: phase_text(page) == "Live", timeout=60, what="live")
+        expect(page.get_by_test_id("phase")).to_have_text("Live", timeout=60_000)
         if setup is not None:
             setup(page)
         found = wait_for(page, lambda: until(ai_lines(page)), timeout=150, what=lambda: f"{what}: {ai_lines(page)}")
         screenshot(page, name)
         lines = ai_lines(page)
         page.get_by_role("button", name="End interview").click()
-        wait_for(page, lambda: "/feedback" in page.url, timeout=30, what="feedback page")
+        expect(page).to_have_url(re.compile(r"/feedback"), timeout=30_000)
         return found, lines
     finally:
         context.close()
