@@ -98,15 +98,15 @@ def interleave(answers: list[Answer]) -> list[Answer]:
 
 def backend_for(judge: str, n: int, rules: TurnRules, policy: TurnPolicy) -> OfflineBackend:
     brief = InterviewBrief(f"bench-{judge}-{n}", "behavioural", "Backend Engineer", "intense")
+    if judge == "text":
+        policy = TEXT_ONLY
+    elif judge == "fixed":  # round 1: no bar falls, no clear-words rule (clear out of reach)
+        policy = replace(policy, relaxed=1.0, voice_relaxed=1.0, clear=1.01)
     return OfflineBackend(
         brief,
         send_ahead_s=1e9,
         turn_rules=rules,
-        turn_policy=TEXT_ONLY
-        if judge == "text"
-        else replace(policy, relaxed=1.0, voice_relaxed=1.0)
-        if judge == "fixed"
-        else policy,
+        turn_policy=policy,
         semantic_turns=judge != "silence",
         text_turns=judge in ("both", "fixed", "text"),
         acknowledge=judge != "silence",
