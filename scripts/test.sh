@@ -24,8 +24,8 @@ if [ ${#QUICK[@]} = 0 ]; then
   [ -d /usr/share/fonts/truetype/wqy ] && [ -d /usr/share/fonts/truetype/lohit-devanagari ] ||
     apt_install fonts-wqy-microhei fonts-lohit-deva
   setup_nginx  # failover tests run the reference nginx setup (deploy/)
-# Human read speech (LibriVox, public domain; 1.8 MB) for bench/offline_latency.py's human set.
-[ -d /usr/share/pocketsphinx/test/data/librivox ] || apt_install pocketsphinx-testdata
+  # Human read speech (LibriVox, public domain; 1.8 MB) for bench/offline_latency.py's human set.
+  [ -d /usr/share/pocketsphinx/test/data/librivox ] || apt_install pocketsphinx-testdata
 fi
 
 cd "$ROOT"
