@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import Any, Optional
 
 from preppal.live.base import InterviewBrief, LiveBackend
 from preppal.models import Interview, TranscriptEntry, utcnow
@@ -18,9 +18,6 @@ from preppal.realtime.metrics import RelayMetrics
 from preppal.realtime.sink import StateSink
 from preppal.services.interviews.transcripts import TranscriptLine
 from preppal.services.recordings.store import RecordingStore
-
-if TYPE_CHECKING:
-    from preppal.realtime.session import InterviewSession
 
 
 def brief_for(interview: Interview, max_duration_s: int) -> InterviewBrief:
@@ -65,4 +62,6 @@ class SessionContext:
     sink: StateSink  # the live transcript into the meeting page (realtime/sink.py)
     recordings: Optional[RecordingStore]  # where live interviews are recorded (None: not)
     open_backend: Callable[[InterviewBrief, Optional[dict]], LiveBackend]  # the interviewer (live/)
-    forget: Callable[[InterviewSession], None]  # the hub lets go of a session that is done
+    # The hub lets go of a session that is done (called with the InterviewSession; typed Any so
+    # this module never imports session.py, which imports it).
+    forget: Callable[[Any], None]
