@@ -23,8 +23,15 @@ def test_english_keeps_tiny_en_and_other_languages_share_the_base_model() -> Non
 
 
 def test_a_spanish_sentence_is_spoken_and_heard_in_spanish() -> None:
-    engines = load_engines(language="es-US")
-    pcm = engines.speak("Mi equipo construyó un nuevo sistema de pagos.", 16_000)
+    """Spoken by a fresh espeak-ng worker: its first sentence is the same every run. The shared
+    worker's output depends on everything it spoke before (its synthesiser keeps state across
+    sentences), and on some of those variants Whisper hears 2 of the 4 words, or nothing: one
+    CI run in eight failed here (es at normal pace, 25 tries after other speech: 2 misses)."""
+    engines, voice = load_engines(language="es-US"), Voice()
+    try:
+        pcm = voice.speak("Mi equipo construyó un nuevo sistema de pagos.", 16_000, engines.language.espeak)
+    finally:
+        voice.close()
     heard = engines.transcribe(pcm_to_float(pcm), "Una entrevista de trabajo.").lower()
     assert sum(w in heard for w in ("equipo", "nuevo", "sistema", "pagos")) >= 3, heard  # espeak's Spanish
 
