@@ -16,7 +16,8 @@ end of every answer that was not cut in (each one ends on a finished sentence).
 judge, the default), ``voice`` (Smart Turn and the word list: the rules before issue 19),
 ``text`` (the text judge decides alone; the voice is not consulted), ``silence`` (700 ms),
 ``fixed`` (both judges with bars that do not fall as the pause grows: issue 19's first round,
-the rules before dynamic endpointing).
+the rules before dynamic endpointing), ``no-look`` (both judges, the pause's words decoded only
+once the chunk is cut: the rules before the early look, ``vad.EarlyLook``).
 
     nice -n -10 .venv/bin/python bench/offline_latency.py --voices espeak,human [--judge both,voice]
     .venv/bin/python bench/offline_latency.py --smoke       # a few answers of each set, for the test suite
@@ -98,6 +99,8 @@ def interleave(answers: list[Answer]) -> list[Answer]:
 
 def backend_for(judge: str, n: int, rules: TurnRules, policy: TurnPolicy) -> OfflineBackend:
     brief = InterviewBrief(f"bench-{judge}-{n}", "behavioural", "Backend Engineer", "intense")
+    if judge == "no-look":
+        rules = replace(rules, early_look_ms=rules.cut_silence_ms)
     if judge == "text":
         policy = TEXT_ONLY
     elif judge == "fixed":  # round 1: no bar falls, no clear-words rule (clear out of reach)
@@ -108,7 +111,7 @@ def backend_for(judge: str, n: int, rules: TurnRules, policy: TurnPolicy) -> Off
         turn_rules=rules,
         turn_policy=policy,
         semantic_turns=judge != "silence",
-        text_turns=judge in ("both", "fixed", "text"),
+        text_turns=judge in ("both", "fixed", "text", "no-look"),
         acknowledge=judge != "silence",
     )
 
@@ -191,7 +194,9 @@ def final_line(runs: list[Run]) -> str:
 
 
 async def main(args: argparse.Namespace) -> None:
-    rules = TurnRules(cut_silence_ms=args.cut_ms, recheck_ms=args.recheck_ms, cap_silence_ms=args.cap_ms)
+    rules = TurnRules(
+        cut_silence_ms=args.cut_ms, early_look_ms=args.early_ms, recheck_ms=args.recheck_ms, cap_silence_ms=args.cap_ms
+    )
     relax_from, relax_to = (int(ms) for ms in args.relax_ms.split(","))
     policy = TurnPolicy(
         unfinished=args.unfinished,
@@ -271,13 +276,18 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--voices", default="espeak", help="espeak,human")
     parser.add_argument("--sets", default="legacy,dev,held", help="espeak sets: legacy,dev,held")
-    parser.add_argument("--judge", default="both", help="both,fixed,voice,text,silence (the first is reported last)")
+    parser.add_argument(
+        "--judge", default="both", help="both,no-look,fixed,voice,text,silence (the first is reported last)"
+    )
     parser.add_argument("--turns", type=int, default=0, help="at most this many answers per set (0: all)")
     parser.add_argument("--clips", type=int, default=None, help="human set: at most this many recordings")
     parser.add_argument("--smoke", action="store_true", help="a few answers per set (the test suite)")
     parser.add_argument("--frame-ms", type=int, default=40, help="length of each candidate audio frame")
     parser.add_argument(
         "--cut-ms", type=int, default=TurnRules.cut_silence_ms, help="pause that starts an early decode"
+    )
+    parser.add_argument(
+        "--early-ms", type=int, default=TurnRules.early_look_ms, help="pause that starts that decode ahead of the cut"
     )
     parser.add_argument("--recheck-ms", type=int, default=TurnRules.recheck_ms, help="ask the voice model this often")
     parser.add_argument("--cap-ms", type=int, default=TurnRules.cap_silence_ms, help="longest pause in a turn")

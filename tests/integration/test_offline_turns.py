@@ -116,6 +116,23 @@ async def test_without_the_text_judge_the_voice_ends_a_finished_answer_and_an_ac
         await call.backend.close()
 
 
+async def test_the_pause_s_words_come_from_the_decode_started_before_the_cut() -> None:
+    """The early look (vad.EarlyLook): Whisper starts on the chunk 96 ms into the pause, and that
+    decode stands for the chunk cut at 200 ms; the transcript is the same as a decode at the cut."""
+    call = await started(interview_id="semantic-early-look")
+    try:
+        await past_the_opening(call)
+        await feed(call.backend, await speech(FINISHED, tail_s=0.3))
+        await until(lambda: call.backend.turn_ended_at is not None)
+        stats = call.backend.stats
+        assert stats.early_used == 1 and stats.early_looks >= 1 and stats.by_words == 1
+        await call.ai_turn(2)
+        heard = call.user_segments()[0]
+        assert fuzzy_has(heard, "project") and fuzzy_has(heard, "hosting"), heard
+    finally:
+        await call.backend.close()
+
+
 async def test_with_the_text_judge_the_voice_waits_for_the_words() -> None:
     """Read mid-sentence pauses sounded finished to the voice model before the words came in."""
     call = await started(interview_id="semantic-waits")

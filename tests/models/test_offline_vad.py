@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import faster_whisper
@@ -14,12 +15,14 @@ from preppal.live.offline.vad import (
     WINDOW,
     WINDOW_MS,
     Chunk,
+    EarlyLook,
     PauseCheck,
     SpeechConfirmed,
     SpeechResumed,
     SpeechStarted,
     StreamingVad,
     TurnDetector,
+    TurnRules,
     UtteranceDropped,
     load_vad_session,
 )
@@ -120,6 +123,33 @@ def test_no_early_chunk_while_a_transcription_is_still_running() -> None:
     events = run(detector, [0.0] * 5 + speech + pause + speech + [0.0] * windows(800))
     chunks = [e for _, e in events if isinstance(e, Chunk)]
     assert [(c.final, c.voiced) for c in chunks] == [(True, True)]  # everything in the final chunk
+
+
+def test_an_early_look_at_the_chunk_comes_before_its_cut_and_the_cut_adds_only_silence() -> None:
+    speech = [0.9] * windows(1500)
+    short_gap = [0.1] * windows(160)  # a look, but the candidate goes on before the cut
+    pause = [0.1] * windows(400)
+    events = run(TurnDetector(), [0.0] * 5 + speech + short_gap + speech + pause + [0.9] * 5)
+    looks = [(i, e) for i, e in events if isinstance(e, EarlyLook)]
+    cuts = [(i, e) for i, e in events if isinstance(e, Chunk)]
+    assert len(looks) == 2 and len(cuts) == 1  # one look per pause; only the long pause cut
+    (look_at, look), (cut_at, cut) = looks[1], cuts[0]
+    # Silence counts in 32 ms windows: the look at the 3rd (96 ms), the cut at the 7th (224 ms ≥ 200).
+    assert (cut_at - look_at) * WINDOW_MS == 128
+    assert look.pause == cut.pause
+    assert np.array_equal(cut.audio[: look.audio.size], look.audio)  # the same audio, then ...
+    silent_from = 5 + 2 * windows(1500) + windows(160)
+    assert set(cut.audio[look.audio.size :: WINDOW].astype(int)) <= set(range(silent_from, cut_at + 1))  # ... silence
+
+
+def test_no_early_look_while_a_transcription_is_still_running_or_when_switched_off() -> None:
+    probs = [0.0] * 5 + [0.9] * windows(1500) + [0.1] * windows(400) + [0.9] * 5
+    detector = TurnDetector()
+    detector.hold_cuts = True
+    assert not any(isinstance(e, EarlyLook) for _, e in run(detector, probs))
+    off = TurnDetector(replace(TurnRules(), early_look_ms=TurnRules().cut_silence_ms))
+    events = run(off, probs)
+    assert not any(isinstance(e, EarlyLook) for _, e in events) and any(isinstance(e, Chunk) for _, e in events)
 
 
 # --- semantic end of turn (the detector's side; the model itself: test_offline_smart_turn.py) ---

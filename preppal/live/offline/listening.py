@@ -35,6 +35,7 @@ from preppal.live.offline.turn_policy import EndOfTurn, TurnPolicy
 from preppal.live.offline.vad import (
     LISTENER,
     Chunk,
+    EarlyLook,
     PauseCheck,
     StreamingVad,
     TurnDetector,
@@ -103,6 +104,14 @@ class Hearing:
     text_turns: bool = True  # False: no text judge, the word list (the benchmark's comparison)
 
 
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """A decode started ahead of a cut (:class:`~.vad.EarlyLook`): it stands for the chunk cut in the same pause."""
+
+    pause: int
+    words: asyncio.Future[str]
+
+
 class Listener:
     """Hears one candidate: frames in (:meth:`hear`), :class:`~.vad.TurnEvent` and :class:`Heard` out."""
 
@@ -131,6 +140,7 @@ class Listener:
         self._odd_byte = b""
         self.stream_s = 0.0  # seconds of candidate audio received (the listening clock)
         self.decoding = 0  # chunks queued or being transcribed
+        self._look: _Look | None = None  # the newest early decode, until a chunk takes it or another replaces it
         # Turn-taking at the interview's patience, with the models that loaded.
         level = patience_for(brief.patience, brief.difficulty)
         model = engines.smart_turn if hearing.semantic else None
@@ -172,13 +182,35 @@ class Listener:
             if isinstance(event, Chunk):
                 self.decoding += 1
                 self._jobs.put_nowait((event, self.stream_s))
+            elif isinstance(event, EarlyLook):
+                self._early_look(event)
             elif isinstance(event, PauseCheck) and self.judge is not None:
                 self.judge.ask(event)
             self._on_event(event)
 
+    def _early_look(self, look: EarlyLook) -> None:
+        """Start decoding the chunk ahead of its cut, if Whisper's thread is free (if not, the
+        cut's own decode would wait for it anyway)."""
+        if self.decoding:
+            return
+        words = asyncio.get_running_loop().run_in_executor(DECODER, self._engines.transcribe, look.audio, self._prompt)
+        words.add_done_callback(_consume)  # a look nobody takes still has its error read
+        self._look = _Look(look.pause, words)
+        self._stats.early_looks += 1
+
+    async def _words_of(self, chunk: Chunk) -> str:
+        """The chunk's transcript: the early look's, when it was taken in the same pause (the audio
+        since is silence), else a decode now."""
+        look, self._look = self._look, None
+        if look is not None and not chunk.final and look.pause == chunk.pause:
+            self._stats.early_used += 1
+            return await look.words
+        return await asyncio.get_running_loop().run_in_executor(
+            DECODER, self._engines.transcribe, chunk.audio, self._prompt
+        )
+
     async def transcribe(self) -> None:
         """Chunks in order, one decode at a time, off the event loop; partials then a final."""
-        loop = asyncio.get_running_loop()
         while True:
             chunk, chunk_end_s = await self._jobs.get()
             at_pause = False
@@ -186,7 +218,7 @@ class Listener:
             try:
                 text = ""
                 if chunk.voiced:
-                    text = await loop.run_in_executor(DECODER, self._engines.transcribe, chunk.audio, self._prompt)
+                    text = await self._words_of(chunk)
                 at_pause = not chunk.final and self.turns.pausing and chunk.pause == self.turns.pause
                 self._on_heard(Heard(chunk, text, chunk_end_s, at_pause))
                 if at_pause and self.end_of_turn is not None:
@@ -216,3 +248,8 @@ class Listener:
     async def close(self) -> None:
         if self.judge is not None:
             await self.judge.close()
+
+
+def _consume(future: asyncio.Future[str]) -> None:
+    if not future.cancelled():
+        future.exception()

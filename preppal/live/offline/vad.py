@@ -110,6 +110,19 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class EarlyLook:
+    """The chunk so far, a little before it is cut: a pause has begun that will cut it if it lasts.
+
+    Its decode can start now and stand for the chunk's when the cut comes in the same pause (the
+    windows between are silence): the pause's words then arrive ``cut_silence_ms -
+    early_look_ms`` sooner, while the chunk boundary, and so the transcript, stays where it was.
+    If the candidate goes on first, the decode is thrown away (issue 19, docs/turn-taking.md)."""
+
+    pause: int
+    audio: np.ndarray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class PauseCheck:
     """Ask the end-of-turn model about this pause; ``audio`` ends now (trailing silence included)."""
 
@@ -137,6 +150,8 @@ class TurnStats:
     complete: int = 0  # turns ended by the evidence (turn_policy) while the pause lasted
     by_words: int = 0  # ... of which the moment the transcript arrived
     by_wait: int = 0  # ... of which as the pause grew (the evidence was in, the bar fell to it)
+    early_looks: int = 0  # decodes started ahead of a cut (EarlyLook)
+    early_used: int = 0  # ... whose words stood for the chunk's (the pause lasted to the cut)
     speculations: int = 0
     used: int = 0  # speculations whose reply was spoken
     dropped: int = 0  # speculations thrown away (the candidate went on, or the answer changed)
@@ -144,7 +159,7 @@ class TurnStats:
     recoveries: int = 0  # the candidate went on right after the interviewer started: it backed off
 
 
-TurnEvent = SpeechStarted | SpeechConfirmed | Chunk | UtteranceDropped | PauseCheck | SpeechResumed
+TurnEvent = SpeechStarted | SpeechConfirmed | Chunk | EarlyLook | UtteranceDropped | PauseCheck | SpeechResumed
 
 
 @dataclass(frozen=True)
@@ -155,6 +170,9 @@ class TurnRules:
     confirm_ms: int = 250
     pre_roll_ms: int = 400  # kept before the start, or the first word is clipped
     cut_silence_ms: int = 200  # a pause this long lets the chunk so far be transcribed early (see docs)
+    # ... and this long starts that decode ahead of the cut (EarlyLook); >= cut_silence_ms: never.
+    # Gaps this long inside a phrase are common, so a look is often thrown away: one decode, ≈ 0.1 s.
+    early_look_ms: int = 96
     min_chunk_voiced_ms: int = 1000
     end_silence_ms: int = 700  # the silence rule (no model); shorter splits answers at natural pauses
     check_silence_ms: int = 200  # semantic: first question to the model during a pause
@@ -196,6 +214,7 @@ class TurnDetector:
         self._voiced_ms = 0
         self._silence_ms = 0
         self._next_check_ms = self.rules.check_silence_ms
+        self._looked_at = -1  # the pause an EarlyLook was given for
         self._pause_from_ms = 0  # silence already counted when the floor was handed back (hold())
         self._confirmed = False
 
@@ -238,6 +257,9 @@ class TurnDetector:
             return events + self._end()
         if (not self.hold_cuts and self._pause_cut_due()) or len(self._chunk) * WINDOW_MS >= r.max_chunk_ms:
             events.append(self._cut())
+        elif self._look_due():
+            self._looked_at = self.pause
+            events.append(EarlyLook(self.pause, np.concatenate(self._chunk)))
         if self.semantic and self._silence_ms == 0:
             self._next_check_ms = r.check_silence_ms
         elif (
@@ -250,12 +272,23 @@ class TurnDetector:
             events.append(PauseCheck(self.pause, np.concatenate(self._recent), self._voiced_ms))
         return events
 
-    def _pause_cut_due(self) -> bool:
+    def _pause_cut_due(self, silence_ms: int | None = None) -> bool:
+        """A pause of ``silence_ms`` (default: the cut's) would cut the chunk so far."""
         r = self.rules
         # A short answer is transcribed at every pause: its words decide whether it ends there.
         short = self.semantic and (self.words_at_every_pause or self._voiced_ms < r.short_answer_ms)
         enough = self._chunk_voiced_ms >= (r.min_utterance_voiced_ms if short else r.min_chunk_voiced_ms)
-        return self._silence_ms >= r.cut_silence_ms and enough
+        return self._silence_ms >= (r.cut_silence_ms if silence_ms is None else silence_ms) and enough
+
+    def _look_due(self) -> bool:
+        r = self.rules
+        return (
+            r.early_look_ms < r.cut_silence_ms
+            and self._looked_at != self.pause
+            and not self.hold_cuts
+            and bool(self._chunk)
+            and self._pause_cut_due(r.early_look_ms)
+        )
 
     def _cut(self) -> Chunk:
         chunk = Chunk(np.concatenate(self._chunk), final=False, pause=self.pause)
