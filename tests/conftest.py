@@ -72,6 +72,15 @@ def _folder(item: pytest.Item) -> str:
 QUICK_LEAVES_OUT = ("browser", "model", "process", "slow")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Each test (and the fixtures set up for it) speaks with a new espeak-ng worker: the same
+    audio whatever ran before (tests/support/speech.py, fresh_voice)."""
+    from tests.support.speech import fresh_voice
+
+    fresh_voice()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--quick",

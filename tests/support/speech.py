@@ -23,6 +23,22 @@ _voice: Voice | None = None
 _voice_lock = threading.Lock()
 
 
+def fresh_voice() -> None:
+    """Close the shared espeak-ng worker: the next sentence is spoken by a new one.
+
+    espeak-ng's synthesiser keeps state from one sentence to the next (the audio of a sentence
+    depends on everything the worker said before it), and some of those variants Whisper hears
+    badly: a Spanish sentence heard as nothing, 14 Spanish words counted as 19, each once in
+    a suite run. A new worker per test (tests/conftest.py) makes each test's speech the same
+    whatever ran before it; benchmarks speak in a fixed order from a new process, so theirs is.
+    """
+    global _voice
+    with _voice_lock:
+        if _voice is not None:
+            _voice.close()
+            _voice = None
+
+
 def speech_pcm(
     text: str, *, lead_s: float = 0.3, tail_s: float = 1.2, wpm: int = 150, language: str = "en-US"
 ) -> bytes:
