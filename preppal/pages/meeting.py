@@ -172,7 +172,12 @@ def turn_view(turn: Turn) -> rx.Component:
             weight="bold",
             color_scheme="gray",
         ),
-        rx.text(turn.text, size="3", style={"font_style": rx.cond(turn.final, "normal", "italic")}),
+        rx.text(
+            turn.text,
+            size="3",
+            style={"font_style": rx.cond(turn.final, "normal", "italic")},
+            data_testid="turn-text",  # the words alone, without the speaker's label (browser tests)
+        ),
         background=rx.cond(is_user, "var(--accent-3)", "var(--gray-3)"),
         border_left=rx.cond(is_user, "none", "3px solid var(--gray-8)"),
         border_right=rx.cond(is_user, "3px solid var(--accent-9)", "none"),

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import struct
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from preppal.realtime.pb import interview_pb2 as pb
@@ -23,6 +25,9 @@ from tests.support import browser as browser_support
 from tests.support.app_server import AppServer
 from tests.support.live_api_standin import LiveApiStandin, StandinConnection
 from tests.support.users import PASSWORD, make_user
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "artifacts" / "meeting-screens"
@@ -197,6 +202,41 @@ def phase_text(page) -> str:
 
 def call_debug(page) -> dict:
     return page.evaluate("() => window.__preppalCall || {}")
+
+
+# The speaker labels the candidate reads on each transcript row.
+YOU, INTERVIEWER = "You", "Interviewer"
+
+
+def rows(page: Page, speaker: str = "", *, final: bool = False, saying: str | re.Pattern[str] | None = None) -> Locator:
+    """Transcript rows as the candidate sees them, optionally only ``speaker``'s (the row's
+    label, YOU or INTERVIEWER), only final ones (interim rows are in italics) and only those
+    whose words contain ``saying`` (a string: case-insensitive; a regex: searched)."""
+    found = page.get_by_test_id("turn")
+    if speaker:
+        found = found.filter(has=page.get_by_text(speaker, exact=True))
+    if final:
+        found = found.and_(page.locator('[data-final="true"]'))
+    return found if saying is None else found.filter(has=page.get_by_test_id("turn-text").filter(has_text=saying))
+
+
+def rows_after(row: Locator, speaker: str, *, saying: str | re.Pattern[str] | None = None) -> Locator:
+    """``speaker``'s rows below ``row`` in the transcript (said after it), optionally only
+    those whose words contain ``saying``."""
+    page = row.page
+    later = row.locator('xpath=following-sibling::*[@data-testid="turn"]')
+    later = later.filter(has=page.get_by_text(speaker, exact=True))
+    return later if saying is None else later.filter(has=page.get_by_test_id("turn-text").filter(has_text=saying))
+
+
+def words(row: Locator) -> Locator:
+    """A row's words without its speaker label (for text expectations on what was said)."""
+    return row.get_by_test_id("turn-text")
+
+
+def at_least_words(n: int) -> re.Pattern[str]:
+    """Text of ``n`` or more words (for ``to_have_text`` or ``saying``: a regex is searched)."""
+    return re.compile(r"\S+" + r"\s+\S+" * (n - 1))
 
 
 def wait_for(
