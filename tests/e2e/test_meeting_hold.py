@@ -12,12 +12,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.meeting_helpers import (
+    INTERVIEWER,
+    YOU,
+    at_least_words,
     launch_browser,
     make_candidate_and_interview,
     new_page,
     open_meeting,
+    rows,
+    rows_after,
     screenshot,
-    wait_for,
+    words,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -50,26 +55,18 @@ def test_holding_space_keeps_the_interviewer_silent_through_a_pause(
         expect(hold).to_have_attribute("aria-pressed", "true", timeout=20_000)
         expect(page.get_by_test_id("hold-status")).to_contain_text("Holding the floor")
 
-        turns = page.get_by_test_id("turn")
-
-        def speakers() -> list[str]:
-            return [turns.nth(i).get_attribute("data-speaker") or "" for i in range(turns.count())]
-
-        def ai_after_answer() -> int:
-            said = speakers()
-            return said[said.index("USER") + 1 :].count("AI") if "USER" in said else 0
-
-        wait_for(page, lambda: "USER" in speakers(), timeout=60, what="the answer on screen")
-        user = turns.and_(page.locator('[data-speaker="USER"]'))
-        wait_for(page, lambda: len(user.first.inner_text().split()) >= 5, timeout=30, what="the answer's words")
+        answer = rows(page, YOU).first
+        replies = rows_after(answer, INTERVIEWER)  # the interviewer's lines after the answer
+        expect(answer).to_be_visible(timeout=60_000)
+        expect(words(answer)).to_have_text(at_least_words(5), timeout=30_000)
         page.wait_for_timeout(4000)  # 4 s of silence, holding
         screenshot(page, "meeting-holding-the-floor")
-        assert ai_after_answer() == 0, speakers()
+        assert replies.count() == 0, rows(page).all_inner_texts()
         assert hold.get_attribute("aria-pressed") == "true"
 
         page.keyboard.up("Space")  # let go: the decision is the interviewer's again
         expect(hold).to_have_attribute("aria-pressed", "false", timeout=20_000)
-        wait_for(page, lambda: ai_after_answer() > 0, timeout=30, what="the interviewer's reply")
+        expect(replies).not_to_have_count(0, timeout=30_000)
         screenshot(page, "meeting-after-the-hold")
 
         # The button holds too: pressed and held with a pointer, or with Enter from the keyboard.

@@ -13,12 +13,16 @@ from playwright.sync_api import expect
 
 from preppal.models import InterviewStatus, Speaker
 from tests.e2e.meeting_helpers import (
+    INTERVIEWER,
+    YOU,
+    at_least_words,
     launch_browser,
     make_candidate_and_interview,
     new_page,
     open_meeting,
+    rows,
+    rows_after,
     screenshot,
-    wait_for,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -44,17 +48,15 @@ def test_offline_interviewer_hears_the_candidate(app_db, playwright_instance, la
         page.get_by_test_id("start-call").click()
         expect(page.get_by_test_id("phase")).to_have_text("Live", timeout=60_000)
         expect(page.get_by_test_id("interviewer")).to_have_text("Offline interviewer (on this server)")
-        turns = page.get_by_test_id("turn")
-        user = turns.and_(page.locator('[data-speaker="USER"][data-final="true"]'))
-        expect(user).not_to_have_count(0, timeout=90_000)  # the candidate's answer transcribed
+        expect(rows(page, YOU, final=True)).not_to_have_count(0, timeout=90_000)  # the candidate's answer transcribed
         # The answer reached the offline VAD and STT: a final line of several words, then the
         # interviewer moves on with its next turn. (Its exact words are not checked: Whisper
         # tiny.en on an espeak voice is rough.)
-        answers = lambda: [t.split("\n", 1)[-1].split() for t in user.all_inner_texts()]  # noqa: E731
-        wait_for(page, lambda: any(len(words) >= 4 for words in answers()), what="a transcribed answer")
-        speakers = lambda: [turns.nth(i).get_attribute("data-speaker") for i in range(turns.count())]  # noqa: E731
-        wait_for(page, lambda: "AI" in speakers()[speakers().index("USER") + 1 :], timeout=60, what="the next question")
-        # The interviewer's audio was played (samples counted by the playback worklet: heard, not seen).
+        said = rows(page, YOU, final=True, saying=at_least_words(4))
+        expect(said).not_to_have_count(0, timeout=20_000)
+        expect(rows_after(rows(page, YOU).first, INTERVIEWER)).not_to_have_count(0, timeout=60_000)
+        # The interviewer's audio was played (samples counted by the playback worklet: heard, not
+        # seen, so read from the page's call record).
         page.wait_for_function("() => (window.__preppalCall?.playback?.stats?.played || 0) > 0")
         screenshot(page, "offline-live")
         page.get_by_role("button", name="End interview").click()

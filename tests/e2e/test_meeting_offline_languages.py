@@ -23,7 +23,16 @@ from playwright.sync_api import expect
 from preppal.languages import LANGUAGES, get_language
 from preppal.live.offline.language_pack import load_pack
 from preppal.models import InterviewStatus, Speaker
-from tests.e2e.meeting_helpers import launch_browser, new_page, open_meeting, screenshot, wait_for
+from tests.e2e.meeting_helpers import (
+    INTERVIEWER,
+    YOU,
+    launch_browser,
+    new_page,
+    open_meeting,
+    rows,
+    rows_after,
+    screenshot,
+)
 from tests.support.users import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -73,10 +82,9 @@ def test_an_offline_interview_in_the_language_in_chromium(app_db, playwright_ins
         turns = page.get_by_test_id("turn")
         greeting = pack.phrases["opening"]["standard"].split("{name}")[0]
         expect(turns.first).to_contain_text(greeting, timeout=60_000)  # greeted in the language
-        user_line = turns.and_(page.locator('[data-speaker="USER"][data-final="true"]'))
-        expect(user_line).not_to_have_count(0, timeout=90_000)  # the answer, heard through the browser
-        speakers = lambda: [turns.nth(i).get_attribute("data-speaker") for i in range(turns.count())]  # noqa: E731
-        wait_for(page, lambda: "AI" in speakers()[speakers().index("USER") + 1 :], timeout=60, what="its reply")
+        # The answer, heard through the browser, then the interviewer's reply below it.
+        expect(rows(page, YOU, final=True)).not_to_have_count(0, timeout=90_000)
+        expect(rows_after(rows(page, YOU).first, INTERVIEWER)).not_to_have_count(0, timeout=60_000)
         screenshot(page, f"offline-live-{code}")
         page.get_by_role("button", name="End interview").click()
         page.wait_for_url(re.compile(r"/feedback/?$"), timeout=30_000)

@@ -20,7 +20,16 @@ from playwright.sync_api import expect
 from preppal.live.base import InterviewBrief
 from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.questions import plan_interview
-from tests.e2e.meeting_helpers import launch_browser, new_page, open_meeting, screenshot, wait_for
+from tests.e2e.meeting_helpers import (
+    INTERVIEWER,
+    launch_browser,
+    new_page,
+    open_meeting,
+    rows,
+    rows_after,
+    screenshot,
+    words,
+)
 from tests.support.users import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -68,12 +77,13 @@ def interview(kind: str, difficulty: str, **extra: str) -> tuple[str, str, Inter
 
 
 def ai_lines(page) -> list[str]:
-    turns = page.get_by_test_id("turn").and_(page.locator('[data-speaker="AI"]'))
-    return [t.split("\n", 1)[-1] for t in turns.all_inner_texts()]
+    """What the interviewer said, row by row (for the report and the checks after the call)."""
+    return words(rows(page, INTERVIEWER)).all_inner_texts()
 
 
-def call(playwright, server, wav: Path, email: str, interview_id: str, name: str, until, what: str, setup=None):
-    """Start the call, run ``setup`` once live, wait for ``until(ai_lines)``, screenshot, end."""
+def call(playwright, server, wav: Path, email: str, interview_id: str, name: str, awaited, setup=None) -> list[str]:
+    """Start the call, run ``setup`` once live, wait for a row of ``awaited(page)`` (a locator
+    on the transcript) to be shown, screenshot, end. Returns the interviewer's lines."""
     browser = launch_browser(playwright, wav=wav)
     context, page = new_page(browser, server)
     try:
@@ -82,12 +92,15 @@ def call(playwright, server, wav: Path, email: str, interview_id: str, name: str
         expect(page.get_by_test_id("phase")).to_have_text("Live", timeout=60_000)
         if setup is not None:
             setup(page)
-        found = wait_for(page, lambda: until(ai_lines(page)), timeout=150, what=lambda: f"{what}: {ai_lines(page)}")
+        try:
+            expect(awaited(page)).not_to_have_count(0, timeout=150_000)
+        except AssertionError as missing:  # say what the interviewer did say
+            raise AssertionError(f"{missing}\ninterviewer lines: {ai_lines(page)}") from missing
         screenshot(page, name)
         lines = ai_lines(page)
         page.get_by_role("button", name="End interview").click()
         expect(page).to_have_url(re.compile(r"/feedback"), timeout=30_000)
-        return found, lines
+        return lines
     finally:
         context.close()
         browser.close()
@@ -117,18 +130,18 @@ def test_code_written_before_the_first_question_ends_is_asked_about(app_db, play
         )
 
     name = NAMES[key]
-    found, lines = call(
+    lines = call(
         playwright_instance,
         app_db,
         wav,
         email,
         interview_id,
         "offline-code-before-question",
-        lambda lines: [line for line in lines if name in line and "already" in line],
-        f"the coding question asking about {name} on screen",
+        # the coding question asks about the code on screen: its name and "already" in one line
+        lambda page: rows(page, INTERVIEWER, saying=re.compile(f"^(?=.*{re.escape(name)})(?=.*already)", re.S)),
         setup=type_code_early,
     )
-    assert found and not any("please write" in line.lower() for line in lines), lines
+    assert not any("please write" in line.lower() for line in lines), lines
     print("interviewer lines:", *lines, sep="\n  ")
 
 
@@ -149,17 +162,17 @@ def test_a_job_description_with_three_technologies_shapes_the_questions(app_db, 
         lead_s=24.0,
         gap_s=16.0,
     )
-    found, lines = call(
+    lines = call(
         playwright_instance,
         app_db,
         wav,
         email,
         interview_id,
         "offline-jd-three-technologies",
-        lambda lines: [line for line in lines if "The role lists Kafka, PostgreSQL and React." in line],
-        "the job description's question",
+        lambda page: rows(
+            page, INTERVIEWER, saying=re.compile(re.escape("The role lists Kafka, PostgreSQL and React."))
+        ),
     )
-    assert found
     print("interviewer lines:", *lines, sep="\n  ")
 
 
@@ -173,14 +186,14 @@ def test_intense_presses_on_a_vague_answer(app_db, playwright_instance, tmp_path
         gap_s=20.0,
     )
     pressed = ("That's still general", "I need something concrete", "That's vague", "haven't given me a number")
-    found, lines = call(
+    pushed = re.compile("|".join(map(re.escape, pressed)))
+    lines = call(
         playwright_instance,
         app_db,
         wav,
         email,
         interview_id,
         "offline-intense-vague-answer",
-        lambda lines: [line for line in lines[1:] if any(p in line for p in pressed)],
-        "a push for detail",
+        lambda page: rows_after(rows(page, INTERVIEWER).first, INTERVIEWER, saying=pushed),  # after the greeting
     )
-    assert found and not any("great" in line.lower() for line in lines[1:]), lines
+    assert not any("great" in line.lower() for line in lines[1:]), lines
