@@ -201,6 +201,8 @@ def phase_text(page) -> str:
 
 
 def call_debug(page) -> dict:
+    """The page's call record (playback worklet counts, sockets opened): only for what the
+    candidate hears or cannot see; what is on screen is checked with ``expect``."""
     return page.evaluate("() => window.__preppalCall || {}")
 
 
@@ -239,10 +241,13 @@ def at_least_words(n: int) -> re.Pattern[str]:
     return re.compile(r"\S+" + r"\s+\S+" * (n - 1))
 
 
-def wait_for(
+def poll_until(
     page, predicate: Callable[[], object], timeout: float = 20.0, what: str | Callable[[], str] = ""
 ) -> object:
-    """Poll through Playwright (page.wait_for_timeout), so its events keep being delivered."""
+    """Poll for state the page does not show (frames on the relay socket, the stand-in's
+    inbox, database rows, a server log): what is on screen is waited for with ``expect``.
+
+    Polls through Playwright (page.wait_for_timeout), so its events keep being delivered."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

@@ -29,8 +29,8 @@ from tests.e2e.meeting_helpers import (
     make_candidate,
     new_page,
     pcm24k_tone,
+    poll_until,
     screenshot,
-    wait_for,
 )
 from tests.support import browser as browser_support
 from tests.support.app_server import AppServer, start_app_server
@@ -169,7 +169,7 @@ def test_kill_9_of_the_holder_during_a_call(
         page.get_by_test_id("start-call").click()
         expect(page.get_by_test_id("phase")).to_have_text("Live", timeout=30_000)
         expect(page.get_by_text("how long did it take?").first).to_be_visible(timeout=40_000)
-        wait_for(
+        poll_until(
             page,
             lambda: (
                 len(transcripts.get_transcript(interview_id)) == 3

@@ -23,8 +23,8 @@ from tests.e2e.meeting_helpers import (
     make_candidate,
     new_page,
     pcm24k_tone,
+    poll_until,
     screenshot,
-    wait_for,
 )
 from tests.support import browser as browser_support
 from tests.support.app_server import AppServer, app_server_for, stop_app_server
@@ -114,7 +114,7 @@ def test_the_dashboard_says_when_gemini_is_unavailable(gemini_standin: ThreadedS
         # The check runs in the background at start and the dashboard reads its verdict when it
         # loads: wait for the verdict (the server's log: not on screen), then load the page once.
         unavailable = "The Gemini interviewer is unavailable"
-        wait_for(
+        poll_until(
             page,
             lambda: unavailable in server.log_path.read_text(errors="replace"),
             timeout=30,

@@ -20,8 +20,8 @@ from tests.e2e.meeting_helpers import (
     make_candidate,
     new_page,
     pcm24k_tone,
+    poll_until,
     screenshot,
-    wait_for,
 )
 
 pytestmark = pytest.mark.browser
@@ -65,7 +65,8 @@ def test_interview_from_start_to_feedback(gemini_standin, gemini_db, call_browse
 
         expect(phase).to_have_text("Live")
         expect(page.get_by_text("that is helpful.").first).to_be_visible(timeout=40_000)
-        wait_for(page, lambda: len(calls.received_of("audio_response")) >= 4, what="AI audio")  # frames: not on screen
+        # The AI's audio frames on the relay socket: not on screen.
+        poll_until(page, lambda: len(calls.received_of("audio_response")) >= 4, what="AI audio")
         # Samples played (the playback worklet's count): heard, not seen, so read from its record.
         page.wait_for_function("() => (window.__preppalCall?.playback?.stats?.played || 0) > 0")
         screenshot(page, "3-live-transcript")

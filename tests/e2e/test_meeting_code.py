@@ -25,8 +25,8 @@ from tests.e2e.meeting_helpers import (
     new_page,
     open_meeting,
     pcm24k_tone,
+    poll_until,
     screenshot,
-    wait_for,
 )
 
 pytestmark = pytest.mark.browser
@@ -110,7 +110,7 @@ def test_code_editor_from_typing_to_feedback(gemini_standin, gemini_db, call_bro
         last_key = time.monotonic()
         typed = editor_text(page)
         assert LINES[0] in typed and LINES[1] in typed
-        wait_for(page, lambda: any(f[1] == typed for f in code_frames(calls)), what="debounced snapshot")
+        poll_until(page, lambda: any(f[1] == typed for f in code_frames(calls)), what="debounced snapshot")
         first = next(f for f in code_frames(calls) if f[1] == typed)
         delays = debounce_delays(page)
         print(f"debounce: each snapshot this long after the last edit (ms, in the browser): {delays}")
@@ -126,12 +126,12 @@ def test_code_editor_from_typing_to_feedback(gemini_standin, gemini_db, call_bro
 
         # The stand-in got it as context that does not end the candidate's turn.
         conn = gemini_standin.connections[-1]
-        wait_for(page, lambda: any(typed in text for _, text in shared_texts(conn)), what="code as client_content")
+        poll_until(page, lambda: any(typed in text for _, text in shared_texts(conn)), what="code as client_content")
         assert all(done is False for done, _ in shared_texts(conn)), shared_texts(conn)
 
         # Language picker: a change is shared too.
         language.select_option("sql")
-        wait_for(page, lambda: any(f[2] == "sql" for f in code_frames(calls)), what="sql snapshot")
+        poll_until(page, lambda: any(f[2] == "sql" for f in code_frames(calls)), what="sql snapshot")
         screenshot(page, "code-1-live-editor")
 
         # Over 64 KiB: said plainly in the panel, not sent, the socket stays open.

@@ -23,8 +23,8 @@ from tests.e2e.meeting_helpers import (
     new_page,
     open_meeting,
     pcm24k_tone,
+    poll_until,
     screenshot,
-    wait_for,
     wait_threading_event,
 )
 
@@ -216,7 +216,7 @@ def test_network_drop_reconnects_without_duplicate_lines(gemini_standin, gemini_
 
         hold.set()  # keep SessionEnded back for a moment so "Ending…" can be seen
         page.get_by_role("button", name="End interview").click()
-        wait_for(page, lambda: held, what="the relay's answer to EndRequest")  # frames: not on screen
+        poll_until(page, lambda: held, what="the relay's answer to EndRequest")  # frames: not on screen
         expect(phase).to_have_text("Ending…")
         expect(page.get_by_role("button", name="End interview")).to_have_count(0)
         screenshot(page, "6-ending")

@@ -25,8 +25,8 @@ from tests.e2e.meeting_helpers import (
     new_page,
     open_meeting,
     pcm24k_tone,
+    poll_until,
     screenshot,
-    wait_for,
     wait_threading_event,
 )
 
@@ -191,12 +191,12 @@ def test_mute_and_end_act_in_the_browser_at_once(gemini_standin, gemini_db, call
         expect(page.get_by_text("You are muted")).to_be_visible()
         expect(page.get_by_role("button", name="Unmute")).to_have_attribute("aria-pressed", "true")
         muted_from = len(calls.audio_chunks())
-        wait_for(page, lambda: len(calls.audio_chunks()) > muted_from + 15, what="audio frames while muted")
+        poll_until(page, lambda: len(calls.audio_chunks()) > muted_from + 15, what="audio frames while muted")
         silent = [pcm for _, pcm in calls.audio_chunks()[muted_from + 5 :]]
         assert silent and not any(any(pcm) for pcm in silent), "a muted microphone sends silence"
         page.get_by_role("button", name="End interview").click()
         expect(page.get_by_role("button", name="End interview")).to_have_count(0)
-        wait_for(page, lambda: calls.sent[-1][1].WhichOneof("payload") == "end_request", what="EndRequest sent")
+        poll_until(page, lambda: calls.sent[-1][1].WhichOneof("payload") == "end_request", what="EndRequest sent")
         assert held, "the Reflex events were held back all along"
 
         # The held events reach the page's server now, in order: the call ends there too.
