@@ -68,6 +68,8 @@ class Run:
     judge: str
     results: list[Measured] = field(default_factory=list)
     misses: int = 0
+    looks: int = 0  # early decodes started ahead of a cut (vad.EarlyLook) ...
+    looks_used: int = 0  # ... and those whose words stood for the chunk's
 
     def summary(self) -> tuple[float, float, int, int]:
         heard = [r.from_voice * 1000 for r in self.results if not r.cut_in]
@@ -83,7 +85,8 @@ class Run:
         how = ", ".join(f"{k} {v}" for k, v in ended.items() if v)
         return (
             f"  {self.voice}/{self.name} [{self.judge}]: p50 {p50:.0f} ms p90 {p90:.0f} ms, "
-            f"cut-ins {cuts}/{mids}, answers {len(self.results)} (no reply: {self.misses}); ended by {how}"
+            f"cut-ins {cuts}/{mids}, answers {len(self.results)} (no reply: {self.misses}); ended by {how}; "
+            f"early looks used {self.looks_used}/{self.looks}"
         )
 
 
@@ -180,6 +183,8 @@ async def run_set(run: Run, answers: list[Answer], rules: TurnRules, policy: Tur
                     )
                     print(show(log), flush=True)
         finally:
+            run.looks += backend.stats.early_looks
+            run.looks_used += backend.stats.early_used
             await backend.close()
             session.reader.cancel()
 
