@@ -10,6 +10,7 @@ from preppal.live.offline.audio import pcm_to_float
 from preppal.live.offline.tts import Voice
 from preppal.speech.errors import ModelUnavailable
 from preppal.speech.whisper_models import BASE, TINY_EN
+from tests.support.speech import speech_pcm
 
 pytestmark = pytest.mark.model
 
@@ -23,15 +24,11 @@ def test_english_keeps_tiny_en_and_other_languages_share_the_base_model() -> Non
 
 
 def test_a_spanish_sentence_is_spoken_and_heard_in_spanish() -> None:
-    """Spoken by a fresh espeak-ng worker: its first sentence is the same every run. The shared
-    worker's output depends on everything it spoke before (its synthesiser keeps state across
-    sentences), and on some of those variants Whisper hears 2 of the 4 words, or nothing: one
-    CI run in eight failed here (es at normal pace, 25 tries after other speech: 2 misses)."""
-    engines, voice = load_engines(language="es-US"), Voice()
-    try:
-        pcm = voice.speak("Mi equipo construyó un nuevo sistema de pagos.", 16_000, engines.language.espeak)
-    finally:
-        voice.close()
+    """Spoken with the tests' speech (a new espeak-ng worker per test: the same audio every run,
+    tests/support/speech.py); the engines' own worker, shared by the process, speaks differently
+    after each sentence, and on some variants Whisper heard 2 of the 4 words, or nothing."""
+    engines = load_engines(language="es-US")
+    pcm = speech_pcm("Mi equipo construyó un nuevo sistema de pagos.", lead_s=0, tail_s=0, wpm=165, language="es-US")
     heard = engines.transcribe(pcm_to_float(pcm), "Una entrevista de trabajo.").lower()
     assert sum(w in heard for w in ("equipo", "nuevo", "sistema", "pagos")) >= 3, heard  # espeak's Spanish
 
