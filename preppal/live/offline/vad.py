@@ -171,7 +171,8 @@ class TurnRules:
     pre_roll_ms: int = 400  # kept before the start, or the first word is clipped
     cut_silence_ms: int = 200  # a pause this long lets the chunk so far be transcribed early (see docs)
     # ... and this long starts that decode ahead of the cut (EarlyLook); >= cut_silence_ms: never.
-    # Gaps this long inside a phrase are common, so a look is often thrown away: one decode, ≈ 0.1 s.
+    # A gap that ends between the two throws the look away (about 1 look in 4 on the benchmark's
+    # human set): one wasted decode, 0.2–0.3 s of Whisper's thread (docs/performance.md, round 3).
     early_look_ms: int = 96
     min_chunk_voiced_ms: int = 1000
     end_silence_ms: int = 700  # the silence rule (no model); shorter splits answers at natural pauses
