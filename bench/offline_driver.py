@@ -29,7 +29,10 @@ class Session:
         self.reply_audio_at: float | None = None  # first audio of the reply itself (after any acknowledgement)
         self._in_reply = False
         self.replied = False  # the reply to the current answer has been sent completely
-        self._acks = set(load_pack(backend.brief.language).phrases["acknowledgements"])  # in its language
+        phrases = load_pack(backend.brief.language).phrases  # in the interview's language
+        self._acks = set(phrases["acknowledgements"])
+        self._asks_again = set(phrases["not_caught"])
+        self.asked_again = False  # the reply to this answer was "Sorry, I didn't catch that": it was lost
         self.ended = False
         self.frame_costs: list[float] = []
         self.reader = asyncio.create_task(self._read())
@@ -44,6 +47,7 @@ class Session:
                 self.turn_audio_s += len(event.pcm) / 2 / event.sample_rate
             elif isinstance(event, AITranscript) and event.text.strip() and event.text.strip() not in self._acks:
                 self._in_reply = True
+                self.asked_again = self.asked_again or event.text.strip() in self._asks_again
             elif isinstance(event, TurnComplete):
                 self.replied = self.replied or self._in_reply
                 self.turns += 1
@@ -89,7 +93,7 @@ async def answer_in_real_time(session: Session, answer: Answer) -> Measured | No
     """Speak the answer then keep sending silence in real time until the interviewer's reply is heard."""
     step = FRAME_BYTES / 2 / 16_000
     session.first_audio_at = session.reply_audio_at = None
-    session._in_reply = session.replied = False
+    session._in_reply = session.replied = session.asked_again = False
     session.turn_audio_s = 0.0
     pcm = answer.pcm + silence(6.0, 16_000)  # enough trailing silence for any reply to arrive
     ended_before = session.backend.turn_ended_at
@@ -106,8 +110,8 @@ async def answer_in_real_time(session: Session, answer: Answer) -> Measured | No
             session._in_reply = session.replied = False
         if not answering and session.reply_audio_at is not None:
             break
-    if session.first_audio_at is None or session.reply_audio_at is None:
-        return None  # nothing heard (an empty transcript) or too slow: counted as a miss
+    if session.first_audio_at is None or session.reply_audio_at is None or session.asked_again:
+        return None  # nothing heard (no words, so asked again), or too slow: counted as a miss
     cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
     turn_end = session.backend.turn_ended_at or float("nan")
     voice_end = t0 + answer.speech_end_s

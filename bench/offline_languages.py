@@ -33,7 +33,6 @@ import re
 import statistics
 import sys
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.offline_driver import Measured, Session, answer_in_real_time
-from bench.stt_window import edits
+from bench.stt_window import edits, units
 from bench.turn_sets.languages import DEV, HELD, Finished, Mid
 from bench.turn_sets.voices import Answer, voiced_end_s
 from preppal.languages import LANGUAGES, get_language
@@ -75,14 +74,6 @@ class Result:
     def p(self, q: float) -> float:
         ms = [t.from_voice * 1000 for t in self.turns if not t.cut_in]
         return float(np.percentile(ms, q)) if ms else float("nan")
-
-
-def units(text: str, spaced: bool) -> list[str]:
-    """Words (lower-case, no punctuation) or, for ja/zh, characters."""
-    kept = "".join(c if unicodedata.category(c)[0] in "LNM" else " " for c in unicodedata.normalize("NFKC", text))
-    if spaced:
-        return kept.lower().split()
-    return [c for c in kept.lower() if not c.isspace()]
 
 
 def written_and_spoken(item: Finished) -> tuple[str, str]:
@@ -145,7 +136,8 @@ async def converse(result: Result, answers: list[Answer], verbose: bool) -> None
             if measured is None:
                 result.misses += 1
                 if verbose:
-                    print(f"    {result.code} MISS  {answer.text}", flush=True)
+                    why = " (no words: asked again)" if session.asked_again else ""
+                    print(f"    {result.code} MISS{why}  {answer.text}", flush=True)
                 continue
             measured.mid_thought = answer.mid_thought
             result.turns.append(measured)

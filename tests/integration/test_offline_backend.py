@@ -238,6 +238,21 @@ async def test_silence_gets_a_gentle_prompt() -> None:
         await call.backend.close()
 
 
+async def test_speech_that_gives_no_words_is_asked_for_again() -> None:
+    """Whisper drops "Thank you for watching." as its own stock invention (stt._HALLUCINATIONS),
+    so 1.5 s of real speech gives no words: the interviewer asks again instead of going silent."""
+    call = await started(interview_id="unheard")
+    try:
+        await call.ai_turn(1)
+        await call.answer(1, "Thank you for watching.")
+        assert PHRASES["not_caught"][0] in await call.ai_turn(2)
+        await call.answer(2, "Thank you for watching.")
+        assert PHRASES["not_caught"][1] in await call.ai_turn(3)  # twice running: the microphone
+        assert call.user_segments() == []  # no empty line on the transcript
+    finally:
+        await call.backend.close()
+
+
 async def test_the_time_cap_closes_the_interview() -> None:
     call = await started(interview_id="cap", max_duration_s=1)
     try:

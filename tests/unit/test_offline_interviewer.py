@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from preppal.live.base import InterviewBrief
@@ -169,6 +171,20 @@ def test_silence_prompts_escalate_then_move_on() -> None:
     assert one.rule == two.rule == "silence"
     assert first.text.split("{")[0][:25] in two.text  # the question is repeated
     assert iv.question is not first and iv.questions_asked == 2 and not three.ended
+
+
+def test_speech_without_words_is_asked_again_then_the_microphone_is_named() -> None:
+    iv = Interviewer(brief())
+    iv.opening()
+    first = iv.question
+    one, two, three = iv.not_caught(), iv.not_caught(), iv.not_caught()
+    assert (one.text, two.text, three.text) == (*PACK.phrases["not_caught"], PACK.phrases["not_caught"][1])
+    assert {one.rule, two.rule} == {"not_caught"} and not one.followup and not one.ended
+    assert iv.question is first and iv.questions_asked == 1  # the question stands: nothing was answered
+    restored = Interviewer.restore(brief(), json.loads(json.dumps(iv.snapshot())))
+    assert restored.not_caught().text == PACK.phrases["not_caught"][1]  # still in a row after a hand-over
+    iv.respond(GOOD_STORY)  # words came: the next miss is the first again
+    assert iv.not_caught().text == PACK.phrases["not_caught"][0]
 
 
 def test_timeout_closes() -> None:

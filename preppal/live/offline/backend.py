@@ -15,7 +15,9 @@ Answering like a person: at a short pause the chunk so far is transcribed and th
 models are asked (all off the event loop); the reply is prepared on a fork of the interviewer
 while the candidate is silent. When the turn ends, the prepared reply starts at once if the
 whole answer is transcribed, else a short acknowledgement plays first and the reply follows
-when the words are in. If the candidate goes on, the prepared reply is dropped.
+when the words are in. If the candidate goes on, the prepared reply is dropped. An answer
+that was spoken (a second or more) but gave no words (noise, a mumble, Whisper's own stock
+phrases dropped) is asked for again ("Sorry, I didn't catch that."), never met with silence.
 
 Why one module of ~430 lines: it is where the parts' events meet (turn events, transcripts,
 timers, the reply being spoken, a recovery) and each handler is a few lines over the one
@@ -71,6 +73,10 @@ log = logging.getLogger(__name__)
 _TICK_S = 0.25
 _TIMEOUT_LEAD_S = 10.0  # start the time-limit closing this long before the cap
 _ACK_MIN_SPOKEN_MS = 1000  # shorter utterances (a cough, "yes") get no acknowledgement first
+# An answer with this much speech that gave no words is asked for again (a cough or a click
+# gives less, and is let pass as before); the same bar as the acknowledgement, which would
+# otherwise be left hanging ("I see." and then nothing).
+_NOT_CAUGHT_MIN_SPOKEN_MS = _ACK_MIN_SPOKEN_MS
 
 
 class OfflineBackend(LiveBackend):
@@ -129,6 +135,7 @@ class OfflineBackend(LiveBackend):
         self._started_at = 0.0
         self._line = CandidateLine(self._emit)  # the candidate's words on the transcript
         self._pending_answer: list[str] = []  # answers heard, not yet replied to (joined into one)
+        self._unheard_ms = 0  # speech in those answers that Whisper made no words of
         self._closing = False
         self._ended = self._closed = False
         lexicon = load_pack(brief.language).lexicon.data  # primes Whisper with the setting, in the language
@@ -277,7 +284,10 @@ class OfflineBackend(LiveBackend):
         else:  # the speech ended before the silence that ended the turn
             emitted = self._line.close(int((self._stream_s - heard.end_s) * 1000) + heard.chunk.trailing_ms)
         self._recovery.final_handled(emitted)
-        self._inbox.put_nowait(self._line.take_words())
+        words = self._line.take_words()
+        if not words:
+            self._unheard_ms += heard.chunk.spoken_ms
+        self._inbox.put_nowait(words)
 
     @property
     def _decoding(self) -> int:
@@ -307,8 +317,12 @@ class OfflineBackend(LiveBackend):
                 if text:
                     self._quiet_since = self._stream_s
                     self._reply_to(text)
+                elif self._unheard_ms >= _NOT_CAUGHT_MIN_SPOKEN_MS:
+                    self._quiet_since = self._stream_s
+                    self._ask_again()
                 else:
                     self._hand_to_acknowledgement(None)
+                self._unheard_ms = 0
                 continue
             self._check_timers()
 
@@ -343,6 +357,14 @@ class OfflineBackend(LiveBackend):
             self._recovery.replied(fork(self._interviewer), text, self._scorecard.number)
         self._interviewer, reply, first_audio = self._speculator.reply(self._interviewer, text)
         self._commit(reply, text, first_audio=first_audio)
+
+    def _ask_again(self) -> None:
+        """The candidate spoke but Whisper made no words of it: say so, after the acknowledgement
+        if one is playing, instead of leaving the candidate waiting for a reply that never comes."""
+        assert self._interviewer is not None
+        reply = self._interviewer.not_caught()
+        if not self._hand_to_acknowledgement((reply, None)):
+            self._say(reply)
 
     def _commit(
         self, reply: Reply, answer: str = "", reason: EndReason = EndReason.AI_ENDED, first_audio: bytes | None = None

@@ -81,7 +81,7 @@ class Reply:
 
     @property
     def followup(self) -> bool:
-        return self.rule not in ("opening", "next", "close", "repeat", "silence", "timeout")
+        return self.rule not in ("opening", "next", "close", "repeat", "silence", "not_caught", "timeout")
 
 
 class Interviewer:
@@ -103,6 +103,7 @@ class Interviewer:
         self.mentioned: set[str] = set()  # concepts the candidate named anywhere
         self._answers: list[str] = []
         self._silences = 0
+        self._not_caught = 0  # answers in a row that came with speech but no words
         self._last_prompt = ""
         self._code = CodeView("")  # the editor as last reported
         self._code_seen = CodeView("")  # ... as it was when the interviewer last spoke
@@ -198,7 +199,7 @@ class Interviewer:
         """The reply to the candidate's answer (a whole turn's transcript)."""
         if self.finished:
             return self._say(self._fill(self.pack.phrases["closing"][self.difficulty]), "close", ended=True)
-        self._silences = 0
+        self._silences = self._not_caught = 0
         question = self.question
         assert question is not None
         if is_request(answer, self.pack):
@@ -298,6 +299,14 @@ class Interviewer:
         moved = self._advance(prompts[2])
         return Reply(moved.text, "silence" if not moved.ended else "close", moved.ended)
 
+    def not_caught(self) -> Reply:
+        """The candidate spoke but no words came of it (noise, a mumble, a voice Whisper could not
+        read): ask again rather than go silent, and from the second time in a row point at the
+        microphone. The question stays where it is."""
+        prompts = self.pack.phrases["not_caught"]
+        self._not_caught += 1
+        return self._say(prompts[min(self._not_caught, len(prompts)) - 1], "not_caught")
+
     # --- hand-over between processes -------------------------------------------------------------
     def snapshot(self) -> dict:
         """The dialogue state as JSON-able data (persisted each turn; see :meth:`restore`)."""
@@ -312,6 +321,7 @@ class Interviewer:
             "mentioned": sorted(self.mentioned),
             "answers": list(self._answers),
             "silences": self._silences,
+            "not_caught": self._not_caught,
             "last_prompt": self._last_prompt,
             "code_seen": self._code_seen.text,
             "finished": self.finished,
@@ -331,6 +341,7 @@ class Interviewer:
         self.mentioned = set(state.get("mentioned", ()))
         self._answers = list(state.get("answers", ()))
         self._silences = int(state.get("silences", 0))
+        self._not_caught = int(state.get("not_caught", 0))
         self._last_prompt = state.get("last_prompt", "")
         self._code = self._code_seen = CodeView(state.get("code_seen", ""))
         self.finished = bool(state.get("finished", False))

@@ -27,7 +27,7 @@ RULE_COMPETENCY: dict[str, tuple[str, ...]] = {
     "walkthrough": ("communication", "code_quality"),
     "write": ("code_quality",),
 }
-NO_MARKER = frozenset({"repeat", "silence", "close", "timeout", "opening", "next"})
+NO_MARKER = frozenset({"repeat", "silence", "not_caught", "close", "timeout", "opening", "next"})
 NO_CODE = "Answered a coding question without writing code in the editor."
 
 
