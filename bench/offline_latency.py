@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import sys
@@ -119,8 +120,9 @@ def backend_for(judge: str, n: int, rules: TurnRules, policy: TurnPolicy) -> Off
     )
 
 
-def trace(backend: OfflineBackend, log: dict[int, list]) -> None:
-    """Record each pause's evidence as the policy sees it, in order (``--verbose``)."""
+def trace(backend: OfflineBackend, log: dict[int, list], longest: dict[int, int]) -> None:
+    """Record each pause's evidence as the policy sees it, in order, and how long the pause
+    lasted (``--verbose``, ``--evidence``)."""
     eot = backend.listener.end_of_turn if backend.listener else None
     if eot is None:
         return
@@ -128,24 +130,35 @@ def trace(backend: OfflineBackend, log: dict[int, list]) -> None:
 
     def traced(evidence, by_words: bool, by_wait: bool = False) -> None:
         if not by_wait:  # a verdict or the words arrived (not the same evidence again, a frame later)
-            log.setdefault(evidence.pause, []).append((evidence.probability, evidence.text_probability, evidence.text))
+            seen = (evidence.probability, evidence.text_probability, evidence.text, eot._detector.silence_ms, by_words)
+            log.setdefault(evidence.pause, []).append(seen)
         decide(evidence, by_words, by_wait)
 
     eot._decide = traced  # type: ignore[method-assign]
+    tick = eot.tick
+
+    def ticked() -> None:  # how long each pause lasted: the longest silence heard in it
+        longest[eot._detector.pause] = eot._detector.silence_ms
+        tick()
+
+    eot.tick = ticked  # type: ignore[method-assign]
 
 
 def show(log: dict[int, list]) -> str:
-    """One line per pause: the voice's verdicts in order, then the text judge's and the words."""
+    """One line per pause: the voice's verdicts in order, then the text judge's and the words,
+    each ``@`` the silence (ms) the pause had lasted when it arrived."""
     lines = []
     for pause, seen in log.items():
-        voices = " ".join("-" if p is None else f"{p:.2f}" for p, _t, _x in seen)
-        t = next((t for _p, t, _x in reversed(seen) if t is not None), None)
-        text = next((x for _p, _t, x in reversed(seen) if x is not None), None)
-        lines.append(f"      pause {pause}: voice {voices} | text {'-' if t is None else f'{t:.3f}'} {text!r}")
+        voices = " ".join(f"{p:.2f}@{ms}" for p, _t, _x, ms, words in seen if not words and p is not None)
+        words = next((e for e in reversed(seen) if e[4]), None)
+        text = "-" if words is None else f"{'-' if words[1] is None else f'{words[1]:.3f}'}@{words[3]} {words[2]!r}"
+        lines.append(f"      pause {pause}: voice {voices or '-'} | text {text}")
     return "\n".join(lines)
 
 
-async def run_set(run: Run, answers: list[Answer], rules: TurnRules, policy: TurnPolicy, verbose: bool) -> None:
+async def run_set(
+    run: Run, answers: list[Answer], rules: TurnRules, policy: TurnPolicy, verbose: bool, evidence: list[dict] | None
+) -> None:
     order = interleave(answers)
     n = 0
     while len(run.results) + run.misses < len(order):
@@ -155,8 +168,9 @@ async def run_set(run: Run, answers: list[Answer], rules: TurnRules, policy: Tur
         session = Session(backend)
         SESSIONS.append(session)
         log: dict[int, list] = {}
-        if verbose:
-            trace(backend, log)
+        longest: dict[int, int] = {}
+        if verbose or evidence is not None:
+            trace(backend, log, longest)
         try:
             await session.wait_turn(1)
             while not session.ended and len(run.results) + run.misses < len(order):
@@ -164,6 +178,7 @@ async def run_set(run: Run, answers: list[Answer], rules: TurnRules, policy: Tur
                 answer = order[len(run.results) + run.misses]
                 before = (backend.stats.complete, backend.stats.by_words, backend.stats.by_wait)
                 log.clear()
+                longest.clear()
                 measured = await answer_in_real_time(session, answer)
                 if measured is None:
                     run.misses += 0 if session.ended else 1
@@ -175,6 +190,12 @@ async def run_set(run: Run, answers: list[Answer], rules: TurnRules, policy: Tur
                     replace(measured, mid_thought=answer.mid_thought, request=answer.request, ended_by=how)
                 )
                 await session.wait_reply()
+                if evidence is not None:  # each pause's evidence as it arrived, to replay other rules on
+                    pauses = [{"pause": k, "longest_ms": longest.get(k, 0), "seen": v} for k, v in log.items()]
+                    row = {"set": f"{run.voice}/{run.name}", "judge": run.judge, "answer": answer.text}
+                    row |= {"mid_thought": answer.mid_thought, "from_voice_ms": round(measured.from_voice * 1000)}
+                    row |= {"cut_in": measured.cut_in, "ended_by": how, "pauses": pauses}
+                    evidence.append(row)
                 if verbose:
                     cut = " CUT-IN" if measured.cut_in else ""
                     after = f"(decided +{(measured.from_voice - measured.from_turn_end) * 1000:.0f})"
@@ -244,14 +265,17 @@ async def main(args: argparse.Namespace) -> None:
         else:
             print("human set skipped: apt-get install pocketsphinx-testdata", flush=True)
     runs: list[Run] = []
+    evidence: list[dict] | None = [] if args.evidence else None  # written at the end, off the live loop
     for judge in args.judge.split(","):
         for voice, name, answers in sets:
             run = Run(voice, name, judge)
             if args.verbose:
                 print(f"{voice}/{name} [{judge}]", flush=True)
-            await run_set(run, answers, rules, policy, args.verbose)
+            await run_set(run, answers, rules, policy, args.verbose, evidence)
             runs.append(run)
             print(run.line(), flush=True)
+    if evidence is not None:
+        Path(args.evidence).write_text("".join(json.dumps(row) + "\n" for row in evidence), encoding="utf-8")
     costs = [c * 1e6 for s in SESSIONS for c in s.frame_costs]
     cpu = [r.cpu / r.wall for run in runs for r in run.results]
     print(
@@ -309,6 +333,7 @@ if __name__ == "__main__":
         "--voice-relaxed", type=float, default=TurnPolicy.voice_relaxed, help="share of the voice bar left at TO"
     )
     parser.add_argument("--verbose", action="store_true", help="one line per answer, with the evidence")
+    parser.add_argument("--evidence", default="", help="a file: each answer's pauses and their evidence, as JSON lines")
     args = parser.parse_args()
     if args.smoke:  # a few answers of the held-back espeak set, and of the human set when installed
         args.turns, args.clips, args.sets = args.turns or 3, args.clips or 1, "held"
