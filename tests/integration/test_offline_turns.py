@@ -133,6 +133,25 @@ async def test_the_pause_s_words_come_from_the_decode_started_before_the_cut() -
         await call.backend.close()
 
 
+async def test_speech_that_gave_no_words_is_decoded_again_with_the_next_chunk() -> None:
+    """A chunk that was speech but gave no words goes to Whisper again, at the head of the next.
+    "Thank you for watching." alone is one of Whisper's stock phrases and is dropped
+    (stt._HALLUCINATIONS): with real models, the sure way to a chunk with no words."""
+    call = await started(interview_id="semantic-unheard")
+    try:
+        await past_the_opening(call)
+        await feed(call.backend, await speech("Thank you for watching.", tail_s=0.5))  # cut at the pause
+        await until(lambda: call.backend.listener.decoding == 0 and call.backend.listener._unheard.size > 0)
+        assert call.backend.turn_ended_at is None  # no words, a short answer: the turn goes on
+        await feed(call.backend, await speech("I led the payments team for two years.", lead_s=0.0, tail_s=TAIL_S))
+        await call.ai_turn(2)
+        (answer,) = call.user_segments()
+        assert fuzzy_has(answer, "watching") and fuzzy_has(answer, "payments"), answer
+        assert call.backend.listener._unheard.size == 0  # the utterance is over: nothing is carried on
+    finally:
+        await call.backend.close()
+
+
 async def test_with_the_text_judge_the_voice_waits_for_the_words() -> None:
     """Read mid-sentence pauses sounded finished to the voice model before the words came in."""
     call = await started(interview_id="semantic-waits")

@@ -9,7 +9,10 @@ One :class:`Listener` per interview. Its steps, each off the event loop where it
    confirmed, a pause, a chunk to transcribe, the end of the turn.
 2. **The words** (:meth:`Listener.transcribe`, a task): chunks cut at pauses are transcribed in
    order, one at a time, on Whisper's ``DECODER`` thread; each transcript goes to the owner
-   (:class:`Heard`), which puts it on the candidate's line.
+   (:class:`Heard`), which puts it on the candidate's line. A chunk that was speech but gave
+   no words (Whisper often hears nothing in a short phrase alone: "He might [pause]") is
+   decoded again at the head of the next one, so its words are not lost when the rest of the
+   sentence gives Whisper the context.
 3. **Has the candidate finished?** At a pause the voice model (:class:`~.smart_turn.TurnJudge`)
    and, once the pause's words are in, the text judge (:mod:`.text_judge`) give their
    verdicts to :class:`~.turn_policy.EndOfTurn`, which ends the turn when they agree.
@@ -24,6 +27,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 from preppal.live.base import INPUT_SAMPLE_RATE, BackendEvent, InterviewBrief, UserTranscript
 from preppal.live.offline.audio import pcm_to_float
@@ -47,6 +52,9 @@ from preppal.patience import patience_for
 from preppal.speech.stt import DECODER
 
 log = logging.getLogger(__name__)
+# Speech that gave no words is decoded again with the next chunk, this much of it at most
+# (the newest): a long stretch Whisper could not read is noise, not a lost phrase.
+UNHEARD_MAX_S = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +149,7 @@ class Listener:
         self.stream_s = 0.0  # seconds of candidate audio received (the listening clock)
         self.decoding = 0  # chunks queued or being transcribed
         self._look: _Look | None = None  # the newest early decode, until a chunk takes it or another replaces it
+        self._unheard = np.zeros(0, np.float32)  # this utterance's speech that gave no words yet
         # Turn-taking at the interview's patience, with the models that loaded.
         level = patience_for(brief.patience, brief.difficulty)
         model = engines.smart_turn if hearing.semantic else None
@@ -193,7 +202,8 @@ class Listener:
         cut's own decode would wait for it anyway)."""
         if self.decoding:
             return
-        words = asyncio.get_running_loop().run_in_executor(DECODER, self._engines.transcribe, look.audio, self._prompt)
+        audio = self._with_unheard(look.audio)  # no decode is running: the unheard speech is settled
+        words = asyncio.get_running_loop().run_in_executor(DECODER, self._engines.transcribe, audio, self._prompt)
         words.add_done_callback(_consume)  # a look nobody takes still has its error read
         self._look = _Look(look.pause, words)
         self._stats.early_looks += 1
@@ -206,8 +216,21 @@ class Listener:
             self._stats.early_used += 1
             return await look.words
         return await asyncio.get_running_loop().run_in_executor(
-            DECODER, self._engines.transcribe, chunk.audio, self._prompt
+            DECODER, self._engines.transcribe, self._with_unheard(chunk.audio), self._prompt
         )
+
+    def _with_unheard(self, audio: np.ndarray) -> np.ndarray:
+        """``audio`` after the speech before it that gave no words (the two were spoken together)."""
+        return np.concatenate((self._unheard, audio)) if self._unheard.size else audio
+
+    def _heard(self, chunk: Chunk, text: str) -> None:
+        """Keep a voiced chunk that gave no words for the next decode; drop it once words come
+        or the utterance ends."""
+        if text or chunk.final:
+            self._unheard = np.zeros(0, np.float32)
+        elif chunk.voiced:
+            unheard = self._with_unheard(chunk.audio)
+            self._unheard = unheard[max(0, unheard.size - int(UNHEARD_MAX_S * INPUT_SAMPLE_RATE)) :]
 
     async def transcribe(self) -> None:
         """Chunks in order, one decode at a time, off the event loop; partials then a final."""
@@ -219,6 +242,7 @@ class Listener:
                 text = ""
                 if chunk.voiced:
                     text = await self._words_of(chunk)
+                self._heard(chunk, text)
                 at_pause = not chunk.final and self.turns.pausing and chunk.pause == self.turns.pause
                 self._on_heard(Heard(chunk, text, chunk_end_s, at_pause))
                 if at_pause and self.end_of_turn is not None:
