@@ -14,7 +14,8 @@ word error rate, or character error rate for Japanese and Chinese.
     .venv/bin/python -m bench.stt_window [--chunks N]      # the suite runs --chunks 2
     .venv/bin/python -m bench.stt_window --language fr-FR
 
-The last line compares the live window (``stt.WINDOW_MARGIN_S``) with the full 30 s:
+The last line compares the live window (``stt.WINDOW_MARGIN_S``) with the full 30 s, on the
+held set with ``--language`` (and in characters, CER, for Japanese and Chinese):
 
     stt_window: WER W % vs F % full, decode median D ms vs E ms (R× faster)
 """
