@@ -19,7 +19,7 @@ when the words are in. If the candidate goes on, the prepared reply is dropped. 
 that was spoken (a second or more) but gave no words (noise, a mumble, Whisper's own stock
 phrases dropped) is asked for again ("Sorry, I didn't catch that."), never met with silence.
 
-Why one module of ~430 lines: it is where the parts' events meet (turn events, transcripts,
+Why one module of ~460 lines: it is where the parts' events meet (turn events, transcripts,
 timers, the reply being spoken, a recovery) and each handler is a few lines over the one
 shared state of the turn; every part with a job of its own already lives in its module above.
 """
