@@ -44,6 +44,10 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
 
+# Rules whose replies move the interview on (or keep it where it is) rather than ask about an answer.
+NOT_FOLLOWUPS = frozenset({"opening", "next", "close", "repeat", "silence", "not_caught", "timeout"})
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """What the interviewer says next and why (``rule`` names the decision, for tests and logs).
@@ -81,7 +85,8 @@ class Reply:
 
     @property
     def followup(self) -> bool:
-        return self.rule not in ("opening", "next", "close", "repeat", "silence", "not_caught", "timeout")
+        """A question about the answer (a scorecard marker of its own), not a move of the interview."""
+        return self.rule not in NOT_FOLLOWUPS
 
 
 class Interviewer:

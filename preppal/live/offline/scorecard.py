@@ -27,7 +27,6 @@ RULE_COMPETENCY: dict[str, tuple[str, ...]] = {
     "walkthrough": ("communication", "code_quality"),
     "write": ("code_quality",),
 }
-NO_MARKER = frozenset({"repeat", "silence", "not_caught", "close", "timeout", "opening", "next"})
 NO_CODE = "Answered a coding question without writing code in the editor."
 
 
@@ -58,7 +57,7 @@ class OfflineScorecard:
             self.number = interviewer.index + 1
             text = _question_text(reply.text, interviewer.question.text)
             events.append(QuestionMarker(self.number, self.competency(self.number), False, text))
-        elif reply.rule not in NO_MARKER and self.number >= 1 and not reply.ended:
+        elif reply.followup and self.number >= 1 and not reply.ended:
             events.append(QuestionMarker(self.number, self._followup_competency(reply), True, reply.text))
         return events
 
