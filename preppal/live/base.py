@@ -68,6 +68,10 @@ class UserTranscript:
     # (seconds on a loaded machine); the relay dates the line by the speech, not the arrival,
     # so the transcript and the recording agree.
     ended_ms_ago: int = 0
+    # How many characters at the end of the open line this text replaces: the offline
+    # interviewer decodes an utterance again as it grows, and each decode revises the words
+    # it put on the line before (0: a plain delta, appended).
+    replaces: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,7 +217,7 @@ class InterviewSession:
         elif isinstance(event, AITranscript):
             await self._transcript("AI", event.text, event.final)
         elif isinstance(event, UserTranscript):
-            await self._transcript("USER", event.text, event.final, event.spoken_ms, event.ended_ms_ago)
+            await self._transcript("USER", event.text, event.final, event.spoken_ms, event.ended_ms_ago, event.replaces)
         elif isinstance(event, Interrupted):
             self._recorder.interrupted()
             self.link.drop_held_audio()
@@ -298,9 +298,9 @@ class InterviewSession:
 
     # -- transcript ------------------------------------------------------------------------------
     async def _transcript(
-        self, speaker: str, text: str, final: bool, spoken_ms: int = 0, ended_ms_ago: int = 0
+        self, speaker: str, text: str, final: bool, spoken_ms: int = 0, ended_ms_ago: int = 0, replaces: int = 0
     ) -> None:
-        update = self._assembler.feed(speaker, text, final, spoken_ms, ended_ms_ago)
+        update = self._assembler.feed(speaker, text, final, spoken_ms, ended_ms_ago, replaces)
         if update is not None:
             await self._emit_segment(update)
 

@@ -1,7 +1,8 @@
 """Assemble backend transcript deltas into numbered segments and persist the final ones.
 
 Backends send deltas (``UserTranscript``/``AITranscript``): text is appended to that
-speaker's open segment, ``final=True`` closes it. Each segment gets the next id, which is
+speaker's open segment (after taking back the ``replaces`` characters a revised transcription
+replaces), ``final=True`` closes it. Each segment gets the next id, which is
 both the ``TranscriptUpdate.segment_id`` the browser keys on and the stored ``sequence``.
 Final segments are written as they happen (one writer task, off the event loop), so a
 crash or an upstream failure loses at most the segment being spoken.
@@ -71,24 +72,36 @@ class TranscriptAssembler:
         return self._ms()
 
     def feed(
-        self, speaker: str, delta: str, final: bool, spoken_ms: int = 0, ended_ms_ago: int = 0
+        self,
+        speaker: str,
+        delta: str,
+        final: bool,
+        spoken_ms: int = 0,
+        ended_ms_ago: int = 0,
+        replaces: int = 0,
     ) -> SegmentUpdate | None:
         """Apply one delta; returns the update to send, or None when nothing changed.
 
         ``spoken_ms`` (on a final) back-dates the segment's start when the speech began
         before its first text arrived; ``ended_ms_ago`` dates its end when the final arrives
-        after the speech ended (a transcription that ran after the turn)."""
+        after the speech ended (a transcription that ran after the turn). ``replaces``: the
+        delta replaces that many characters at the end of the open segment (never more than
+        it holds)."""
         seg = self._open.get(speaker)
         if seg is None:
             if not delta.strip():
                 return None  # nothing said: an empty final or a lone space opens nothing
             seg = self._open[speaker] = _Open(self._next_id, [], self._ms())
             self._next_id += 1
+        revised = replaces > 0 and bool(seg.parts)
+        if revised:
+            kept = "".join(seg.parts)
+            seg.parts = [kept[: max(0, len(kept) - replaces)]]
         if delta:
             seg.parts.append(delta)
         text = "".join(seg.parts).strip()
         if not final:
-            return SegmentUpdate(seg.segment_id, speaker, text, False) if delta else None
+            return SegmentUpdate(seg.segment_id, speaker, text, False) if delta or revised else None
         del self._open[speaker]
         if not text:
             return None

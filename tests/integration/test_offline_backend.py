@@ -98,7 +98,7 @@ class Call:
         segments, current = [], ""
         for e in self.events:
             if isinstance(e, UserTranscript):
-                current += e.text
+                current = current[: max(0, len(current) - e.replaces)] + e.text  # a revision replaces its tail
                 if e.final:
                     segments.append(current)
                     current = ""

@@ -14,12 +14,14 @@ import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 
+import numpy as np
 import pytest
 
 from preppal.live.base import AIAudio, AITranscript, TurnComplete, UserTranscript
 from preppal.live.offline import backend as backend_module
 from preppal.live.offline import load_engines
 from preppal.live.offline.audio import silence
+from preppal.live.offline.engines import Engines
 from preppal.live.offline.language_pack import load_pack
 from preppal.live.offline.smart_turn import JUDGE
 from preppal.live.offline.vad import TurnRules
@@ -141,13 +143,52 @@ async def test_speech_that_gave_no_words_is_decoded_again_with_the_next_chunk() 
     try:
         await past_the_opening(call)
         await feed(call.backend, await speech("Thank you for watching.", tail_s=0.5))  # cut at the pause
-        await until(lambda: call.backend.listener.decoding == 0 and call.backend.listener._unheard.size > 0)
+        context = call.backend.listener._context
+        await until(lambda: call.backend.listener.decoding == 0 and context.audio.size > 0)
+        assert context.words == ""  # speech carried with no words yet
         assert call.backend.turn_ended_at is None  # no words, a short answer: the turn goes on
         await feed(call.backend, await speech("I led the payments team for two years.", lead_s=0.0, tail_s=TAIL_S))
         await call.ai_turn(2)
         (answer,) = call.user_segments()
         assert fuzzy_has(answer, "watching") and fuzzy_has(answer, "payments"), answer
-        assert call.backend.listener._unheard.size == 0  # the utterance is over: nothing is carried on
+        assert context.audio.size == 0  # the utterance is over: nothing is carried on
+    finally:
+        await call.backend.close()
+
+
+async def test_a_chunk_is_decoded_after_the_speech_before_it_and_the_line_shows_the_newest_decode(
+    monkeypatch,
+) -> None:
+    """ "We decided to [pause] move the billing jobs to a queue.": the chunk after the pause is
+    decoded together with the one before it (listening.Context), and that decode revises the
+    words the first put on the candidate's line."""
+    decoded: list[np.ndarray] = []
+    transcribe = Engines.transcribe
+
+    def recorded(self, audio, prompt=""):
+        decoded.append(audio.copy())
+        return transcribe(self, audio, prompt)
+
+    monkeypatch.setattr(Engines, "transcribe", recorded)
+    call = await started(interview_id="semantic-context")
+    try:
+        await past_the_opening(call)
+        first = await speech("We decided to", tail_s=0.6)  # a pause: cut and decoded
+        await feed(call.backend, first)
+        on_line = lambda: any(isinstance(e, UserTranscript) and e.text for e in call.events)  # noqa: E731
+        await until(lambda: call.backend.listener.decoding == 0 and on_line())
+        assert call.backend.turn_ended_at is None  # a sentence left hanging: the turn goes on
+        rest = await speech("move the billing jobs to a queue.", lead_s=0.0, tail_s=TAIL_S)
+        await feed(call.backend, rest)
+        await call.ai_turn(2)
+        first_chunk = decoded[0]  # the words before the pause
+        later = [a for a in decoded[1:] if a.size > first_chunk.size]
+        assert any(np.array_equal(a[: first_chunk.size], first_chunk) for a in later)  # decoded again, with the rest
+        revisions = [e for e in call.events if isinstance(e, UserTranscript) and e.replaces]
+        assert revisions, "the second decode should revise the first's words on the line"
+        (answer,) = call.user_segments()
+        assert fuzzy_has(answer, "decided") and fuzzy_has(answer, "billing"), answer
+        assert answer.lower().count("decided") == 1, answer  # revised, not repeated
     finally:
         await call.backend.close()
 

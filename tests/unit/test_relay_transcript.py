@@ -144,3 +144,23 @@ def test_a_retraction_takes_back_a_closed_reply_but_never_the_question_before_th
     removed, reopened = a.retract(interviewer=True, reopen_user=False)
     assert removed == [3] and reopened is None
     assert [line.sequence for line in a.lines] == [1, 2]
+
+
+def test_a_revision_replaces_the_tail_of_the_open_line_and_is_what_is_stored():
+    """The offline interviewer decodes an utterance again as it grows: "in the evil woman" was
+    "amiable woman" once the words before it were decoded with it."""
+    asm = TranscriptAssembler()
+    assert asm.feed("USER", "We moved to Kafka.", False).text == "We moved to Kafka."
+    assert asm.feed("USER", " Had he married a more", False).text == "We moved to Kafka. Had he married a more"
+    revised = " Had he married a more amiable woman."
+    update = asm.feed("USER", revised, False, replaces=len(" Had he married a more"))
+    assert update == SegmentUpdate(1, "USER", "We moved to Kafka. Had he married a more amiable woman.", False)
+    assert asm.feed("USER", "", False, replaces=0) is None  # nothing changed: nothing to send
+    assert asm.feed("USER", "", True).text == "We moved to Kafka. Had he married a more amiable woman."
+    assert [x.text for x in asm.lines] == ["We moved to Kafka. Had he married a more amiable woman."]
+
+
+def test_a_revision_never_takes_back_more_than_the_line_holds():
+    asm = TranscriptAssembler()
+    asm.feed("USER", "Yes", False)
+    assert asm.feed("USER", "No.", False, replaces=99).text == "No."

@@ -50,7 +50,7 @@ from preppal.live.base import (
 from preppal.live.offline.engines import LOADER, Engines, load_engines
 from preppal.live.offline.interviewer import Interviewer, Reply
 from preppal.live.offline.language_pack import load_pack
-from preppal.live.offline.listening import CandidateLine, Heard, Hearing, Listener
+from preppal.live.offline.listening import CONTEXT_S, CandidateLine, Heard, Hearing, Listener
 from preppal.live.offline.recovery import Recovery
 from preppal.live.offline.scorecard import OfflineScorecard
 from preppal.live.offline.speaking import Planned, Speaker, Synthesis
@@ -96,6 +96,7 @@ class OfflineBackend(LiveBackend):
         turn_policy: TurnPolicy | None = None,
         semantic_turns: bool = True,
         text_turns: bool = True,
+        context_s: float = CONTEXT_S,  # 0: each chunk decoded alone (the benchmark's comparison)
         acknowledge: bool = True,
         resume: dict | None = None,
     ) -> None:
@@ -110,7 +111,7 @@ class OfflineBackend(LiveBackend):
         self._engines: Engines | None = None
         self._interviewer: Interviewer | None = None
         self._scorecard: OfflineScorecard | None = None  # question markers and evidence notes
-        self._hearing = Hearing(turn_rules, turn_policy, semantic_turns, text_turns)
+        self._hearing = Hearing(turn_rules, turn_policy, semantic_turns, text_turns, context_s)
         self.listener: Listener | None = None  # the candidate's side (listening.py), made in start()
         self._acknowledge = acknowledge
         self.stats = TurnStats()
