@@ -17,7 +17,7 @@ and Mandarin voices are far from natural speech, and their error rates say more 
 than about what a person's voice would get. Timing on this shared machine: run it niced and
 compare runs made together.
 
-    nice -n -10 .venv/bin/python bench/offline_languages.py [--languages es-US,ja-JP] [--verbose]
+    nice -n -10 .venv/bin/python bench/offline_languages.py [--languages es-US,ja-JP] [--verbose] [--chunks]
     .venv/bin/python bench/offline_languages.py --smoke     # one answer per language, for the test suite
 
 The last line takes the worst language over the held set's error rate and over every turn's
@@ -49,6 +49,7 @@ from preppal.live.base import InterviewBrief
 from preppal.live.offline import OfflineBackend, load_engines
 from preppal.live.offline.audio import pcm_to_float, silence
 from preppal.live.offline.language_pack import load_pack
+from preppal.live.offline.listening import CONTEXT_S
 from tests.support.speech import speech_pcm
 
 ROLE = "Backend Engineer"
@@ -120,10 +121,10 @@ def interleave(answers: list[Answer]) -> list[Answer]:
     return out
 
 
-async def converse(result: Result, answers: list[Answer], verbose: bool) -> None:
+async def converse(result: Result, answers: list[Answer], verbose: bool, chunks: bool = False) -> None:
     """One interview per language: the answers in turn, each in real time."""
     brief = InterviewBrief(f"bench-{result.code}", "behavioural", ROLE, "intense", language=result.code)
-    backend = OfflineBackend(brief, send_ahead_s=1e9)
+    backend = OfflineBackend(brief, send_ahead_s=1e9, context_s=0.0 if chunks else CONTEXT_S)
     await backend.start()
     session = Session(backend)
     try:
@@ -150,7 +151,7 @@ async def converse(result: Result, answers: list[Answer], verbose: bool) -> None
         session.reader.cancel()
 
 
-async def bench(code: str, smoke: bool, verbose: bool) -> Result:
+async def bench(code: str, smoke: bool, verbose: bool, chunks: bool = False) -> Result:
     result = Result(code)
     t = time.monotonic()
     try:
@@ -171,7 +172,7 @@ async def bench(code: str, smoke: bool, verbose: bool) -> Result:
     if smoke:
         turns = turns[:1]
     try:
-        await converse(result, turns, verbose)
+        await converse(result, turns, verbose, chunks)
     except Exception as exc:
         result.failed = f"{type(exc).__name__}: {exc}"
     return result
@@ -187,7 +188,7 @@ async def main(args: argparse.Namespace) -> None:
     results = []
     rss_before = rss_mb()
     for code in codes:
-        results.append(await bench(code, args.smoke, args.verbose))
+        results.append(await bench(code, args.smoke, args.verbose, args.chunks))
         if code == codes[0]:
             rss_after_first = rss_mb()
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} (1 min) at the end; smoke: {args.smoke}")
@@ -223,5 +224,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--languages", default="", help="comma-separated BCP-47 tags (default: every language)")
     parser.add_argument("--smoke", action="store_true", help="one answer per language")
+    parser.add_argument(
+        "--chunks", action="store_true", help="each chunk decoded alone (the listening before listening.Context)"
+    )
     parser.add_argument("--verbose", action="store_true", help="what was heard, one line per turn")
     asyncio.run(main(parser.parse_args()))

@@ -4,7 +4,9 @@ Runs real interviews through :class:`OfflineBackend` (:mod:`bench.offline_driver
 spoken answers fed in real time as 40 ms frames. Answer sets (:mod:`bench.turn_sets`):
 
 - ``espeak`` voice: ``legacy`` (issue 13's answers, tuned on then), ``dev`` (issue 19's
-  tuning set) and ``held`` (issue 19's held-back set: never tuned on);
+  tuning set), ``held`` (issue 19's held-back set: never tuned on) and ``openers`` (a short
+  finished first sentence, a pause, the rest: what the short-answer rule guards; never tuned
+  on; not in the default ``--sets``, as its pauses are between sentences);
 - ``human`` voice: LibriVox read speech from Debian's ``pocketsphinx-testdata``, whole and
   cut mid-sentence at Whisper word boundaries with a pause inserted (never tuned on).
 
@@ -17,7 +19,9 @@ judge, the default), ``voice`` (Smart Turn and the word list: the rules before i
 ``text`` (the text judge decides alone; the voice is not consulted), ``silence`` (700 ms),
 ``fixed`` (both judges with bars that do not fall as the pause grows: issue 19's first round,
 the rules before dynamic endpointing), ``no-look`` (both judges, the pause's words decoded only
-once the chunk is cut: the rules before the early look, ``vad.EarlyLook``).
+once the chunk is cut: the rules before the early look, ``vad.EarlyLook``), ``chunks`` (both
+judges, each chunk decoded alone, not after the utterance's speech before it: the listening
+before ``listening.Context``).
 
     nice -n -10 .venv/bin/python bench/offline_latency.py --voices espeak,human [--judge both,voice]
     .venv/bin/python bench/offline_latency.py --smoke       # a few answers of each set, for the test suite
@@ -47,15 +51,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import offline_driver as driver
 from bench.offline_driver import Measured, Session, answer_in_real_time
-from bench.turn_sets import dev, held_back, legacy
+from bench.turn_sets import dev, held_back, legacy, openers
 from bench.turn_sets.voices import Answer, espeak_answers, human_answers, human_available
 from preppal.live.base import InterviewBrief
 from preppal.live.offline import OfflineBackend, load_engines
 from preppal.live.offline.audio import silence
+from preppal.live.offline.listening import CONTEXT_S
 from preppal.live.offline.turn_policy import TurnPolicy
 from preppal.live.offline.vad import TurnRules
 
-ESPEAK_SETS = {"legacy": legacy, "dev": dev, "held": held_back}
+ESPEAK_SETS = {"legacy": legacy, "dev": dev, "held": held_back, "openers": openers}
 TEXT_ONLY = TurnPolicy(complete=1.01, voice_floor=0.0)  # the voice never decides
 SESSIONS: list[Session] = []
 
@@ -115,7 +120,8 @@ def backend_for(judge: str, n: int, rules: TurnRules, policy: TurnPolicy) -> Off
         turn_rules=rules,
         turn_policy=policy,
         semantic_turns=judge != "silence",
-        text_turns=judge in ("both", "fixed", "text", "no-look"),
+        text_turns=judge in ("both", "fixed", "text", "no-look", "chunks"),
+        context_s=0.0 if judge == "chunks" else CONTEXT_S,
         acknowledge=judge != "silence",
     )
 
@@ -304,9 +310,9 @@ def peak_rss_mb() -> float:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--voices", default="espeak", help="espeak,human")
-    parser.add_argument("--sets", default="legacy,dev,held", help="espeak sets: legacy,dev,held")
+    parser.add_argument("--sets", default="legacy,dev,held", help="espeak sets: legacy,dev,held,openers")
     parser.add_argument(
-        "--judge", default="both", help="both,no-look,fixed,voice,text,silence (the first is reported last)"
+        "--judge", default="both", help="both,no-look,fixed,chunks,voice,text,silence (the first is reported last)"
     )
     parser.add_argument("--turns", type=int, default=0, help="at most this many answers per set (0: all)")
     parser.add_argument("--clips", type=int, default=None, help="human set: at most this many recordings")

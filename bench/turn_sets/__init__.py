@@ -6,6 +6,9 @@ Two sets, each written fresh for issue 19, before the text judge existed:
   If you change the judge because of a held-back result, move those answers to ``dev`` and
   write new held-back ones.
 
+A third, :mod:`.openers`, written later for the short-answer rule and never tuned on: a
+short finished first sentence, a pause between sentences, the rest of the answer.
+
 Each mid-thought answer is ``(before, pause_ms, after)``: the sentence hangs at the pause
 (a verb, a preposition, "is that", a number, a list, an opening clause …). Finished answers
 are whole answers, some ending on words that often start a continuation ("… worked on.").
