@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from bench.turn_sets.voices import Answer
-from preppal.live.base import AIAudio, AITranscript, Ended, TurnComplete
+from preppal.live.base import AIAudio, AITranscript, Ended, TurnComplete, UserTranscript
 from preppal.live.offline import OfflineBackend
 from preppal.live.offline.audio import silence
 from preppal.live.offline.language_pack import load_pack
@@ -34,6 +34,8 @@ class Session:
         self._asks_again = set(phrases["not_caught"])
         self.asked_again = False  # the reply to this answer was "Sorry, I didn't catch that": it was lost
         self.ended = False
+        self.lines: list[str] = []  # the candidate's closed lines, revisions applied as the relay does
+        self._line = ""
         self.frame_costs: list[float] = []
         self.reader = asyncio.create_task(self._read())
 
@@ -48,6 +50,11 @@ class Session:
             elif isinstance(event, AITranscript) and event.text.strip() and event.text.strip() not in self._acks:
                 self._in_reply = True
                 self.asked_again = self.asked_again or event.text.strip() in self._asks_again
+            elif isinstance(event, UserTranscript):
+                self._line = self._line[: max(0, len(self._line) - event.replaces)] + event.text
+                if event.final:
+                    self.lines.append(self._line.strip())
+                    self._line = ""
             elif isinstance(event, TurnComplete):
                 self.replied = self.replied or self._in_reply
                 self.turns += 1

@@ -12,7 +12,10 @@ spoken answers fed in real time as 40 ms frames. Answer sets (:mod:`bench.turn_s
 
 Over half the answers pause mid-thought (0.5–1.5 s inside a sentence). A *premature cut-in*
 is a turn the interviewer ended before such an answer was over. Latency is measured at the
-end of every answer that was not cut in (each one ends on a finished sentence).
+end of every answer that was not cut in (each one ends on a finished sentence). The
+*transcript WER* is the candidate's line as the relay would store it (revisions applied)
+against what was said (the human clips: their shipped transcription), answers with a
+mid-thought pause and whole ones apart.
 
 ``--judge`` compares end-of-turn judges in the same run: ``both`` (voice model + text
 judge, the default), ``voice`` (Smart Turn and the word list: the rules before issue 19),
@@ -51,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import offline_driver as driver
 from bench.offline_driver import Measured, Session, answer_in_real_time
+from bench.stt_window import edits, units
 from bench.turn_sets import dev, held_back, legacy, openers
 from bench.turn_sets.voices import Answer, espeak_answers, human_answers, human_available
 from preppal.live.base import InterviewBrief
@@ -76,6 +80,13 @@ class Run:
     misses: int = 0
     looks: int = 0  # early decodes started ahead of a cut (vad.EarlyLook) ...
     looks_used: int = 0  # ... and those whose words stood for the chunk's
+    # The transcript's word errors and reference words, answers with a mid-thought pause and
+    # whole ones apart (answers the interviewer cut in on are left out: their line is split).
+    errors: dict[bool, list[int]] = field(default_factory=lambda: {True: [0, 0], False: [0, 0]})
+
+    def wer(self, mid_thought: bool) -> str:
+        errors, words = self.errors[mid_thought]
+        return f"{100 * errors / words:.1f} %" if words else "-"
 
     def summary(self) -> tuple[float, float, int, int]:
         heard = [r.from_voice * 1000 for r in self.results if not r.cut_in]
@@ -92,7 +103,8 @@ class Run:
         return (
             f"  {self.voice}/{self.name} [{self.judge}]: p50 {p50:.0f} ms p90 {p90:.0f} ms, "
             f"cut-ins {cuts}/{mids}, answers {len(self.results)} (no reply: {self.misses}); ended by {how}; "
-            f"early looks used {self.looks_used}/{self.looks}"
+            f"early looks used {self.looks_used}/{self.looks}; transcript WER {self.wer(True)} mid-thought, "
+            f"{self.wer(False)} whole"
         )
 
 
@@ -185,6 +197,7 @@ async def run_set(
                 before = (backend.stats.complete, backend.stats.by_words, backend.stats.by_wait)
                 log.clear()
                 longest.clear()
+                lines = len(session.lines)
                 measured = await answer_in_real_time(session, answer)
                 if measured is None:
                     run.misses += 0 if session.ended else 1
@@ -196,6 +209,11 @@ async def run_set(
                     replace(measured, mid_thought=answer.mid_thought, request=answer.request, ended_by=how)
                 )
                 await session.wait_reply()
+                if not measured.cut_in:  # the answer's line (none: nothing was heard, all errors)
+                    said = units(answer.said, True)
+                    heard = session.lines[-1] if len(session.lines) > lines else ""
+                    run.errors[answer.mid_thought][0] += edits(said, units(heard, True))
+                    run.errors[answer.mid_thought][1] += len(said)
                 if evidence is not None:  # each pause's evidence as it arrived, to replay other rules on
                     pauses = [{"pause": k, "longest_ms": longest.get(k, 0), "seen": v} for k, v in log.items()]
                     row = {"set": f"{run.voice}/{run.name}", "judge": run.judge, "answer": answer.text}

@@ -18,6 +18,7 @@ docs/performance.md), so this set is read prose, not interview answers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -40,6 +41,11 @@ class Answer:
     speech_end_s: float  # last voiced sample, from the start of ``pcm``
     mid_thought: bool
     request: bool = False
+    reference: str = ""  # what was said, for the transcript's word error rate ("": ``text`` without the pause)
+
+    @property
+    def said(self) -> str:
+        return self.reference or re.sub(r"\s*\[\d+ ms\]\s*", " ", self.text).strip()
 
 
 def voiced_end_s(pcm: bytes) -> float:
@@ -48,8 +54,14 @@ def voiced_end_s(pcm: bytes) -> float:
     return (loud[-1] + 1) / RATE
 
 
-def _answer(text: str, pcm: bytes, mid: bool, request: bool = False) -> Answer:
-    return Answer(text, pcm, voiced_end_s(pcm), mid, request)
+def _answer(text: str, pcm: bytes, mid: bool, request: bool = False, reference: str = "") -> Answer:
+    return Answer(text, pcm, voiced_end_s(pcm), mid, request, reference)
+
+
+def _readings() -> dict[str, str]:
+    """Each LibriVox clip's transcription as shipped with it (lower case, no punctuation)."""
+    shipped = (LIBRIVOX / "transcription").read_text()
+    return {m.group(2): m.group(1) for m in re.finditer(r"<s> (.*?) </s> \((.*?)\)", shipped)}
 
 
 def espeak_answers(module: ModuleType) -> list[Answer]:
@@ -83,12 +95,14 @@ def human_answers(transcriber, limit: int | None = None) -> list[Answer]:  # tra
     lead = silence(0.2, RATE)
     out: list[Answer] = []
     clips = sorted(LIBRIVOX.glob("*.wav"))[:limit]
+    readings = _readings()
     for n, clip in enumerate(clips):
         pcm = _read_wav(clip)
         audio = pcm_to_float(pcm)
         words = transcriber.words(audio)
         text = "".join(w.text for w in words).strip()
-        out.append(_answer(text, lead + pcm, False))
+        reference = readings.get(clip.stem, "")
+        out.append(_answer(text, lead + pcm, False, reference=reference))
         for k, share in enumerate(HUMAN_CUTS):
             i = max(1, min(len(words) - 2, round(len(words) * share)))  # cut after word i-1
             if i < 1 or i >= len(words) - 1:
@@ -100,5 +114,5 @@ def human_answers(transcriber, limit: int | None = None) -> list[Answer]:  # tra
             before = "".join(w.text for w in words[:i]).strip()
             after = "".join(w.text for w in words[i:]).strip()
             spliced = lead + pcm[:at] + silence(pause_ms / 1000, RATE) + pcm[at:]
-            out.append(_answer(f"{before} [{pause_ms} ms] {after}", spliced, True))
+            out.append(_answer(f"{before} [{pause_ms} ms] {after}", spliced, True, reference=reference))
     return out
