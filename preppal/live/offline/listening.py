@@ -9,13 +9,14 @@ One :class:`Listener` per interview. Its steps, each off the event loop where it
    confirmed, a pause, a chunk to transcribe, the end of the turn.
 2. **The words** (:meth:`Listener.transcribe`, a task): chunks cut at pauses are transcribed in
    order, one at a time, on Whisper's ``DECODER`` thread, each **together with the speech
-   before it** in the utterance (:class:`Context`: up to :data:`CONTEXT_S` of it). A chunk cut
-   at a pause inside a sentence, decoded alone, loses the sentence: on the benchmark's
-   answers cut mid-sentence Whisper's word error rate was 21 % (human read speech) and 38 %
-   (espeak) chunk by chunk, 8 % and 22 % with the speech before it ("Had he married a more
-   [pause] in the evil woman" becomes "…a more amiable woman"); a short phrase alone often
-   gave no words at all ("He might [pause]"). The utterance's transcript so far, revised by
-   each decode, goes to the owner (:class:`Heard`), which puts it on the candidate's line.
+   before it** in the utterance (:class:`Context`: the stretch since its words were last
+   settled, :data:`CONTEXT_S`). A chunk cut at a pause inside a sentence, decoded alone,
+   loses the sentence ("Had he married a more [pause]" then "in the evil woman"), and a short
+   phrase alone often gives no words at all ("He might [pause]"); with the speech before it
+   Whisper reads the sentence whole. On the benchmark's human answers with a pause inside a
+   sentence the stored transcript's word error rate fell from 19 % to 14 %
+   (docs/performance.md). The utterance's transcript so far, revised by each decode, goes to
+   the owner (:class:`Heard`), which puts it on the candidate's line.
 3. **Has the candidate finished?** At a pause the voice model (:class:`~.smart_turn.TurnJudge`)
    and, once the pause's words are in, the text judge (:mod:`.text_judge`) give their
    verdicts to :class:`~.turn_policy.EndOfTurn`, which ends the turn when they agree.
@@ -55,10 +56,11 @@ from preppal.patience import patience_for
 from preppal.speech.stt import DECODER
 
 log = logging.getLogger(__name__)
-# The utterance's speech decoded with each chunk: at most this much before the chunk. Once it
-# has words and is this long, its words are settled and the next chunk starts a new stretch.
-# The cost is measured (tiny.en, this machine): 2 s of audio decodes in ≈ 135 ms, 8 s ≈ 195 ms.
-CONTEXT_S = 6.0
+# The utterance's speech decoded with each chunk: once the stretch before the chunk has words
+# and is this long, its words are settled and the next chunk starts a new stretch. Each decode
+# grows with it (tiny.en here: 2 s of audio ≈ 135 ms, 4 s ≈ 142, 6 s ≈ 176, 8 s ≈ 195 ms); on
+# the human set 6 s cost ≈ 70 ms of p50 in one run, 3 s nothing measurable (docs/performance.md).
+CONTEXT_S = 3.0
 # Speech that gave no words is carried this much at most (the newest): a long stretch Whisper
 # could not read is noise, not a lost phrase.
 UNHEARD_MAX_S = 4.0
