@@ -83,8 +83,10 @@ class Context:
         """What to decode for a chunk: the stretch so far, then the chunk (spoken together)."""
         return np.concatenate((self.audio, chunk_audio)) if self.audio.size else chunk_audio
 
-    def heard(self, chunk: Chunk, words: str) -> str:
-        """The decode of the stretch with ``chunk`` gave ``words``: the utterance's transcript so far.
+    def heard(self, chunk: Chunk, words: str) -> tuple[str, ...]:
+        """The decode of the stretch with ``chunk`` gave ``words``: the utterance's transcript so
+        far, in parts (the settled stretches', then the newest decode), so the text judge can
+        smooth their seams (``text_judge.join_chunks``) as it did chunk by chunk.
 
         An empty decode never erases words already heard. The utterance ends with a final
         chunk; a stretch with no words keeps only its newest :data:`UNHEARD_MAX_S`; a stretch
@@ -92,7 +94,7 @@ class Context:
         if chunk.voiced:
             self.audio = self.before(chunk.audio)
             self.words = words or self.words
-        text = " ".join(w for w in (*self.settled, self.words) if w)
+        parts = tuple(w for w in (*self.settled, self.words) if w)
         if chunk.final:
             self._reset()
         elif not self.words:
@@ -100,7 +102,7 @@ class Context:
         elif self.audio.size >= self.limit_s * INPUT_SAMPLE_RATE:
             self.settled.append(self.words)
             self.audio, self.words = np.zeros(0, np.float32), ""
-        return text
+        return parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +110,14 @@ class Heard:
     """One chunk's transcript, handed to the owner in the order the chunks were spoken."""
 
     chunk: Chunk
-    text: str  # the utterance's words so far, as decoded with this chunk ("": none yet)
+    parts: tuple[str, ...]  # the utterance's words so far, as decoded with this chunk (Context.heard)
     end_s: float  # stream time when the chunk was cut
     at_pause: bool  # the candidate is still silent in the pause the chunk was cut at
+
+    @property
+    def text(self) -> str:
+        """The utterance's words so far as one text ("": none yet)."""
+        return " ".join(self.parts)
 
 
 class CandidateLine:
@@ -121,23 +128,23 @@ class CandidateLine:
     def __init__(self, emit: Callable[[BackendEvent], None]) -> None:
         self._emit = emit
         self.open = False  # words are on the line and it is not closed yet
-        self._utterance = ""  # this utterance's words so far
+        self._utterance: tuple[str, ...] = ()  # this utterance's words so far, in parts (Context.heard)
         self._shown = ""  # what this utterance put on the line (replaced by its next revision)
         self._lead = ""  # " " when the utterance continues a line that already had words
         self._spoken_ms = 0  # voiced audio on the line (the transcript's timing)
 
     @property
     def words(self) -> list[str]:
-        """This utterance's words so far (none, or one text)."""
-        return [self._utterance] if self._utterance else []
+        """This utterance's words so far, in parts."""
+        return list(self._utterance)
 
     def add(self, heard: Heard) -> None:
-        if heard.text and heard.text != self._utterance:
+        if heard.parts and heard.parts != self._utterance:
             if not self._shown:  # the utterance's first words: after what is on the line already
                 self._lead = " " if self.open else ""
             shown = self._lead + heard.text
             self._emit(UserTranscript(shown, replaces=len(self._shown)))
-            self.open, self._utterance, self._shown = True, heard.text, shown
+            self.open, self._utterance, self._shown = True, heard.parts, shown
         if heard.chunk.voiced:  # the silence that ended the turn was not spoken
             chunk = heard.chunk
             self._spoken_ms += len(chunk.audio) * 1000 // INPUT_SAMPLE_RATE - chunk.trailing_ms
@@ -154,7 +161,7 @@ class CandidateLine:
     def take_words(self) -> str:
         """This utterance's words as one text, and a fresh start for the next (on the same line,
         if it is still open, after what this one put there)."""
-        text, self._utterance, self._shown = self._utterance, "", ""
+        text, self._utterance, self._shown = " ".join(self._utterance), (), ""
         return text
 
 
@@ -287,9 +294,9 @@ class Listener:
                 text = ""
                 if chunk.voiced:
                     text = await self._words_of(chunk)
-                text = self._context.heard(chunk, text)
+                parts = self._context.heard(chunk, text)
                 at_pause = not chunk.final and self.turns.pausing and chunk.pause == self.turns.pause
-                self._on_heard(Heard(chunk, text, chunk_end_s, at_pause))
+                self._on_heard(Heard(chunk, parts, chunk_end_s, at_pause))
                 if at_pause and self.end_of_turn is not None:
                     parts = self._answer_so_far()
                     answer, verdict = answer_text(parts), await self._judge_text(parts)
